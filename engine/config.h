@@ -1,0 +1,107 @@
+/* Engine configuration: the YAML file that says which stage runs on which
+ * thread and core, ring and journal sizes, segment names and permissions.
+ *
+ * PROMISE: tf_config_load() either fills a fully validated tf_config or
+ * fails with one message of the form "<file>:<line>:<col>: <reason>" (line
+ * and column 1-based; for whole-file problems such as an impossible layout
+ * the line of the offending node). Every key is known (unknown keys fail),
+ * every value has the right type and range, and the layout is possible:
+ * every stage runs on exactly one thread, every CPU exists on this host,
+ * every ring capacity is a power of two. The struct holds no pointers, so it
+ * can be copied freely and needs no free.
+ *
+ * Cold path only: called once at start.
+ */
+#ifndef TF_ENGINE_CONFIG_H
+#define TF_ENGINE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TF_CFG_NAME_MAX     32   /* names: instance, thread, stage, ring */
+#define TF_CFG_PATH_MAX     256
+#define TF_CFG_MAX_THREADS  16
+#define TF_CFG_MAX_STAGES   16   /* stages per thread and in total */
+
+typedef enum tf_idle_kind {
+    TF_IDLE_BUSY_SPIN = 0,  /* "busy-spin": pause instruction, never sleeps */
+    TF_IDLE_YIELD,          /* "yield": sched_yield() when idle */
+    TF_IDLE_BACKOFF,        /* "backoff": spin, then yield, then park with
+                               nanosleep doubling up to park_max_ns */
+    TF_IDLE_KIND_COUNT
+} tf_idle_kind;
+
+/* What an engine does when it finds a segment left by a crashed engine. */
+typedef enum tf_stale_policy {
+    TF_STALE_REFUSE = 0,    /* "refuse": report it and do not start */
+    TF_STALE_REPLACE,       /* "replace": report it, unlink, create anew */
+    TF_STALE_POLICY_COUNT
+} tf_stale_policy;
+
+typedef struct tf_cfg_idle {
+    tf_idle_kind kind;
+    uint32_t spins;          /* backoff: busy spins before yielding (default 100) */
+    uint32_t yields;         /* backoff: yields before parking (default 10) */
+    uint64_t park_min_ns;    /* backoff: first park (default 1000) */
+    uint64_t park_max_ns;    /* backoff: longest park (default 1000000) */
+} tf_cfg_idle;
+
+typedef struct tf_cfg_thread {
+    char name[TF_CFG_NAME_MAX];
+    int32_t cpu;             /* -1: not pinned */
+    int32_t rt_priority;     /* 0: normal scheduling; 1..99: SCHED_FIFO */
+    tf_cfg_idle idle;
+    uint32_t stage_count;
+    char stages[TF_CFG_MAX_STAGES][TF_CFG_NAME_MAX];
+} tf_cfg_thread;
+
+typedef struct tf_cfg_synthetic {
+    uint64_t rate_per_s;     /* synthetic source: records per second; 0 = as fast as possible */
+    uint32_t burst;          /* most records one poll may emit (default 64) */
+} tf_cfg_synthetic;
+
+typedef struct tf_config {
+    char source_file[TF_CFG_PATH_MAX];   /* the file this was loaded from */
+    char instance[TF_CFG_NAME_MAX];      /* segment names: tradefan.<instance>.<segment> */
+
+    /* shm: where segments live and who may read them */
+    char shm_dir[TF_CFG_PATH_MAX];       /* default "/dev/shm" */
+    uint32_t shm_mode;                   /* default 0640; YAML takes 0640 or "0640" as octal */
+    tf_stale_policy on_stale;            /* default refuse */
+
+    /* rings between stages */
+    uint32_t ring_capacity;              /* records, power of two, 2..2^24; default 4096 */
+    uint32_t request_ring_capacity;      /* MPSC request ring, power of two; default 1024 */
+
+    /* the market-data journal */
+    uint32_t md_journal_capacity;        /* records, power of two, 2^4..2^26; default 2^20 */
+    char md_journal_file[TF_CFG_PATH_MAX]; /* "" = in shm_dir; else a file on local disk */
+
+    uint64_t heartbeat_period_ns;        /* owner heartbeat; default 100 ms */
+
+    tf_cfg_synthetic synthetic;
+
+    uint32_t thread_count;
+    tf_cfg_thread threads[TF_CFG_MAX_THREADS];
+} tf_config;
+
+/* Stage names the engine knows; a thread naming any other stage fails. */
+extern const char *const tf_config_known_stages[];
+
+/* Load and validate `path`. On failure returns -1 and writes a message
+ * "<file>:<line>:<col>: <reason>" into err (NUL-terminated, truncated to
+ * errlen). `ncpus` is the number of CPUs a thread may be pinned to (the
+ * caller passes the host's; tests pass what they like). */
+int tf_config_load(const char *path, int ncpus, tf_config *out,
+                   char *err, size_t errlen);
+
+/* The same from a string already in memory; `name` stands in for the file
+ * name in messages. */
+int tf_config_parse(const char *yaml, size_t len, const char *name, int ncpus,
+                    tf_config *out, char *err, size_t errlen);
+
+/* Name of an idle strategy as written in YAML ("busy-spin", ...). */
+const char *tf_idle_kind_name(tf_idle_kind kind);
+
+#endif

@@ -1,0 +1,98 @@
+/* Acquire/release accessors for shared memory, built on Concurrency Kit's
+ * ck_pr. On x86-64 (TSO) the fences are compiler barriers and every access
+ * is a plain mov.
+ *
+ * Under ThreadSanitizer the same accessors use the compiler's __atomic
+ * builtins with the same orderings: TSan cannot see ck_pr's inline assembly,
+ * and would otherwise report every hand-off as a race. The orderings are the
+ * same, so what TSan checks is the protocol we ship. */
+#ifndef TF_SHM_ATOMIC_H
+#define TF_SHM_ATOMIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <ck_pr.h>
+
+#if defined(__SANITIZE_THREAD__)
+#define TF_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TF_TSAN 1
+#endif
+#endif
+
+#ifdef TF_TSAN
+static inline uint64_t tf_load_acquire_64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void tf_store_release_64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline uint64_t tf_load_64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void tf_store_64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+static inline uint32_t tf_load_acquire_32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void tf_store_release_32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline void tf_fence_acquire(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
+static inline void tf_fence_release(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }
+static inline uint64_t tf_add_64(uint64_t *p, uint64_t d) { return __atomic_fetch_add(p, d, __ATOMIC_RELAXED); }
+#else
+static inline uint64_t tf_load_acquire_64(const uint64_t *p)
+{
+    uint64_t v = ck_pr_load_64(p);
+    ck_pr_fence_acquire();
+    return v;
+}
+static inline void tf_store_release_64(uint64_t *p, uint64_t v)
+{
+    ck_pr_fence_release();
+    ck_pr_store_64(p, v);
+}
+static inline uint64_t tf_load_64(const uint64_t *p) { return ck_pr_load_64(p); }
+static inline void tf_store_64(uint64_t *p, uint64_t v) { ck_pr_store_64(p, v); }
+static inline uint32_t tf_load_acquire_32(const uint32_t *p)
+{
+    uint32_t v = ck_pr_load_32(p);
+    ck_pr_fence_acquire();
+    return v;
+}
+static inline void tf_store_release_32(uint32_t *p, uint32_t v)
+{
+    ck_pr_fence_release();
+    ck_pr_store_32(p, v);
+}
+static inline void tf_fence_acquire(void) { ck_pr_fence_acquire(); }
+static inline void tf_fence_release(void) { ck_pr_fence_release(); }
+static inline uint64_t tf_add_64(uint64_t *p, uint64_t d) { return ck_pr_faa_64(p, d); }
+#endif
+
+/* Single-writer counter bump: no locked instruction, readers see whole values. */
+static inline void tf_counter_inc(uint64_t *p, uint64_t d) { tf_store_64(p, tf_load_64(p) + d); }
+
+/* Copy a record that another thread may overwrite meanwhile (seqlock-style
+ * readers, whose version check throws torn copies away). Sizes are multiples
+ * of 8. Under TSan each word is a relaxed atomic, so the designed race is
+ * not reported; otherwise it is a plain memcpy. */
+static inline void tf_copy_racy(void *dst, const void *src, size_t n)
+{
+#ifdef TF_TSAN
+    uint64_t *d = dst;
+    const uint64_t *s = src;
+    for (size_t i = 0; i < n / 8; i++)
+        d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+#else
+    memcpy(dst, src, n);
+#endif
+}
+
+/* The writer's side of tf_copy_racy. */
+static inline void tf_write_racy(void *dst, const void *src, size_t n)
+{
+#ifdef TF_TSAN
+    uint64_t *d = dst;
+    const uint64_t *s = src;
+    for (size_t i = 0; i < n / 8; i++)
+        __atomic_store_n(&d[i], s[i], __ATOMIC_RELAXED);
+#else
+    memcpy(dst, src, n);
+#endif
+}
+
+#endif

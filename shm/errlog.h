@@ -1,0 +1,96 @@
+/* Distinct-error log in shared memory (after Aeron's distinct_error_log).
+ *
+ * Pinned threads must not format strings or write to stderr, so they note
+ * errors here by code: the first occurrence of a code fills an entry (code,
+ * first/last time, count, last argument, a fixed detail literal), later ones
+ * bump its count and last time. Tools read and format.
+ *
+ * Each owner (stage, or the engine's main thread) has its own block of
+ * entries, so every entry has one writer. A block that is full counts the
+ * extra distinct codes in `overflow`.
+ */
+#ifndef TF_SHM_ERRLOG_H
+#define TF_SHM_ERRLOG_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "shm/atomic.h"
+#include "shm/common.h"
+
+/* Error codes. Append only: the number is the contract with old tools. */
+typedef enum tf_err_code {
+    TF_E_NONE = 0,
+    TF_E_RING_FULL_DROP,     /* a record was dropped because a ring stayed full */
+    TF_E_SEQ_GAP,            /* a consumer saw a sequence gap */
+    TF_E_SEQ_REORDER,        /* a consumer saw a sequence go backwards */
+    TF_E_JOURNAL_APPEND,     /* a record did not fit the journal slot */
+    TF_E_REQUEST_UNKNOWN,    /* a request of an unknown type */
+    TF_E_REQUEST_INVALID,    /* a request failed validation */
+    TF_E_STATE_OVERFLOW,     /* no state slot left */
+    TF_E_JOURNAL_FLUSH,      /* writing the journal to disk failed */
+    TF_E_DEADLINE_OVERRUN,   /* a stage fell behind its schedule */
+    TF_E_CODE_COUNT
+} tf_err_code;
+
+extern const char *const tf_err_code_names[TF_E_CODE_COUNT];
+
+#define TF_ERRLOG_MAX_OWNERS 32u
+#define TF_ERRLOG_ENTRIES 16u
+#define TF_ERRLOG_DETAIL 24u
+
+typedef struct tf_errlog_entry {
+    uint32_t code;        /* 0 = free; stored last (release) when claimed */
+    uint32_t owner;
+    uint64_t count;
+    uint64_t first_ns;    /* CLOCK_MONOTONIC */
+    uint64_t last_ns;
+    uint64_t last_arg;    /* e.g. the sequence or value involved */
+    char detail[TF_ERRLOG_DETAIL]; /* fixed text from the first occurrence */
+} tf_errlog_entry;
+_Static_assert(sizeof(tf_errlog_entry) == 64, "one entry per cache line");
+
+typedef struct tf_errlog_block {
+    tf_errlog_entry entries[TF_ERRLOG_ENTRIES];
+    uint64_t overflow;    /* distinct codes that found no free entry */
+    uint8_t _pad[TF_WRITER_LINE - 8];
+} tf_errlog_block;
+_Static_assert(sizeof(tf_errlog_block) % TF_WRITER_LINE == 0, "blocks tile writer lines");
+
+typedef struct tf_errlog {
+    uint32_t owner_count;
+    uint8_t _pad[TF_WRITER_LINE - 4];
+    tf_errlog_block blocks[TF_ERRLOG_MAX_OWNERS];
+} tf_errlog;
+
+/* Owner thread only; no formatting, no allocation. `detail` should be a
+ * string literal (copied on the first occurrence only). */
+static inline void tf_errlog_note(tf_errlog_block *b, uint32_t owner, tf_err_code code,
+                                  uint64_t arg, const char *detail, uint64_t now_ns)
+{
+    for (uint32_t i = 0; i < TF_ERRLOG_ENTRIES; i++) {
+        tf_errlog_entry *e = &b->entries[i];
+        uint32_t c = e->code;
+        if (c == (uint32_t)code) {
+            tf_counter_inc(&e->count, 1);
+            tf_store_64(&e->last_ns, now_ns);
+            tf_store_64(&e->last_arg, arg);
+            return;
+        }
+        if (c == 0) {
+            e->owner = owner;
+            e->count = 1;
+            e->first_ns = now_ns;
+            e->last_ns = now_ns;
+            e->last_arg = arg;
+            tf_copy_name(e->detail, sizeof e->detail, detail);
+            tf_store_release_32(&e->code, (uint32_t)code);
+            return;
+        }
+    }
+    tf_counter_inc(&b->overflow, 1);
+}
+
+const char *tf_err_code_name(uint32_t code);
+
+#endif

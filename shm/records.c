@@ -1,0 +1,14 @@
+/* Labels for record types. */
+#include "shm/records.h"
+
+const char *const tf_rec_type_names[TF_REC_TYPE_COUNT] = {
+    [TF_REC_NONE] = "none",
+    [TF_REC_SYNTH_TICK] = "synth_tick",
+    [TF_REC_ENGINE_EVENT] = "engine_event",
+};
+_Static_assert(TF_ARRAY_LEN(tf_rec_type_names) == TF_REC_TYPE_COUNT, "a label per type");
+
+const char *tf_rec_type_name(uint32_t type)
+{
+    return type < TF_REC_TYPE_COUNT ? tf_rec_type_names[type] : "unknown";
+}

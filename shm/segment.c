@@ -1,0 +1,422 @@
+/* Shared-memory segments: create, publish, attach, recover, close.
+ *
+ * DESIGN: the creator works on "<path>.tmp.<pid>" and renames it into place
+ * only after the version is stored, so the staged answers a reader can get at
+ * the real path are: not there, ready (with a version it may refuse), or
+ * something that is not ours. "Not ready" remains for a segment recovered in
+ * place (version cleared while it is being taken over). Liveness uses the
+ * pid, the pid's start time and the boot id, because a pid alone is reused.
+ * Cold path: everything here runs at start, stop or in tools.
+ */
+#include "shm/segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shm/err.h"
+
+static const char *const tf__status_names[TF_SEG_STATUS_COUNT] = {
+    [TF_SEG_OK] = "ok",
+    [TF_SEG_NOT_THERE] = "not there",
+    [TF_SEG_NOT_READY] = "not ready",
+    [TF_SEG_WRONG_MAGIC] = "wrong magic",
+    [TF_SEG_WRONG_VERSION] = "wrong version",
+    [TF_SEG_WRONG_KIND] = "wrong kind",
+    [TF_SEG_TRUNCATED] = "truncated",
+    [TF_SEG_IO_ERROR] = "i/o error",
+};
+_Static_assert(TF_ARRAY_LEN(tf__status_names) == TF_SEG_STATUS_COUNT, "status names");
+
+static const char *const tf__kind_names[TF_SEG_KIND_COUNT] = {
+    [TF_SEG_KIND_NONE] = "none",       [TF_SEG_KIND_STATS] = "stats",
+    [TF_SEG_KIND_STATE] = "state",     [TF_SEG_KIND_RINGS] = "rings",
+    [TF_SEG_KIND_JOURNAL] = "journal",
+};
+_Static_assert(TF_ARRAY_LEN(tf__kind_names) == TF_SEG_KIND_COUNT, "kind names");
+
+const char *tf_seg_status_name(tf_seg_status st)
+{
+    return (unsigned)st < TF_SEG_STATUS_COUNT ? tf__status_names[st] : "?";
+}
+
+const char *tf_seg_kind_name(uint32_t kind)
+{
+    return kind < TF_SEG_KIND_COUNT ? tf__kind_names[kind] : "unknown";
+}
+
+const char *tf_seg_owner_name(tf_seg_owner o)
+{
+    switch (o) {
+    case TF_OWNER_LIVE: return "live";
+    case TF_OWNER_CLOSED: return "closed";
+    case TF_OWNER_DEAD: return "dead";
+    }
+    return "?";
+}
+
+int tf_segment_path(char *buf, size_t cap, const char *dir, const char *instance,
+                    const char *segment)
+{
+    int n = snprintf(buf, cap, "%s/tradefan.%s.%s", dir, instance, segment);
+    if (n < 0 || (size_t)n >= cap)
+        return TF_ERR("segment path for %s/%s in %s is too long", instance, segment, dir);
+    return 0;
+}
+
+static void tf__read_boot_id(char *out, size_t cap)
+{
+    memset(out, 0, cap);
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (!f)
+        return;
+    if (fgets(out, (int)cap, f)) {
+        size_t n = strlen(out);
+        if (n && out[n - 1] == '\n')
+            out[n - 1] = 0;
+    }
+    fclose(f);
+}
+
+/* Field 22 of /proc/<pid>/stat: start time in clock ticks after boot.
+ * Returns 0 when the process does not exist. */
+static uint64_t tf__pid_start_ticks(int pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* comm may hold spaces and parens */
+    if (!p)
+        return 0;
+    p++;
+    for (int field = 3; field < 22 && *p; field++) {
+        while (*p == ' ')
+            p++;
+        while (*p && *p != ' ')
+            p++;
+    }
+    return strtoull(p, NULL, 10);
+}
+
+static uint64_t tf__align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+static int tf__layout_size(const tf_seg_layout *layout, uint64_t *total)
+{
+    if (layout->region_count > TF_SEG_MAX_REGIONS)
+        return TF_ERR("%u regions; at most %u", layout->region_count, TF_SEG_MAX_REGIONS);
+    uint64_t off = TF_SEG_HEADER_SIZE;
+    for (uint32_t i = 0; i < layout->region_count; i++) {
+        if (!layout->regions[i].name || strlen(layout->regions[i].name) >= TF_SEG_NAME_MAX)
+            return TF_ERR("region %u has no name or a name too long", i);
+        off += tf__align_up(layout->regions[i].length, TF_SEG_REGION_ALIGN);
+    }
+    *total = off;
+    return 0;
+}
+
+/* Inspect what sits at `path` before creating: 0 = free to create there. */
+static int tf__clear_existing(const char *path, tf_stale_action on_stale)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? 0 : TF_ERR("stat %s: %s", path, strerror(errno));
+
+    tf_segment old;
+    tf_seg_status s = tf_segment_attach(&old, path, 0);
+    char found[512];
+    if (s == TF_SEG_OK) {
+        uint64_t age = 0;
+        tf_seg_owner o = tf_segment_owner(&old, tf_now_ns(), &age);
+        int pid = old.hdr->owner_pid;
+        tf_segment_close(&old);
+        if (o == TF_OWNER_LIVE)
+            return TF_ERR("%s belongs to a running engine (pid %d); stop it first "
+                          "or use another instance name", path, pid);
+        if (o == TF_OWNER_CLOSED)
+            return unlink(path) == 0 || errno == ENOENT ? 0
+                   : TF_ERR("unlink %s: %s", path, strerror(errno));
+        snprintf(found, sizeof found, "left by a crashed engine (pid %d, last heartbeat %.1f s ago)",
+                 pid, (double)age / 1e9);
+    } else {
+        snprintf(found, sizeof found, "unusable (%s: %s)", tf_seg_status_name(s), tf_err_msg());
+    }
+    if (on_stale == TF_STALE_ACTION_REFUSE)
+        return TF_ERR("%s is %s; not reusing it. Inspect it with tfstat, then remove it "
+                      "or set shm.on_stale: replace", path, found);
+    fprintf(stderr, "tradefan: replacing %s, %s\n", path, found);
+    if (unlink(path) != 0 && errno != ENOENT)
+        return TF_ERR("unlink %s: %s", path, strerror(errno));
+    return 0;
+}
+
+static void tf__fill_owner(tf_seg_header *h)
+{
+    h->owner_pid = (int32_t)getpid();
+    h->owner_start_ticks = tf__pid_start_ticks(getpid());
+    tf__read_boot_id(h->boot_id, sizeof h->boot_id);
+    h->created_realtime_ns = tf_realtime_ns();
+    h->closed_realtime_ns = 0;
+    h->heartbeat_ns = tf_now_ns();
+    ck_pr_store_32(&h->owner_state, TF_OWNER_STATE_LIVE);
+}
+
+int tf_segment_create(tf_segment *seg, const char *path, const char *instance,
+                      const char *segment, const tf_seg_layout *layout,
+                      unsigned mode, tf_stale_action on_stale)
+{
+    memset(seg, 0, sizeof *seg);
+    seg->fd = -1;
+    uint64_t total;
+    if (tf__layout_size(layout, &total) != 0)
+        return TF_ERR_CTX("segment %s", path);
+    if (strlen(path) >= sizeof seg->path)
+        return TF_ERR("path too long: %s", path);
+    if (tf__clear_existing(path, on_stale) != 0)
+        return -1;
+
+    tf_copy_name(seg->path, sizeof seg->path, path);
+    snprintf(seg->tmp_path, sizeof seg->tmp_path, "%s.tmp.%d", path, (int)getpid());
+    unlink(seg->tmp_path); /* ours from an earlier failed attempt, same pid */
+    int fd = open(seg->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+    if (fd < 0)
+        return TF_ERR("create %s: %s", seg->tmp_path, strerror(errno));
+    if (fchmod(fd, mode & 0777) != 0 || ftruncate(fd, (off_t)total) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(seg->tmp_path);
+        return TF_ERR("size %s to %" PRIu64 " bytes: %s", seg->tmp_path, total, strerror(e));
+    }
+    void *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (base == MAP_FAILED) {
+        int e = errno;
+        close(fd);
+        unlink(seg->tmp_path);
+        return TF_ERR("mmap %s (%" PRIu64 " bytes): %s", seg->tmp_path, total, strerror(e));
+    }
+    seg->fd = fd;
+    seg->base = base;
+    seg->size = total;
+    seg->writable = true;
+    seg->hdr = base;
+
+    tf_seg_header *h = seg->hdr;
+    h->magic = TF_SEG_MAGIC;
+    h->kind = layout->kind;
+    h->total_size = total;
+    h->header_size = TF_SEG_HEADER_SIZE;
+    h->region_count = layout->region_count;
+    tf_copy_name(h->instance, sizeof h->instance, instance);
+    tf_copy_name(h->segment, sizeof h->segment, segment);
+    uint64_t off = TF_SEG_HEADER_SIZE;
+    for (uint32_t i = 0; i < layout->region_count; i++) {
+        tf_copy_name(h->regions[i].name, TF_SEG_NAME_MAX, layout->regions[i].name);
+        h->regions[i].offset = off;
+        h->regions[i].length = layout->regions[i].length;
+        off += tf__align_up(layout->regions[i].length, TF_SEG_REGION_ALIGN);
+    }
+    tf__fill_owner(h);
+    return 0;
+}
+
+int tf_segment_publish(tf_segment *seg)
+{
+    /* Every region and header field must be visible before the version. */
+    ck_pr_fence_store();
+    ck_pr_store_32(&seg->hdr->layout_version, TF_LAYOUT_VERSION);
+    if (seg->tmp_path[0]) {
+        if (rename(seg->tmp_path, seg->path) != 0)
+            return TF_ERR("rename %s to %s: %s", seg->tmp_path, seg->path, strerror(errno));
+        seg->tmp_path[0] = 0;
+    }
+    seg->published = true;
+    return 0;
+}
+
+/* Map and check a segment; staged answers. `writable` maps read-write. */
+static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expected_kind,
+                             bool writable)
+{
+    memset(seg, 0, sizeof *seg);
+    seg->fd = -1;
+    tf_copy_name(seg->path, sizeof seg->path, path);
+    int fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            TF_ERR("%s does not exist: no engine has created it (is the engine running, "
+                   "with this instance name and directory?)", path);
+            return TF_SEG_NOT_THERE;
+        }
+        TF_ERR("open %s: %s", path, strerror(errno));
+        return TF_SEG_IO_ERROR;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        TF_ERR("stat %s: %s", path, strerror(errno));
+        close(fd);
+        return TF_SEG_IO_ERROR;
+    }
+    if ((uint64_t)st.st_size < TF_SEG_HEADER_SIZE) {
+        TF_ERR("%s is %lld bytes, shorter than a segment header (%u)", path,
+               (long long)st.st_size, TF_SEG_HEADER_SIZE);
+        close(fd);
+        return TF_SEG_TRUNCATED;
+    }
+    int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+    void *base = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        TF_ERR("mmap %s: %s", path, strerror(errno));
+        close(fd);
+        return TF_SEG_IO_ERROR;
+    }
+    seg->fd = fd;
+    seg->base = base;
+    seg->size = (size_t)st.st_size;
+    seg->hdr = base;
+    seg->writable = writable;
+    const tf_seg_header *h = seg->hdr;
+    tf_seg_status rc = TF_SEG_OK;
+    uint32_t version = ck_pr_load_32(&((tf_seg_header *)h)->layout_version);
+    ck_pr_fence_load(); /* pairs with the creator's fence before the version */
+    if (h->magic != TF_SEG_MAGIC) {
+        rc = TF_SEG_WRONG_MAGIC;
+        TF_ERR("%s is not a TradeFan segment (magic %016" PRIx64 ", expected %016" PRIx64 ")",
+               path, h->magic, (uint64_t)TF_SEG_MAGIC);
+    } else if (version == 0) {
+        rc = TF_SEG_NOT_READY;
+        TF_ERR("%s exists but its creator has not finished initialising it", path);
+    } else if ((version >> 16) != TF_LAYOUT_MAJOR) {
+        rc = TF_SEG_WRONG_VERSION;
+        TF_ERR("%s has layout version %u.%u; this program reads %u.x — use the tools "
+               "built with that engine", path, version >> 16, version & 0xffff, TF_LAYOUT_MAJOR);
+    } else if (h->total_size > seg->size || h->header_size != TF_SEG_HEADER_SIZE ||
+               h->region_count > TF_SEG_MAX_REGIONS) {
+        rc = TF_SEG_TRUNCATED;
+        TF_ERR("%s declares %" PRIu64 " bytes but the file has %zu", path, h->total_size, seg->size);
+    } else if (expected_kind && h->kind != expected_kind) {
+        rc = TF_SEG_WRONG_KIND;
+        TF_ERR("%s is a %s segment, expected %s", path, tf_seg_kind_name(h->kind),
+               tf_seg_kind_name(expected_kind));
+    }
+    if (rc != TF_SEG_OK)
+        tf_segment_close(seg);
+    return rc;
+}
+
+tf_seg_status tf_segment_attach(tf_segment *seg, const char *path, uint32_t expected_kind)
+{
+    return tf__map(seg, path, expected_kind, false);
+}
+
+void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length)
+{
+    const tf_seg_header *h = seg->hdr;
+    for (uint32_t i = 0; i < h->region_count && i < TF_SEG_MAX_REGIONS; i++) {
+        const tf_seg_region *r = &h->regions[i];
+        if (strncmp(r->name, name, TF_SEG_NAME_MAX) != 0)
+            continue;
+        if (r->offset < TF_SEG_HEADER_SIZE || r->offset > seg->size ||
+            r->length > seg->size - r->offset) {
+            TF_ERR("region %s of %s lies outside the segment", name, seg->path);
+            return NULL;
+        }
+        if (length)
+            *length = r->length;
+        return seg->base + r->offset;
+    }
+    TF_ERR("%s has no region '%s'", seg->path, name);
+    return NULL;
+}
+
+tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns, uint64_t *heartbeat_age_ns)
+{
+    tf_seg_header *h = seg->hdr;
+    uint64_t hb = ck_pr_load_64(&h->heartbeat_ns);
+    if (heartbeat_age_ns)
+        *heartbeat_age_ns = hb && now_ns > hb ? now_ns - hb : 0;
+    if (ck_pr_load_32(&h->owner_state) == TF_OWNER_STATE_CLOSED)
+        return TF_OWNER_CLOSED;
+    char boot[40];
+    tf__read_boot_id(boot, sizeof boot);
+    if (h->boot_id[0] && strncmp(boot, h->boot_id, sizeof boot) != 0)
+        return TF_OWNER_DEAD; /* created before this boot */
+    if (h->owner_pid <= 0 || (kill(h->owner_pid, 0) != 0 && errno == ESRCH))
+        return TF_OWNER_DEAD;
+    uint64_t ticks = tf__pid_start_ticks(h->owner_pid);
+    if (ticks == 0 || (h->owner_start_ticks && ticks != h->owner_start_ticks))
+        return TF_OWNER_DEAD; /* pid reused by another process */
+    return TF_OWNER_LIVE;
+}
+
+int tf_segment_recover(tf_segment *seg, const char *path, const tf_seg_layout *layout)
+{
+    tf_seg_status s = tf__map(seg, path, layout->kind, true);
+    if (s != TF_SEG_OK)
+        return TF_ERR_CTX("cannot recover (%s)", tf_seg_status_name(s));
+    uint64_t total;
+    if (tf__layout_size(layout, &total) != 0 || seg->hdr->total_size != total ||
+        seg->hdr->region_count != layout->region_count) {
+        tf_segment_close(seg);
+        return TF_ERR("%s has another layout than configured (%" PRIu64 " bytes, %u regions); "
+                      "move it away to start a new one", path, seg->hdr ? seg->hdr->total_size : 0,
+                      layout->region_count);
+    }
+    for (uint32_t i = 0; i < layout->region_count; i++) {
+        if (strncmp(seg->hdr->regions[i].name, layout->regions[i].name, TF_SEG_NAME_MAX) != 0 ||
+            seg->hdr->regions[i].length != layout->regions[i].length) {
+            tf_segment_close(seg);
+            return TF_ERR("%s region %u differs from the configured layout", path, i);
+        }
+    }
+    tf_seg_owner o = tf_segment_owner(seg, tf_now_ns(), NULL);
+    if (o == TF_OWNER_LIVE && seg->hdr->owner_pid != (int32_t)getpid()) {
+        int pid = seg->hdr->owner_pid;
+        tf_segment_close(seg);
+        return TF_ERR("%s belongs to a running engine (pid %d)", path, pid);
+    }
+    tf__fill_owner(seg->hdr);
+    seg->published = true;
+    return 0;
+}
+
+void tf_segment_close(tf_segment *seg)
+{
+    if (!seg->base) {
+        if (seg->fd >= 0)
+            close(seg->fd);
+        seg->fd = -1;
+        return;
+    }
+    if (seg->writable && seg->published && seg->hdr->owner_pid == (int32_t)getpid()) {
+        seg->hdr->closed_realtime_ns = tf_realtime_ns();
+        ck_pr_fence_store();
+        ck_pr_store_32(&seg->hdr->owner_state, TF_OWNER_STATE_CLOSED);
+        msync(seg->base, seg->size, MS_SYNC); /* durable if file-backed */
+    }
+    munmap(seg->base, seg->size);
+    if (seg->fd >= 0)
+        close(seg->fd);
+    if (seg->writable && !seg->published && seg->tmp_path[0])
+        unlink(seg->tmp_path);
+    seg->base = NULL;
+    seg->hdr = NULL;
+    seg->fd = -1;
+}
+
+int tf_segment_unlink(const char *path)
+{
+    if (unlink(path) != 0 && errno != ENOENT)
+        return TF_ERR("unlink %s: %s", path, strerror(errno));
+    return 0;
+}

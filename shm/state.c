@@ -1,0 +1,64 @@
+/* Seqlock state table: slot assignment and the bounded reader. */
+#include "shm/state.h"
+
+#include <string.h>
+
+uint64_t tf_state_region_size(uint32_t capacity)
+{
+    return sizeof(tf_state_table) + (uint64_t)capacity * sizeof(tf_state_slot);
+}
+
+void tf_state_table_init(tf_state_table *t, uint32_t capacity)
+{
+    memset(t, 0, tf_state_region_size(capacity));
+    t->slot_capacity = capacity;
+}
+
+tf_state_slot *tf_state_claim(tf_state_table *t, uint16_t kind, const char *key)
+{
+    if (t->slot_count >= t->slot_capacity || kind == 0)
+        return NULL;
+    tf_state_slot *s = &t->slots[t->slot_count];
+    ck_sequence_init(&s->seq);
+    s->kind = kind;
+    tf_copy_name(s->key, sizeof s->key, key);
+    ck_pr_fence_store();
+    ck_pr_store_32(&t->slot_count, t->slot_count + 1);
+    return s;
+}
+
+const tf_state_slot *tf_state_find(const tf_state_table *t, uint16_t kind, const char *key)
+{
+    uint32_t n = ck_pr_load_32((uint32_t *)&t->slot_count);
+    if (n > t->slot_capacity)
+        n = t->slot_capacity;
+    for (uint32_t i = 0; i < n; i++)
+        if (t->slots[i].kind == kind && strncmp(t->slots[i].key, key, TF_STATE_KEY) == 0)
+            return &t->slots[i];
+    return NULL;
+}
+
+tf_state_rc tf_state_read(const tf_state_slot *s, void *out, uint32_t cap,
+                          uint32_t max_retries, uint64_t *updated_ns)
+{
+    uint8_t copy[TF_STATE_PAYLOAD];
+    for (uint32_t attempt = 0; attempt <= max_retries; attempt++) {
+        unsigned int v = ck_pr_load_uint(&s->seq.sequence);
+        if (v & 1) { /* writer inside; wait a little, boundedly */
+            tf_cpu_relax();
+            continue;
+        }
+        ck_pr_fence_load();
+        uint64_t when = tf_load_64((uint64_t *)&s->updated_ns);
+        tf_copy_racy(copy, s->payload, TF_STATE_PAYLOAD);
+        if (ck_sequence_read_retry(&s->seq, v))
+            continue;
+        if (v == 0)
+            return TF_STATE_EMPTY;
+        memcpy(out, copy, cap < TF_STATE_PAYLOAD ? cap : TF_STATE_PAYLOAD);
+        if (updated_ns)
+            *updated_ns = when;
+        return TF_STATE_OK;
+    }
+    return TF_STATE_TORN;
+}

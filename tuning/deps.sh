@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install the Debian packages TradeFan needs, only those missing. Idempotent:
+# a machine that has them all runs no apt-get at all.
+set -eu
+
+PACKAGES="build-essential pkg-config make
+liburing-dev libck-dev libwebsockets-dev libhiredis-dev libcurl4-openssl-dev
+libcmocka-dev libcyaml-dev libyaml-dev libssl-dev
+valgrind procps python3 util-linux
+redis-server influxdb prometheus prometheus-alertmanager"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: not root; run 'make deps' as root or install:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# The servers are started by the project on loopback with their own data
+# folders; keep Debian's default instances from starting on package install.
+policy_installed=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+    policy_installed=1
+fi
+# shellcheck disable=SC2086
+if apt-get install -y -q --no-install-recommends $missing; then status=0; else status=$?; fi
+if [ "$policy_installed" = 1 ]; then
+    rm -f /usr/sbin/policy-rc.d
+fi
+exit $status
