@@ -1,0 +1,68 @@
+/* The engine process: from a validated config to running threads and back.
+ *
+ * tf_engine_open() creates every segment (stats, state, rings, requests,
+ * the market-data journal — in /dev/shm or recovered from a file on disk),
+ * registers stages and their stats, and publishes the segments; nothing runs
+ * yet. tf_engine_start() starts the agent threads as the config lays them
+ * out. The main thread then calls tf_engine_tick() periodically (owner
+ * heartbeats, engine status, journal flush to disk). tf_engine_stop() drops
+ * the run flag, lets every thread drain its rings, writes a stop record,
+ * flushes the journal and marks every segment closed; tf_engine_close()
+ * unmaps. Everything is allocated in tf_engine_open(); nothing after.
+ */
+#ifndef TF_ENGINE_ENGINE_H
+#define TF_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/config.h"
+#include "engine/synthetic.h"
+#include "engine/thread.h"
+#include "shm/journal.h"
+#include "shm/ring.h"
+#include "shm/segment.h"
+#include "shm/state.h"
+#include "shm/stats.h"
+
+#define TF_ENGINE_STATE_SLOTS 256u
+#define TF_ENGINE_JOURNAL_SLOT 64u
+#define TF_ENGINE_DRAIN_NS 2000000000ull /* at most 2 s to drain at stop */
+
+typedef struct tf_engine {
+    tf_config cfg;
+    tf_segment seg_stats, seg_state, seg_rings, seg_requests, seg_md;
+    tf_stats stats;
+    tf_state_table *state;
+    tf_state_slot *status_slot;
+    tf_ring synth_ring;
+    tf_ring request_ring;
+    tf_journal md;
+    char md_link[256];          /* shm_dir symlink to a disk-backed journal */
+
+    tf_stage stages[TF_CFG_MAX_STAGES];
+    uint32_t stage_count;
+    tf_synth_source synth_source;
+    tf_synth_sink synth_sink;
+
+    tf_agent_thread threads[TF_CFG_MAX_THREADS];
+    uint32_t thread_count;
+    tf_run_control control;
+
+    uint64_t started_realtime_ns;
+    uint64_t started_ns;
+    uint64_t last_flush_ns;
+    uint64_t *c_flushes;
+    uint64_t *c_flush_errors;
+    bool running;
+    bool opened;
+} tf_engine;
+
+int tf_engine_open(tf_engine *e, const tf_config *cfg);
+int tf_engine_start(tf_engine *e);
+/* Main thread, every ~heartbeat period. */
+void tf_engine_tick(tf_engine *e, uint64_t now_ns);
+void tf_engine_stop(tf_engine *e);
+void tf_engine_close(tf_engine *e);
+
+#endif
