@@ -30,7 +30,7 @@ BASE_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 
 ifeq ($(VARIANT),release)
 OUT        := build
-OPT_CFLAGS := -O2 -march=native
+OPT_CFLAGS := -O2 -mtune=native
 SAN_FLAGS  :=
 else ifeq ($(VARIANT),asan)
 OUT        := build/asan
@@ -76,7 +76,7 @@ ENGINE    := $(OUT)/bin/tfengine
 
 all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS)
 
-$(OUT)/obj/%.o: %.c
+$(OUT)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -99,7 +99,7 @@ $(OUT)/bin/%: $(OUT)/obj/tools/%.o $(LIBSHM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/obj/tests/%.o: tests/%.c
+$(OUT)/obj/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) -c $< -o $@
