@@ -91,10 +91,10 @@ static int tf__open_journal(tf_engine *e)
     }
     struct stat lst;
     if (lstat(e->md_link, &lst) == 0) {
-        if (!S_ISLNK(lst.st_mode))
-            return TF_ERR("%s exists and is not a link to the disk journal; remove it",
-                          e->md_link);
-        unlink(e->md_link);
+        if (S_ISLNK(lst.st_mode))
+            unlink(e->md_link);
+        else if (tf_segment_clear_existing(e->md_link, tf__stale(c)) != 0) /* an shm journal before */
+            return -1;
     }
     if (symlink(target, e->md_link) != 0)
         return TF_ERR("symlink %s -> %s: %s", e->md_link, target, strerror(errno));

@@ -127,7 +127,7 @@ static int tf__layout_size(const tf_seg_layout *layout, uint64_t *total)
 }
 
 /* Inspect what sits at `path` before creating: 0 = free to create there. */
-static int tf__clear_existing(const char *path, tf_stale_action on_stale)
+int tf_segment_clear_existing(const char *path, tf_stale_action on_stale)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -183,7 +183,7 @@ int tf_segment_create(tf_segment *seg, const char *path, const char *instance,
         return TF_ERR_CTX("segment %s", path);
     if (strlen(path) >= sizeof seg->path)
         return TF_ERR("path too long: %s", path);
-    if (tf__clear_existing(path, on_stale) != 0)
+    if (tf_segment_clear_existing(path, on_stale) != 0)
         return -1;
 
     tf_copy_name(seg->path, sizeof seg->path, path);

@@ -156,6 +156,11 @@ int tf_segment_create(tf_segment *seg, const char *path, const char *instance,
                       const char *segment, const tf_seg_layout *layout,
                       unsigned mode, tf_stale_action on_stale);
 
+/* What tf_segment_create does with whatever is at `path` first: nothing
+ * there or a cleanly closed segment → 0 (removed); a live owner → -1; a
+ * crashed owner or an unusable file → per `on_stale`. */
+int tf_segment_clear_existing(const char *path, tf_stale_action on_stale);
+
 /* Publish: store the layout version (release) and rename into place. */
 int tf_segment_publish(tf_segment *seg);
 
