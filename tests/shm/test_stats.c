@@ -99,13 +99,13 @@ static void test_one_writer_per_line(void **state)
     uint64_t *ptr[3][20];
     int owners[3];
     for (int o = 0; o < 3; o++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "stage%d", o);
         owners[o] = tf_stats_add_owner(&st, name);
     }
     for (int k = 0; k < 20; k++) /* interleaved registration */
         for (int o = 0; o < 3; o++) {
-            char name[16];
+            char name[24];
             snprintf(name, sizeof name, "c%d", k);
             ptr[o][k] = tf_stats_counter(&st, (uint32_t)owners[o], name, "", TF_COUNTER);
             assert_non_null(ptr[o][k]);
