@@ -21,19 +21,10 @@
 #include "shm/journal.h"
 #include "shm/records.h"
 #include "shm/segment.h"
+#include "tools/tool_util.h"
 
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
-
-static int exit_code_for(tf_seg_status st)
-{
-    switch (st) {
-    case TF_SEG_OK: return 0;
-    case TF_SEG_NOT_THERE: case TF_SEG_NOT_READY: return 2;
-    case TF_SEG_WRONG_VERSION: return 3;
-    default: return 4;
-    }
-}
 
 static void print_record(const tf_journal_slot *s, int raw)
 {
@@ -134,7 +125,7 @@ int main(int argc, char **argv)
                     instance, dir);
         else
             fprintf(stderr, "tfdump: %s\n", tf_err_msg());
-        return exit_code_for(st);
+        return tool_exit_code(st);
     }
     tf_journal j;
     if (tf_journal_attach(&j, &seg) != 0) {

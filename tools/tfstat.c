@@ -22,6 +22,7 @@
 #include "shm/records.h"
 #include "shm/ring.h"
 #include "shm/segment.h"
+#include "tools/tool_util.h"
 #include "shm/state.h"
 #include "shm/stats.h"
 
@@ -48,16 +49,6 @@ typedef struct sample {
 
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
-
-static int exit_code_for(tf_seg_status st)
-{
-    switch (st) {
-    case TF_SEG_OK: return 0;
-    case TF_SEG_NOT_THERE: case TF_SEG_NOT_READY: return 2;
-    case TF_SEG_WRONG_VERSION: return 3;
-    default: return 4;
-    }
-}
 
 static const char *dur(uint64_t ns, char *buf, size_t n)
 {
@@ -90,7 +81,7 @@ static int attach_optional(tf_segment *seg, const char *dir, const char *inst, c
     if (st == TF_SEG_NOT_THERE)
         return 0;
     fprintf(stderr, "tfstat: %s\n", tf_err_msg());
-    return -exit_code_for(st);
+    return -tool_exit_code(st);
 }
 
 static int view_open(view *v, const char *dir, const char *inst)
@@ -107,7 +98,7 @@ static int view_open(view *v, const char *dir, const char *inst)
     }
     if (st != TF_SEG_OK) {
         fprintf(stderr, "tfstat: %s\n", tf_err_msg());
-        return exit_code_for(st);
+        return tool_exit_code(st);
     }
     if (tf_stats_attach(&v->stats, &v->stats_seg) != 0) {
         fprintf(stderr, "tfstat: %s\n", tf_err_msg());

@@ -21,25 +21,14 @@
 #include "engine/thread.h"
 #include "shm/err.h"
 #include "shm/records.h"
+#include "tests/test_util.h"
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static char tmpdir[128];
 
 static int setup_dir(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/dev/shm/tf-test-runtime.XXXXXX");
-    assert_non_null(mkdtemp(tmpdir));
-    return 0;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[320];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_make("tf-test-runtime");
 }
 
 static void base_config(tf_config *c, const char *instance)
@@ -47,7 +36,7 @@ static void base_config(tf_config *c, const char *instance)
     memset(c, 0, sizeof *c);
     snprintf(c->source_file, sizeof c->source_file, "test_runtime");
     snprintf(c->instance, sizeof c->instance, "%s", instance);
-    snprintf(c->shm_dir, sizeof c->shm_dir, "%s", tmpdir);
+    snprintf(c->shm_dir, sizeof c->shm_dir, "%s", test_dir);
     c->shm_mode = 0640;
     c->on_stale = TF_STALE_REFUSE;
     c->ring_capacity = 1024;
@@ -234,7 +223,7 @@ static void test_engine_start_stop_loses_nothing(void **state)
 
     /* Tools see a cleanly closed engine. */
     char path[256];
-    assert_int_equal(tf_segment_path(path, sizeof path, tmpdir, inst, "stats"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, inst, "stats"), 0);
     tf_segment seg;
     assert_int_equal(tf_segment_attach(&seg, path, TF_SEG_KIND_STATS), TF_SEG_OK);
     assert_int_equal(tf_segment_owner(&seg, tf_now_ns(), NULL), TF_OWNER_CLOSED);
@@ -244,7 +233,7 @@ static void test_engine_start_stop_loses_nothing(void **state)
     tf_segment_close(&seg);
 
     /* The journal holds every tick in order, between the two engine events. */
-    assert_int_equal(tf_segment_path(path, sizeof path, tmpdir, inst, "md"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, inst, "md"), 0);
     assert_int_equal(tf_segment_attach(&seg, path, TF_SEG_KIND_JOURNAL), TF_SEG_OK);
     tf_journal j;
     assert_int_equal(tf_journal_attach(&j, &seg), 0);
@@ -336,7 +325,7 @@ static void test_disk_journal_continues_after_restart(void **state)
     snprintf(inst, sizeof inst, "disk%d", (int)getpid());
     static tf_config cfg;
     base_config(&cfg, inst);
-    snprintf(cfg.md_journal_file, sizeof cfg.md_journal_file, "%s/journal/md.journal", tmpdir);
+    snprintf(cfg.md_journal_file, sizeof cfg.md_journal_file, "%s/journal/md.journal", test_dir);
     tf_engine *e = calloc(1, sizeof *e);
     if (tf_engine_open(e, &cfg) != 0)
         fail_msg("tf_engine_open: %s", tf_err_msg());
@@ -359,7 +348,7 @@ static void test_disk_journal_continues_after_restart(void **state)
 
     /* Tools find it through the link in the shm directory. */
     char link[256];
-    assert_int_equal(tf_segment_path(link, sizeof link, tmpdir, inst, "md"), 0);
+    assert_int_equal(tf_segment_path(link, sizeof link, test_dir, inst, "md"), 0);
     tf_segment seg;
     assert_int_equal(tf_segment_attach(&seg, link, TF_SEG_KIND_JOURNAL), TF_SEG_OK);
     tf_segment_close(&seg);
@@ -377,5 +366,5 @@ int main(void)
         cmocka_unit_test(test_crashed_engine_detected_then_replaced),
         cmocka_unit_test(test_disk_journal_continues_after_restart),
     };
-    return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+    return cmocka_run_group_tests(tests, setup_dir, test_dir_remove);
 }

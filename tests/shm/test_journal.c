@@ -18,27 +18,18 @@
 #include <unistd.h>
 
 #include "shm/err.h"
+#include "tests/test_util.h"
 #include "shm/journal.h"
 
 #define SLOT 64u
 #define DEADLINE_NS (60ull * 1000000000ull)
 
-static char dir[128];
 static int seq_name;
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/dev/shm/tf-test-journal.XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[192];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_make("tf-test-journal");
 }
 
 typedef struct payload {
@@ -62,7 +53,7 @@ static void new_journal(tf_segment *seg, tf_journal *j, char *path, uint32_t cap
 {
     char name[32];
     snprintf(name, sizeof name, "j%d", seq_name++);
-    assert_int_equal(tf_segment_path(path, 256, dir, "t", name), 0);
+    assert_int_equal(tf_segment_path(path, 256, test_dir, "t", name), 0);
     tf_seg_layout l;
     tf_journal_layout(&l, capacity, SLOT);
     if (tf_segment_create(seg, path, "t", name, &l, 0640, TF_STALE_ACTION_REFUSE) != 0 ||
@@ -80,7 +71,7 @@ static void test_init_checks(void **state)
 {
     (void)state;
     char path[256];
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "bad"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "bad"), 0);
     tf_seg_layout l;
     tf_journal_layout(&l, 64, SLOT);
     tf_segment seg;
@@ -405,5 +396,5 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_disk_recovery),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, test_dir_remove);
 }

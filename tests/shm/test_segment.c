@@ -17,24 +17,15 @@
 #include <unistd.h>
 
 #include "shm/err.h"
+#include "tests/test_util.h"
 #include "shm/segment.h"
 
-static char dir[128];
 static int seq;
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/dev/shm/tf-test-segment.XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[192];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_make("tf-test-segment");
 }
 
 static void layout2(tf_seg_layout *l, uint32_t kind)
@@ -53,7 +44,7 @@ static void make_segment(tf_segment *seg, char *path, size_t cap, uint32_t kind)
 {
     char name[32];
     snprintf(name, sizeof name, "s%d", seq++);
-    assert_int_equal(tf_segment_path(path, cap, dir, "t", name), 0);
+    assert_int_equal(tf_segment_path(path, cap, test_dir, "t", name), 0);
     tf_seg_layout l;
     layout2(&l, kind);
     if (tf_segment_create(seg, path, "t", name, &l, 0640, TF_STALE_ACTION_REFUSE) != 0)
@@ -106,7 +97,7 @@ static void test_unpublished_leaves_nothing(void **state)
 {
     (void)state;
     char path[256];
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "unpub"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "unpub"), 0);
     tf_seg_layout l;
     layout2(&l, TF_SEG_KIND_STATS);
     tf_segment w, r;
@@ -114,7 +105,7 @@ static void test_unpublished_leaves_nothing(void **state)
     assert_int_equal(tf_segment_attach(&r, path, 0), TF_SEG_NOT_THERE); /* not yet in place */
     tf_segment_close(&w);
     char cmd[300];
-    snprintf(cmd, sizeof cmd, "ls %s | grep -q unpub", dir);
+    snprintf(cmd, sizeof cmd, "ls %s | grep -q unpub", test_dir);
     assert_int_not_equal(system(cmd), 0);
 }
 
@@ -123,12 +114,12 @@ static void test_staged_attach_failures(void **state)
     (void)state;
     tf_segment r;
     char path[256];
-    snprintf(path, sizeof path, "%s/tradefan.none.stats", dir);
+    snprintf(path, sizeof path, "%s/tradefan.none.stats", test_dir);
     assert_int_equal(tf_segment_attach(&r, path, 0), TF_SEG_NOT_THERE);
     assert_non_null(strstr(tf_err_msg(), path));
 
     /* Garbage of header size: not ours. */
-    snprintf(path, sizeof path, "%s/garbage", dir);
+    snprintf(path, sizeof path, "%s/garbage", test_dir);
     FILE *f = fopen(path, "w");
     for (int i = 0; i < 8192; i++)
         fputc('x', f);
@@ -137,7 +128,7 @@ static void test_staged_attach_failures(void **state)
     assert_non_null(strstr(tf_err_msg(), "not a TradeFan segment"));
 
     /* Shorter than a header. */
-    snprintf(path, sizeof path, "%s/short", dir);
+    snprintf(path, sizeof path, "%s/short", test_dir);
     f = fopen(path, "w");
     fputs("TFSEG", f);
     fclose(f);
@@ -197,7 +188,7 @@ static void test_permissions_ignore_umask(void **state)
         mode_t old = umask(masks[i]);
         char path[256], name[16];
         snprintf(name, sizeof name, "perm%d", i);
-        assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", name), 0);
+        assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", name), 0);
         tf_seg_layout l;
         layout2(&l, TF_SEG_KIND_STATS);
         tf_segment w;
@@ -265,15 +256,15 @@ static void test_owner_liveness(void **state)
     (void)state;
     char path[256];
     int hold = -1;
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "crashy"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "crashy"), 0);
     child_owner(path, 0, NULL);
     assert_int_equal(owner_of(path), TF_OWNER_DEAD);
 
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "tidy"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "tidy"), 0);
     child_owner(path, 1, NULL);
     assert_int_equal(owner_of(path), TF_OWNER_CLOSED);
 
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "alive"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "alive"), 0);
     pid_t pid = child_owner(path, 2, &hold);
     assert_int_equal(owner_of(path), TF_OWNER_LIVE);
     uint64_t age = UINT64_MAX;
@@ -298,7 +289,7 @@ static void test_stale_handling_at_create(void **state)
     int hold = -1;
 
     /* Crashed owner: refused, then replaced on request. */
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "stale"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "stale"), 0);
     child_owner(path, 0, NULL);
     assert_int_equal(tf_segment_create(&w, path, "t", "stale", &l, 0640, TF_STALE_ACTION_REFUSE), -1);
     assert_non_null(strstr(tf_err_msg(), "crashed"));
@@ -315,7 +306,7 @@ static void test_stale_handling_at_create(void **state)
     tf_segment_close(&w);
 
     /* Live owner: refused even with replace. */
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "busy"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "busy"), 0);
     pid_t pid = child_owner(path, 2, &hold);
     assert_int_equal(tf_segment_create(&w, path, "t", "busy", &l, 0640, TF_STALE_ACTION_REPLACE), -1);
     assert_non_null(strstr(tf_err_msg(), "running engine"));
@@ -324,7 +315,7 @@ static void test_stale_handling_at_create(void **state)
     close(hold);
 
     /* Not ours at all: refused unless replace. */
-    snprintf(path, sizeof path, "%s/tradefan.t.junk", dir);
+    snprintf(path, sizeof path, "%s/tradefan.t.junk", test_dir);
     FILE *f = fopen(path, "w");
     fputs("hello", f);
     fclose(f);
@@ -338,7 +329,7 @@ static void test_recover_dead_owner(void **state)
 {
     (void)state;
     char path[256];
-    assert_int_equal(tf_segment_path(path, sizeof path, dir, "t", "rec"), 0);
+    assert_int_equal(tf_segment_path(path, sizeof path, test_dir, "t", "rec"), 0);
     child_owner(path, 0, NULL);
     tf_seg_layout l;
     layout2(&l, TF_SEG_KIND_STATS);
@@ -368,5 +359,5 @@ int main(void)
         cmocka_unit_test(test_stale_handling_at_create),
         cmocka_unit_test(test_recover_dead_owner),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, test_dir_remove);
 }

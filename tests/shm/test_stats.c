@@ -13,29 +13,20 @@
 #include <unistd.h>
 
 #include "shm/err.h"
+#include "tests/test_util.h"
 #include "shm/errlog.h"
 #include "shm/stats.h"
 
-static char dir[128];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/dev/shm/tf-test-stats.XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[192];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_make("tf-test-stats");
 }
 
 static void create_stats(tf_segment *seg, tf_stats *st, char *path, const char *name)
 {
-    assert_int_equal(tf_segment_path(path, 256, dir, "t", name), 0);
+    assert_int_equal(tf_segment_path(path, 256, test_dir, "t", name), 0);
     tf_seg_layout l;
     tf_stats_layout(&l);
     if (tf_segment_create(seg, path, "t", name, &l, 0640, TF_STALE_ACTION_REFUSE) != 0 ||
@@ -184,5 +175,5 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_errlog),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, test_dir_remove);
 }
