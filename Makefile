@@ -56,7 +56,7 @@ LDLIBS  := $(PKG_LIBS) -lrt -lm
 # ---- sources --------------------------------------------------------------
 SHM_SRC    := $(wildcard shm/*.c)
 ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
-TOOLS      := tfstat tfdump
+TOOLS      := tfstat tfdump tfctl
 TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 

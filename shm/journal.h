@@ -57,11 +57,14 @@ typedef struct tf_journal_desc {
     /* Written by the writer only. */
     uint64_t head TF_ALIGNED(TF_WRITER_LINE); /* last committed sequence */
     uint64_t recovered;     /* records found in the file at restart */
-    uint64_t flushed_head;  /* head at the last flush to disk */
-    uint8_t _pad1[TF_WRITER_LINE - 24];
+    uint8_t _pad1[TF_WRITER_LINE - 16];
+    /* Written by the thread that flushes to disk (the engine's main thread). */
+    uint64_t flushed_head TF_ALIGNED(TF_WRITER_LINE); /* head at the last flush */
+    uint8_t _pad2[TF_WRITER_LINE - 8];
 } tf_journal_desc;
 _Static_assert(offsetof(tf_journal_desc, head) == TF_WRITER_LINE, "writer line");
-_Static_assert(sizeof(tf_journal_desc) == 2 * TF_WRITER_LINE, "descriptor size");
+_Static_assert(offsetof(tf_journal_desc, flushed_head) == 2 * TF_WRITER_LINE, "flusher line");
+_Static_assert(sizeof(tf_journal_desc) == 3 * TF_WRITER_LINE, "descriptor size");
 
 /* Process-local view. */
 typedef struct tf_journal {

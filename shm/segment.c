@@ -319,6 +319,11 @@ tf_seg_status tf_segment_attach(tf_segment *seg, const char *path, uint32_t expe
     return tf__map(seg, path, expected_kind, false);
 }
 
+tf_seg_status tf_segment_attach_writable(tf_segment *seg, const char *path, uint32_t expected_kind)
+{
+    return tf__map(seg, path, expected_kind, true);
+}
+
 void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length)
 {
     const tf_seg_header *h = seg->hdr;

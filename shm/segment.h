@@ -173,6 +173,11 @@ int tf_segment_recover(tf_segment *seg, const char *path, const tf_seg_layout *l
  * tf_err_msg() says what was found. expected_kind 0 accepts any kind. */
 tf_seg_status tf_segment_attach(tf_segment *seg, const char *path, uint32_t expected_kind);
 
+/* Map read-write without taking ownership: for processes that submit into
+ * the engine's request ring (the file mode decides who may). The header and
+ * every other region stay the owner's to write. */
+tf_seg_status tf_segment_attach_writable(tf_segment *seg, const char *path, uint32_t expected_kind);
+
 /* The region called `name`, or NULL (with tf_err_msg) when missing or when
  * it does not lie inside the mapped size. */
 void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length);

@@ -37,6 +37,10 @@ run() {
         echo "valgrind: FAILED (exit $rc, wanted $want): $*"; sed 's/^/    /' "$dir/out" | tail -40; fail=1
     fi
 }
+build/bin/tfengine -c "$cfg" --duration 3 2>/dev/null &
+sleep 1
+run 0 build/bin/tfctl -n vg$$ -d "$dir" ping -c 100   # while an engine runs
+wait
 run 0 build/bin/tfengine -c "$cfg" --duration 2
 run 0 build/bin/tfengine -c "$cfg" --duration 1       # restart: journal recovered
 run 0 build/bin/tfstat -n vg$$ -d "$dir"

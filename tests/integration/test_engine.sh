@@ -1,7 +1,8 @@
 #!/bin/sh
-# Integration: the real tfengine, tfstat and tfdump as separate processes.
+# Integration: the real tfengine, tfstat, tfdump and tfctl as separate processes.
 #  1. a bad config fails at start with file:line
-#  2. the engine starts, tfstat --check sees it live, tfdump reads its journal
+#  2. the engine starts, tfstat --check sees it live, tfdump reads its journal,
+#     tfctl's pings cross the request ring from another process
 #  3. SIGTERM stops it cleanly: CLOSED, nothing lost between ring and journal
 #  4. kill -9: tfstat reports DEAD; a restart refuses, --replace-stale replaces
 #  5. a segment of another layout version: tfstat refuses with exit 3
@@ -89,11 +90,18 @@ check "tfdump prints 200 records" [ "$(grep -c '^seq=' "$dir/dump.txt")" -eq 200
 check "first record is the engine start" sh -c "head -1 '$dir/dump.txt' | grep -q 'type=engine_event'"
 check "sequences 1..200 in order" sh -c "grep -o '^seq=[0-9]*' '$dir/dump.txt' | cut -d= -f2 | awk 'NR!=\$1{exit 1}'"
 
+check "tfctl ping through the request ring" "$BIN/tfctl" -n "$inst" -d "$dir" ping -c 1000
+sleep 0.3
+"$BIN/tfstat" -n "$inst" -d "$dir" --json >"$dir/stat.json"
+check "engine counted 1000 pings" grep -q '"synth_sink/requests_ping":1000' "$dir/stat.json"
+check "tfstat --json is valid JSON" /usr/bin/python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$dir/stat.json"
+
 echo "3. clean stop"
 check "SIGTERM: exit 0" stop_engine
 "$BIN/tfstat" -n "$inst" -d "$dir" >"$dir/stat.txt" 2>&1
 check "tfstat shows CLOSED" grep -q "CLOSED" "$dir/stat.txt"
 check "tfstat --check fails on a stopped engine" sh -c "! '$BIN/tfstat' -n '$inst' -d '$dir' --check"
+check "tfctl refuses a stopped engine" sh -c "! '$BIN/tfctl' -n '$inst' -d '$dir' ping 2>/dev/null"
 "$BIN/tfdump" -n "$inst" -d "$dir" --from oldest --type synth_tick >"$dir/all.txt" 2>/dev/null
 ticks=$(grep -c '^seq=' "$dir/all.txt")
 check "journal holds ticks ($ticks)" [ "$ticks" -gt 1000 ]
