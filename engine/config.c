@@ -149,6 +149,21 @@ static int tf__pow2(tf__cfgctx *c, yaml_node_t *map, const char *key, int64_t mi
     return 0;
 }
 
+static int tf__bool(tf__cfgctx *c, yaml_node_t *map, const char *key, bool *out)
+{
+    yaml_node_t *n = tf__get(c, map, key);
+    if (!n)
+        return 0;
+    const char *s = tf__scalar(n);
+    if (s && strcmp(s, "true") == 0)
+        *out = true;
+    else if (s && strcmp(s, "false") == 0)
+        *out = false;
+    else
+        return tf__fail(c, n, "%s must be true or false, got '%s'", key, s ? s : "?");
+    return 0;
+}
+
 /* Names become file and thread names: [A-Za-z0-9_-], 1..31 characters. */
 static int tf__name_ok(const char *s)
 {
@@ -381,7 +396,7 @@ static int tf__thread(tf__cfgctx *c, yaml_node_t *n, int ncpus, tf_config *cfg, 
 static int tf__document(tf__cfgctx *c, int ncpus, tf_config *cfg)
 {
     static const char *const keys[] = {"instance", "shm", "rings", "journal", "heartbeat_period_ms",
-                                       "synthetic", "threads", NULL};
+                                       "lock_memory", "synthetic", "threads", NULL};
     yaml_node_t *root = yaml_document_get_root_node(c->doc);
     if (!root)
         return tf__fail(c, NULL, "the file is empty");
@@ -392,7 +407,7 @@ static int tf__document(tf__cfgctx *c, int ncpus, tf_config *cfg)
     if (!inst)
         return tf__fail(c, root, "missing required key 'instance'");
     if (tf__name_node(c, inst, "instance", cfg->instance) != 0 || tf__shm(c, root, cfg) != 0 ||
-        tf__sizes(c, root, cfg) != 0)
+        tf__sizes(c, root, cfg) != 0 || tf__bool(c, root, "lock_memory", &cfg->lock_memory) != 0)
         return -1;
     yaml_node_t *threads = tf__get(c, root, "threads");
     if (!threads)

@@ -79,6 +79,7 @@ typedef struct tf_config {
     char md_journal_file[TF_CFG_PATH_MAX]; /* "" = in shm_dir; else a file on local disk */
 
     uint64_t heartbeat_period_ns;        /* owner heartbeat; default 100 ms */
+    bool lock_memory;                    /* mlockall at start (no page faults later); default false */
 
     tf_cfg_synthetic synthetic;
 

@@ -203,7 +203,17 @@ static int tf__open_stages(tf_engine *e)
         th->stats->stage_count = th->stage_count;
         e->thread_count++;
     }
-    e->control.thread_count = e->thread_count;
+    /* Pipeline order is the order of tf_config_known_stages: each stage's
+     * upstream is every configured stage before it. */
+    uint32_t configured = 0;
+    for (uint32_t i = 0; i < e->stage_count; i++) {
+        for (uint32_t k = 0; tf_config_known_stages[k]; k++)
+            if (strcmp(tf_config_known_stages[k], e->stages[i].name) == 0)
+                e->stages[i].drain_bit = 1u << k;
+        configured |= e->stages[i].drain_bit;
+    }
+    for (uint32_t i = 0; i < e->stage_count; i++)
+        e->stages[i].upstream_mask = configured & (e->stages[i].drain_bit - 1);
     return 0;
 }
 
@@ -264,7 +274,10 @@ int tf_engine_start(tf_engine *e)
         if (tf_agent_thread_start(&e->threads[i]) != 0) {
             char msg[512];
             snprintf(msg, sizeof msg, "%s", tf_err_msg());
-            e->control.thread_count = i; /* the drain waits only for started threads */
+            /* Stages of threads that never ran have nothing to drain. */
+            for (uint32_t k = i; k < e->thread_count; k++)
+                for (uint32_t j = 0; j < e->threads[k].stage_count; j++)
+                    tf_or_32(&e->control.drained, e->threads[k].stages[j]->drain_bit);
             tf_engine_stop(e);
             return TF_ERR("%s", msg);
         }

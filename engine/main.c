@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "engine/config.h"
@@ -32,6 +33,7 @@ static void print_layout(const tf_config *c)
 {
     printf("instance %s, segments in %s (mode %04o), on_stale %s\n", c->instance, c->shm_dir,
            c->shm_mode, c->on_stale == TF_STALE_REPLACE ? "replace" : "refuse");
+    printf("lock_memory %s\n", c->lock_memory ? "true" : "false");
     printf("rings %u records, requests %u, md journal %u records %s%s\n", c->ring_capacity,
            c->request_ring_capacity, c->md_journal_capacity,
            c->md_journal_file[0] ? "in " : "in shared memory", c->md_journal_file);
@@ -105,6 +107,14 @@ int main(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    /* Lock before the segments are mapped so they are locked too
+     * (MCL_FUTURE): no page fault on the hot path later. */
+    if (cfg.lock_memory && mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+        fprintf(stderr, "tfengine: lock_memory: mlockall: %s (raise RLIMIT_MEMLOCK or grant "
+                        "CAP_IPC_LOCK, or set lock_memory: false)\n", strerror(errno));
+        return 1;
+    }
 
     tf_engine *e = calloc(1, sizeof *e);
     if (!e) {

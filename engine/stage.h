@@ -20,10 +20,14 @@ struct tf_stage {
     uint32_t owner;               /* stats/errlog owner index */
     /* Called from the stage's thread each duty cycle; now_ns read once per cycle. */
     int (*poll)(tf_stage *self, uint64_t now_ns);
-    /* Called from the stage's thread at shutdown until every stage on every
-     * thread reports 0: finish what is in flight (drain rings). May be NULL. */
+    /* Called from the stage's thread at shutdown: finish what is in flight
+     * (drain rings, deliver held-back records), generate nothing new; 0 when
+     * there is nothing left. The stage is drained once every upstream stage
+     * is drained and a call after that returns 0. May be NULL. */
     int (*drain)(tf_stage *self, uint64_t now_ns);
     void *ctx;
+    uint32_t drain_bit;           /* this stage's bit in tf_run_control.drained */
+    uint32_t upstream_mask;       /* bits of the stages that feed it, directly or not */
     tf_stage_stats *stats;        /* in the stats segment */
     tf_errlog_block *errors;      /* in the stats segment */
 };

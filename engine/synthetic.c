@@ -52,6 +52,20 @@ static int tf__source_poll(tf_stage *self, uint64_t now)
     return work;
 }
 
+/* At stop: generate nothing new, but deliver a record the full ring held
+ * back, so everything generated reaches the sink. */
+static int tf__source_drain(tf_stage *self, uint64_t now)
+{
+    tf_synth_source *src = self->ctx;
+    if (!src->has_pending)
+        return 0;
+    src->pending.t_enqueued_ns = now;
+    if (!tf_spsc_offer(src->out, &src->pending, sizeof src->pending))
+        return 1; /* still in flight: keep the drain going */
+    src->has_pending = 0;
+    return 1;
+}
+
 static int tf__sink_requests(tf_synth_sink *sink, tf_stage *self, uint64_t now)
 {
     if (!sink->requests)
@@ -127,7 +141,7 @@ int tf_synth_source_init(tf_stage *stage, tf_synth_source *src, tf_stats *stats,
         return -1;
     stage->ctx = src;
     stage->poll = tf__source_poll;
-    stage->drain = NULL; /* a source stops producing when the engine stops */
+    stage->drain = tf__source_drain;
     return 0;
 }
 

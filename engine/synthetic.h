@@ -5,7 +5,8 @@
  * synth_source makes tf_synth_tick records on a fixed schedule (rate from
  * the config, each stamped with the time it was due, so a late thread shows
  * up as latency rather than hiding) and offers them to the "synth" ring;
- * a full ring holds the record back (back-pressure, counted), never drops.
+ * a full ring holds the record back (back-pressure, counted), never drops;
+ * at stop it generates nothing new but still delivers a held-back record.
  * synth_sink takes them out in batches, checks the sequence (gaps and
  * reorders counted and noted in the error log), stamps each hop, records
  * hop latencies, appends them to the market-data journal and publishes the

@@ -39,14 +39,15 @@ static int tf__thread_setup(tf_agent_thread *t)
     return 0;
 }
 
-static int tf__poll_all(tf_agent_thread *t, uint64_t now, bool draining)
+static int tf__poll_all(tf_agent_thread *t, uint64_t now)
 {
     int work = 0;
     for (uint32_t i = 0; i < t->stage_count; i++) {
         tf_stage *s = t->stages[i];
-        int w = draining ? (s->drain ? s->drain(s, now) : 0) : s->poll(s, now);
+        int w = s->poll(s, now);
         tf_stage_stats *ss = s->stats;
         tf_counter_inc(&ss->polls, 1);
+        tf_store_64(&ss->heartbeat_ns, now);
         if (w > 0) {
             tf_counter_inc(&ss->polls_with_work, 1);
             tf_counter_inc(&ss->work, (uint64_t)w);
@@ -84,21 +85,35 @@ static void *tf__thread_main(void *arg)
         tf_counter_inc(&st->loops, 1);
         tf_store_64(&st->heartbeat_ns, now);
         prev = now;
-        prev_work = tf__poll_all(t, now, false);
+        prev_work = tf__poll_all(t, now);
         tf_idle_after(&t->idle, prev_work);
         if (t->idle.parks != st->parks)
             tf_store_64(&st->parks, t->idle.parks);
     }
 
-    /* Drain: keep finishing in-flight work until every thread has stopped
-     * producing and a whole pass here found nothing, or the deadline. */
-    tf_inc_32(&ctl->threads_stopped);
+    /* Drain in pipeline order (see thread.h). */
+    uint32_t mine = 0;
+    for (uint32_t i = 0; i < t->stage_count; i++)
+        mine |= t->stages[i]->drain_bit;
     for (;;) {
         uint64_t now = tf_now_ns();
         tf_store_64(&st->heartbeat_ns, now);
-        bool all_stopped = tf_load_32(&ctl->threads_stopped) == ctl->thread_count;
-        int work = tf__poll_all(t, now, true);
-        if ((work == 0 && all_stopped) || now > tf_load_64(&ctl->drain_deadline_ns))
+        int work = 0;
+        for (uint32_t i = 0; i < t->stage_count; i++) {
+            tf_stage *s = t->stages[i];
+            uint32_t drained = tf_load_acquire_32(&ctl->drained);
+            if (drained & s->drain_bit)
+                continue;
+            int upstream_done = (drained & s->upstream_mask) == s->upstream_mask;
+            int w = s->drain ? s->drain(s, now) : 0;
+            if (w > 0) {
+                tf_counter_inc(&s->stats->work, (uint64_t)w);
+                work += w;
+            } else if (upstream_done) {
+                tf_or_32(&ctl->drained, s->drain_bit); /* after its last delivery */
+            }
+        }
+        if ((tf_load_acquire_32(&ctl->drained) & mine) == mine || now > tf_load_64(&ctl->drain_deadline_ns))
             break;
         if (work == 0)
             sched_yield();

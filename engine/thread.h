@@ -4,7 +4,15 @@
  * The duty cycle reads the clock once, polls every stage, records the
  * cycle in its thread stats (heartbeat, busy/idle time, longest cycle) and
  * hands the work count to the idle strategy. Stats lines have this thread
- * as their only writer. */
+ * as their only writer.
+ *
+ * Stopping: when `running` drops, every thread switches to draining its
+ * stages in pipeline order: a stage is drained once all of its upstream
+ * stages are (their bits are in `drained`) and a drain call made after
+ * seeing that returns 0 — so nothing an upstream stage delivered late is
+ * left in a ring. Bounded by drain_deadline_ns. (Pipelines with feedback
+ * rings, e.g. execution reports flowing back to the OMS, will need the
+ * same rule per ring rather than per stage.) */
 #ifndef TF_ENGINE_THREAD_H
 #define TF_ENGINE_THREAD_H
 
@@ -19,8 +27,7 @@
 /* Shared by all threads of one engine; written by the main thread. */
 typedef struct tf_run_control {
     uint32_t running;          /* 1 while the duty cycles should go on */
-    uint32_t threads_stopped;  /* threads past their duty cycle (atomic inc) */
-    uint32_t thread_count;
+    uint32_t drained;          /* bit per stage whose drain is complete (atomic or) */
     uint64_t drain_deadline_ns;
 } tf_run_control;
 

@@ -39,6 +39,7 @@ static inline uint64_t tf_add_64(uint64_t *p, uint64_t d) { return __atomic_fetc
 static inline uint32_t tf_load_32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void tf_store_32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 static inline void tf_inc_32(uint32_t *p) { __atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST); }
+static inline void tf_or_32(uint32_t *p, uint32_t bits) { __atomic_fetch_or(p, bits, __ATOMIC_SEQ_CST); }
 #else
 static inline uint64_t tf_load_acquire_64(const uint64_t *p)
 {
@@ -70,6 +71,7 @@ static inline uint64_t tf_add_64(uint64_t *p, uint64_t d) { return ck_pr_faa_64(
 static inline uint32_t tf_load_32(const uint32_t *p) { return ck_pr_load_32(p); }
 static inline void tf_store_32(uint32_t *p, uint32_t v) { ck_pr_store_32(p, v); }
 static inline void tf_inc_32(uint32_t *p) { ck_pr_inc_32(p); }
+static inline void tf_or_32(uint32_t *p, uint32_t bits) { ck_pr_or_32(p, bits); }
 #endif
 
 /* Single-writer counter bump: no locked instruction, readers see whole values. */

@@ -60,8 +60,9 @@ typedef struct tf_stage_stats {
     uint64_t polls TF_ALIGNED(TF_WRITER_LINE);
     uint64_t polls_with_work;
     uint64_t work;            /* items done, as the stage counts them */
-    uint64_t last_work_ns;
-    uint8_t _pad1[TF_WRITER_LINE - 32];
+    uint64_t last_work_ns;    /* when it last did work */
+    uint64_t heartbeat_ns;    /* when it was last polled: a stuck stage stops here */
+    uint8_t _pad1[TF_WRITER_LINE - 40];
 } tf_stage_stats;
 _Static_assert(sizeof(tf_stage_stats) == 2 * TF_WRITER_LINE, "stage block");
 

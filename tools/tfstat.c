@@ -63,6 +63,16 @@ static const char *dur(uint64_t ns, char *buf, size_t n)
     return buf;
 }
 
+static const char *uptime(uint64_t ns, char *buf, size_t n)
+{
+    uint64_t s = ns / 1000000000ull;
+    if (s < 60)
+        snprintf(buf, n, "%.1fs", (double)ns / 1e9);
+    else
+        snprintf(buf, n, "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", s / 3600, s / 60 % 60, s % 60);
+    return buf;
+}
+
 static const char *idle_name(uint32_t k)
 {
     return k == 0 ? "busy-spin" : k == 1 ? "yield" : k == 2 ? "backoff" : "?";
@@ -196,7 +206,7 @@ static void print_text(const view *v, const sample *cur, const sample *prev)
                h->owner_pid);
     if (have_status)
         printf("  phase %s  uptime %s  config %s\n", es.phase < 5 ? phases[es.phase] : "?",
-               dur(es.uptime_ns, b1, sizeof b1), es.config_file);
+               uptime(es.uptime_ns, b1, sizeof b1), es.config_file);
 
     printf("\nthreads         cpu  idle       heartbeat     loops/s   duty   max-cycle    parks\n");
     for (uint32_t i = 0; i < d->thread_count && i < TF_STATS_MAX_THREADS; i++) {
@@ -210,11 +220,13 @@ static void print_text(const view *v, const sample *cur, const sample *prev)
                rate(cur->loops[i], prev ? prev->loops[i] : 0, cur, prev), duty,
                dur(tf_load_64(&t->max_cycle_ns), b2, sizeof b2), tf_load_64(&t->parks));
     }
-    printf("\nstages          thread          polls/s      work/s        work\n");
+    printf("\nstages          thread        heartbeat     polls/s      work/s        work\n");
     for (uint32_t i = 1; i < d->owner_count && i < TF_STATS_MAX_OWNERS; i++) {
         const tf_stage_stats *s = &d->owners[i];
         uint32_t ti = s->thread_index < TF_STATS_MAX_THREADS ? s->thread_index : 0;
-        printf("  %-13s %-12s %11.0f %11.0f %11" PRIu64 "\n", s->name, d->threads[ti].name,
+        uint64_t shb = tf_load_64(&s->heartbeat_ns);
+        printf("  %-13s %-12s %9s %11.0f %11.0f %11" PRIu64 "\n", s->name, d->threads[ti].name,
+               shb ? dur(now > shb ? now - shb : 0, b1, sizeof b1) : "never",
                rate(cur->polls[i], prev ? prev->polls[i] : 0, cur, prev),
                rate(cur->work[i], prev ? prev->work[i] : 0, cur, prev), cur->work[i]);
     }

@@ -39,6 +39,7 @@ static void test_full_config(void **state)
                     "rings:\n  capacity: 8192\n  request_capacity: 512\n"
                     "journal:\n  md:\n    capacity: 65536\n    file: /var/lib/tf/md.journal\n"
                     "heartbeat_period_ms: 250\n"
+                    "lock_memory: true\n"
                     "synthetic:\n  rate_per_s: 5000\n  burst: 16\n"
                     "threads:\n"
                     "  - name: a\n    cpu: 1\n    rt_priority: 5\n    idle: busy-spin\n"
@@ -56,6 +57,7 @@ static void test_full_config(void **state)
     assert_int_equal(cfg.md_journal_capacity, 65536);
     assert_string_equal(cfg.md_journal_file, "/var/lib/tf/md.journal");
     assert_int_equal(cfg.heartbeat_period_ns, 250000000ull);
+    assert_true(cfg.lock_memory);
     assert_int_equal(cfg.synthetic.rate_per_s, 5000);
     assert_int_equal(cfg.synthetic.burst, 16);
     assert_int_equal(cfg.thread_count, 2);
@@ -86,6 +88,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.md_journal_capacity, 1u << 20);
     assert_string_equal(cfg.md_journal_file, "");
     assert_int_equal(cfg.heartbeat_period_ns, 100000000ull);
+    assert_false(cfg.lock_memory);
     assert_int_equal(cfg.synthetic.rate_per_s, 100000);
     assert_int_equal(cfg.synthetic.burst, 64);
     assert_int_equal(cfg.threads[0].cpu, -1);
@@ -115,6 +118,7 @@ static void test_errors_name_their_line(void **state)
     expect_error("instance: x\njournal:\n  md:\n    capacity: 8\n" T1, 4, "out of range");
     expect_error("instance: x\njournal:\n  trades: {}\n" T1, 3, "unknown key 'trades'");
     expect_error("instance: x\nheartbeat_period_ms: 0\n" T1, 2, "out of range");
+    expect_error("instance: x\nlock_memory: yes\n" T1, 2, "lock_memory must be true or false, got 'yes'");
     expect_error("instance: x\nsynthetic:\n  burst: 1000\n" T1, 3, "out of range");
     expect_error("instance: x\nthreads:\n  - name: t\n    cpu: abc\n    stages: [synth_sink]\n", 4,
                  "expected an integer for 'cpu', got 'abc'");
