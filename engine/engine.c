@@ -294,10 +294,12 @@ void tf_engine_tick(tf_engine *e, uint64_t now)
         if (segs[i]->base)
             tf_segment_heartbeat(segs[i], now);
     tf__write_status(e, e->running ? TF_PHASE_RUNNING : TF_PHASE_STOPPED, now);
-    /* Push a disk-backed journal towards the disk about once a second. */
+    /* Write a disk-backed journal to the disk about once a second. MS_SYNC:
+     * Linux's MS_ASYNC starts no I/O. The main thread may block here; the
+     * stages never wait for it. */
     if (e->cfg.md_journal_file[0] && now - e->last_flush_ns >= 1000000000ull) {
         e->last_flush_ns = now;
-        if (tf_journal_flush(&e->md, &e->seg_md, false) == 0)
+        if (tf_journal_flush(&e->md, &e->seg_md, true) == 0)
             tf_counter_inc(e->c_flushes, 1);
         else
             tf_counter_inc(e->c_flush_errors, 1);

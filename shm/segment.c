@@ -354,7 +354,7 @@ tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns, uint64_t *
         return TF_OWNER_CLOSED;
     char boot[40];
     tf__read_boot_id(boot, sizeof boot);
-    if (h->boot_id[0] && strncmp(boot, h->boot_id, sizeof boot) != 0)
+    if (boot[0] && h->boot_id[0] && strncmp(boot, h->boot_id, sizeof boot) != 0)
         return TF_OWNER_DEAD; /* created before this boot */
     if (h->owner_pid <= 0 || (kill(h->owner_pid, 0) != 0 && errno == ESRCH))
         return TF_OWNER_DEAD;
@@ -372,10 +372,12 @@ int tf_segment_recover(tf_segment *seg, const char *path, const tf_seg_layout *l
     uint64_t total;
     if (tf__layout_size(layout, &total) != 0 || seg->hdr->total_size != total ||
         seg->hdr->region_count != layout->region_count) {
+        uint64_t found = seg->hdr->total_size;
+        uint32_t regions = seg->hdr->region_count;
         tf_segment_close(seg);
-        return TF_ERR("%s has another layout than configured (%" PRIu64 " bytes, %u regions); "
-                      "move it away to start a new one", path, seg->hdr ? seg->hdr->total_size : 0,
-                      layout->region_count);
+        return TF_ERR("%s has another layout than configured (%" PRIu64 " bytes in %u regions, "
+                      "configured %" PRIu64 " in %u); move it away to start a new one",
+                      path, found, regions, total, layout->region_count);
     }
     for (uint32_t i = 0; i < layout->region_count; i++) {
         if (strncmp(seg->hdr->regions[i].name, layout->regions[i].name, TF_SEG_NAME_MAX) != 0 ||
