@@ -67,8 +67,14 @@ uint64_t tf_hist_quantile(const tf_hist *h, double q)
     for (uint32_t i = 0; i < TF_HIST_BUCKETS; i++) {
         seen += h->counts[i];
         if (seen >= rank) {
+            /* Bucket bounds are estimates; the recorded extremes are exact
+             * (and the only truth for samples past the top bucket). */
             uint64_t v = tf_hist_bucket_high(i);
-            return v > h->max && h->max ? h->max : v;
+            if (v > h->max)
+                v = h->max;
+            if (v < h->min)
+                v = h->min;
+            return v;
         }
     }
     return h->max;

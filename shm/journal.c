@@ -98,8 +98,9 @@ int tf_journal_recover(tf_journal *j, tf_segment *seg)
     j->desc->head = head;
     j->desc->recovered = count;
     j->desc->flushed_head = head;
-    if (count == 0)
-        j->desc->first_seq = head + 1;
+    /* The oldest record still held is where readers start: a crash while the
+     * writer was overwriting the oldest slot leaves that slot cleared. */
+    j->desc->first_seq = count ? lowest : head + 1;
     (void)cleared;
     return 0;
 }
@@ -138,7 +139,7 @@ tf_journal_read_rc tf__journal_lapped(tf_journal_reader *r)
     uint64_t head = tf_journal_head(&r->j);
     /* Land a quarter of the journal behind the head: recent history, with
      * room before the writer comes round again. */
-    uint64_t back = r->j.capacity - r->j.capacity / 4;
+    uint64_t back = r->j.capacity / 4;
     uint64_t resume = head >= back ? head - back + 1 : 1;
     uint64_t oldest = tf__oldest_held(&r->j, head);
     if (resume < oldest)

@@ -161,8 +161,13 @@ static inline tf_journal_read_rc tf_journal_read(tf_journal_reader *r, tf_journa
     const tf_journal_slot *s = tf__journal_slot(&r->j, want);
     uint64_t s1 = tf_load_acquire_64(&s->seq);
     if (s1 != want) {
-        if (s1 == 0 || (s1 & ~TF_JOURNAL_BUSY) <= want)
+        if (s1 == 0 || (s1 & ~TF_JOURNAL_BUSY) <= want) {
+            /* A position before the oldest record held (after recovery) is
+             * gone, not pending. */
+            if (TF_UNLIKELY(want < tf_load_64(&r->j.desc->first_seq)))
+                return tf__journal_lapped(r);
             return TF_JR_EMPTY; /* not written yet, or being written now */
+        }
         return tf__journal_lapped(r);
     }
     tf_copy_racy(out, s, r->j.slot_size);

@@ -53,7 +53,8 @@ int tf_ring_attach(tf_ring *r, void *region, uint64_t length)
     if (length < sizeof *d)
         return TF_ERR("ring region of %" PRIu64 " bytes is too small for a descriptor", length);
     if (!TF_IS_POW2(d->capacity) || d->mask != d->capacity - 1 || d->record_size == 0 ||
-        (d->kind != TF_RING_SPSC && d->kind != TF_RING_MPSC))
+        (d->kind != TF_RING_SPSC && d->kind != TF_RING_MPSC) ||
+        (d->kind == TF_RING_MPSC && (d->ck.size != d->capacity || d->ck.mask != d->mask)))
         return TF_ERR("ring '%.32s' has a corrupt descriptor (capacity %u, record %u, kind %u)",
                       d->name, d->capacity, d->record_size, d->kind);
     if (d->buffer_offset < sizeof *d || d->buffer_offset > length ||

@@ -207,9 +207,11 @@ tf_spsc_poll(tf_ring *r, void *out, uint32_t size)
     }                                                                              \
     static inline bool tf_mpsc_poll_##name(tf_ring *r, struct type *out)           \
     {                                                                              \
+        uint64_t depth = ck_ring_size(&r->desc->ck);                               \
         if (!ck_ring_dequeue_mpsc_##name(&r->desc->ck, (struct type *)r->buf, out)) \
             return false;                                                          \
-        uint64_t depth = ck_ring_size(&r->desc->ck) + 1;                           \
+        if (depth == 0)                                                            \
+            depth = 1;                                                             \
         if (depth > r->desc->cons.high_water)                                      \
             tf_store_64(&r->desc->cons.high_water, depth);                         \
         return true;                                                               \

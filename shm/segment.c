@@ -101,6 +101,10 @@ static uint64_t tf__pid_start_ticks(int pid)
     if (!p)
         return 0;
     p++;
+    while (*p == ' ')
+        p++;
+    if (*p == 'Z' || *p == 'X')
+        return 0; /* a zombie has exited: it holds nothing and never writes again */
     for (int field = 3; field < 22 && *p; field++) {
         while (*p == ' ')
             p++;

@@ -16,7 +16,8 @@ void tf_state_table_init(tf_state_table *t, uint32_t capacity)
 
 tf_state_slot *tf_state_claim(tf_state_table *t, uint16_t kind, const char *key)
 {
-    if (t->slot_count >= t->slot_capacity || kind == 0)
+    /* A key that would be truncated could never be found again by its name. */
+    if (t->slot_count >= t->slot_capacity || kind == 0 || strlen(key) >= TF_STATE_KEY)
         return NULL;
     tf_state_slot *s = &t->slots[t->slot_count];
     ck_sequence_init(&s->seq);

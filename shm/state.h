@@ -47,7 +47,8 @@ typedef enum tf_state_rc {
 
 uint64_t tf_state_region_size(uint32_t capacity);
 void tf_state_table_init(tf_state_table *t, uint32_t capacity);
-/* At start, before threads run: give `key` a slot of `kind`; NULL if full. */
+/* At start, before threads run: give `key` (shorter than TF_STATE_KEY) a slot
+ * of `kind`; NULL if full or the key would not fit. */
 tf_state_slot *tf_state_claim(tf_state_table *t, uint16_t kind, const char *key);
 /* Find a slot by kind and key (tools). */
 const tf_state_slot *tf_state_find(const tf_state_table *t, uint16_t kind, const char *key);
