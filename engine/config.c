@@ -1,12 +1,17 @@
 /* Configuration loading: YAML → validated tf_config.
  *
- * DESIGN: libyaml's document API gives every node its line and column, so
- * the schema is walked here, section by section, with a few typed getters
- * (integer in range, power of two, name, path, enum) that all fail the same
- * way: "<file>:<line>:<col>: <reason>". libcyaml 1.3 (Debian 12) would map
- * the structs for us but reports errors without positions, which an operator
- * editing a production file needs. Every mapping is checked for unknown and
- * duplicate keys before it is read. Cold path: runs once at start.
+ * DESIGN: libyaml's document API (yaml_parser_load) keeps the line and
+ * column of every node, so the whole schema is a few static tables, one per
+ * YAML mapping, each row saying key, type, range and where the value goes
+ * (offset and size in the struct the mapping fills). One walker checks a
+ * mapping for non-name, unknown and duplicate keys, then reads the rows in
+ * table order; every failure is "<file>:<line>:<col>: <reason>" at the
+ * offending node. libcyaml 1.3 (Debian 12) would map the structs for us but
+ * reports errors without positions, which an operator editing a production
+ * file needs. The walk is as deep as the tables, never as deep as the input,
+ * so aliases (even cyclic ones) and odd shapes cannot recurse or crash.
+ * Defaults come from one const tf_config; nothing here is mutable global
+ * state. Cold path: runs once at start.
  */
 #include "engine/config.h"
 
@@ -19,456 +24,461 @@
 #include <yaml.h>
 
 const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", NULL};
+#define TF__NSTAGES (sizeof tf_config_known_stages / sizeof *tf_config_known_stages - 1)
+_Static_assert(TF__NSTAGES <= TF_CFG_MAX_STAGES, "known stages fit a thread");
 
-static const char *const tf__idle_names[TF_IDLE_KIND_COUNT] = {
-    [TF_IDLE_BUSY_SPIN] = "busy-spin",
-    [TF_IDLE_YIELD] = "yield",
-    [TF_IDLE_BACKOFF] = "backoff",
+static const char *const tf__idle_names[TF_IDLE_KIND_COUNT + 1] = {
+    [TF_IDLE_BUSY_SPIN] = "busy-spin", [TF_IDLE_YIELD] = "yield", [TF_IDLE_BACKOFF] = "backoff",
 };
-_Static_assert(sizeof(tf__idle_names) / sizeof(tf__idle_names[0]) == TF_IDLE_KIND_COUNT,
-               "a name per idle strategy");
+static const char *const tf__stale_names[TF_STALE_POLICY_COUNT + 1] = {
+    [TF_STALE_REFUSE] = "refuse", [TF_STALE_REPLACE] = "replace",
+};
+_Static_assert(sizeof(tf_idle_kind) == 4 && sizeof(tf_stale_policy) == 4, "enums stored as 32 bits");
 
 const char *tf_idle_kind_name(tf_idle_kind kind)
 {
     return (unsigned)kind < TF_IDLE_KIND_COUNT ? tf__idle_names[kind] : "?";
 }
 
-typedef struct tf__cfgctx {
+/* Every default written in config.h, in one place. */
+static const tf_config tf__default_config = {
+    .shm_dir = "/dev/shm", .shm_mode = 0640, .on_stale = TF_STALE_REFUSE,
+    .ring_capacity = 4096, .request_ring_capacity = 1024,
+    .md_journal_capacity = 1u << 20, .md_journal_file = "",
+    .heartbeat_period_ns = 100ull * 1000000, .lock_memory = false,
+    .synthetic = {.rate_per_s = 100000, .burst = 64},
+};
+static const tf_cfg_thread tf__default_thread = {
+    .cpu = -1, .rt_priority = 0,
+    .idle = {.kind = TF_IDLE_BACKOFF, .spins = 100, .yields = 10, .park_min_ns = 1000,
+             .park_max_ns = 1000000},
+};
+
+/* ---- the schema ---------------------------------------------------------- */
+
+typedef enum tf__type {
+    T_NAME, T_PATH,     /* [A-Za-z0-9_-]{1,31}; a string (.min 1: not empty) */
+    T_INT, T_POW2,      /* decimal in .min..max (and a power of two), 4 or 8 bytes */
+    T_MS, T_CPU,        /* milliseconds stored as ns; -1 or a CPU of this host */
+    T_MODE, T_BOOL,     /* octal file mode 0640 / "0640"; true or false */
+    T_ENUM, T_MAP,      /* one of the names in .sub; a mapping of table .sub */
+    T_IDLE,             /* a strategy name, or a mapping of tf__idle_keys */
+    T_STAGES, T_THREADS /* lists of stage names and of thread mappings */
+} tf__type;
+
+typedef struct tf__key {
+    const char *key;       /* first member: tf__join walks tables by it */
+    tf__type type;
+    bool required;
+    size_t off, size;      /* where the value goes in the struct being filled */
+    int64_t min, max;
+    const void *sub;       /* T_MAP: a key table; T_ENUM: NULL-terminated names */
+    const char *what;      /* T_NAME, T_ENUM: what messages call the value */
+} tf__key;
+
+#define AT(type, member) .off = offsetof(type, member), .size = sizeof(((type *)0)->member)
+#define ROW(k, t, ...) {.key = (k), .type = (t), __VA_ARGS__}
+#define END {.key = NULL}
+
+static const tf__key tf__shm_keys[] = {
+    ROW("dir", T_PATH, AT(tf_config, shm_dir), .min = 1),
+    ROW("mode", T_MODE, AT(tf_config, shm_mode)),
+    ROW("on_stale", T_ENUM, AT(tf_config, on_stale), .sub = tf__stale_names, .what = "on_stale policy"),
+    END};
+static const tf__key tf__ring_keys[] = {
+    ROW("capacity", T_POW2, AT(tf_config, ring_capacity), .min = 2, .max = 1 << 24),
+    ROW("request_capacity", T_POW2, AT(tf_config, request_ring_capacity), .min = 2, .max = 1 << 20),
+    END};
+static const tf__key tf__md_keys[] = {
+    ROW("capacity", T_POW2, AT(tf_config, md_journal_capacity), .min = 1 << 4, .max = 1 << 26),
+    ROW("file", T_PATH, AT(tf_config, md_journal_file)),
+    END};
+static const tf__key tf__journal_keys[] = {ROW("md", T_MAP, .sub = tf__md_keys), END};
+static const tf__key tf__synth_keys[] = {
+    ROW("rate_per_s", T_INT, AT(tf_cfg_synthetic, rate_per_s), .max = 1000000000),
+    ROW("burst", T_INT, AT(tf_cfg_synthetic, burst), .min = 1, .max = 256),
+    END};
+static const tf__key tf__idle_keys[] = {
+    ROW("strategy", T_ENUM, AT(tf_cfg_idle, kind), .required = true, .sub = tf__idle_names,
+        .what = "idle strategy"),
+    ROW("spins", T_INT, AT(tf_cfg_idle, spins), .max = 1000000000),
+    ROW("yields", T_INT, AT(tf_cfg_idle, yields), .max = 1000000000),
+    ROW("park_min_ns", T_INT, AT(tf_cfg_idle, park_min_ns), .min = 1, .max = 1000000000),
+    ROW("park_max_ns", T_INT, AT(tf_cfg_idle, park_max_ns), .min = 1, .max = 1000000000),
+    END};
+static const tf__key tf__thread_keys[] = {
+    ROW("name", T_NAME, AT(tf_cfg_thread, name), .required = true, .what = "thread name"),
+    ROW("cpu", T_CPU, AT(tf_cfg_thread, cpu)),
+    ROW("rt_priority", T_INT, AT(tf_cfg_thread, rt_priority), .max = 99),
+    ROW("idle", T_IDLE, AT(tf_cfg_thread, idle)),
+    ROW("stages", T_STAGES, .required = true),
+    END};
+static const tf__key tf__root_keys[] = {
+    ROW("instance", T_NAME, AT(tf_config, instance), .required = true, .what = "instance"),
+    ROW("shm", T_MAP, .sub = tf__shm_keys),
+    ROW("rings", T_MAP, .sub = tf__ring_keys),
+    ROW("journal", T_MAP, .sub = tf__journal_keys),
+    ROW("heartbeat_period_ms", T_MS, AT(tf_config, heartbeat_period_ns), .min = 1, .max = 10000),
+    ROW("lock_memory", T_BOOL, AT(tf_config, lock_memory)),
+    ROW("synthetic", T_MAP, AT(tf_config, synthetic), .sub = tf__synth_keys),
+    ROW("threads", T_THREADS, .required = true),
+    END};
+
+/* ---- the walker ----------------------------------------------------------- */
+
+typedef struct tf__ctx {
     yaml_document_t *doc;
     const char *file;
     char *err;
     size_t errlen;
-} tf__cfgctx;
+    int ncpus;
+    tf_config *cfg;
+    struct { const char *thread; size_t line; } placed[TF__NSTAGES]; /* stage → its thread */
+    char got[64];          /* scratch for tf__got */
+} tf__ctx;
 
+/* "<file>:<line>:<col>: <reason>" at node n (1:1 without one); always -1. */
 __attribute__((format(printf, 3, 4)))
-static int tf__fail(tf__cfgctx *c, const yaml_node_t *n, const char *fmt, ...)
+static int tf__fail(tf__ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
-    int off = snprintf(c->err, c->errlen, "%s:%zu:%zu: ", c->file,
-                       n ? n->start_mark.line + 1 : 1, n ? n->start_mark.column + 1 : 1);
-    if (off < 0 || (size_t)off >= c->errlen)
-        return -1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err + off, c->errlen - (size_t)off, fmt, ap);
-    va_end(ap);
+    yaml_mark_t m = n ? n->start_mark : (yaml_mark_t){0};
+    int off = snprintf(c->err, c->errlen, "%s:%zu:%zu: ", c->file, m.line + 1, m.column + 1);
+    if (off >= 0 && (size_t)off < c->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->err + off, c->errlen - (size_t)off, fmt, ap);
+        va_end(ap);
+    }
     return -1;
 }
 
-static yaml_node_t *tf__node(tf__cfgctx *c, int id) { return yaml_document_get_node(c->doc, id); }
+static yaml_node_t *tf__node(tf__ctx *c, int id) { return yaml_document_get_node(c->doc, id); }
 
-static const char *tf__scalar(const yaml_node_t *n)
+static const char *tf__str(const yaml_node_t *n)
 {
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static int tf__expect(tf__cfgctx *c, yaml_node_t *n, yaml_node_type_t type, const char *what)
+/* How a message shows a node the user wrote: 'value' (cut short), or its shape. */
+static const char *tf__got(tf__ctx *c, const yaml_node_t *n)
 {
-    static const char *const names[] = {"nothing", "a value", "a list", "a mapping"};
-    if (n && n->type == type)
-        return 0;
-    return tf__fail(c, n, "%s must be %s", what, names[type]);
+    const char *s = tf__str(n);
+    if (!s)
+        return n && n->type == YAML_SEQUENCE_NODE ? "a list" : "a mapping";
+    if (!*s && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+        return "nothing";
+    snprintf(c->got, sizeof c->got, strlen(s) > 40 ? "'%.40s...'" : "'%s'", s);
+    return c->got;
 }
 
-/* Unknown and duplicate keys fail; `allowed` ends with NULL. */
-static int tf__check_keys(tf__cfgctx *c, yaml_node_t *map, const char *const *allowed,
-                          const char *where)
+/* "a, b, c" from a NULL-terminated run of names `stride` bytes apart. */
+static const char *tf__join(char *buf, size_t len, const char *const *p, size_t stride)
 {
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = tf__node(c, p->key);
-        const char *key = tf__scalar(k);
-        if (!key)
-            return tf__fail(c, k, "keys in %s must be plain names", where);
-        int known = 0;
-        for (const char *const *a = allowed; *a; a++)
-            known |= strcmp(*a, key) == 0;
-        if (!known) {
-            char list[256] = "";
-            for (const char *const *a = allowed; *a; a++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                         a == allowed ? "" : ", ", *a);
-            return tf__fail(c, k, "unknown key '%s' in %s (known: %s)", key, where, list);
-        }
-        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-            const char *prev = tf__scalar(tf__node(c, q->key));
-            if (prev && strcmp(prev, key) == 0)
-                return tf__fail(c, k, "duplicate key '%s' in %s", key, where);
-        }
-    }
-    return 0;
+    buf[0] = 0;
+    for (size_t used = 0; *p && used < len; p = (const char *const *)((const char *)p + stride))
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", *p);
+    return buf;
 }
 
-static yaml_node_t *tf__get(tf__cfgctx *c, yaml_node_t *map, const char *key)
+static yaml_node_t *tf__find(tf__ctx *c, const yaml_node_t *m, const char *key)
 {
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        const char *k = tf__scalar(tf__node(c, p->key));
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const char *k = tf__str(tf__node(c, p->key));
         if (k && strcmp(k, key) == 0)
             return tf__node(c, p->value);
     }
     return NULL;
 }
 
-/* Integer in [min, max]; absent keeps *out (the default). base 0 = decimal. */
-static int tf__int(tf__cfgctx *c, yaml_node_t *map, const char *key, int64_t min, int64_t max,
-                   int64_t *out)
+static size_t tf__count(const yaml_node_t *seq)
 {
-    yaml_node_t *n = tf__get(c, map, key);
-    if (!n)
-        return 0;
-    const char *s = tf__scalar(n);
-    if (!s)
-        return tf__fail(c, n, "expected an integer for '%s'", key);
+    return (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+}
+
+/* Strict decimal or octal: optional '-', digits only, nothing after. A value
+ * beyond 64 bits is clamped (so it fails the range check with its own text). */
+static bool tf__parse_int(const char *s, int base, int64_t *v)
+{
     char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno)
-        return tf__fail(c, n, "expected an integer for '%s', got '%s'", key, s);
-    if (v < min || v > max)
-        return tf__fail(c, n, "%s %lld is out of range (%lld..%lld)", key, v, (long long)min,
-                        (long long)max);
-    *out = v;
-    return 0;
+    *v = strtoll(s, &end, base);
+    return (*s == '-' || (*s >= '0' && *s <= '9')) && end != s && !*end;
 }
 
-static int tf__u32(tf__cfgctx *c, yaml_node_t *map, const char *key, int64_t min, int64_t max,
-                   uint32_t *out)
+/* Integer fields are 8 or 4 bytes (int32, uint32 and enums alike: same bits). */
+static void tf__store(void *dst, size_t size, int64_t v)
 {
-    int64_t v = *out;
-    if (tf__int(c, map, key, min, max, &v) != 0)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
-static int tf__pow2(tf__cfgctx *c, yaml_node_t *map, const char *key, int64_t min, int64_t max,
-                    uint32_t *out)
-{
-    if (tf__u32(c, map, key, min, max, out) != 0)
-        return -1;
-    if (*out & (*out - 1))
-        return tf__fail(c, tf__get(c, map, key), "%s %u is not a power of two", key, *out);
-    return 0;
-}
-
-static int tf__bool(tf__cfgctx *c, yaml_node_t *map, const char *key, bool *out)
-{
-    yaml_node_t *n = tf__get(c, map, key);
-    if (!n)
-        return 0;
-    const char *s = tf__scalar(n);
-    if (s && strcmp(s, "true") == 0)
-        *out = true;
-    else if (s && strcmp(s, "false") == 0)
-        *out = false;
+    uint64_t u64 = (uint64_t)v;
+    uint32_t u32 = (uint32_t)v;
+    if (size == sizeof u64)
+        memcpy(dst, &u64, sizeof u64);
     else
-        return tf__fail(c, n, "%s must be true or false, got '%s'", key, s ? s : "?");
-    return 0;
+        memcpy(dst, &u32, sizeof u32);
 }
 
-/* Names become file and thread names: [A-Za-z0-9_-], 1..31 characters. */
-static int tf__name_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= TF_CFG_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-            return 0;
-    return 1;
-}
+static int tf__map(tf__ctx *c, yaml_node_t *m, const tf__key *keys, char *base, const char *where);
+static int tf__threads(tf__ctx *c, yaml_node_t *n);
+static int tf__stages(tf__ctx *c, yaml_node_t *n, tf_cfg_thread *t);
 
-static int tf__name_node(tf__cfgctx *c, yaml_node_t *n, const char *what, char *out)
+static int tf__name(tf__ctx *c, yaml_node_t *n, const char *what, char *dst)
 {
-    const char *s = tf__scalar(n);
+    const char *s = tf__str(n);
     if (!s)
-        return tf__fail(c, n, "%s must be a name", what);
-    if (!tf__name_ok(s))
-        return tf__fail(c, n, "%s '%s' must be 1..%d characters of A-Z a-z 0-9 _ -", what, s,
-                        TF_CFG_NAME_MAX - 1);
-    snprintf(out, TF_CFG_NAME_MAX, "%s", s);
+        return tf__fail(c, n, "%s must be a name, got %s", what, tf__got(c, n));
+    size_t len = strlen(s);
+    if (len == 0)
+        return tf__fail(c, n, "%s must not be empty", what);
+    if (len >= TF_CFG_NAME_MAX)
+        return tf__fail(c, n, "%s %s is too long (%zu characters, at most %d)", what, tf__got(c, n),
+                        len, TF_CFG_NAME_MAX - 1);
+    if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != len)
+        return tf__fail(c, n, "%s %s may only use A-Z a-z 0-9 _ -", what, tf__got(c, n));
+    memcpy(dst, s, len + 1);
     return 0;
 }
 
-static int tf__path(tf__cfgctx *c, yaml_node_t *map, const char *key, char *out)
-{
-    yaml_node_t *n = tf__get(c, map, key);
-    if (!n)
-        return 0;
-    const char *s = tf__scalar(n);
-    if (!s)
-        return tf__fail(c, n, "%s must be a path", key);
-    if (strlen(s) >= TF_CFG_PATH_MAX)
-        return tf__fail(c, n, "%s is longer than %d characters", key, TF_CFG_PATH_MAX - 1);
-    snprintf(out, TF_CFG_PATH_MAX, "%s", s);
-    return 0;
-}
+static int tf__idle(tf__ctx *c, yaml_node_t *n, tf_cfg_idle *idle, const char *where);
 
-static int tf__section(tf__cfgctx *c, yaml_node_t *root, const char *key, const char *const *keys,
-                       yaml_node_t **out)
+/* One value `n` for row `k`; `where` names the mapping it is in. */
+static int tf__value(tf__ctx *c, const tf__key *k, yaml_node_t *n, char *base, const char *where)
 {
-    *out = tf__get(c, root, key);
-    if (!*out)
+    char name[80], list[128];
+    snprintf(name, sizeof name, "%s%s%s", where, *where ? "." : "", k->key);
+    const char *s = tf__str(n);
+    void *dst = base + k->off;
+    int64_t v = 0;
+    switch (k->type) {
+    case T_MAP: return tf__map(c, n, k->sub, base + k->off, name);
+    case T_THREADS: return tf__threads(c, n);
+    case T_STAGES: return tf__stages(c, n, (tf_cfg_thread *)base);
+    case T_IDLE: return tf__idle(c, n, dst, name);
+    case T_NAME: return tf__name(c, n, k->what, dst);
+    case T_PATH:
+        if (!s)
+            return tf__fail(c, n, "expected a path for '%s', got %s", k->key, tf__got(c, n));
+        if (strlen(s) < (size_t)k->min)
+            return tf__fail(c, n, "%s must not be empty", name);
+        if (strlen(s) >= k->size)
+            return tf__fail(c, n, "%s is too long (%zu characters, at most %zu)", name, strlen(s),
+                            k->size - 1);
+        memcpy(dst, s, strlen(s) + 1);
         return 0;
-    if (tf__expect(c, *out, YAML_MAPPING_NODE, key) != 0)
-        return -1;
-    return tf__check_keys(c, *out, keys, key);
-}
-
-static int tf__shm(tf__cfgctx *c, yaml_node_t *root, tf_config *cfg)
-{
-    static const char *const keys[] = {"dir", "mode", "on_stale", NULL};
-    yaml_node_t *m;
-    if (tf__section(c, root, "shm", keys, &m) != 0 || !m)
-        return m ? -1 : 0;
-    if (tf__path(c, m, "dir", cfg->shm_dir) != 0)
-        return -1;
-    if (!cfg->shm_dir[0])
-        return tf__fail(c, tf__get(c, m, "dir"), "shm.dir must not be empty");
-    yaml_node_t *n = tf__get(c, m, "mode");
-    if (n) {
-        const char *s = tf__scalar(n);
-        char *end;
-        unsigned long v = s ? strtoul(s, &end, 8) : 0;
-        if (!s || !*s || *end || v > 0777)
-            return tf__fail(c, n, "shm.mode must be an octal file mode like 0640, got '%s'",
-                            s ? s : "?");
+    case T_BOOL:
+        if (!s || (strcmp(s, "true") != 0 && strcmp(s, "false") != 0))
+            return tf__fail(c, n, "expected true or false for '%s', got %s", k->key, tf__got(c, n));
+        *(bool *)dst = s[0] == 't';
+        return 0;
+    case T_ENUM:
+        for (const char *const *e = k->sub; s && *e; e++)
+            if (strcmp(s, *e) == 0) {
+                tf__store(dst, k->size, e - (const char *const *)k->sub);
+                return 0;
+            }
+        tf__join(list, sizeof list, k->sub, sizeof(char *));
+        if (!s)
+            return tf__fail(c, n, "expected one of %s for '%s', got %s", list, k->key, tf__got(c, n));
+        return tf__fail(c, n, "unknown %s %s (%s)", k->what, tf__got(c, n), list);
+    case T_MODE:
+        if (!s || s[0] != '0' || !tf__parse_int(s, 8, &v))
+            return tf__fail(c, n, "expected an octal mode with a leading 0 (like 0640) for '%s', got %s",
+                            k->key, tf__got(c, n));
+        if (v > 0777)
+            return tf__fail(c, n, "%s %s is out of range (at most 0777)", name, s);
         if ((v & 0600) != 0600)
-            return tf__fail(c, n, "shm.mode %04lo must let the owner read and write (0600)", v);
-        cfg->shm_mode = (uint32_t)v;
+            return tf__fail(c, n, "%s %s must let the owner read and write (0600)", name, s);
+        tf__store(dst, k->size, v);
+        return 0;
+    case T_INT: case T_POW2: case T_MS: case T_CPU:
+        break;
     }
-    n = tf__get(c, m, "on_stale");
-    if (n) {
-        const char *s = tf__scalar(n);
-        if (s && strcmp(s, "refuse") == 0)
-            cfg->on_stale = TF_STALE_REFUSE;
-        else if (s && strcmp(s, "replace") == 0)
-            cfg->on_stale = TF_STALE_REPLACE;
-        else
-            return tf__fail(c, n, "shm.on_stale must be refuse or replace, got '%s'", s ? s : "?");
+    if (!s || !tf__parse_int(s, 10, &v))
+        return tf__fail(c, n, "expected an integer for '%s', got %s", k->key, tf__got(c, n));
+    if (k->type == T_CPU) {
+        if (v < -1)
+            return tf__fail(c, n, "cpu %s is out of range (-1 = not pinned, or a CPU number)", s);
+        if (v >= c->ncpus)
+            return tf__fail(c, n, "cpu %s does not exist on this host (CPUs 0..%d)", s, c->ncpus - 1);
+    } else if (v < k->min || v > k->max) {
+        return tf__fail(c, n, "%s %s is out of range (%lld..%lld)", name, s, (long long)k->min,
+                        (long long)k->max);
     }
+    if (k->type == T_POW2 && (v & (v - 1)) != 0)
+        return tf__fail(c, n, "%s %s is not a power of two", name, s);
+    tf__store(dst, k->size, k->type == T_MS ? v * 1000000 : v);
     return 0;
 }
 
-static int tf__sizes(tf__cfgctx *c, yaml_node_t *root, tf_config *cfg)
+/* Check every key of mapping `m` (names, known, unique), then read the rows. */
+static int tf__map(tf__ctx *c, yaml_node_t *m, const tf__key *keys, char *base, const char *where)
 {
-    static const char *const ring_keys[] = {"capacity", "request_capacity", NULL};
-    static const char *const journal_keys[] = {"md", NULL};
-    static const char *const md_keys[] = {"capacity", "file", NULL};
-    static const char *const synth_keys[] = {"rate_per_s", "burst", NULL};
-    yaml_node_t *m;
-    if (tf__section(c, root, "rings", ring_keys, &m) != 0)
-        return -1;
-    if (m && (tf__pow2(c, m, "capacity", 2, 1 << 24, &cfg->ring_capacity) != 0 ||
-              tf__pow2(c, m, "request_capacity", 2, 1 << 20, &cfg->request_ring_capacity) != 0))
-        return -1;
-    if (tf__section(c, root, "journal", journal_keys, &m) != 0)
-        return -1;
-    if (m) {
-        yaml_node_t *md = tf__get(c, m, "md");
-        if (md && (tf__expect(c, md, YAML_MAPPING_NODE, "journal.md") != 0 ||
-                   tf__check_keys(c, md, md_keys, "journal.md") != 0 ||
-                   tf__pow2(c, md, "capacity", 16, 1 << 26, &cfg->md_journal_capacity) != 0 ||
-                   tf__path(c, md, "file", cfg->md_journal_file) != 0))
-            return -1;
-    }
-    if (tf__section(c, root, "synthetic", synth_keys, &m) != 0)
-        return -1;
-    if (m) {
-        int64_t rate = (int64_t)cfg->synthetic.rate_per_s;
-        if (tf__int(c, m, "rate_per_s", 0, 1000000000, &rate) != 0 ||
-            tf__u32(c, m, "burst", 1, 256, &cfg->synthetic.burst) != 0)
-            return -1;
-        cfg->synthetic.rate_per_s = (uint64_t)rate;
-    }
-    int64_t hb = 100;
-    if (tf__int(c, root, "heartbeat_period_ms", 1, 10000, &hb) != 0)
-        return -1;
-    cfg->heartbeat_period_ns = (uint64_t)hb * 1000000ull;
-    return 0;
-}
-
-static int tf__idle(tf__cfgctx *c, yaml_node_t *n, tf_cfg_idle *idle)
-{
-    static const char *const keys[] = {"strategy", "spins", "yields", "park_min_ns", "park_max_ns", NULL};
-    yaml_node_t *name = n;
-    if (n->type == YAML_MAPPING_NODE) {
-        if (tf__check_keys(c, n, keys, "idle") != 0)
-            return -1;
-        name = tf__get(c, n, "strategy");
-        if (!name)
-            return tf__fail(c, n, "idle needs a 'strategy'");
-    }
-    const char *s = tf__scalar(name);
-    int kind = -1;
-    for (int k = 0; s && k < TF_IDLE_KIND_COUNT; k++)
-        if (strcmp(s, tf__idle_names[k]) == 0)
-            kind = k;
-    if (kind < 0)
-        return tf__fail(c, name, "unknown idle strategy '%s' (busy-spin, yield, backoff)", s ? s : "?");
-    idle->kind = (tf_idle_kind)kind;
-    if (n->type == YAML_MAPPING_NODE) {
-        int64_t pmin = (int64_t)idle->park_min_ns, pmax = (int64_t)idle->park_max_ns;
-        if (tf__u32(c, n, "spins", 0, 1000000000, &idle->spins) != 0 ||
-            tf__u32(c, n, "yields", 0, 1000000000, &idle->yields) != 0 ||
-            tf__int(c, n, "park_min_ns", 1, 1000000000, &pmin) != 0 ||
-            tf__int(c, n, "park_max_ns", 1, 1000000000, &pmax) != 0)
-            return -1;
-        if (pmin > pmax)
-            return tf__fail(c, n, "idle park_min_ns %lld is above park_max_ns %lld",
-                            (long long)pmin, (long long)pmax);
-        idle->park_min_ns = (uint64_t)pmin;
-        idle->park_max_ns = (uint64_t)pmax;
-    }
-    return 0;
-}
-
-/* Where each stage was placed, to report a stage on two threads. */
-typedef struct tf__placement {
-    const char *thread;
-    size_t line;
-} tf__placement;
-
-static int tf__thread(tf__cfgctx *c, yaml_node_t *n, int ncpus, tf_config *cfg, uint32_t index,
-                      tf__placement *placed)
-{
-    static const char *const keys[] = {"name", "cpu", "rt_priority", "idle", "stages", NULL};
-    char where[32];
-    snprintf(where, sizeof where, "threads[%u]", index);
-    if (tf__expect(c, n, YAML_MAPPING_NODE, where) != 0 || tf__check_keys(c, n, keys, where) != 0)
-        return -1;
-    tf_cfg_thread *t = &cfg->threads[index];
-    yaml_node_t *name = tf__get(c, n, "name");
-    if (!name)
-        return tf__fail(c, n, "%s needs a 'name'", where);
-    if (tf__name_node(c, name, "thread name", t->name) != 0)
-        return -1;
-    for (uint32_t i = 0; i < index; i++)
-        if (strcmp(cfg->threads[i].name, t->name) == 0)
-            return tf__fail(c, name, "thread name '%s' is used twice", t->name);
-    int64_t cpu = -1, prio = 0;
-    if (tf__int(c, n, "cpu", -1, 1 << 20, &cpu) != 0 ||
-        tf__int(c, n, "rt_priority", 0, 99, &prio) != 0)
-        return -1;
-    if (cpu >= ncpus)
-        return tf__fail(c, tf__get(c, n, "cpu"), "cpu %lld does not exist on this host (CPUs 0..%d)",
-                        (long long)cpu, ncpus - 1);
-    t->cpu = (int32_t)cpu;
-    t->rt_priority = (int32_t)prio;
-    t->idle = (tf_cfg_idle){.kind = TF_IDLE_BACKOFF, .spins = 100, .yields = 10,
-                            .park_min_ns = 1000, .park_max_ns = 1000000};
-    yaml_node_t *idle = tf__get(c, n, "idle");
-    if (idle && tf__idle(c, idle, &t->idle) != 0)
-        return -1;
-    yaml_node_t *stages = tf__get(c, n, "stages");
-    if (!stages)
-        return tf__fail(c, n, "thread '%s' needs 'stages'", t->name);
-    if (tf__expect(c, stages, YAML_SEQUENCE_NODE, "stages") != 0)
-        return -1;
-    for (yaml_node_item_t *it = stages->data.sequence.items.start;
-         it < stages->data.sequence.items.top; it++) {
-        yaml_node_t *sn = tf__node(c, *it);
-        if (t->stage_count >= TF_CFG_MAX_STAGES)
-            return tf__fail(c, sn, "more than %d stages on thread '%s'", TF_CFG_MAX_STAGES, t->name);
-        const char *s = tf__scalar(sn);
-        int known = -1;
-        for (int k = 0; s && tf_config_known_stages[k]; k++)
-            if (strcmp(s, tf_config_known_stages[k]) == 0)
-                known = k;
-        if (known < 0) {
-            char list[256] = "";
-            for (int k = 0; tf_config_known_stages[k]; k++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
-                         tf_config_known_stages[k]);
-            return tf__fail(c, sn, "unknown stage '%s' (known: %s)", s ? s : "?", list);
+    const char *in = *where ? where : "the top level";
+    char list[160];
+    if (!m || m->type != YAML_MAPPING_NODE)
+        return tf__fail(c, m, "%s must be a mapping, got %s", in, tf__got(c, m));
+    yaml_node_pair_t *first = m->data.mapping.pairs.start;
+    for (yaml_node_pair_t *p = first; p < m->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = tf__node(c, p->key);
+        const char *key = tf__str(kn);
+        if (!key)
+            return tf__fail(c, kn, "keys in %s must be names, got %s", in, tf__got(c, kn));
+        const tf__key *k = keys;
+        while (k->key && strcmp(k->key, key) != 0)
+            k++;
+        if (!k->key)
+            return tf__fail(c, kn, "unknown key %s in %s (known: %s)", tf__got(c, kn), in,
+                            tf__join(list, sizeof list, &keys->key, sizeof *keys));
+        for (yaml_node_pair_t *q = first; q < p; q++) {
+            yaml_node_t *qn = tf__node(c, q->key);
+            if (tf__str(qn) && strcmp(tf__str(qn), key) == 0)
+                return tf__fail(c, kn, "duplicate key '%s' in %s (first on line %zu)", key, in,
+                                qn->start_mark.line + 1);
         }
-        if (placed[known].thread)
-            return tf__fail(c, sn, "stage '%s' runs on two threads ('%s' line %zu and '%s' line %zu)",
-                            s, placed[known].thread, placed[known].line, t->name,
-                            sn->start_mark.line + 1);
-        placed[known] = (tf__placement){.thread = t->name, .line = sn->start_mark.line + 1};
-        snprintf(t->stages[t->stage_count++], TF_CFG_NAME_MAX, "%s", s);
     }
-    if (t->stage_count == 0)
-        return tf__fail(c, stages, "thread '%s' has no stages", t->name);
-    return 0;
-}
-
-static int tf__document(tf__cfgctx *c, int ncpus, tf_config *cfg)
-{
-    static const char *const keys[] = {"instance", "shm", "rings", "journal", "heartbeat_period_ms",
-                                       "lock_memory", "synthetic", "threads", NULL};
-    yaml_node_t *root = yaml_document_get_root_node(c->doc);
-    if (!root)
-        return tf__fail(c, NULL, "the file is empty");
-    if (tf__expect(c, root, YAML_MAPPING_NODE, "the top level") != 0 ||
-        tf__check_keys(c, root, keys, "the top level") != 0)
-        return -1;
-    yaml_node_t *inst = tf__get(c, root, "instance");
-    if (!inst)
-        return tf__fail(c, root, "missing required key 'instance'");
-    if (tf__name_node(c, inst, "instance", cfg->instance) != 0 || tf__shm(c, root, cfg) != 0 ||
-        tf__sizes(c, root, cfg) != 0 || tf__bool(c, root, "lock_memory", &cfg->lock_memory) != 0)
-        return -1;
-    yaml_node_t *threads = tf__get(c, root, "threads");
-    if (!threads)
-        return tf__fail(c, root, "missing required key 'threads'");
-    if (tf__expect(c, threads, YAML_SEQUENCE_NODE, "threads") != 0)
-        return -1;
-    tf__placement placed[sizeof tf_config_known_stages / sizeof *tf_config_known_stages];
-    memset(placed, 0, sizeof placed);
-    for (yaml_node_item_t *it = threads->data.sequence.items.start;
-         it < threads->data.sequence.items.top; it++) {
-        if (cfg->thread_count >= TF_CFG_MAX_THREADS)
-            return tf__fail(c, tf__node(c, *it), "more than %d threads", TF_CFG_MAX_THREADS);
-        if (tf__thread(c, tf__node(c, *it), ncpus, cfg, cfg->thread_count, placed) != 0)
+    for (const tf__key *k = keys; k->key; k++) {
+        yaml_node_t *v = tf__find(c, m, k->key);
+        if (!v && k->required)
+            return tf__fail(c, m, "missing required key '%s' in %s", k->key, in);
+        if (v && tf__value(c, k, v, base, where) != 0)
             return -1;
-        cfg->thread_count++;
     }
-    if (cfg->thread_count == 0)
-        return tf__fail(c, threads, "at least one thread is needed");
     return 0;
 }
 
-static void tf__defaults(tf_config *cfg)
+static int tf__idle(tf__ctx *c, yaml_node_t *n, tf_cfg_idle *idle, const char *where)
 {
-    memset(cfg, 0, sizeof *cfg);
-    snprintf(cfg->shm_dir, sizeof cfg->shm_dir, "/dev/shm");
-    cfg->shm_mode = 0640;
-    cfg->on_stale = TF_STALE_REFUSE;
-    cfg->ring_capacity = 4096;
-    cfg->request_ring_capacity = 1024;
-    cfg->md_journal_capacity = 1u << 20;
-    cfg->heartbeat_period_ns = 100000000ull;
-    cfg->synthetic.rate_per_s = 100000;
-    cfg->synthetic.burst = 64;
+    if (tf__str(n)) /* "idle: backoff": the strategy alone, default parameters */
+        return tf__value(c, &tf__idle_keys[0], n, (char *)idle, where);
+    if (n->type != YAML_MAPPING_NODE)
+        return tf__fail(c, n, "%s must be a strategy name or a mapping, got a list", where);
+    if (tf__map(c, n, tf__idle_keys, (char *)idle, where) != 0)
+        return -1;
+    if (idle->park_min_ns > idle->park_max_ns)
+        return tf__fail(c, n, "%s: park_min_ns %llu is above park_max_ns %llu", where,
+                        (unsigned long long)idle->park_min_ns, (unsigned long long)idle->park_max_ns);
+    return 0;
 }
 
-int tf_config_parse(const char *text, size_t len, const char *name, int ncpus, tf_config *out,
+static int tf__stages(tf__ctx *c, yaml_node_t *n, tf_cfg_thread *t)
+{
+    char list[128];
+    if (n->type != YAML_SEQUENCE_NODE)
+        return tf__fail(c, n, "stages of thread '%s' must be a list, got %s", t->name, tf__got(c, n));
+    if (tf__count(n) == 0)
+        return tf__fail(c, n, "thread '%s' has no stages", t->name);
+    if (tf__count(n) > TF_CFG_MAX_STAGES)
+        return tf__fail(c, tf__node(c, n->data.sequence.items.start[TF_CFG_MAX_STAGES]),
+                        "too many stages on thread '%s' (at most %d)", t->name, TF_CFG_MAX_STAGES);
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *sn = tf__node(c, *it);
+        const char *s = tf__str(sn);
+        if (!s)
+            return tf__fail(c, sn, "a stage must be a name, got %s", tf__got(c, sn));
+        size_t i = 0;
+        while (i < TF__NSTAGES && strcmp(s, tf_config_known_stages[i]) != 0)
+            i++;
+        if (i == TF__NSTAGES)
+            return tf__fail(c, sn, "unknown stage %s (known: %s)", tf__got(c, sn),
+                            tf__join(list, sizeof list, tf_config_known_stages, sizeof(char *)));
+        if (c->placed[i].thread == t->name)
+            return tf__fail(c, sn, "stage '%s' is listed twice on thread '%s' (lines %zu and %zu)",
+                            s, t->name, c->placed[i].line, sn->start_mark.line + 1);
+        if (c->placed[i].thread)
+            return tf__fail(c, sn, "stage '%s' runs on two threads ('%s' line %zu and '%s' line %zu)",
+                            s, c->placed[i].thread, c->placed[i].line, t->name,
+                            sn->start_mark.line + 1);
+        c->placed[i].thread = t->name;
+        c->placed[i].line = sn->start_mark.line + 1;
+        memcpy(t->stages[t->stage_count++], s, strlen(s) + 1);
+    }
+    return 0;
+}
+
+static int tf__threads(tf__ctx *c, yaml_node_t *n)
+{
+    tf_config *cfg = c->cfg;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return tf__fail(c, n, "threads must be a list, got %s", tf__got(c, n));
+    if (tf__count(n) == 0)
+        return tf__fail(c, n, "threads must list at least one thread");
+    if (tf__count(n) > TF_CFG_MAX_THREADS)
+        return tf__fail(c, tf__node(c, n->data.sequence.items.start[TF_CFG_MAX_THREADS]),
+                        "too many threads (at most %d)", TF_CFG_MAX_THREADS);
+    for (uint32_t i = 0; i < tf__count(n); i++) {
+        yaml_node_t *tn = tf__node(c, n->data.sequence.items.start[i]);
+        tf_cfg_thread *t = &cfg->threads[i];
+        char where[24];
+        snprintf(where, sizeof where, "threads[%u]", i);
+        *t = tf__default_thread;
+        if (tf__map(c, tn, tf__thread_keys, (char *)t, where) != 0)
+            return -1;
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(cfg->threads[j].name, t->name) == 0)
+                return tf__fail(c, tf__find(c, tn, "name"), "thread name '%s' is used twice "
+                                "(threads[%u] and threads[%u])", t->name, j, i);
+        cfg->thread_count = i + 1;
+    }
+    return 0;
+}
+
+/* libyaml's own problem text at its mark; reader errors only give an offset. */
+static int tf__syntax(tf__ctx *c, const yaml_parser_t *p, const char *text)
+{
+    yaml_mark_t m = p->problem_mark;
+    char extra[96] = "";
+    if (p->error == YAML_READER_ERROR) {
+        m = (yaml_mark_t){0};
+        for (size_t i = 0; i < p->problem_offset; i++) {
+            m.column = text[i] == '\n' ? 0 : m.column + 1;
+            m.line += text[i] == '\n';
+        }
+        if (p->problem_value >= 0)
+            snprintf(extra, sizeof extra, " (byte 0x%02x)", p->problem_value);
+    } else if (p->context) {
+        snprintf(extra, sizeof extra, " (%s on line %zu)", p->context, p->context_mark.line + 1);
+    }
+    yaml_node_t at = {.start_mark = m};
+    return tf__fail(c, &at, "YAML syntax error: %s%s",
+                    p->error == YAML_MEMORY_ERROR ? "out of memory"
+                    : p->problem                  ? p->problem
+                                                  : "malformed document", extra);
+}
+
+int tf_config_parse(const char *yaml, size_t len, const char *name, int ncpus, tf_config *out,
                     char *err, size_t errlen)
 {
-    static tf_config cfg; /* large; cold path, one caller at a time */
-    tf__defaults(&cfg);
+    tf_config cfg = tf__default_config;
     snprintf(cfg.source_file, sizeof cfg.source_file, "%s", name);
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    tf__cfgctx c = {.doc = &doc, .file = name, .err = err, .errlen = errlen};
-    if (!yaml_parser_initialize(&parser)) {
-        snprintf(err, errlen, "%s: out of memory for the YAML parser", name);
+    yaml_document_t doc, next;
+    tf__ctx c = {.doc = &doc, .file = name, .err = err, .errlen = errlen, .ncpus = ncpus,
+                 .cfg = &cfg};
+    if (errlen)
+        err[0] = 0;
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        snprintf(err, errlen, "%s:1:1: out of memory for the YAML parser", name);
         return -1;
     }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    int rc;
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s", name,
-                 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "unknown",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        return -1;
+    yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
+    int rc = -1;
+    if (!yaml_parser_load(&p, &doc)) {
+        rc = tf__syntax(&c, &p, yaml);
+    } else {
+        /* A second document would be ignored silently: refuse it (and find its syntax errors). */
+        if (!yaml_parser_load(&p, &next)) {
+            tf__syntax(&c, &p, yaml);
+        } else {
+            yaml_node_t *second = yaml_document_get_root_node(&next);
+            yaml_node_t *root = yaml_document_get_root_node(&doc);
+            if (second)
+                tf__fail(&c, second, "a second YAML document starts here; a config file holds one");
+            else if (!root || (tf__str(root) && !*tf__str(root)))
+                tf__fail(&c, root, "the file is empty");
+            else
+                rc = tf__map(&c, root, tf__root_keys, (char *)&cfg, "");
+            yaml_document_delete(&next);
+        }
+        yaml_document_delete(&doc);
     }
-    rc = tf__document(&c, ncpus, &cfg);
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
+    yaml_parser_delete(&p);
     if (rc == 0)
         *out = cfg;
     return rc;
@@ -476,38 +486,24 @@ int tf_config_parse(const char *text, size_t len, const char *name, int ncpus, t
 
 int tf_config_load(const char *path, int ncpus, tf_config *out, char *err, size_t errlen)
 {
+    enum { TF__FILE_MAX = 1 << 20 };
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s:1:1: cannot open: %s", path, strerror(errno));
         return -1;
     }
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len + 4096 > cap) {
-            char *nb = realloc(buf, cap ? cap * 2 : 8192);
-            if (!nb || cap > (64u << 20)) {
-                free(nb ? nb : buf);
-                fclose(f);
-                snprintf(err, errlen, "%s:1:1: too large or out of memory", path);
-                return -1;
-            }
-            buf = nb;
-            cap = cap ? cap * 2 : 8192;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int ioerr = ferror(f);
-    fclose(f);
-    if (ioerr) {
-        free(buf);
-        snprintf(err, errlen, "%s:1:1: read error", path);
-        return -1;
-    }
-    int rc = tf_config_parse(buf, len, path, ncpus, out, err, errlen);
+    char *buf = malloc(TF__FILE_MAX + 1);
+    size_t len = buf ? fread(buf, 1, TF__FILE_MAX + 1, f) : 0;
+    int rc = -1;
+    if (!buf)
+        snprintf(err, errlen, "%s:1:1: out of memory", path);
+    else if (ferror(f))
+        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, strerror(errno));
+    else if (len > TF__FILE_MAX)
+        snprintf(err, errlen, "%s:1:1: larger than %d bytes; not a config file", path, TF__FILE_MAX);
+    else
+        rc = tf_config_parse(buf, len, path, ncpus, out, err, errlen);
     free(buf);
+    fclose(f);
     return rc;
 }

@@ -1,35 +1,59 @@
-/* Config loading: a full valid file, defaults, every class of error with
- * its exact line, the shipped environment files, and no crash on any prefix
- * of a valid document. */
+/* Config loading: a full valid file, defaults, every class of error with its
+ * exact "<file>:<line>:<col>: <reason>", the shipped environment files, and
+ * no crash (or over-read: buffers are exactly sized) on any prefix of a valid
+ * document, random garbage, or byte mutations. Runs from the repo root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/config.h"
 
 static tf_config cfg;
 static char err[512];
 
-static int parse(const char *yaml, int ncpus)
+static int parse_n(const char *yaml, int ncpus)
 {
     err[0] = 0;
     return tf_config_parse(yaml, strlen(yaml), "t.yaml", ncpus, &cfg, err, sizeof err);
 }
 
-/* The parse fails, at `line`, with `needle` in the reason. */
-static void expect_error(const char *yaml, int line, const char *needle)
+static int parse(const char *yaml) { return parse_n(yaml, 2); }
+
+/* The parse fails with exactly this message. */
+static void expect_error(const char *yaml, const char *message)
 {
-    assert_int_equal(parse(yaml, 2), -1);
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "t.yaml:%d:", line);
-    if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, needle))
-        fail_msg("wanted '%s...%s', got '%s'", prefix, needle, err);
+    assert_int_equal(parse(yaml), -1);
+    assert_string_equal(err, message);
 }
+
+/* "<name>:<line>:<col>: <something>" */
+static void assert_well_formed(const char *msg, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(msg, name, n) != 0 || msg[n] != ':')
+        fail_msg("message does not start with '%s:': '%s'", name, msg);
+    const char *p = msg + n + 1;
+    for (int field = 0; field < 2; field++) {
+        if (!isdigit((unsigned char)*p) || *p == '0')
+            fail_msg("no 1-based line:col in '%s'", msg);
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (*p++ != ':')
+            fail_msg("malformed position in '%s'", msg);
+    }
+    if (p[0] != ' ' || !p[1])
+        fail_msg("no reason in '%s'", msg);
+}
+
+/* ---- valid files ---------------------------------------------------------- */
 
 static void test_full_config(void **state)
 {
@@ -44,10 +68,11 @@ static void test_full_config(void **state)
                     "threads:\n"
                     "  - name: a\n    cpu: 1\n    rt_priority: 5\n    idle: busy-spin\n"
                     "    stages: [synth_source]\n"
-                    "  - name: b\n    cpu: -1\n"
+                    "  - name: B_2\n    cpu: -1\n"
                     "    idle: {strategy: backoff, spins: 7, yields: 3, park_min_ns: 500, park_max_ns: 9000}\n"
                     "    stages: [synth_sink]\n";
-    assert_int_equal(parse(y, 2), 0);
+    assert_int_equal(parse(y), 0);
+    assert_string_equal(cfg.source_file, "t.yaml");
     assert_string_equal(cfg.instance, "prod-1");
     assert_string_equal(cfg.shm_dir, "/tmp/x");
     assert_int_equal(cfg.shm_mode, 0660);
@@ -67,19 +92,23 @@ static void test_full_config(void **state)
     assert_int_equal(cfg.threads[0].idle.kind, TF_IDLE_BUSY_SPIN);
     assert_int_equal(cfg.threads[0].stage_count, 1);
     assert_string_equal(cfg.threads[0].stages[0], "synth_source");
+    assert_string_equal(cfg.threads[1].name, "B_2");
     assert_int_equal(cfg.threads[1].cpu, -1);
+    assert_int_equal(cfg.threads[1].rt_priority, 0);
     assert_int_equal(cfg.threads[1].idle.kind, TF_IDLE_BACKOFF);
     assert_int_equal(cfg.threads[1].idle.spins, 7);
     assert_int_equal(cfg.threads[1].idle.yields, 3);
     assert_int_equal(cfg.threads[1].idle.park_min_ns, 500);
     assert_int_equal(cfg.threads[1].idle.park_max_ns, 9000);
-    assert_string_equal(cfg.source_file, "t.yaml");
+    assert_int_equal(cfg.threads[1].stage_count, 1);
+    assert_string_equal(cfg.threads[1].stages[0], "synth_sink");
 }
 
 static void test_defaults(void **state)
 {
     (void)state;
-    assert_int_equal(parse("instance: d\nthreads:\n  - name: t\n    stages: [synth_sink]\n", 2), 0);
+    memset(&cfg, 0x5a, sizeof cfg);
+    assert_int_equal(parse("instance: d\nthreads:\n  - name: t\n    stages: [synth_sink]\n"), 0);
     assert_string_equal(cfg.shm_dir, "/dev/shm");
     assert_int_equal(cfg.shm_mode, 0640);
     assert_int_equal(cfg.on_stale, TF_STALE_REFUSE);
@@ -91,125 +120,511 @@ static void test_defaults(void **state)
     assert_false(cfg.lock_memory);
     assert_int_equal(cfg.synthetic.rate_per_s, 100000);
     assert_int_equal(cfg.synthetic.burst, 64);
-    assert_int_equal(cfg.threads[0].cpu, -1);
-    assert_int_equal(cfg.threads[0].idle.kind, TF_IDLE_BACKOFF);
+    assert_int_equal(cfg.thread_count, 1);
+    const tf_cfg_thread *t = &cfg.threads[0];
+    assert_int_equal(t->cpu, -1);
+    assert_int_equal(t->rt_priority, 0);
+    assert_int_equal(t->idle.kind, TF_IDLE_BACKOFF);
+    assert_int_equal(t->idle.spins, 100);
+    assert_int_equal(t->idle.yields, 10);
+    assert_int_equal(t->idle.park_min_ns, 1000);
+    assert_int_equal(t->idle.park_max_ns, 1000000);
+    /* Unused thread slots are zero, not leftovers. */
+    assert_int_equal(cfg.threads[1].name[0], 0);
+    assert_int_equal(cfg.threads[1].stage_count, 0);
+
+    /* Sections present but partly filled keep the other defaults. */
+    assert_int_equal(parse("instance: d\nrings: {capacity: 64}\njournal: {md: {file: /x}}\n"
+                           "threads:\n  - name: t\n    idle: {strategy: backoff, spins: 1}\n"
+                           "    stages: [synth_sink]\n"), 0);
+    assert_int_equal(cfg.ring_capacity, 64);
+    assert_int_equal(cfg.request_ring_capacity, 1024);
+    assert_int_equal(cfg.md_journal_capacity, 1u << 20);
+    assert_string_equal(cfg.md_journal_file, "/x");
+    assert_int_equal(cfg.threads[0].idle.spins, 1);
+    assert_int_equal(cfg.threads[0].idle.yields, 10);
     assert_int_equal(cfg.threads[0].idle.park_max_ns, 1000000);
 }
 
 #define T1 "threads:\n  - name: t\n    stages: [synth_sink]\n"
 
-static void test_errors_name_their_line(void **state)
+static void test_value_forms(void **state)
 {
     (void)state;
-    expect_error("instance: x\nfoo: 1\n" T1, 2, "unknown key 'foo'");
-    expect_error("instance: x\ninstance: y\n" T1, 2, "duplicate key 'instance'");
-    expect_error(T1, 1, "missing required key 'instance'");
-    expect_error("instance: x\n", 1, "missing required key 'threads'");
-    expect_error("instance: x\nthreads: []\n", 2, "at least one thread");
-    expect_error("instance: a b\n" T1, 1, "instance 'a b'");
-    expect_error("instance: x\nrings:\n  capacity: 1000\n" T1, 3, "not a power of two");
-    expect_error("instance: x\nrings:\n  capacity: lots\n" T1, 3, "expected an integer for 'capacity', got 'lots'");
-    expect_error("instance: x\nrings:\n  capacity: 1\n" T1, 3, "out of range");
-    expect_error("instance: x\nrings: 5\n" T1, 2, "rings must be a mapping");
-    expect_error("instance: x\nshm:\n  mode: 0999\n" T1, 3, "octal");
-    expect_error("instance: x\nshm:\n  mode: 0444\n" T1, 3, "owner read and write");
-    expect_error("instance: x\nshm:\n  on_stale: maybe\n" T1, 3, "refuse or replace");
-    expect_error("instance: x\nshm:\n  dir: \"\"\n" T1, 3, "must not be empty");
-    expect_error("instance: x\njournal:\n  md:\n    capacity: 8\n" T1, 4, "out of range");
-    expect_error("instance: x\njournal:\n  trades: {}\n" T1, 3, "unknown key 'trades'");
-    expect_error("instance: x\nheartbeat_period_ms: 0\n" T1, 2, "out of range");
-    expect_error("instance: x\nlock_memory: yes\n" T1, 2, "lock_memory must be true or false, got 'yes'");
-    expect_error("instance: x\nsynthetic:\n  burst: 1000\n" T1, 3, "out of range");
-    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: abc\n    stages: [synth_sink]\n", 4,
-                 "expected an integer for 'cpu', got 'abc'");
-    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: 7\n    stages: [synth_sink]\n", 4,
-                 "cpu 7 does not exist on this host (CPUs 0..1)");
-    expect_error("instance: x\nthreads:\n  - name: t\n    rt_priority: 100\n    stages: [synth_sink]\n", 4,
-                 "out of range");
-    expect_error("instance: x\nthreads:\n  - name: t\n    stages: [foo]\n", 4,
-                 "unknown stage 'foo' (known: synth_source, synth_sink)");
-    expect_error("instance: x\nthreads:\n  - name: t\n    idle: spin\n    stages: [synth_sink]\n", 4,
-                 "unknown idle strategy 'spin'");
-    expect_error("instance: x\nthreads:\n  - name: t\n    idle: {spins: 3}\n    stages: [synth_sink]\n", 4,
-                 "needs a 'strategy'");
-    expect_error("instance: x\nthreads:\n  - name: t\n"
-                 "    idle: {strategy: backoff, park_min_ns: 10, park_max_ns: 5}\n    stages: [synth_sink]\n",
-                 4, "park_min_ns 10 is above park_max_ns 5");
-    expect_error("instance: x\nthreads:\n  - name: t\n    stages: []\n", 4, "has no stages");
-    expect_error("instance: x\nthreads:\n  - name: t\n", 3, "needs 'stages'");
-    expect_error("instance: x\nthreads:\n  - cpu: 1\n    stages: [synth_sink]\n", 3, "needs a 'name'");
-    expect_error("instance: x\nthreads:\n  - name: t\n    color: red\n    stages: [synth_sink]\n", 4,
-                 "unknown key 'color' in threads[0]");
-    expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source, synth_sink]\n"
-                 "  - name: b\n    stages: [synth_sink]\n", 6,
-                 "stage 'synth_sink' runs on two threads ('a' line 4 and 'b' line 6)");
-    expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
-                 "  - name: a\n    stages: [synth_sink]\n", 5, "thread name 'a' is used twice");
-    expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_sink, synth_sink]\n", 4,
-                 "runs on two threads");
-    expect_error("instance: x\n  bad: [\n", 2, "YAML syntax error");
-    expect_error("", 1, "empty");
-    expect_error("- 1\n- 2\n", 1, "the top level must be a mapping");
-    expect_error("instance: [a]\n" T1, 1, "instance must be a name");
-    expect_error("instance: &a x\nthreads: *a\n", 1, "threads must be a list"); /* an alias is its anchor node */
+    /* shm.mode: plain 0640 is octal, so is quoted "0640". */
+    assert_int_equal(parse("instance: x\nshm: {mode: \"0600\"}\n" T1), 0);
+    assert_int_equal(cfg.shm_mode, 0600);
+    assert_int_equal(parse("instance: x\nshm:\n  mode: 0777\n" T1), 0);
+    assert_int_equal(cfg.shm_mode, 0777);
+    /* A scalar idle keeps the backoff parameters' defaults. */
+    assert_int_equal(parse("instance: x\nthreads:\n  - name: t\n    idle: yield\n    stages: [synth_sink]\n"), 0);
+    assert_int_equal(cfg.threads[0].idle.kind, TF_IDLE_YIELD);
+    assert_int_equal(cfg.threads[0].idle.spins, 100);
+    /* Names of exactly 31 characters fit; quoted scalars are fine. */
+    assert_int_equal(parse("instance: \"abcdefghij-abcdefghij_abcdefghi\"\n" T1), 0);
+    assert_string_equal(cfg.instance, "abcdefghij-abcdefghij_abcdefghi");
+    assert_int_equal(strlen(cfg.instance), TF_CFG_NAME_MAX - 1);
+    /* A stage may be left out; a whole flow-style document; aliases. */
+    assert_int_equal(parse("{instance: f, threads: [{name: t, stages: [synth_source]}]}"), 0);
+    assert_int_equal(cfg.threads[0].stage_count, 1);
+    assert_int_equal(parse("instance: x\nthreads:\n"
+                           "  - {name: a, cpu: 0, idle: &fast busy-spin, stages: [synth_source]}\n"
+                           "  - {name: b, cpu: 1, idle: *fast, stages: [synth_sink]}\n"), 0);
+    assert_int_equal(cfg.threads[1].idle.kind, TF_IDLE_BUSY_SPIN);
+    /* Upper ends of the ranges. */
+    assert_int_equal(parse("instance: x\nrings: {capacity: 16777216, request_capacity: 2}\n"
+                           "journal: {md: {capacity: 67108864}}\nheartbeat_period_ms: 10000\n"
+                           "synthetic: {rate_per_s: 0, burst: 256}\n"
+                           "threads:\n  - {name: t, rt_priority: 99, stages: [synth_sink]}\n"), 0);
+    assert_int_equal(cfg.ring_capacity, 1u << 24);
+    assert_int_equal(cfg.request_ring_capacity, 2);
+    assert_int_equal(cfg.md_journal_capacity, 1u << 26);
+    assert_int_equal(cfg.heartbeat_period_ns, 10000ull * 1000000);
+    assert_int_equal(cfg.synthetic.rate_per_s, 0);
+    assert_int_equal(cfg.threads[0].rt_priority, 99);
+    /* Comments and a document marker are fine. */
+    assert_int_equal(parse("# header\n---\ninstance: x # trailing\n" T1 "...\n"), 0);
 }
 
-static void test_missing_file(void **state)
+static void test_known_stages_and_idle_names(void **state)
+{
+    (void)state;
+    assert_string_equal(tf_config_known_stages[0], "synth_source");
+    assert_string_equal(tf_config_known_stages[1], "synth_sink");
+    assert_null(tf_config_known_stages[2]);
+    assert_string_equal(tf_idle_kind_name(TF_IDLE_BUSY_SPIN), "busy-spin");
+    assert_string_equal(tf_idle_kind_name(TF_IDLE_YIELD), "yield");
+    assert_string_equal(tf_idle_kind_name(TF_IDLE_BACKOFF), "backoff");
+    assert_string_equal(tf_idle_kind_name(TF_IDLE_KIND_COUNT), "?");
+    assert_string_equal(tf_idle_kind_name((tf_idle_kind)-1), "?");
+}
+
+/* ---- errors: exact message, line and column -------------------------------- */
+
+static void test_error_keys(void **state)
+{
+    (void)state;
+    expect_error("instance: x\nfoo: 1\n" T1,
+                 "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
+                 "heartbeat_period_ms, lock_memory, synthetic, threads)");
+    expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
+                 "  - name: b\n    color: red\n    stages: [synth_sink]\n",
+                 "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
+    expect_error("instance: x\njournal:\n  trades: {}\n" T1,
+                 "t.yaml:3:3: unknown key 'trades' in journal (known: md)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    idle: {strategy: yield, naps: 3}\n"
+                 "    stages: [synth_sink]\n",
+                 "t.yaml:4:29: unknown key 'naps' in threads[0].idle (known: strategy, spins, yields, "
+                 "park_min_ns, park_max_ns)");
+    expect_error("instance: x\ninstance: y\n" T1,
+                 "t.yaml:2:1: duplicate key 'instance' in the top level (first on line 1)");
+    expect_error("instance: x\nshm:\n  dir: /a\n  dir: /b\n" T1,
+                 "t.yaml:4:3: duplicate key 'dir' in shm (first on line 3)");
+    expect_error("? [a]\n: 1\n", "t.yaml:1:3: keys in the top level must be names, got a list");
+    expect_error(T1, "t.yaml:1:1: missing required key 'instance' in the top level");
+    expect_error("instance: x\n", "t.yaml:1:1: missing required key 'threads' in the top level");
+    expect_error("instance: x\nthreads:\n  - cpu: 1\n    stages: [synth_sink]\n",
+                 "t.yaml:3:5: missing required key 'name' in threads[0]");
+    expect_error("instance: x\nthreads:\n  - name: t\n",
+                 "t.yaml:3:5: missing required key 'stages' in threads[0]");
+    expect_error("instance: x\nthreads:\n  - name: t\n    idle: {spins: 3}\n    stages: [synth_sink]\n",
+                 "t.yaml:4:11: missing required key 'strategy' in threads[0].idle");
+}
+
+static void test_error_types(void **state)
+{
+    (void)state;
+    expect_error("", "t.yaml:1:1: the file is empty");
+    expect_error("# only a comment\n\n", "t.yaml:1:1: the file is empty");
+    expect_error("---\n", "t.yaml:2:1: the file is empty");
+    expect_error("- 1\n- 2\n", "t.yaml:1:1: the top level must be a mapping, got a list");
+    expect_error("hello\n", "t.yaml:1:1: the top level must be a mapping, got 'hello'");
+    expect_error("instance: x\nrings: 5\n" T1, "t.yaml:2:8: rings must be a mapping, got '5'");
+    expect_error("instance: x\nshm:\n" T1, "t.yaml:2:5: shm must be a mapping, got nothing");
+    expect_error("instance: x\nthreads: 5\n", "t.yaml:2:10: threads must be a list, got '5'");
+    expect_error("instance: x\nthreads:\n", "t.yaml:2:9: threads must be a list, got nothing");
+    expect_error("instance: x\nthreads: [5]\n", "t.yaml:2:11: threads[0] must be a mapping, got '5'");
+    expect_error("instance: [a]\n" T1, "t.yaml:1:11: instance must be a name, got a list");
+    expect_error("instance: x\nrings:\n  capacity: lots\n" T1,
+                 "t.yaml:3:13: expected an integer for 'capacity', got 'lots'");
+    expect_error("instance: x\nrings:\n  capacity: 0x100\n" T1,
+                 "t.yaml:3:13: expected an integer for 'capacity', got '0x100'");
+    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: abc\n    stages: [synth_sink]\n",
+                 "t.yaml:4:10: expected an integer for 'cpu', got 'abc'");
+    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: 1.5\n    stages: [synth_sink]\n",
+                 "t.yaml:4:10: expected an integer for 'cpu', got '1.5'");
+    expect_error("instance: x\nthreads:\n  - name: t\n    cpu:\n    stages: [synth_sink]\n",
+                 "t.yaml:4:9: expected an integer for 'cpu', got nothing");
+    expect_error("instance: x\nlock_memory: yes\n" T1,
+                 "t.yaml:2:14: expected true or false for 'lock_memory', got 'yes'");
+    expect_error("instance: x\njournal:\n  md:\n    file: [a]\n" T1,
+                 "t.yaml:4:11: expected a path for 'file', got a list");
+    expect_error("instance: x\nthreads:\n  - name: t\n    stages: synth_sink\n",
+                 "t.yaml:4:13: stages of thread 't' must be a list, got 'synth_sink'");
+    expect_error("instance: x\nthreads:\n  - name: t\n    stages: [{a: 1}]\n",
+                 "t.yaml:4:14: a stage must be a name, got a mapping");
+    expect_error("instance: x\nthreads:\n  - name: t\n    idle: [busy-spin]\n    stages: [synth_sink]\n",
+                 "t.yaml:4:11: threads[0].idle must be a strategy name or a mapping, got a list");
+    /* An alias is its anchor's node, reported where the anchor is. */
+    expect_error("instance: &a x\nthreads: *a\n", "t.yaml:1:11: threads must be a list, got 'x'");
+    /* A second document would be ignored silently. */
+    expect_error("instance: x\n" T1 "---\ninstance: y\n",
+                 "t.yaml:6:1: a second YAML document starts here; a config file holds one");
+}
+
+static void test_error_values(void **state)
+{
+    (void)state;
+    expect_error("instance: x\nrings:\n  capacity: 1000\n" T1,
+                 "t.yaml:3:13: rings.capacity 1000 is not a power of two");
+    expect_error("instance: x\nrings:\n  request_capacity: 3\n" T1,
+                 "t.yaml:3:21: rings.request_capacity 3 is not a power of two");
+    expect_error("instance: x\nrings:\n  capacity: 1\n" T1,
+                 "t.yaml:3:13: rings.capacity 1 is out of range (2..16777216)");
+    expect_error("instance: x\nrings:\n  capacity: 33554432\n" T1,
+                 "t.yaml:3:13: rings.capacity 33554432 is out of range (2..16777216)");
+    expect_error("instance: x\njournal:\n  md:\n    capacity: 8\n" T1,
+                 "t.yaml:4:15: journal.md.capacity 8 is out of range (16..67108864)");
+    expect_error("instance: x\njournal:\n  md:\n    capacity: 65535\n" T1,
+                 "t.yaml:4:15: journal.md.capacity 65535 is not a power of two");
+    expect_error("instance: x\nheartbeat_period_ms: 0\n" T1,
+                 "t.yaml:2:22: heartbeat_period_ms 0 is out of range (1..10000)");
+    expect_error("instance: x\nsynthetic:\n  burst: 1000\n" T1,
+                 "t.yaml:3:10: synthetic.burst 1000 is out of range (1..256)");
+    expect_error("instance: x\nsynthetic:\n  rate_per_s: -1\n" T1,
+                 "t.yaml:3:15: synthetic.rate_per_s -1 is out of range (0..1000000000)");
+    expect_error("instance: x\nsynthetic:\n  rate_per_s: 99999999999999999999\n" T1,
+                 "t.yaml:3:15: synthetic.rate_per_s 99999999999999999999 is out of range (0..1000000000)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: 99999999999999999999\n    stages: [synth_sink]\n",
+                 "t.yaml:4:10: cpu 99999999999999999999 does not exist on this host (CPUs 0..1)");
+    expect_error("instance: x\nshm:\n  mode: 077777777777777777777777\n" T1,
+                 "t.yaml:3:9: shm.mode 077777777777777777777777 is out of range (at most 0777)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    idle: {strategy: [a]}\n    stages: [synth_sink]\n",
+                 "t.yaml:4:22: expected one of busy-spin, yield, backoff for 'strategy', got a list");
+    expect_error("instance: x\nthreads:\n  - name: t\n    rt_priority: 100\n    stages: [synth_sink]\n",
+                 "t.yaml:4:18: threads[0].rt_priority 100 is out of range (0..99)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    idle: {strategy: backoff, spins: -1}\n"
+                 "    stages: [synth_sink]\n",
+                 "t.yaml:4:38: threads[0].idle.spins -1 is out of range (0..1000000000)");
+    expect_error("instance: x\nthreads:\n  - name: t\n"
+                 "    idle: {strategy: backoff, park_min_ns: 10, park_max_ns: 5}\n    stages: [synth_sink]\n",
+                 "t.yaml:4:11: threads[0].idle: park_min_ns 10 is above park_max_ns 5");
+    /* park_min_ns above the default park_max_ns. */
+    expect_error("instance: x\nthreads:\n  - name: t\n"
+                 "    idle: {strategy: backoff, park_min_ns: 2000000}\n    stages: [synth_sink]\n",
+                 "t.yaml:4:11: threads[0].idle: park_min_ns 2000000 is above park_max_ns 1000000");
+    /* shm */
+    expect_error("instance: x\nshm:\n  mode: 0999\n" T1,
+                 "t.yaml:3:9: expected an octal mode with a leading 0 (like 0640) for 'mode', got '0999'");
+    expect_error("instance: x\nshm:\n  mode: 640\n" T1,
+                 "t.yaml:3:9: expected an octal mode with a leading 0 (like 0640) for 'mode', got '640'");
+    expect_error("instance: x\nshm:\n  mode: 01640\n" T1,
+                 "t.yaml:3:9: shm.mode 01640 is out of range (at most 0777)");
+    expect_error("instance: x\nshm:\n  mode: 0444\n" T1,
+                 "t.yaml:3:9: shm.mode 0444 must let the owner read and write (0600)");
+    expect_error("instance: x\nshm:\n  on_stale: maybe\n" T1,
+                 "t.yaml:3:13: unknown on_stale policy 'maybe' (refuse, replace)");
+    expect_error("instance: x\nshm:\n  dir: \"\"\n" T1, "t.yaml:3:8: shm.dir must not be empty");
+    /* names */
+    expect_error("instance: a b\n" T1, "t.yaml:1:11: instance 'a b' may only use A-Z a-z 0-9 _ -");
+    expect_error("instance: a/b\n" T1, "t.yaml:1:11: instance 'a/b' may only use A-Z a-z 0-9 _ -");
+    expect_error("instance: \"\"\n" T1, "t.yaml:1:11: instance must not be empty");
+    expect_error("instance: abcdefghijabcdefghijabcdefghijab\n" T1,
+                 "t.yaml:1:11: instance 'abcdefghijabcdefghijabcdefghijab' is too long "
+                 "(32 characters, at most 31)");
+    expect_error("instance: x\nthreads:\n  - name: the_thread_with_a_name_that_is_too_long\n"
+                 "    stages: [synth_sink]\n",
+                 "t.yaml:3:11: thread name 'the_thread_with_a_name_that_is_too_long' is too long "
+                 "(39 characters, at most 31)");
+    char longpath[400];
+    snprintf(longpath, sizeof longpath, "instance: x\njournal:\n  md:\n    file: /%0255d\n" T1, 0);
+    expect_error(longpath, "t.yaml:4:11: journal.md.file is too long (256 characters, at most 255)");
+}
+
+static void test_error_layout(void **state)
+{
+    (void)state;
+    expect_error("instance: x\nthreads: []\n", "t.yaml:2:10: threads must list at least one thread");
+    expect_error("instance: x\nthreads:\n  - name: t\n    stages: []\n",
+                 "t.yaml:4:13: thread 't' has no stages");
+    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: 7\n    stages: [synth_sink]\n",
+                 "t.yaml:4:10: cpu 7 does not exist on this host (CPUs 0..1)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: 2\n    stages: [synth_sink]\n",
+                 "t.yaml:4:10: cpu 2 does not exist on this host (CPUs 0..1)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    cpu: -2\n    stages: [synth_sink]\n",
+                 "t.yaml:4:10: cpu -2 is out of range (-1 = not pinned, or a CPU number)");
+    assert_int_equal(parse_n("instance: x\nthreads:\n  - {name: t, cpu: 15, stages: [synth_sink]}\n", 16), 0);
+    assert_int_equal(cfg.threads[0].cpu, 15);
+    expect_error("instance: x\nthreads:\n  - name: t\n    stages: [foo]\n",
+                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink)");
+    expect_error("instance: x\nthreads:\n"
+                 "  - name: hot\n    stages: [synth_source, synth_sink]\n"
+                 "  - name: io\n    stages:\n      - synth_sink\n",
+                 "t.yaml:7:9: stage 'synth_sink' runs on two threads ('hot' line 4 and 'io' line 7)");
+    expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_sink,\n      synth_sink]\n",
+                 "t.yaml:5:7: stage 'synth_sink' is listed twice on thread 'a' (lines 4 and 5)");
+    expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
+                 "  - name: a\n    stages: [synth_sink]\n",
+                 "t.yaml:5:11: thread name 'a' is used twice (threads[0] and threads[1])");
+
+    /* 17 threads and 17 stages: too many, reported at the 17th. */
+    char y[4096];
+    int n = snprintf(y, sizeof y, "instance: x\nthreads:\n");
+    for (int i = 0; i < TF_CFG_MAX_THREADS + 1; i++)
+        n += snprintf(y + n, sizeof y - (size_t)n, "  - {name: t%d, stages: [synth_sink]}\n", i);
+    expect_error(y, "t.yaml:19:5: too many threads (at most 16)");
+    n = snprintf(y, sizeof y, "instance: x\nthreads:\n  - name: t\n    stages:\n");
+    for (int i = 0; i < TF_CFG_MAX_STAGES + 1; i++)
+        n += snprintf(y + n, sizeof y - (size_t)n, "      - synth_sink\n");
+    expect_error(y, "t.yaml:21:9: too many stages on thread 't' (at most 16)");
+}
+
+static void test_error_syntax(void **state)
+{
+    (void)state;
+    expect_error("instance: x\n  bad: [\n",
+                 "t.yaml:2:6: YAML syntax error: mapping values are not allowed in this context");
+    expect_error("instance: \"x\nthreads: []\n",
+                 "t.yaml:3:1: YAML syntax error: found unexpected end of stream "
+                 "(while scanning a quoted scalar on line 1)");
+    expect_error("instance: x\nthreads: [a, b\n",
+                 "t.yaml:3:1: YAML syntax error: did not find expected ',' or ']' "
+                 "(while parsing a flow sequence on line 2)");
+    expect_error("instance: x\n\tthreads: []\n",
+                 "t.yaml:2:1: YAML syntax error: found a tab character that violates indentation "
+                 "(while scanning a plain scalar on line 1)");
+    expect_error("instance: *nope\n", "t.yaml:1:11: YAML syntax error: found undefined alias");
+    expect_error("instance: x\nthreads: \xff\n", "t.yaml:2:10: YAML syntax error: "
+                 "invalid leading UTF-8 octet (byte 0xff)");
+    /* Every syntax error names the file and a position. */
+    assert_int_equal(parse("a: [\n"), -1);
+    assert_well_formed(err, "t.yaml");
+}
+
+/* ---- the API's edges -------------------------------------------------------- */
+
+static void test_failure_leaves_output_alone(void **state)
+{
+    (void)state;
+    tf_config before;
+    memset(&cfg, 0x77, sizeof cfg);
+    memcpy(&before, &cfg, sizeof before);
+    assert_int_equal(parse("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
+                           "  - name: b\n    stages: [nope]\n"), -1);
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+}
+
+static void test_small_error_buffer(void **state)
+{
+    (void)state;
+    const char *bad = "instance: x\nfoo: 1\n" T1;
+    char small[12];
+    memset(small, '#', sizeof small);
+    assert_int_equal(tf_config_parse(bad, strlen(bad), "t.yaml", 2, &cfg, small, 8), -1);
+    assert_string_equal(small, "t.yaml:");
+    assert_int_equal(small[8], '#'); /* nothing written past errlen */
+    small[0] = '#';
+    assert_int_equal(tf_config_parse(bad, strlen(bad), "t.yaml", 2, &cfg, small, 0), -1);
+    assert_int_equal(small[0], '#');
+}
+
+static void test_load_files(void **state)
 {
     (void)state;
     assert_int_equal(tf_config_load("/nonexistent/x.yaml", 2, &cfg, err, sizeof err), -1);
-    assert_non_null(strstr(err, "/nonexistent/x.yaml:1:1: cannot open"));
+    assert_string_equal(err, "/nonexistent/x.yaml:1:1: cannot open: No such file or directory");
+    assert_int_equal(tf_config_load("/", 2, &cfg, err, sizeof err), -1);
+    assert_string_equal(err, "/:1:1: cannot read: Is a directory");
+
+    char path[] = "/tmp/tf-test-config.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *y = "instance: file\n" T1;
+    assert_int_equal(write(fd, y, strlen(y)), (ssize_t)strlen(y));
+    assert_int_equal(tf_config_load(path, 2, &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.instance, "file");
+    assert_string_equal(cfg.source_file, path);
+    assert_int_equal(write(fd, "bogus: 1\n", 9), 9);
+    assert_int_equal(tf_config_load(path, 2, &cfg, err, sizeof err), -1);
+    char want[128];
+    snprintf(want, sizeof want, "%s:5:1: unknown key 'bogus' in the top level", path);
+    assert_int_equal(strncmp(err, want, strlen(want)), 0);
+    close(fd);
+    unlink(path);
 }
 
-static void test_shipped_environments(void **state)
+/* ---- the shipped environment files ----------------------------------------- */
+
+static void load_env(const char *env, int ncpus)
+{
+    char path[128];
+    snprintf(path, sizeof path, "tuning/environments/%s.yaml", env);
+    if (tf_config_load(path, ncpus, &cfg, err, sizeof err) != 0)
+        fail_msg("%s with %d CPUs: %s", path, ncpus, err);
+    assert_string_equal(cfg.source_file, path);
+}
+
+static void assert_thread(const tf_cfg_thread *t, const char *name, int cpu, int prio,
+                          tf_idle_kind idle, const char *stage0, const char *stage1)
+{
+    assert_string_equal(t->name, name);
+    assert_int_equal(t->cpu, cpu);
+    assert_int_equal(t->rt_priority, prio);
+    assert_int_equal(t->idle.kind, idle);
+    assert_int_equal(t->stage_count, stage1 ? 2 : 1);
+    assert_string_equal(t->stages[0], stage0);
+    if (stage1)
+        assert_string_equal(t->stages[1], stage1);
+}
+
+static void test_env_development(void **state)
 {
     (void)state;
-    static const struct {
-        const char *name;
-        int ncpus;
-        const char *instance;
-    } envs[] = {{"development", 2, "dev"}, {"testing", 2, "test"},
-                {"staging", 16, "staging"}, {"production", 16, "prod"}};
-    for (size_t i = 0; i < sizeof envs / sizeof envs[0]; i++) {
-        char path[128];
-        snprintf(path, sizeof path, "tuning/environments/%s.yaml", envs[i].name);
-        if (tf_config_load(path, envs[i].ncpus, &cfg, err, sizeof err) != 0)
-            fail_msg("%s: %s", path, err);
-        assert_string_equal(cfg.instance, envs[i].instance);
+    load_env("development", 2);
+    assert_string_equal(cfg.instance, "dev");
+    assert_int_equal(cfg.thread_count, 1);
+    assert_thread(&cfg.threads[0], "hot", 1, 0, TF_IDLE_BACKOFF, "synth_source", "synth_sink");
+    assert_int_equal(cfg.synthetic.rate_per_s, 100000);
+    assert_int_equal(cfg.md_journal_capacity, 1u << 20);
+    assert_string_equal(cfg.md_journal_file, "");
+}
+
+static void test_env_testing(void **state)
+{
+    (void)state;
+    load_env("testing", 2);
+    assert_string_equal(cfg.instance, "test");
+    assert_int_equal(cfg.thread_count, 1);
+    assert_thread(&cfg.threads[0], "hot", -1, 0, TF_IDLE_BACKOFF, "synth_source", "synth_sink");
+    assert_int_equal(cfg.ring_capacity, 1024);
+    assert_int_equal(cfg.md_journal_capacity, 65536);
+    assert_string_equal(cfg.md_journal_file, "");
+    assert_int_equal(cfg.synthetic.rate_per_s, 10000);
+}
+
+static void test_env_staging(void **state)
+{
+    (void)state;
+    load_env("staging", 16);
+    assert_string_equal(cfg.instance, "staging");
+    assert_int_equal(cfg.thread_count, 2);
+    assert_thread(&cfg.threads[0], "source", 2, 0, TF_IDLE_BUSY_SPIN, "synth_source", NULL);
+    assert_thread(&cfg.threads[1], "sink", 3, 0, TF_IDLE_BUSY_SPIN, "synth_sink", NULL);
+    assert_string_equal(cfg.md_journal_file, "/var/lib/tradefan/staging/md.journal");
+}
+
+static void test_env_production(void **state)
+{
+    (void)state;
+    load_env("production", 16);
+    assert_string_equal(cfg.instance, "prod");
+    assert_int_equal(cfg.on_stale, TF_STALE_REFUSE);
+    assert_int_equal(cfg.thread_count, 2);
+    assert_thread(&cfg.threads[0], "source", 4, 10, TF_IDLE_BUSY_SPIN, "synth_source", NULL);
+    assert_thread(&cfg.threads[1], "sink", 5, 10, TF_IDLE_BUSY_SPIN, "synth_sink", NULL);
+    assert_string_equal(cfg.md_journal_file, "/var/lib/tradefan/prod/md.journal");
+
+    /* On a 2-CPU host the layout is impossible, and the message points at the first cpu. */
+    const char *path = "tuning/environments/production.yaml";
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[256];
+    int lineno = 0, cpu_line = 0;
+    while (!cpu_line && fgets(line, sizeof line, f)) {
+        lineno++;
+        if (strstr(line, "cpu: 4"))
+            cpu_line = lineno;
     }
-    /* Production's layout is impossible on a 2-CPU host, and says why. */
-    assert_int_equal(tf_config_load("tuning/environments/production.yaml", 2, &cfg, err, sizeof err), -1);
-    assert_non_null(strstr(err, "does not exist on this host"));
+    fclose(f);
+    assert_true(cpu_line > 0);
+    char want[160];
+    snprintf(want, sizeof want, "%s:%d:10: cpu 4 does not exist on this host (CPUs 0..1)", path, cpu_line);
+    assert_int_equal(tf_config_load(path, 2, &cfg, err, sizeof err), -1);
+    assert_string_equal(err, want);
 }
 
-static void test_every_prefix_is_handled(void **state)
+/* ---- no crash on anything ----------------------------------------------------- */
+
+/* Parse exactly `len` bytes from a heap copy (so ASan sees any over-read). */
+static int parse_exact(const char *bytes, size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, bytes, len);
+    err[0] = 0;
+    int rc = tf_config_parse(copy, len, "p.yaml", 2, &cfg, err, sizeof err);
+    free(copy);
+    if (rc != 0) {
+        assert_int_equal(rc, -1);
+        assert_well_formed(err, "p.yaml");
+    }
+    return rc;
+}
+
+static const char valid_doc[] =
+    "instance: dev\nshm:\n  dir: /dev/shm\n  mode: 0640\n  on_stale: refuse\n"
+    "rings:\n  capacity: 4096\n  request_capacity: 1024\n"
+    "journal:\n  md:\n    capacity: 65536\n    file: \"\"\n"
+    "heartbeat_period_ms: 100\nlock_memory: false\n"
+    "synthetic: {rate_per_s: 10, burst: 8}\n"
+    "threads:\n  - name: hot\n    cpu: 1\n    rt_priority: 0\n"
+    "    idle: &i {strategy: backoff, spins: 1, yields: 2, park_min_ns: 3, park_max_ns: 4}\n"
+    "    stages: [synth_source]\n"
+    "  - name: io\n    idle: *i\n    stages:\n      - synth_sink\n";
+
+static void test_every_prefix(void **state)
 {
     (void)state;
-    const char *y = "instance: dev\nshm:\n  dir: /dev/shm\n  mode: 0640\nrings:\n  capacity: 4096\n"
-                    "journal:\n  md:\n    capacity: 65536\n    file: \"\"\nsynthetic: {rate_per_s: 10}\n"
-                    "threads:\n  - name: hot\n    cpu: 1\n"
-                    "    idle: {strategy: backoff, spins: 1}\n    stages: [synth_source, synth_sink]\n";
-    size_t n = strlen(y);
+    size_t n = sizeof valid_doc - 1;
     int ok = 0;
-    for (size_t len = 0; len <= n; len++) {
-        err[0] = 0;
-        int rc = tf_config_parse(y, len, "p.yaml", 2, &cfg, err, sizeof err);
-        if (rc == 0)
-            ok++;
-        else
-            assert_int_equal(strncmp(err, "p.yaml:", 7), 0);
-    }
-    assert_true(ok >= 1); /* the whole document at least */
-    /* Garbage bytes. */
-    char junk[256];
+    for (size_t len = 0; len <= n; len++)
+        ok += parse_exact(valid_doc, len) == 0;
+    assert_true(ok >= 1);
+    assert_int_equal(parse_exact(valid_doc, n), 0);
+}
+
+static uint32_t rnd(uint32_t *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 16;
+}
+
+static void test_garbage_and_mutations(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "ab:- \n\t{}[],&*!|>'\"#%@?0123456789~\xff\xc3";
+    char buf[512];
     uint32_t s = 12345;
-    for (int round = 0; round < 200; round++) {
-        for (size_t i = 0; i < sizeof junk; i++) {
-            s = s * 1103515245u + 12345u;
-            junk[i] = "ab:- \n{}[]&*!|>'\"#%@0123456789"[(s >> 16) % 31];
-        }
-        tf_config_parse(junk, sizeof junk, "g.yaml", 2, &cfg, err, sizeof err);
+    for (int round = 0; round < 2000; round++) {
+        size_t len = rnd(&s) % sizeof buf;
+        for (size_t i = 0; i < len; i++)
+            buf[i] = alphabet[rnd(&s) % (sizeof alphabet - 1)];
+        parse_exact(buf, len);
     }
+    size_t n = sizeof valid_doc - 1;
+    for (int round = 0; round < 3000; round++) {
+        memcpy(buf, valid_doc, n);
+        for (int k = 1 + (int)(rnd(&s) % 3); k > 0; k--) {
+            size_t at = rnd(&s) % n;
+            buf[at] = alphabet[rnd(&s) % (sizeof alphabet - 1)];
+        }
+        parse_exact(buf, n);
+    }
+    /* Odd but legal shapes: aliases to the root, deep nesting, NULs. */
+    const char *odd[] = {
+        "&r {instance: x, threads: *r}",
+        "&r [*r]",
+        "instance: &a x\nthreads: [*a, *a]\n",
+        "instance: x\nthreads: &t [{name: a, stages: [synth_source]}]\nshm: *t\n",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        "!!map {? !!str instance : !!str x}",
+        "instance: x\nthreads:\n  - name: t\n    stages: [synth_sink]\n    idle: {strategy: [a]}\n",
+        "%YAML 1.1\n---\ninstance: x\n",
+        "%YAML 9.9\n---\n",
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+        assert_int_equal(parse_exact(odd[i], strlen(odd[i])), -1);
+    assert_int_equal(parse_exact("instance: x\0threads: []\n", 24), -1);
 }
 
 int main(void)
@@ -217,10 +632,22 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_errors_name_their_line),
-        cmocka_unit_test(test_missing_file),
-        cmocka_unit_test(test_shipped_environments),
-        cmocka_unit_test(test_every_prefix_is_handled),
+        cmocka_unit_test(test_value_forms),
+        cmocka_unit_test(test_known_stages_and_idle_names),
+        cmocka_unit_test(test_error_keys),
+        cmocka_unit_test(test_error_types),
+        cmocka_unit_test(test_error_values),
+        cmocka_unit_test(test_error_layout),
+        cmocka_unit_test(test_error_syntax),
+        cmocka_unit_test(test_failure_leaves_output_alone),
+        cmocka_unit_test(test_small_error_buffer),
+        cmocka_unit_test(test_load_files),
+        cmocka_unit_test(test_env_development),
+        cmocka_unit_test(test_env_testing),
+        cmocka_unit_test(test_env_staging),
+        cmocka_unit_test(test_env_production),
+        cmocka_unit_test(test_every_prefix),
+        cmocka_unit_test(test_garbage_and_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
