@@ -1,6 +1,7 @@
 /* Shared benchmark plumbing (header-only; each benchmark is one binary):
- * TSC timing calibrated against CLOCK_MONOTONIC, pinning, the percentile
- * table, and the machine-readable line format of ../shared/BENCH.md:
+ * TSC timing calibrated against CLOCK_MONOTONIC, pinning, a watchdog and
+ * clean-up on every exit path, the percentile table, and the machine-readable
+ * line format of ../shared/BENCH.md:
  *   bench <name> <metric> ours=<n> base=<n> base_name=<word> ratio=<r> unit=<u>
  */
 #ifndef TF_BENCH_UTIL_H
@@ -8,10 +9,14 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 #include <x86intrin.h>
 
 #include "shm/common.h"
@@ -25,10 +30,16 @@ static inline int bench_cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-
 static inline uint64_t bench_ticks(void) { return __rdtsc(); }
 
-/* Calibrate the TSC against CLOCK_MONOTONIC over ~200 ms. */
+static inline uint64_t bench_ns_to_ticks(double ns) { return (uint64_t)(ns / bench_ns_per_tick); }
+
+static inline uint64_t bench_ticks_to_ns(uint64_t ticks)
+{
+    return (uint64_t)((double)ticks * bench_ns_per_tick + 0.5);
+}
+
+/* Calibrate the TSC against CLOCK_MONOTONIC over ~200 ms and print it. */
 static inline void bench_calibrate(void)
 {
     uint64_t t0 = tf_now_ns(), c0 = __rdtsc();
@@ -45,26 +56,112 @@ static inline void bench_calibrate(void)
         prev = now;
     }
     qsort(steps, 1001, sizeof steps[0], bench_cmp_double);
-    double step = steps[500];
     printf("# TSC %.3f GHz (calibrated against CLOCK_MONOTONIC over %.0f ms); back-to-back "
            "reads %.1f ns apart: figures are good to about that\n",
-           1.0 / bench_ns_per_tick, (double)(t1 - t0) / 1e6, step * bench_ns_per_tick);
+           1.0 / bench_ns_per_tick, (double)(t1 - t0) / 1e6, steps[500] * bench_ns_per_tick);
+    /* Other work on a 2-CPU host moves every figure; say how busy it was. */
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = -1;
+        fclose(f);
+    }
+    printf("# load average (1 min) at start: %.2f%s\n", load,
+           load > 0.5 ? " -- other work is running on this host; expect noisy figures" : "");
 }
 
-static inline uint64_t bench_ticks_to_ns(uint64_t ticks)
+/* ---- clean exit: the shm file goes away on every path ---------------------- */
+
+static char bench_unlink_path[256]; /* set once the segment exists */
+static _Atomic uint64_t bench_progress; /* bumped by the thread the watchdog watches */
+static volatile sig_atomic_t bench_watch_on;
+
+static inline void bench_say(const char *msg) /* async-signal-safe */
 {
-    return (uint64_t)((double)ticks * bench_ns_per_tick + 0.5);
+    ssize_t rc = write(2, msg, strlen(msg));
+    (void)rc;
 }
 
-static inline int bench_pin(int cpu)
+/* Fatal, from any thread: remove the segment and leave. */
+static inline __attribute__((noreturn)) void bench_die(const char *prog, const char *what)
 {
-    if (cpu < 0)
-        return 0;
+    fprintf(stderr, "%s: %s; aborting\n", prog, what);
+    if (bench_unlink_path[0])
+        unlink(bench_unlink_path);
+    exit(1);
+}
+
+static inline void bench_on_signal(int sig)
+{
+    static uint64_t last_seen, still;
+    if (sig == SIGALRM) {
+        if (!bench_watch_on)
+            return;
+        uint64_t p = atomic_load_explicit(&bench_progress, memory_order_relaxed);
+        if (p != last_seen) {
+            last_seen = p;
+            still = 0;
+            return;
+        }
+        if (++still < 4) /* 4 ticks of 500 ms without progress */
+            return;
+        bench_say("bench: a partner thread stopped answering for 2 s; aborting\n");
+    } else {
+        bench_say("bench: interrupted\n");
+    }
+    if (bench_unlink_path[0])
+        unlink(bench_unlink_path);
+    _exit(1);
+}
+
+/* Remove `path` on SIGINT/SIGTERM and on a watchdog abort; start the
+ * watchdog's 500 ms tick (it only acts while bench_watch_on is set, for the
+ * loops that block in the kernel where a spin-loop check cannot run). */
+static inline void bench_guard(const char *path)
+{
+    snprintf(bench_unlink_path, sizeof bench_unlink_path, "%s", path);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = bench_on_signal;
+    sa.sa_flags = SA_RESTART; /* a blocking read resumes after the tick */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
+}
+
+static inline void bench_watchdog(int on)
+{
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    if (on) {
+        it.it_interval.tv_usec = 500000;
+        it.it_value.tv_usec = 500000;
+    }
+    bench_watch_on = on;
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* ---- pinning -------------------------------------------------------------- */
+
+/* Pin the calling thread; fatal if the CPU is not available. Returns the CPU
+ * the thread runs on afterwards (printed by the benchmarks). */
+static inline int bench_pin(const char *prog, int cpu)
+{
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    if (cpu < 0 || cpu >= CPU_SETSIZE || pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "cannot pin a thread to CPU %d", cpu);
+        bench_die(prog, msg);
+    }
+    sched_yield(); /* be sure we migrated before reporting where we are */
+    return sched_getcpu();
 }
+
+/* ---- histograms and lines ------------------------------------------------- */
 
 static inline tf_hist *bench_hist_new(void)
 {
@@ -83,22 +180,24 @@ static inline void bench_print_hist_header(void)
            "p99.9", "p99.99", "max");
 }
 
-static inline void bench_print_hist(const char *label, const tf_hist *h, tf_hist_summary *out)
+static inline void bench_print_hist(const char *label, const tf_hist *h, const char *unit,
+                                    tf_hist_summary *out)
 {
     tf_hist_summary s;
     tf_hist_summarize(h, &s);
-    printf("%-22s %10llu %8llu %8llu %8llu %8llu %9llu %10llu  ns\n", label,
+    printf("%-22s %10llu %8llu %8llu %8llu %8llu %9llu %10llu  %s\n", label,
            (unsigned long long)s.count, (unsigned long long)s.p50, (unsigned long long)s.p90,
            (unsigned long long)s.p99, (unsigned long long)s.p999, (unsigned long long)s.p9999,
-           (unsigned long long)s.max);
+           (unsigned long long)s.max, unit);
     if (out)
         *out = s;
 }
 
+/* One machine-readable line; base <= 0 or base_name NULL prints base=na. */
 static inline void bench_line(const char *name, const char *metric, double ours, double base,
-                       const char *base_name, const char *unit)
+                              const char *base_name, const char *unit)
 {
-    if (base > 0)
+    if (base > 0 && base_name)
         printf("bench %s %s ours=%.0f base=%.0f base_name=%s ratio=%.3g unit=%s\n", name, metric,
                ours, base, base_name, ours / base, unit);
     else
@@ -106,7 +205,7 @@ static inline void bench_line(const char *name, const char *metric, double ours,
                ours, unit);
 }
 
-/* Median of n runs; *spread = (max - min) / median. */
+/* Median of n runs (sorts v); *spread = (max - min) / median. */
 static inline double bench_median(double *v, int n, double *spread)
 {
     qsort(v, (size_t)n, sizeof *v, bench_cmp_double);

@@ -1,19 +1,41 @@
 #!/bin/sh
-# Run the benchmarks: all of them, or the one named (make bench-ring -> ring).
-# Each prints a human table and `bench <name> <metric> ours=... base=...` lines.
+# Run the benchmarks: every build/bench/bench_*, or the one named
+# (`sh bench/run_all.sh ring` runs build/bench/bench_ring; make bench-ring).
+# Each prints a human table and `bench <name> <metric> ours=... base=...`
+# lines (../shared/BENCH.md). Exits non-zero if any benchmark fails.
 set -u
-cd "$(dirname "$0")/.."
-echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  $(nproc) CPUs  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')  kernel $(uname -r)"
+cd "$(dirname "$0")/.." || exit 2
+
+model=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//')
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC')  nproc $(nproc)  cpu ${model:-unknown}  kernel $(uname -r)"
+echo "# load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (other work on this host skews every figure)"
+
 if [ $# -gt 0 ]; then
     bins="build/bench/bench_$1"
-    [ -x "$bins" ] || { echo "bench: no benchmark '$1' (have: $(ls build/bench | sed 's/bench_//' | tr '\n' ' '))" >&2; exit 2; }
+    if [ ! -x "$bins" ]; then
+        built=""
+        for b in build/bench/bench_*; do [ -x "$b" ] && built="$built ${b##*/bench_}"; done
+        echo "bench: no benchmark '$1' (built:${built:- none})" >&2
+        exit 2
+    fi
 else
-    bins=$(ls build/bench/bench_* 2>/dev/null)
+    bins=""
+    for b in build/bench/bench_*; do
+        [ -f "$b" ] && [ -x "$b" ] && bins="$bins $b"
+    done
+    if [ -z "$bins" ]; then
+        echo "bench: nothing built in build/bench (run make first)" >&2
+        exit 2
+    fi
 fi
+
 status=0
 for b in $bins; do
     echo
     echo "=== $(basename "$b")"
-    "$b" || { echo "bench: $(basename "$b") failed" >&2; status=1; }
+    if ! "$b"; then
+        echo "bench: $(basename "$b") failed" >&2
+        status=1
+    fi
 done
 exit $status
