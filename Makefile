@@ -15,8 +15,9 @@ PREFIX  ?= /usr/local
 VARIANT ?= release
 ENV     ?= development
 
-PKGS      := ck yaml-0.1
+PKGS      := ck yaml-0.1 libwebsockets openssl libcurl
 TEST_PKGS := cmocka
+BENCH_PKGS := jansson
 
 ifeq ($(V),1)
 Q :=
@@ -48,6 +49,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+BENCH_CFLAGS := $(shell pkg-config --cflags $(BENCH_PKGS) 2>/dev/null)
+BENCH_LIBS   := $(shell pkg-config --libs $(BENCH_PKGS) 2>/dev/null)
 
 CFLAGS  := $(BASE_CFLAGS) $(OPT_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN_FLAGS) -pthread
@@ -56,7 +59,8 @@ LDLIBS  := $(PKG_LIBS) -lrt -lm
 # ---- sources --------------------------------------------------------------
 SHM_SRC    := $(wildcard shm/*.c)
 ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
-TOOLS      := tfstat tfdump tfctl
+TOOLS      := tfstat tfdump tfctl tfsim
+TFSIM_SRC  := $(wildcard tools/tfsim/*.c)
 TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 
@@ -94,7 +98,13 @@ $(ENGINE): $(OUT)/obj/engine/main.o $(LIBENGINE) $(LIBSHM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/bin/%: $(OUT)/obj/tools/%.o $(LIBSHM)
+# tfsim, the local exchange, is several files in tools/tfsim/.
+$(OUT)/bin/tfsim: $(TFSIM_SRC:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/bin/%: $(OUT)/obj/tools/%.o $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -109,10 +119,37 @@ $(OUT)/tests/%: $(OUT)/obj/tests/%.o $(LIBENGINE) $(LIBSHM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
-$(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LIBSHM)
+$(OUT)/obj/bench/%.o: bench/%.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS) $(LDLIBS)
+
+# ---- fuzzing (clang libFuzzer + ASan/UBSan) ----------------------------------
+# make fuzz runs each target for FUZZ_SECONDS (default 60); make test runs a
+# short pass (tests/fuzz_short.sh). Corpus seeds live in fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_SRC := $(SHM_SRC) engine/md_decode.c engine/instruments.c engine/md_book.c
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+               $(shell pkg-config --cflags ck 2>/dev/null)
+
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h engine/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(shell pkg-config --libs ck 2>/dev/null) -lrt -lm -pthread
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz_run.sh
 
 -include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
 
@@ -124,6 +161,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan all
 	$(Q)$(MAKE) --no-print-directory VARIANT=tsan all
+	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)sh tests/run_all.sh
 
 test-unit: all

@@ -5,6 +5,11 @@ const char *const tf_rec_type_names[TF_REC_TYPE_COUNT] = {
     [TF_REC_NONE] = "none",
     [TF_REC_SYNTH_TICK] = "synth_tick",
     [TF_REC_ENGINE_EVENT] = "engine_event",
+    [TF_REC_MD_TRADE] = "trade",
+    [TF_REC_MD_QUOTE] = "quote",
+    [TF_REC_MD_DEPTH] = "depth",
+    [TF_REC_MD_BAR] = "bar",
+    [TF_REC_MD_FEED_EVENT] = "feed_event",
 };
 _Static_assert(TF_ARRAY_LEN(tf_rec_type_names) == TF_REC_TYPE_COUNT, "a label per type");
 

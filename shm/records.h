@@ -14,6 +14,11 @@ typedef enum tf_rec_type {
     TF_REC_NONE = 0,
     TF_REC_SYNTH_TICK = 1,     /* tf_synth_tick: the synthetic source's records */
     TF_REC_ENGINE_EVENT = 2,   /* tf_engine_event: start, stop, config */
+    TF_REC_MD_TRADE = 3,       /* tf_md_trade: trade or aggTrade */
+    TF_REC_MD_QUOTE = 4,       /* tf_md_quote: best bid/ask (bookTicker) */
+    TF_REC_MD_DEPTH = 5,       /* tf_md_depth: one price level of a book update */
+    TF_REC_MD_BAR = 6,         /* tf_md_bar: a 1-minute bar (built, or the venue's kline) */
+    TF_REC_MD_FEED_EVENT = 7,  /* tf_md_feed_event: connects, gaps, resyncs */
     TF_REC_TYPE_COUNT
 } tf_rec_type;
 
@@ -24,6 +29,11 @@ typedef enum tf_state_kind {
     TF_STATE_NONE = 0,
     TF_STATE_ENGINE = 1,       /* tf_engine_status */
     TF_STATE_SYNTH_LAST = 2,   /* tf_synth_tick: the last one the sink saw */
+    TF_STATE_INSTRUMENT = 3,   /* tf_md_instrument_info, key = symbol */
+    TF_STATE_MD_TOP = 4,       /* tf_md_top, key = symbol */
+    TF_STATE_MD_LAST_TRADE = 5,/* tf_md_trade, key = symbol */
+    TF_STATE_MD_BAR = 6,       /* tf_md_bar: the bar being built, key = symbol */
+    TF_STATE_FEED = 7,         /* tf_md_feed_status, key = "feed" */
     TF_STATE_KIND_COUNT
 } tf_state_kind;
 
@@ -82,6 +92,172 @@ struct tf_request {
     uint8_t body[40];
 };
 _Static_assert(sizeof(struct tf_request) == 64, "request record");
+
+/* ---- market data --------------------------------------------------------
+ * Prices are int64 fixed point in units of 10^-price_precision of the
+ * instrument, quantities in 10^-qty_precision (shm/fixed.h converts exactly,
+ * never through floating point). Instruments are named by their interned id
+ * (TF_STATE_INSTRUMENT slots map ids to symbols and precisions). Times are
+ * nanoseconds: venue times since the Unix epoch, local hop times
+ * CLOCK_MONOTONIC (tf_now_ns) unless named *_realtime_ns. */
+
+#define TF_SYMBOL_MAX 16u
+
+/* Timestamps of one market-data event along its path. */
+typedef struct tf_md_hops {
+    uint64_t venue_ns;         /* the venue's event time (E), epoch ns */
+    uint64_t recv_ns;          /* the frame left the socket (monotonic) */
+    uint64_t decoded_ns;       /* decoded and validated (monotonic) */
+    uint64_t published_ns;     /* appended to the journal (monotonic) */
+} tf_md_hops;
+
+typedef enum tf_md_trade_kind {
+    TF_MD_TRADE = 1,           /* one trade ("trade" stream) */
+    TF_MD_AGG_TRADE = 2,       /* aggregated trades ("aggTrade" stream) */
+} tf_md_trade_kind;
+
+enum {
+    TF_MD_BUYER_MAKER = 1u << 0,  /* m: the buyer was the maker (a sell aggressor) */
+    TF_MD_OUT_OF_ORDER = 1u << 1, /* arrived after a later id: fills an earlier gap */
+    TF_MD_AFTER_GAP = 1u << 2,    /* ids between the previous one and this are missing */
+};
+
+typedef struct tf_md_trade {
+    uint32_t instrument;
+    uint16_t kind;             /* tf_md_trade_kind */
+    uint16_t flags;            /* TF_MD_BUYER_MAKER ... */
+    int64_t price;
+    int64_t qty;
+    uint64_t trade_id;         /* t, or a for aggTrade */
+    uint64_t first_trade_id;   /* aggTrade f; = trade_id for a trade */
+    uint64_t last_trade_id;    /* aggTrade l; = trade_id for a trade */
+    uint64_t trade_time_ns;    /* T, epoch ns */
+    tf_md_hops hops;
+} tf_md_trade;
+_Static_assert(sizeof(tf_md_trade) == 88, "trade record");
+
+typedef struct tf_md_quote {
+    uint32_t instrument;
+    uint32_t flags;
+    uint64_t update_id;        /* bookTicker u */
+    int64_t bid_price, bid_qty;
+    int64_t ask_price, ask_qty;
+    tf_md_hops hops;           /* bookTicker carries no E: venue_ns is 0 */
+} tf_md_quote;
+_Static_assert(sizeof(tf_md_quote) == 80, "quote record");
+
+typedef enum tf_md_side { TF_SIDE_BID = 0, TF_SIDE_ASK = 1 } tf_md_side;
+
+enum {
+    TF_MD_DEPTH_FIRST = 1u << 0,    /* first level of its update (or snapshot) */
+    TF_MD_DEPTH_LAST = 1u << 1,     /* last level of its update (or snapshot) */
+    TF_MD_DEPTH_SNAPSHOT = 1u << 2, /* from a REST snapshot: the book was rebuilt */
+    TF_MD_DEPTH_CLEAR = 1u << 3,    /* no level: empty the book first (resync) */
+};
+
+/* One price level of a diff-depth update: qty is the new absolute quantity,
+ * 0 removes the level. A book update of n levels is n records, FIRST on the
+ * first and LAST on the last, all with the update's U and u. */
+typedef struct tf_md_depth {
+    uint32_t instrument;
+    uint8_t side;              /* tf_md_side */
+    uint8_t flags;             /* TF_MD_DEPTH_* */
+    uint16_t level_count;      /* levels in the whole update */
+    uint64_t first_update_id;  /* U (snapshot: lastUpdateId) */
+    uint64_t final_update_id;  /* u (snapshot: lastUpdateId) */
+    int64_t price;
+    int64_t qty;
+    tf_md_hops hops;
+} tf_md_depth;
+_Static_assert(sizeof(tf_md_depth) == 72, "depth record");
+
+typedef enum tf_md_empty_policy {
+    TF_BAR_EMPTY_SKIP = 0,     /* a minute without trades produces no bar */
+    TF_BAR_EMPTY_FLAT = 1,     /* ... a flat bar at the last close, volume 0 */
+} tf_md_empty_policy;
+
+enum {
+    TF_BAR_FLAT = 1u << 0,       /* no trades: o=h=l=c=previous close (policy flat) */
+    TF_BAR_CLOSED = 1u << 1,     /* final for now (a late trade may still revise it) */
+    TF_BAR_FROM_VENUE = 1u << 2, /* the venue's own kline, not built by us */
+    TF_BAR_POLICY_FLAT = 1u << 3,/* built under the flat empty-interval policy */
+};
+
+typedef struct tf_md_bar {
+    uint32_t instrument;
+    uint8_t flags;             /* TF_BAR_* */
+    uint8_t _reserved;
+    uint16_t revision;         /* 0 first close; +1 for each late-trade revision */
+    uint64_t open_time_ns;     /* epoch ns, on the minute */
+    int64_t open, high, low, close;
+    int64_t volume;            /* qty units */
+    int64_t quote_volume;      /* sum(price * qty), price units, exact to the unit */
+    int64_t vwap;              /* quote_volume / volume, price units, rounded half up */
+    uint32_t trade_count;
+    uint32_t _reserved2;
+    uint64_t first_trade_id, last_trade_id;
+} tf_md_bar;
+_Static_assert(sizeof(tf_md_bar) == 96, "bar record fits a state slot");
+
+typedef enum tf_md_feed_event_kind {
+    TF_FEED_CONNECTED = 1,
+    TF_FEED_DISCONNECTED = 2,    /* a = reason (tf_feed_disconnect_reason) */
+    TF_FEED_TRADE_GAP = 3,       /* a = first missing id, b = last missing id */
+    TF_FEED_BOOK_GAP = 4,        /* a = expected U, b = received U */
+    TF_FEED_BOOK_SYNCED = 5,     /* a = snapshot lastUpdateId, b = levels */
+    TF_FEED_SERVER_SHUTDOWN = 6,
+    TF_FEED_ROTATE = 7,          /* planned reconnect before the venue's 24 h limit */
+} tf_md_feed_event_kind;
+
+typedef struct tf_md_feed_event {
+    uint32_t kind;             /* tf_md_feed_event_kind */
+    uint32_t instrument;       /* UINT32_MAX: the connection, not one instrument */
+    uint64_t a, b;
+    uint64_t realtime_ns;
+} tf_md_feed_event;
+_Static_assert(sizeof(tf_md_feed_event) == 32, "feed event");
+
+/* Instrument registry entry as published to the state segment. */
+typedef struct tf_md_instrument_info {
+    uint32_t id;
+    uint8_t price_precision;
+    uint8_t qty_precision;
+    uint16_t _reserved;
+    char symbol[TF_SYMBOL_MAX];
+    char venue[TF_SYMBOL_MAX];
+    int64_t tick_size;         /* price units */
+    int64_t lot_size;          /* qty units */
+    int64_t min_notional;      /* price units (price * qty scaled to price) */
+} tf_md_instrument_info;
+_Static_assert(sizeof(tf_md_instrument_info) <= TF_STATE_PAYLOAD, "fits a state slot");
+
+/* Top of book and running totals, per instrument. */
+typedef struct tf_md_top {
+    uint32_t instrument;
+    uint32_t book_state;       /* 0 unsynced, 1 synced */
+    uint64_t update_id;        /* last applied u */
+    int64_t bid_price, bid_qty;
+    int64_t ask_price, ask_qty;
+    int64_t cum_volume;        /* qty units, since engine start */
+    uint64_t trade_count;      /* since engine start */
+    uint64_t updated_realtime_ns;
+    uint32_t bid_levels, ask_levels;
+} tf_md_top;
+_Static_assert(sizeof(tf_md_top) <= TF_STATE_PAYLOAD, "fits a state slot");
+
+/* The feed connection as a whole. */
+typedef struct tf_md_feed_status {
+    uint32_t connected;
+    uint32_t _reserved;
+    uint64_t connects;
+    uint64_t disconnects;
+    uint64_t connected_realtime_ns;
+    uint64_t last_frame_realtime_ns;
+    uint64_t trade_gaps;
+    uint64_t book_resyncs;
+    char url[40];
+} tf_md_feed_status;
+_Static_assert(sizeof(tf_md_feed_status) <= TF_STATE_PAYLOAD, "fits a state slot");
 
 const char *tf_rec_type_name(uint32_t type);
 
