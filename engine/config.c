@@ -21,9 +21,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <strings.h>
+
 #include <yaml.h>
 
-const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", NULL};
+#include "shm/fixed.h"
+
+const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", "feed", NULL};
+
+const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
+    "trade", "aggTrade", "bookTicker", "depth@100ms", "depth", "kline_1m", NULL};
+static const char *const tf__empty_names[] = {"skip", "flat", NULL};
 #define TF__NSTAGES (sizeof tf_config_known_stages / sizeof *tf_config_known_stages - 1)
 _Static_assert(TF__NSTAGES <= TF_CFG_MAX_STAGES, "known stages fit a thread");
 
@@ -47,7 +55,18 @@ static const tf_config tf__default_config = {
     .md_journal_capacity = 1u << 20, .md_journal_file = "",
     .heartbeat_period_ns = 100ull * 1000000, .lock_memory = false,
     .synthetic = {.rate_per_s = 100000, .burst = 64},
+    .feed = {.url = "ws://127.0.0.1:9443", .rest_url = "http://127.0.0.1:9443",
+             .streams = (1u << TF_STREAM_TRADE) | (1u << TF_STREAM_AGG_TRADE) |
+                        (1u << TF_STREAM_BOOK_TICKER) | (1u << TF_STREAM_DEPTH_100MS) |
+                        (1u << TF_STREAM_KLINE_1M),
+             .snapshot_depth = 1000, .book_levels = 5000, .idle_timeout_ns = 10000000000ull,
+             .ping_interval_ns = 5000000000ull, .reconnect_min_ns = 100000000ull,
+             .reconnect_max_ns = 30000000000ull, .rotate_after_ns = 23ull * 3600 * 1000000000ull,
+             .max_frame_bytes = 1u << 20, .tls_verify = true},
+    .bars = {.grace_ns = 2000000000ull, .empty_policy = 0, .revision_window = 10},
+    .validation = {.max_deviation_bps = 1000},
 };
+static const tf_cfg_instrument tf__default_instrument = {.venue = "binance"};
 static const tf_cfg_thread tf__default_thread = {
     .cpu = -1, .rt_priority = 0,
     .idle = {.kind = TF_IDLE_BACKOFF, .spins = 100, .yields = 10, .park_min_ns = 1000,
@@ -63,7 +82,11 @@ typedef enum tf__type {
     T_MODE, T_BOOL,     /* octal file mode 0640 / "0640"; true or false */
     T_ENUM, T_MAP,      /* one of the names in .sub; a mapping of table .sub */
     T_IDLE,             /* a strategy name, or a mapping of tf__idle_keys */
-    T_STAGES, T_THREADS /* lists of stage names and of thread mappings */
+    T_STAGES, T_THREADS,/* lists of stage names and of thread mappings */
+    T_DECIMAL,          /* a decimal written as a string ("0.01"), kept as text */
+    T_STREAMS,          /* a list of stream names, stored as a bit set */
+    T_INSTRUMENTS,      /* the list of instrument mappings */
+    T_SYMBOL            /* [A-Za-z0-9]{1,15} */
 } tf__type;
 
 typedef struct tf__key {
@@ -113,6 +136,41 @@ static const tf__key tf__thread_keys[] = {
     ROW("idle", T_IDLE, AT(tf_cfg_thread, idle)),
     ROW("stages", T_STAGES, .required = true),
     END};
+static const tf__key tf__instrument_keys[] = {
+    ROW("symbol", T_SYMBOL, AT(tf_cfg_instrument, symbol), .required = true),
+    ROW("venue", T_SYMBOL, AT(tf_cfg_instrument, venue)),
+    ROW("price_precision", T_INT, AT(tf_cfg_instrument, price_precision), .required = true, .max = 12),
+    ROW("qty_precision", T_INT, AT(tf_cfg_instrument, qty_precision), .required = true, .max = 12),
+    ROW("tick_size", T_DECIMAL, AT(tf_cfg_instrument, tick_size_text), .required = true),
+    ROW("lot_size", T_DECIMAL, AT(tf_cfg_instrument, lot_size_text), .required = true),
+    ROW("min_notional", T_DECIMAL, AT(tf_cfg_instrument, min_notional_text)),
+    ROW("max_price", T_DECIMAL, AT(tf_cfg_instrument, max_price_text)),
+    END};
+static const tf__key tf__feed_keys[] = {
+    ROW("url", T_PATH, AT(tf_cfg_feed, url), .min = 1),
+    ROW("rest_url", T_PATH, AT(tf_cfg_feed, rest_url), .min = 1),
+    ROW("streams", T_STREAMS, AT(tf_cfg_feed, streams)),
+    ROW("snapshot_depth", T_INT, AT(tf_cfg_feed, snapshot_depth), .min = 1, .max = 5000),
+    ROW("book_levels", T_INT, AT(tf_cfg_feed, book_levels), .min = 16, .max = 100000),
+    ROW("idle_timeout_ms", T_MS, AT(tf_cfg_feed, idle_timeout_ns), .min = 100, .max = 3600000),
+    ROW("ping_interval_ms", T_MS, AT(tf_cfg_feed, ping_interval_ns), .min = 1000, .max = 600000),
+    ROW("reconnect_min_ms", T_MS, AT(tf_cfg_feed, reconnect_min_ns), .min = 1, .max = 600000),
+    ROW("reconnect_max_ms", T_MS, AT(tf_cfg_feed, reconnect_max_ns), .min = 1, .max = 3600000),
+    ROW("rotate_after_s", T_MS, AT(tf_cfg_feed, rotate_after_ns), .min = 10, .max = 86400,
+        .what = "s"),
+    ROW("max_frame_bytes", T_INT, AT(tf_cfg_feed, max_frame_bytes), .min = 4096, .max = 64 << 20),
+    ROW("tls_verify", T_BOOL, AT(tf_cfg_feed, tls_verify)),
+    ROW("ca_file", T_PATH, AT(tf_cfg_feed, ca_file)),
+    END};
+static const tf__key tf__bars_keys[] = {
+    ROW("grace_ms", T_MS, AT(tf_cfg_bars, grace_ns), .max = 59000),
+    ROW("empty", T_ENUM, AT(tf_cfg_bars, empty_policy), .sub = tf__empty_names,
+        .what = "empty-interval policy"),
+    ROW("revision_window", T_INT, AT(tf_cfg_bars, revision_window), .min = 1, .max = 64),
+    END};
+static const tf__key tf__validation_keys[] = {
+    ROW("max_deviation_bps", T_INT, AT(tf_cfg_validation, max_deviation_bps), .max = 100000),
+    END};
 static const tf__key tf__root_keys[] = {
     ROW("instance", T_NAME, AT(tf_config, instance), .required = true, .what = "instance"),
     ROW("shm", T_MAP, .sub = tf__shm_keys),
@@ -121,6 +179,10 @@ static const tf__key tf__root_keys[] = {
     ROW("heartbeat_period_ms", T_MS, AT(tf_config, heartbeat_period_ns), .min = 1, .max = 10000),
     ROW("lock_memory", T_BOOL, AT(tf_config, lock_memory)),
     ROW("synthetic", T_MAP, AT(tf_config, synthetic), .sub = tf__synth_keys),
+    ROW("instruments", T_INSTRUMENTS),
+    ROW("feed", T_MAP, AT(tf_config, feed), .sub = tf__feed_keys),
+    ROW("bars", T_MAP, AT(tf_config, bars), .sub = tf__bars_keys),
+    ROW("validation", T_MAP, AT(tf_config, validation), .sub = tf__validation_keys),
     ROW("threads", T_THREADS, .required = true),
     END};
 
@@ -217,6 +279,8 @@ static void tf__store(void *dst, size_t size, int64_t v)
 
 static int tf__map(tf__ctx *c, yaml_node_t *m, const tf__key *keys, char *base, const char *where);
 static int tf__threads(tf__ctx *c, yaml_node_t *n);
+static int tf__instruments(tf__ctx *c, yaml_node_t *n);
+static int tf__streams(tf__ctx *c, yaml_node_t *n, uint32_t *bits, const char *name);
 static int tf__stages(tf__ctx *c, yaml_node_t *n, tf_cfg_thread *t);
 
 static int tf__name(tf__ctx *c, yaml_node_t *n, const char *what, char *dst)
@@ -249,6 +313,22 @@ static int tf__value(tf__ctx *c, const tf__key *k, yaml_node_t *n, char *base, c
     switch (k->type) {
     case T_MAP: return tf__map(c, n, k->sub, base + k->off, name);
     case T_THREADS: return tf__threads(c, n);
+    case T_INSTRUMENTS: return tf__instruments(c, n);
+    case T_STREAMS: return tf__streams(c, n, dst, name);
+    case T_SYMBOL:
+        if (!s || !*s || strlen(s) >= k->size || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                         "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(s))
+            return tf__fail(c, n, "%s must be 1..%zu letters and digits, got %s", name, k->size - 1,
+                            tf__got(c, n));
+        memcpy(dst, s, strlen(s) + 1);
+        return 0;
+    case T_DECIMAL:
+        if (!s || !*s || strlen(s) >= k->size ||
+            strspn(s, "0123456789.") != strlen(s) || s[0] == '.')
+            return tf__fail(c, n, "%s must be a non-negative decimal like \"0.01\", got %s", name,
+                            tf__got(c, n));
+        memcpy(dst, s, strlen(s) + 1);
+        return 0;
     case T_STAGES: return tf__stages(c, n, (tf_cfg_thread *)base);
     case T_IDLE: return tf__idle(c, n, dst, name);
     case T_NAME: return tf__name(c, n, k->what, dst);
@@ -303,6 +383,8 @@ static int tf__value(tf__ctx *c, const tf__key *k, yaml_node_t *n, char *base, c
     }
     if (k->type == T_POW2 && (v & (v - 1)) != 0)
         return tf__fail(c, n, "%s %s is not a power of two", name, s);
+    if (k->type == T_MS && k->what && strcmp(k->what, "s") == 0)
+        v *= 1000; /* a row in seconds */
     tf__store(dst, k->size, k->type == T_MS ? v * 1000000 : v);
     return 0;
 }
@@ -420,6 +502,112 @@ static int tf__threads(tf__ctx *c, yaml_node_t *n)
 }
 
 /* libyaml's own problem text at its mark; reader errors only give an offset. */
+static int tf__streams(tf__ctx *c, yaml_node_t *n, uint32_t *bits, const char *name)
+{
+    char list[128];
+    if (n->type != YAML_SEQUENCE_NODE || tf__count(n) == 0)
+        return tf__fail(c, n, "%s must be a non-empty list of stream names, got %s", name,
+                        tf__got(c, n));
+    *bits = 0;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *sn = tf__node(c, *it);
+        const char *s = tf__str(sn);
+        uint32_t i = 0;
+        while (s && i < TF_STREAM_COUNT && strcmp(s, tf_feed_stream_names[i]) != 0)
+            i++;
+        if (!s || i == TF_STREAM_COUNT)
+            return tf__fail(c, sn, "unknown stream %s in %s (known: %s)", tf__got(c, sn), name,
+                            tf__join(list, sizeof list, tf_feed_stream_names, sizeof(char *)));
+        if (*bits & (1u << i))
+            return tf__fail(c, sn, "stream '%s' is listed twice in %s", s, name);
+        *bits |= 1u << i;
+    }
+    if ((*bits & (1u << TF_STREAM_DEPTH_100MS)) && (*bits & (1u << TF_STREAM_DEPTH_1S)))
+        return tf__fail(c, n, "%s: choose one of depth@100ms and depth (both feed the same book)", name);
+    return 0;
+}
+
+/* A decimal text at `precision` into units; failures point at the key's value. */
+static int tf__decimal(tf__ctx *c, yaml_node_t *m, const char *key, const char *text,
+                       unsigned precision, const char *where, int64_t *out)
+{
+    if (!*text) {
+        *out = 0;
+        return 0;
+    }
+    tf_fixed_rc rc = tf_fixed_parse(text, strlen(text), precision, out);
+    if (rc == TF_FIXED_OK)
+        return 0;
+    yaml_node_t *v = tf__find(c, m, key);
+    if (rc == TF_FIXED_PRECISION)
+        return tf__fail(c, v, "%s.%s \"%s\" has more decimals than its precision (%u)", where, key,
+                        text, precision);
+    return tf__fail(c, v, "%s.%s \"%s\" is not a decimal that fits at precision %u", where, key,
+                    text, precision);
+}
+
+static int tf__instruments(tf__ctx *c, yaml_node_t *n)
+{
+    tf_config *cfg = c->cfg;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return tf__fail(c, n, "instruments must be a list, got %s", tf__got(c, n));
+    if (tf__count(n) > TF_CFG_MAX_INSTRUMENTS)
+        return tf__fail(c, tf__node(c, n->data.sequence.items.start[TF_CFG_MAX_INSTRUMENTS]),
+                        "too many instruments (at most %d)", TF_CFG_MAX_INSTRUMENTS);
+    for (uint32_t i = 0; i < tf__count(n); i++) {
+        yaml_node_t *in = tf__node(c, n->data.sequence.items.start[i]);
+        tf_cfg_instrument *ins = &cfg->instruments[i];
+        char where[32];
+        snprintf(where, sizeof where, "instruments[%u]", i);
+        *ins = tf__default_instrument;
+        if (tf__map(c, in, tf__instrument_keys, (char *)ins, where) != 0)
+            return -1;
+        if (tf__decimal(c, in, "tick_size", ins->tick_size_text, ins->price_precision, where,
+                        &ins->tick_size) != 0 ||
+            tf__decimal(c, in, "lot_size", ins->lot_size_text, ins->qty_precision, where,
+                        &ins->lot_size) != 0 ||
+            tf__decimal(c, in, "min_notional", ins->min_notional_text, ins->price_precision, where,
+                        &ins->min_notional) != 0 ||
+            tf__decimal(c, in, "max_price", ins->max_price_text, ins->price_precision, where,
+                        &ins->max_price) != 0)
+            return -1;
+        if (ins->tick_size <= 0)
+            return tf__fail(c, tf__find(c, in, "tick_size"), "%s.tick_size must be above 0", where);
+        if (ins->lot_size <= 0)
+            return tf__fail(c, tf__find(c, in, "lot_size"), "%s.lot_size must be above 0", where);
+        for (uint32_t j = 0; j < i; j++)
+            if (strcasecmp(cfg->instruments[j].symbol, ins->symbol) == 0 &&
+                strcmp(cfg->instruments[j].venue, ins->venue) == 0)
+                return tf__fail(c, tf__find(c, in, "symbol"), "instrument %s on %s is listed twice "
+                                "(instruments[%u] and instruments[%u])", ins->symbol, ins->venue, j, i);
+        cfg->instrument_count = i + 1;
+    }
+    return 0;
+}
+
+/* Rules that span several keys. */
+static int tf__cross_checks(tf__ctx *c, yaml_node_t *root)
+{
+    const tf_config *cfg = c->cfg;
+    bool feed = false;
+    for (uint32_t t = 0; t < cfg->thread_count; t++)
+        for (uint32_t k = 0; k < cfg->threads[t].stage_count; k++)
+            feed |= strcmp(cfg->threads[t].stages[k], "feed") == 0;
+    if (feed && cfg->instrument_count == 0)
+        return tf__fail(c, tf__find(c, root, "threads"),
+                        "the feed stage needs at least one entry in instruments");
+    if (cfg->feed.reconnect_min_ns > cfg->feed.reconnect_max_ns)
+        return tf__fail(c, tf__find(c, root, "feed"),
+                        "feed.reconnect_min_ms is above feed.reconnect_max_ms");
+    if (strncmp(cfg->feed.url, "ws://", 5) != 0 && strncmp(cfg->feed.url, "wss://", 6) != 0)
+        return tf__fail(c, tf__find(c, root, "feed"), "feed.url must start with ws:// or wss://, got \"%s\"",
+                        cfg->feed.url);
+    if (strncmp(cfg->feed.rest_url, "http://", 7) != 0 && strncmp(cfg->feed.rest_url, "https://", 8) != 0)
+        return tf__fail(c, tf__find(c, root, "feed"),
+                        "feed.rest_url must start with http:// or https://, got \"%s\"", cfg->feed.rest_url);
+    return 0;
+}
+
 static int tf__syntax(tf__ctx *c, const yaml_parser_t *p, const char *text)
 {
     yaml_mark_t m = p->problem_mark;
@@ -474,6 +662,8 @@ int tf_config_parse(const char *yaml, size_t len, const char *name, int ncpus, t
                 tf__fail(&c, root, "the file is empty");
             else
                 rc = tf__map(&c, root, tf__root_keys, (char *)&cfg, "");
+            if (rc == 0)
+                rc = tf__cross_checks(&c, root);
             yaml_document_delete(&next);
         }
         yaml_document_delete(&doc);

@@ -61,6 +61,64 @@ typedef struct tf_cfg_synthetic {
     uint32_t burst;          /* most records one poll may emit (default 64) */
 } tf_cfg_synthetic;
 
+#define TF_CFG_MAX_INSTRUMENTS 64
+#define TF_CFG_DECIMAL_MAX 32
+
+/* One instrument (engine/instruments.h interns them in this order). */
+typedef struct tf_cfg_instrument {
+    char symbol[16];                     /* as the venue spells it: BTCUSDT */
+    char venue[16];                      /* default "binance" */
+    uint32_t price_precision;            /* decimals of a price unit (0..12) */
+    uint32_t qty_precision;              /* decimals of a quantity unit (0..12) */
+    char tick_size_text[TF_CFG_DECIMAL_MAX];   /* "0.01": exact decimals as written */
+    char lot_size_text[TF_CFG_DECIMAL_MAX];
+    char min_notional_text[TF_CFG_DECIMAL_MAX];
+    char max_price_text[TF_CFG_DECIMAL_MAX];   /* "" = no cap */
+    int64_t tick_size;                   /* price units (converted from the text) */
+    int64_t lot_size;                    /* qty units */
+    int64_t min_notional;                /* price units */
+    int64_t max_price;                   /* price units; 0 = no cap */
+} tf_cfg_instrument;
+
+/* Market-data streams the feed subscribes to, per instrument (bit set). */
+typedef enum tf_feed_stream {
+    TF_STREAM_TRADE = 0,      /* "trade" */
+    TF_STREAM_AGG_TRADE,      /* "aggTrade" */
+    TF_STREAM_BOOK_TICKER,    /* "bookTicker" */
+    TF_STREAM_DEPTH_100MS,    /* "depth@100ms": diff depth, kept as an L2 book */
+    TF_STREAM_DEPTH_1S,       /* "depth": the same at 1000 ms */
+    TF_STREAM_KLINE_1M,       /* "kline_1m": the venue's own bars, journaled beside ours */
+    TF_STREAM_COUNT
+} tf_feed_stream;
+
+extern const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1];
+
+typedef struct tf_cfg_feed {
+    char url[TF_CFG_PATH_MAX];           /* ws://host:port or wss://...; combined streams at /stream */
+    char rest_url[TF_CFG_PATH_MAX];      /* http(s)://host:port for /api/v3/depth snapshots */
+    uint32_t streams;                    /* bit per tf_feed_stream; default trade, aggTrade, bookTicker, depth@100ms, kline_1m */
+    uint32_t snapshot_depth;             /* levels asked for in a snapshot (default 1000, <= 5000) */
+    uint32_t book_levels;                /* levels kept per side (default 5000) */
+    uint64_t idle_timeout_ns;            /* no frame for this long: reconnect (default 10 s) */
+    uint64_t ping_interval_ns;           /* our pings; the peer is dead after 2 unanswered (default 5 s) */
+    uint64_t reconnect_min_ns;           /* first backoff (default 100 ms) */
+    uint64_t reconnect_max_ns;           /* backoff cap (default 30 s); jitter +-25 % */
+    uint64_t rotate_after_ns;            /* planned reconnect (default 23 h; the venue cuts at 24 h) */
+    uint32_t max_frame_bytes;            /* larger messages are refused (default 1 MiB) */
+    bool tls_verify;                     /* verify wss/https certificates (default true) */
+    char ca_file[TF_CFG_PATH_MAX];       /* "" = system CAs */
+} tf_cfg_feed;
+
+typedef struct tf_cfg_bars {
+    uint64_t grace_ns;                   /* wait after the minute before closing (default 2 s) */
+    uint32_t empty_policy;               /* tf_md_empty_policy: "skip" (default) or "flat" */
+    uint32_t revision_window;            /* closed bars a late trade may revise (default 10, <= 64) */
+} tf_cfg_bars;
+
+typedef struct tf_cfg_validation {
+    uint32_t max_deviation_bps;          /* refuse a trade this far from the last one (default 1000 = 10 %; 0 = off) */
+} tf_cfg_validation;
+
 typedef struct tf_config {
     char source_file[TF_CFG_PATH_MAX];   /* the file this was loaded from */
     char instance[TF_CFG_NAME_MAX];      /* segment names: tradefan.<instance>.<segment> */
@@ -82,6 +140,12 @@ typedef struct tf_config {
     bool lock_memory;                    /* mlockall at start (no page faults later); default false */
 
     tf_cfg_synthetic synthetic;
+
+    uint32_t instrument_count;
+    tf_cfg_instrument instruments[TF_CFG_MAX_INSTRUMENTS];
+    tf_cfg_feed feed;
+    tf_cfg_bars bars;
+    tf_cfg_validation validation;
 
     uint32_t thread_count;
     tf_cfg_thread threads[TF_CFG_MAX_THREADS];

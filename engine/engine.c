@@ -169,6 +169,9 @@ static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
         tf_state_slot *last = tf_state_claim(e->state, TF_STATE_SYNTH_LAST, "synth_sink");
         rc = tf_synth_sink_init(s, &e->synth_sink, &e->stats, &e->synth_ring, &e->request_ring,
                                 &e->md, last, 64);
+    } else if (strcmp(name, "feed") == 0) {
+        rc = tf_feed_init(s, &e->feed, c, &e->instruments, &e->stats, e->state, &e->md);
+        e->feed_open = rc == 0;
     } else {
         return TF_ERR("stage '%s' is not built into this engine", name);
     }
@@ -248,6 +251,15 @@ int tf_engine_open(tf_engine *e, const tf_config *cfg)
     e->started_realtime_ns = tf_realtime_ns();
     e->started_ns = tf_now_ns();
     e->opened = true;
+    for (uint32_t i = 0; i < cfg->instrument_count; i++) {
+        const tf_cfg_instrument *ci = &cfg->instruments[i];
+        if (tf_instruments_add(&e->instruments, ci->symbol, ci->venue, ci->price_precision,
+                               ci->qty_precision, ci->tick_size, ci->lot_size, ci->min_notional,
+                               ci->max_price) != 0) {
+            tf_engine_close(e);
+            return TF_ERR_CTX("instruments[%u]", i);
+        }
+    }
     if (tf__open_segments(e) != 0 || tf__open_stages(e) != 0) {
         tf_engine_close(e);
         return -1;
@@ -325,6 +337,9 @@ void tf_engine_close(tf_engine *e)
 {
     if (!e->opened)
         return;
+    if (e->feed_open)
+        tf_feed_close(&e->feed);
+    e->feed_open = false;
     tf_segment_close(&e->seg_md);
     tf_segment_close(&e->seg_requests);
     tf_segment_close(&e->seg_rings);

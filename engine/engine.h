@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include "engine/config.h"
+#include "engine/feed.h"
+#include "engine/instruments.h"
 #include "engine/synthetic.h"
 #include "engine/thread.h"
 #include "shm/journal.h"
@@ -26,7 +28,7 @@
 #include "shm/stats.h"
 
 #define TF_ENGINE_STATE_SLOTS 256u
-#define TF_ENGINE_JOURNAL_SLOT 64u
+#define TF_ENGINE_JOURNAL_SLOT 128u /* market-data records are up to 96 bytes */
 #define TF_ENGINE_DRAIN_NS 2000000000ull /* at most 2 s to drain at stop */
 
 typedef struct tf_engine {
@@ -44,6 +46,9 @@ typedef struct tf_engine {
     uint32_t stage_count;
     tf_synth_source synth_source;
     tf_synth_sink synth_sink;
+    tf_instruments instruments;
+    tf_feed feed;
+    bool feed_open;
 
     tf_agent_thread threads[TF_CFG_MAX_THREADS];
     uint32_t thread_count;

@@ -12,6 +12,20 @@ const char *const tf_err_code_names[TF_E_CODE_COUNT] = {
     [TF_E_STATE_OVERFLOW] = "state_overflow",
     [TF_E_JOURNAL_FLUSH] = "journal_flush",
     [TF_E_DEADLINE_OVERRUN] = "deadline_overrun",
+    [TF_E_MD_MALFORMED] = "md_malformed",
+    [TF_E_MD_UNKNOWN] = "md_unknown",
+    [TF_E_MD_BAD_VALUE] = "md_bad_value",
+    [TF_E_MD_OVERSIZED] = "md_oversized",
+    [TF_E_MD_DUPLICATE] = "md_duplicate_trade",
+    [TF_E_MD_TRADE_GAP] = "md_trade_gap",
+    [TF_E_MD_BAD_TRADE] = "md_bad_trade",
+    [TF_E_MD_BOOK_GAP] = "md_book_gap",
+    [TF_E_MD_SNAPSHOT] = "md_snapshot",
+    [TF_E_MD_CONNECT] = "md_connect",
+    [TF_E_MD_IDLE] = "md_idle",
+    [TF_E_MD_DISCONNECT] = "md_disconnect",
+    [TF_E_MD_LATE_TRADE] = "md_late_trade",
+    [TF_E_MD_VENUE_ERROR] = "md_venue_error",
 };
 _Static_assert(TF_ARRAY_LEN(tf_err_code_names) == TF_E_CODE_COUNT, "a label per code");
 

@@ -30,6 +30,20 @@ typedef enum tf_err_code {
     TF_E_STATE_OVERFLOW,     /* no state slot left */
     TF_E_JOURNAL_FLUSH,      /* writing the journal to disk failed */
     TF_E_DEADLINE_OVERRUN,   /* a stage fell behind its schedule */
+    TF_E_MD_MALFORMED,       /* feed: a message that is not valid JSON, or truncated */
+    TF_E_MD_UNKNOWN,         /* feed: a stream, event or symbol we do not know */
+    TF_E_MD_BAD_VALUE,       /* feed: a field missing, not a number, or too precise */
+    TF_E_MD_OVERSIZED,       /* feed: a message above feed.max_frame_bytes */
+    TF_E_MD_DUPLICATE,       /* feed: a trade id seen before (dropped) */
+    TF_E_MD_TRADE_GAP,       /* feed: trade ids missing */
+    TF_E_MD_BAD_TRADE,       /* feed: absurd price or quantity (refused) */
+    TF_E_MD_BOOK_GAP,        /* feed: depth update ids do not connect; resync */
+    TF_E_MD_SNAPSHOT,        /* feed: a depth snapshot request failed */
+    TF_E_MD_CONNECT,         /* feed: connecting to the venue failed */
+    TF_E_MD_IDLE,            /* feed: no message within feed.idle_timeout_ms */
+    TF_E_MD_DISCONNECT,      /* feed: the connection went down */
+    TF_E_MD_LATE_TRADE,      /* feed: a trade too late to revise its bar */
+    TF_E_MD_VENUE_ERROR,     /* feed: the venue answered with an error */
     TF_E_CODE_COUNT
 } tf_err_code;
 

@@ -4,7 +4,8 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the concurrent tests under ThreadSanitizer
 #   4. valgrind: no leaks in the engine's start/stop cycle and the tools
-#   5. integration tests (tests/integration/test_*.sh): real processes
+#   5. a short fuzzing pass over every fuzz target (make fuzz runs longer)
+#   6. integration tests (tests/integration/test_*.sh): real processes
 # Closes with "tests: N passed, N failed" (suites) and exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -61,6 +62,7 @@ suite unit sh tests/run_unit.sh build unit
 suite asan+ubsan env ASAN_OPTIONS="detect_leaks=1" \
     UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" sh tests/run_unit.sh build/asan asan+ubsan
 suite tsan tsan_tests
+suite fuzz env FUZZ_SECONDS=10 sh tests/fuzz_run.sh
 suite valgrind sh tests/valgrind.sh
 suite integration integration_tests
 

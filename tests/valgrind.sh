@@ -47,5 +47,31 @@ run 0 build/bin/tfstat -n vg$$ -d "$dir"
 run 0 build/bin/tfstat -n vg$$ -d "$dir" --json
 run 0 build/bin/tfdump -n vg$$ -d "$dir" --from oldest -c 1000
 run 2 build/bin/tfengine -c "$dir/missing.yaml"      # error path frees too
+
+# The feed stage against tfsim: libwebsockets, books, bars, reconnects.
+build/bin/tfsim --port 0 --port-file "$dir/simport" --symbols BTCUSDT --seed 3 --rate 2000 \
+    --fault drop:every=1500 >"$dir/sim.log" 2>&1 &
+sim=$!
+i=0
+while [ ! -s "$dir/simport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+cat >"$dir/feed.yaml" <<YAML
+instance: vgfeed$$
+shm: {dir: $dir}
+journal: {md: {capacity: 65536}}
+instruments:
+  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: "0.01", lot_size: "0.00001"}
+feed: {url: "ws://127.0.0.1:$(cat "$dir/simport")", rest_url: "http://127.0.0.1:$(cat "$dir/simport")",
+       reconnect_min_ms: 20}
+bars: {grace_ms: 100}
+threads:
+  - {name: hot, cpu: -1, idle: backoff, stages: [feed]}
+YAML
+run 0 build/bin/tfengine -c "$dir/feed.yaml" --duration 4
+run 0 build/bin/tfstat -n vgfeed$$ -d "$dir"
+run 0 build/bin/tfdump -n vgfeed$$ -d "$dir" --from oldest -c 2000
+kill -TERM $sim 2>/dev/null
+wait $sim
+$VG build/bin/tfsim --port 0 --symbols BTCUSDT --rate 1000 --duration 2 >"$dir/out" 2>&1 ||
+    { echo "valgrind: FAILED: tfsim"; tail -40 "$dir/out" | sed 's/^/    /'; fail=1; }
 echo "valgrind: $([ $fail -eq 0 ] && echo 1 passed, 0 failed || echo 0 passed, 1 failed)"
 [ $fail -eq 0 ]

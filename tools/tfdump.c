@@ -15,6 +15,10 @@
  *   seq=7 type=synth_tick src_seq=6 value=100.00000012 created=<mono ns>
  *         hop_ring_ns=<deq-enq> hop_journal_ns=<journaled-deq> due_to_journal_ns=<journaled-created>
  *   seq=1 type=engine_event kind=started pid=4242 time=<UTC> realtime_ns=... journal_head=0
+ *   seq=8 type=trade symbol=BTCUSDT kind=trade id=12 price=43210.12 qty=0.01000 side=buy ...
+ *   seq=9 type=bar symbol=BTCUSDT open_time=... rev=0 o=.. h=.. l=.. c=.. v=.. qv=.. vwap=.. n=..
+ *         (also quote, depth, feed_event; prices at the instrument's precision, read
+ *         from the engine's state segment when it is there, else raw units with a 'u')
  *   seq=9 type=unknown(9) len=16 hex=0df0...      (a type this build does not know)
  *   --raw: seq=N type=NAME len=L hex=...          (every record undecoded)
  * stderr: "gap: missed sequences A..B (N records)" whenever the engine lapped
@@ -43,6 +47,7 @@
 #include "shm/journal.h"
 #include "shm/records.h"
 #include "shm/segment.h"
+#include "tools/md_view.h"
 #include "tools/view.h"
 
 #define IDLE_POLL_NS   1000000L     /* follow: sleep while the journal is idle */
@@ -101,6 +106,36 @@ static void put_engine_event(const tf_engine_event *e)
            e->arg);
 }
 
+/* Instruments for prices at their precision: from the engine's state
+ * segment when it is there (reloaded when a record names an unknown id). */
+static md_view g_md;
+static tf_segment g_state_seg;
+static const tf_state_table *g_state;
+static uint64_t g_md_reload_ns;
+
+static void md_open(const char *dir, const char *instance)
+{
+    char path[256];
+    if (tf_segment_path(path, sizeof path, dir, instance, "state") != 0 ||
+        tf_segment_attach(&g_state_seg, path, TF_SEG_KIND_STATE) != TF_SEG_OK)
+        return; /* prices print as raw units */
+    g_state = tf_segment_region(&g_state_seg, "state", NULL);
+    md_view_load(&g_md, g_state);
+}
+
+static void md_refresh(uint32_t id)
+{
+    if (!g_state || md_view_get(&g_md, id))
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    if (now - g_md_reload_ns < 1000000000u)
+        return;
+    g_md_reload_ns = now;
+    md_view_load(&g_md, g_state);
+}
+
 /* One record, one line. `max` is the journal's payload size. */
 static void print_record(const tf_journal_slot *s, uint32_t max, int raw)
 {
@@ -118,6 +153,13 @@ static void print_record(const tf_journal_slot *s, uint32_t max, int raw)
         tf_engine_event e;
         memcpy(&e, s->payload, sizeof e);
         put_engine_event(&e);
+    } else if (!raw && s->type >= TF_REC_MD_TRADE && s->type <= TF_REC_MD_FEED_EVENT && s->length <= max) {
+        uint32_t id;
+        memcpy(&id, s->payload, sizeof id); /* every md record starts with the instrument id */
+        if (s->type != TF_REC_MD_FEED_EVENT)
+            md_refresh(id);
+        if (!md_view_record(stdout, &g_md, s->type, s->payload, s->length))
+            put_hex(s, max);
     } else {
         put_hex(s, max);
     }
@@ -293,6 +335,8 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGPIPE, &sa, NULL); /* reader of stdout gone: stop, still summarise */
 
+    if (!raw)
+        md_open(dir, instance);
     tf_journal_reader r;
     tf_journal_reader_init(&r, &j, from);
     uint64_t end_seq = tf_journal_head(&j); /* without -f: stop at the head seen now */
@@ -332,6 +376,8 @@ int main(int argc, char **argv)
             "tfdump: %" PRIu64 " records printed, %" PRIu64 " gaps, %" PRIu64 " records missed\n",
             printed, r.gap_events, r.gap_records);
     free(slot);
+    if (g_state)
+        tf_segment_close(&g_state_seg);
     tf_segment_close(&seg);
     return 0;
 }

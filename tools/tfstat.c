@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "shm/records.h"
+#include "tools/md_view.h"
 #include "tools/view.h"
 
 #define CHECK_MAX_AGE_NS   2000000000ull /* --check: heartbeat younger than this */
@@ -442,6 +443,8 @@ static void print_state(FILE *f, const tf_view *v, const frame *fr)
         return;
     }
     fputc('\n', f);
+    md_view md;
+    md_view_load(&md, v->state);
     uint32_t n = tf_load_32(&v->state->slot_count);
     n = n < v->state->slot_capacity ? n : v->state->slot_capacity;
     if (!n)
@@ -451,6 +454,11 @@ static void print_state(FILE *f, const tf_view *v, const frame *fr)
         union {
             tf_engine_status es;
             tf_synth_tick tick;
+            tf_md_top top;
+            tf_md_trade trade;
+            tf_md_bar bar;
+            tf_md_feed_status feed;
+            tf_md_instrument_info info;
             uint8_t raw[TF_STATE_PAYLOAD];
         } p;
         uint64_t upd = 0;
@@ -464,6 +472,41 @@ static void print_state(FILE *f, const tf_view *v, const frame *fr)
             fprintf(f, "engine status: phase %s   pid %d   config %s   uptime %s   updated %s\n",
                     phase_name(p.es.phase), p.es.pid, VIEW_STR(p.es.config_file), uptime(p.es.uptime_ns),
                     ago(fr->now, upd));
+        else if (s->kind == TF_STATE_INSTRUMENT)
+            fprintf(f, "instrument #%u on %s: tick %s, lot %s, min notional %s\n", p.info.id,
+                    VIEW_STR(p.info.venue), md_view_num(p.info.tick_size, p.info.price_precision),
+                    md_view_num(p.info.lot_size, p.info.qty_precision),
+                    md_view_num(p.info.min_notional, p.info.price_precision));
+        else if (s->kind == TF_STATE_MD_TOP)
+            fprintf(f, "book %s%-8s%s bid %s x %s   ask %s x %s   levels %u/%u   update %" PRIu64
+                    "   trades %" PRIu64 "   volume %s   updated %s\n",
+                    p.top.book_state ? paint(GREEN) : paint(RED), p.top.book_state ? "synced" : "UNSYNCED",
+                    paint(RESET), md_view_px(&md, p.top.instrument, p.top.bid_price),
+                    md_view_qty(&md, p.top.instrument, p.top.bid_qty),
+                    md_view_px(&md, p.top.instrument, p.top.ask_price),
+                    md_view_qty(&md, p.top.instrument, p.top.ask_qty), p.top.bid_levels, p.top.ask_levels,
+                    p.top.update_id, p.top.trade_count, md_view_qty(&md, p.top.instrument, p.top.cum_volume),
+                    ago(fr->now, upd));
+        else if (s->kind == TF_STATE_MD_LAST_TRADE)
+            fprintf(f, "last trade #%" PRIu64 " %s %s @ %s   at %s   age %s\n", p.trade.trade_id,
+                    p.trade.flags & TF_MD_BUYER_MAKER ? "sell" : "buy",
+                    md_view_qty(&md, p.trade.instrument, p.trade.qty),
+                    md_view_px(&md, p.trade.instrument, p.trade.price), md_view_time(p.trade.trade_time_ns),
+                    ago(fr->now, upd));
+        else if (s->kind == TF_STATE_MD_BAR)
+            fprintf(f, "bar %s  O %s H %s L %s C %s  V %s  VWAP %s  n %u  rev %u\n",
+                    p.bar.open_time_ns ? md_view_time(p.bar.open_time_ns) + 11 : "-", md_view_px(&md, p.bar.instrument, p.bar.open),
+                    md_view_px(&md, p.bar.instrument, p.bar.high), md_view_px(&md, p.bar.instrument, p.bar.low),
+                    md_view_px(&md, p.bar.instrument, p.bar.close),
+                    md_view_qty(&md, p.bar.instrument, p.bar.volume),
+                    md_view_px(&md, p.bar.instrument, p.bar.vwap), p.bar.trade_count, p.bar.revision);
+        else if (s->kind == TF_STATE_FEED)
+            fprintf(f, "feed %s%s%s %s   connects %" PRIu64 "   disconnects %" PRIu64 "   trade gaps %" PRIu64
+                    "   book resyncs %" PRIu64 "   last message %s\n",
+                    p.feed.connected ? paint(GREEN) : paint(RED), p.feed.connected ? "connected" : "DOWN",
+                    paint(RESET), VIEW_STR(p.feed.url), p.feed.connects, p.feed.disconnects, p.feed.trade_gaps,
+                    p.feed.book_resyncs,
+                    p.feed.last_frame_realtime_ns ? md_view_time(p.feed.last_frame_realtime_ns) : "never");
         else if (s->kind == TF_STATE_SYNTH_LAST)
             fprintf(f, "last synth tick: seq %" PRIu64 "   value %s   age %s\n", p.tick.seq,
                     view_fixed8(p.tick.value), dur(fr->now > upd ? fr->now - upd : 0));

@@ -18,6 +18,32 @@ shmdir=$(sed -n '/^shm:/,/^[^ ]/s/^[[:space:]]*dir:[[:space:]]*\([^ #]*\).*/\1/p
 shmdir=${shmdir:-/dev/shm}
 
 log=$(mktemp /tmp/tfengine.XXXXXX.log)
+
+# The embedded venue: when the feed points at this machine, start tfsim there
+# (several symbols, a living market, a few faults a real venue also shows).
+sim=""
+simlog=""
+feed_url=$(sed -n '/^feed:/,/^[^ ]/s/^[[:space:]]*url:[[:space:]]*\([^ #]*\).*/\1/p' "$cfg" | head -1)
+case "$feed_url" in
+ws://127.0.0.1:*|ws://localhost:*)
+    simport=${feed_url##*:}
+    simport=${simport%%/*}
+    simlog=$(mktemp /tmp/tfsim.XXXXXX.log)
+    "$bin/tfsim" --port "$simport" --symbols BTCUSDT,ETHUSDT,SOLUSDT --rate "${TF_SIM_RATE:-2000}" \
+        >"$simlog" 2>&1 &
+    sim=$!
+    i=0
+    until grep -q "listening" "$simlog" 2>/dev/null; do
+        i=$((i + 1))
+        if ! kill -0 "$sim" 2>/dev/null || [ $i -gt 50 ]; then
+            echo "run: tfsim did not start:" >&2; cat "$simlog" >&2; exit 1
+        fi
+        sleep 0.1
+    done
+    echo "run: tfsim (pid $sim) serves $feed_url; its log: $simlog"
+    ;;
+esac
+
 "$bin/tfengine" -c "$cfg" 2>"$log" &
 engine=$!
 stop_engine() {
@@ -26,6 +52,10 @@ stop_engine() {
         wait "$engine"
     fi
     echo "run: engine stopped; its log: $log"
+    if [ -n "$sim" ] && kill -0 "$sim" 2>/dev/null; then
+        kill -TERM "$sim"
+        wait "$sim"
+    fi
 }
 trap 'stop_engine; exit 0' INT TERM
 

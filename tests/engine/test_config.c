@@ -191,7 +191,8 @@ static void test_known_stages_and_idle_names(void **state)
     (void)state;
     assert_string_equal(tf_config_known_stages[0], "synth_source");
     assert_string_equal(tf_config_known_stages[1], "synth_sink");
-    assert_null(tf_config_known_stages[2]);
+    assert_string_equal(tf_config_known_stages[2], "feed");
+    assert_null(tf_config_known_stages[3]);
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BUSY_SPIN), "busy-spin");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_YIELD), "yield");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BACKOFF), "backoff");
@@ -206,7 +207,7 @@ static void test_error_keys(void **state)
     (void)state;
     expect_error("instance: x\nfoo: 1\n" T1,
                  "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
-                 "heartbeat_period_ms, lock_memory, synthetic, threads)");
+                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, threads)");
     expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
                  "  - name: b\n    color: red\n    stages: [synth_sink]\n",
                  "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
@@ -341,6 +342,72 @@ static void test_error_values(void **state)
     expect_error(longpath, "t.yaml:4:11: journal.md.file is too long (256 characters, at most 255)");
 }
 
+/* ---- market data: instruments, feed, bars, validation -------------------- */
+
+#define FEED_T "threads:\n  - {name: t, stages: [feed]}\n"
+#define BTC "instruments:\n  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, " \
+            "tick_size: \"0.01\", lot_size: \"0.00001\", min_notional: \"5\"}\n"
+
+static void test_market_data_config(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("instance: x\n" BTC "feed:\n  url: wss://stream.binance.com:9443\n"
+                           "  rest_url: https://api.binance.com\n  streams: [trade, depth]\n"
+                           "  rotate_after_s: 3600\n  reconnect_min_ms: 50\n"
+                           "bars: {grace_ms: 500, empty: flat, revision_window: 5}\n"
+                           "validation: {max_deviation_bps: 200}\n" FEED_T),
+                     0);
+    assert_int_equal(cfg.instrument_count, 1);
+    assert_string_equal(cfg.instruments[0].venue, "binance");
+    assert_int_equal(cfg.instruments[0].price_precision, 2);
+    assert_int_equal(cfg.instruments[0].qty_precision, 5);
+    assert_int_equal(cfg.instruments[0].min_notional, 500);
+    assert_int_equal(cfg.instruments[0].max_price, 0);
+    assert_int_equal(cfg.feed.streams, (1u << TF_STREAM_TRADE) | (1u << TF_STREAM_DEPTH_1S));
+    assert_int_equal(cfg.feed.rotate_after_ns, 3600ull * 1000000000ull);
+    assert_int_equal(cfg.feed.reconnect_min_ns, 50000000ull);
+    assert_int_equal(cfg.feed.reconnect_max_ns, 30000000000ull);
+    assert_int_equal(cfg.bars.grace_ns, 500000000ull);
+    assert_int_equal(cfg.bars.empty_policy, 1);
+    assert_int_equal(cfg.bars.revision_window, 5);
+    assert_int_equal(cfg.validation.max_deviation_bps, 200);
+}
+
+static void test_market_data_errors(void **state)
+{
+    (void)state;
+    expect_error("instance: x\n" FEED_T,
+                 "t.yaml:3:3: the feed stage needs at least one entry in instruments");
+    expect_error("instance: x\ninstruments:\n  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, "
+                 "tick_size: \"0.001\", lot_size: \"1\"}\n" FEED_T,
+                 "t.yaml:3:72: instruments[0].tick_size \"0.001\" has more decimals than its precision (2)");
+    expect_error("instance: x\ninstruments:\n  - {symbol: BTC-USDT, price_precision: 2, qty_precision: 5, "
+                 "tick_size: \"0.01\", lot_size: \"1\"}\n" FEED_T,
+                 "t.yaml:3:14: instruments[0].symbol must be 1..15 letters and digits, got 'BTC-USDT'");
+    expect_error("instance: x\ninstruments:\n  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, "
+                 "tick_size: 0.01, lot_size: \"0\"}\n" FEED_T,
+                 "t.yaml:3:88: instruments[0].lot_size must be above 0");
+    expect_error("instance: x\ninstruments:\n  - {symbol: BTCUSDT, price_precision: 13, qty_precision: 5, "
+                 "tick_size: \"1\", lot_size: \"1\"}\n" FEED_T,
+                 "t.yaml:3:40: instruments[0].price_precision 13 is out of range (0..12)");
+    expect_error("instance: x\n" BTC "  - {symbol: btcusdt, price_precision: 2, qty_precision: 5, "
+                 "tick_size: \"0.01\", lot_size: \"1\"}\n" FEED_T,
+                 "t.yaml:4:14: instrument btcusdt on binance is listed twice (instruments[0] and instruments[1])");
+    expect_error("instance: x\n" BTC "feed: {streams: [trade, candles]}\n" FEED_T,
+                 "t.yaml:4:25: unknown stream 'candles' in feed.streams (known: trade, aggTrade, bookTicker, "
+                 "depth@100ms, depth, kline_1m)");
+    expect_error("instance: x\n" BTC "feed: {streams: [depth, depth@100ms]}\n" FEED_T,
+                 "t.yaml:4:17: feed.streams: choose one of depth@100ms and depth (both feed the same book)");
+    expect_error("instance: x\n" BTC "feed: {url: http://x}\n" FEED_T,
+                 "t.yaml:4:7: feed.url must start with ws:// or wss://, got \"http://x\"");
+    expect_error("instance: x\n" BTC "feed: {reconnect_min_ms: 5000, reconnect_max_ms: 100}\n" FEED_T,
+                 "t.yaml:4:7: feed.reconnect_min_ms is above feed.reconnect_max_ms");
+    expect_error("instance: x\n" BTC "bars: {empty: zero}\n" FEED_T,
+                 "t.yaml:4:15: unknown empty-interval policy 'zero' (skip, flat)");
+    expect_error("instance: x\n" BTC "bars: {grace_ms: 60000}\n" FEED_T,
+                 "t.yaml:4:18: bars.grace_ms 60000 is out of range (0..59000)");
+}
+
 static void test_error_layout(void **state)
 {
     (void)state;
@@ -356,7 +423,7 @@ static void test_error_layout(void **state)
     assert_int_equal(parse_n("instance: x\nthreads:\n  - {name: t, cpu: 15, stages: [synth_sink]}\n", 16), 0);
     assert_int_equal(cfg.threads[0].cpu, 15);
     expect_error("instance: x\nthreads:\n  - name: t\n    stages: [foo]\n",
-                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink)");
+                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink, feed)");
     expect_error("instance: x\nthreads:\n"
                  "  - name: hot\n    stages: [synth_source, synth_sink]\n"
                  "  - name: io\n    stages:\n      - synth_sink\n",
@@ -483,9 +550,14 @@ static void test_env_development(void **state)
     load_env("development", 2);
     assert_string_equal(cfg.instance, "dev");
     assert_int_equal(cfg.thread_count, 1);
-    assert_thread(&cfg.threads[0], "hot", 1, 0, TF_IDLE_BACKOFF, "synth_source", "synth_sink");
-    assert_int_equal(cfg.synthetic.rate_per_s, 100000);
+    assert_thread(&cfg.threads[0], "hot", 1, 0, TF_IDLE_BACKOFF, "feed", NULL);
     assert_int_equal(cfg.md_journal_capacity, 1u << 20);
+    assert_int_equal(cfg.instrument_count, 3);
+    assert_string_equal(cfg.instruments[0].symbol, "BTCUSDT");
+    assert_int_equal(cfg.instruments[0].tick_size, 1);
+    assert_int_equal(cfg.instruments[0].lot_size, 1);
+    assert_int_equal(cfg.instruments[0].min_notional, 500);
+    assert_string_equal(cfg.feed.url, "ws://127.0.0.1:9443");
     assert_string_equal(cfg.md_journal_file, "");
 }
 
@@ -643,6 +715,8 @@ int main(void)
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_load_files),
         cmocka_unit_test(test_env_development),
+        cmocka_unit_test(test_market_data_config),
+        cmocka_unit_test(test_market_data_errors),
         cmocka_unit_test(test_env_testing),
         cmocka_unit_test(test_env_staging),
         cmocka_unit_test(test_env_production),
