@@ -40,8 +40,10 @@ typedef struct tf_bar_builder {
     tf_bar_config cfg;
     uint32_t open_count;
     tf_md_bar open[TF_BARS_OPEN_MAX];          /* by open time */
+    __int128 open_qsum[TF_BARS_OPEN_MAX];      /* exact sum of price*qty (price x qty units) */
     uint32_t closed_count, closed_head;
     tf_md_bar closed[TF_BARS_REVISION_MAX];    /* ring of the most recent closed bars */
+    __int128 closed_qsum[TF_BARS_REVISION_MAX];
     uint64_t last_closed_open_ns;              /* open time of the newest closed bar, 0 none */
     int64_t last_close;                        /* for flat bars */
     uint64_t late_dropped, revisions, flat_bars, closed_total;
