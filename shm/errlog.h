@@ -50,7 +50,7 @@ typedef enum tf_err_code {
 extern const char *const tf_err_code_names[TF_E_CODE_COUNT];
 
 #define TF_ERRLOG_MAX_OWNERS 32u
-#define TF_ERRLOG_ENTRIES 16u
+#define TF_ERRLOG_ENTRIES 32u
 #define TF_ERRLOG_DETAIL 24u
 
 typedef struct tf_errlog_entry {

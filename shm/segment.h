@@ -32,7 +32,7 @@
 #include "shm/common.h"
 
 #define TF_SEG_MAGIC 0x544E4D4745534654ull /* "TFSEGMNT" little-endian */
-#define TF_LAYOUT_MAJOR 1u
+#define TF_LAYOUT_MAJOR 2u /* 2: md records, 128-byte md journal slots, 32 error-log entries */
 #define TF_LAYOUT_MINOR 0u
 #define TF_LAYOUT_VERSION ((TF_LAYOUT_MAJOR << 16) | TF_LAYOUT_MINOR)
 
