@@ -81,6 +81,8 @@ typedef struct tf_feed {
     char ws_path[4096];
     int ws_port, rest_port;
     bool ws_tls, rest_tls;
+    bool ws_active;                 /* a connection exists or is being made */
+    bool rest_active;               /* a snapshot request is in flight */
     bool connected;
     bool closing;                   /* we asked lws to close ws */
     bool destroying;                /* tf_feed_close: callbacks only tidy up */

@@ -14,6 +14,11 @@
 
 #define TF__REST_MIN_GAP_NS 100000000ull /* at most 10 snapshot requests a second */
 
+/* Which connection a wsi is: tagged at connect (opaque user data), so a
+ * callback that fires inside lws_client_connect_via_info, before it returns
+ * the wsi, is still recognised. */
+static char tf__tag_ws, tf__tag_rest;
+
 static uint64_t tf__rand(tf_feed *f)
 {
     f->rng ^= f->rng << 13; /* xorshift64 */
@@ -36,6 +41,9 @@ static uint64_t tf__backoff(tf_feed *f)
 
 static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
 {
+    if (!f->ws_active)
+        return; /* already handled */
+    f->ws_active = false;
     bool was_connected = f->connected;
     f->ws = NULL;
     f->connected = false;
@@ -88,6 +96,7 @@ static void tf__rest_finish(tf_feed *f, uint64_t now, bool ok)
     if (f->rest_done || f->destroying)
         return;
     f->rest_done = true;
+    f->rest_active = false;
     if (ok && f->rest_len < f->rest_cap) {
         tf__feed_snapshot(f, f->rest_instrument, f->rest_body, f->rest_len, f->rest_status, now);
     } else {
@@ -107,10 +116,14 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
     tf_feed *f = ctx ? lws_context_user(ctx) : NULL;
     if (!f)
         return 0;
+    void *tag = lws_get_opaque_user_data(wsi);
+    bool is_ws = tag == &tf__tag_ws;
+    bool is_rest = tag == &tf__tag_rest && (!f->rest || f->rest == wsi); /* not a stale one */
     uint64_t now = tf_now_ns();
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        if (wsi == f->ws) {
+        if (is_ws) {
+            f->ws = wsi;
             f->connected = true;
             f->connected_ns = now;
             f->last_frame_ns = now;
@@ -119,25 +132,26 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         }
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
-        if (wsi == f->ws && !f->destroying)
+        if (is_ws && !f->destroying)
             tf__ws_receive(f, wsi, in, len, now);
         return 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        if (wsi == f->ws) {
-            tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt,
-                           in ? (const char *)in : "connect failed", now);
+        if (is_ws) {
+            if (!f->destroying)
+                tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt,
+                               in ? (const char *)in : "connect failed", now);
             tf__ws_gone(f, TF_FEED_DISC_ERROR, now);
-        } else if (wsi == f->rest) {
+        } else if (is_rest) {
             tf__rest_finish(f, now, false);
             f->rest = NULL;
         }
         return 0;
     case LWS_CALLBACK_CLIENT_CLOSED:
-        if (wsi == f->ws)
+        if (is_ws)
             tf__ws_gone(f, f->closing ? f->close_reason : TF_FEED_DISC_CLOSED, now);
         return 0;
     case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
-        if (wsi == f->rest)
+        if (is_rest)
             f->rest_status = (uint32_t)lws_http_client_http_response(wsi);
         return 0;
     case LWS_CALLBACK_RECEIVE_CLIENT_HTTP: {
@@ -147,7 +161,7 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         return lws_http_client_read(wsi, &p, &n) < 0 ? -1 : 0;
     }
     case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
-        if (wsi == f->rest) {
+        if (is_rest) {
             if ((uint64_t)f->rest_len + len < f->rest_cap) {
                 memcpy(f->rest_body + f->rest_len, in, len);
                 f->rest_len += (uint32_t)len;
@@ -157,13 +171,13 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
         }
         return 0;
     case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
-        if (wsi == f->rest) {
+        if (is_rest) {
             tf__rest_finish(f, now, true);
             return -1; /* one request per connection: snapshots are rare */
         }
         return 0;
     case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
-        if (wsi == f->rest) {
+        if (is_rest) {
             tf__rest_finish(f, now, false);
             f->rest = NULL;
         }
@@ -272,15 +286,14 @@ static void tf__connect_ws(tf_feed *f, uint64_t now)
     cc.ssl_connection = tf__ssl_flags(f, f->ws_tls);
     cc.local_protocol_name = "tf-feed";
     cc.retry_and_idle_policy = &retry;
-    cc.pwsi = &f->ws;
+    cc.opaque_user_data = &tf__tag_ws;
     f->closing = false;
     f->connected = false;
-    if (!lws_client_connect_via_info(&cc)) {
-        f->ws = NULL;
-        tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt, "connect refused at once", now);
-        (*f->c_connect_errors)++;
-        f->next_connect_ns = now + tf__backoff(f);
-        f->attempt++;
+    f->ws_active = true;
+    f->ws = lws_client_connect_via_info(&cc);
+    if (!f->ws && f->ws_active) {
+        tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt, "connect failed at once", now);
+        tf__ws_gone(f, TF_FEED_DISC_ERROR, now);
     }
 }
 
@@ -304,7 +317,7 @@ static void tf__request_snapshot(tf_feed *f, uint64_t now)
     cc.method = "GET";
     cc.ssl_connection = tf__ssl_flags(f, f->rest_tls);
     cc.local_protocol_name = "tf-feed";
-    cc.pwsi = &f->rest;
+    cc.opaque_user_data = &tf__tag_rest;
     f->rest_instrument = i;
     f->rest_len = 0;
     f->rest_status = 0;
@@ -312,15 +325,15 @@ static void tf__request_snapshot(tf_feed *f, uint64_t now)
     f->last_rest_ns = now;
     f->inst[i].last_snapshot_ns = now;
     (*f->c_snapshots)++;
-    if (!lws_client_connect_via_info(&cc)) {
-        f->rest = NULL;
+    f->rest_active = true;
+    f->rest = lws_client_connect_via_info(&cc);
+    if (!f->rest)
         tf__rest_finish(f, now, false);
-    }
 }
 
 void tf__feed_conn_drop(tf_feed *f, uint32_t reason)
 {
-    if (!f->ws || f->closing)
+    if (!f->ws_active || !f->ws || f->closing)
         return;
     f->closing = true;
     f->close_reason = reason;
@@ -329,7 +342,7 @@ void tf__feed_conn_drop(tf_feed *f, uint32_t reason)
 
 void tf__feed_conn_poll(tf_feed *f, uint64_t now)
 {
-    if (!f->ws && now >= f->next_connect_ns)
+    if (!f->ws_active && now >= f->next_connect_ns)
         tf__connect_ws(f, now);
     if (f->connected && !f->closing) {
         if (now - f->last_frame_ns > f->cfg->idle_timeout_ns) {
@@ -342,7 +355,7 @@ void tf__feed_conn_poll(tf_feed *f, uint64_t now)
             tf__feed_conn_drop(f, TF_FEED_DISC_ROTATE);
         }
     }
-    if (f->connected && !f->rest && f->need_snapshot && now - f->last_rest_ns >= TF__REST_MIN_GAP_NS)
+    if (f->connected && !f->rest_active && f->need_snapshot && now - f->last_rest_ns >= TF__REST_MIN_GAP_NS)
         tf__request_snapshot(f, now);
     lws_service(f->ctx, -1); /* -1: do not wait */
 }
