@@ -172,7 +172,7 @@ static void tf__on_trade(tf_feed *f, tf_md_trade *t, uint64_t now_ns)
     tf_hist_record(f->h_publish, t->hops.published_ns - t->hops.decoded_ns);
     tf_hist_record(f->h_recv_to_journal, t->hops.published_ns - t->hops.recv_ns);
     if (agg == !f->use_trade_stream) {
-        tf_md_bar out[4];
+        tf_md_bar out[16];
         uint64_t late_before = fi->bars.late_dropped;
         uint32_t n = tf_bar_on_trade(&fi->bars, t, out, TF_ARRAY_LEN(out));
         tf__journal_bars(f, out, n);
@@ -182,9 +182,9 @@ static void tf__on_trade(tf_feed *f, tf_md_trade *t, uint64_t now_ns)
         fi->top.cum_volume += t->qty;
         fi->top.trade_count++;
         tf__publish_bar(fi, now_ns);
+        if (fi->trade_slot)
+            tf_state_write(fi->trade_slot, t, sizeof *t, now_ns);
     }
-    if (fi->trade_slot)
-        tf_state_write(fi->trade_slot, t, sizeof *t, now_ns);
 }
 
 static void tf__journal_depth(tf_feed *f, uint32_t instrument, uint64_t U, uint64_t u, uint8_t flags,

@@ -1,0 +1,136 @@
+/* tfsim: the local exchange simulator, market-data half. Shared types.
+ *
+ * One thread: the main loop services libwebsockets without blocking and
+ * runs the generator on a fixed schedule (message i due at start + i/rate,
+ * CLOCK_MONOTONIC; the schedule starts when the first client subscribes).
+ * Every generated message goes, already framed as a WebSocket text frame,
+ * into the send buffer of each session subscribed to its stream; sessions
+ * write their buffers raw (many frames per send) when writable. */
+#ifndef TF_TFSIM_SIM_H
+#define TF_TFSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SIM_MAX_SYMBOLS 8
+#define SIM_LEVELS 200              /* levels per side in each generated book */
+#define SIM_MAX_SESSIONS 64
+#define SIM_SEND_BUF (16u << 20)    /* per session; a client further behind is cut */
+#define SIM_MSG_MAX 65536           /* one generated message */
+
+/* Stream kinds (bits in a session's per-symbol subscription). */
+enum {
+    SK_TRADE = 1u << 0,
+    SK_AGG = 1u << 1,
+    SK_BOOK_TICKER = 1u << 2,
+    SK_DEPTH_100MS = 1u << 3,
+    SK_DEPTH_1S = 1u << 4,
+    SK_KLINE = 1u << 5,
+    SK_ALL = 0x3f,
+};
+
+typedef struct sim_level {
+    int64_t price, qty;             /* price in ticks of 1e-8, qty in 1e-8 */
+} sim_level;
+
+typedef struct sim_symbol {
+    char name[16], lower[16];
+    int64_t tick, lot;              /* in 1e-8 units */
+    int64_t mid;                    /* 1e-8 */
+    /* book: bids[0] best, asks[0] best */
+    sim_level bids[SIM_LEVELS], asks[SIM_LEVELS];
+    uint32_t nbids, nasks;
+    uint64_t update_id;             /* last id assigned to a book change */
+    uint64_t emitted_u;             /* u of the last depthUpdate sent */
+    /* changes since the last depthUpdate: price -> qty (0 removed) */
+    sim_level pend_bids[1024], pend_asks[1024];
+    uint32_t npend_bids, npend_asks;
+    uint64_t pend_first;            /* U of the pending update (0: none) */
+    uint64_t last_depth_ns, last_depth1s_ns;
+    uint64_t trade_id, agg_id;
+    int64_t last_bid, last_bid_qty, last_ask, last_ask_qty;
+    uint64_t bt_update;             /* bookTicker u */
+    /* kline 1m */
+    uint64_t k_open_ms;
+    int64_t k_o, k_h, k_l, k_c, k_v, k_q; /* k_q: quote volume 1e-8 */
+    uint64_t k_n, k_first, k_last, k_last_ns;
+} sim_symbol;
+
+typedef struct sim_session {
+    struct lws *wsi;
+    bool used, combined, cut;
+    uint8_t subs[SIM_MAX_SYMBOLS];
+    unsigned char *buf;             /* LWS_PRE + ring of framed messages */
+    size_t head, tail;              /* bytes: written into ring at head, sent from tail */
+    uint64_t msgs_sent, msgs_queued;
+    uint64_t next_drop;             /* fault: close after this many messages */
+    bool shutdown_sent;
+} sim_session;
+
+typedef struct sim_fault {
+    uint64_t drop_every, dup_every, reorder_every, gap_every, malformed_every, truncate_every,
+        oversize_every, stall_every, stall_ms, shutdown_after;
+} sim_fault;
+
+typedef struct sim {
+    /* options */
+    int port;
+    const char *bind, *port_file, *start_file, *record_file, *replay_file, *book_dump;
+    bool tls;
+    uint64_t seed, rate, messages, ping_s;
+    double duration;
+    uint32_t mix;                   /* SK_* bits generated */
+    sim_fault fault;
+    /* state */
+    uint32_t nsym;
+    sim_symbol sym[SIM_MAX_SYMBOLS];
+    uint64_t rng;
+    sim_session sess[SIM_MAX_SESSIONS];
+    struct lws_context *ctx;
+    bool started;                   /* schedule running */
+    bool gen_done;
+    uint64_t start_ns, generated;   /* messages generated (scheduled slots used) */
+    uint64_t stall_until_ns;
+    FILE *record, *replay;
+    char *line;                     /* replay line buffer */
+    size_t line_cap;
+    char *msg;                      /* scratch for one message */
+    char *held;                     /* reorder: a trade held back */
+    size_t held_len;
+    int held_sym;
+    uint64_t trades_out;
+    uint64_t depth_count;           /* depthUpdates made (gap fault schedule) */            /* trade messages published (for dup/reorder) */
+    /* counters */
+    uint64_t c_dropped, c_dup, c_reorder, c_gap, c_malformed, c_truncated, c_oversize, c_stall,
+        c_shutdown, c_slow_cut, c_clients;
+    char cert_dir[64];
+} sim;
+
+/* gen.c */
+void sim_gen_init(sim *s);
+/* Produce the next message (one schedule slot); returns 0 when nothing
+ * could be produced (e.g. replay exhausted). */
+int sim_gen_next(sim *s, uint64_t now_ns);
+/* At the end of generation: a held-back trade and pending book changes go out. */
+void sim_gen_flush(sim *s);
+/* The REST depth snapshot for symbol index i, `limit` levels. */
+size_t sim_depth_json(sim *s, uint32_t i, uint32_t limit, char *out, size_t cap);
+int sim_find_symbol(const sim *s, const char *name, size_t len);
+void sim_book_dump(sim *s, FILE *f);
+
+/* server.c */
+int sim_server_start(sim *s);
+void sim_server_stop(sim *s);
+/* Publish one message of `kind` for symbol `si` (-1: every session). */
+void sim_publish(sim *s, int si, uint32_t kind, const char *stream, const char *data, size_t len);
+/* Publish raw bytes as one text frame to every session (faults). */
+void sim_publish_raw(sim *s, const char *data, size_t len);
+void sim_service(sim *s);
+int sim_active_sessions(const sim *s);
+
+/* tls.c */
+int sim_make_cert(sim *s, char *cert_path, size_t cp, char *key_path, size_t kp);
+
+#endif
