@@ -155,6 +155,21 @@ int tf_segment_clear_existing(const char *path, tf_stale_action on_stale)
                  pid, (double)age / 1e9);
     } else {
         snprintf(found, sizeof found, "unusable (%s: %s)", tf_seg_status_name(s), tf_err_msg());
+        /* Another layout version: the header prefix (magic, version, owner)
+         * is the same in every version, so a cleanly closed one from an
+         * earlier build is simply replaced, as a closed one of ours is. */
+        tf_seg_header h;
+        int fd = s == TF_SEG_WRONG_VERSION ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        if (fd >= 0) {
+            ssize_t n = pread(fd, &h, sizeof h, 0);
+            close(fd);
+            if (n == (ssize_t)sizeof h && h.magic == TF_SEG_MAGIC && h.owner_state == TF_OWNER_STATE_CLOSED) {
+                fprintf(stderr, "tradefan: replacing %s, closed by an engine of layout %u.%u\n", path,
+                        h.layout_version >> 16, h.layout_version & 0xffffu);
+                return unlink(path) == 0 || errno == ENOENT ? 0
+                       : TF_ERR("unlink %s: %s", path, strerror(errno));
+            }
+        }
     }
     if (on_stale == TF_STALE_ACTION_REFUSE)
         return TF_ERR("%s is %s; not reusing it. Inspect it with tfstat, then remove it "

@@ -74,9 +74,12 @@ done
 
 if [ -t 1 ] && [ -z "${TF_RUN_SECONDS:-}" ]; then
     echo "run: engine pid $engine; tfstat follows (Ctrl-C stops both)"
+    echo "run: live records in another terminal: build/bin/tfdump -n $instance -d $shmdir -f --from live"
     "$bin/tfstat" -n "$instance" -d "$shmdir" -w -i 1
 else
     secs=${TF_RUN_SECONDS:-5}
     "$bin/tfstat" -n "$instance" -d "$shmdir" -w -i 1 -c "$secs"
+    echo "run: the latest journal records (tfdump):"
+    "$bin/tfdump" -n "$instance" -d "$shmdir" --from live -f -c 12 2>/dev/null
 fi
 stop_engine
