@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/config.h"
+#include "shm/records.h"
 
 static tf_config cfg;
 static char err[512];
@@ -567,11 +568,12 @@ static void test_env_testing(void **state)
     load_env("testing", 2);
     assert_string_equal(cfg.instance, "test");
     assert_int_equal(cfg.thread_count, 1);
-    assert_thread(&cfg.threads[0], "hot", -1, 0, TF_IDLE_BACKOFF, "synth_source", "synth_sink");
+    assert_thread(&cfg.threads[0], "hot", -1, 0, TF_IDLE_BACKOFF, "feed", NULL);
     assert_int_equal(cfg.ring_capacity, 1024);
     assert_int_equal(cfg.md_journal_capacity, 65536);
     assert_string_equal(cfg.md_journal_file, "");
-    assert_int_equal(cfg.synthetic.rate_per_s, 10000);
+    assert_int_equal(cfg.instrument_count, 2);
+    assert_string_equal(cfg.feed.url, "ws://127.0.0.1:9443");
 }
 
 static void test_env_staging(void **state)
@@ -579,9 +581,10 @@ static void test_env_staging(void **state)
     (void)state;
     load_env("staging", 16);
     assert_string_equal(cfg.instance, "staging");
-    assert_int_equal(cfg.thread_count, 2);
-    assert_thread(&cfg.threads[0], "source", 2, 0, TF_IDLE_BUSY_SPIN, "synth_source", NULL);
-    assert_thread(&cfg.threads[1], "sink", 3, 0, TF_IDLE_BUSY_SPIN, "synth_sink", NULL);
+    assert_int_equal(cfg.thread_count, 1);
+    assert_thread(&cfg.threads[0], "feed", 2, 0, TF_IDLE_BUSY_SPIN, "feed", NULL);
+    assert_string_equal(cfg.feed.url, "wss://stream.binance.com:9443");
+    assert_int_equal(cfg.bars.empty_policy, TF_BAR_EMPTY_FLAT);
     assert_string_equal(cfg.md_journal_file, "/var/lib/tradefan/staging/md.journal");
 }
 
@@ -591,9 +594,9 @@ static void test_env_production(void **state)
     load_env("production", 16);
     assert_string_equal(cfg.instance, "prod");
     assert_int_equal(cfg.on_stale, TF_STALE_REFUSE);
-    assert_int_equal(cfg.thread_count, 2);
-    assert_thread(&cfg.threads[0], "source", 4, 10, TF_IDLE_BUSY_SPIN, "synth_source", NULL);
-    assert_thread(&cfg.threads[1], "sink", 5, 10, TF_IDLE_BUSY_SPIN, "synth_sink", NULL);
+    assert_int_equal(cfg.thread_count, 1);
+    assert_thread(&cfg.threads[0], "feed", 4, 10, TF_IDLE_BUSY_SPIN, "feed", NULL);
+    assert_string_equal(cfg.feed.rest_url, "https://api.binance.com");
     assert_string_equal(cfg.md_journal_file, "/var/lib/tradefan/prod/md.journal");
 
     /* On a 2-CPU host the layout is impossible, and the message points at the first cpu. */
