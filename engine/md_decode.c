@@ -70,7 +70,7 @@ static inline int tf__hex(char ch)
 }
 
 /* At the opening quote: the string's span; -1 if malformed. */
-static int tf__string(tf__cur *c, tf__span *s)
+static inline __attribute__((always_inline)) int tf__string(tf__cur *c, tf__span *s)
 {
     const char *p = c->p + 1, *end = c->end;
     s->escaped = 0;
@@ -105,7 +105,7 @@ static int tf__string(tf__cur *c, tf__span *s)
 }
 
 /* A JSON number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
-static int tf__number(tf__cur *c, tf__span *s)
+static inline __attribute__((always_inline)) int tf__number(tf__cur *c, tf__span *s)
 {
     const char *p = c->p, *end = c->end;
     if (p < end && *p == '-')
@@ -148,7 +148,7 @@ static int tf__literal(tf__cur *c, const char *word, size_t n)
     return 0;
 }
 
-static int tf__scalar(tf__cur *c, tf__span *s)
+static inline __attribute__((always_inline)) int tf__scalar(tf__cur *c, tf__span *s)
 {
     if (c->p >= c->end)
         return -1;
@@ -289,41 +289,55 @@ static int tf__object(tf__cur *c, tf__fields *f, tf__fields *data_fields)
         return 0;
     }
     for (;;) {
-        tf__span key, val;
+        tf__span key, scratch;
         tf__ws(c);
-        if (c->p >= c->end || *c->p != '"' || tf__string(c, &key) != 0)
+        if (c->p + 3 <= c->end && c->p[0] == '"' && c->p[2] == '"' && c->p[1] != '\\' &&
+            (unsigned char)c->p[1] >= 0x20) {
+            /* one-letter keys, most of Binance's: no scan */
+            key.p = c->p + 1;
+            key.len = 1;
+            key.escaped = 0;
+            key.type = J_STR;
+            c->p += 3;
+        } else if (c->p >= c->end || *c->p != '"' || tf__string(c, &key) != 0) {
             return -1;
+        }
         tf__ws(c);
         if (c->p >= c->end || *c->p != ':')
             return -1;
         c->p++;
         tf__ws(c);
-        if (data_fields && key.len == 4 && !key.escaped && memcmp(key.p, "data", 4) == 0 &&
-            c->p < c->end && *c->p == '{') {
-            /* The combined-stream payload: parse it in the same pass. */
-            const char *vstart = c->p;
-            if (tf__object(c, data_fields, NULL) != 0)
-                return -1;
-            val.type = J_OBJ;
-            val.p = vstart;
-            val.len = (uint32_t)(c->p - vstart);
-            val.escaped = 0;
-            data_fields->have_named |= 1u << 31; /* parsed */
-        } else if (tf__value(c, &val) != 0) {
-            return -1;
-        }
+        /* Where the value goes, decided before it is parsed: the value is
+         * written once, in place (copying a just-written span stalls on
+         * store forwarding). */
+        tf__span *dst = &scratch;
+        int is_data = 0;
         if (!key.escaped) {
             if (key.len == 1 && (unsigned char)key.p[0] < 128) {
                 unsigned char k = (unsigned char)key.p[0];
-                f->one[k] = val;
+                dst = &f->one[k];
                 f->have1[k >> 6] |= 1ull << (k & 63);
             } else {
                 int nk = tf__named_key(key.p, key.len);
                 if (nk >= 0) {
-                    f->named[nk] = val;
+                    dst = &f->named[nk];
                     f->have_named |= 1u << nk;
+                    is_data = nk == K_DATA;
                 }
             }
+        }
+        if (data_fields && is_data && c->p < c->end && *c->p == '{') {
+            /* The combined-stream payload: parse it in the same pass. */
+            const char *vstart = c->p;
+            if (tf__object(c, data_fields, NULL) != 0)
+                return -1;
+            dst->type = J_OBJ;
+            dst->p = vstart;
+            dst->len = (uint32_t)(c->p - vstart);
+            dst->escaped = 0;
+            data_fields->have_named |= 1u << 31; /* parsed */
+        } else if (tf__value(c, dst) != 0) {
+            return -1;
         }
         tf__ws(c);
         if (c->p >= c->end)

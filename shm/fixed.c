@@ -8,7 +8,8 @@ const int64_t tf_pow10[TF_FIXED_MAX_PRECISION + 1] = {
     100000000000000000LL, 1000000000000000000LL,
 };
 
-tf_fixed_rc tf_fixed_parse(const char *s, size_t len, unsigned precision, int64_t *out)
+/* Checked: every step guards against overflow (values of 19 digits). */
+static tf_fixed_rc tf__parse_checked(const char *s, size_t len, unsigned precision, int64_t *out)
 {
     if (precision > TF_FIXED_MAX_PRECISION)
         return TF_FIXED_OVERFLOW;
@@ -58,6 +59,53 @@ tf_fixed_rc tf_fixed_parse(const char *s, size_t len, unsigned precision, int64_
         acc = -acc;
     }
     *out = acc;
+    return TF_FIXED_OK;
+}
+
+/* The common case without a division per digit: at most 18 digits always
+ * fit int64; longer inputs take the checked path. Same rules, same answers. */
+tf_fixed_rc tf_fixed_parse(const char *s, size_t len, unsigned precision, int64_t *out)
+{
+    if (precision > TF_FIXED_MAX_PRECISION)
+        return TF_FIXED_OVERFLOW;
+    size_t i = 0;
+    int neg = 0;
+    if (i < len && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    uint64_t acc = 0;
+    unsigned nd = 0, frac = 0;
+    size_t int_digits = 0, frac_digits = 0;
+    for (; i < len && (unsigned)(s[i] - '0') < 10; i++, int_digits++) {
+        acc = acc * 10 + (unsigned)(s[i] - '0');
+        if (++nd > 18)
+            return tf__parse_checked(s, len, precision, out);
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        for (; i < len && (unsigned)(s[i] - '0') < 10; i++, frac_digits++) {
+            unsigned d = (unsigned)(s[i] - '0');
+            if (frac < precision) {
+                acc = acc * 10 + d;
+                frac++;
+                if (++nd > 18)
+                    return tf__parse_checked(s, len, precision, out);
+            } else if (d != 0) {
+                return TF_FIXED_PRECISION;
+            }
+        }
+        if (frac_digits == 0)
+            return TF_FIXED_SYNTAX;
+    }
+    if (i != len || int_digits == 0)
+        return TF_FIXED_SYNTAX;
+    for (; frac < precision; frac++) {
+        acc *= 10;
+        if (++nd > 18)
+            return tf__parse_checked(s, len, precision, out);
+    }
+    *out = neg ? -(int64_t)acc : (int64_t)acc;
     return TF_FIXED_OK;
 }
 

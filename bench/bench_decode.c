@@ -1,0 +1,294 @@
+/* bench_decode: decode throughput per core, ours beside jansson.
+ *
+ * The same 4096 distinct messages (a Binance-like mix in combined-stream
+ * wrappers: 45 % trades, 20 % aggTrades, 20 % bookTickers, 10 % small
+ * depthUpdates, 5 % klines) are decoded by tf_md_decode and by jansson
+ * doing the same job: json_loadb, find the stream and data, read every
+ * field we read, and turn decimal strings into fixed point with the same
+ * tf_fixed_parse. Alternating ours/jansson, 3 rounds of about 1 s each,
+ * pinned to one CPU; median and spread of messages/s; and the time per
+ * message over batches of 32 (p50 ... max).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "bench/bench_util.h"
+#include "engine/md_decode.h"
+#include "shm/fixed.h"
+
+#define PROG "bench_decode"
+#define NMSG 4096
+#define BATCH 32
+
+static char *msgs[NMSG];
+static size_t lens[NMSG];
+static tf_instruments reg;
+static tf_md_decoder *dec;
+static volatile uint64_t sink;
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void make_messages(void)
+{
+    const char *syms[] = {"BTCUSDT", "ETHUSDT"};
+    const char *lower[] = {"btcusdt", "ethusdt"};
+    uint64_t t = 1795557046780ull, id = 3000000000ull;
+    for (int i = 0; i < NMSG; i++) {
+        char b[1024];
+        int s = (int)(rnd() & 1);
+        uint64_t px = (s ? 230000 : 4300000) + rnd() % 2000; /* cents */
+        uint64_t q = 1 + rnd() % 500000;
+        int kind = (int)(rnd() % 100);
+        int n;
+        t += rnd() % 3;
+        if (kind < 45) {
+            n = snprintf(b, sizeof b, "{\"stream\":\"%s@trade\",\"data\":{\"e\":\"trade\",\"E\":%" PRIu64
+                         ",\"s\":\"%s\",\"t\":%" PRIu64 ",\"p\":\"%" PRIu64 ".%02" PRIu64 "000000\",\"q\":\"0.%08" PRIu64
+                         "\",\"T\":%" PRIu64 ",\"m\":%s,\"M\":true}}",
+                         lower[s], t, syms[s], ++id, px / 100, px % 100, q * 1000 % 100000000, t,
+                         rnd() & 1 ? "true" : "false");
+        } else if (kind < 65) {
+            n = snprintf(b, sizeof b, "{\"stream\":\"%s@aggTrade\",\"data\":{\"e\":\"aggTrade\",\"E\":%" PRIu64
+                         ",\"s\":\"%s\",\"a\":%" PRIu64 ",\"p\":\"%" PRIu64 ".%02" PRIu64 "000000\",\"q\":\"0.%08" PRIu64
+                         "\",\"f\":%" PRIu64 ",\"l\":%" PRIu64 ",\"T\":%" PRIu64 ",\"m\":true,\"M\":true}}",
+                         lower[s], t, syms[s], id / 2, px / 100, px % 100, q * 1000 % 100000000, id, id + 2, t);
+        } else if (kind < 85) {
+            n = snprintf(b, sizeof b, "{\"stream\":\"%s@bookTicker\",\"data\":{\"u\":%" PRIu64
+                         ",\"s\":\"%s\",\"b\":\"%" PRIu64 ".%02" PRIu64 "000000\",\"B\":\"0.%08" PRIu64 "\",\"a\":\"%" PRIu64
+                         ".%02" PRIu64 "000000\",\"A\":\"0.%08" PRIu64 "\"}}",
+                         lower[s], id * 3, syms[s], px / 100, px % 100, q * 1000 % 100000000, (px + 1) / 100,
+                         (px + 1) % 100, q * 700 % 100000000);
+        } else if (kind < 95) {
+            n = snprintf(b, sizeof b, "{\"stream\":\"%s@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":%" PRIu64
+                         ",\"s\":\"%s\",\"U\":%" PRIu64 ",\"u\":%" PRIu64 ",\"b\":[[\"%" PRIu64 ".%02" PRIu64
+                         "000000\",\"0.%08" PRIu64 "\"],[\"%" PRIu64 ".%02" PRIu64 "000000\",\"0.00000000\"]],\"a\":[[\"%" PRIu64
+                         ".%02" PRIu64 "000000\",\"0.%08" PRIu64 "\"]]}}",
+                         lower[s], t, syms[s], id, id + 3, px / 100, px % 100, q * 1000 % 100000000, (px - 5) / 100,
+                         (px - 5) % 100, (px + 3) / 100, (px + 3) % 100, q * 300 % 100000000);
+        } else {
+            n = snprintf(b, sizeof b, "{\"stream\":\"%s@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":%" PRIu64
+                         ",\"s\":\"%s\",\"k\":{\"t\":%" PRIu64 ",\"T\":%" PRIu64 ",\"s\":\"%s\",\"i\":\"1m\",\"f\":%" PRIu64
+                         ",\"L\":%" PRIu64 ",\"o\":\"%" PRIu64 ".%02" PRIu64 "000000\",\"c\":\"%" PRIu64 ".%02" PRIu64
+                         "000000\",\"h\":\"%" PRIu64 ".%02" PRIu64 "000000\",\"l\":\"%" PRIu64 ".%02" PRIu64
+                         "000000\",\"v\":\"12.%08" PRIu64 "\",\"n\":%" PRIu64 ",\"x\":false,\"q\":\"51234.%08" PRIu64
+                         "\",\"V\":\"1.00000000\",\"Q\":\"2.00000000\",\"B\":\"0\"}}}",
+                         lower[s], t, syms[s], t - t % 60000, t - t % 60000 + 59999, syms[s], id - 100, id, px / 100,
+                         px % 100, px / 100, px % 100, (px + 9) / 100, (px + 9) % 100, (px - 9) / 100, (px - 9) % 100,
+                         q * 1000 % 100000000, 100 + q % 50, q * 33 % 100000000);
+        }
+        msgs[i] = malloc((size_t)n);
+        memcpy(msgs[i], b, (size_t)n);
+        lens[i] = (size_t)n;
+    }
+}
+
+/* ---- jansson doing the same job ------------------------------------------------ */
+
+static int j_dec(json_t *o, const char *k, unsigned prec, int64_t *out)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_string(v))
+        return -1;
+    return tf_fixed_parse(json_string_value(v), json_string_length(v), prec, out) == TF_FIXED_OK ? 0 : -1;
+}
+
+static int j_int(json_t *o, const char *k, uint64_t *out)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_integer(v))
+        return -1;
+    *out = (uint64_t)json_integer_value(v);
+    return 0;
+}
+
+static int j_levels(json_t *a, const tf_instrument *in, tf_md_level *lv, uint32_t *n)
+{
+    size_t i;
+    json_t *e;
+    *n = 0;
+    if (!json_is_array(a))
+        return -1;
+    json_array_foreach(a, i, e) {
+        json_t *p = json_array_get(e, 0), *q = json_array_get(e, 1);
+        if (!json_is_string(p) || !json_is_string(q) || *n >= TF_MD_DEPTH_MAX_LEVELS)
+            return -1;
+        if (tf_fixed_parse(json_string_value(p), json_string_length(p), in->price_precision, &lv[*n].price) ||
+            tf_fixed_parse(json_string_value(q), json_string_length(q), in->qty_precision, &lv[*n].qty))
+            return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+static tf_md_depth_msg jdepth;
+
+static int jansson_decode(const char *buf, size_t len, tf_md_msg *out)
+{
+    json_error_t err;
+    json_t *root = json_loadb(buf, len, 0, &err);
+    if (!root)
+        return -1;
+    int rc = -1;
+    json_t *stream = json_object_get(root, "stream"), *d = json_object_get(root, "data");
+    if (!json_is_string(stream) || !json_is_object(d))
+        goto out;
+    const char *sn = json_string_value(stream), *at = strchr(sn, '@');
+    json_t *sym = json_object_get(d, "s");
+    if (!at || !json_is_string(sym))
+        goto out;
+    const tf_instrument *in = tf_instruments_find(&reg, json_string_value(sym), json_string_length(sym));
+    if (!in)
+        goto out;
+    at++;
+    memset(out, 0, sizeof *out);
+    if (strcmp(at, "trade") == 0 || strcmp(at, "aggTrade") == 0) {
+        tf_md_trade *t = &out->u.trade;
+        int agg = at[0] == 'a';
+        uint64_t e, tt;
+        if (j_dec(d, "p", in->price_precision, &t->price) || j_dec(d, "q", in->qty_precision, &t->qty) ||
+            j_int(d, agg ? "a" : "t", &t->trade_id) || j_int(d, "E", &e) || j_int(d, "T", &tt))
+            goto out;
+        if (agg && (j_int(d, "f", &t->first_trade_id) || j_int(d, "l", &t->last_trade_id)))
+            goto out;
+        t->trade_time_ns = tt * 1000000;
+        t->hops.venue_ns = e * 1000000;
+        t->flags = json_is_true(json_object_get(d, "m"));
+        out->kind = agg ? TF_MD_MSG_AGG_TRADE : TF_MD_MSG_TRADE;
+    } else if (strcmp(at, "bookTicker") == 0) {
+        tf_md_quote *q = &out->u.quote;
+        if (j_int(d, "u", &q->update_id) || j_dec(d, "b", in->price_precision, &q->bid_price) ||
+            j_dec(d, "B", in->qty_precision, &q->bid_qty) || j_dec(d, "a", in->price_precision, &q->ask_price) ||
+            j_dec(d, "A", in->qty_precision, &q->ask_qty))
+            goto out;
+        out->kind = TF_MD_MSG_BOOK_TICKER;
+    } else if (strncmp(at, "depth", 5) == 0) {
+        uint64_t e;
+        if (j_int(d, "U", &jdepth.first_update_id) || j_int(d, "u", &jdepth.final_update_id) ||
+            j_int(d, "E", &e) || j_levels(json_object_get(d, "b"), in, jdepth.bids, &jdepth.bid_count) ||
+            j_levels(json_object_get(d, "a"), in, jdepth.asks, &jdepth.ask_count))
+            goto out;
+        out->kind = TF_MD_MSG_DEPTH;
+        out->depth = &jdepth;
+    } else if (strncmp(at, "kline", 5) == 0) {
+        json_t *k = json_object_get(d, "k");
+        tf_md_bar *b = &out->u.bar;
+        uint64_t t, n, f, l;
+        if (!json_is_object(k) || j_int(k, "t", &t) || j_dec(k, "o", in->price_precision, &b->open) ||
+            j_dec(k, "h", in->price_precision, &b->high) || j_dec(k, "l", in->price_precision, &b->low) ||
+            j_dec(k, "c", in->price_precision, &b->close) || j_int(k, "n", &n) || j_int(k, "f", &f) ||
+            j_int(k, "L", &l))
+            goto out;
+        json_t *v = json_object_get(k, "v");
+        json_t *q = json_object_get(k, "q");
+        if (!json_is_string(v) || !json_is_string(q))
+            goto out;
+        /* our decoder rounds v/q at the instrument precision; jansson's side parses them as text */
+        b->volume = (int64_t)json_string_length(v);
+        b->quote_volume = (int64_t)json_string_length(q);
+        b->open_time_ns = t * 1000000;
+        b->trade_count = (uint32_t)n;
+        b->first_trade_id = f;
+        b->last_trade_id = l;
+        out->kind = TF_MD_MSG_KLINE;
+    } else {
+        goto out;
+    }
+    out->instrument = in->id;
+    rc = 0;
+out:
+    json_decref(root);
+    return rc;
+}
+
+/* ---- measurement ------------------------------------------------------------------- */
+
+typedef int (*decode_fn)(const char *, size_t, tf_md_msg *);
+
+static int ours(const char *b, size_t n, tf_md_msg *m) { return tf_md_decode(dec, b, n, 1, m) == TF_MD_OK ? 0 : -1; }
+
+/* Decode for about `secs`; returns messages/s, records ns-per-message per batch. */
+static double run(decode_fn fn, double secs, tf_hist *h, uint64_t *errors)
+{
+    tf_md_msg m;
+    uint64_t n = 0, start = tf_now_ns(), deadline = start + (uint64_t)(secs * 1e9);
+    uint32_t i = 0;
+    for (;;) {
+        uint64_t t0 = bench_ticks();
+        for (int k = 0; k < BATCH; k++, i = (i + 1) & (NMSG - 1)) {
+            if (fn(msgs[i], lens[i], &m) != 0)
+                (*errors)++;
+            sink += m.kind;
+        }
+        uint64_t t1 = bench_ticks();
+        n += BATCH;
+        if (h)
+            tf_hist_record(h, bench_ticks_to_ns(t1 - t0) / BATCH);
+        if ((n & 4095) == 0 && tf_now_ns() >= deadline)
+            break;
+    }
+    return (double)n * 1e9 / (double)(tf_now_ns() - start);
+}
+
+int main(void)
+{
+    bench_calibrate();
+    int cpu = bench_pin(PROG, 1);
+    tf_instruments_add(&reg, "BTCUSDT", "binance", 2, 8, 1, 1, 0, 0);
+    tf_instruments_add(&reg, "ETHUSDT", "binance", 2, 8, 1, 1, 0, 0);
+    dec = calloc(1, sizeof *dec);
+    if (!dec)
+        return 1;
+    tf_md_decoder_init(dec, &reg);
+    make_messages();
+    size_t bytes = 0;
+    for (int i = 0; i < NMSG; i++)
+        bytes += lens[i];
+    printf("decode: %d distinct messages (mean %zu bytes; 45%% trade, 20%% aggTrade, 20%% bookTicker, "
+           "10%% depthUpdate, 5%% kline), pinned to CPU %d, ours vs jansson %s\n",
+           NMSG, bytes / NMSG, cpu, JANSSON_VERSION);
+    uint64_t err_ours = 0, err_j = 0;
+    run(ours, 0.2, NULL, &err_ours); /* warm-up */
+    run(jansson_decode, 0.2, NULL, &err_j);
+    err_ours = err_j = 0;
+    double o[3], j[3];
+    tf_hist *ho = bench_hist_new(), *hj = bench_hist_new();
+    for (int r = 0; r < 3; r++) {
+        o[r] = run(ours, 1.0, ho, &err_ours);
+        j[r] = run(jansson_decode, 1.0, hj, &err_j);
+        printf("round %d: ours %.2f M msgs/s   jansson %.2f M msgs/s\n", r + 1, o[r] / 1e6, j[r] / 1e6);
+    }
+    double so, sj;
+    double mo = bench_median(o, 3, &so), mj = bench_median(j, 3, &sj);
+    printf("median: ours %.2f M msgs/s (spread %.1f%%), jansson %.2f M msgs/s (spread %.1f%%); "
+           "decode errors ours %" PRIu64 ", jansson %" PRIu64 "\n",
+           mo / 1e6, so * 100, mj / 1e6, sj * 100, err_ours, err_j);
+    printf("ns per message, averaged over batches of %d messages:\n", BATCH);
+    bench_print_hist_header();
+    tf_hist_summary s_o, s_j;
+    bench_print_hist("ours", ho, "ns", &s_o);
+    bench_print_hist("jansson", hj, "ns", &s_j);
+    printf("\n");
+    bench_line("decode", "msgs_per_s", mo, mj, "jansson", "1/s");
+    bench_line("decode", "ns_per_msg_p50", (double)s_o.p50, (double)s_j.p50, "jansson", "ns");
+    bench_line("decode", "ns_per_msg_p99", (double)s_o.p99, (double)s_j.p99, "jansson", "ns");
+    bench_line("decode", "ns_per_msg_max", (double)s_o.max, (double)s_j.max, "jansson", "ns");
+    printf("target: >= 5 M msgs/s per core: %.2f M -> %s\n", mo / 1e6, mo >= 5e6 ? "met" : "MISSED");
+    printf("target: >= 10x jansson: %.1fx -> %s\n", mo / mj, mo >= 10 * mj ? "met" : "MISSED");
+    for (int i = 0; i < NMSG; i++)
+        free(msgs[i]);
+    free(dec);
+    free(ho);
+    free(hj);
+    return err_ours ? 1 : 0;
+}
