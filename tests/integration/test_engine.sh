@@ -132,7 +132,20 @@ PY
 check "tfstat exit 3" [ $? -eq 3 ]
 check "message names the version" grep -q "99.0" "$dir/ver.txt"
 "$BIN/tfengine" -c "$cfg" --duration 1 2>"$dir/ver.err"
-check "engine refuses to reuse it" [ $? -eq 1 ]
+check "a cleanly closed segment of another layout is replaced" [ $? -eq 0 ]
+check "the replacement is reported" grep -q "closed by an engine of layout 99.0" "$dir/ver.err"
+# ... but one its engine did not close (LIVE state, pid gone: a crash) is
+# refused, as a crashed segment of our own layout is: it may be evidence.
+cp "$dir/stats.copy" "$dir/tradefan.$inst.stats"
+/usr/bin/python3 - "$dir/tradefan.$inst.stats" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(8); f.write(struct.pack("<I", (99 << 16) | 0))
+    f.seek(32); f.write(struct.pack("<iI", 999999, 1))   # owner_pid (no such process), owner_state LIVE
+PY
+"$BIN/tfengine" -c "$cfg" --duration 1 2>"$dir/ver2.err"
+check "a crashed segment of another layout is refused" [ $? -eq 1 ]
+check "the refusal names the version" grep -q "99.0" "$dir/ver2.err"
 cp "$dir/stats.copy" "$dir/tradefan.$inst.stats"
 
 echo "6. disk-backed journal across restarts"
