@@ -312,7 +312,9 @@ void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t recv_n
         tf__feed_reject(f, rc, buf, len, now);
         return;
     }
-    if (!tf__subscribed(f, m.kind) || m.instrument >= f->instrument_count) {
+    bool per_instrument = m.kind != TF_MD_MSG_SERVER_SHUTDOWN && m.kind != TF_MD_MSG_RESPONSE &&
+                          m.kind != TF_MD_MSG_ERROR;
+    if (!tf__subscribed(f, m.kind) || (per_instrument && m.instrument >= f->instrument_count)) {
         f->work--;
         tf__feed_reject(f, TF_FEED_REJ_UNSUBSCRIBED, buf, len, now);
         return;

@@ -9,6 +9,8 @@
 #     to tfsim's own book
 #  4. reconnect: tfsim drops the connection repeatedly; no duplicate trade in
 #     the journal, and every trade id missing from it lies in a reported gap
+#  5. wss and https (tfsim's self-signed certificate), serverShutdown, and a
+#     stalled feed detected by the idle timeout
 # Every wait is bounded; everything lives in a private temp directory.
 set -u
 cd "$(dirname "$0")/../.."
@@ -54,7 +56,10 @@ stop_sim() {
     sim_pid=""
 }
 
-write_config() { # write_config FILE PORT STREAMS EMPTY_POLICY
+write_config() { # write_config FILE PORT STREAMS EMPTY_POLICY [SCHEME_SUFFIX]
+    tls=${5:-}
+    verify=true
+    [ -n "$tls" ] && verify=false   # tfsim's certificate is self-signed
     cat >"$1" <<YAML
 instance: $inst
 shm: {dir: $dir, mode: 0640, on_stale: replace}
@@ -64,8 +69,9 @@ instruments:
   - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: "0.01", lot_size: "0.00001"}
   - {symbol: ETHUSDT, price_precision: 2, qty_precision: 4, tick_size: "0.01", lot_size: "0.0001"}
 feed:
-  url: ws://127.0.0.1:$2
-  rest_url: http://127.0.0.1:$2
+  url: ws${tls}://127.0.0.1:$2
+  rest_url: http${tls}://127.0.0.1:$2
+  tls_verify: $verify
   streams: [$3]
   idle_timeout_ms: 3000
   ping_interval_ms: 1000
@@ -198,6 +204,19 @@ dump --type feed_event >"$dir/events.txt"
 check "no duplicate trade, every missing id in a reported gap" \
     "$PY" "$HERE/check_trades.py" "$dir/trades.txt" "$dir/events.txt" "$dir/sent.jsonl"
 check "clean stop" stop_engine
+
+echo "5. wss, serverShutdown, a stalled feed"
+start_sim --tls --symbols BTCUSDT,ETHUSDT --seed 14 --rate 2000 --fault shutdown:after=3000 \
+    --fault stall:ms=4000,every=6000 || exit 1
+write_config "$dir/tls.yaml" "$port" "trade, depth@100ms" skip s
+start_engine "$dir/tls.yaml" || exit 1
+check "trades arrive over wss" wait_for 10 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type trade 2>/dev/null | grep -q 'symbol=ETHUSDT'"
+check "the book syncs over https" wait_for 10 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q book_synced"
+check "serverShutdown is journaled and followed" wait_for 15 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q server_shutdown"
+check "reconnected after serverShutdown" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"
+check "a stall is caught by the idle timeout" wait_for 20 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_idle_timeouts)\" -ge 1 ]"
+check "clean stop" stop_engine
+stop_sim
 
 echo "feed integration: $fails failed"
 [ $fails -eq 0 ]

@@ -173,17 +173,18 @@ static int on_ws_established(sim *s, struct lws *wsi, pss *ps)
     ss->next_drop = s->fault.drop_every ? s->fault.drop_every : UINT64_MAX;
     ps->session = idx;
     char uri[512] = "", args[4096] = "";
+    const char *v = NULL;
     lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
     if (strncmp(uri, "/stream", 7) == 0) {
         ss->combined = true;
-        const char *v = urlarg(wsi, "streams", args, sizeof args);
+        v = urlarg(wsi, "streams", args, sizeof args);
         if (v)
             subscribe(s, ss, v, 1);
     } else if (strncmp(uri, "/ws/", 4) == 0) {
         subscribe(s, ss, uri + 4, 1);
     } /* "/ws": raw, subscriptions come by SUBSCRIBE */
     s->c_clients++;
-    fprintf(stderr, "tfsim: client %d connected: %s%s%s\n", idx, uri, args[0] ? "?streams=" : "", args);
+    fprintf(stderr, "tfsim: client %d connected: %s%s%s\n", idx, uri, v ? "?streams=" : "", v ? v : "");
     return 0;
 }
 
