@@ -11,6 +11,7 @@
 #     the journal, and every trade id missing from it lies in a reported gap
 #  5. wss and https (tfsim's self-signed certificate), serverShutdown, and a
 #     stalled feed detected by the idle timeout
+#  6. planned rotation of the connection
 # Every wait is bounded; everything lives in a private temp directory.
 set -u
 cd "$(dirname "$0")/../.."
@@ -77,6 +78,7 @@ feed:
   ping_interval_ms: 1000
   reconnect_min_ms: 20
   reconnect_max_ms: 500
+  rotate_after_s: ${ROTATE:-82800}
 bars: {grace_ms: 200, empty: $4, revision_window: 64}
 validation: {max_deviation_bps: 5000}
 threads:
@@ -215,6 +217,15 @@ check "the book syncs over https" wait_for 10 sh -c "\"$BIN/tfdump\" -n $inst -d
 check "serverShutdown is journaled and followed" wait_for 15 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q server_shutdown"
 check "reconnected after serverShutdown" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"
 check "a stall is caught by the idle timeout" wait_for 20 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_idle_timeouts)\" -ge 1 ]"
+check "clean stop" stop_engine
+stop_sim
+
+echo "6. planned rotation before the venue's 24 h cut (here after 10 s)"
+start_sim --symbols BTCUSDT --seed 15 --rate 500 || exit 1
+ROTATE=10 write_config "$dir/rot.yaml" "$port" "trade" skip
+start_engine "$dir/rot.yaml" || exit 1
+check "the connection is rotated" wait_for 25 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q 'event=rotate'"
+check "and reconnected at once" wait_for 5 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"
 check "clean stop" stop_engine
 stop_sim
 
