@@ -145,6 +145,11 @@ check "tfstat shows both books synced" wait_for 10 sh -c "\"$BIN/tfstat\" -n $in
 check "tfstat shows the last trade" sh -c "\"$BIN/tfstat\" -n $inst -d $dir | grep -q 'last trade #'"
 check "malformed frames counted" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py 'md_rejected{reason=malformed}')\" -gt 0 ]"
 check "oversized frames counted" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py 'md_rejected{reason=oversized}')\" -gt 0 ]"
+"$BIN/tfstat" -n "$inst" -d "$dir" --json >"$dir/live.json"
+for reason in unknown_type unknown_symbol missing_field bad_number precision too_many_levels binary unsubscribed; do
+    check "every tfsim message decodes (no '$reason' rejections)" \
+        [ "$("$PY" "$HERE/json_counter.py" "md_rejected{reason=$reason}" <"$dir/live.json")" -eq 0 ]
+done
 check "the error log samples a bad frame" sh -c "\"$BIN/tfstat\" -n $inst -d $dir | grep -q md_malformed"
 check "the engine is still live" "$BIN/tfstat" -n "$inst" -d "$dir" --check
 check "clean stop" stop_engine
