@@ -189,13 +189,9 @@ static int jansson_decode(const char *buf, size_t len, tf_md_msg *out)
             j_dec(k, "c", in->price_precision, &b->close) || j_int(k, "n", &n) || j_int(k, "f", &f) ||
             j_int(k, "L", &l))
             goto out;
-        json_t *v = json_object_get(k, "v");
-        json_t *q = json_object_get(k, "q");
-        if (!json_is_string(v) || !json_is_string(q))
+        /* quote volume: the venue's 8 decimals, exact (ours rounds to price precision) */
+        if (j_dec(k, "v", in->qty_precision, &b->volume) || j_dec(k, "q", 8, &b->quote_volume))
             goto out;
-        /* our decoder rounds v/q at the instrument precision; jansson's side parses them as text */
-        b->volume = (int64_t)json_string_length(v);
-        b->quote_volume = (int64_t)json_string_length(q);
         b->open_time_ns = t * 1000000;
         b->trade_count = (uint32_t)n;
         b->first_trade_id = f;

@@ -129,7 +129,7 @@ typedef struct run_result {
 static int one_run(const char *sim_bin, const char *engine_bin, uint64_t rate, double seconds,
                    run_result *res)
 {
-    char portf[192], startf[192], cfg[192], simlog[192], englog[192], ratebuf[32], durbuf[32];
+    char portf[192], startf[192], cfg[192], simlog[192], englog[192], ratebuf[32];
     snprintf(portf, sizeof portf, "%s/port", g_dir);
     snprintf(startf, sizeof startf, "%s/start", g_dir);
     snprintf(cfg, sizeof cfg, "%s/engine.yaml", g_dir);
@@ -138,7 +138,6 @@ static int one_run(const char *sim_bin, const char *engine_bin, uint64_t rate, d
     unlink(portf);
     unlink(startf);
     snprintf(ratebuf, sizeof ratebuf, "%" PRIu64, rate);
-    snprintf(durbuf, sizeof durbuf, "%.0f", seconds + 1.0);
     /* tfsim waits for the first client before it starts its schedule. */
     char *sargv[] = {(char *)sim_bin, "--port", "0", "--port-file", portf, "--symbols", "BTCUSDT",
                      "--mix", "trade", "--rate", ratebuf, "--start-file", startf,
@@ -146,7 +145,6 @@ static int one_run(const char *sim_bin, const char *engine_bin, uint64_t rate, d
     char msgs[32];
     snprintf(msgs, sizeof msgs, "%.0f", (double)rate * seconds);
     sargv[14] = msgs;
-    (void)durbuf;
     g_sim = spawn(sargv, 0, simlog);
     uint64_t port = 0;
     if (read_file_u64(portf, &port, 5000) != 0) {

@@ -42,7 +42,7 @@ static void tf__sample(char *out, size_t cap, const char *buf, uint32_t len)
 
 void tf__feed_reject(tf_feed *f, uint32_t reason, const char *buf, uint32_t len, uint64_t now_ns)
 {
-    if (reason >= TF_FEED_REJ_COUNT)
+    if (reason == TF_MD_OK || reason >= TF_FEED_REJ_COUNT)
         reason = TF_MD_REJ_MALFORMED;
     (*f->c_rejected[reason])++;
     f->work++;
@@ -204,13 +204,13 @@ static void tf__journal_depth(tf_feed *f, uint32_t instrument, uint64_t U, uint6
         return;
     }
     uint32_t total = nb + na;
+    d.hops.published_ns = tf_now_ns(); /* one clock read per update, not per level */
     for (uint32_t i = 0; i < total; i++) {
         const tf_md_level *l = i < nb ? &bids[i] : &asks[i - nb];
         d.side = i < nb ? TF_SIDE_BID : TF_SIDE_ASK;
         d.flags = flags | (i == 0 ? TF_MD_DEPTH_FIRST : 0) | (i == total - 1 ? TF_MD_DEPTH_LAST : 0);
         d.price = l->price;
         d.qty = l->qty;
-        d.hops.published_ns = tf_now_ns();
         tf__append(f, TF_REC_MD_DEPTH, &d, sizeof d);
     }
 }
@@ -312,9 +312,7 @@ void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t recv_n
         tf__feed_reject(f, rc, buf, len, now);
         return;
     }
-    bool per_instrument = m.kind != TF_MD_MSG_SERVER_SHUTDOWN && m.kind != TF_MD_MSG_RESPONSE &&
-                          m.kind != TF_MD_MSG_ERROR;
-    if (!tf__subscribed(f, m.kind) || (per_instrument && m.instrument >= f->instrument_count)) {
+    if (!tf__subscribed(f, m.kind) || (m.instrument != UINT32_MAX && m.instrument >= f->instrument_count)) {
         f->work--;
         tf__feed_reject(f, TF_FEED_REJ_UNSUBSCRIBED, buf, len, now);
         return;
@@ -416,7 +414,6 @@ static int tf__stats(tf_feed *f, tf_stats *st, uint32_t owner)
         snprintf(l, sizeof l, "reason=%s", tf__feed_reject_names[r]);
         C(f->c_rejected[r], "md_rejected", l);
     }
-    f->c_rejected[0] = f->c_rejected[TF_MD_REJ_MALFORMED];
     for (uint32_t v = 0; v < TF_TRADE_VERDICT_COUNT; v++) {
         char l[48];
         snprintf(l, sizeof l, "verdict=%s", tf_trade_verdict_names[v]);

@@ -62,7 +62,6 @@ typedef struct tf_feed_instrument {
     tf_bar_builder bars;
     tf_state_slot *top_slot, *trade_slot, *bar_slot;
     tf_md_top top;
-    uint64_t last_snapshot_ns;      /* when the last snapshot was requested */
 } tf_feed_instrument;
 
 typedef struct tf_feed {

@@ -323,7 +323,6 @@ static void tf__request_snapshot(tf_feed *f, uint64_t now)
     f->rest_status = 0;
     f->rest_done = false;
     f->last_rest_ns = now;
-    f->inst[i].last_snapshot_ns = now;
     (*f->c_snapshots)++;
     f->rest_active = true;
     f->rest = lws_client_connect_via_info(&cc);

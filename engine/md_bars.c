@@ -118,7 +118,6 @@ static void tf__refresh_flats(tf_bar_builder *b, uint64_t open_ns, int64_t close
         b->revisions++;
         tf__emit(out, max, n, f);
     }
-    (void)close;
 }
 
 static void tf__close(tf_bar_builder *b, const tf_md_bar *bar, __int128 qsum, tf_md_bar *out, uint32_t max,

@@ -83,7 +83,7 @@ typedef struct tf_md_snapshot {
 
 typedef struct tf_md_msg {
     uint32_t kind;             /* tf_md_msg_kind */
-    uint32_t instrument;
+    uint32_t instrument;       /* UINT32_MAX for messages about the connection, not an instrument */
     int64_t response_id;
     union {
         tf_md_trade trade;

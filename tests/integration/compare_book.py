@@ -16,7 +16,7 @@ def main():
         kv = dict(p.split("=", 1) for p in line.split() if "=" in p)
         sym = kv["symbol"]
         book = books.setdefault(sym, {"bid": {}, "ask": {}})
-        if line.rstrip().split()[-2:-1] == ["clear"] or " clear " in line:
+        if " clear " in line:
             book["bid"].clear()
             book["ask"].clear()
             continue

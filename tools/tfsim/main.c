@@ -243,7 +243,7 @@ int main(int argc, char **argv)
             fclose(f);
         }
     }
-    uint64_t t0 = mono_ns(), interval = 1000000000ull / s.rate;
+    uint64_t t0 = mono_ns();
     double per_ns = (double)s.rate / 1e9;
     while (!stop) {
         sim_service(&s);
@@ -284,7 +284,6 @@ int main(int argc, char **argv)
             struct timespec ts = {0, (long)d};
             nanosleep(&ts, NULL);
         }
-        (void)interval;
     }
     if (s.book_dump) {
         FILE *f = fopen(s.book_dump, "w");

@@ -64,9 +64,8 @@ typedef struct sim_session {
     uint8_t subs[SIM_MAX_SYMBOLS];
     unsigned char *buf;             /* LWS_PRE + ring of framed messages */
     size_t head, tail;              /* bytes: written into ring at head, sent from tail */
-    uint64_t msgs_sent, msgs_queued;
+    uint64_t msgs_queued;
     uint64_t next_drop;             /* fault: close after this many messages */
-    bool shutdown_sent;
 } sim_session;
 
 typedef struct sim_fault {
