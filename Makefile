@@ -15,7 +15,7 @@ PREFIX  ?= /usr/local
 VARIANT ?= release
 ENV     ?= development
 
-PKGS      := ck yaml-0.1 libwebsockets openssl libcurl
+PKGS      := ck yaml-0.1 libwebsockets openssl libcurl hiredis zlib
 TEST_PKGS := cmocka
 BENCH_PKGS := jansson
 
@@ -61,17 +61,23 @@ SHM_SRC    := $(wildcard shm/*.c)
 ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
 TOOLS      := tfstat tfdump tfctl tfsim
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c)
-TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c)
+# Out-of-band exporters and the query server: a shared library of the
+# journal follower, positions and status, plus one main file each.
+EXPORT_SRC := $(filter-out tools/export/main_%.c,$(wildcard tools/export/*.c))
+QUERY_SRC  := $(wildcard tools/query/*.c)
+OOB_TOOLS  := tfexport-influx
+TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c tests/export/test_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 
 SHM_OBJ    := $(SHM_SRC:%.c=$(OUT)/obj/%.o)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(OUT)/obj/%.o)
-TOOL_BINS  := $(TOOLS:%=$(OUT)/bin/%)
+TOOL_BINS  := $(TOOLS:%=$(OUT)/bin/%) $(OOB_TOOLS:%=$(OUT)/bin/%)
 TEST_BINS  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 BENCH_BINS := $(BENCH_SRC:bench/%.c=$(OUT)/bench/%)
 
 LIBSHM    := $(OUT)/lib/libtfshm.a
 LIBENGINE := $(OUT)/lib/libtfengine.a
+LIBEXPORT := $(OUT)/lib/libtfexport.a
 ENGINE    := $(OUT)/bin/tfengine
 
 .PHONY: all deps test test-unit test-asan test-tsan test-valgrind test-integration \
@@ -92,6 +98,20 @@ $(LIBSHM): $(SHM_OBJ)
 $(LIBENGINE): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
+
+$(LIBEXPORT): $(EXPORT_SRC:%.c=$(OUT)/obj/%.o)
+	@mkdir -p $(dir $@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUT)/bin/tfexport-%: $(OUT)/obj/tools/export/main_%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ENGINE): $(OUT)/obj/engine/main.o $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)
@@ -114,7 +134,7 @@ $(OUT)/obj/tests/%.o: tests/%.c Makefile
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) -c $< -o $@
 
-$(OUT)/tests/%: $(OUT)/obj/tests/%.o $(LIBENGINE) $(LIBSHM)
+$(OUT)/tests/%: $(OUT)/obj/tests/%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
@@ -124,7 +144,7 @@ $(OUT)/obj/bench/%.o: bench/%.c Makefile
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
 
-$(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LIBENGINE) $(LIBSHM)
+$(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS) $(LDLIBS)

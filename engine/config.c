@@ -32,6 +32,8 @@ const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", "fee
 const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
     "trade", "aggTrade", "bookTicker", "depth@100ms", "depth", "kline_1m", NULL};
 static const char *const tf__empty_names[] = {"skip", "flat", NULL};
+const char *const tf_influx_precision_names[TF_INFLUX_PRECISION_COUNT + 1] = {
+    [TF_INFLUX_NS] = "ns", [TF_INFLUX_US] = "u", [TF_INFLUX_MS] = "ms", [TF_INFLUX_S] = "s"};
 #define TF__NSTAGES (sizeof tf_config_known_stages / sizeof *tf_config_known_stages - 1)
 _Static_assert(TF__NSTAGES <= TF_CFG_MAX_STAGES, "known stages fit a thread");
 
@@ -65,6 +67,21 @@ static const tf_config tf__default_config = {
              .max_frame_bytes = 1u << 20, .tls_verify = true},
     .bars = {.grace_ns = 2000000000ull, .empty_policy = 0, .revision_window = 10},
     .validation = {.max_deviation_bps = 1000},
+    .export_ = {
+        .influx = {.enabled = true, .local = true, .url = "http://127.0.0.1:8086",
+                   .database = "tradefan", .precision = TF_INFLUX_NS, .batch_points = 5000,
+                   .batch_ns = 200000000ull, .timeout_ns = 5000000000ull,
+                   .retry_min_ns = 100000000ull, .retry_max_ns = 10000000000ull,
+                   .create_database = true, .gzip = true, .trades = true,
+                   .top_sample_ns = 1000000000ull},
+        .redis = {.enabled = true, .local = true, .host = "127.0.0.1", .port = 6379,
+                  .pipeline = 256, .trades_maxlen = 10000, .bars_keep = 1440,
+                  .timeout_ns = 2000000000ull, .retry_min_ns = 100000000ull,
+                  .retry_max_ns = 10000000000ull},
+        .query = {.enabled = true, .bind = "127.0.0.1", .port = 8080, .cache_bytes = 64u << 20,
+                  .max_limit = 10000, .hot_bars = 1440, .hot_trades = 1000,
+                  .timeout_ns = 2000000000ull},
+    },
 };
 static const tf_cfg_instrument tf__default_instrument = {.venue = "binance"};
 static const tf_cfg_thread tf__default_thread = {
@@ -171,6 +188,62 @@ static const tf__key tf__bars_keys[] = {
 static const tf__key tf__validation_keys[] = {
     ROW("max_deviation_bps", T_INT, AT(tf_cfg_validation, max_deviation_bps), .max = 100000),
     END};
+static const tf__key tf__secret_keys[] = {
+    ROW("file", T_PATH, AT(tf_cfg_secret, file)),
+    ROW("env", T_PATH, AT(tf_cfg_secret, env)),
+    END};
+static const tf__key tf__influx_keys[] = {
+    ROW("enabled", T_BOOL, AT(tf_cfg_influx, enabled)),
+    ROW("local", T_BOOL, AT(tf_cfg_influx, local)),
+    ROW("url", T_PATH, AT(tf_cfg_influx, url), .min = 1),
+    ROW("database", T_PATH, AT(tf_cfg_influx, database), .min = 1),
+    ROW("retention_policy", T_PATH, AT(tf_cfg_influx, retention_policy)),
+    ROW("username", T_PATH, AT(tf_cfg_influx, username)),
+    ROW("password", T_MAP, AT(tf_cfg_influx, password), .sub = tf__secret_keys),
+    ROW("precision", T_ENUM, AT(tf_cfg_influx, precision), .sub = tf_influx_precision_names,
+        .what = "precision"),
+    ROW("batch_points", T_INT, AT(tf_cfg_influx, batch_points), .min = 1, .max = 1000000),
+    ROW("batch_ms", T_MS, AT(tf_cfg_influx, batch_ns), .min = 1, .max = 600000),
+    ROW("timeout_ms", T_MS, AT(tf_cfg_influx, timeout_ns), .min = 10, .max = 600000),
+    ROW("retry_min_ms", T_MS, AT(tf_cfg_influx, retry_min_ns), .min = 1, .max = 600000),
+    ROW("retry_max_ms", T_MS, AT(tf_cfg_influx, retry_max_ns), .min = 1, .max = 3600000),
+    ROW("create_database", T_BOOL, AT(tf_cfg_influx, create_database)),
+    ROW("gzip", T_BOOL, AT(tf_cfg_influx, gzip)),
+    ROW("trades", T_BOOL, AT(tf_cfg_influx, trades)),
+    ROW("top_sample_ms", T_MS, AT(tf_cfg_influx, top_sample_ns), .max = 3600000),
+    END};
+static const tf__key tf__redis_keys[] = {
+    ROW("enabled", T_BOOL, AT(tf_cfg_redis, enabled)),
+    ROW("local", T_BOOL, AT(tf_cfg_redis, local)),
+    ROW("host", T_PATH, AT(tf_cfg_redis, host), .min = 1),
+    ROW("port", T_INT, AT(tf_cfg_redis, port), .min = 1, .max = 65535),
+    ROW("db", T_INT, AT(tf_cfg_redis, db), .max = 15),
+    ROW("username", T_PATH, AT(tf_cfg_redis, username)),
+    ROW("password", T_MAP, AT(tf_cfg_redis, password), .sub = tf__secret_keys),
+    ROW("pipeline", T_INT, AT(tf_cfg_redis, pipeline), .min = 1, .max = 65536),
+    ROW("trades_maxlen", T_INT, AT(tf_cfg_redis, trades_maxlen), .min = 1, .max = 100000000),
+    ROW("bars_keep", T_INT, AT(tf_cfg_redis, bars_keep), .min = 1, .max = 10000000),
+    ROW("timeout_ms", T_MS, AT(tf_cfg_redis, timeout_ns), .min = 10, .max = 600000),
+    ROW("retry_min_ms", T_MS, AT(tf_cfg_redis, retry_min_ns), .min = 1, .max = 600000),
+    ROW("retry_max_ms", T_MS, AT(tf_cfg_redis, retry_max_ns), .min = 1, .max = 3600000),
+    END};
+static const tf__key tf__query_keys[] = {
+    ROW("enabled", T_BOOL, AT(tf_cfg_query, enabled)),
+    ROW("bind", T_PATH, AT(tf_cfg_query, bind), .min = 1),
+    ROW("port", T_INT, AT(tf_cfg_query, port), .max = 65535),
+    ROW("token", T_MAP, AT(tf_cfg_query, token), .sub = tf__secret_keys),
+    ROW("cache_bytes", T_INT, AT(tf_cfg_query, cache_bytes), .min = 0, .max = 1ll << 40),
+    ROW("max_limit", T_INT, AT(tf_cfg_query, max_limit), .min = 1, .max = 1000000),
+    ROW("hot_bars", T_INT, AT(tf_cfg_query, hot_bars), .min = 1, .max = 1000000),
+    ROW("hot_trades", T_INT, AT(tf_cfg_query, hot_trades), .min = 1, .max = 1000000),
+    ROW("timeout_ms", T_MS, AT(tf_cfg_query, timeout_ns), .min = 10, .max = 600000),
+    END};
+static const tf__key tf__export_keys[] = {
+    ROW("run_dir", T_PATH, AT(tf_cfg_export, run_dir), .min = 1),
+    ROW("influx", T_MAP, AT(tf_cfg_export, influx), .sub = tf__influx_keys),
+    ROW("redis", T_MAP, AT(tf_cfg_export, redis), .sub = tf__redis_keys),
+    ROW("query", T_MAP, AT(tf_cfg_export, query), .sub = tf__query_keys),
+    END};
 static const tf__key tf__root_keys[] = {
     ROW("instance", T_NAME, AT(tf_config, instance), .required = true, .what = "instance"),
     ROW("shm", T_MAP, .sub = tf__shm_keys),
@@ -183,6 +256,7 @@ static const tf__key tf__root_keys[] = {
     ROW("feed", T_MAP, AT(tf_config, feed), .sub = tf__feed_keys),
     ROW("bars", T_MAP, AT(tf_config, bars), .sub = tf__bars_keys),
     ROW("validation", T_MAP, AT(tf_config, validation), .sub = tf__validation_keys),
+    ROW("export", T_MAP, AT(tf_config, export_), .sub = tf__export_keys),
     ROW("threads", T_THREADS, .required = true),
     END};
 
@@ -605,6 +679,23 @@ static int tf__cross_checks(tf__ctx *c, yaml_node_t *root)
     if (strncmp(cfg->feed.rest_url, "http://", 7) != 0 && strncmp(cfg->feed.rest_url, "https://", 8) != 0)
         return tf__fail(c, tf__find(c, root, "feed"),
                         "feed.rest_url must start with http:// or https://, got \"%s\"", cfg->feed.rest_url);
+    const tf_cfg_export *ex = &cfg->export_;
+    yaml_node_t *exn = tf__find(c, root, "export");
+    if (strncmp(ex->influx.url, "http://", 7) != 0 && strncmp(ex->influx.url, "https://", 8) != 0)
+        return tf__fail(c, exn, "export.influx.url must start with http:// or https://, got \"%s\"",
+                        ex->influx.url);
+    if (ex->influx.retry_min_ns > ex->influx.retry_max_ns)
+        return tf__fail(c, exn, "export.influx.retry_min_ms is above export.influx.retry_max_ms");
+    if (ex->redis.retry_min_ns > ex->redis.retry_max_ns)
+        return tf__fail(c, exn, "export.redis.retry_min_ms is above export.redis.retry_max_ms");
+    if (ex->influx.password.file[0] && ex->influx.password.env[0])
+        return tf__fail(c, exn, "export.influx.password: give file or env, not both");
+    if (ex->redis.password.file[0] && ex->redis.password.env[0])
+        return tf__fail(c, exn, "export.redis.password: give file or env, not both");
+    if (ex->query.token.file[0] && ex->query.token.env[0])
+        return tf__fail(c, exn, "export.query.token: give file or env, not both");
+    if (!ex->run_dir[0])
+        snprintf(c->cfg->export_.run_dir, sizeof ex->run_dir, "run/%s", cfg->instance);
     return 0;
 }
 

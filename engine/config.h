@@ -119,6 +119,75 @@ typedef struct tf_cfg_validation {
     uint32_t max_deviation_bps;          /* refuse a trade this far from the last one (default 1000 = 10 %; 0 = off) */
 } tf_cfg_validation;
 
+/* ---- out-of-band exporters and the query API (tools/export-*, tools/query).
+ * Secrets are never in the YAML: each names a file or an environment
+ * variable holding them. "local: true" means `make run` (tuning/run.sh)
+ * starts the server itself on the configured port with its data under
+ * run_dir; false means the endpoint is an existing server (a shared Redis, a
+ * clustered InfluxDB). */
+typedef enum tf_influx_precision {
+    TF_INFLUX_NS = 0, TF_INFLUX_US, TF_INFLUX_MS, TF_INFLUX_S, TF_INFLUX_PRECISION_COUNT
+} tf_influx_precision;
+extern const char *const tf_influx_precision_names[TF_INFLUX_PRECISION_COUNT + 1];
+
+typedef struct tf_cfg_secret {
+    char file[TF_CFG_PATH_MAX];          /* read, trailing newline dropped; "" = none */
+    char env[TF_CFG_NAME_MAX];           /* environment variable; "" = none */
+} tf_cfg_secret;
+
+typedef struct tf_cfg_influx {
+    bool enabled;                        /* default true */
+    bool local;                          /* started by make run (default true) */
+    char url[TF_CFG_PATH_MAX];           /* default http://127.0.0.1:8086 */
+    char database[64];                   /* default "tradefan" */
+    char retention_policy[64];           /* "" = the database's default */
+    char username[64];                   /* "" = no authentication */
+    tf_cfg_secret password;
+    uint32_t precision;                  /* tf_influx_precision; default ns */
+    uint32_t batch_points;               /* flush at this many points (default 5000) */
+    uint64_t batch_ns;                   /* ... or this long after the first (default 200 ms) */
+    uint64_t timeout_ns;                 /* per request (default 5 s) */
+    uint64_t retry_min_ns, retry_max_ns; /* backoff (100 ms .. 10 s), jitter +-25 % */
+    bool create_database;                /* on 404 "database not found" (default true) */
+    bool gzip;                           /* Content-Encoding: gzip (default true) */
+    bool trades;                         /* every trade as a point (default true) */
+    uint64_t top_sample_ns;              /* top of book at most once per this, venue time; 0 = off (default 1 s) */
+} tf_cfg_influx;
+
+typedef struct tf_cfg_redis {
+    bool enabled;                        /* default true */
+    bool local;                          /* default true */
+    char host[64];                       /* default 127.0.0.1 */
+    uint32_t port;                       /* default 6379 */
+    uint32_t db;                         /* SELECT (default 0) */
+    char username[64];                   /* AUTH username password (Redis 6 ACL); "" = AUTH password */
+    tf_cfg_secret password;
+    uint32_t pipeline;                   /* commands in flight (default 256) */
+    uint32_t trades_maxlen;              /* XADD MAXLEN ~ (default 10000) */
+    uint32_t bars_keep;                  /* bars kept per sorted set (default 1440) */
+    uint64_t timeout_ns;                 /* connect/command (default 2 s) */
+    uint64_t retry_min_ns, retry_max_ns;
+} tf_cfg_redis;
+
+typedef struct tf_cfg_query {
+    bool enabled;                        /* default true */
+    char bind[64];                       /* default 127.0.0.1 */
+    uint32_t port;                       /* default 8080; 0 = any free port */
+    tf_cfg_secret token;                 /* bearer token; none = no authentication */
+    uint64_t cache_bytes;                /* LRU cache memory limit (default 64 MiB) */
+    uint32_t max_limit;                  /* most bars/trades per answer (default 10000) */
+    uint32_t hot_bars;                   /* bars kept in memory per instrument (default 1440) */
+    uint32_t hot_trades;                 /* trades kept in memory per instrument (default 1000) */
+    uint64_t timeout_ns;                 /* backend request timeout (default 2 s) */
+} tf_cfg_query;
+
+typedef struct tf_cfg_export {
+    char run_dir[TF_CFG_PATH_MAX];       /* positions, local server data (default "run/<instance>") */
+    tf_cfg_influx influx;
+    tf_cfg_redis redis;
+    tf_cfg_query query;
+} tf_cfg_export;
+
 typedef struct tf_config {
     char source_file[TF_CFG_PATH_MAX];   /* the file this was loaded from */
     char instance[TF_CFG_NAME_MAX];      /* segment names: tradefan.<instance>.<segment> */
@@ -146,6 +215,7 @@ typedef struct tf_config {
     tf_cfg_feed feed;
     tf_cfg_bars bars;
     tf_cfg_validation validation;
+    tf_cfg_export export_;               /* YAML "export" */
 
     uint32_t thread_count;
     tf_cfg_thread threads[TF_CFG_MAX_THREADS];

@@ -34,6 +34,7 @@ typedef enum tf_state_kind {
     TF_STATE_MD_LAST_TRADE = 5,/* tf_md_trade, key = symbol */
     TF_STATE_MD_BAR = 6,       /* tf_md_bar: the bar being built, key = symbol */
     TF_STATE_FEED = 7,         /* tf_md_feed_status, key = "feed" */
+    TF_STATE_EXPORTER = 8,     /* tf_exporter_status, in the exporter's own segment */
     TF_STATE_KIND_COUNT
 } tf_state_kind;
 
@@ -258,6 +259,25 @@ typedef struct tf_md_feed_status {
     char url[40];
 } tf_md_feed_status;
 _Static_assert(sizeof(tf_md_feed_status) <= TF_STATE_PAYLOAD, "fits a state slot");
+
+/* ---- out-of-band exporters (tools/export) --------------------------------
+ * Each exporter owns a small state segment, tradefan.<instance>.<exporter>,
+ * with one TF_STATE_EXPORTER slot (key = "influx", "redis", "query"). */
+typedef struct tf_exporter_status {
+    uint64_t position;         /* next journal sequence to export: all before it are acknowledged */
+    uint64_t journal_head;     /* the journal's head when last looked */
+    uint64_t behind_ns;        /* how long it has not been caught up (0 = caught up) */
+    uint64_t exported;         /* points / commands acknowledged by the server */
+    uint64_t batches;          /* requests / pipelines acknowledged */
+    uint64_t retries;          /* requests repeated after an error or timeout */
+    uint64_t rejected;         /* lines the server refused (never retried) */
+    uint64_t gaps;             /* times the journal lapped the exporter */
+    uint64_t gap_records;      /* records lost to those gaps */
+    uint64_t last_ack_realtime_ns;
+    uint32_t connected;        /* 1: the last request reached the server */
+    uint32_t last_status;      /* HTTP status, or 0 */
+} tf_exporter_status;
+_Static_assert(sizeof(tf_exporter_status) <= TF_STATE_PAYLOAD, "fits a state slot");
 
 const char *tf_rec_type_name(uint32_t type);
 

@@ -208,7 +208,7 @@ static void test_error_keys(void **state)
     (void)state;
     expect_error("instance: x\nfoo: 1\n" T1,
                  "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
-                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, threads)");
+                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, threads)");
     expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
                  "  - name: b\n    color: red\n    stages: [synth_sink]\n",
                  "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
@@ -562,6 +562,58 @@ static void test_env_development(void **state)
     assert_string_equal(cfg.md_journal_file, "");
 }
 
+/* The exporters' and query server's section: defaults, values, errors. */
+static void test_export_config(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("instance: x\n" T1), 0);
+    const tf_cfg_export *ex = &cfg.export_;
+    assert_string_equal(ex->run_dir, "run/x");
+    assert_true(ex->influx.enabled && ex->influx.local && ex->influx.gzip && ex->influx.create_database);
+    assert_string_equal(ex->influx.url, "http://127.0.0.1:8086");
+    assert_string_equal(ex->influx.database, "tradefan");
+    assert_int_equal(ex->influx.precision, TF_INFLUX_NS);
+    assert_int_equal(ex->influx.batch_points, 5000);
+    assert_int_equal(ex->redis.port, 6379);
+    assert_int_equal(ex->redis.pipeline, 256);
+    assert_int_equal(ex->query.port, 8080);
+    assert_string_equal(ex->query.bind, "127.0.0.1");
+    assert_int_equal(parse("instance: x\nexport:\n  run_dir: /tmp/r\n"
+                           "  influx: {url: \"https://db:8086\", database: md, retention_policy: week,\n"
+                           "           username: u, password: {env: TF_PW}, precision: ms, batch_points: 7,\n"
+                           "           batch_ms: 3, gzip: false, top_sample_ms: 0}\n"
+                           "  redis: {host: r.example, port: 7000, db: 2, password: {file: /etc/pw}, pipeline: 9}\n"
+                           "  query: {bind: 0.0.0.0, port: 0, token: {env: TOK}, cache_bytes: 1024}\n" T1), 0);
+    assert_string_equal(ex->run_dir, "/tmp/r");
+    assert_string_equal(ex->influx.retention_policy, "week");
+    assert_string_equal(ex->influx.password.env, "TF_PW");
+    assert_int_equal(ex->influx.precision, TF_INFLUX_MS);
+    assert_int_equal(ex->influx.batch_ns, 3000000);
+    assert_false(ex->influx.gzip);
+    assert_int_equal(ex->influx.top_sample_ns, 0);
+    assert_string_equal(ex->redis.host, "r.example");
+    assert_int_equal(ex->redis.db, 2);
+    assert_string_equal(ex->redis.password.file, "/etc/pw");
+    assert_int_equal(ex->query.port, 0);
+    assert_string_equal(ex->query.token.env, "TOK");
+    assert_int_equal(ex->query.cache_bytes, 1024);
+
+    expect_error("instance: x\nexport: {influx: {precision: h}}\n" T1,
+                 "t.yaml:2:30: unknown precision 'h' (ns, u, ms, s)");
+    expect_error("instance: x\nexport: {influx: {url: \"udp://x\"}}\n" T1,
+                 "t.yaml:2:9: export.influx.url must start with http:// or https://, got \"udp://x\"");
+    expect_error("instance: x\nexport: {redis: {port: 70000}}\n" T1,
+                 "t.yaml:2:24: export.redis.port 70000 is out of range (1..65535)");
+    expect_error("instance: x\nexport: {influx: {password: {file: /a, env: B}}}\n" T1,
+                 "t.yaml:2:9: export.influx.password: give file or env, not both");
+    expect_error("instance: x\nexport: {influx: {password: hunter2}}\n" T1,
+                 "t.yaml:2:29: export.influx.password must be a mapping, got 'hunter2'");
+    expect_error("instance: x\nexport: {influx: {batch_points: 0}}\n" T1,
+                 "t.yaml:2:33: export.influx.batch_points 0 is out of range (1..1000000)");
+    expect_error("instance: x\nexport: {redis: {retry_min_ms: 50, retry_max_ms: 10}}\n" T1,
+                 "t.yaml:2:9: export.redis.retry_min_ms is above export.redis.retry_max_ms");
+}
+
 static void test_env_testing(void **state)
 {
     (void)state;
@@ -720,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_env_development),
         cmocka_unit_test(test_market_data_config),
         cmocka_unit_test(test_market_data_errors),
+        cmocka_unit_test(test_export_config),
         cmocka_unit_test(test_env_testing),
         cmocka_unit_test(test_env_staging),
         cmocka_unit_test(test_env_production),

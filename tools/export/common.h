@@ -1,0 +1,76 @@
+/* What the exporters and the query server share, besides the source:
+ * the saved journal position, the status segment tfstat reads, secrets,
+ * backoff with jitter, and stop signals. Cold path. */
+#ifndef TF_TOOLS_EXPORT_COMMON_H
+#define TF_TOOLS_EXPORT_COMMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/config.h"
+#include "shm/records.h"
+#include "shm/segment.h"
+#include "shm/state.h"
+
+/* ---- saved position -------------------------------------------------------
+ * A text file "<run_dir>/<name>.pos" of key=value lines, replaced atomically
+ * (write a temporary file, fdatasync, rename) after every acknowledged batch,
+ * so a crash at any moment leaves the previous or the new position, never a
+ * torn one. `extra` carries exporter-specific state (up to 16 values). */
+#define EX_POS_EXTRA 16
+typedef struct ex_position {
+    uint64_t journal_id;
+    uint64_t next_seq;
+    uint64_t extra[EX_POS_EXTRA];
+} ex_position;
+
+/* 0 loaded, 1 no file yet (a zero position), -1 unreadable or garbled. */
+int ex_position_load(const char *path, ex_position *pos);
+int ex_position_save(const char *path, const ex_position *pos);
+
+/* ---- status segment ------------------------------------------------------ */
+typedef struct ex_status {
+    tf_segment seg;
+    tf_state_slot *slot;
+    tf_exporter_status st;     /* the exporter's working copy, published by ex_status_publish */
+} ex_status;
+
+/* Create tradefan.<instance>.<segment> with one TF_STATE_EXPORTER slot. */
+int ex_status_open(ex_status *s, const tf_config *cfg, const char *segment, const char *key);
+void ex_status_publish(ex_status *s);
+void ex_status_close(ex_status *s);
+
+/* ---- secrets ---------------------------------------------------------------
+ * From the file (first line, newline dropped) or the environment variable the
+ * config names; "" when it names neither. -1 when named but unreadable. */
+int ex_secret_read(const tf_cfg_secret *sec, char *out, size_t cap);
+
+/* ---- backoff ---------------------------------------------------------------
+ * min, 2*min, ... up to max, each +-25 % jitter; reset after a success. */
+typedef struct ex_backoff {
+    uint64_t min_ns, max_ns, next_ns;
+    uint64_t rng;
+} ex_backoff;
+void ex_backoff_init(ex_backoff *b, uint64_t min_ns, uint64_t max_ns);
+uint64_t ex_backoff_next(ex_backoff *b); /* the delay to wait now */
+void ex_backoff_reset(ex_backoff *b);
+/* A random fraction in [-frac, +frac] of `ns` added to it. */
+uint64_t ex_jitter(uint64_t *rng, uint64_t ns, unsigned percent);
+
+/* Sleep up to `ns`, returning early when a stop was requested. */
+void ex_sleep(uint64_t ns);
+
+/* SIGINT/SIGTERM set ex_stop; SIGPIPE ignored. */
+extern volatile sig_atomic_t ex_stop;
+void ex_install_signals(void);
+
+/* Load the config named by -c (or TF_CONFIG) with this host's CPU count;
+ * prints the error and returns -1. */
+int ex_load_config(const char *path, tf_config *cfg);
+
+/* mkdir -p */
+int ex_mkdirs(const char *path);
+
+#endif

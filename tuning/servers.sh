@@ -1,0 +1,104 @@
+# Local InfluxDB and Redis for make run, the tests and the benchmarks:
+# loopback only, data under a folder of our own, stopped by the caller.
+# Source it (POSIX sh); every wait is bounded.
+#
+#   tf_free_port                       -> prints a free TCP port on 127.0.0.1
+#   tf_start_influx DIR PORT           -> sets influx_pid; data in DIR/influxdb
+#   tf_start_redis DIR PORT [PASSWORD] -> sets redis_pid
+#   tf_stop_pid PID                    -> TERM, then KILL after 10 s
+
+TF_PY=/usr/bin/python3
+
+tf_free_port() {
+    $TF_PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+tf_wait_http() { # tf_wait_http URL SECONDS -> 0 once it answers 2xx
+    $TF_PY - "$1" "$2" <<'PYEOF'
+import sys, time, urllib.request
+url, limit = sys.argv[1], float(sys.argv[2])
+end = time.time() + limit
+while time.time() < end:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as r:
+            if 200 <= r.status < 300:
+                sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.1)
+sys.exit(1)
+PYEOF
+}
+
+tf_start_influx() { # DIR PORT
+    d=$1/influxdb
+    mkdir -p "$d"
+    rpc=$(tf_free_port)
+    cat >"$d/influxdb.conf" <<CONF
+reporting-enabled = false
+bind-address = "127.0.0.1:$rpc"
+[meta]
+  dir = "$d/meta"
+  logging-enabled = false
+[data]
+  dir = "$d/data"
+  wal-dir = "$d/wal"
+  query-log-enabled = false
+  cache-snapshot-write-cold-duration = "10s"
+[monitor]
+  store-enabled = false
+[subscriber]
+  enabled = false
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:$2"
+  log-enabled = false
+  max-body-size = 0
+[logging]
+  level = "warn"
+[continuous_queries]
+  enabled = false
+[retention]
+  enabled = false
+CONF
+    influxd run -config "$d/influxdb.conf" >"$d/influxd.log" 2>&1 &
+    influx_pid=$!
+    if ! tf_wait_http "http://127.0.0.1:$2/ping" 30; then
+        echo "influxd did not come up on 127.0.0.1:$2:" >&2
+        tail -20 "$d/influxd.log" >&2
+        return 1
+    fi
+}
+
+tf_start_redis() { # DIR PORT [PASSWORD]
+    d=$1/redis
+    mkdir -p "$d"
+    if [ -n "${3:-}" ]; then
+        redis-server --bind 127.0.0.1 --port "$2" --dir "$d" --save "" --appendonly no \
+            --requirepass "$3" --logfile "$d/redis.log" &
+    else
+        redis-server --bind 127.0.0.1 --port "$2" --dir "$d" --save "" --appendonly no \
+            --logfile "$d/redis.log" &
+    fi
+    redis_pid=$!
+    i=0
+    until redis-cli -h 127.0.0.1 -p "$2" ${3:+-a "$3" --no-auth-warning} ping 2>/dev/null | grep -q PONG; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$redis_pid" 2>/dev/null; then
+            echo "redis-server did not come up on 127.0.0.1:$2:" >&2
+            tail -20 "$d/redis.log" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+tf_stop_pid() { # PID
+    [ -n "${1:-}" ] || return 0
+    kill -TERM "$1" 2>/dev/null || return 0
+    i=0
+    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}
