@@ -65,7 +65,7 @@ TFSIM_SRC  := $(wildcard tools/tfsim/*.c)
 # journal follower, positions and status, plus one main file each.
 EXPORT_SRC := $(filter-out tools/export/main_%.c,$(wildcard tools/export/*.c))
 QUERY_SRC  := $(wildcard tools/query/*.c)
-OOB_TOOLS  := tfexport-influx
+OOB_TOOLS  := tfexport-influx tfexport-redis
 TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c tests/export/test_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 

@@ -1,0 +1,323 @@
+/* tfexport-redis: follow the engine's market-data journal into Redis, out of
+ * band (the engine never waits for it): latest quote per instrument as a
+ * hash, recent trades as a capped stream, recent bars as a sorted set
+ * (tools/export/redis_cmds.h has the key layout).
+ *
+ *   tfexport-redis -c CONFIG [--until-idle MS] [--status NAME]
+ *
+ * Commands are pipelined export.redis.pipeline at a time (hiredis); once
+ * every reply of a pipeline is in, the journal position is saved
+ * (<run_dir>/export-redis.pos) and a restart resumes from it. A lost
+ * connection is retried with backoff and jitter and the unacknowledged
+ * pipeline resent whole (every command is idempotent), so a Redis outage
+ * loses nothing the journal still holds; a longer one is reported as a gap.
+ * Error replies are counted and sampled to stderr; a stream entry refused as
+ * not newer than the stream's last one is counted as a duplicate (that is
+ * what a resent trade looks like: ids are derived from the journal).
+ *
+ * EXIT: 0 stopped, 1 usage/config/position file, 5 Redis refuses our
+ * credentials or database.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "shm/common.h"
+#include "shm/err.h"
+#include "tools/export/common.h"
+#include "tools/export/redis_cmds.h"
+#include "tools/export/source.h"
+
+typedef struct rexporter {
+    tf_config cfg;
+    ex_source src;
+    ex_status status;
+    redisContext *ctx;
+    redis_cmds rc;
+    ex_backoff backoff;
+    ex_position pos;
+    char pos_path[TF_CFG_PATH_MAX + 32];
+    char password[256];
+    resp_buf buf;
+    uint64_t batch_next_seq, batch_journal_id;
+    uint64_t duplicates, errors;
+    uint64_t saved_ns;
+} rexporter;
+
+static void disconnect(rexporter *x)
+{
+    if (x->ctx)
+        redisFree(x->ctx);
+    x->ctx = NULL;
+    x->status.st.connected = 0;
+}
+
+/* 0 connected and ready; -1 retry later; -2 refused for good (credentials, db). */
+static int connect_redis(rexporter *x)
+{
+    const tf_cfg_redis *rc = &x->cfg.export_.redis;
+    struct timeval tv = {.tv_sec = (time_t)(rc->timeout_ns / 1000000000u),
+                         .tv_usec = (suseconds_t)(rc->timeout_ns % 1000000000u / 1000u)};
+    x->ctx = redisConnectWithTimeout(rc->host, (int)rc->port, tv);
+    if (!x->ctx || x->ctx->err) {
+        fprintf(stderr, "tfexport-redis: cannot connect to %s:%u: %s\n", rc->host, rc->port,
+                x->ctx ? x->ctx->errstr : "out of memory");
+        disconnect(x);
+        return -1;
+    }
+    redisSetTimeout(x->ctx, tv);
+    redisReply *r = NULL;
+    if (x->password[0]) {
+        r = rc->username[0] ? redisCommand(x->ctx, "AUTH %s %s", rc->username, x->password)
+                            : redisCommand(x->ctx, "AUTH %s", x->password);
+        if (!r) {
+            disconnect(x);
+            return -1;
+        }
+        if (r->type == REDIS_REPLY_ERROR) {
+            fprintf(stderr, "tfexport-redis: AUTH refused: %s (check export.redis.password)\n", r->str);
+            freeReplyObject(r);
+            disconnect(x);
+            return -2;
+        }
+        freeReplyObject(r);
+    }
+    r = redisCommand(x->ctx, "SELECT %u", rc->db);
+    if (!r) {
+        disconnect(x);
+        return -1;
+    }
+    int ok = r->type != REDIS_REPLY_ERROR;
+    if (!ok)
+        fprintf(stderr, "tfexport-redis: SELECT %u refused: %s\n", rc->db, r->str);
+    freeReplyObject(r);
+    if (!ok) {
+        disconnect(x);
+        /* NOAUTH means a password is needed: a configuration error too. */
+        return -2;
+    }
+    x->status.st.connected = 1;
+    return 0;
+}
+
+/* Send the pipeline and read every reply: 0 done, -1 connection lost. */
+static int send_pipeline(rexporter *x)
+{
+    if (redisAppendFormattedCommand(x->ctx, x->buf.p, x->buf.len) != REDIS_OK)
+        return -1;
+    for (uint32_t i = 0; i < x->buf.commands; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(x->ctx, (void **)&r) != REDIS_OK || !r)
+            return -1;
+        if (r->type == REDIS_REPLY_ERROR) {
+            if (strstr(r->str, "equal or smaller")) {
+                x->duplicates++;
+            } else {
+                if (x->errors++ < 10 || x->errors % 1000 == 0)
+                    fprintf(stderr, "tfexport-redis: error reply (%" PRIu64 " so far): %.200s\n",
+                            x->errors, r->str);
+                x->status.st.rejected++;
+            }
+        }
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+static void save_position(rexporter *x)
+{
+    x->pos.journal_id = x->batch_journal_id;
+    x->pos.next_seq = x->batch_next_seq;
+    x->pos.extra[0] = x->rc.stream_ms;
+    if (ex_position_save(x->pos_path, &x->pos) != 0)
+        fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
+    x->saved_ns = tf_now_ns();
+    x->status.st.position = x->pos.next_seq;
+}
+
+/* 0 acknowledged (position saved), -1 stop requested, -2 fatal. */
+static int flush(rexporter *x)
+{
+    if (x->buf.commands) {
+        bool announced = false;
+        for (;;) {
+            int rc = x->ctx ? 0 : connect_redis(x);
+            if (rc == -2)
+                return -2;
+            if (rc == 0 && send_pipeline(x) == 0)
+                break;
+            if (rc == 0) {
+                fprintf(stderr, "tfexport-redis: connection lost: %s\n", x->ctx->errstr);
+                disconnect(x);
+            }
+            x->status.st.retries++;
+            uint64_t wait = ex_backoff_next(&x->backoff);
+            if (!announced || x->status.st.retries % 20 == 0)
+                fprintf(stderr, "tfexport-redis: retrying in %" PRIu64 " ms, position kept at %" PRIu64 "\n",
+                        wait / 1000000u, x->pos.next_seq);
+            announced = true;
+            ex_status_publish(&x->status);
+            ex_sleep(wait);
+            if (ex_stop)
+                return -1;
+        }
+        if (announced)
+            fprintf(stderr, "tfexport-redis: Redis answers again; resumed\n");
+        ex_backoff_reset(&x->backoff);
+        x->status.st.exported += x->buf.commands;
+        x->status.st.batches++;
+        x->status.st.last_ack_realtime_ns = tf_realtime_ns();
+    }
+    save_position(x);
+    x->buf.len = 0;
+    x->buf.commands = 0;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static rexporter x;
+    const char *config = NULL, *status_name = "export-redis";
+    uint64_t until_idle_ns = 0;
+    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                         {"until-idle", required_argument, 0, 'u'},
+                                         {"status", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
+        if (o == 'c')
+            config = optarg;
+        else if (o == 'u')
+            until_idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
+        else if (o == 's')
+            status_name = optarg;
+        else {
+            fprintf(stderr, "usage: tfexport-redis -c CONFIG [--until-idle MS] [--status NAME]\n");
+            return o == 'h' ? 0 : 1;
+        }
+    }
+    if (ex_load_config(config, &x.cfg) != 0)
+        return 1;
+    const tf_cfg_redis *rc = &x.cfg.export_.redis;
+    if (!rc->enabled) {
+        fprintf(stderr, "tfexport-redis: export.redis.enabled is false; nothing to do\n");
+        return 0;
+    }
+    ex_install_signals();
+    snprintf(x.pos_path, sizeof x.pos_path, "%s/export-redis.pos", x.cfg.export_.run_dir);
+    if (ex_mkdirs(x.cfg.export_.run_dir) != 0 || ex_position_load(x.pos_path, &x.pos) < 0 ||
+        ex_secret_read(&rc->password, x.password, sizeof x.password) != 0) {
+        fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
+        return 1;
+    }
+    redis_cmds_init(&x.rc, rc);
+    x.rc.stream_ms = x.pos.extra[0];
+    x.buf.cap = (size_t)(rc->pipeline + 3) * RC_CMD_MAX + RC_CMD_MAX * 3;
+    x.buf.p = malloc(x.buf.cap);
+    tf_journal_slot *rec = calloc(1, 256);
+    if (!x.buf.p || !rec || ex_status_open(&x.status, &x.cfg, status_name, "redis") != 0) {
+        fprintf(stderr, "tfexport-redis: %s\n", x.buf.p && rec ? tf_err_msg() : "out of memory");
+        return 1;
+    }
+    ex_backoff_init(&x.backoff, rc->retry_min_ns, rc->retry_max_ns);
+    ex_source_init(&x.src, &x.cfg);
+    x.batch_journal_id = x.pos.journal_id;
+    x.batch_next_seq = x.pos.next_seq;
+    x.status.st.position = x.pos.next_seq;
+    fprintf(stderr, "tfexport-redis: %s:%u db %u, position %" PRIu64 ", pipeline %u\n", rc->host, rc->port,
+            rc->db, x.pos.next_seq, rc->pipeline);
+    if (connect_redis(&x) == -2)
+        return 5;
+
+    int exit_code = 0;
+    uint64_t last_publish = 0, last_record_ns = tf_now_ns(), last_attach_try = 0, caught_up_ns = tf_now_ns();
+    while (!ex_stop) {
+        uint64_t now = tf_now_ns();
+        if (!x.src.attached && now - last_attach_try > 100000000ull) {
+            last_attach_try = now;
+            int a = ex_source_attach(&x.src, x.pos.journal_id, x.pos.next_seq);
+            if (a < 0) {
+                fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
+                exit_code = 1;
+                break;
+            }
+            if (a == 0) {
+                x.batch_journal_id = x.src.journal_id;
+                x.batch_next_seq = x.src.r.next_seq;
+            }
+        }
+        bool idle = false;
+        while (x.buf.commands < rc->pipeline) {
+            ex_read_rc r = ex_source_read(&x.src, rec);
+            if (r == EX_READ_OK) {
+                const tf_md_instrument_info *in = NULL;
+                if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
+                    in = ex_source_instrument(&x.src, *(const uint32_t *)rec->payload);
+                redis_cmds_add(&x.rc, &x.buf, rec, in); /* room is kept for a record's commands */
+                x.batch_next_seq = rec->seq + 1;
+                last_record_ns = now;
+            } else if (r == EX_READ_GAP) {
+                x.status.st.gaps++;
+                x.status.st.gap_records += x.src.r.last_gap_to - x.src.r.last_gap_from + 1;
+                fprintf(stderr, "tfexport-redis: GAP: the journal no longer holds sequences %" PRIu64
+                        "..%" PRIu64 ": lost to Redis\n", x.src.r.last_gap_from, x.src.r.last_gap_to);
+                x.batch_next_seq = x.src.r.next_seq;
+            } else if (r == EX_READ_NEW_JOURNAL) {
+                if ((exit_code = flush(&x)) != 0)
+                    break;
+                x.batch_journal_id = x.src.journal_id;
+                x.batch_next_seq = x.src.r.next_seq;
+            } else {
+                idle = true;
+                break;
+            }
+        }
+        if (exit_code)
+            break;
+        now = tf_now_ns();
+        /* Redis is the hot cache: send as soon as the journal has nothing more. */
+        if ((x.buf.commands && (idle || x.buf.commands >= rc->pipeline)) ||
+            (!x.buf.commands && x.batch_next_seq != x.pos.next_seq && now - x.saved_ns > 1000000000ull)) {
+            if ((exit_code = flush(&x)) != 0)
+                break;
+        }
+        uint64_t head = ex_source_head(&x.src);
+        x.status.st.journal_head = head;
+        if (x.pos.next_seq > head || !x.src.attached)
+            caught_up_ns = now;
+        x.status.st.behind_ns = now - caught_up_ns;
+        if (now - last_publish > 100000000ull) {
+            ex_status_publish(&x.status);
+            last_publish = now;
+        }
+        if (idle) {
+            if (until_idle_ns && now - last_record_ns > until_idle_ns && !x.buf.commands) {
+                tf_seg_owner o = x.src.attached ? tf_segment_owner(&x.src.jseg, now, NULL) : TF_OWNER_CLOSED;
+                if (o != TF_OWNER_LIVE)
+                    break;
+            }
+            ex_sleep(1000000);
+        }
+    }
+    if (exit_code == -2)
+        exit_code = 5;
+    else
+        exit_code = exit_code > 0 ? exit_code : 0;
+    if (exit_code == 0 && x.buf.commands == 0 && x.batch_next_seq != x.pos.next_seq)
+        save_position(&x);
+    fprintf(stderr, "tfexport-redis: stopped at position %" PRIu64 ": %" PRIu64 " commands, %" PRIu64
+            " error replies, %" PRIu64 " duplicate trades, %" PRIu64 " retries, %" PRIu64 " gaps\n",
+            x.pos.next_seq, x.status.st.exported, x.status.st.rejected, x.duplicates, x.status.st.retries,
+            x.status.st.gaps);
+    free(rec);
+    ex_status_close(&x.status);
+    ex_source_close(&x.src);
+    disconnect(&x);
+    free(x.buf.p);
+    return exit_code;
+}
