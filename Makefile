@@ -15,7 +15,7 @@ PREFIX  ?= /usr/local
 VARIANT ?= release
 ENV     ?= development
 
-PKGS      := ck yaml-0.1 libwebsockets openssl libcurl hiredis zlib
+PKGS      := ck yaml-0.1 libwebsockets openssl libcurl hiredis zlib jansson
 TEST_PKGS := cmocka
 BENCH_PKGS := jansson
 
@@ -65,7 +65,7 @@ TFSIM_SRC  := $(wildcard tools/tfsim/*.c)
 # journal follower, positions and status, plus one main file each.
 EXPORT_SRC := $(filter-out tools/export/main_%.c,$(wildcard tools/export/*.c))
 QUERY_SRC  := $(wildcard tools/query/*.c)
-OOB_TOOLS  := tfexport-influx tfexport-redis
+OOB_TOOLS  := tfexport-influx tfexport-redis tfquery
 TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c tests/export/test_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 

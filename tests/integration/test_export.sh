@@ -219,5 +219,22 @@ mkdir -p "$dir/run"; echo "journal_id=banana" >"$dir/run/export-influx.pos"
 "$BIN/tfexport-influx" -c "$dir/a.yaml" --until-idle 500 2>"$dir/err.log"
 check "a garbled position file: exit 1" test $? = 1
 check "... naming the file" grep -q "export-influx.pos: garbled" "$dir/err.log"
+echo "5. the query API: hot and cold ranges, bad input, a backend down"
+# Section 3's data is in InfluxDB (faults) and Redis db 1; the query server
+# keeps 5 bars per symbol in memory (hot_bars: 5), Redis the newest 20.
+write_config "$dir/q.yaml" faults "" ", db: 1"
+"$BIN/tfquery" -c "$dir/q.yaml" --port-file "$dir/qport" 2>"$dir/q.log" &
+q_pid=$!
+wait_for 10 test -s "$dir/qport" || { echo "tfquery did not come up"; cat "$dir/q.log"; exit 1; }
+qurl=http://127.0.0.1:$(cat "$dir/qport")
+check "query results equal the journal (memory, Redis, InfluxDB), errors are 4xx JSON" \
+    $PY "$HERE/check_query.py" --url "$qurl" --dump "$dir/dump.txt" --hot 5 --redis-keep 20 --max-limit 1000
+tf_stop_pid "$influx_pid"; influx_pid=""
+check "InfluxDB down: a cold range gets 503 with the reason, hot ranges still answer" \
+    $PY "$HERE/check_query.py" --url "$qurl" --dump "$dir/dump.txt" --hot 5 --redis-keep 20 --influx-down
+kill -0 "$q_pid"; check "tfquery still running" test $? = 0
+kill -TERM "$q_pid"; wait "$q_pid"; check "tfquery stops cleanly" test $? = 0
+q_pid=""
+
 echo "export integration: $fails failed"
 [ "$fails" = 0 ]

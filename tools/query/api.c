@@ -1,0 +1,543 @@
+#include "tools/query/api.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include <jansson.h>
+
+#include "shm/common.h"
+#include "shm/err.h"
+#include "shm/fixed.h"
+#include "tools/export/common.h"
+#include "tools/export/redis_cmds.h"
+
+#define Q_DEFAULT_LIMIT 500u
+#define Q_MS 1000000ull
+
+bool q_reserve(q_response *r, size_t n)
+{
+    if (r->cap - r->len > n)
+        return true;
+    size_t cap = r->cap ? r->cap : 4096;
+    while (cap - r->len <= n)
+        cap *= 2;
+    char *p = realloc(r->body, cap);
+    if (!p)
+        return false;
+    r->body = p;
+    r->cap = cap;
+    return true;
+}
+
+__attribute__((format(printf, 2, 3))) static void put(q_response *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !q_reserve(r, (size_t)n + 1))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(r->body + r->len, r->cap - r->len, fmt, ap);
+    va_end(ap);
+    r->len += (size_t)n;
+}
+
+static void put_raw(q_response *r, const char *s, size_t n)
+{
+    if (!q_reserve(r, n + 1))
+        return;
+    memcpy(r->body + r->len, s, n);
+    r->len += n;
+    r->body[r->len] = 0;
+}
+
+/* A JSON string: the message may quote what the user sent. */
+static void put_json_str(q_response *r, const char *s)
+{
+    put_raw(r, "\"", 1);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            put(r, "\\%c", ch);
+        else if (ch < 0x20)
+            put(r, "\\u%04x", ch);
+        else
+            put_raw(r, s, 1);
+    }
+    put_raw(r, "\"", 1);
+}
+
+__attribute__((format(printf, 3, 4))) static void fail(q_response *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    r->len = 0;
+    r->status = status;
+    put(r, "{\"error\":");
+    put_json_str(r, msg);
+    put(r, "}");
+}
+
+/* ---- setup ----------------------------------------------------------------- */
+
+int q_server_open(q_server *q, const tf_config *cfg)
+{
+    memset(q, 0, sizeof *q);
+    q->cfg = *cfg;
+    const tf_cfg_query *qc = &cfg->export_.query;
+    if (ex_secret_read(&qc->token, q->token, sizeof q->token) != 0)
+        return TF_ERR_CTX("export.query.token");
+    if (ex_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)
+        return TF_ERR_CTX("export.redis.password");
+    if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)
+        return TF_ERR("out of memory for the hot store");
+    ex_source_init(&q->src, cfg);
+    if (cfg->export_.influx.enabled) {
+        tf_cfg_influx ic = cfg->export_.influx;
+        ic.timeout_ns = qc->timeout_ns;
+        ic.gzip = false;
+        if (influx_open(&q->influx, &ic, 0) != 0)
+            return -1;
+        q->influx_ok = true;
+    }
+    q->scratch_cap = 64u << 20;
+    q->scratch = malloc(q->scratch_cap);
+    q->trade_out = calloc(qc->hot_trades, sizeof *q->trade_out);
+    return q->scratch && q->trade_out ? 0 : TF_ERR("out of memory");
+}
+
+void q_server_close(q_server *q)
+{
+    if (q->redis)
+        redisFree(q->redis);
+    if (q->influx_ok)
+        influx_close(&q->influx);
+    lru_free(&q->cache);
+    ex_source_close(&q->src);
+    qs_store_free(&q->store);
+    free(q->scratch);
+    free(q->trade_out);
+}
+
+/* ---- arguments -------------------------------------------------------------- */
+
+static const char *arg(const q_args *a, const char *name)
+{
+    for (int i = 0; i < a->count; i++)
+        if (strcmp(a->name[i], name) == 0)
+            return a->value[i];
+    return NULL;
+}
+
+/* Every argument known, none twice. */
+static bool args_ok(q_response *r, const q_args *a, const char *const *known)
+{
+    if (a->malformed) {
+        fail(r, 400, "malformed query string");
+        return false;
+    }
+    for (int i = 0; i < a->count; i++) {
+        const char *const *k = known;
+        while (*k && strcmp(*k, a->name[i]) != 0)
+            k++;
+        if (!*k) {
+            fail(r, 400, "unknown parameter '%s'", a->name[i]);
+            return false;
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(a->name[j], a->name[i]) == 0) {
+                fail(r, 400, "parameter '%s' given twice", a->name[i]);
+                return false;
+            }
+    }
+    return true;
+}
+
+/* A non-negative integer below 2^53 (what JSON clients can hold exactly). */
+static bool uint_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given)
+{
+    const char *s = arg(a, name);
+    *given = s != NULL;
+    if (!s)
+        return true;
+    char *end;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (!*s || *end || *s == '-' || *s == '+' || x >= (1ull << 53)) {
+        fail(r, 400, "%s must be a non-negative integer, got '%.40s'", name, s);
+        return false;
+    }
+    *v = x;
+    return true;
+}
+
+/* The instrument named by symbol (+ exchange); NULL after failing r. */
+static const tf_md_instrument_info *instrument(q_server *q, q_response *r, const q_args *a)
+{
+    const char *sym = arg(a, "symbol");
+    const char *ex = arg(a, "exchange");
+    if (!sym || !*sym) {
+        fail(r, 400, "symbol is required");
+        return NULL;
+    }
+    if (!ex)
+        ex = "binance";
+    md_view *mv = &q->src.md;
+    if (mv->count == 0 && q->src.attached)
+        ex_source_instrument(&q->src, 0); /* loads the registry */
+    for (uint32_t i = 0; i < mv->count; i++) {
+        const tf_md_instrument_info *in = md_view_get(mv, i);
+        if (in && strcasecmp(in->symbol, sym) == 0 && strcasecmp(in->venue, ex) == 0)
+            return in;
+    }
+    fail(r, 404, "unknown symbol '%.40s' on '%.40s'", sym, ex);
+    return NULL;
+}
+
+static uint64_t now_ms(void) { return tf_realtime_ns() / Q_MS; }
+
+/* ---- bars ---------------------------------------------------------------------- */
+
+static void bars_header(q_response *r, const tf_md_instrument_info *in, const char *source)
+{
+    r->source = source;
+    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"timeframe\":\"1m\",\"source\":\"%s\",\"bars\":[",
+        in->venue, in->symbol, source);
+}
+
+static bool redis_ready(q_server *q)
+{
+    const tf_cfg_redis *rc = &q->cfg.export_.redis;
+    if (!rc->enabled)
+        return false;
+    if (q->redis && !q->redis->err)
+        return true;
+    if (q->redis) {
+        redisFree(q->redis);
+        q->redis = NULL;
+    }
+    uint64_t now = tf_now_ns();
+    if (now < q->redis_retry_ns)
+        return false;
+    struct timeval tv = {.tv_sec = (time_t)(q->cfg.export_.query.timeout_ns / 1000000000u),
+                         .tv_usec = (suseconds_t)(q->cfg.export_.query.timeout_ns % 1000000000u / 1000u)};
+    q->redis = redisConnectWithTimeout(rc->host, (int)rc->port, tv);
+    bool ok = q->redis && !q->redis->err;
+    if (ok) {
+        redisSetTimeout(q->redis, tv);
+        redisReply *rep = NULL;
+        if (q->redis_password[0])
+            rep = rc->username[0] ? redisCommand(q->redis, "AUTH %s %s", rc->username, q->redis_password)
+                                  : redisCommand(q->redis, "AUTH %s", q->redis_password);
+        ok = !q->redis_password[0] || (rep && rep->type != REDIS_REPLY_ERROR);
+        if (rep)
+            freeReplyObject(rep);
+        rep = ok ? redisCommand(q->redis, "SELECT %u", rc->db) : NULL;
+        ok = rep && rep->type != REDIS_REPLY_ERROR;
+        if (rep)
+            freeReplyObject(rep);
+    }
+    if (!ok) {
+        if (q->redis)
+            redisFree(q->redis);
+        q->redis = NULL;
+        q->redis_retry_ns = now + 1000000000ull; /* a down Redis costs one try a second */
+    }
+    return ok;
+}
+
+/* 1 answered from Redis, 0 Redis cannot answer the whole range. */
+static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_info *in, uint64_t start_ms,
+                           uint64_t end_ms, uint32_t limit)
+{
+    if (!redis_ready(q))
+        return 0;
+    char key[96];
+    snprintf(key, sizeof key, "md:bars:%s:%s:1m", in->venue, in->symbol);
+    redisReply *oldest = redisCommand(q->redis, "ZRANGE %s 0 0 WITHSCORES", key);
+    if (!oldest || oldest->type != REDIS_REPLY_ARRAY || oldest->elements != 2 ||
+        strtoull(oldest->element[1]->str, NULL, 10) > start_ms) {
+        if (oldest)
+            freeReplyObject(oldest);
+        return 0;
+    }
+    freeReplyObject(oldest);
+    redisReply *rep = redisCommand(q->redis, "ZRANGEBYSCORE %s %llu %llu", key, (unsigned long long)start_ms,
+                                   (unsigned long long)end_ms);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+        if (rep)
+            freeReplyObject(rep);
+        return 0;
+    }
+    bars_header(r, in, "redis");
+    size_t from = rep->elements > limit ? rep->elements - limit : 0;
+    for (size_t i = from; i < rep->elements; i++) {
+        if (i > from)
+            put_raw(r, ",", 1);
+        put_raw(r, rep->element[i]->str, rep->element[i]->len);
+    }
+    put(r, "]}");
+    freeReplyObject(rep);
+    return 1;
+}
+
+static void put_fixed_from_double(q_response *r, const char *name, json_t *v, unsigned precision, bool comma)
+{
+    put(r, "%s\"%s\":\"%.*f\"", comma ? "," : "", name, (int)precision, json_number_value(v));
+}
+
+static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_info *in, uint64_t start_ms,
+                             uint64_t end_ms, uint32_t limit)
+{
+    if (!q->influx_ok) {
+        fail(r, 503, "the range starts before the bars held in memory and Redis, and InfluxDB is not configured");
+        return;
+    }
+    char iq[512];
+    /* The symbol and exchange come from the registry, never from the request. */
+    snprintf(iq, sizeof iq,
+             "SELECT open,high,low,close,volume,quote_volume,vwap,trades,revision,first_trade_id,"
+             "last_trade_id,flat FROM market_data WHERE exchange='%s' AND symbol='%s' AND timeframe='1m' "
+             "AND time >= %" PRIu64 "ms AND time <= %" PRIu64 "ms ORDER BY time DESC LIMIT %u",
+             in->venue, in->symbol, start_ms, end_ms, limit);
+    size_t len = 0;
+    influx_rc rc = influx_query(&q->influx, iq, q->scratch, q->scratch_cap, &len);
+    if (rc != INFLUX_OK) {
+        fail(r, 503, "InfluxDB unavailable: %s", rc == INFLUX_RETRY ? q->influx.error : influx_rc_name(rc));
+        return;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(q->scratch, len, 0, &jerr);
+    json_t *res = json_array_get(json_object_get(root, "results"), 0);
+    if (!res || json_object_get(res, "error")) {
+        fail(r, 503, "InfluxDB answered an error: %s",
+             res ? json_string_value(json_object_get(res, "error")) : jerr.text);
+        json_decref(root);
+        return;
+    }
+    bars_header(r, in, "influxdb");
+    json_t *series = json_array_get(json_object_get(res, "series"), 0);
+    json_t *values = json_object_get(series, "values");
+    unsigned pp = in->price_precision, qp = in->qty_precision;
+    size_t n = json_array_size(values);
+    for (size_t k = 0; k < n; k++) { /* DESC from InfluxDB: answer oldest first */
+        json_t *row = json_array_get(values, n - 1 - k);
+        if (json_array_size(row) < 13)
+            continue;
+        put(r, "%s{\"open_time\":%" PRId64, k ? "," : "", (int64_t)json_integer_value(json_array_get(row, 0)) / (int64_t)Q_MS);
+        static const char *const names[] = {"open", "high", "low", "close", "volume", "quote_volume", "vwap"};
+        for (int f = 0; f < 7; f++)
+            put_fixed_from_double(r, names[f], json_array_get(row, 1 + f), f == 4 ? qp : pp, true);
+        put(r, ",\"trades\":%" PRId64 ",\"revision\":%" PRId64 ",\"first_trade_id\":%" PRId64
+            ",\"last_trade_id\":%" PRId64 ",\"flat\":%s}",
+            (int64_t)json_integer_value(json_array_get(row, 8)), (int64_t)json_integer_value(json_array_get(row, 9)),
+            (int64_t)json_integer_value(json_array_get(row, 10)), (int64_t)json_integer_value(json_array_get(row, 11)),
+            json_is_true(json_array_get(row, 12)) ? "true" : "false");
+    }
+    put(r, "]}");
+    json_decref(root);
+}
+
+static void bars(q_server *q, q_response *r, const q_args *a)
+{
+    static const char *const known[] = {"symbol", "exchange", "timeframe", "start", "end", "limit", NULL};
+    if (!args_ok(r, a, known))
+        return;
+    const char *tf = arg(a, "timeframe");
+    if (tf && strcmp(tf, "1m") != 0) {
+        fail(r, 400, "timeframe '%.20s' is not kept (only 1m)", tf);
+        return;
+    }
+    uint64_t start = 0, end = 0, limit = Q_DEFAULT_LIMIT;
+    bool has_start, has_end, has_limit;
+    if (!uint_arg(r, a, "start", &start, &has_start) || !uint_arg(r, a, "end", &end, &has_end) ||
+        !uint_arg(r, a, "limit", &limit, &has_limit))
+        return;
+    uint32_t max = q->cfg.export_.query.max_limit;
+    if (limit == 0 || limit > max) {
+        fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, limit);
+        return;
+    }
+    if (!has_end)
+        end = now_ms();
+    if (!has_start)
+        start = end > limit * 60000 ? end - limit * 60000 : 0;
+    if (start > end) {
+        fail(r, 400, "start (%" PRIu64 ") is after end (%" PRIu64 ")", start, end);
+        return;
+    }
+    pthread_mutex_lock(&q->store.lock);
+    const tf_md_instrument_info *in = instrument(q, r, a);
+    if (!in) {
+        pthread_mutex_unlock(&q->store.lock);
+        return;
+    }
+    tf_md_instrument_info info = *in;
+    const tf_md_bar *first;
+    bool complete;
+    uint32_t n = qs_store_bars(&q->store, info.id, start * Q_MS, end * Q_MS + (Q_MS - 1), (uint32_t)limit,
+                               &first, &complete);
+    if (complete) {
+        bars_header(r, &info, "memory");
+        char member[512];
+        for (uint32_t i = 0; i < n; i++) {
+            size_t len = redis_bar_json(member, sizeof member, &first[i], &info);
+            if (i)
+                put_raw(r, ",", 1);
+            put_raw(r, member, len);
+        }
+        put(r, "]}");
+        pthread_mutex_unlock(&q->store.lock);
+        return;
+    }
+    pthread_mutex_unlock(&q->store.lock);
+    /* Older than memory: Redis if it holds the whole range, else InfluxDB;
+     * answers cached (briefly while the range may still be revised). */
+    char key[256];
+    snprintf(key, sizeof key, "bars|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRIu64, info.venue, info.symbol, start, end,
+             limit);
+    size_t clen;
+    int cstatus;
+    uint64_t now = tf_now_ns();
+    const char *cached = lru_get(&q->cache, key, now, &clen, &cstatus);
+    if (cached) {
+        q->cache_hits++;
+        r->status = cstatus;
+        r->source = "cache";
+        put_raw(r, cached, clen);
+        return;
+    }
+    if (!bars_from_redis(q, r, &info, start, end, (uint32_t)limit))
+        bars_from_influx(q, r, &info, start, end, (uint32_t)limit);
+    if (r->status == 200) {
+        uint64_t settled_ms = (q->cfg.bars.revision_window + 2) * 60000ull + q->cfg.bars.grace_ns / Q_MS;
+        uint64_t ttl = end + settled_ms < now_ms() ? 60000000000ull : 1000000000ull;
+        lru_put(&q->cache, key, r->body, r->len, r->status, now + ttl);
+    }
+}
+
+/* ---- quote, trades, health ------------------------------------------------------- */
+
+static void quote(q_server *q, q_response *r, const q_args *a)
+{
+    static const char *const known[] = {"symbol", "exchange", NULL};
+    if (!args_ok(r, a, known))
+        return;
+    pthread_mutex_lock(&q->store.lock);
+    const tf_md_instrument_info *in = instrument(q, r, a);
+    tf_md_instrument_info info = in ? *in : (tf_md_instrument_info){0};
+    const tf_state_slot *slot = in && q->src.state ? tf_state_find(q->src.state, TF_STATE_MD_TOP, info.symbol) : NULL;
+    tf_md_top top;
+    uint64_t updated;
+    tf_state_rc rc = slot ? tf_state_read(slot, &top, sizeof top, 1000, &updated) : TF_STATE_EMPTY;
+    pthread_mutex_unlock(&q->store.lock);
+    if (!in)
+        return;
+    if (rc != TF_STATE_OK) {
+        fail(r, 503, "no top of book for %s yet (engine not running, or no quote received)", info.symbol);
+        return;
+    }
+    char b[4][48];
+    tf_fixed_format(b[0], 48, top.bid_price, info.price_precision);
+    tf_fixed_format(b[1], 48, top.bid_qty, info.qty_precision);
+    tf_fixed_format(b[2], 48, top.ask_price, info.price_precision);
+    tf_fixed_format(b[3], 48, top.ask_qty, info.qty_precision);
+    r->source = "memory";
+    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"bid\":\"%s\",\"bid_qty\":\"%s\","
+        "\"ask\":\"%s\",\"ask_qty\":\"%s\",\"update_id\":%" PRIu64 ",\"book_synced\":%s,\"updated_ms\":%" PRIu64 "}",
+        info.venue, info.symbol, b[0], b[1], b[2], b[3], top.update_id, top.book_state ? "true" : "false",
+        (uint64_t)(top.updated_realtime_ns / Q_MS));
+}
+
+static void trades(q_server *q, q_response *r, const q_args *a)
+{
+    static const char *const known[] = {"symbol", "exchange", "limit", NULL};
+    if (!args_ok(r, a, known))
+        return;
+    uint64_t limit = 100;
+    bool given;
+    if (!uint_arg(r, a, "limit", &limit, &given))
+        return;
+    uint32_t max = q->cfg.export_.query.hot_trades;
+    if (limit == 0 || limit > max) {
+        fail(r, 400, "limit must be 1..%u (query.hot_trades), got %" PRIu64, max, limit);
+        return;
+    }
+    tf_md_trade *out = q->trade_out;
+    pthread_mutex_lock(&q->store.lock);
+    const tf_md_instrument_info *in = instrument(q, r, a);
+    tf_md_instrument_info info = in ? *in : (tf_md_instrument_info){0};
+    uint32_t n = in ? qs_store_trades(&q->store, info.id, (uint32_t)limit, out) : 0;
+    pthread_mutex_unlock(&q->store.lock);
+    if (!in)
+        return;
+    r->source = "memory";
+    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"trades\":[", info.venue, info.symbol);
+    for (uint32_t i = 0; i < n; i++) {
+        char px[48], qty[48];
+        tf_fixed_format(px, sizeof px, out[i].price, info.price_precision);
+        tf_fixed_format(qty, sizeof qty, out[i].qty, info.qty_precision);
+        put(r, "%s{\"id\":%" PRIu64 ",\"price\":\"%s\",\"qty\":\"%s\",\"side\":\"%s\",\"time\":%" PRIu64 "}",
+            i ? "," : "", out[i].trade_id, px, qty, out[i].flags & TF_MD_BUYER_MAKER ? "sell" : "buy",
+            (uint64_t)(out[i].trade_time_ns / Q_MS));
+    }
+    put(r, "]}");
+}
+
+static void health(q_server *q, q_response *r, const q_args *a)
+{
+    static const char *const known[] = {NULL};
+    if (!args_ok(r, a, known))
+        return;
+    pthread_mutex_lock(&q->store.lock);
+    const char *engine = "absent";
+    if (q->src.attached)
+        engine = tf_seg_owner_name(tf_segment_owner(&q->src.jseg, tf_now_ns(), NULL));
+    uint64_t records = q->store.records;
+    pthread_mutex_unlock(&q->store.lock);
+    const char *redis = !q->cfg.export_.redis.enabled ? "off" : redis_ready(q) ? "up" : "down";
+    const char *influx = "off";
+    if (q->influx_ok) {
+        size_t len;
+        influx = influx_query(&q->influx, "SHOW DATABASES", q->scratch, q->scratch_cap, &len) == INFLUX_OK ? "up"
+                                                                                                       : "down";
+    }
+    put(r, "{\"engine\":\"%s\",\"journal_records\":%" PRIu64 ",\"redis\":\"%s\",\"influxdb\":\"%s\","
+        "\"requests\":%" PRIu64 ",\"cache_hits\":%" PRIu64 "}", engine, records, redis, influx, q->requests,
+        q->cache_hits);
+}
+
+void q_handle(q_server *q, const char *method, const char *path, const q_args *args, const char *auth,
+              q_response *r)
+{
+    r->len = 0;
+    r->status = 200;
+    r->source = "";
+    if (r->body)
+        r->body[0] = 0;
+    q->requests++;
+    if (q->token[0] && (strncmp(auth, "Bearer ", 7) != 0 || strcmp(auth + 7, q->token) != 0))
+        fail(r, 401, "a bearer token is required (Authorization: Bearer ...)");
+    else if (strcmp(method, "GET") != 0)
+        fail(r, 405, "only GET is served");
+    else if (strcmp(path, "/v1/bars") == 0)
+        bars(q, r, args);
+    else if (strcmp(path, "/v1/quote") == 0)
+        quote(q, r, args);
+    else if (strcmp(path, "/v1/trades") == 0)
+        trades(q, r, args);
+    else if (strcmp(path, "/v1/health") == 0)
+        health(q, r, args);
+    else
+        fail(r, 404, "no such endpoint (/v1/bars, /v1/quote, /v1/trades, /v1/health)");
+    if (r->status >= 400)
+        q->errors++;
+}

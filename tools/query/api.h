@@ -1,0 +1,77 @@
+/* The query API: requests (path + decoded query arguments) → JSON answers.
+ *
+ *   GET /v1/bars?symbol=BTCUSDT[&exchange=binance][&timeframe=1m][&start=MS][&end=MS][&limit=N]
+ *       closed 1-minute bars with start <= open_time <= end (ms since the
+ *       epoch; default end = now, start = end - limit minutes), oldest first,
+ *       at most limit (default 500, at most query.max_limit; the newest when
+ *       more match). "source" says where they came from: "memory" (the
+ *       server's own window of the journal), "redis" or "influxdb".
+ *   GET /v1/quote?symbol=...[&exchange=...]      top of book from the engine's state segment
+ *   GET /v1/trades?symbol=...[&exchange=...][&limit=N]   the newest trades, oldest first
+ *   GET /v1/health                               engine, redis, influxdb: up or down
+ *
+ * Prices and quantities are decimal strings at the instrument's precision
+ * (exact; JSON numbers would round). Errors: 400 bad or unknown parameter,
+ * bad range, limit too large, duplicate parameter; 401 missing or wrong
+ * bearer token; 404 unknown path or symbol; 405 not GET; 503 the backend
+ * the range needs is down (with the reason). Every error body is
+ * {"error": "..."}. */
+#ifndef TF_TOOLS_QUERY_API_H
+#define TF_TOOLS_QUERY_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+
+#include "engine/config.h"
+#include "tools/export/influx_http.h"
+#include "tools/export/source.h"
+#include "tools/query/lru.h"
+#include "tools/query/store.h"
+
+#define Q_MAX_ARGS 16
+
+typedef struct q_args {
+    int count;
+    char name[Q_MAX_ARGS][32];
+    char value[Q_MAX_ARGS][128];
+    bool malformed;          /* an argument without '=', too long, or too many */
+} q_args;
+
+typedef struct q_response {
+    int status;
+    char *body;
+    size_t len, cap;
+    const char *source;
+} q_response;
+
+typedef struct q_server {
+    tf_config cfg;
+    qs_store store;
+    ex_source src;           /* journal + instruments + state segment; under store.lock */
+    redisContext *redis;
+    uint64_t redis_retry_ns; /* do not try to reconnect before this */
+    char redis_password[256];
+    influx_conn influx;
+    bool influx_ok;
+    lru cache;
+    char token[256];
+    tf_md_trade *trade_out;  /* hot_trades, for /v1/trades */
+    char *scratch;           /* InfluxDB answers */
+    size_t scratch_cap;
+    uint64_t requests, errors, cache_hits;
+} q_server;
+
+int q_server_open(q_server *q, const tf_config *cfg);
+void q_server_close(q_server *q);
+
+/* `auth` is the Authorization header's value ("" when absent). */
+void q_handle(q_server *q, const char *method, const char *path, const q_args *args, const char *auth,
+              q_response *r);
+
+/* Make sure r has room for n more bytes (grows the buffer; cold path). */
+bool q_reserve(q_response *r, size_t n);
+
+#endif

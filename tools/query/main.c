@@ -1,0 +1,249 @@
+/* tfquery: the query API for strategies (tools/query/api.h has the
+ * endpoints), served over HTTP by libwebsockets on one thread, with a
+ * second thread following the engine's market-data journal into the hot
+ * store. Out of band: it maps the engine's segments read-only.
+ *
+ *   tfquery -c CONFIG [--port-file FILE] [--status NAME]
+ *
+ * Binds export.query.bind:port (127.0.0.1:8080 by default; port 0 = any
+ * free port, written to --port-file). Optional bearer token
+ * (export.query.token). Exit: 0 on SIGINT/SIGTERM, 1 config or bind error.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "shm/common.h"
+#include "shm/err.h"
+#include "tools/export/common.h"
+#include "tools/query/api.h"
+
+static q_server g_q;
+static ex_status g_status;
+
+typedef struct pss {
+    q_response resp;
+    size_t sent;
+} pss;
+
+static void read_args(struct lws *wsi, q_args *a)
+{
+    memset(a, 0, sizeof *a);
+    char frag[256];
+    for (int i = 0;; i++) {
+        int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n < 0)
+            break;
+        if (a->count == Q_MAX_ARGS) {
+            a->malformed = true;
+            break;
+        }
+        char *eq = strchr(frag, '=');
+        if (!eq || eq == frag || (size_t)(eq - frag) >= sizeof a->name[0] || strlen(eq + 1) >= sizeof a->value[0]) {
+            a->malformed = true;
+            continue;
+        }
+        memcpy(a->name[a->count], frag, (size_t)(eq - frag));
+        strcpy(a->value[a->count], eq + 1);
+        a->count++;
+    }
+}
+
+static int send_headers(struct lws *wsi, pss *s)
+{
+    unsigned char hdr[LWS_PRE + 512];
+    unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+    if (lws_add_http_common_headers(wsi, (unsigned)s->resp.status, "application/json", s->resp.len, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return 1;
+    s->sent = 0;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+static int on_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    pss *s = user;
+    switch (reason) {
+    case LWS_CALLBACK_HTTP: {
+        q_args args;
+        read_args(wsi, &args);
+        char auth[300] = "";
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
+            lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION);
+        const char *method = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0 ? "GET" : "OTHER";
+        char path[128];
+        snprintf(path, sizeof path, "%.*s", (int)(len < sizeof path ? len : sizeof path - 1), (const char *)in);
+        q_handle(&g_q, method, path, &args, auth, &s->resp);
+        if (!s->resp.body && !q_reserve(&s->resp, 1))
+            return -1;
+        if (strcmp(method, "GET") != 0)
+            return 0; /* answered once lws has read the request body */
+        return send_headers(wsi, s);
+    }
+    case LWS_CALLBACK_HTTP_BODY:
+        return 0; /* a body is never used */
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return send_headers(wsi, s);
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+
+        static unsigned char buf[LWS_PRE + 65536];
+        size_t left = s->resp.len - s->sent;
+        size_t n = left < 65536 ? left : 65536;
+        memcpy(buf + LWS_PRE, s->resp.body + s->sent, n);
+        bool final = n == left;
+        if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+            return 1;
+        s->sent += n;
+        if (!final) {
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    case LWS_CALLBACK_CLOSED_HTTP:
+        free(s->resp.body);
+        memset(&s->resp, 0, sizeof s->resp);
+        return 0;
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"http", on_http, sizeof(pss), 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* The journal follower: fills the hot store. */
+static void *follow(void *arg)
+{
+    (void)arg;
+    tf_journal_slot *rec = calloc(1, 256);
+    uint64_t last_try = 0;
+    while (!ex_stop && rec) {
+        int got = 0;
+        pthread_mutex_lock(&g_q.store.lock);
+        if (!g_q.src.attached && tf_now_ns() - last_try > 200000000ull) {
+            last_try = tf_now_ns();
+            if (ex_source_attach(&g_q.src, 0, 0) < 0)
+                fprintf(stderr, "tfquery: %s\n", tf_err_msg());
+        }
+        for (; got < 4096; got++) {
+            ex_read_rc rc = ex_source_read(&g_q.src, rec);
+            if (rc == EX_READ_OK)
+                qs_store_add(&g_q.store, rec);
+            else if (rc == EX_READ_NEW_JOURNAL)
+                qs_store_clear(&g_q.store);
+            else if (rc != EX_READ_GAP)
+                break;
+        }
+        g_status.st.position = g_q.src.r.next_seq;
+        g_status.st.journal_head = ex_source_head(&g_q.src);
+        g_status.st.exported = g_q.requests;
+        g_status.st.rejected = g_q.errors;
+        g_status.st.gaps = g_q.src.r.gap_events;
+        g_status.st.gap_records = g_q.src.r.gap_records;
+        pthread_mutex_unlock(&g_q.store.lock);
+        ex_status_publish(&g_status);
+        if (got < 4096)
+            ex_sleep(1000000);
+    }
+    free(rec);
+    return NULL;
+}
+
+static int free_port(const char *bind_addr)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, bind_addr, &a.sin_addr);
+    socklen_t al = sizeof a;
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL, *port_file = NULL, *status_name = "query";
+    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                         {"port-file", required_argument, 0, 'p'},
+                                         {"status", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
+        if (o == 'c')
+            config = optarg;
+        else if (o == 'p')
+            port_file = optarg;
+        else if (o == 's')
+            status_name = optarg;
+        else {
+            fprintf(stderr, "usage: tfquery -c CONFIG [--port-file FILE] [--status NAME]\n");
+            return o == 'h' ? 0 : 1;
+        }
+    }
+    static tf_config cfg;
+    if (ex_load_config(config, &cfg) != 0)
+        return 1;
+    const tf_cfg_query *qc = &cfg.export_.query;
+    if (!qc->enabled) {
+        fprintf(stderr, "tfquery: export.query.enabled is false; nothing to do\n");
+        return 0;
+    }
+    ex_install_signals();
+    if (q_server_open(&g_q, &cfg) != 0 || ex_status_open(&g_status, &cfg, status_name, "query") != 0) {
+        fprintf(stderr, "tfquery: %s\n", tf_err_msg());
+        return 1;
+    }
+    int port = qc->port ? (int)qc->port : free_port(qc->bind);
+    lws_set_log_level(LLL_ERR, NULL);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = port;
+    info.iface = qc->bind;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.keepalive_timeout = 60;
+    struct lws_context *ctx = lws_create_context(&info);
+    if (!ctx) {
+        fprintf(stderr, "tfquery: cannot listen on %s:%d\n", qc->bind, port);
+        return 1;
+    }
+    if (port_file) {
+        FILE *f = fopen(port_file, "w");
+        if (f) {
+            fprintf(f, "%d\n", port);
+            fclose(f);
+        }
+    }
+    fprintf(stderr, "tfquery: serving http://%s:%d/v1/ (hot: %u bars, %u trades per instrument; cache %llu bytes)%s\n",
+            qc->bind, port, qc->hot_bars, qc->hot_trades, (unsigned long long)qc->cache_bytes,
+            g_q.token[0] ? ", bearer token required" : "");
+    pthread_t follower;
+    pthread_create(&follower, NULL, follow, NULL);
+    while (!ex_stop)
+        if (lws_service(ctx, 100) < 0)
+            break;
+    pthread_join(follower, NULL);
+    lws_context_destroy(ctx);
+    ex_status_close(&g_status);
+    fprintf(stderr, "tfquery: stopped: %llu requests, %llu errors, %llu cache hits\n",
+            (unsigned long long)g_q.requests, (unsigned long long)g_q.errors, (unsigned long long)g_q.cache_hits);
+    q_server_close(&g_q);
+    return 0;
+}
