@@ -9,7 +9,7 @@ libcmocka-dev libcyaml-dev libyaml-dev libssl-dev libjansson-dev zlib1g-dev
 clang libclang-rt-14-dev openssl
 valgrind procps python3 util-linux
 redis-server redis-tools influxdb influxdb-client prometheus prometheus-alertmanager
-python3-influxdb python3-redis wrk"
+python3-influxdb python3-redis wrk curl"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,6 +1,9 @@
 #!/bin/sh
 # `make run`: start the engine with an environment's config and show it live
-# in tfstat; Ctrl-C (or the end of TF_RUN_SECONDS) stops the engine cleanly.
+# in tfstat; Ctrl-C (or the end of TF_RUN_SECONDS) stops everything cleanly.
+# With the config's export section it also starts, on loopback, a local
+# influxd and redis-server (where export.*.local is true; data under
+# export.run_dir), the two exporters and the query API.
 # Usage: tuning/run.sh [ENV]   (development by default)
 # Without a terminal (CI, a pipe) tfstat prints a bounded number of frames.
 set -u
@@ -18,6 +21,24 @@ shmdir=$(sed -n '/^shm:/,/^[^ ]/s/^[[:space:]]*dir:[[:space:]]*\([^ #]*\).*/\1/p
 shmdir=${shmdir:-/dev/shm}
 
 log=$(mktemp /tmp/tfengine.XXXXXX.log)
+eval "$("$bin/tfquery" -c "$cfg" --print-env)"
+. tuning/servers.sh
+mkdir -p "$TF_RUN_DIR"
+influx_pid="" redis_pid="" oob_pids=""
+stop_servers() {
+    for p in $oob_pids; do kill -TERM "$p" 2>/dev/null; done
+    for p in $oob_pids; do wait "$p" 2>/dev/null; done
+    tf_stop_pid "$influx_pid"
+    tf_stop_pid "$redis_pid"
+}
+if [ "$TF_INFLUX_ENABLED" = 1 ] && [ "$TF_INFLUX_LOCAL" = 1 ]; then
+    tf_start_influx "$TF_RUN_DIR" "$TF_INFLUX_PORT" || exit 1
+    echo "run: influxd (pid $influx_pid) on $TF_INFLUX_URL, data in $TF_RUN_DIR/influxdb"
+fi
+if [ "$TF_REDIS_ENABLED" = 1 ] && [ "$TF_REDIS_LOCAL" = 1 ]; then
+    tf_start_redis "$TF_RUN_DIR" "$TF_REDIS_PORT" || { stop_servers; exit 1; }
+    echo "run: redis-server (pid $redis_pid) on 127.0.0.1:$TF_REDIS_PORT"
+fi
 
 # The embedded venue: when the feed points at this machine, start tfsim there
 # (several symbols, a living market, a few faults a real venue also shows).
@@ -56,6 +77,8 @@ stop_engine() {
         kill -TERM "$sim"
         wait "$sim"
     fi
+    stop_servers
+    echo "run: exporters, query API and local servers stopped; their logs: $TF_RUN_DIR/*.log"
 }
 trap 'stop_engine; exit 0' INT TERM
 
@@ -72,6 +95,22 @@ until "$bin/tfstat" -n "$instance" -d "$shmdir" --check >/dev/null 2>&1; do
     sleep 0.1
 done
 
+# Out of band: the exporters and the query API (each maps the engine's
+# segments read-only; the engine never waits for them).
+if [ "$TF_INFLUX_ENABLED" = 1 ]; then
+    "$bin/tfexport-influx" -c "$cfg" 2>>"$TF_RUN_DIR/export-influx.log" &
+    oob_pids="$oob_pids $!"
+fi
+if [ "$TF_REDIS_ENABLED" = 1 ]; then
+    "$bin/tfexport-redis" -c "$cfg" 2>>"$TF_RUN_DIR/export-redis.log" &
+    oob_pids="$oob_pids $!"
+fi
+if [ "$TF_QUERY_ENABLED" = 1 ]; then
+    "$bin/tfquery" -c "$cfg" 2>>"$TF_RUN_DIR/query.log" &
+    oob_pids="$oob_pids $!"
+    echo "run: query API on $TF_QUERY_URL/v1/ (bars, quote, trades, health)"
+fi
+
 if [ -t 1 ] && [ -z "${TF_RUN_SECONDS:-}" ]; then
     echo "run: engine pid $engine; tfstat follows (Ctrl-C stops both)"
     echo "run: live records in another terminal: build/bin/tfdump -n $instance -d $shmdir -f --from live"
@@ -81,5 +120,12 @@ else
     "$bin/tfstat" -n "$instance" -d "$shmdir" -w -i 1 -c "$secs"
     echo "run: the latest journal records (tfdump):"
     "$bin/tfdump" -n "$instance" -d "$shmdir" --from live -f -c 12 2>/dev/null
+    if [ "$TF_QUERY_ENABLED" = 1 ]; then
+        sym=$(sed -n 's/.*symbol:[[:space:]]*\([A-Z0-9]*\).*/\1/p' "$cfg" | head -1)
+        echo "run: the query API: GET $TF_QUERY_URL/v1/quote?symbol=$sym"
+        curl -s --max-time 2 "$TF_QUERY_URL/v1/quote?symbol=$sym"; echo
+        echo "run: GET $TF_QUERY_URL/v1/health"
+        curl -s --max-time 5 "$TF_QUERY_URL/v1/health"; echo
+    fi
 fi
 stop_engine

@@ -31,8 +31,8 @@ PYEOF
 }
 
 tf_start_influx() { # DIR PORT
-    d=$1/influxdb
-    mkdir -p "$d"
+    mkdir -p "$1/influxdb"
+    d=$(cd "$1/influxdb" && pwd)
     rpc=$(tf_free_port)
     cat >"$d/influxdb.conf" <<CONF
 reporting-enabled = false
@@ -71,8 +71,8 @@ CONF
 }
 
 tf_start_redis() { # DIR PORT [PASSWORD]
-    d=$1/redis
-    mkdir -p "$d"
+    mkdir -p "$1/redis"
+    d=$(cd "$1/redis" && pwd)   # redis-server resolves paths after its chdir
     if [ -n "${3:-}" ]; then
         redis-server --bind 127.0.0.1 --port "$2" --dir "$d" --save "" --appendonly no \
             --requirepass "$3" --logfile "$d/redis.log" &

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,12 +178,33 @@ static int free_port(const char *bind_addr)
     return port;
 }
 
+/* --print-env: the export settings as shell assignments, for tuning/run.sh
+ * (which starts the local servers and the exporters). */
+static int print_export_env(const tf_config *cfg)
+{
+    const tf_cfg_export *ex = &cfg->export_;
+    const char *hp = strstr(ex->influx.url, "://");
+    hp = hp ? hp + 3 : ex->influx.url;
+    const char *colon = strrchr(hp, ':');
+    int iport = colon ? atoi(colon + 1) : 8086;
+    printf("TF_INSTANCE='%s'\nTF_SHM_DIR='%s'\nTF_RUN_DIR='%s'\n", cfg->instance, cfg->shm_dir, ex->run_dir);
+    printf("TF_INFLUX_ENABLED=%d\nTF_INFLUX_LOCAL=%d\nTF_INFLUX_PORT=%d\nTF_INFLUX_URL='%s'\nTF_INFLUX_DB='%s'\n",
+           ex->influx.enabled, ex->influx.local, iport, ex->influx.url, ex->influx.database);
+    printf("TF_REDIS_ENABLED=%d\nTF_REDIS_LOCAL=%d\nTF_REDIS_PORT=%u\n", ex->redis.enabled, ex->redis.local,
+           ex->redis.port);
+    printf("TF_QUERY_ENABLED=%d\nTF_QUERY_URL='http://%s:%u'\n", ex->query.enabled, ex->query.bind,
+           ex->query.port);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *config = NULL, *port_file = NULL, *status_name = "query";
+    bool print_env = false;
     static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                          {"port-file", required_argument, 0, 'p'},
                                          {"status", required_argument, 0, 's'},
+                                         {"print-env", no_argument, 0, 'e'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
@@ -192,8 +214,10 @@ int main(int argc, char **argv)
             port_file = optarg;
         else if (o == 's')
             status_name = optarg;
+        else if (o == 'e')
+            print_env = true;
         else {
-            fprintf(stderr, "usage: tfquery -c CONFIG [--port-file FILE] [--status NAME]\n");
+            fprintf(stderr, "usage: tfquery -c CONFIG [--port-file FILE] [--status NAME] [--print-env]\n");
             return o == 'h' ? 0 : 1;
         }
     }
@@ -201,6 +225,8 @@ int main(int argc, char **argv)
     if (ex_load_config(config, &cfg) != 0)
         return 1;
     const tf_cfg_query *qc = &cfg.export_.query;
+    if (print_env)
+        return print_export_env(&cfg);
     if (!qc->enabled) {
         fprintf(stderr, "tfquery: export.query.enabled is false; nothing to do\n");
         return 0;
