@@ -39,6 +39,7 @@
 
 #include "shm/records.h"
 #include "tools/md_view.h"
+#include "tools/exporter_view.h"
 #include "tools/view.h"
 
 #define CHECK_MAX_AGE_NS   2000000000ull /* --check: heartbeat younger than this */
@@ -560,6 +561,7 @@ static void print_text(FILE *f, const tf_view *v, const view_sample *cur, const 
     print_rings(f, v);
     print_journal(f, v, cur, prev);
     print_state(f, v, &fr);
+    exporters_print(f, dir, v->stats_seg.hdr->instance);
     print_errors(f, v, &fr);
 }
 
@@ -800,6 +802,7 @@ static void print_json(FILE *f, const tf_view *v, const view_sample *cur, const 
     json_counters(f, v, cur, prev);
     json_rings_journal(f, v, cur, prev);
     json_state_errors(f, v, &fr);
+    exporters_json(f, dir, v->stats_seg.hdr->instance);
     fprintf(f, "}\n");
 }
 

@@ -117,6 +117,25 @@ void ex_status_close(ex_status *s)
     s->slot = NULL;
 }
 
+/* ---- lag ---------------------------------------------------------------------- */
+
+uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now_ns)
+{
+    if (!l->n || now_ns - l->t_ns[(l->n - 1) % EX_LAG_SAMPLES] >= 10000000ull) {
+        l->head[l->n % EX_LAG_SAMPLES] = head;
+        l->t_ns[l->n % EX_LAG_SAMPLES] = now_ns;
+        l->n++;
+    }
+    if (position > head)
+        return 0; /* everything exported */
+    /* The oldest sample whose head had reached what we still have to send. */
+    uint64_t oldest = l->n > EX_LAG_SAMPLES ? l->n - EX_LAG_SAMPLES : 0;
+    for (uint64_t i = oldest; i < l->n; i++)
+        if (l->head[i % EX_LAG_SAMPLES] >= position)
+            return now_ns - l->t_ns[i % EX_LAG_SAMPLES];
+    return 0;
+}
+
 /* ---- secrets ---------------------------------------------------------------- */
 
 int ex_secret_read(const tf_cfg_secret *sec, char *out, size_t cap)

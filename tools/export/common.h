@@ -42,6 +42,18 @@ int ex_status_open(ex_status *s, const tf_config *cfg, const char *segment, cons
 void ex_status_publish(ex_status *s);
 void ex_status_close(ex_status *s);
 
+/* ---- lag -------------------------------------------------------------------
+ * How far behind the journal an exporter is, in time: when was the journal's
+ * head where our position is now? Samples of (head, time) every 10 ms over
+ * the last ~20 s; further behind than that reports the window's age. */
+#define EX_LAG_SAMPLES 2048u
+typedef struct ex_lag {
+    uint64_t head[EX_LAG_SAMPLES], t_ns[EX_LAG_SAMPLES];
+    uint64_t n;               /* samples taken */
+} ex_lag;
+/* Record the head seen now; returns how long ago the head reached `position - 1`. */
+uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now_ns);
+
 /* ---- secrets ---------------------------------------------------------------
  * From the file (first line, newline dropped) or the environment variable the
  * config names; "" when it names neither. -1 when named but unreadable. */

@@ -51,7 +51,7 @@ typedef struct exporter {
     uint64_t batch_next_seq;    /* the position once buf is acknowledged */
     uint64_t batch_journal_id;
     uint64_t saved_ns;
-    uint64_t caught_up_ns;
+    ex_lag lag;
     uint64_t rng;
 } exporter;
 
@@ -297,9 +297,7 @@ int main(int argc, char **argv)
             break;
         uint64_t head = ex_source_head(&x.src);
         x.status.st.journal_head = head;
-        if (x.pos.next_seq > head || !x.src.attached)
-            x.caught_up_ns = now;
-        x.status.st.behind_ns = now - x.caught_up_ns;
+        x.status.st.behind_ns = ex_lag_update(&x.lag, head, x.pos.next_seq, now);
         if (now - last_publish > 100000000ull) {
             ex_status_publish(&x.status);
             last_publish = now;

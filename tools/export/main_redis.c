@@ -47,6 +47,7 @@ typedef struct rexporter {
     uint64_t batch_next_seq, batch_journal_id;
     uint64_t duplicates, errors;
     uint64_t saved_ns;
+    ex_lag lag;
 } rexporter;
 
 static void disconnect(rexporter *x)
@@ -235,7 +236,7 @@ int main(int argc, char **argv)
         return 5;
 
     int exit_code = 0;
-    uint64_t last_publish = 0, last_record_ns = tf_now_ns(), last_attach_try = 0, caught_up_ns = tf_now_ns();
+    uint64_t last_publish = 0, last_record_ns = tf_now_ns(), last_attach_try = 0;
     while (!ex_stop) {
         uint64_t now = tf_now_ns();
         if (!x.src.attached && now - last_attach_try > 100000000ull) {
@@ -288,9 +289,7 @@ int main(int argc, char **argv)
         }
         uint64_t head = ex_source_head(&x.src);
         x.status.st.journal_head = head;
-        if (x.pos.next_seq > head || !x.src.attached)
-            caught_up_ns = now;
-        x.status.st.behind_ns = now - caught_up_ns;
+        x.status.st.behind_ns = ex_lag_update(&x.lag, head, x.pos.next_seq, now);
         if (now - last_publish > 100000000ull) {
             ex_status_publish(&x.status);
             last_publish = now;
