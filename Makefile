@@ -84,7 +84,7 @@ ENGINE    := $(OUT)/bin/tfengine
         bench run install clean
 .DEFAULT_GOAL := all
 
-all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS)
+all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load
 
 $(OUT)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -143,6 +143,12 @@ $(OUT)/obj/bench/%.o: bench/%.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
+
+# The query benchmark's load generator (run by bench/bench_query.sh).
+$(OUT)/bench/query_load: $(OUT)/obj/bench/query_load.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 $(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)

@@ -12,7 +12,9 @@ echo "# load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) (other work on
 
 if [ $# -gt 0 ]; then
     bins="build/bench/bench_$1"
-    if [ ! -x "$bins" ]; then
+    # Benchmarks of whole processes against real servers are scripts.
+    [ -x "$bins" ] || [ ! -f "bench/bench_$1.sh" ] || bins="bench/bench_$1.sh"
+    if [ ! -x "$bins" ] && [ ! -f "$bins" ]; then
         built=""
         for b in build/bench/bench_*; do [ -x "$b" ] && built="$built ${b##*/bench_}"; done
         echo "bench: no benchmark '$1' (built:${built:- none})" >&2
@@ -20,8 +22,8 @@ if [ $# -gt 0 ]; then
     fi
 else
     bins=""
-    for b in build/bench/bench_*; do
-        [ -f "$b" ] && [ -x "$b" ] && bins="$bins $b"
+    for b in build/bench/bench_* bench/bench_*.sh; do
+        [ -f "$b" ] && bins="$bins $b"
     done
     if [ -z "$bins" ]; then
         echo "bench: nothing built in build/bench (run make first)" >&2
@@ -33,7 +35,8 @@ status=0
 for b in $bins; do
     echo
     echo "=== $(basename "$b")"
-    if ! "$b"; then
+    case "$b" in *.sh) run="sh $b" ;; *) run=$b ;; esac
+    if ! $run; then
         echo "bench: $(basename "$b") failed" >&2
         status=1
     fi

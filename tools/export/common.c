@@ -117,6 +117,24 @@ void ex_status_close(ex_status *s)
     s->slot = NULL;
 }
 
+/* ---- latencies ------------------------------------------------------------------ */
+
+static int ex__cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void ex_latency_print(ex_latency *l, const char *prefix)
+{
+    size_t n = l->n < EX_LAT_MAX ? (size_t)l->n : EX_LAT_MAX;
+    if (!n)
+        return;
+    qsort(l->us, n, sizeof l->us[0], ex__cmp_u32);
+    fprintf(stderr, "%s: %" PRIu64 " requests, round trip us p50 %u p99 %u p99.9 %u max %u\n", prefix, l->n,
+            l->us[n / 2], l->us[n * 99 / 100], l->us[n * 999 / 1000], l->us[n - 1]);
+}
+
 /* ---- lag ---------------------------------------------------------------------- */
 
 uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now_ns)

@@ -54,6 +54,21 @@ typedef struct ex_lag {
 /* Record the head seen now; returns how long ago the head reached `position - 1`. */
 uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now_ns);
 
+/* ---- request latencies (printed at exit, for the benchmarks) -------------- */
+#define EX_LAT_MAX 65536u
+typedef struct ex_latency {
+    uint32_t us[EX_LAT_MAX];  /* the first EX_LAT_MAX requests' round trips */
+    uint64_t n;
+} ex_latency;
+static inline void ex_latency_add(ex_latency *l, uint64_t ns)
+{
+    if (l->n < EX_LAT_MAX)
+        l->us[l->n] = (uint32_t)(ns / 1000u > UINT32_MAX ? UINT32_MAX : ns / 1000u);
+    l->n++;
+}
+/* "<prefix>: N requests, round trip us p50 .. p99 .. p99.9 .. max .." */
+void ex_latency_print(ex_latency *l, const char *prefix);
+
 /* ---- secrets ---------------------------------------------------------------
  * From the file (first line, newline dropped) or the environment variable the
  * config names; "" when it names neither. -1 when named but unreadable. */

@@ -52,6 +52,8 @@ typedef struct exporter {
     uint64_t batch_journal_id;
     uint64_t saved_ns;
     ex_lag lag;
+    ex_latency lat;
+    uint64_t first_read_ns, last_ack_ns;
     uint64_t rng;
 } exporter;
 
@@ -73,7 +75,9 @@ static int send_lines(exporter *x, const char *lines, size_t len, uint64_t n)
 {
     bool announced = false;
     for (;;) {
+        uint64_t t0 = tf_now_ns();
         influx_rc rc = influx_write(&x->conn, lines, len);
+        ex_latency_add(&x->lat, tf_now_ns() - t0);
         x->status.st.last_status = (uint32_t)x->conn.status;
         x->status.st.connected = x->conn.status != 0;
         switch (rc) {
@@ -84,6 +88,7 @@ static int send_lines(exporter *x, const char *lines, size_t len, uint64_t n)
             x->status.st.exported += n;
             x->status.st.batches++;
             x->status.st.last_ack_realtime_ns = tf_realtime_ns();
+            x->last_ack_ns = tf_now_ns();
             return 0;
         case INFLUX_REJECTED:
             x->status.st.rejected += x->conn.rejected;
@@ -229,6 +234,12 @@ int main(int argc, char **argv)
         return 1;
     }
     ex_backoff_init(&x.backoff, ic->retry_min_ns, ic->retry_max_ns);
+    /* Create the database up front (idempotent on the server) rather than on
+     * the first write's 404; a server that is down now is retried by writes. */
+    if (ic->create_database && influx_create_database(&x.conn) == INFLUX_AUTH) {
+        fprintf(stderr, "tfexport-influx: InfluxDB refuses our credentials (HTTP %ld)\n", x.conn.status);
+        return 5;
+    }
     ex_source_init(&x.src, &x.cfg);
     x.batch_journal_id = x.pos.journal_id;
     x.batch_next_seq = x.pos.next_seq;
@@ -261,6 +272,8 @@ int main(int argc, char **argv)
         while (x.points < ic->batch_points) {
             ex_read_rc rc = ex_source_read(&x.src, rec);
             if (rc == EX_READ_OK) {
+                if (!x.first_read_ns)
+                    x.first_read_ns = now;
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
                     in = ex_source_instrument(&x.src, *(const uint32_t *)rec->payload);
@@ -326,6 +339,12 @@ int main(int argc, char **argv)
     fprintf(stderr, "tfexport-influx: stopped at position %" PRIu64 ": %" PRIu64 " points exported, %"
             PRIu64 " rejected, %" PRIu64 " retries, %" PRIu64 " gaps\n", x.pos.next_seq,
             x.status.st.exported, x.status.st.rejected, x.status.st.retries, x.status.st.gaps);
+    ex_latency_print(&x.lat, "tfexport-influx");
+    if (x.last_ack_ns > x.first_read_ns && x.first_read_ns)
+        fprintf(stderr, "tfexport-influx: %" PRIu64 " points in %.3f s from the first record read to the last "
+                "acknowledgement: %.0f points/s\n", x.status.st.exported,
+                (double)(x.last_ack_ns - x.first_read_ns) / 1e9,
+                (double)x.status.st.exported * 1e9 / (double)(x.last_ack_ns - x.first_read_ns));
     free(rec);
     ex_status_close(&x.status);
     ex_source_close(&x.src);

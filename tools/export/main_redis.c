@@ -48,6 +48,8 @@ typedef struct rexporter {
     uint64_t duplicates, errors;
     uint64_t saved_ns;
     ex_lag lag;
+    ex_latency lat;
+    uint64_t first_read_ns, last_ack_ns;
 } rexporter;
 
 static void disconnect(rexporter *x)
@@ -150,8 +152,11 @@ static int flush(rexporter *x)
             int rc = x->ctx ? 0 : connect_redis(x);
             if (rc == -2)
                 return -2;
-            if (rc == 0 && send_pipeline(x) == 0)
+            uint64_t t0 = tf_now_ns();
+            if (rc == 0 && send_pipeline(x) == 0) {
+                ex_latency_add(&x->lat, tf_now_ns() - t0);
                 break;
+            }
             if (rc == 0) {
                 fprintf(stderr, "tfexport-redis: connection lost: %s\n", x->ctx->errstr);
                 disconnect(x);
@@ -173,6 +178,7 @@ static int flush(rexporter *x)
         x->status.st.exported += x->buf.commands;
         x->status.st.batches++;
         x->status.st.last_ack_realtime_ns = tf_realtime_ns();
+        x->last_ack_ns = tf_now_ns();
     }
     save_position(x);
     x->buf.len = 0;
@@ -256,6 +262,8 @@ int main(int argc, char **argv)
         while (x.buf.commands < rc->pipeline) {
             ex_read_rc r = ex_source_read(&x.src, rec);
             if (r == EX_READ_OK) {
+                if (!x.first_read_ns)
+                    x.first_read_ns = now;
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
                     in = ex_source_instrument(&x.src, *(const uint32_t *)rec->payload);
@@ -313,6 +321,11 @@ int main(int argc, char **argv)
             " error replies, %" PRIu64 " duplicate trades, %" PRIu64 " retries, %" PRIu64 " gaps\n",
             x.pos.next_seq, x.status.st.exported, x.status.st.rejected, x.duplicates, x.status.st.retries,
             x.status.st.gaps);
+    ex_latency_print(&x.lat, "tfexport-redis");
+    if (x.last_ack_ns > x.first_read_ns && x.first_read_ns)
+        fprintf(stderr, "tfexport-redis: %" PRIu64 " commands in %.3f s from the first record read to the last "
+                "reply: %.0f commands/s\n", x.status.st.exported, (double)(x.last_ack_ns - x.first_read_ns) / 1e9,
+                (double)x.status.st.exported * 1e9 / (double)(x.last_ack_ns - x.first_read_ns));
     free(rec);
     ex_status_close(&x.status);
     ex_source_close(&x.src);

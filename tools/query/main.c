@@ -75,6 +75,8 @@ static int on_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
     pss *s = user;
     switch (reason) {
     case LWS_CALLBACK_HTTP: {
+        if (!s)
+            return -1;
         q_args args;
         read_args(wsi, &args);
         char auth[300] = "";
@@ -93,7 +95,7 @@ static int on_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
     case LWS_CALLBACK_HTTP_BODY:
         return 0; /* a body is never used */
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        return send_headers(wsi, s);
+        return s ? send_headers(wsi, s) : -1;
     case LWS_CALLBACK_HTTP_WRITEABLE: {
 
         static unsigned char buf[LWS_PRE + 65536];
@@ -108,9 +110,15 @@ static int on_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
             lws_callback_on_writable(wsi);
             return 0;
         }
+        /* lws may reuse or zero the session data for the next request on
+         * this connection: the answer is done, free it now. */
+        free(s->resp.body);
+        memset(&s->resp, 0, sizeof s->resp);
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
     case LWS_CALLBACK_CLOSED_HTTP:
+        if (!s)
+            return 0; /* lws may report a close with no session data */
         free(s->resp.body);
         memset(&s->resp, 0, sizeof s->resp);
         return 0;
