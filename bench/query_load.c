@@ -116,9 +116,12 @@ int main(int argc, char **argv)
         }
         for (int i = 0; i < conns; i++)
             pfd[i] = (struct pollfd){.fd = cs[i].fd, .events = POLLIN};
+        /* Sleep (ppoll, ns resolution) until the next request is due or an
+         * answer arrives: the generator must not take the CPU the server needs. */
         uint64_t due = next < total ? start + next * period : now + 1000000;
-        int wait_ms = due > now ? (int)((due - now) / 1000000u) : 0;
-        if (poll(pfd, (nfds_t)conns, wait_ms) < 0 && errno != EINTR)
+        uint64_t wait = due > now ? due - now : 0;
+        struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000u), .tv_nsec = (long)(wait % 1000000000u)};
+        if (ppoll(pfd, (nfds_t)conns, &ts, NULL) < 0 && errno != EINTR)
             return 1;
         for (int i = 0; i < conns; i++) {
             if (!(pfd[i].revents & (POLLIN | POLLHUP)))

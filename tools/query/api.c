@@ -111,8 +111,7 @@ int q_server_open(q_server *q, const tf_config *cfg)
     }
     q->scratch_cap = 64u << 20;
     q->scratch = malloc(q->scratch_cap);
-    q->trade_out = calloc(qc->hot_trades, sizeof *q->trade_out);
-    return q->scratch && q->trade_out ? 0 : TF_ERR("out of memory");
+    return q->scratch ? 0 : TF_ERR("out of memory");
 }
 
 void q_server_close(q_server *q)
@@ -125,7 +124,6 @@ void q_server_close(q_server *q)
     ex_source_close(&q->src);
     qs_store_free(&q->store);
     free(q->scratch);
-    free(q->trade_out);
 }
 
 /* ---- arguments -------------------------------------------------------------- */
@@ -381,18 +379,18 @@ static void bars(q_server *q, q_response *r, const q_args *a)
         return;
     }
     tf_md_instrument_info info = *in;
-    const tf_md_bar *first;
+    const qs_bar *first;
     bool complete;
     uint32_t n = qs_store_bars(&q->store, info.id, start * Q_MS, end * Q_MS + (Q_MS - 1), (uint32_t)limit,
                                &first, &complete);
     if (complete) {
         bars_header(r, &info, "memory");
-        char member[512];
+        q_reserve(r, (size_t)n * (QS_JSON_MAX + 1) + 8);
         for (uint32_t i = 0; i < n; i++) {
-            size_t len = redis_bar_json(member, sizeof member, &first[i], &info);
             if (i)
-                put_raw(r, ",", 1);
-            put_raw(r, member, len);
+                r->body[r->len++] = ',';
+            memcpy(r->body + r->len, first[i].json, first[i].json_len);
+            r->len += first[i].json_len;
         }
         put(r, "]}");
         pthread_mutex_unlock(&q->store.lock);
@@ -471,24 +469,24 @@ static void trades(q_server *q, q_response *r, const q_args *a)
         fail(r, 400, "limit must be 1..%u (query.hot_trades), got %" PRIu64, max, limit);
         return;
     }
-    tf_md_trade *out = q->trade_out;
     pthread_mutex_lock(&q->store.lock);
     const tf_md_instrument_info *in = instrument(q, r, a);
-    tf_md_instrument_info info = in ? *in : (tf_md_instrument_info){0};
-    uint32_t n = in ? qs_store_trades(&q->store, info.id, (uint32_t)limit, out) : 0;
-    pthread_mutex_unlock(&q->store.lock);
-    if (!in)
+    if (!in) {
+        pthread_mutex_unlock(&q->store.lock);
         return;
-    r->source = "memory";
-    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"trades\":[", info.venue, info.symbol);
-    for (uint32_t i = 0; i < n; i++) {
-        char px[48], qty[48];
-        tf_fixed_format(px, sizeof px, out[i].price, info.price_precision);
-        tf_fixed_format(qty, sizeof qty, out[i].qty, info.qty_precision);
-        put(r, "%s{\"id\":%" PRIu64 ",\"price\":\"%s\",\"qty\":\"%s\",\"side\":\"%s\",\"time\":%" PRIu64 "}",
-            i ? "," : "", out[i].trade_id, px, qty, out[i].flags & TF_MD_BUYER_MAKER ? "sell" : "buy",
-            (uint64_t)(out[i].trade_time_ns / Q_MS));
     }
+    r->source = "memory";
+    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"trades\":[", in->venue, in->symbol);
+    uint32_t n = qs_store_trade_count(&q->store, in->id, (uint32_t)limit);
+    q_reserve(r, (size_t)n * 161 + 8);
+    for (uint32_t i = 0; i < n; i++) {
+        const qs_trade *t = qs_store_trade(&q->store, in->id, n, i);
+        if (i)
+            r->body[r->len++] = ',';
+        memcpy(r->body + r->len, t->json, t->json_len);
+        r->len += t->json_len;
+    }
+    pthread_mutex_unlock(&q->store.lock);
     put(r, "]}");
 }
 

@@ -58,7 +58,6 @@ typedef struct q_server {
     bool influx_ok;
     lru cache;
     char token[256];
-    tf_md_trade *trade_out;  /* hot_trades, for /v1/trades */
     char *scratch;           /* InfluxDB answers */
     size_t scratch_cap;
     uint64_t requests, errors, cache_hits;

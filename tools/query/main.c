@@ -149,8 +149,12 @@ static void *follow(void *arg)
         }
         for (; got < 4096; got++) {
             ex_read_rc rc = ex_source_read(&g_q.src, rec);
-            if (rc == EX_READ_OK)
-                qs_store_add(&g_q.store, rec);
+            if (rc == EX_READ_OK) {
+                const tf_md_instrument_info *in = NULL;
+                if (rec->type == TF_REC_MD_BAR || rec->type == TF_REC_MD_TRADE)
+                    in = ex_source_instrument(&g_q.src, *(const uint32_t *)rec->payload);
+                qs_store_add(&g_q.store, rec, in);
+            }
             else if (rc == EX_READ_NEW_JOURNAL)
                 qs_store_clear(&g_q.store);
             else if (rc != EX_READ_GAP)
