@@ -236,5 +236,27 @@ kill -0 "$q_pid"; check "tfquery still running" test $? = 0
 kill -TERM "$q_pid"; wait "$q_pid"; check "tfquery stops cleanly" test $? = 0
 q_pid=""
 
+echo "6. valgrind: the exporters and the query server leak nothing and touch no bad memory"
+VG="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99"
+tf_start_influx "$dir" "$iport" || exit 1
+rm -rf "$dir/run"
+write_config "$dir/v.yaml" vg "" ", db: 2"
+$VG "$BIN/tfexport-influx" -c "$dir/v.yaml" --until-idle 300 2>"$dir/vg.log"
+check "tfexport-influx under valgrind: clean" test $? = 0
+$VG "$BIN/tfexport-redis" -c "$dir/v.yaml" --until-idle 300 2>>"$dir/vg.log"
+check "tfexport-redis under valgrind: clean" test $? = 0
+$VG "$BIN/tfquery" -c "$dir/v.yaml" --port-file "$dir/vport" 2>>"$dir/vg.log" &
+q_pid=$!
+wait_for 30 test -s "$dir/vport"
+vurl=http://127.0.0.1:$(cat "$dir/vport")
+for path in "/v1/bars?symbol=BTCUSDT&limit=10" "/v1/bars?symbol=BTCUSDT&start=0&limit=5" "/v1/trades?symbol=ETHUSDT&limit=5" \
+            "/v1/quote?symbol=BTCUSDT" "/v1/bars?symbol=NOPE" "/v1/health"; do
+    curl -s --max-time 20 "$vurl$path" >/dev/null
+done
+kill -TERM "$q_pid"; wait "$q_pid"
+check "tfquery under valgrind: clean" test $? = 0
+q_pid=""
+grep -q "==[0-9]*==" "$dir/vg.log" && sed -n '1,40p' "$dir/vg.log"
+
 echo "export integration: $fails failed"
 [ "$fails" = 0 ]
