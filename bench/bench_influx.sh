@@ -61,3 +61,7 @@ echo "bench influx_export points_per_s ours=$best base=$ceil base_name=raw_line_
 echo "bench influx_export points_per_s ours=$best base=$mp base_name=python_batch_writer ratio=$(ratio "$best" "$mp") unit=1/s"
 echo "bench influx_export points_per_s_plain ours=$mo base=$m1 base_name=raw_line_protocol_load_1conn ratio=$(ratio "$mo" "$m1") unit=1/s"
 echo "bench influx_export points_per_s_gzip ours=$mog base=$m1 base_name=raw_line_protocol_load_1conn ratio=$(ratio "$mog" "$m1") unit=1/s"
+tgt() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t) ? "met" : "MISSED" }'; }
+echo "target: influx_export >= 0.9 x raw_line_protocol_load -> $(tgt "$(ratio "$best" "$ceil")" 0.9)"
+echo "target: influx_export >= 10 x python_batch_writer -> $(tgt "$(ratio "$best" "$mp")" 10)"
+echo "target: influx_export > 10000 points/s (users') -> $(tgt "$best" 10000)"

@@ -67,3 +67,5 @@ for q in p50 p95 p99 p999; do
     echo "bench query ${q}_at_10k_qps ours=$(field "$o_10000" ${q}_us) base=$(field "$b_10000" ${q}_us) base_name=static_404 unit=us"
 done
 echo "bench query achieved_qps_at_10k ours=$(field "$o_10000" rate) base=$(field "$b_10000" rate) base_name=static_404 unit=1/s"
+echo "target: p95 < 10 ms at 1k qps (users') -> $(awk -v v="$(field "$o_1000" p95_us)" 'BEGIN { print (v < 10000) ? "met" : "MISSED" }')"
+echo "target: p99 < 1 ms at 10k qps, hot data (ours) -> $(awk -v v="$(field "$o_10000" p99_us)" 'BEGIN { print (v < 1000) ? "met" : "MISSED" }')"

@@ -44,3 +44,4 @@ echo "# commands/s per round: ours $o; redis-benchmark $b"
 echo "# ours, last round: $(tail -1 "$d/lat_ours.txt")"
 mo=$(echo "$o" | median); mb=$(echo "$b" | median)
 echo "bench redis_export cmds_per_s ours=$mo base=$mb base_name=redis_benchmark ratio=$(awk -v a="$mo" -v b="$mb" 'BEGIN { printf "%.2f", b ? a / b : 0 }') unit=1/s"
+echo "target: redis_export >= 0.8 x redis_benchmark -> $(awk -v a="$mo" -v b="$mb" 'BEGIN { print (b && a / b >= 0.8) ? "met" : "MISSED" }')"

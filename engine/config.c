@@ -70,6 +70,7 @@ static const tf_config tf__default_config = {
     .export_ = {
         .influx = {.enabled = true, .local = true, .url = "http://127.0.0.1:8086",
                    .database = "tradefan", .precision = TF_INFLUX_NS, .batch_points = 5000,
+                   .connections = 2,
                    .batch_ns = 200000000ull, .timeout_ns = 5000000000ull,
                    .retry_min_ns = 100000000ull, .retry_max_ns = 10000000000ull,
                    .create_database = true, .gzip = true, .trades = true,
@@ -204,6 +205,7 @@ static const tf__key tf__influx_keys[] = {
         .what = "precision"),
     ROW("batch_points", T_INT, AT(tf_cfg_influx, batch_points), .min = 1, .max = 1000000),
     ROW("batch_ms", T_MS, AT(tf_cfg_influx, batch_ns), .min = 1, .max = 600000),
+    ROW("connections", T_INT, AT(tf_cfg_influx, connections), .min = 1, .max = 8),
     ROW("timeout_ms", T_MS, AT(tf_cfg_influx, timeout_ns), .min = 10, .max = 600000),
     ROW("retry_min_ms", T_MS, AT(tf_cfg_influx, retry_min_ns), .min = 1, .max = 600000),
     ROW("retry_max_ms", T_MS, AT(tf_cfg_influx, retry_max_ns), .min = 1, .max = 3600000),

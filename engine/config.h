@@ -145,6 +145,7 @@ typedef struct tf_cfg_influx {
     tf_cfg_secret password;
     uint32_t precision;                  /* tf_influx_precision; default ns */
     uint32_t batch_points;               /* flush at this many points (default 5000) */
+    uint32_t connections;                /* batches in flight, one connection each (default 2) */
     uint64_t batch_ns;                   /* ... or this long after the first (default 200 ms) */
     uint64_t timeout_ns;                 /* per request (default 5 s) */
     uint64_t retry_min_ns, retry_max_ns; /* backoff (100 ms .. 10 s), jitter +-25 % */

@@ -23,6 +23,8 @@
  * file, 5 the server refuses us (credentials, missing database, bad request).
  */
 #include <getopt.h>
+#include <pthread.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,66 +37,97 @@
 #include "tools/export/influx_points.h"
 #include "tools/export/source.h"
 
-typedef struct exporter {
+/* One batch of points: filled by the main thread, sent by a sender thread,
+ * retired (position saved) by the main thread strictly in fill order, so the
+ * saved position never passes a batch that is not acknowledged. */
+enum { B_FREE = 0, B_FILLING, B_QUEUED, B_SENDING, B_DONE };
+
+typedef struct batch {
+    int state;
+    int result;                 /* 0 sent (or refused lines dropped), -1 fatal, -2 stopping */
+    lp_buf buf;
+    uint64_t points;
+    uint64_t first_point_ns, due_ns;
+    uint64_t journal_id, next_seq; /* the position once this batch is acknowledged */
+    uint64_t venue_clock, buckets[IP_MAX_SAMPLED]; /* sampling state at its end, saved with it */
+    uint64_t exported, rejected;
+    bool has_bars;              /* holds a bar: sent only after earlier bar batches (revisions overwrite) */
+} batch;
+
+#define MAX_SENDERS 8
+#define MAX_BATCHES (MAX_SENDERS + 1)
+
+typedef struct exporter exporter;
+typedef struct sender {
+    exporter *x;
+    influx_conn conn;
+    ex_backoff backoff;
+    pthread_t th;
+} sender;
+
+struct exporter {
     tf_config cfg;
     ex_source src;
     ex_status status;
-    influx_conn conn;
     influx_points ip;
-    ex_backoff backoff;
     ex_position pos;            /* acknowledged: saved */
     char pos_path[TF_CFG_PATH_MAX + 32];
-    lp_buf buf;
-    uint64_t points;            /* in buf */
-    uint64_t first_point_ns;
-    uint64_t batch_due_ns;      /* jittered flush interval of this batch */
-    uint64_t batch_next_seq;    /* the position once buf is acknowledged */
-    uint64_t batch_journal_id;
+    uint32_t nsenders, nbatches;
+    sender senders[MAX_SENDERS];
+    batch batches[MAX_BATCHES];
+    uint32_t fill, retire;      /* the batch being filled; the oldest not retired */
+    uint64_t submitted;         /* batches handed to senders, ever (queue order) */
+    pthread_mutex_t lock;       /* batch states, latencies, live counters */
+    pthread_cond_t changed;
+    bool quit;
+    uint64_t retries, last_status, connected; /* live, from senders (under lock) */
     uint64_t saved_ns;
     ex_lag lag;
     ex_latency lat;
     uint64_t first_read_ns, last_ack_ns;
     uint64_t rng;
-} exporter;
+};
 
-static void save_position(exporter *x, uint64_t journal_id, uint64_t next_seq)
+static void save_position(exporter *x, const batch *b)
 {
-    x->pos.journal_id = journal_id;
-    x->pos.next_seq = next_seq;
-    x->pos.extra[0] = x->ip.venue_clock_ns;
+    x->pos.journal_id = b->journal_id;
+    x->pos.next_seq = b->next_seq;
+    x->pos.extra[0] = b->venue_clock;
     for (unsigned i = 0; i < IP_MAX_SAMPLED; i++)
-        x->pos.extra[1 + i] = x->ip.last_bucket[i];
+        x->pos.extra[1 + i] = b->buckets[i];
     if (ex_position_save(x->pos_path, &x->pos) != 0)
         fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg()); /* retried with the next batch */
     x->saved_ns = tf_now_ns();
-    x->status.st.position = next_seq;
+    x->status.st.position = b->next_seq;
 }
 
-/* Send lines[0..len) (n lines); 0 sent or dropped as refused, -1 fatal, -2 stopping. */
-static int send_lines(exporter *x, const char *lines, size_t len, uint64_t n)
+/* Sender thread: send lines[0..len) (n lines); 0 sent or refused lines
+ * dropped, -1 fatal, -2 stopping. Counters go to *b. */
+static int send_lines(sender *s, batch *b, const char *lines, size_t len, uint64_t n)
 {
+    exporter *x = s->x;
     bool announced = false;
     for (;;) {
         uint64_t t0 = tf_now_ns();
-        influx_rc rc = influx_write(&x->conn, lines, len);
-        ex_latency_add(&x->lat, tf_now_ns() - t0);
-        x->status.st.last_status = (uint32_t)x->conn.status;
-        x->status.st.connected = x->conn.status != 0;
+        influx_rc rc = influx_write(&s->conn, lines, len);
+        uint64_t t1 = tf_now_ns();
+        pthread_mutex_lock(&x->lock);
+        ex_latency_add(&x->lat, t1 - t0);
+        x->last_status = (uint64_t)s->conn.status;
+        x->connected = s->conn.status != 0;
+        pthread_mutex_unlock(&x->lock);
         switch (rc) {
         case INFLUX_OK:
             if (announced)
                 fprintf(stderr, "tfexport-influx: InfluxDB answers again; resumed\n");
-            ex_backoff_reset(&x->backoff);
-            x->status.st.exported += n;
-            x->status.st.batches++;
-            x->status.st.last_ack_realtime_ns = tf_realtime_ns();
-            x->last_ack_ns = tf_now_ns();
+            ex_backoff_reset(&s->backoff);
+            b->exported += n;
             return 0;
         case INFLUX_REJECTED:
-            x->status.st.rejected += x->conn.rejected;
-            x->status.st.exported += n > x->conn.rejected ? n - x->conn.rejected : 0;
+            b->rejected += s->conn.rejected;
+            b->exported += n > s->conn.rejected ? n - s->conn.rejected : 0;
             fprintf(stderr, "tfexport-influx: InfluxDB refused %" PRIu64 " of %" PRIu64
-                    " lines (HTTP 400, not retried): %.300s\n", x->conn.rejected, n, x->conn.body);
+                    " lines (HTTP 400, not retried): %.300s\n", s->conn.rejected, n, s->conn.body);
             return 0;
         case INFLUX_NO_DATABASE:
             if (!x->cfg.export_.influx.create_database) {
@@ -102,7 +135,7 @@ static int send_lines(exporter *x, const char *lines, size_t len, uint64_t n)
                         "create_database is false\n", x->cfg.export_.influx.database);
                 return -1;
             }
-            if (influx_create_database(&x->conn) == INFLUX_OK) {
+            if (influx_create_database(&s->conn) == INFLUX_OK) {
                 fprintf(stderr, "tfexport-influx: created database \"%s\"\n", x->cfg.export_.influx.database);
                 continue;
             }
@@ -110,7 +143,7 @@ static int send_lines(exporter *x, const char *lines, size_t len, uint64_t n)
         case INFLUX_TOO_LARGE: {
             if (n < 2) {
                 fprintf(stderr, "tfexport-influx: one line is too large for the server (HTTP 413); dropped\n");
-                x->status.st.rejected += n;
+                b->rejected += n;
                 return 0;
             }
             /* Split at the line boundary nearest the middle. */
@@ -118,60 +151,199 @@ static int send_lines(exporter *x, const char *lines, size_t len, uint64_t n)
             size_t cut = 0;
             while (cut < len && seen < half)
                 seen += lines[cut++] == '\n';
-            int r = send_lines(x, lines, cut, half);
-            return r != 0 ? r : send_lines(x, lines + cut, len - cut, n - half);
+            int r = send_lines(s, b, lines, cut, half);
+            return r != 0 ? r : send_lines(s, b, lines + cut, len - cut, n - half);
         }
         case INFLUX_AUTH:
             fprintf(stderr, "tfexport-influx: InfluxDB refuses our credentials (HTTP %ld): check "
-                    "export.influx.username and password: %.200s\n", x->conn.status, x->conn.body);
+                    "export.influx.username and password: %.200s\n", s->conn.status, s->conn.body);
             return -1;
         case INFLUX_FAILED:
-            fprintf(stderr, "tfexport-influx: InfluxDB answered HTTP %ld: %.300s\n", x->conn.status,
-                    x->conn.body);
+            fprintf(stderr, "tfexport-influx: InfluxDB answered HTTP %ld: %.300s\n", s->conn.status,
+                    s->conn.body);
             return -1;
         case INFLUX_RETRY:
             break;
         }
-        x->status.st.retries++;
-        uint64_t wait = ex_backoff_next(&x->backoff);
-        if (!announced || x->status.st.retries % 20 == 0)
+        pthread_mutex_lock(&x->lock);
+        uint64_t retries = ++x->retries;
+        pthread_mutex_unlock(&x->lock);
+        uint64_t wait = ex_backoff_next(&s->backoff);
+        if (!announced || retries % 20 == 0)
             fprintf(stderr, "tfexport-influx: write failed (%s%s%ld); retrying in %" PRIu64
-                    " ms, position kept at %" PRIu64 "\n", x->conn.error[0] ? x->conn.error : "HTTP ",
-                    x->conn.error[0] ? ", status " : "", x->conn.status, wait / 1000000u,
-                    x->pos.next_seq);
+                    " ms, position kept at %" PRIu64 "\n", s->conn.error[0] ? s->conn.error : "HTTP ",
+                    s->conn.error[0] ? ", status " : "", s->conn.status, wait / 1000000u, b->next_seq);
         announced = true;
-        ex_status_publish(&x->status);
         ex_sleep(wait);
         if (ex_stop)
             return -2;
     }
 }
 
-static int flush(exporter *x)
+/* The oldest queued batch that may go now, in fill order (NULL: none).
+ * Batches fly in parallel, so they may land out of order; that is harmless
+ * for points written once (trades, quotes, events) but a bar revision must
+ * land after the revision before it: a batch holding bars waits until every
+ * earlier batch holding bars is acknowledged. Under x->lock. */
+static batch *next_queued(exporter *x)
 {
-    if (x->points) {
-        int rc = send_lines(x, x->buf.p, x->buf.len, x->points);
+    bool earlier_bars_pending = false;
+    for (uint32_t k = 0; k < x->nbatches; k++) {
+        batch *b = &x->batches[(x->retire + k) % x->nbatches];
+        if (b->state == B_QUEUED && !(b->has_bars && earlier_bars_pending))
+            return b;
+        if (b->has_bars && (b->state == B_QUEUED || b->state == B_SENDING))
+            earlier_bars_pending = true;
+    }
+    return NULL;
+}
+
+static void *sender_main(void *arg)
+{
+    sender *s = arg;
+    exporter *x = s->x;
+    pthread_mutex_lock(&x->lock);
+    for (;;) {
+        batch *b;
+        while (!(b = next_queued(x)) && !x->quit)
+            pthread_cond_wait(&x->changed, &x->lock);
+        if (!b)
+            break;
+        b->state = B_SENDING;
+        pthread_mutex_unlock(&x->lock);
+        int r = send_lines(s, b, b->buf.p, b->buf.len, b->points);
+        pthread_mutex_lock(&x->lock);
+        b->result = r;
+        b->state = B_DONE;
+        pthread_cond_broadcast(&x->changed);
+    }
+    pthread_mutex_unlock(&x->lock);
+    return NULL;
+}
+
+/* Main thread: retire acknowledged batches in order, saving the position.
+ * Returns 0, or a batch's failure (-1 fatal, -2 stopping). */
+static int retire(exporter *x)
+{
+    for (;;) {
+        batch *b = &x->batches[x->retire];
+        pthread_mutex_lock(&x->lock);
+        bool done = b->state == B_DONE;
+        pthread_mutex_unlock(&x->lock);
+        if (!done)
+            return 0;
+        if (b->result != 0)
+            return b->result;
+        x->status.st.exported += b->exported;
+        x->status.st.rejected += b->rejected;
+        if (b->points) {
+            x->status.st.batches++;
+            x->status.st.last_ack_realtime_ns = tf_realtime_ns();
+            x->last_ack_ns = tf_now_ns();
+        }
+        save_position(x, b);
+        pthread_mutex_lock(&x->lock);
+        b->state = B_FREE;
+        pthread_mutex_unlock(&x->lock);
+        x->retire = (x->retire + 1) % x->nbatches;
+    }
+}
+
+static void begin_batch(exporter *x)
+{
+    batch *b = &x->batches[x->fill];
+    b->state = B_FILLING;
+    b->buf.len = 0;
+    b->points = b->exported = b->rejected = 0;
+    b->first_point_ns = 0;
+    b->result = 0;
+    b->has_bars = false;
+    b->journal_id = x->src.attached ? x->src.journal_id : x->pos.journal_id;
+    b->next_seq = x->src.attached ? x->src.r.next_seq : x->pos.next_seq;
+}
+
+/* Hand the filling batch to the senders (or straight to DONE when it holds
+ * no point: it only moves the position) and start the next one, waiting for
+ * a free slot. Returns retire()'s verdict. */
+static int submit(exporter *x)
+{
+    batch *b = &x->batches[x->fill];
+    b->venue_clock = x->ip.venue_clock_ns;
+    memcpy(b->buckets, x->ip.last_bucket, sizeof b->buckets);
+    pthread_mutex_lock(&x->lock);
+    b->state = b->points ? B_QUEUED : B_DONE;
+    x->submitted++;
+    pthread_cond_broadcast(&x->changed);
+    pthread_mutex_unlock(&x->lock);
+    x->fill = (x->fill + 1) % x->nbatches;
+    for (;;) {
+        int rc = retire(x);
         if (rc != 0)
             return rc;
+        pthread_mutex_lock(&x->lock);
+        bool free_slot = x->batches[x->fill].state == B_FREE;
+        if (!free_slot) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 50000000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&x->changed, &x->lock, &ts);
+        }
+        pthread_mutex_unlock(&x->lock);
+        if (free_slot)
+            break;
+        x->status.st.retries = x->retries;
+        ex_status_publish(&x->status);
     }
-    save_position(x, x->batch_journal_id, x->batch_next_seq);
-    x->buf.len = 0;
-    x->points = 0;
-    x->first_point_ns = 0;
+    begin_batch(x);
     return 0;
 }
 
 static void report_gap(exporter *x)
 {
     tf_journal_reader *r = &x->src.r;
+    batch *b = &x->batches[x->fill];
     x->status.st.gaps++;
     x->status.st.gap_records += r->last_gap_to - r->last_gap_from + 1;
     fprintf(stderr, "tfexport-influx: GAP: the journal no longer holds sequences %" PRIu64 "..%" PRIu64
             " (%" PRIu64 " records, venue time after %" PRIu64 " ns): lost to InfluxDB\n",
             r->last_gap_from, r->last_gap_to, r->last_gap_to - r->last_gap_from + 1, x->ip.venue_clock_ns);
-    int n = influx_points_gap(&x->ip, &x->buf, "influx", r->last_gap_from, r->last_gap_to, tf_realtime_ns());
+    int n = influx_points_gap(&x->ip, &b->buf, "influx", r->last_gap_from, r->last_gap_to, tf_realtime_ns());
     if (n > 0)
-        x->points += (uint64_t)n;
+        b->points += (uint64_t)n;
+}
+
+/* Stop: send what is batched (the senders give up on the first failure once
+ * a stop is requested), wait for every batch, retire what was acknowledged. */
+static void drain(exporter *x)
+{
+    batch *b = &x->batches[x->fill];
+    if (b->state == B_FILLING && (b->points || b->next_seq != x->pos.next_seq)) {
+        b->venue_clock = x->ip.venue_clock_ns;
+        memcpy(b->buckets, x->ip.last_bucket, sizeof b->buckets);
+        pthread_mutex_lock(&x->lock);
+        b->state = b->points ? B_QUEUED : B_DONE;
+        pthread_cond_broadcast(&x->changed);
+        pthread_mutex_unlock(&x->lock);
+    }
+    pthread_mutex_lock(&x->lock);
+    for (;;) {
+        bool busy = false;
+        for (uint32_t k = 0; k < x->nbatches; k++)
+            busy |= x->batches[k].state == B_QUEUED || x->batches[k].state == B_SENDING;
+        if (!busy)
+            break;
+        pthread_cond_wait(&x->changed, &x->lock);
+    }
+    x->quit = true;
+    pthread_cond_broadcast(&x->changed);
+    pthread_mutex_unlock(&x->lock);
+    retire(x);
+    for (uint32_t i = 0; i < x->nsenders; i++)
+        pthread_join(x->senders[i].th, NULL);
 }
 
 static void usage(void)
@@ -223,35 +395,53 @@ int main(int argc, char **argv)
     x.ip.venue_clock_ns = x.pos.extra[0];
     for (unsigned i = 0; i < IP_MAX_SAMPLED; i++)
         x.ip.last_bucket[i] = x.pos.extra[1 + i];
-    x.buf.cap = (size_t)ic->batch_points * IP_LINE_MAX + IP_LINE_MAX;
-    x.buf.p = malloc(x.buf.cap);
-    if (!x.buf.p || influx_open(&x.conn, ic, x.buf.cap) != 0) {
-        fprintf(stderr, "tfexport-influx: %s\n", x.buf.p ? tf_err_msg() : "out of memory");
-        return 1;
+    x.nsenders = ic->connections;
+    x.nbatches = x.nsenders + 1;
+    size_t cap = (size_t)ic->batch_points * IP_LINE_MAX + IP_LINE_MAX;
+    for (uint32_t i = 0; i < x.nbatches; i++) {
+        x.batches[i].buf.cap = cap;
+        x.batches[i].buf.p = malloc(cap);
+        if (!x.batches[i].buf.p) {
+            fprintf(stderr, "tfexport-influx: out of memory for %u batches of %zu bytes\n", x.nbatches, cap);
+            return 1;
+        }
+    }
+    for (uint32_t i = 0; i < x.nsenders; i++) {
+        x.senders[i].x = &x;
+        if (influx_open(&x.senders[i].conn, ic, cap) != 0) {
+            fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg());
+            return 1;
+        }
+        ex_backoff_init(&x.senders[i].backoff, ic->retry_min_ns, ic->retry_max_ns);
     }
     if (ex_status_open(&x.status, &x.cfg, status_name, "influx") != 0) {
         fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg());
         return 1;
     }
-    ex_backoff_init(&x.backoff, ic->retry_min_ns, ic->retry_max_ns);
     /* Create the database up front (idempotent on the server) rather than on
      * the first write's 404; a server that is down now is retried by writes. */
-    if (ic->create_database && influx_create_database(&x.conn) == INFLUX_AUTH) {
-        fprintf(stderr, "tfexport-influx: InfluxDB refuses our credentials (HTTP %ld)\n", x.conn.status);
+    if (ic->create_database && influx_create_database(&x.senders[0].conn) == INFLUX_AUTH) {
+        fprintf(stderr, "tfexport-influx: InfluxDB refuses our credentials (HTTP %ld)\n",
+                x.senders[0].conn.status);
         return 5;
     }
+    pthread_mutex_init(&x.lock, NULL);
+    pthread_cond_init(&x.changed, NULL);
+    for (uint32_t i = 0; i < x.nsenders; i++)
+        pthread_create(&x.senders[i].th, NULL, sender_main, &x.senders[i]);
     ex_source_init(&x.src, &x.cfg);
-    x.batch_journal_id = x.pos.journal_id;
-    x.batch_next_seq = x.pos.next_seq;
     x.status.st.position = x.pos.next_seq;
+    begin_batch(&x);
     fprintf(stderr, "tfexport-influx: %s db=%s, position %" PRIu64 ", batches of %u points or %" PRIu64
-            " ms\n", ic->url, ic->database, x.pos.next_seq, ic->batch_points, ic->batch_ns / 1000000u);
+            " ms, %u in flight\n", ic->url, ic->database, x.pos.next_seq, ic->batch_points,
+            ic->batch_ns / 1000000u, x.nsenders);
 
     int exit_code = 0;
     uint64_t last_publish = 0, last_record_ns = tf_now_ns(), last_attach_try = 0;
     tf_journal_slot *rec = calloc(1, 256);
     while (!ex_stop && rec) {
         uint64_t now = tf_now_ns();
+        batch *b = &x.batches[x.fill];
         if (!x.src.attached && now - last_attach_try > 100000000ull) {
             last_attach_try = now;
             int a = ex_source_attach(&x.src, x.pos.journal_id, x.pos.next_seq);
@@ -264,12 +454,12 @@ int main(int argc, char **argv)
                 if (x.src.journal_id != x.pos.journal_id && x.pos.journal_id)
                     fprintf(stderr, "tfexport-influx: a new journal (engine restarted without a disk "
                             "journal): exporting it from its oldest record\n");
-                x.batch_journal_id = x.src.journal_id;
-                x.batch_next_seq = x.src.r.next_seq;
+                b->journal_id = x.src.journal_id;
+                b->next_seq = x.src.r.next_seq;
             }
         }
         bool idle = false;
-        while (x.points < ic->batch_points) {
+        while (b->points < ic->batch_points) {
             ex_read_rc rc = ex_source_read(&x.src, rec);
             if (rc == EX_READ_OK) {
                 if (!x.first_read_ns)
@@ -277,24 +467,29 @@ int main(int argc, char **argv)
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
                     in = ex_source_instrument(&x.src, *(const uint32_t *)rec->payload);
-                int n = influx_points_add(&x.ip, &x.buf, rec, in);
+                int n = influx_points_add(&x.ip, &b->buf, rec, in);
                 if (n > 0) {
-                    if (!x.points) {
-                        x.first_point_ns = tf_now_ns();
-                        x.batch_due_ns = ex_jitter(&x.rng, ic->batch_ns, 10);
+                    if (!b->points) {
+                        b->first_point_ns = tf_now_ns();
+                        b->due_ns = ex_jitter(&x.rng, ic->batch_ns, 10);
                     }
-                    x.points += (uint64_t)n;
+                    b->points += (uint64_t)n;
+                    b->has_bars |= rec->type == TF_REC_MD_BAR;
                 }
-                x.batch_next_seq = rec->seq + 1;
+                b->next_seq = rec->seq + 1;
                 last_record_ns = now;
             } else if (rc == EX_READ_GAP) {
                 report_gap(&x);
-                x.batch_next_seq = x.src.r.next_seq;
+                b->next_seq = x.src.r.next_seq;
             } else if (rc == EX_READ_NEW_JOURNAL) {
-                if ((exit_code = flush(&x)) != 0)
+                /* The batch so far belongs to the old journal: send it on its own. */
+                uint64_t id = x.src.journal_id, seq = x.src.r.next_seq;
+                b->journal_id = b->journal_id ? b->journal_id : id;
+                if ((exit_code = submit(&x)) != 0)
                     break;
-                x.batch_journal_id = x.src.journal_id;
-                x.batch_next_seq = x.src.r.next_seq;
+                b = &x.batches[x.fill];
+                b->journal_id = id;
+                b->next_seq = seq;
             } else {
                 idle = true;
                 break;
@@ -303,20 +498,28 @@ int main(int argc, char **argv)
         if (exit_code)
             break;
         now = tf_now_ns();
-        bool due = x.points >= ic->batch_points ||
-                   (x.points && now - x.first_point_ns >= x.batch_due_ns) ||
-                   (!x.points && x.batch_next_seq != x.pos.next_seq && now - x.saved_ns > 1000000000ull);
-        if (due && (exit_code = flush(&x)) != 0)
+        bool due = b->points >= ic->batch_points || (b->points && now - b->first_point_ns >= b->due_ns) ||
+                   (!b->points && b->next_seq != x.pos.next_seq && now - x.saved_ns > 1000000000ull);
+        if (due && (exit_code = submit(&x)) != 0)
+            break;
+        if ((exit_code = retire(&x)) != 0)
             break;
         uint64_t head = ex_source_head(&x.src);
         x.status.st.journal_head = head;
         x.status.st.behind_ns = ex_lag_update(&x.lag, head, x.pos.next_seq, now);
         if (now - last_publish > 100000000ull) {
+            pthread_mutex_lock(&x.lock);
+            x.status.st.retries = x.retries;
+            x.status.st.last_status = (uint32_t)x.last_status;
+            x.status.st.connected = (uint32_t)x.connected;
+            pthread_mutex_unlock(&x.lock);
             ex_status_publish(&x.status);
             last_publish = now;
         }
         if (idle) {
-            if (until_idle_ns && now - last_record_ns > until_idle_ns && !x.points) {
+            b = &x.batches[x.fill];
+            if (until_idle_ns && now - last_record_ns > until_idle_ns && !b->points &&
+                x.batches[x.retire].state == B_FILLING) {
                 tf_seg_owner o = x.src.attached ? tf_segment_owner(&x.src.jseg, now, NULL) : TF_OWNER_CLOSED;
                 if (o != TF_OWNER_LIVE)
                     break;
@@ -324,18 +527,9 @@ int main(int argc, char **argv)
             ex_sleep(1000000);
         }
     }
-    if (exit_code == -2 || exit_code == 0) {
-        /* Stopping: send what is batched, once (no retries at exit). */
-        if (x.points && influx_write(&x.conn, x.buf.p, x.buf.len) == INFLUX_OK) {
-            x.status.st.exported += x.points;
-            save_position(&x, x.batch_journal_id, x.batch_next_seq);
-        } else if (!x.points && x.batch_next_seq != x.pos.next_seq) {
-            save_position(&x, x.batch_journal_id, x.batch_next_seq);
-        }
-        exit_code = 0;
-    } else {
-        exit_code = exit_code == -1 ? 5 : exit_code;
-    }
+    drain(&x);
+    exit_code = exit_code == -1 ? 5 : exit_code == -2 ? 0 : exit_code;
+    x.status.st.retries = x.retries;
     fprintf(stderr, "tfexport-influx: stopped at position %" PRIu64 ": %" PRIu64 " points exported, %"
             PRIu64 " rejected, %" PRIu64 " retries, %" PRIu64 " gaps\n", x.pos.next_seq,
             x.status.st.exported, x.status.st.rejected, x.status.st.retries, x.status.st.gaps);
@@ -348,7 +542,11 @@ int main(int argc, char **argv)
     free(rec);
     ex_status_close(&x.status);
     ex_source_close(&x.src);
-    influx_close(&x.conn);
-    free(x.buf.p);
+    for (uint32_t i = 0; i < x.nsenders; i++)
+        influx_close(&x.senders[i].conn);
+    for (uint32_t i = 0; i < x.nbatches; i++)
+        free(x.batches[i].buf.p);
+    pthread_mutex_destroy(&x.lock);
+    pthread_cond_destroy(&x.changed);
     return exit_code;
 }
