@@ -106,6 +106,15 @@ def main():
         expect(f"{sym} newest trades", st == 200 and [(x["id"], Decimal(x["price"]), Decimal(x["qty"])) for x in j["trades"]]
                == [(int(w["id"]), Decimal(w["price"]), Decimal(w["qty"])) for w in want], f"{st} {j}"[:300])
 
+    # The same cold question again: answered from the LRU cache.
+    hits = get(f"{u}/v1/health")[1].get("cache_hits", 0)
+    sym0 = sorted({k[0] for k in bars})[0]
+    b0 = [bars[k] for k in sorted(k for k in bars if k[0] == sym0)]
+    q0 = f"{u}/v1/bars?symbol={sym0}&start={b0[0]['open_time_ms']}&end={b0[-1]['open_time_ms']}&limit=7"
+    first, again = get(q0), get(q0)
+    expect("a repeated Redis/InfluxDB answer comes from the cache, unchanged",
+           a.influx_down or first == again and get(f"{u}/v1/health")[1].get("cache_hits", 0) == hits + 1,
+           f"{first[0]} {again[0]} hits {hits}")
     st, j = get(f"{u}/v1/health")
     expect("health answers", st == 200 and j.get("redis") == "up" and
            j.get("influxdb") == ("down" if a.influx_down else "up"), f"{st} {j}")
