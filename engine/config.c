@@ -81,7 +81,7 @@ static const tf_config tf__default_config = {
                   .retry_max_ns = 10000000000ull},
         .query = {.enabled = true, .bind = "127.0.0.1", .port = 8080, .cache_bytes = 64u << 20,
                   .max_limit = 10000, .hot_bars = 1440, .hot_trades = 1000,
-                  .timeout_ns = 2000000000ull},
+                  .timeout_ns = 2000000000ull, .threads = 1},
     },
 };
 static const tf_cfg_instrument tf__default_instrument = {.venue = "binance"};
@@ -239,6 +239,7 @@ static const tf__key tf__query_keys[] = {
     ROW("hot_bars", T_INT, AT(tf_cfg_query, hot_bars), .min = 1, .max = 1000000),
     ROW("hot_trades", T_INT, AT(tf_cfg_query, hot_trades), .min = 1, .max = 1000000),
     ROW("timeout_ms", T_MS, AT(tf_cfg_query, timeout_ns), .min = 10, .max = 600000),
+    ROW("threads", T_INT, AT(tf_cfg_query, threads), .min = 1, .max = 16),
     END};
 static const tf__key tf__export_keys[] = {
     ROW("run_dir", T_PATH, AT(tf_cfg_export, run_dir), .min = 1),

@@ -85,7 +85,7 @@ export:
            retry_max_ms: 500, timeout_ms: 2000 ${3:-}}
   redis: {port: $rport, trades_maxlen: 1000000, bars_keep: 20, retry_min_ms: 50, retry_max_ms: 500,
           timeout_ms: 1000 ${4:-}}
-  query: {port: 0, hot_bars: 5, max_limit: 1000}
+  query: {port: 0, hot_bars: 5, max_limit: 1000, threads: 2}
 threads:
   - {name: hot, cpu: -1, idle: backoff, stages: [feed]}
 YAML

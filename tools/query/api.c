@@ -101,6 +101,7 @@ int q_server_open(q_server *q, const tf_config *cfg)
     if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)
         return TF_ERR("out of memory for the hot store");
     ex_source_init(&q->src, cfg);
+    pthread_mutex_init(&q->backend_lock, NULL);
     if (cfg->export_.influx.enabled) {
         tf_cfg_influx ic = cfg->export_.influx;
         ic.timeout_ns = qc->timeout_ns;
@@ -121,6 +122,7 @@ void q_server_close(q_server *q)
     if (q->influx_ok)
         influx_close(&q->influx);
     lru_free(&q->cache);
+    pthread_mutex_destroy(&q->backend_lock);
     ex_source_close(&q->src);
     qs_store_free(&q->store);
     free(q->scratch);
@@ -405,12 +407,14 @@ static void bars(q_server *q, q_response *r, const q_args *a)
     size_t clen;
     int cstatus;
     uint64_t now = tf_now_ns();
+    pthread_mutex_lock(&q->backend_lock);
     const char *cached = lru_get(&q->cache, key, now, &clen, &cstatus);
     if (cached) {
-        q->cache_hits++;
+        __atomic_add_fetch(&q->cache_hits, 1, __ATOMIC_RELAXED);
         r->status = cstatus;
         r->source = "cache";
         put_raw(r, cached, clen);
+        pthread_mutex_unlock(&q->backend_lock);
         return;
     }
     if (!bars_from_redis(q, r, &info, start, end, (uint32_t)limit))
@@ -420,6 +424,7 @@ static void bars(q_server *q, q_response *r, const q_args *a)
         uint64_t ttl = end + settled_ms < now_ms() ? 60000000000ull : 1000000000ull;
         lru_put(&q->cache, key, r->body, r->len, r->status, now + ttl);
     }
+    pthread_mutex_unlock(&q->backend_lock);
 }
 
 /* ---- quote, trades, health ------------------------------------------------------- */
@@ -501,6 +506,7 @@ static void health(q_server *q, q_response *r, const q_args *a)
         engine = tf_seg_owner_name(tf_segment_owner(&q->src.jseg, tf_now_ns(), NULL));
     uint64_t records = q->store.records;
     pthread_mutex_unlock(&q->store.lock);
+    pthread_mutex_lock(&q->backend_lock);
     const char *redis = !q->cfg.export_.redis.enabled ? "off" : redis_ready(q) ? "up" : "down";
     const char *influx = "off";
     if (q->influx_ok) {
@@ -508,9 +514,10 @@ static void health(q_server *q, q_response *r, const q_args *a)
         influx = influx_query(&q->influx, "SHOW DATABASES", q->scratch, q->scratch_cap, &len) == INFLUX_OK ? "up"
                                                                                                        : "down";
     }
+    pthread_mutex_unlock(&q->backend_lock);
     put(r, "{\"engine\":\"%s\",\"journal_records\":%" PRIu64 ",\"redis\":\"%s\",\"influxdb\":\"%s\","
-        "\"requests\":%" PRIu64 ",\"cache_hits\":%" PRIu64 "}", engine, records, redis, influx, q->requests,
-        q->cache_hits);
+        "\"requests\":%" PRIu64 ",\"cache_hits\":%" PRIu64 "}", engine, records, redis, influx,
+        __atomic_load_n(&q->requests, __ATOMIC_RELAXED), __atomic_load_n(&q->cache_hits, __ATOMIC_RELAXED));
 }
 
 void q_handle(q_server *q, const char *method, const char *path, const q_args *args, const char *auth,
@@ -521,7 +528,7 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
     r->source = "";
     if (r->body)
         r->body[0] = 0;
-    q->requests++;
+    __atomic_add_fetch(&q->requests, 1, __ATOMIC_RELAXED);
     if (q->token[0] && (strncmp(auth, "Bearer ", 7) != 0 || strcmp(auth + 7, q->token) != 0))
         fail(r, 401, "a bearer token is required (Authorization: Bearer ...)");
     else if (strcmp(method, "GET") != 0)
@@ -537,5 +544,5 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
     else
         fail(r, 404, "no such endpoint (/v1/bars, /v1/quote, /v1/trades, /v1/health)");
     if (r->status >= 400)
-        q->errors++;
+        __atomic_add_fetch(&q->errors, 1, __ATOMIC_RELAXED);
 }

@@ -60,13 +60,15 @@ typedef struct q_server {
     char token[256];
     char *scratch;           /* InfluxDB answers */
     size_t scratch_cap;
-    uint64_t requests, errors, cache_hits;
+    pthread_mutex_t backend_lock; /* Redis, InfluxDB, the cache and scratch: shared by the HTTP threads */
+    uint64_t requests, errors, cache_hits; /* atomics */
 } q_server;
 
 int q_server_open(q_server *q, const tf_config *cfg);
 void q_server_close(q_server *q);
 
-/* `auth` is the Authorization header's value ("" when absent). */
+/* `auth` is the Authorization header's value ("" when absent). Safe to call
+ * from several HTTP threads at once. */
 void q_handle(q_server *q, const char *method, const char *path, const q_args *args, const char *auth,
               q_response *r);
 

@@ -10,6 +10,10 @@
  * (export.query.token). Exit: 0 on SIGINT/SIGTERM, 1 config or bind error.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -29,6 +33,40 @@
 
 static q_server g_q;
 static ex_status g_status;
+
+/* Debian's libwebsockets is built without SMP service threads, and a second
+ * context cannot share the listening port: one acceptor thread owns the
+ * listening socket and hands each connection to an HTTP thread's context
+ * (round robin) through a small queue; lws_cancel_service wakes that thread,
+ * which adopts the socket from its own service loop. */
+#define Q_MAX_THREADS 16
+#define Q_HANDOFF 256
+typedef struct handoff {
+    struct lws_context *ctx;
+    pthread_mutex_t lock;
+    int fds[Q_HANDOFF];
+    unsigned n;
+} handoff;
+static handoff g_hand[Q_MAX_THREADS];
+static uint32_t g_nthreads;
+
+static void adopt_pending(struct lws *wsi)
+{
+    struct lws_context *ctx = lws_get_context(wsi);
+    for (uint32_t i = 0; i < g_nthreads; i++) {
+        if (g_hand[i].ctx != ctx)
+            continue;
+        pthread_mutex_lock(&g_hand[i].lock);
+        int fds[Q_HANDOFF];
+        unsigned n = g_hand[i].n;
+        memcpy(fds, g_hand[i].fds, n * sizeof *fds);
+        g_hand[i].n = 0;
+        pthread_mutex_unlock(&g_hand[i].lock);
+        for (unsigned k = 0; k < n; k++)
+            if (!lws_adopt_socket(ctx, fds[k]))
+                close(fds[k]);
+    }
+}
 
 typedef struct pss {
     q_response resp;
@@ -98,7 +136,7 @@ static int on_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
         return s ? send_headers(wsi, s) : -1;
     case LWS_CALLBACK_HTTP_WRITEABLE: {
 
-        static unsigned char buf[LWS_PRE + 65536];
+        static _Thread_local unsigned char buf[LWS_PRE + 65536];
         size_t left = s->resp.len - s->sent;
         size_t n = left < 65536 ? left : 65536;
         memcpy(buf + LWS_PRE, s->resp.body + s->sent, n);
@@ -116,6 +154,9 @@ static int on_http(struct lws *wsi, enum lws_callback_reasons reason, void *user
         memset(&s->resp, 0, sizeof s->resp);
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        adopt_pending(wsi);
+        return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
         if (!s)
             return 0; /* lws may report a close with no session data */
@@ -162,8 +203,8 @@ static void *follow(void *arg)
         }
         g_status.st.position = g_q.src.r.next_seq;
         g_status.st.journal_head = ex_source_head(&g_q.src);
-        g_status.st.exported = g_q.requests;
-        g_status.st.rejected = g_q.errors;
+        g_status.st.exported = __atomic_load_n(&g_q.requests, __ATOMIC_RELAXED);
+        g_status.st.rejected = __atomic_load_n(&g_q.errors, __ATOMIC_RELAXED);
         g_status.st.gaps = g_q.src.r.gap_events;
         g_status.st.gap_records = g_q.src.r.gap_records;
         pthread_mutex_unlock(&g_q.store.lock);
@@ -175,19 +216,59 @@ static void *follow(void *arg)
     return NULL;
 }
 
-static int free_port(const char *bind_addr)
+/* One HTTP service thread: its own lws context. */
+static void *serve(void *ctx)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, bind_addr, &a.sin_addr);
+    while (!ex_stop)
+        if (lws_service(ctx, 100) < 0)
+            break;
+    return NULL;
+}
+
+/* The listening socket (port 0: any free port, reported in *port). */
+static int listen_on(const char *bind_addr, int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)*port)};
+    int one = 1;
     socklen_t al = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
+    if (fd < 0 || inet_pton(AF_INET, bind_addr, &a.sin_addr) != 1 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &al) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void *acceptor(void *arg)
+{
+    int lfd = (int)(intptr_t)arg;
+    uint32_t next = 0;
+    while (!ex_stop) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        handoff *h = &g_hand[next++ % g_nthreads];
+        pthread_mutex_lock(&h->lock);
+        bool queued = h->n < Q_HANDOFF;
+        if (queued)
+            h->fds[h->n++] = fd;
+        pthread_mutex_unlock(&h->lock);
+        if (!queued)
+            close(fd); /* that thread is far behind: refuse rather than queue without bound */
+        else
+            lws_cancel_service(h->ctx);
+    }
+    return NULL;
 }
 
 /* --print-env: the export settings as shell assignments, for tuning/run.sh
@@ -248,19 +329,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "tfquery: %s\n", tf_err_msg());
         return 1;
     }
-    int port = qc->port ? (int)qc->port : free_port(qc->bind);
-    lws_set_log_level(LLL_ERR, NULL);
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof info);
-    info.port = port;
-    info.iface = qc->bind;
-    info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-    info.keepalive_timeout = 60;
-    struct lws_context *ctx = lws_create_context(&info);
-    if (!ctx) {
-        fprintf(stderr, "tfquery: cannot listen on %s:%d\n", qc->bind, port);
+    int port = (int)qc->port;
+    int lfd = listen_on(qc->bind, &port);
+    if (lfd < 0) {
+        fprintf(stderr, "tfquery: cannot listen on %s:%u: %s\n", qc->bind, qc->port, strerror(errno));
+        ex_status_close(&g_status);
         return 1;
+    }
+    lws_set_log_level(LLL_ERR, NULL);
+    uint32_t nthreads = qc->threads;
+    g_nthreads = nthreads;
+    struct lws_context *ctx[Q_MAX_THREADS] = {0};
+    for (uint32_t i = 0; i < nthreads; i++) {
+        struct lws_context_creation_info info;
+        memset(&info, 0, sizeof info);
+        info.port = CONTEXT_PORT_NO_LISTEN_SERVER; /* serves adopted sockets */
+        info.protocols = protocols;
+        info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+        info.keepalive_timeout = 60;
+        ctx[i] = lws_create_context(&info);
+        if (!ctx[i]) {
+            fprintf(stderr, "tfquery: cannot create the HTTP service\n");
+            ex_status_close(&g_status);
+            return 1;
+        }
+        g_hand[i].ctx = ctx[i];
+        pthread_mutex_init(&g_hand[i].lock, NULL);
     }
     if (port_file) {
         FILE *f = fopen(port_file, "w");
@@ -269,16 +363,26 @@ int main(int argc, char **argv)
             fclose(f);
         }
     }
-    fprintf(stderr, "tfquery: serving http://%s:%d/v1/ (hot: %u bars, %u trades per instrument; cache %llu bytes)%s\n",
-            qc->bind, port, qc->hot_bars, qc->hot_trades, (unsigned long long)qc->cache_bytes,
-            g_q.token[0] ? ", bearer token required" : "");
-    pthread_t follower;
+    fprintf(stderr, "tfquery: serving http://%s:%d/v1/ on %u threads (hot: %u bars, %u trades per instrument; "
+            "cache %llu bytes)%s\n", qc->bind, port, nthreads, qc->hot_bars, qc->hot_trades,
+            (unsigned long long)qc->cache_bytes, g_q.token[0] ? ", bearer token required" : "");
+    pthread_t follower, accepting, http[Q_MAX_THREADS];
     pthread_create(&follower, NULL, follow, NULL);
-    while (!ex_stop)
-        if (lws_service(ctx, 100) < 0)
-            break;
+    for (uint32_t i = 1; i < nthreads; i++)
+        pthread_create(&http[i], NULL, serve, ctx[i]);
+    pthread_create(&accepting, NULL, acceptor, (void *)(intptr_t)lfd);
+    serve(ctx[0]);
+    pthread_join(accepting, NULL);
+    close(lfd);
+    for (uint32_t i = 1; i < nthreads; i++)
+        pthread_join(http[i], NULL);
     pthread_join(follower, NULL);
-    lws_context_destroy(ctx);
+    for (uint32_t i = 0; i < nthreads; i++) {
+        lws_context_destroy(ctx[i]);
+        for (unsigned k = 0; k < g_hand[i].n; k++)
+            close(g_hand[i].fds[k]);
+        pthread_mutex_destroy(&g_hand[i].lock);
+    }
     ex_status_close(&g_status);
     fprintf(stderr, "tfquery: stopped: %llu requests, %llu errors, %llu cache hits\n",
             (unsigned long long)g_q.requests, (unsigned long long)g_q.errors, (unsigned long long)g_q.cache_hits);
