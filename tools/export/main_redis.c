@@ -52,6 +52,40 @@ typedef struct rexporter {
     uint64_t first_read_ns, last_ack_ns;
 } rexporter;
 
+/* Pipeline replies are only looked at for errors: hiredis builds them with
+ * these functions, which allocate nothing (the default ones malloc a reply
+ * object per command) and keep the last error's text. */
+static char g_reply_error[256];
+static int g_reply_is_error;
+static int g_reply_token;
+static void *lean_string(const redisReadTask *t, char *str, size_t len)
+{
+    if (t->type == REDIS_REPLY_ERROR) {
+        g_reply_is_error = 1;
+        snprintf(g_reply_error, sizeof g_reply_error, "%.*s", (int)(len < 255 ? len : 255), str);
+    }
+    return &g_reply_token;
+}
+static void *lean_array(const redisReadTask *t, int n)
+{
+    (void)t;
+    (void)n;
+    return &g_reply_token;
+}
+static void *lean_integer(const redisReadTask *t, long long v)
+{
+    (void)t;
+    (void)v;
+    return &g_reply_token;
+}
+static void *lean_nil(const redisReadTask *t)
+{
+    (void)t;
+    return &g_reply_token;
+}
+static void lean_free(void *p) { (void)p; }
+static redisReplyObjectFunctions lean_replies = {lean_string, lean_array, lean_integer, lean_nil, lean_free};
+
 static void disconnect(rexporter *x)
 {
     if (x->ctx)
@@ -105,6 +139,7 @@ static int connect_redis(rexporter *x)
         return -2;
     }
     x->status.st.connected = 1;
+    x->ctx->reader->fn = &lean_replies; /* from here on, only pipelines */
     return 0;
 }
 
@@ -114,20 +149,20 @@ static int send_pipeline(rexporter *x)
     if (redisAppendFormattedCommand(x->ctx, x->buf.p, x->buf.len) != REDIS_OK)
         return -1;
     for (uint32_t i = 0; i < x->buf.commands; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(x->ctx, (void **)&r) != REDIS_OK || !r)
+        void *r = NULL;
+        g_reply_is_error = 0;
+        if (redisGetReply(x->ctx, &r) != REDIS_OK || !r)
             return -1;
-        if (r->type == REDIS_REPLY_ERROR) {
-            if (strstr(r->str, "equal or smaller")) {
+        if (g_reply_is_error) {
+            if (strstr(g_reply_error, "equal or smaller")) {
                 x->duplicates++;
             } else {
                 if (x->errors++ < 10 || x->errors % 1000 == 0)
                     fprintf(stderr, "tfexport-redis: error reply (%" PRIu64 " so far): %.200s\n",
-                            x->errors, r->str);
+                            x->errors, g_reply_error);
                 x->status.st.rejected++;
             }
         }
-        freeReplyObject(r);
     }
     return 0;
 }
