@@ -1,6 +1,7 @@
 # Local InfluxDB and Redis for make run, the tests and the benchmarks:
 # loopback only, data under a folder of our own, stopped by the caller.
-# Source it (POSIX sh); every wait is bounded.
+# Source it (POSIX sh); every wait is bounded. sh has no local variables:
+# the functions use only tf__* names, so they never clobber the caller's.
 #
 #   tf_free_port                       -> prints a free TCP port on 127.0.0.1
 #   tf_start_influx DIR PORT           -> sets influx_pid; data in DIR/influxdb
@@ -32,17 +33,17 @@ PYEOF
 
 tf_start_influx() { # DIR PORT
     mkdir -p "$1/influxdb"
-    d=$(cd "$1/influxdb" && pwd)
-    rpc=$(tf_free_port)
-    cat >"$d/influxdb.conf" <<CONF
+    tf__d=$(cd "$1/influxdb" && pwd)
+    tf__rpc=$(tf_free_port)
+    cat >"$tf__d/influxdb.conf" <<CONF
 reporting-enabled = false
-bind-address = "127.0.0.1:$rpc"
+bind-address = "127.0.0.1:$tf__rpc"
 [meta]
-  dir = "$d/meta"
+  dir = "$tf__d/meta"
   logging-enabled = false
 [data]
-  dir = "$d/data"
-  wal-dir = "$d/wal"
+  dir = "$tf__d/data"
+  wal-dir = "$tf__d/wal"
   query-log-enabled = false
   cache-snapshot-write-cold-duration = "10s"
 [monitor]
@@ -61,32 +62,32 @@ bind-address = "127.0.0.1:$rpc"
 [retention]
   enabled = false
 CONF
-    influxd run -config "$d/influxdb.conf" >"$d/influxd.log" 2>&1 &
+    influxd run -config "$tf__d/influxdb.conf" >"$tf__d/influxd.log" 2>&1 &
     influx_pid=$!
     if ! tf_wait_http "http://127.0.0.1:$2/ping" 30; then
         echo "influxd did not come up on 127.0.0.1:$2:" >&2
-        tail -20 "$d/influxd.log" >&2
+        tail -20 "$tf__d/influxd.log" >&2
         return 1
     fi
 }
 
 tf_start_redis() { # DIR PORT [PASSWORD]
     mkdir -p "$1/redis"
-    d=$(cd "$1/redis" && pwd)   # redis-server resolves paths after its chdir
+    tf__d=$(cd "$1/redis" && pwd)   # redis-server resolves paths after its chdir
     if [ -n "${3:-}" ]; then
-        redis-server --bind 127.0.0.1 --port "$2" --dir "$d" --save "" --appendonly no \
-            --requirepass "$3" --logfile "$d/redis.log" &
+        redis-server --bind 127.0.0.1 --port "$2" --dir "$tf__d" --save "" --appendonly no \
+            --requirepass "$3" --logfile "$tf__d/redis.log" &
     else
-        redis-server --bind 127.0.0.1 --port "$2" --dir "$d" --save "" --appendonly no \
-            --logfile "$d/redis.log" &
+        redis-server --bind 127.0.0.1 --port "$2" --dir "$tf__d" --save "" --appendonly no \
+            --logfile "$tf__d/redis.log" &
     fi
     redis_pid=$!
-    i=0
+    tf__i=0
     until redis-cli -h 127.0.0.1 -p "$2" ${3:+-a "$3" --no-auth-warning} ping 2>/dev/null | grep -q PONG; do
-        i=$((i + 1))
-        if [ $i -gt 100 ] || ! kill -0 "$redis_pid" 2>/dev/null; then
+        tf__i=$((tf__i + 1))
+        if [ $tf__i -gt 100 ] || ! kill -0 "$redis_pid" 2>/dev/null; then
             echo "redis-server did not come up on 127.0.0.1:$2:" >&2
-            tail -20 "$d/redis.log" >&2
+            tail -20 "$tf__d/redis.log" >&2
             return 1
         fi
         sleep 0.1
@@ -96,8 +97,8 @@ tf_start_redis() { # DIR PORT [PASSWORD]
 tf_stop_pid() { # PID
     [ -n "${1:-}" ] || return 0
     kill -TERM "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    tf__i=0
+    while kill -0 "$1" 2>/dev/null && [ $tf__i -lt 100 ]; do sleep 0.1; tf__i=$((tf__i + 1)); done
     kill -KILL "$1" 2>/dev/null
     wait "$1" 2>/dev/null
     return 0

@@ -7,6 +7,7 @@
 
 void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg)
 {
+    memset(rc, 0, sizeof *rc);
     rc->trades_maxlen = cfg->trades_maxlen;
     rc->bars_keep = cfg->bars_keep;
     rc->stream_ms = 0;
@@ -91,9 +92,28 @@ static void cmd_end(cmd *c)
     c->b->commands++;
 }
 
-static size_t key(char *out, const char *kind, const tf_md_instrument_info *in, const char *suffix)
+enum { K_QUOTE, K_TRADES, K_BARS, K_VENUE_BARS };
+
+/* The instrument's key of that kind (built on first use; ids >= 64 each time). */
+static const char *key(redis_cmds *rc, int kind, const tf_md_instrument_info *in, size_t *len)
 {
-    return (size_t)snprintf(out, 96, "md:%s:%s:%s%s", kind, in->venue, in->symbol, suffix);
+    static const char *const kinds[] = {"quote", "trades", "bars", "venue_bars"};
+    static const char *const suffix[] = {"", "", ":1m", ":1m"};
+    static char spare[64];
+    if (in->id < 64 && rc->keys[in->id].built) {
+        *len = rc->keys[in->id].len[kind];
+        return rc->keys[in->id].key[kind];
+    }
+    if (in->id >= 64) {
+        *len = (size_t)snprintf(spare, sizeof spare, "md:%s:%s:%s%s", kinds[kind], in->venue, in->symbol, suffix[kind]);
+        return spare;
+    }
+    for (int k = 0; k < 4; k++)
+        rc->keys[in->id].len[k] = (uint8_t)snprintf(rc->keys[in->id].key[k], 64, "md:%s:%s:%s%s", kinds[k],
+                                                    in->venue, in->symbol, suffix[k]);
+    rc->keys[in->id].built = true;
+    *len = rc->keys[in->id].len[kind];
+    return rc->keys[in->id].key[kind];
 }
 
 size_t redis_bar_json(char *out, size_t cap, const tf_md_bar *r, const tf_md_instrument_info *in)
@@ -117,10 +137,11 @@ size_t redis_bar_json(char *out, size_t cap, const tf_md_bar *r, const tf_md_ins
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-static int bar(const redis_cmds *rc, resp_buf *b, const tf_md_bar *r, const tf_md_instrument_info *in)
+static int bar(redis_cmds *rc, resp_buf *b, const tf_md_bar *r, const tf_md_instrument_info *in)
 {
-    char k[96], member[512];
-    size_t kn = key(k, r->flags & TF_BAR_FROM_VENUE ? "venue_bars" : "bars", in, ":1m");
+    char member[512];
+    size_t kn;
+    const char *k = key(rc, r->flags & TF_BAR_FROM_VENUE ? K_VENUE_BARS : K_BARS, in, &kn);
     size_t mn = redis_bar_json(member, sizeof member, r, in);
     if (!mn)
         return 0;
@@ -150,8 +171,9 @@ static int bar(const redis_cmds *rc, resp_buf *b, const tf_md_bar *r, const tf_m
 static int trade(redis_cmds *rc, resp_buf *b, const tf_md_trade *r, uint64_t seq,
                  const tf_md_instrument_info *in)
 {
-    char k[96], id[48];
-    size_t kn = key(k, "trades", in, "");
+    char id[48];
+    size_t kn;
+    const char *k = key(rc, K_TRADES, in, &kn);
     uint64_t ms = r->trade_time_ns / 1000000u;
     if (ms > rc->stream_ms)
         rc->stream_ms = ms;
@@ -180,10 +202,10 @@ static int trade(redis_cmds *rc, resp_buf *b, const tf_md_trade *r, uint64_t seq
     return 1;
 }
 
-static int quote(resp_buf *b, const tf_md_quote *r, const tf_md_instrument_info *in)
+static int quote(redis_cmds *rc, resp_buf *b, const tf_md_quote *r, const tf_md_instrument_info *in)
 {
-    char k[96];
-    size_t kn = key(k, "quote", in, "");
+    size_t kn;
+    const char *k = key(rc, K_QUOTE, in, &kn);
     unsigned pp = in->price_precision, qp = in->qty_precision;
     cmd c;
     cmd_begin(&c, b);
@@ -213,7 +235,7 @@ int redis_cmds_add(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec,
     switch (rec->type) {
     case TF_REC_MD_BAR: return bar(rc, b, (const void *)rec->payload, in);
     case TF_REC_MD_TRADE: return trade(rc, b, (const void *)rec->payload, rec->seq, in);
-    case TF_REC_MD_QUOTE: return quote(b, (const void *)rec->payload, in);
+    case TF_REC_MD_QUOTE: return quote(rc, b, (const void *)rec->payload, in);
     default: return 0;
     }
 }

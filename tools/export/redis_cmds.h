@@ -16,6 +16,7 @@
 #ifndef TF_TOOLS_EXPORT_REDIS_CMDS_H
 #define TF_TOOLS_EXPORT_REDIS_CMDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,12 @@ typedef struct redis_cmds {
      * position, so a resent record gets the same id) and its sequence part
      * the journal sequence. The trade's own time is a field. */
     uint64_t stream_ms;
+    /* Keys built once per instrument (quote, trades, bars, venue bars). */
+    struct {
+        bool built;
+        uint8_t len[4];
+        char key[4][64];
+    } keys[64];
 } redis_cmds;
 
 void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg);
