@@ -105,8 +105,11 @@ check "tfctl refuses a stopped engine" sh -c "! '$BIN/tfctl' -n '$inst' -d '$dir
 "$BIN/tfdump" -n "$inst" -d "$dir" --from oldest --type synth_tick >"$dir/all.txt" 2>/dev/null
 ticks=$(grep -c '^seq=' "$dir/all.txt")
 check "journal holds ticks ($ticks)" [ "$ticks" -gt 1000 ]
+# Consecutive, not "from 1": on a slow or busy host the run outlasts the
+# 65536-slot journal and the oldest ticks are overwritten (that is the
+# journal's contract, not a gap).
 check "no tick sequence gap in the journal" \
-    sh -c "grep -o 'src_seq=[0-9]*' '$dir/all.txt' | cut -d= -f2 | awk 'NR!=\$1{exit 1}'"
+    sh -c "grep -o 'src_seq=[0-9]*' '$dir/all.txt' | cut -d= -f2 | awk 'NR>1 && \$1!=prev+1{exit 1} {prev=\$1}'"
 check "last record is the engine stop" sh -c "'$BIN/tfdump' -n '$inst' -d '$dir' --from oldest 2>/dev/null | tail -1 | grep -q 'kind=stopping'"
 
 echo "4. crash"
