@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,55 @@ int ex_load_config(const char *path, tf_config *cfg)
         return -1;
     }
     return 0;
+}
+
+int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a)
+{
+    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                         {"until-idle", required_argument, 0, 'u'},
+                                         {"status", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
+        if (o == 'c')
+            a->config = optarg;
+        else if (o == 'u')
+            a->until_idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
+        else if (o == 's')
+            a->status_name = optarg;
+        else {
+            fprintf(stderr, "usage: %s -c CONFIG [--until-idle MS] [--status NAME]\n", prog);
+            return o == 'h' ? 0 : 1;
+        }
+    }
+    return -1;
+}
+
+int ex_start(int argc, char **argv, const char *prog, const char *section, ex_args *a, tf_config *cfg,
+             char *pos_path, size_t pos_cap, ex_position *pos)
+{
+    int rc = ex_parse_args(argc, argv, prog, a);
+    if (rc >= 0)
+        return rc;
+    if (ex_load_config(a->config, cfg) != 0)
+        return 1;
+    bool enabled = strcmp(section, "influx") == 0 ? cfg->export_.influx.enabled : cfg->export_.redis.enabled;
+    if (!enabled) {
+        fprintf(stderr, "%s: export.%s.enabled is false; nothing to do\n", prog, section);
+        return 0;
+    }
+    ex_install_signals();
+    snprintf(pos_path, pos_cap, "%s/%s.pos", cfg->export_.run_dir, a->status_name);
+    if (ex_mkdirs(cfg->export_.run_dir) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, tf_err_msg());
+        return 1;
+    }
+    if (ex_position_load(pos_path, pos) < 0) {
+        fprintf(stderr, "%s: %s (fix or remove it: removing exports everything the journal holds "
+                "again, which is harmless)\n", prog, tf_err_msg());
+        return 1;
+    }
+    return -1;
 }
 
 int ex_mkdirs(const char *path)

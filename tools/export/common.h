@@ -97,6 +97,36 @@ void ex_install_signals(void);
  * prints the error and returns -1. */
 int ex_load_config(const char *path, tf_config *cfg);
 
+/* An exporter's command line: -c CONFIG [--until-idle MS] [--status NAME].
+ * Returns -1 to go on, else the exit code (usage printed for `prog`). */
+typedef struct ex_args {
+    const char *config;
+    const char *status_name;   /* preset to the default segment name */
+    uint64_t until_idle_ns;    /* 0: run until stopped */
+} ex_args;
+int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a);
+
+/* The start every exporter shares: arguments, config, "enabled" for
+ * export.<section>, signals, run_dir, and the saved position
+ * (<run_dir>/<segment>.pos into pos_path/pos). Returns -1 to go on, else the
+ * exit code (the reason printed). */
+int ex_start(int argc, char **argv, const char *prog, const char *section, ex_args *a, tf_config *cfg,
+             char *pos_path, size_t pos_cap, ex_position *pos);
+
+/* Decimal digits of v into out (no NUL); returns how many. */
+static inline size_t ex_u64_text(char *out, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
 /* mkdir -p */
 int ex_mkdirs(const char *path);
 

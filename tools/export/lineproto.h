@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "shm/fixed.h"
+#include "tools/export/common.h"
 
 typedef struct lp_buf {
     char *p;
@@ -106,19 +107,6 @@ undo:
     return false;
 }
 
-static inline size_t lp__u64(char *out, uint64_t v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 static inline bool lp_field_int(lp_buf *b, const char *key, int64_t v)
 {
     size_t start = b->len;
@@ -129,7 +117,7 @@ static inline bool lp_field_int(lp_buf *b, const char *key, int64_t v)
         b->p[b->len++] = '-';
         mag = 0 - mag;
     }
-    b->len += lp__u64(b->p + b->len, mag);
+    b->len += ex_u64_text(b->p + b->len, mag);
     b->p[b->len++] = 'i';
     b->first_field = false;
     return true;
@@ -179,7 +167,7 @@ static inline bool lp_point_end(lp_buf *b, int64_t ts)
         b->p[b->len++] = '-';
         mag = 0 - mag;
     }
-    b->len += lp__u64(b->p + b->len, mag);
+    b->len += ex_u64_text(b->p + b->len, mag);
     b->p[b->len++] = '\n';
     return true;
 }

@@ -22,7 +22,6 @@
  * EXIT: 0 stopped (SIGINT/SIGTERM, or --until-idle), 1 usage/config/position
  * file, 5 the server refuses us (credentials, missing database, bad request).
  */
-#include <getopt.h>
 #include <pthread.h>
 #include <time.h>
 #include <inttypes.h>
@@ -346,51 +345,17 @@ static void drain(exporter *x)
         pthread_join(x->senders[i].th, NULL);
 }
 
-static void usage(void)
-{
-    fprintf(stderr, "usage: tfexport-influx -c CONFIG [--until-idle MS] [--status NAME]\n");
-}
-
 int main(int argc, char **argv)
 {
     static exporter x;
-    const char *config = NULL, *status_name = "export-influx";
-    uint64_t until_idle_ns = 0;
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"until-idle", required_argument, 0, 'u'},
-                                         {"status", required_argument, 0, 's'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
-        if (o == 'c')
-            config = optarg;
-        else if (o == 'u')
-            until_idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
-        else if (o == 's')
-            status_name = optarg;
-        else {
-            usage();
-            return o == 'h' ? 0 : 1;
-        }
-    }
-    if (ex_load_config(config, &x.cfg) != 0)
-        return 1;
+    ex_args args = {.status_name = "export-influx"};
+    int rc_start = ex_start(argc, argv, "tfexport-influx", "influx", &args, &x.cfg, x.pos_path,
+                            sizeof x.pos_path, &x.pos);
+    if (rc_start >= 0)
+        return rc_start;
+    const char *status_name = args.status_name;
+    uint64_t until_idle_ns = args.until_idle_ns;
     const tf_cfg_influx *ic = &x.cfg.export_.influx;
-    if (!ic->enabled) {
-        fprintf(stderr, "tfexport-influx: export.influx.enabled is false; nothing to do\n");
-        return 0;
-    }
-    ex_install_signals();
-    if (ex_mkdirs(x.cfg.export_.run_dir) != 0) {
-        fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg());
-        return 1;
-    }
-    snprintf(x.pos_path, sizeof x.pos_path, "%s/export-influx.pos", x.cfg.export_.run_dir);
-    if (ex_position_load(x.pos_path, &x.pos) < 0) {
-        fprintf(stderr, "tfexport-influx: %s (fix or remove it: removing exports everything the "
-                "journal holds again, which is harmless)\n", tf_err_msg());
-        return 1;
-    }
     influx_points_init(&x.ip, ic);
     x.ip.venue_clock_ns = x.pos.extra[0];
     for (unsigned i = 0; i < IP_MAX_SAMPLED; i++)

@@ -18,7 +18,6 @@
  * EXIT: 0 stopped, 1 usage/config/position file, 5 Redis refuses our
  * credentials or database.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,36 +223,15 @@ static int flush(rexporter *x)
 int main(int argc, char **argv)
 {
     static rexporter x;
-    const char *config = NULL, *status_name = "export-redis";
-    uint64_t until_idle_ns = 0;
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"until-idle", required_argument, 0, 'u'},
-                                         {"status", required_argument, 0, 's'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
-        if (o == 'c')
-            config = optarg;
-        else if (o == 'u')
-            until_idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
-        else if (o == 's')
-            status_name = optarg;
-        else {
-            fprintf(stderr, "usage: tfexport-redis -c CONFIG [--until-idle MS] [--status NAME]\n");
-            return o == 'h' ? 0 : 1;
-        }
-    }
-    if (ex_load_config(config, &x.cfg) != 0)
-        return 1;
+    ex_args args = {.status_name = "export-redis"};
+    int rc_start = ex_start(argc, argv, "tfexport-redis", "redis", &args, &x.cfg, x.pos_path,
+                            sizeof x.pos_path, &x.pos);
+    if (rc_start >= 0)
+        return rc_start;
+    const char *status_name = args.status_name;
+    uint64_t until_idle_ns = args.until_idle_ns;
     const tf_cfg_redis *rc = &x.cfg.export_.redis;
-    if (!rc->enabled) {
-        fprintf(stderr, "tfexport-redis: export.redis.enabled is false; nothing to do\n");
-        return 0;
-    }
-    ex_install_signals();
-    snprintf(x.pos_path, sizeof x.pos_path, "%s/export-redis.pos", x.cfg.export_.run_dir);
-    if (ex_mkdirs(x.cfg.export_.run_dir) != 0 || ex_position_load(x.pos_path, &x.pos) < 0 ||
-        ex_secret_read(&rc->password, x.password, sizeof x.password) != 0) {
+    if (ex_secret_read(&rc->password, x.password, sizeof x.password) != 0) {
         fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
         return 1;
     }
