@@ -4,7 +4,9 @@
 # exporters and the query API following the journal live, beside the same
 # run without them. Same tfsim load (seeded), same host, one after the other,
 # twice each alternating. The exporters never block the engine (journal
-# readers cannot), so any difference is CPU contention on this 2-CPU host.
+# readers cannot), so any difference is CPU contention: as a deployment
+# would, the engine's thread has CPU 1 and everything else (tfsim, influxd,
+# redis-server, the exporters via export.cpu) is pinned to CPU 0.
 set -u
 cd "$(dirname "$0")/.."
 . tuning/servers.sh
@@ -16,12 +18,13 @@ d=$(mktemp -d /dev/shm/tf-bench-exp.XXXXXX)
 influx_pid="" redis_pid="" pids=""
 trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; tf_stop_pid "$influx_pid"; tf_stop_pid "$redis_pid"; rm -rf "$d"' EXIT INT TERM
 iport=$(tf_free_port); rport=$(tf_free_port)
+export TF_SERVER_CPU=0
 tf_start_influx "$d" "$iport" || exit 1
 tf_start_redis "$d" "$rport" || exit 1
 
 one_run() { # one_run NAME WITH_EXPORTERS -> percentiles line
     rm -f "$d/port"
-    "$BIN/tfsim" --port 0 --port-file "$d/port" --symbols BTCUSDT,ETHUSDT,SOLUSDT --mix trade,bookTicker \
+    taskset -c 0 "$BIN/tfsim" --port 0 --port-file "$d/port" --symbols BTCUSDT,ETHUSDT,SOLUSDT --mix trade,bookTicker \
         --rate "$RATE" --messages "$N" --seed 9 >"$d/sim.log" 2>&1 &
     sim=$!
     i=0; until [ -s "$d/port" ] || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
@@ -38,6 +41,7 @@ feed: {url: "ws://127.0.0.1:$(cat "$d/port")", rest_url: "http://127.0.0.1:$(cat
 validation: {max_deviation_bps: 0}
 export:
   run_dir: $d/run$1
+  cpu: 0
   influx: {url: "http://127.0.0.1:$iport", database: b$1, gzip: false}
   redis: {port: $rport}
   query: {port: 0}

@@ -68,6 +68,7 @@ static const tf_config tf__default_config = {
     .bars = {.grace_ns = 2000000000ull, .empty_policy = 0, .revision_window = 10},
     .validation = {.max_deviation_bps = 1000},
     .export_ = {
+        .cpu = -1,
         .influx = {.enabled = true, .local = true, .url = "http://127.0.0.1:8086",
                    .database = "tradefan", .precision = TF_INFLUX_NS, .batch_points = 5000,
                    .connections = 2,
@@ -243,6 +244,7 @@ static const tf__key tf__query_keys[] = {
     END};
 static const tf__key tf__export_keys[] = {
     ROW("run_dir", T_PATH, AT(tf_cfg_export, run_dir), .min = 1),
+    ROW("cpu", T_CPU, AT(tf_cfg_export, cpu)),
     ROW("influx", T_MAP, AT(tf_cfg_export, influx), .sub = tf__influx_keys),
     ROW("redis", T_MAP, AT(tf_cfg_export, redis), .sub = tf__redis_keys),
     ROW("query", T_MAP, AT(tf_cfg_export, query), .sub = tf__query_keys),

@@ -185,6 +185,7 @@ typedef struct tf_cfg_query {
 
 typedef struct tf_cfg_export {
     char run_dir[TF_CFG_PATH_MAX];       /* positions, local server data (default "run/<instance>") */
+    int32_t cpu;                         /* pin the exporters and tfquery here, off the engine's cores (-1: not pinned) */
     tf_cfg_influx influx;
     tf_cfg_redis redis;
     tf_cfg_query query;

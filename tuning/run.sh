@@ -24,6 +24,8 @@ log=$(mktemp /tmp/tfengine.XXXXXX.log)
 eval "$("$bin/tfquery" -c "$cfg" --print-env)"
 . tuning/servers.sh
 mkdir -p "$TF_RUN_DIR"
+# The local servers share the exporters' CPU (export.cpu), off the engine's.
+[ "$TF_EXPORT_CPU" -ge 0 ] && TF_SERVER_CPU=$TF_EXPORT_CPU
 influx_pid="" redis_pid="" oob_pids=""
 stop_servers() {
     for p in $oob_pids; do kill -TERM "$p" 2>/dev/null; done

@@ -7,6 +7,7 @@
 #   tf_start_influx DIR PORT           -> sets influx_pid; data in DIR/influxdb
 #   tf_start_redis DIR PORT [PASSWORD] -> sets redis_pid
 #   tf_stop_pid PID                    -> TERM, then KILL after 10 s
+# TF_SERVER_CPU=N runs the servers pinned to CPU N (off the engine's cores).
 
 TF_PY=/usr/bin/python3
 
@@ -62,7 +63,7 @@ bind-address = "127.0.0.1:$tf__rpc"
 [retention]
   enabled = false
 CONF
-    influxd run -config "$tf__d/influxdb.conf" >"$tf__d/influxd.log" 2>&1 &
+    ${TF_SERVER_CPU:+taskset -c "$TF_SERVER_CPU"} influxd run -config "$tf__d/influxdb.conf" >"$tf__d/influxd.log" 2>&1 &
     influx_pid=$!
     if ! tf_wait_http "http://127.0.0.1:$2/ping" 30; then
         echo "influxd did not come up on 127.0.0.1:$2:" >&2
@@ -75,10 +76,10 @@ tf_start_redis() { # DIR PORT [PASSWORD]
     mkdir -p "$1/redis"
     tf__d=$(cd "$1/redis" && pwd)   # redis-server resolves paths after its chdir
     if [ -n "${3:-}" ]; then
-        redis-server --bind 127.0.0.1 --port "$2" --dir "$tf__d" --save "" --appendonly no \
+        ${TF_SERVER_CPU:+taskset -c "$TF_SERVER_CPU"} redis-server --bind 127.0.0.1 --port "$2" --dir "$tf__d" --save "" --appendonly no \
             --requirepass "$3" --logfile "$tf__d/redis.log" &
     else
-        redis-server --bind 127.0.0.1 --port "$2" --dir "$tf__d" --save "" --appendonly no \
+        ${TF_SERVER_CPU:+taskset -c "$TF_SERVER_CPU"} redis-server --bind 127.0.0.1 --port "$2" --dir "$tf__d" --save "" --appendonly no \
             --logfile "$tf__d/redis.log" &
     fi
     redis_pid=$!

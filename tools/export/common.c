@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,18 @@ int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a)
     return -1;
 }
 
+int ex_pin(const tf_config *cfg)
+{
+    if (cfg->export_.cpu < 0)
+        return 0;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cfg->export_.cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        return TF_ERR("cannot pin to CPU %d (export.cpu): %s", cfg->export_.cpu, strerror(errno));
+    return 0;
+}
+
 int ex_start(int argc, char **argv, const char *prog, const char *section, ex_args *a, tf_config *cfg,
              char *pos_path, size_t pos_cap, ex_position *pos)
 {
@@ -303,6 +316,10 @@ int ex_start(int argc, char **argv, const char *prog, const char *section, ex_ar
         return 0;
     }
     ex_install_signals();
+    if (ex_pin(cfg) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, tf_err_msg());
+        return 1;
+    }
     snprintf(pos_path, pos_cap, "%s/%s.pos", cfg->export_.run_dir, a->status_name);
     if (ex_mkdirs(cfg->export_.run_dir) != 0) {
         fprintf(stderr, "%s: %s\n", prog, tf_err_msg());

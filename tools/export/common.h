@@ -127,6 +127,10 @@ static inline size_t ex_u64_text(char *out, uint64_t v)
     return n;
 }
 
+/* Pin this process (every thread it starts later too) to export.cpu, so
+ * out-of-band work stays off the engine's cores; nothing when -1. */
+int ex_pin(const tf_config *cfg);
+
 /* mkdir -p */
 int ex_mkdirs(const char *path);
 

@@ -280,7 +280,8 @@ static int print_export_env(const tf_config *cfg)
     hp = hp ? hp + 3 : ex->influx.url;
     const char *colon = strrchr(hp, ':');
     int iport = colon ? atoi(colon + 1) : 8086;
-    printf("TF_INSTANCE='%s'\nTF_SHM_DIR='%s'\nTF_RUN_DIR='%s'\n", cfg->instance, cfg->shm_dir, ex->run_dir);
+    printf("TF_INSTANCE='%s'\nTF_SHM_DIR='%s'\nTF_RUN_DIR='%s'\nTF_EXPORT_CPU=%d\n", cfg->instance, cfg->shm_dir,
+           ex->run_dir, ex->cpu);
     printf("TF_INFLUX_ENABLED=%d\nTF_INFLUX_LOCAL=%d\nTF_INFLUX_PORT=%d\nTF_INFLUX_URL='%s'\nTF_INFLUX_DB='%s'\n",
            ex->influx.enabled, ex->influx.local, iport, ex->influx.url, ex->influx.database);
     printf("TF_REDIS_ENABLED=%d\nTF_REDIS_LOCAL=%d\nTF_REDIS_PORT=%u\n", ex->redis.enabled, ex->redis.local,
@@ -325,6 +326,10 @@ int main(int argc, char **argv)
         return 0;
     }
     ex_install_signals();
+    if (ex_pin(&cfg) != 0) {
+        fprintf(stderr, "tfquery: %s\n", tf_err_msg());
+        return 1;
+    }
     if (q_server_open(&g_q, &cfg) != 0 || ex_status_open(&g_status, &cfg, status_name, "query") != 0) {
         fprintf(stderr, "tfquery: %s\n", tf_err_msg());
         return 1;
