@@ -693,12 +693,12 @@ static int tf__cross_checks(tf__ctx *c, yaml_node_t *root)
         return tf__fail(c, exn, "export.influx.retry_min_ms is above export.influx.retry_max_ms");
     if (ex->redis.retry_min_ns > ex->redis.retry_max_ns)
         return tf__fail(c, exn, "export.redis.retry_min_ms is above export.redis.retry_max_ms");
-    if (ex->influx.password.file[0] && ex->influx.password.env[0])
-        return tf__fail(c, exn, "export.influx.password: give file or env, not both");
-    if (ex->redis.password.file[0] && ex->redis.password.env[0])
-        return tf__fail(c, exn, "export.redis.password: give file or env, not both");
-    if (ex->query.token.file[0] && ex->query.token.env[0])
-        return tf__fail(c, exn, "export.query.token: give file or env, not both");
+    const struct { const tf_cfg_secret *s; const char *name; } secrets[] = {
+        {&ex->influx.password, "export.influx.password"}, {&ex->redis.password, "export.redis.password"},
+        {&ex->query.token, "export.query.token"}};
+    for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++)
+        if (secrets[i].s->file[0] && secrets[i].s->env[0])
+            return tf__fail(c, exn, "%s: give file or env, not both", secrets[i].name);
     if (!ex->run_dir[0])
         snprintf(c->cfg->export_.run_dir, sizeof ex->run_dir, "run/%s", cfg->instance);
     return 0;

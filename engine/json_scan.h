@@ -44,6 +44,17 @@ static inline void tf__ws(tf__cur *c)
         c->p++;
 }
 
+/* After an object key: whitespace, ':', whitespace. */
+static inline int tf__colon(tf__cur *c)
+{
+    tf__ws(c);
+    if (c->p >= c->end || *c->p != ':')
+        return -1;
+    c->p++;
+    tf__ws(c);
+    return 0;
+}
+
 static inline int tf__hex(char ch)
 {
     return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
@@ -169,12 +180,7 @@ static inline int tf__value(tf__cur *c, tf__span *s)
             if (top == '{') {
                 if (*c->p != '"' || tf__string(c, &tmp) != 0)
                     return -1;
-                tf__ws(c);
-                if (c->p >= c->end || *c->p != ':')
-                    return -1;
-                c->p++;
-                tf__ws(c);
-                if (c->p >= c->end)
+                if (tf__colon(c) != 0 || c->p >= c->end)
                     return -1;
             }
             if (*c->p == '{' || *c->p == '[') {
@@ -282,11 +288,8 @@ static inline int tf__object(tf__cur *c, tf__fields *f, tf__fields *data_fields)
         } else if (c->p >= c->end || *c->p != '"' || tf__string(c, &key) != 0) {
             return -1;
         }
-        tf__ws(c);
-        if (c->p >= c->end || *c->p != ':')
+        if (tf__colon(c) != 0)
             return -1;
-        c->p++;
-        tf__ws(c);
         /* Where the value goes, decided before it is parsed: the value is
          * written once, in place (copying a just-written span stalls on
          * store forwarding). */

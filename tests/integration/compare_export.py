@@ -25,7 +25,7 @@ FIELDS = {"o": "open", "h": "high", "l": "low", "c": "close", "v": "volume", "qv
 
 
 def parse_dump(path):
-    bars, trades = {}, {}
+    bars, trades, twice = {}, {}, 0
     for line in open(path):
         kv = dict(p.split("=", 1) for p in line.split() if "=" in p)
         if kv.get("type") == "bar":
@@ -38,8 +38,9 @@ def parse_dump(path):
             key = (kv["symbol"], int(kv["id"]))
             if key in trades:
                 print(f"journal itself holds trade {key} twice")
+                twice += 1
             trades[key] = kv
-    return bars, trades
+    return bars, trades, twice
 
 
 def influx(url, db, q):
@@ -65,8 +66,7 @@ def main():
     ap.add_argument("--redis-db", type=int, default=0)
     ap.add_argument("--bars-keep", type=int, default=1440)
     a = ap.parse_args()
-    bars, trades = parse_dump(a.dump)
-    bad = 0
+    bars, trades, bad = parse_dump(a.dump)
 
     got = {}
     rows = influx(a.influx, a.db, "SELECT * FROM market_data")

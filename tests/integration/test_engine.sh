@@ -20,10 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fails=0
-check() { # check DESCRIPTION COMMAND...
-    desc=$1; shift
-    if "$@"; then echo "  ok   $desc"; else echo "  FAIL $desc"; fails=$((fails + 1)); fi
-}
+. tests/integration/lib.sh
 
 write_config() { # write_config FILE [JOURNAL_FILE]
     cat >"$1" <<YAML

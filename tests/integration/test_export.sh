@@ -30,24 +30,12 @@ cleanup() {
 }
 trap cleanup EXIT
 fails=0
-check() { # check DESCRIPTION COMMAND...
-    desc=$1; shift
-    if "$@"; then echo "  ok   $desc"; else echo "  FAIL $desc"; fails=$((fails + 1)); fi
-}
+. tests/integration/lib.sh
 for tool in "$PY" influxd redis-server redis-cli; do
     command -v "$tool" >/dev/null || { echo "FAIL: $tool is required (make deps)"; exit 1; }
 done
 $PY -c 'import redis' || { echo "FAIL: python3-redis is required (make deps)"; exit 1; }
 
-wait_for() { # wait_for SECONDS COMMAND...
-    limit=$1; shift
-    i=0
-    while ! "$@" >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -gt $((limit * 10)) ] && return 1
-        sleep 0.1
-    done
-}
 
 iport=$(tf_free_port)
 rport=$(tf_free_port)

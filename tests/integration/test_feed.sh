@@ -29,10 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fails=0
-check() { # check DESCRIPTION COMMAND...
-    desc=$1; shift
-    if "$@"; then echo "  ok   $desc"; else echo "  FAIL $desc"; fails=$((fails + 1)); fi
-}
+. tests/integration/lib.sh
 [ -x "$PY" ] || { echo "FAIL: $PY is required"; exit 1; }
 
 start_sim() { # start_sim ARGS... ; sets sim_pid and port
@@ -113,16 +110,6 @@ stop_engine() {
 
 dump() { "$BIN/tfdump" -n "$inst" -d "$dir" "$@" 2>/dev/null; }
 
-# wait_for SECONDS COMMAND...: poll until the command succeeds
-wait_for() {
-    limit=$1; shift
-    i=0
-    while ! "$@" >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -gt $((limit * 10)) ] && return 1
-        sleep 0.1
-    done
-}
 
 counter() { # counter NAME_WITH_LABELS: value from tfstat --json
     "$BIN/tfstat" -n "$inst" -d "$dir" --json 2>/dev/null |

@@ -103,16 +103,20 @@ static long gzip_into(influx_conn *c, const char *in, size_t len)
     return out;
 }
 
-/* Perform the prepared request; set status/body/error. */
-static influx_rc perform(influx_conn *c)
+/* Perform the prepared request; the answer goes to `out` (NULL: c->body);
+ * sets status/body_len/error. */
+static influx_rc perform(influx_conn *c, sink *out)
 {
-    sink s = {.p = c->body, .cap = sizeof c->body};
+    sink own = {.p = c->body, .cap = sizeof c->body};
+    sink *s = out ? out : &own;
+    s->p[0] = 0;
+    s->len = 0;
     c->body[0] = 0;
     c->error[0] = 0;
     c->status = 0;
     CURL *h = c->curl;
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -122,7 +126,7 @@ static influx_rc perform(influx_conn *c)
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
     }
     CURLcode rc = curl_easy_perform(h);
-    c->body_len = s.len;
+    c->body_len = s->len;
     if (rc != CURLE_OK) {
         snprintf(c->error, sizeof c->error, "%s", curl_easy_strerror(rc));
         return INFLUX_RETRY;
@@ -175,7 +179,7 @@ influx_rc influx_write(influx_conn *c, const char *lines, size_t len)
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
     }
-    influx_rc rc = perform(c);
+    influx_rc rc = perform(c, NULL);
     c->rejected = 0;
     if (rc == INFLUX_REJECTED) {
         uint64_t n = 0;
@@ -186,48 +190,9 @@ influx_rc influx_write(influx_conn *c, const char *lines, size_t len)
     return rc;
 }
 
-static influx_rc query_post(influx_conn *c, const char *q, bool post, sink *out)
+/* GET (or POST, for statements that change the server) /query. */
+static influx_rc query(influx_conn *c, const char *influxql, bool post, sink *out)
 {
-    CURL *h = c->curl;
-    curl_easy_reset(h);
-    char *eq = curl_easy_escape(h, q, 0);
-    char *db = curl_easy_escape(h, c->database, 0);
-    size_t need = strlen(c->base_url) + strlen(eq) + strlen(db) + 64;
-    char *url = malloc(need);
-    if (!url) {
-        curl_free(eq);
-        curl_free(db);
-        return INFLUX_FAILED;
-    }
-    snprintf(url, need, "%s/query?db=%s&epoch=ns&q=%s", c->base_url, db, eq);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    if (post) {
-        curl_easy_setopt(h, CURLOPT_POST, 1L);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-    }
-    influx_rc rc = perform(c);
-    if (out) {
-        size_t n = c->body_len < out->cap - 1 ? c->body_len : out->cap - 1;
-        memcpy(out->p, c->body, n);
-        out->p[n] = 0;
-        out->len = n;
-    }
-    free(url);
-    curl_free(eq);
-    curl_free(db);
-    return rc;
-}
-
-influx_rc influx_create_database(influx_conn *c)
-{
-    char q[128];
-    snprintf(q, sizeof q, "CREATE DATABASE \"%s\"", c->database);
-    return query_post(c, q, true, NULL);
-}
-
-influx_rc influx_query(influx_conn *c, const char *influxql, char *out, size_t cap, size_t *out_len)
-{
-    /* Large answers: read straight into the caller's buffer. */
     CURL *h = c->curl;
     curl_easy_reset(h);
     char *eq = curl_easy_escape(h, influxql, 0);
@@ -238,28 +203,26 @@ influx_rc influx_query(influx_conn *c, const char *influxql, char *out, size_t c
     curl_free(db);
     if (n >= (int)sizeof url)
         return INFLUX_FAILED;
-    sink s = {.p = out, .cap = cap};
-    out[0] = 0;
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (c->username[0]) {
-        curl_easy_setopt(h, CURLOPT_USERNAME, c->username);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
+    if (post) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
     }
-    CURLcode rc = curl_easy_perform(h);
+    return perform(c, out);
+}
+
+influx_rc influx_create_database(influx_conn *c)
+{
+    char q[128];
+    snprintf(q, sizeof q, "CREATE DATABASE \"%s\"", c->database);
+    return query(c, q, true, NULL);
+}
+
+influx_rc influx_query(influx_conn *c, const char *influxql, char *out, size_t cap, size_t *out_len)
+{
+    /* Large answers: read straight into the caller's buffer. */
+    sink s = {.p = out, .cap = cap};
+    influx_rc rc = query(c, influxql, false, &s);
     *out_len = s.len;
-    c->status = 0;
-    if (rc != CURLE_OK) {
-        snprintf(c->error, sizeof c->error, "%s", curl_easy_strerror(rc));
-        return INFLUX_RETRY;
-    }
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
-    if (c->status == 200)
-        return s.len + 1 >= cap ? INFLUX_TOO_LARGE : INFLUX_OK;
-    return c->status >= 500 ? INFLUX_RETRY : c->status == 401 || c->status == 403 ? INFLUX_AUTH
-                                                                                : INFLUX_FAILED;
+    return rc == INFLUX_OK && s.len + 1 >= cap ? INFLUX_TOO_LARGE : rc;
 }

@@ -75,7 +75,6 @@ struct exporter {
     sender senders[MAX_SENDERS];
     batch batches[MAX_BATCHES];
     uint32_t fill, retire;      /* the batch being filled; the oldest not retired */
-    uint64_t submitted;         /* batches handed to senders, ever (queue order) */
     pthread_mutex_t lock;       /* batch states, latencies, live counters */
     pthread_cond_t changed;
     bool quit;
@@ -271,7 +270,6 @@ static int submit(exporter *x)
     memcpy(b->buckets, x->ip.last_bucket, sizeof b->buckets);
     pthread_mutex_lock(&x->lock);
     b->state = b->points ? B_QUEUED : B_DONE;
-    x->submitted++;
     pthread_cond_broadcast(&x->changed);
     pthread_mutex_unlock(&x->lock);
     x->fill = (x->fill + 1) % x->nbatches;

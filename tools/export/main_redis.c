@@ -30,6 +30,7 @@
 #include "shm/err.h"
 #include "tools/export/common.h"
 #include "tools/export/redis_cmds.h"
+#include "tools/export/redis_conn.h"
 #include "tools/export/source.h"
 
 typedef struct rexporter {
@@ -97,45 +98,11 @@ static void disconnect(rexporter *x)
 static int connect_redis(rexporter *x)
 {
     const tf_cfg_redis *rc = &x->cfg.export_.redis;
-    struct timeval tv = {.tv_sec = (time_t)(rc->timeout_ns / 1000000000u),
-                         .tv_usec = (suseconds_t)(rc->timeout_ns % 1000000000u / 1000u)};
-    x->ctx = redisConnectWithTimeout(rc->host, (int)rc->port, tv);
-    if (!x->ctx || x->ctx->err) {
-        fprintf(stderr, "tfexport-redis: cannot connect to %s:%u: %s\n", rc->host, rc->port,
-                x->ctx ? x->ctx->errstr : "out of memory");
-        disconnect(x);
-        return -1;
-    }
-    redisSetTimeout(x->ctx, tv);
-    redisReply *r = NULL;
-    if (x->password[0]) {
-        r = rc->username[0] ? redisCommand(x->ctx, "AUTH %s %s", rc->username, x->password)
-                            : redisCommand(x->ctx, "AUTH %s", x->password);
-        if (!r) {
-            disconnect(x);
-            return -1;
-        }
-        if (r->type == REDIS_REPLY_ERROR) {
-            fprintf(stderr, "tfexport-redis: AUTH refused: %s (check export.redis.password)\n", r->str);
-            freeReplyObject(r);
-            disconnect(x);
-            return -2;
-        }
-        freeReplyObject(r);
-    }
-    r = redisCommand(x->ctx, "SELECT %u", rc->db);
-    if (!r) {
-        disconnect(x);
-        return -1;
-    }
-    int ok = r->type != REDIS_REPLY_ERROR;
-    if (!ok)
-        fprintf(stderr, "tfexport-redis: SELECT %u refused: %s\n", rc->db, r->str);
-    freeReplyObject(r);
-    if (!ok) {
-        disconnect(x);
-        /* NOAUTH means a password is needed: a configuration error too. */
-        return -2;
+    char err[320];
+    int r = ex_redis_connect(rc, x->password, rc->timeout_ns, &x->ctx, err, sizeof err);
+    if (r != 0) {
+        fprintf(stderr, "tfexport-redis: %s%s\n", err, r == -2 ? " (check export.redis.password and db)" : "");
+        return r;
     }
     x->status.st.connected = 1;
     x->ctx->reader->fn = &lean_replies; /* from here on, only pipelines */

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "shm/common.h"
@@ -91,15 +92,39 @@ ex_read_rc ex_source_read(ex_source *s, tf_journal_slot *out)
     return s->journal_id == old_id ? EX_READ_EMPTY : EX_READ_NEW_JOURNAL;
 }
 
+static void ex__reload(ex_source *s)
+{
+    if (!s->state && tf_segment_attach(&s->sseg, s->state_path, TF_SEG_KIND_STATE) == TF_SEG_OK)
+        s->state = tf_segment_region(&s->sseg, "state", NULL);
+    md_view_load(&s->md, s->state);
+}
+
 const tf_md_instrument_info *ex_source_instrument(ex_source *s, uint32_t id)
 {
     const tf_md_instrument_info *in = md_view_get(&s->md, id);
     if (in || !s->attached)
         return in;
-    if (!s->state && tf_segment_attach(&s->sseg, s->state_path, TF_SEG_KIND_STATE) == TF_SEG_OK)
-        s->state = tf_segment_region(&s->sseg, "state", NULL);
-    md_view_load(&s->md, s->state);
+    ex__reload(s);
     return md_view_get(&s->md, id);
+}
+
+static const tf_md_instrument_info *ex__lookup(const md_view *mv, const char *venue, const char *symbol)
+{
+    for (uint32_t i = 0; i < mv->count; i++) {
+        const tf_md_instrument_info *in = md_view_get(mv, i);
+        if (in && strcasecmp(in->symbol, symbol) == 0 && strcasecmp(in->venue, venue) == 0)
+            return in;
+    }
+    return NULL;
+}
+
+const tf_md_instrument_info *ex_source_find(ex_source *s, const char *venue, const char *symbol)
+{
+    const tf_md_instrument_info *in = ex__lookup(&s->md, venue, symbol);
+    if (in || !s->attached)
+        return in;
+    ex__reload(s);
+    return ex__lookup(&s->md, venue, symbol);
 }
 
 uint64_t ex_source_head(const ex_source *s)

@@ -54,6 +54,10 @@ ex_read_rc ex_source_read(ex_source *s, tf_journal_slot *out);
 /* The instrument behind an id, reloading the registry once if unknown. */
 const tf_md_instrument_info *ex_source_instrument(ex_source *s, uint32_t id);
 
+/* The instrument named by venue and symbol (case-insensitive), reloading the
+ * registry once if it is not known yet; NULL when the engine has none. */
+const tf_md_instrument_info *ex_source_find(ex_source *s, const char *venue, const char *symbol);
+
 uint64_t ex_source_head(const ex_source *s);
 void ex_source_close(ex_source *s);
 

@@ -15,6 +15,7 @@
 #include "shm/fixed.h"
 #include "tools/export/common.h"
 #include "tools/export/redis_cmds.h"
+#include "tools/export/redis_conn.h"
 
 #define Q_DEFAULT_LIMIT 500u
 #define Q_MS 1000000ull
@@ -190,14 +191,9 @@ static const tf_md_instrument_info *instrument(q_server *q, q_response *r, const
     }
     if (!ex)
         ex = "binance";
-    md_view *mv = &q->src.md;
-    if (mv->count == 0 && q->src.attached)
-        ex_source_instrument(&q->src, 0); /* loads the registry */
-    for (uint32_t i = 0; i < mv->count; i++) {
-        const tf_md_instrument_info *in = md_view_get(mv, i);
-        if (in && strcasecmp(in->symbol, sym) == 0 && strcasecmp(in->venue, ex) == 0)
-            return in;
-    }
+    const tf_md_instrument_info *in = ex_source_find(&q->src, ex, sym);
+    if (in)
+        return in;
     fail(r, 404, "unknown symbol '%.40s' on '%.40s'", sym, ex);
     return NULL;
 }
@@ -227,30 +223,11 @@ static bool redis_ready(q_server *q)
     uint64_t now = tf_now_ns();
     if (now < q->redis_retry_ns)
         return false;
-    struct timeval tv = {.tv_sec = (time_t)(q->cfg.export_.query.timeout_ns / 1000000000u),
-                         .tv_usec = (suseconds_t)(q->cfg.export_.query.timeout_ns % 1000000000u / 1000u)};
-    q->redis = redisConnectWithTimeout(rc->host, (int)rc->port, tv);
-    bool ok = q->redis && !q->redis->err;
-    if (ok) {
-        redisSetTimeout(q->redis, tv);
-        redisReply *rep = NULL;
-        if (q->redis_password[0])
-            rep = rc->username[0] ? redisCommand(q->redis, "AUTH %s %s", rc->username, q->redis_password)
-                                  : redisCommand(q->redis, "AUTH %s", q->redis_password);
-        ok = !q->redis_password[0] || (rep && rep->type != REDIS_REPLY_ERROR);
-        if (rep)
-            freeReplyObject(rep);
-        rep = ok ? redisCommand(q->redis, "SELECT %u", rc->db) : NULL;
-        ok = rep && rep->type != REDIS_REPLY_ERROR;
-        if (rep)
-            freeReplyObject(rep);
-    }
-    if (!ok) {
-        if (q->redis)
-            redisFree(q->redis);
-        q->redis = NULL;
+    char err[320];
+    bool ok = ex_redis_connect(rc, q->redis_password, q->cfg.export_.query.timeout_ns, &q->redis, err,
+                               sizeof err) == 0;
+    if (!ok)
         q->redis_retry_ns = now + 1000000000ull; /* a down Redis costs one try a second */
-    }
     return ok;
 }
 

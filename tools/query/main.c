@@ -179,7 +179,7 @@ static void *follow(void *arg)
 {
     (void)arg;
     tf_journal_slot *rec = calloc(1, 256);
-    uint64_t last_try = 0;
+    uint64_t last_try = 0, last_publish = 0;
     while (!ex_stop && rec) {
         int got = 0;
         pthread_mutex_lock(&g_q.store.lock);
@@ -208,7 +208,10 @@ static void *follow(void *arg)
         g_status.st.gaps = g_q.src.r.gap_events;
         g_status.st.gap_records = g_q.src.r.gap_records;
         pthread_mutex_unlock(&g_q.store.lock);
-        ex_status_publish(&g_status);
+        if (tf_now_ns() - last_publish > 100000000ull) { /* like the exporters: 10 times a second */
+            ex_status_publish(&g_status);
+            last_publish = tf_now_ns();
+        }
         if (got < 4096)
             ex_sleep(1000000);
     }
