@@ -54,7 +54,7 @@ BENCH_LIBS   := $(shell pkg-config --libs $(BENCH_PKGS) 2>/dev/null)
 
 CFLAGS  := $(BASE_CFLAGS) $(OPT_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN_FLAGS) -pthread
-LDLIBS  := $(PKG_LIBS) -lrt -lm
+LDLIBS  := $(PKG_LIBS) -lrt -lm -ldl
 
 # ---- sources --------------------------------------------------------------
 SHM_SRC    := $(wildcard shm/*.c)
@@ -66,12 +66,17 @@ TFSIM_SRC  := $(wildcard tools/tfsim/*.c)
 EXPORT_SRC := $(filter-out tools/export/main_%.c,$(wildcard tools/export/*.c))
 QUERY_SRC  := $(wildcard tools/query/*.c)
 OOB_TOOLS  := tfexport-influx tfexport-redis tfquery
+CLIENT_SRC := client/tfclient.c
 TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c tests/export/test_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 
 SHM_OBJ    := $(SHM_SRC:%.c=$(OUT)/obj/%.o)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(OUT)/obj/%.o)
 TOOL_BINS  := $(TOOLS:%=$(OUT)/bin/%) $(OOB_TOOLS:%=$(OUT)/bin/%)
+# The client library (strategies in other processes, the Python module) and
+# the sample in-engine strategy plugin: shared objects, built position-independent.
+CLIENT_SO  := $(OUT)/lib/libtfclient.so
+PLUGIN_SO  := $(OUT)/lib/sample_strategy.so
 TEST_BINS  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 BENCH_BINS := $(BENCH_SRC:bench/%.c=$(OUT)/bench/%)
 
@@ -84,7 +89,7 @@ ENGINE    := $(OUT)/bin/tfengine
         bench run install clean
 .DEFAULT_GOAL := all
 
-all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load
+all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO)
 
 $(OUT)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -114,6 +119,26 @@ $(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(LIBEXPORT) $(LIBENGINE) $(
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ENGINE): $(OUT)/obj/engine/main.o $(LIBENGINE) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/pic/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC PIC  $<")
+	$(Q)$(CC) $(CFLAGS) -fPIC -c $< -o $@
+
+$(CLIENT_SO): $(CLIENT_SRC:%.c=$(OUT)/pic/%.o) $(SHM_SRC:%.c=$(OUT)/pic/%.o)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
+
+$(PLUGIN_SO): $(OUT)/pic/plugins/sample_strategy.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^
+
+$(OUT)/bin/tfctl: $(OUT)/obj/tools/tfctl.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -26,8 +26,10 @@
 #include <yaml.h>
 
 #include "shm/fixed.h"
+#include "shm/orders.h"
 
-const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", "feed", NULL};
+const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", "feed", "strategy",
+                                              "risk", "oms", "paper", NULL};
 
 const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
     "trade", "aggTrade", "bookTicker", "depth@100ms", "depth", "kline_1m", NULL};
@@ -85,6 +87,13 @@ static const tf_config tf__default_config = {
                   .timeout_ns = 2000000000ull, .threads = 1},
     },
 };
+static const tf_cfg_orders tf__default_orders = {
+    .capacity = 16384, .journal_capacity = 1u << 20, .maker_fee_bps_text = "10",
+    .taker_fee_bps_text = "10", .plugin_strategy = 1};
+static const tf_cfg_risk tf__default_risk = {
+    .state = TF_TS_ACTIVE, .reference_max_age_ns = 10000000000ull, .duplicate_count = 5,
+    .duplicate_window_ns = 1000000000ull};
+static const tf_cfg_risk_instrument tf__default_risk_instrument = {.collar_bps = 500};
 static const tf_cfg_instrument tf__default_instrument = {.venue = "binance"};
 static const tf_cfg_thread tf__default_thread = {
     .cpu = -1, .rt_priority = 0,
@@ -105,7 +114,9 @@ typedef enum tf__type {
     T_DECIMAL,          /* a decimal written as a string ("0.01"), kept as text */
     T_STREAMS,          /* a list of stream names, stored as a bit set */
     T_INSTRUMENTS,      /* the list of instrument mappings */
-    T_SYMBOL            /* [A-Za-z0-9]{1,15} */
+    T_SYMBOL,           /* [A-Za-z0-9]{1,15} */
+    T_RISK_INSTRUMENTS, /* risk.instruments: list of per-instrument limits */
+    T_STRATEGIES        /* risk.strategies: list of per-strategy limits */
 } tf__type;
 
 typedef struct tf__key {
@@ -249,6 +260,54 @@ static const tf__key tf__export_keys[] = {
     ROW("redis", T_MAP, AT(tf_cfg_export, redis), .sub = tf__redis_keys),
     ROW("query", T_MAP, AT(tf_cfg_export, query), .sub = tf__query_keys),
     END};
+static const char *const tf__trading_state_names[] = {"active", "reducing", "halted", NULL};
+static const tf__key tf__orders_keys[] = {
+    ROW("capacity", T_POW2, AT(tf_cfg_orders, capacity), .min = 16, .max = 1 << 22),
+    ROW("journal_capacity", T_POW2, AT(tf_cfg_orders, journal_capacity), .min = 16, .max = 1 << 26),
+    ROW("journal_file", T_PATH, AT(tf_cfg_orders, journal_file)),
+    ROW("id_file", T_PATH, AT(tf_cfg_orders, id_file)),
+    ROW("maker_fee_bps", T_DECIMAL, AT(tf_cfg_orders, maker_fee_bps_text)),
+    ROW("taker_fee_bps", T_DECIMAL, AT(tf_cfg_orders, taker_fee_bps_text)),
+    ROW("plugin", T_PATH, AT(tf_cfg_orders, plugin)),
+    ROW("plugin_params", T_PATH, AT(tf_cfg_orders, plugin_params)),
+    ROW("plugin_strategy", T_INT, AT(tf_cfg_orders, plugin_strategy), .min = 1,
+        .max = TF_MAX_STRATEGIES - 1),
+    END};
+static const tf__key tf__risk_instrument_keys[] = {
+    ROW("symbol", T_SYMBOL, AT(tf_cfg_risk_instrument, symbol), .required = true),
+    ROW("collar_bps", T_INT, AT(tf_cfg_risk_instrument, collar_bps), .max = 10000),
+    ROW("min_qty", T_DECIMAL, AT(tf_cfg_risk_instrument, min_qty_text)),
+    ROW("max_order_qty", T_DECIMAL, AT(tf_cfg_risk_instrument, max_order_qty_text)),
+    ROW("max_order_notional", T_DECIMAL, AT(tf_cfg_risk_instrument, max_order_notional_text)),
+    ROW("max_position", T_DECIMAL, AT(tf_cfg_risk_instrument, max_position_text)),
+    END};
+static const tf__key tf__strategy_keys[] = {
+    ROW("id", T_INT, AT(tf_cfg_strategy, id), .required = true, .min = 1, .max = TF_MAX_STRATEGIES - 1),
+    ROW("name", T_NAME, AT(tf_cfg_strategy, name), .required = true, .what = "strategy name"),
+    ROW("max_open_orders", T_INT, AT(tf_cfg_strategy, max_open_orders), .max = 1 << 22),
+    ROW("orders_per_s", T_INT, AT(tf_cfg_strategy, orders_per_s), .max = 10000000),
+    ROW("cancels_per_s", T_INT, AT(tf_cfg_strategy, cancels_per_s), .max = 10000000),
+    ROW("replaces_per_s", T_INT, AT(tf_cfg_strategy, replaces_per_s), .max = 10000000),
+    ROW("max_order_notional", T_DECIMAL, AT(tf_cfg_strategy, max_order_notional_text)),
+    ROW("max_position_notional", T_DECIMAL, AT(tf_cfg_strategy, max_position_notional_text)),
+    ROW("daily_loss_limit", T_DECIMAL, AT(tf_cfg_strategy, daily_loss_limit_text)),
+    END};
+static const tf__key tf__risk_keys[] = {
+    ROW("state", T_ENUM, AT(tf_cfg_risk, state), .sub = tf__trading_state_names, .what = "trading state"),
+    ROW("flatten_on_kill", T_BOOL, AT(tf_cfg_risk, flatten_on_kill)),
+    ROW("reference_max_age_ms", T_MS, AT(tf_cfg_risk, reference_max_age_ns), .min = 1, .max = 3600000),
+    ROW("max_concentration_pct", T_INT, AT(tf_cfg_risk, max_concentration_pct), .max = 100),
+    ROW("max_open_orders", T_INT, AT(tf_cfg_risk, max_open_orders), .max = 1 << 22),
+    ROW("orders_per_s", T_INT, AT(tf_cfg_risk, orders_per_s), .max = 10000000),
+    ROW("cancels_per_s", T_INT, AT(tf_cfg_risk, cancels_per_s), .max = 10000000),
+    ROW("replaces_per_s", T_INT, AT(tf_cfg_risk, replaces_per_s), .max = 10000000),
+    ROW("duplicate_count", T_INT, AT(tf_cfg_risk, duplicate_count), .max = 1000000),
+    ROW("duplicate_window_ms", T_MS, AT(tf_cfg_risk, duplicate_window_ns), .min = 1, .max = 3600000),
+    ROW("max_gross_exposure", T_DECIMAL, AT(tf_cfg_risk, max_gross_exposure_text)),
+    ROW("daily_loss_limit", T_DECIMAL, AT(tf_cfg_risk, daily_loss_limit_text)),
+    ROW("instruments", T_RISK_INSTRUMENTS),
+    ROW("strategies", T_STRATEGIES),
+    END};
 static const tf__key tf__root_keys[] = {
     ROW("instance", T_NAME, AT(tf_config, instance), .required = true, .what = "instance"),
     ROW("shm", T_MAP, .sub = tf__shm_keys),
@@ -262,6 +321,8 @@ static const tf__key tf__root_keys[] = {
     ROW("bars", T_MAP, AT(tf_config, bars), .sub = tf__bars_keys),
     ROW("validation", T_MAP, AT(tf_config, validation), .sub = tf__validation_keys),
     ROW("export", T_MAP, AT(tf_config, export_), .sub = tf__export_keys),
+    ROW("orders", T_MAP, AT(tf_config, orders), .sub = tf__orders_keys),
+    ROW("risk", T_MAP, AT(tf_config, risk), .sub = tf__risk_keys),
     ROW("threads", T_THREADS, .required = true),
     END};
 
@@ -359,6 +420,8 @@ static void tf__store(void *dst, size_t size, int64_t v)
 static int tf__map(tf__ctx *c, yaml_node_t *m, const tf__key *keys, char *base, const char *where);
 static int tf__threads(tf__ctx *c, yaml_node_t *n);
 static int tf__instruments(tf__ctx *c, yaml_node_t *n);
+static int tf__risk_instruments(tf__ctx *c, yaml_node_t *n);
+static int tf__strategies(tf__ctx *c, yaml_node_t *n);
 static int tf__streams(tf__ctx *c, yaml_node_t *n, uint32_t *bits, const char *name);
 static int tf__stages(tf__ctx *c, yaml_node_t *n, tf_cfg_thread *t);
 
@@ -393,6 +456,8 @@ static int tf__value(tf__ctx *c, const tf__key *k, yaml_node_t *n, char *base, c
     case T_MAP: return tf__map(c, n, k->sub, base + k->off, name);
     case T_THREADS: return tf__threads(c, n);
     case T_INSTRUMENTS: return tf__instruments(c, n);
+    case T_RISK_INSTRUMENTS: return tf__risk_instruments(c, n);
+    case T_STRATEGIES: return tf__strategies(c, n);
     case T_STREAMS: return tf__streams(c, n, dst, name);
     case T_SYMBOL:
         if (!s || !*s || strlen(s) >= k->size || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -664,6 +729,120 @@ static int tf__instruments(tf__ctx *c, yaml_node_t *n)
     return 0;
 }
 
+static int tf__risk_instruments(tf__ctx *c, yaml_node_t *n)
+{
+    tf_cfg_risk *r = &c->cfg->risk;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return tf__fail(c, n, "risk.instruments must be a list, got %s", tf__got(c, n));
+    if (tf__count(n) > TF_CFG_MAX_INSTRUMENTS)
+        return tf__fail(c, n, "too many risk.instruments (at most %d)", TF_CFG_MAX_INSTRUMENTS);
+    for (uint32_t i = 0; i < tf__count(n); i++) {
+        yaml_node_t *in = tf__node(c, n->data.sequence.items.start[i]);
+        tf_cfg_risk_instrument *ri = &r->instruments[i];
+        char where[40];
+        snprintf(where, sizeof where, "risk.instruments[%u]", i);
+        *ri = tf__default_risk_instrument;
+        if (tf__map(c, in, tf__risk_instrument_keys, (char *)ri, where) != 0)
+            return -1;
+        const tf_cfg_instrument *ins = NULL;
+        for (uint32_t k = 0; k < c->cfg->instrument_count; k++)
+            if (strcasecmp(c->cfg->instruments[k].symbol, ri->symbol) == 0) {
+                ins = &c->cfg->instruments[k];
+                ri->instrument = k;
+            }
+        if (!ins)
+            return tf__fail(c, tf__find(c, in, "symbol"), "%s.symbol %s is not in instruments", where,
+                            ri->symbol);
+        for (uint32_t j = 0; j < i; j++)
+            if (r->instruments[j].instrument == ri->instrument)
+                return tf__fail(c, tf__find(c, in, "symbol"), "%s: %s already has limits", where,
+                                ri->symbol);
+        if (tf__decimal(c, in, "min_qty", ri->min_qty_text, ins->qty_precision, where, &ri->min_qty) ||
+            tf__decimal(c, in, "max_order_qty", ri->max_order_qty_text, ins->qty_precision, where,
+                        &ri->max_order_qty) ||
+            tf__decimal(c, in, "max_position", ri->max_position_text, ins->qty_precision, where,
+                        &ri->max_position) ||
+            tf__decimal(c, in, "max_order_notional", ri->max_order_notional_text, TF_MONEY_PRECISION,
+                        where, &ri->max_order_notional))
+            return -1;
+        r->instrument_count = i + 1;
+    }
+    return 0;
+}
+
+static int tf__strategies(tf__ctx *c, yaml_node_t *n)
+{
+    tf_cfg_risk *r = &c->cfg->risk;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return tf__fail(c, n, "risk.strategies must be a list, got %s", tf__got(c, n));
+    if (tf__count(n) >= TF_CFG_MAX_STRATEGIES)
+        return tf__fail(c, n, "too many risk.strategies (at most %d)", TF_CFG_MAX_STRATEGIES - 1);
+    for (uint32_t i = 0; i < tf__count(n); i++) {
+        yaml_node_t *sn = tf__node(c, n->data.sequence.items.start[i]);
+        tf_cfg_strategy *st = &r->strategies[i];
+        char where[40];
+        snprintf(where, sizeof where, "risk.strategies[%u]", i);
+        memset(st, 0, sizeof *st);
+        if (tf__map(c, sn, tf__strategy_keys, (char *)st, where) != 0)
+            return -1;
+        for (uint32_t j = 0; j < i; j++)
+            if (r->strategies[j].id == st->id)
+                return tf__fail(c, tf__find(c, sn, "id"), "%s: strategy id %u is listed twice", where,
+                                st->id);
+        if (tf__decimal(c, sn, "max_order_notional", st->max_order_notional_text, TF_MONEY_PRECISION,
+                        where, &st->max_order_notional) ||
+            tf__decimal(c, sn, "max_position_notional", st->max_position_notional_text,
+                        TF_MONEY_PRECISION, where, &st->max_position_notional) ||
+            tf__decimal(c, sn, "daily_loss_limit", st->daily_loss_limit_text, TF_MONEY_PRECISION,
+                        where, &st->daily_loss_limit))
+            return -1;
+        r->strategy_count = i + 1;
+    }
+    return 0;
+}
+
+/* The order path's stages come as a set; money limits to units. */
+static int tf__order_checks(tf__ctx *c, yaml_node_t *root)
+{
+    tf_config *cfg = c->cfg;
+    bool has[8] = {0};
+    const char *names[] = {"strategy", "risk", "oms", "paper"};
+    for (uint32_t t = 0; t < cfg->thread_count; t++)
+        for (uint32_t k = 0; k < cfg->threads[t].stage_count; k++)
+            for (uint32_t i = 0; i < 4; i++)
+                has[i] |= strcmp(cfg->threads[t].stages[k], names[i]) == 0;
+    yaml_node_t *th = tf__find(c, root, "threads");
+    if ((has[1] || has[2] || has[3]) && !(has[1] && has[2] && has[3]))
+        return tf__fail(c, th, "the order path needs the stages risk, oms and paper together "
+                               "(every order passes the risk gate; the OMS needs a venue)");
+    if (has[0] && !has[1])
+        return tf__fail(c, th, "the strategy stage needs the order path (risk, oms, paper)");
+    if (has[0] && !cfg->orders.plugin[0])
+        return tf__fail(c, tf__find(c, root, "orders") ? tf__find(c, root, "orders") : th,
+                        "the strategy stage needs orders.plugin (a shared object)");
+    yaml_node_t *on = tf__find(c, root, "orders");
+    yaml_node_t *rn = tf__find(c, root, "risk");
+    if (tf__decimal(c, on ? on : root, "maker_fee_bps", cfg->orders.maker_fee_bps_text, 2, "orders",
+                    &cfg->orders.maker_fee_cbps) ||
+        tf__decimal(c, on ? on : root, "taker_fee_bps", cfg->orders.taker_fee_bps_text, 2, "orders",
+                    &cfg->orders.taker_fee_cbps) ||
+        tf__decimal(c, rn ? rn : root, "max_gross_exposure", cfg->risk.max_gross_exposure_text,
+                    TF_MONEY_PRECISION, "risk", &cfg->risk.max_gross_exposure) ||
+        tf__decimal(c, rn ? rn : root, "daily_loss_limit", cfg->risk.daily_loss_limit_text,
+                    TF_MONEY_PRECISION, "risk", &cfg->risk.daily_loss_limit))
+        return -1;
+    if (has[1])
+        for (uint32_t i = 0; i < cfg->instrument_count; i++)
+            if (cfg->instruments[i].price_precision > TF_MONEY_PRECISION)
+                return tf__fail(c, th, "instruments[%u]: the order path handles price_precision up "
+                                       "to %u", i, TF_MONEY_PRECISION);
+    if (!cfg->orders.id_file[0] &&
+        snprintf(cfg->orders.id_file, sizeof cfg->orders.id_file, "%.200s/order_ids",
+                 cfg->export_.run_dir) >= (int)sizeof cfg->orders.id_file)
+        return tf__fail(c, on ? on : root, "orders.id_file: export.run_dir is too long");
+    return 0;
+}
+
 /* Rules that span several keys. */
 static int tf__cross_checks(tf__ctx *c, yaml_node_t *root)
 {
@@ -701,7 +880,7 @@ static int tf__cross_checks(tf__ctx *c, yaml_node_t *root)
             return tf__fail(c, exn, "%s: give file or env, not both", secrets[i].name);
     if (!ex->run_dir[0])
         snprintf(c->cfg->export_.run_dir, sizeof ex->run_dir, "run/%s", cfg->instance);
-    return 0;
+    return tf__order_checks(c, root);
 }
 
 static int tf__syntax(tf__ctx *c, const yaml_parser_t *p, const char *text)
@@ -730,6 +909,8 @@ int tf_config_parse(const char *yaml, size_t len, const char *name, int ncpus, t
                     char *err, size_t errlen)
 {
     tf_config cfg = tf__default_config;
+    cfg.orders = tf__default_orders;
+    cfg.risk = tf__default_risk;
     snprintf(cfg.source_file, sizeof cfg.source_file, "%s", name);
     yaml_document_t doc, next;
     tf__ctx c = {.doc = &doc, .file = name, .err = err, .errlen = errlen, .ncpus = ncpus,

@@ -191,6 +191,65 @@ typedef struct tf_cfg_export {
     tf_cfg_query query;
 } tf_cfg_export;
 
+/* ---- the order path (strategy, risk, oms, paper stages) ------------------
+ * Money limits are decimals in the quote currency ("100000"), quantities
+ * decimals in the instrument's units ("0.5"); "" or absent = no limit. */
+#define TF_CFG_MAX_STRATEGIES 16
+
+typedef struct tf_cfg_risk_instrument {
+    char symbol[16];
+    uint32_t instrument;                 /* resolved id */
+    uint32_t collar_bps;                 /* limit price within this of the reference (0 = off; default 500) */
+    char min_qty_text[TF_CFG_DECIMAL_MAX];
+    char max_order_qty_text[TF_CFG_DECIMAL_MAX];
+    char max_order_notional_text[TF_CFG_DECIMAL_MAX];
+    char max_position_text[TF_CFG_DECIMAL_MAX];
+    int64_t min_qty, max_order_qty, max_position; /* qty units */
+    int64_t max_order_notional;          /* money (10^-8 quote) */
+} tf_cfg_risk_instrument;
+
+typedef struct tf_cfg_strategy {
+    uint32_t id;                         /* 1..15: requests carry it as source_id */
+    char name[TF_CFG_NAME_MAX];
+    uint32_t max_open_orders;            /* 0 = no limit */
+    uint32_t orders_per_s, cancels_per_s, replaces_per_s; /* 0 = no limit */
+    char max_order_notional_text[TF_CFG_DECIMAL_MAX];
+    char max_position_notional_text[TF_CFG_DECIMAL_MAX];
+    char daily_loss_limit_text[TF_CFG_DECIMAL_MAX];
+    int64_t max_order_notional, max_position_notional, daily_loss_limit; /* money */
+} tf_cfg_strategy;
+
+typedef struct tf_cfg_risk {
+    uint32_t state;                      /* tf_trading_state at start: active (default), reducing, halted */
+    bool flatten_on_kill;                /* the kill switch also flattens positions (default false) */
+    uint64_t reference_max_age_ns;       /* older mid/last trade = stale (default 10 s) */
+    uint32_t max_concentration_pct;      /* one instrument's share of gross exposure (0 = off) */
+    uint32_t max_open_orders;            /* all strategies (0 = no limit) */
+    uint32_t orders_per_s, cancels_per_s, replaces_per_s; /* global budget, the venue's limits */
+    uint32_t duplicate_count;            /* same side/price/qty this many times ... (0 = off; default 5) */
+    uint64_t duplicate_window_ns;        /* ... within this window (default 1 s) */
+    char max_gross_exposure_text[TF_CFG_DECIMAL_MAX];
+    char daily_loss_limit_text[TF_CFG_DECIMAL_MAX];
+    int64_t max_gross_exposure, daily_loss_limit; /* money */
+    uint32_t instrument_count;
+    tf_cfg_risk_instrument instruments[TF_CFG_MAX_INSTRUMENTS];
+    uint32_t strategy_count;
+    tf_cfg_strategy strategies[TF_CFG_MAX_STRATEGIES];
+} tf_cfg_risk;
+
+typedef struct tf_cfg_orders {
+    uint32_t capacity;                   /* order table slots (power of two; default 16384) */
+    uint32_t journal_capacity;           /* order journal records (power of two; default 2^20) */
+    char journal_file[TF_CFG_PATH_MAX];  /* "" = shm; a path = disk-backed, replayed at restart */
+    char id_file[TF_CFG_PATH_MAX];       /* persisted order id counter (default <run_dir>/order_ids) */
+    char maker_fee_bps_text[TF_CFG_DECIMAL_MAX]; /* paper venue fees, "7.5" = 0.075 % */
+    char taker_fee_bps_text[TF_CFG_DECIMAL_MAX];
+    int64_t maker_fee_cbps, taker_fee_cbps;      /* hundredths of a basis point */
+    char plugin[TF_CFG_PATH_MAX];        /* strategy stage: the shared object */
+    char plugin_params[TF_CFG_PATH_MAX]; /* handed to its init */
+    uint32_t plugin_strategy;            /* the strategy id its orders carry */
+} tf_cfg_orders;
+
 typedef struct tf_config {
     char source_file[TF_CFG_PATH_MAX];   /* the file this was loaded from */
     char instance[TF_CFG_NAME_MAX];      /* segment names: tradefan.<instance>.<segment> */
@@ -219,6 +278,8 @@ typedef struct tf_config {
     tf_cfg_bars bars;
     tf_cfg_validation validation;
     tf_cfg_export export_;               /* YAML "export" */
+    tf_cfg_orders orders;
+    tf_cfg_risk risk;
 
     uint32_t thread_count;
     tf_cfg_thread threads[TF_CFG_MAX_THREADS];

@@ -46,59 +46,65 @@ static int tf__mkdirs(const char *dir)
     return 0;
 }
 
-/* The market-data journal: in shm, or a file on disk recovered at restart
- * and linked from shm_dir so tools find it under the usual name. */
-static int tf__open_journal(tf_engine *e)
+/* A journal: in shm, or a file on disk recovered at restart and linked
+ * from shm_dir so tools find it under the usual name. */
+static int tf__open_journal(tf_engine *e, tf_segment *seg, tf_journal *j, const char *name,
+                            uint32_t capacity, uint32_t slot_size, const char *file, char *link,
+                            size_t link_len)
 {
     const tf_config *c = &e->cfg;
     tf_seg_layout layout;
-    tf_journal_layout(&layout, c->md_journal_capacity, TF_ENGINE_JOURNAL_SLOT);
-    if (!c->md_journal_file[0]) {
-        if (tf__create(e, &e->seg_md, "md", &layout, c->shm_mode) != 0)
+    tf_journal_layout(&layout, capacity, slot_size);
+    if (!file[0]) {
+        if (tf__create(e, seg, name, &layout, c->shm_mode) != 0)
             return -1;
-        return tf_journal_init(&e->md, &e->seg_md, "md", c->md_journal_capacity,
-                               TF_ENGINE_JOURNAL_SLOT);
+        return tf_journal_init(j, seg, name, capacity, slot_size);
     }
     char dirbuf[TF_CFG_PATH_MAX];
-    snprintf(dirbuf, sizeof dirbuf, "%s", c->md_journal_file);
+    snprintf(dirbuf, sizeof dirbuf, "%s", file);
     if (tf__mkdirs(dirname(dirbuf)) != 0)
-        return TF_ERR_CTX("journal %s", c->md_journal_file);
+        return TF_ERR_CTX("journal %s", file);
     struct stat st;
-    if (stat(c->md_journal_file, &st) == 0) {
-        if (tf_segment_recover(&e->seg_md, c->md_journal_file, &layout) != 0 ||
-            tf_journal_recover(&e->md, &e->seg_md) != 0)
-            return TF_ERR_CTX("journal %s", c->md_journal_file);
-        fprintf(stderr, "tfengine: recovered journal %s: %llu records, head %llu\n",
-                c->md_journal_file, (unsigned long long)e->md.desc->recovered,
-                (unsigned long long)e->md.desc->head);
+    if (stat(file, &st) == 0) {
+        if (tf_segment_recover(seg, file, &layout) != 0 || tf_journal_recover(j, seg) != 0)
+            return TF_ERR_CTX("journal %s", file);
+        fprintf(stderr, "tfengine: recovered journal %s: %llu records, head %llu\n", file,
+                (unsigned long long)j->desc->recovered, (unsigned long long)j->desc->head);
     } else {
-        if (tf_segment_create(&e->seg_md, c->md_journal_file, c->instance, "md", &layout,
-                              c->shm_mode, tf__stale(c)) != 0 ||
-            tf_journal_init(&e->md, &e->seg_md, "md", c->md_journal_capacity,
-                            TF_ENGINE_JOURNAL_SLOT) != 0)
+        if (tf_segment_create(seg, file, c->instance, name, &layout, c->shm_mode, tf__stale(c)) != 0 ||
+            tf_journal_init(j, seg, name, capacity, slot_size) != 0)
             return -1;
     }
-    if (tf_segment_path(e->md_link, sizeof e->md_link, c->shm_dir, c->instance, "md") != 0)
+    if (tf_segment_path(link, link_len, c->shm_dir, c->instance, name) != 0)
         return -1;
     char target[PATH_MAX];
-    if (c->md_journal_file[0] == '/') {
-        snprintf(target, sizeof target, "%s", c->md_journal_file);
+    if (file[0] == '/') {
+        snprintf(target, sizeof target, "%s", file);
     } else {
         char cwd[PATH_MAX];
         if (!getcwd(cwd, sizeof cwd) ||
-            snprintf(target, sizeof target, "%s/%s", cwd, c->md_journal_file) >= (int)sizeof target)
-            return TF_ERR("cannot make an absolute path of %s", c->md_journal_file);
+            snprintf(target, sizeof target, "%s/%s", cwd, file) >= (int)sizeof target)
+            return TF_ERR("cannot make an absolute path of %s", file);
     }
     struct stat lst;
-    if (lstat(e->md_link, &lst) == 0) {
+    if (lstat(link, &lst) == 0) {
         if (S_ISLNK(lst.st_mode))
-            unlink(e->md_link);
-        else if (tf_segment_clear_existing(e->md_link, tf__stale(c)) != 0) /* an shm journal before */
+            unlink(link);
+        else if (tf_segment_clear_existing(link, tf__stale(c)) != 0) /* an shm journal before */
             return -1;
     }
-    if (symlink(target, e->md_link) != 0)
-        return TF_ERR("symlink %s -> %s: %s", e->md_link, target, strerror(errno));
+    if (symlink(target, link) != 0)
+        return TF_ERR("symlink %s -> %s: %s", link, target, strerror(errno));
     return 0;
+}
+
+static bool tf__has_stage(const tf_config *c, const char *name)
+{
+    for (uint32_t t = 0; t < c->thread_count; t++)
+        for (uint32_t k = 0; k < c->threads[t].stage_count; k++)
+            if (strcmp(c->threads[t].stages[k], name) == 0)
+                return true;
+    return false;
 }
 
 static int tf__open_segments(tf_engine *e)
@@ -116,24 +122,53 @@ static int tf__open_segments(tf_engine *e)
     layout.region_count = 1;
     layout.regions[0].name = "state";
     layout.regions[0].length = tf_state_region_size(TF_ENGINE_STATE_SLOTS);
+    if (e->order_path) {
+        layout.region_count = 3;
+        layout.regions[1].name = "orders";
+        layout.regions[1].length = (uint64_t)c->orders.capacity * sizeof(tf_order_slot);
+        layout.regions[2].name = "limits";
+        layout.regions[2].length = sizeof(tf_limits_slot);
+    }
     if (tf__create(e, &e->seg_state, "state", &layout, c->shm_mode) != 0)
         return -1;
     e->state = tf_segment_region(&e->seg_state, "state", NULL);
+    if (e->order_path)
+        e->order_table = tf_segment_region(&e->seg_state, "orders", NULL);
     tf_state_table_init(e->state, TF_ENGINE_STATE_SLOTS);
     e->status_slot = tf_state_claim(e->state, TF_STATE_ENGINE, "engine");
 
+    /* Rings between stages: the synthetic pair, and the order path's. */
+    const struct { const char *name; tf_ring *ring; uint32_t size; bool order; } rings[] = {
+        {"synth", &e->synth_ring, sizeof(tf_synth_tick), false},
+        {"strategy_risk", &e->strat_ring, sizeof(struct tf_request), true},
+        {"risk_oms", &e->risk_oms_ring, sizeof(tf_order_cmd), true},
+        {"oms_venue", &e->oms_venue_ring, sizeof(tf_venue_cmd), true},
+        {"venue_oms", &e->venue_oms_ring, sizeof(tf_exec_report), true},
+        {"oms_risk", &e->oms_risk_ring, sizeof(tf_risk_feedback), true},
+    };
+    memset(&layout, 0, sizeof layout);
+    layout.kind = TF_SEG_KIND_RINGS;
+    for (size_t i = 0; i < TF_ARRAY_LEN(rings); i++) {
+        if (rings[i].order && !e->order_path)
+            continue;
+        layout.regions[layout.region_count].name = rings[i].name;
+        layout.regions[layout.region_count++].length = tf_ring_region_size(c->ring_capacity, rings[i].size);
+    }
+    uint64_t len = 0;
+    void *region;
+    if (tf__create(e, &e->seg_rings, "rings", &layout, c->shm_mode) != 0)
+        return -1;
+    for (size_t i = 0; i < TF_ARRAY_LEN(rings); i++) {
+        if (rings[i].order && !e->order_path)
+            continue;
+        if (!(region = tf_segment_region(&e->seg_rings, rings[i].name, &len)) ||
+            tf_ring_init(rings[i].ring, region, len, rings[i].name, TF_RING_SPSC, c->ring_capacity,
+                         rings[i].size) != 0)
+            return -1;
+    }
     memset(&layout, 0, sizeof layout);
     layout.kind = TF_SEG_KIND_RINGS;
     layout.region_count = 1;
-    layout.regions[0].name = "synth";
-    layout.regions[0].length = tf_ring_region_size(c->ring_capacity, sizeof(tf_synth_tick));
-    uint64_t len = 0;
-    void *region;
-    if (tf__create(e, &e->seg_rings, "rings", &layout, c->shm_mode) != 0 ||
-        !(region = tf_segment_region(&e->seg_rings, "synth", &len)) ||
-        tf_ring_init(&e->synth_ring, region, len, "synth", TF_RING_SPSC, c->ring_capacity,
-                     sizeof(tf_synth_tick)) != 0)
-        return -1;
 
     /* Other processes submit here, so whoever may read may also write. */
     unsigned req_mode = c->shm_mode | ((c->shm_mode & 0040) ? 0020 : 0);
@@ -145,7 +180,15 @@ static int tf__open_segments(tf_engine *e)
                      c->request_ring_capacity, sizeof(struct tf_request)) != 0)
         return -1;
 
-    return tf__open_journal(e);
+    if (tf__open_journal(e, &e->seg_md, &e->md, "md", c->md_journal_capacity, TF_ENGINE_JOURNAL_SLOT,
+                         c->md_journal_file, e->md_link, sizeof e->md_link) != 0)
+        return -1;
+    if (e->order_path &&
+        tf__open_journal(e, &e->seg_orders, &e->orders, "orders", c->orders.journal_capacity,
+                         TF_ENGINE_ORDER_SLOT, c->orders.journal_file, e->orders_link,
+                         sizeof e->orders_link) != 0)
+        return -1;
+    return 0;
 }
 
 static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
@@ -167,11 +210,33 @@ static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
                                   (uint64_t)getpid() * 2654435761u);
     } else if (strcmp(name, "synth_sink") == 0) {
         tf_state_slot *last = tf_state_claim(e->state, TF_STATE_SYNTH_LAST, "synth_sink");
-        rc = tf_synth_sink_init(s, &e->synth_sink, &e->stats, &e->synth_ring, &e->request_ring,
-                                &e->md, last, 64);
+        /* The risk gate owns the request ring when the order path runs. */
+        rc = tf_synth_sink_init(s, &e->synth_sink, &e->stats, &e->synth_ring,
+                                e->order_path ? NULL : &e->request_ring, &e->md, last, 64);
     } else if (strcmp(name, "feed") == 0) {
         rc = tf_feed_init(s, &e->feed, c, &e->instruments, &e->stats, e->state, &e->md);
         e->feed_open = rc == 0;
+    } else if (strcmp(name, "strategy") == 0) {
+        rc = tf_strategy_host_init(s, &e->strategy, c, &e->instruments, &e->stats, &e->strat_ring,
+                                   &e->md, &e->orders);
+        e->strategy_open = rc == 0;
+    } else if (strcmp(name, "risk") == 0) {
+        rc = tf_risk_init(s, &e->risk, c, &e->instruments, &e->stats, e->state, &e->request_ring,
+                          tf__has_stage(c, "strategy") ? &e->strat_ring : NULL, &e->oms_risk_ring,
+                          &e->risk_oms_ring);
+        e->risk.kill_flag = &e->stage_failure;
+        if (rc == 0)
+            tf_risk_publish_limits(&e->risk, tf_segment_region(&e->seg_state, "limits", NULL));
+        e->risk_open = rc == 0;
+    } else if (strcmp(name, "oms") == 0) {
+        rc = tf_oms_init(s, &e->oms, c, &e->instruments, &e->stats, e->state, e->order_table,
+                         c->orders.capacity, &e->risk_oms_ring, &e->venue_oms_ring,
+                         &e->oms_venue_ring, &e->oms_risk_ring, &e->orders);
+        e->oms_open = rc == 0;
+    } else if (strcmp(name, "paper") == 0) {
+        rc = tf_paper_init(s, &e->paper, c, &e->instruments, &e->stats, &e->oms_venue_ring,
+                           &e->venue_oms_ring, &e->md);
+        e->paper_open = rc == 0;
     } else {
         return TF_ERR("stage '%s' is not built into this engine", name);
     }
@@ -220,6 +285,95 @@ static int tf__open_stages(tf_engine *e)
     return 0;
 }
 
+int tf_engine_claim_order_ids(const char *path, uint64_t at_least, uint64_t *first)
+{
+    /* A block of 2^32 ids per run: the file is written once at start, never
+     * from the hot path, and a crash can only skip ids, never reuse them. */
+    uint64_t stored = 1;
+    FILE *f = fopen(path, "r");
+    if (f) {
+        unsigned long long v;
+        if (fscanf(f, "%llu", &v) != 1 || v == 0) {
+            fclose(f);
+            return TF_ERR("order id file %s is garbled (expected one positive number)", path);
+        }
+        stored = v;
+        fclose(f);
+    } else if (errno != ENOENT) {
+        return TF_ERR("order id file %s: %s", path, strerror(errno));
+    }
+    uint64_t start = stored > at_least ? stored : at_least;
+    char dirbuf[PATH_MAX], tmp[PATH_MAX + 8];
+    snprintf(dirbuf, sizeof dirbuf, "%s", path);
+    if (tf__mkdirs(dirname(dirbuf)) != 0)
+        return -1;
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%llu\n", (unsigned long long)(start + (1ull << 32))) < 0 ||
+        fflush(f) != 0 || fdatasync(fileno(f)) != 0) {
+        int err = errno;
+        if (f)
+            fclose(f);
+        return TF_ERR("order id file %s: %s", tmp, strerror(err));
+    }
+    fclose(f);
+    if (rename(tmp, path) != 0)
+        return TF_ERR("order id file %s: %s", path, strerror(errno));
+    *first = start;
+    return 0;
+}
+
+/* The order path after every stage is open: references, the journal
+ * replayed into the OMS, the risk gate and the paper venue seeded from it,
+ * order ids claimed. Cold; before any thread runs. */
+static int tf__start_order_path(tf_engine *e)
+{
+    if (!e->risk_open || !e->oms_open || !e->paper_open)
+        return TF_ERR("the order path needs the risk, oms and paper stages");
+    tf_risk_bind_references(&e->risk, e->state);
+    tf_oms_bind_references(&e->oms, e->state);
+    tf_journal_reader rd;
+    tf_journal_reader_init(&rd, &e->orders, TF_JOURNAL_FROM_OLDEST);
+    uint8_t buf[TF_ENGINE_ORDER_SLOT];
+    tf_journal_slot *slot = (tf_journal_slot *)buf;
+    uint64_t gaps = 0;
+    if (tf_journal_head(&e->orders) && e->orders.desc->first_seq > 1)
+        fprintf(stderr, "tfengine: WARNING: the order journal no longer holds its first %llu events; "
+                        "orders and positions are rebuilt from what it holds (size orders.journal_capacity "
+                        "for a trading day)\n", (unsigned long long)(e->orders.desc->first_seq - 1));
+    for (;;) {
+        tf_journal_read_rc rc = tf_journal_read(&rd, slot);
+        if (rc == TF_JR_EMPTY)
+            break;
+        if (rc == TF_JR_GAP) {
+            gaps++;
+            continue;
+        }
+        if (slot->type == TF_REC_ORDER_EVENT)
+            tf_oms_replay(&e->oms, (const tf_order_event *)slot->payload);
+    }
+    uint64_t first_id;
+    if (tf_engine_claim_order_ids(e->cfg.orders.id_file, e->oms.max_order_id + 1, &first_id) != 0)
+        return -1;
+    tf_risk_seed_ids(&e->risk, first_id, e->oms.last_req_id);
+    for (uint32_t k = e->oms.open_head; k != TF_OMS_NIL; k = e->oms.link_next[k]) {
+        const tf_order *o = &e->order_table[k].order;
+        if (tf_risk_seed_order(&e->risk, o) != 0)
+            return -1;
+        tf_paper_seed(&e->paper, o);
+    }
+    for (uint32_t s = 0; s < TF_MAX_STRATEGIES; s++)
+        for (uint32_t i = 0; i < e->instruments.count; i++)
+            if (e->oms.pos[s][i].fills)
+                tf_risk_seed_position(&e->risk, s, &e->oms.pos[s][i]);
+    tf_oms_publish_all(&e->oms, tf_now_ns());
+    if (e->oms.status.replayed)
+        fprintf(stderr, "tfengine: replayed %llu order events: %u open orders, next order id %llu\n",
+                (unsigned long long)e->oms.status.replayed, e->oms.open_count,
+                (unsigned long long)first_id);
+    return 0;
+}
+
 static void tf__write_status(tf_engine *e, uint32_t phase, uint64_t now)
 {
     tf_engine_status st;
@@ -248,6 +402,8 @@ int tf_engine_open(tf_engine *e, const tf_config *cfg)
     memset(e, 0, sizeof *e);
     e->cfg = *cfg;
     e->seg_stats.fd = e->seg_state.fd = e->seg_rings.fd = e->seg_requests.fd = e->seg_md.fd = -1;
+    e->seg_orders.fd = -1;
+    e->order_path = tf__has_stage(cfg, "risk");
     e->started_realtime_ns = tf_realtime_ns();
     e->started_ns = tf_now_ns();
     e->opened = true;
@@ -260,16 +416,21 @@ int tf_engine_open(tf_engine *e, const tf_config *cfg)
             return TF_ERR_CTX("instruments[%u]", i);
         }
     }
-    if (tf__open_segments(e) != 0 || tf__open_stages(e) != 0) {
+    if (tf__open_segments(e) != 0 || tf__open_stages(e) != 0 ||
+        (e->order_path && tf__start_order_path(e) != 0)) {
         tf_engine_close(e);
         return -1;
     }
     e->c_flushes = tf_stats_counter(&e->stats, 0, "journal_flushes", "journal=md", TF_COUNTER);
     e->c_flush_errors = tf_stats_counter(&e->stats, 0, "journal_flush_errors", "journal=md", TF_COUNTER);
+    e->c_order_flushes = tf_stats_counter(&e->stats, 0, "journal_flushes", "journal=orders", TF_COUNTER);
     tf__write_status(e, TF_PHASE_STARTING, tf_now_ns());
     tf__journal_event(e, TF_ENGINE_STARTED, e->md.desc->head);
-    tf_segment *segs[] = {&e->seg_stats, &e->seg_state, &e->seg_rings, &e->seg_requests, &e->seg_md};
+    tf_segment *segs[] = {&e->seg_stats, &e->seg_state, &e->seg_rings, &e->seg_requests, &e->seg_md,
+                          &e->seg_orders};
     for (size_t i = 0; i < TF_ARRAY_LEN(segs); i++) {
+        if (!segs[i]->base)
+            continue;
         if (!segs[i]->published && tf_segment_publish(segs[i]) != 0) {
             tf_engine_close(e);
             return -1;
@@ -301,10 +462,27 @@ int tf_engine_start(tf_engine *e)
 
 void tf_engine_tick(tf_engine *e, uint64_t now)
 {
-    tf_segment *segs[] = {&e->seg_stats, &e->seg_state, &e->seg_rings, &e->seg_requests, &e->seg_md};
+    tf_segment *segs[] = {&e->seg_stats, &e->seg_state, &e->seg_rings, &e->seg_requests, &e->seg_md,
+                          &e->seg_orders};
     for (size_t i = 0; i < TF_ARRAY_LEN(segs); i++)
         if (segs[i]->base)
             tf_segment_heartbeat(segs[i], now);
+    /* A thread that stopped cycling is a stage failure: the risk gate trips
+     * the kill switch (its own thread must be alive to do it). */
+    if (e->running && e->order_path && !tf_load_32(&e->stage_failure))
+        for (uint32_t i = 0; i < e->thread_count; i++) {
+            uint64_t hb = tf_load_64(&e->threads[i].stats->heartbeat_ns);
+            if (hb && now > hb && now - hb > TF_ENGINE_STALL_NS) {
+                fprintf(stderr, "tfengine: thread %s silent for %llu ms: stage failure, kill switch\n",
+                        e->threads[i].name, (unsigned long long)((now - hb) / 1000000));
+                tf_store_32(&e->stage_failure, 1);
+            }
+        }
+    /* Order events reach the disk within a tick (durability of fills). */
+    if (e->order_path && e->cfg.orders.journal_file[0] &&
+        e->orders.desc->flushed_head != tf_journal_head(&e->orders) &&
+        tf_journal_flush(&e->orders, &e->seg_orders, true) == 0)
+        tf_counter_inc(e->c_order_flushes, 1);
     tf__write_status(e, e->running ? TF_PHASE_RUNNING : TF_PHASE_STOPPED, now);
     /* Write a disk-backed journal to the disk about once a second. MS_SYNC:
      * Linux's MS_ASYNC starts no I/O. The main thread may block here; the
@@ -331,6 +509,8 @@ void tf_engine_stop(tf_engine *e)
     tf__write_status(e, TF_PHASE_STOPPED, tf_now_ns());
     if (e->seg_md.base && tf_journal_flush(&e->md, &e->seg_md, true) != 0)
         fprintf(stderr, "tfengine: %s\n", tf_err_msg());
+    if (e->seg_orders.base && tf_journal_flush(&e->orders, &e->seg_orders, true) != 0)
+        fprintf(stderr, "tfengine: %s\n", tf_err_msg());
 }
 
 void tf_engine_close(tf_engine *e)
@@ -340,6 +520,16 @@ void tf_engine_close(tf_engine *e)
     if (e->feed_open)
         tf_feed_close(&e->feed);
     e->feed_open = false;
+    if (e->strategy_open)
+        tf_strategy_host_close(&e->strategy);
+    if (e->risk_open)
+        tf_risk_free(&e->risk);
+    if (e->oms_open)
+        tf_oms_free(&e->oms);
+    if (e->paper_open)
+        tf_paper_free(&e->paper);
+    e->strategy_open = e->risk_open = e->oms_open = e->paper_open = false;
+    tf_segment_close(&e->seg_orders);
     tf_segment_close(&e->seg_md);
     tf_segment_close(&e->seg_requests);
     tf_segment_close(&e->seg_rings);

@@ -19,6 +19,10 @@
 #include "engine/config.h"
 #include "engine/feed.h"
 #include "engine/instruments.h"
+#include "engine/oms.h"
+#include "engine/paper.h"
+#include "engine/risk.h"
+#include "engine/strategy_host.h"
 #include "engine/synthetic.h"
 #include "engine/thread.h"
 #include "shm/journal.h"
@@ -27,13 +31,15 @@
 #include "shm/state.h"
 #include "shm/stats.h"
 
-#define TF_ENGINE_STATE_SLOTS 256u
+#define TF_ENGINE_STATE_SLOTS 2048u  /* positions: instruments x strategies */
 #define TF_ENGINE_JOURNAL_SLOT 128u /* market-data records are up to 96 bytes */
 #define TF_ENGINE_DRAIN_NS 2000000000ull /* at most 2 s to drain at stop */
+#define TF_ENGINE_ORDER_SLOT 128u   /* order events are 104 bytes */
+#define TF_ENGINE_STALL_NS 1000000000ull /* a thread silent this long is a stage failure */
 
 typedef struct tf_engine {
     tf_config cfg;
-    tf_segment seg_stats, seg_state, seg_rings, seg_requests, seg_md;
+    tf_segment seg_stats, seg_state, seg_rings, seg_requests, seg_md, seg_orders;
     tf_stats stats;
     tf_state_table *state;
     tf_state_slot *status_slot;
@@ -41,6 +47,21 @@ typedef struct tf_engine {
     tf_ring request_ring;
     tf_journal md;
     char md_link[256];          /* shm_dir symlink to a disk-backed journal */
+
+    /* The order path (when the risk stage is configured). */
+    bool order_path;
+    tf_journal orders;          /* the order journal */
+    char orders_link[256];
+    tf_order_slot *order_table; /* region "orders" of the state segment */
+    tf_ring strat_ring;         /* strategy → risk */
+    tf_ring risk_oms_ring, oms_venue_ring, venue_oms_ring, oms_risk_ring;
+    tf_risk risk;
+    tf_oms oms;
+    tf_paper paper;
+    tf_strategy_host strategy;
+    bool risk_open, oms_open, paper_open, strategy_open;
+    uint32_t stage_failure;     /* set by the main thread; the risk gate trips the kill switch */
+    uint64_t *c_order_flushes;
 
     tf_stage stages[TF_CFG_MAX_STAGES];
     uint32_t stage_count;
@@ -69,5 +90,9 @@ int tf_engine_start(tf_engine *e);
 void tf_engine_tick(tf_engine *e, uint64_t now_ns);
 void tf_engine_stop(tf_engine *e);
 void tf_engine_close(tf_engine *e);
+
+/* The order id counter file: ids at or above the value it holds are free;
+ * claims a block for this run and returns its first id (cold). */
+int tf_engine_claim_order_ids(const char *path, uint64_t at_least, uint64_t *first);
 
 #endif

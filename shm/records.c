@@ -10,6 +10,7 @@ const char *const tf_rec_type_names[TF_REC_TYPE_COUNT] = {
     [TF_REC_MD_DEPTH] = "depth",
     [TF_REC_MD_BAR] = "bar",
     [TF_REC_MD_FEED_EVENT] = "feed_event",
+    [TF_REC_ORDER_EVENT] = "order_event",
 };
 _Static_assert(TF_ARRAY_LEN(tf_rec_type_names) == TF_REC_TYPE_COUNT, "a label per type");
 

@@ -19,6 +19,7 @@ typedef enum tf_rec_type {
     TF_REC_MD_DEPTH = 5,       /* tf_md_depth: one price level of a book update */
     TF_REC_MD_BAR = 6,         /* tf_md_bar: a 1-minute bar (built, or the venue's kline) */
     TF_REC_MD_FEED_EVENT = 7,  /* tf_md_feed_event: connects, gaps, resyncs */
+    TF_REC_ORDER_EVENT = 8,    /* tf_order_event (shm/orders.h): the order journal */
     TF_REC_TYPE_COUNT
 } tf_rec_type;
 
@@ -35,6 +36,9 @@ typedef enum tf_state_kind {
     TF_STATE_MD_BAR = 6,       /* tf_md_bar: the bar being built, key = symbol */
     TF_STATE_FEED = 7,         /* tf_md_feed_status, key = "feed" */
     TF_STATE_EXPORTER = 8,     /* tf_exporter_status, in the exporter's own segment */
+    TF_STATE_POSITION = 9,     /* tf_position, key "<symbol>" or "<symbol>/<strategy>" */
+    TF_STATE_RISK = 10,        /* tf_risk_status, key "risk" */
+    TF_STATE_OMS = 11,         /* tf_oms_status, key "oms" */
     TF_STATE_KIND_COUNT
 } tf_state_kind;
 
@@ -82,6 +86,13 @@ _Static_assert(sizeof(tf_engine_status) <= TF_STATE_PAYLOAD, "fits a state slot"
 typedef enum tf_request_type {
     TF_REQ_NONE = 0,
     TF_REQ_PING = 1,           /* answered by counting; proves the path */
+    TF_REQ_NEW = 2,            /* body tf_req_order (shm/orders.h) */
+    TF_REQ_CANCEL = 3,         /* body tf_req_order: order_id */
+    TF_REQ_REPLACE = 4,        /* body tf_req_order: order_id, new price and qty */
+    TF_REQ_CANCEL_ALL = 5,     /* every open order of the strategy (strategy 0: of all) */
+    TF_REQ_SET_LIMIT = 6,      /* body tf_req_limit */
+    TF_REQ_KILL = 7,           /* body tf_req_control */
+    TF_REQ_SET_STATE = 8,      /* body tf_req_control: on = tf_trading_state */
     TF_REQ_TYPE_COUNT
 } tf_request_type;
 

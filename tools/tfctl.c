@@ -1,106 +1,276 @@
-/* tfctl: talk to a running engine through its request ring (MPSC, shared
- * memory). Today it proves the path: `tfctl ping` submits ping requests the
- * engine counts (requests_ping in tfstat). The order path (issue 5) adds
- * limits, the kill switch and orders on the same ring.
+/* tfctl: operate a running engine through its request ring and read its
+ * orders, positions and limits from the state segment (the client library,
+ * include/tradefan/client.h). Every request waits for its answer in the
+ * order journal and prints it; a rejection prints the reason.
  *
- *   tfctl [-n INSTANCE] [-d DIR] ping [-c COUNT]
+ *   tfctl [-n INSTANCE] [-d DIR] [-s STRATEGY] COMMAND ...
+ *     ping [-c COUNT]
+ *     new SYMBOL buy|sell QTY PRICE|market [gtc|ioc|fok]
+ *     cancel ORDER_ID | replace ORDER_ID PRICE QTY | cancel-all
+ *     orders [--all] | positions | risk | limits
+ *     limit NAME TARGET VALUE      (TARGET a symbol, a strategy id, or "" for global)
+ *     kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED
  *
- * A full ring is retried for up to a second, then reported (exit 1): the
- * engine is not draining its requests. Exit codes as tfstat: 2 no engine,
- * 3 wrong layout version, 4 not a TradeFan segment.
- */
+ * Exit codes: 0 done (accepted), 1 usage or rejected (the reason printed),
+ * 2 no engine (or not running), 3 wrong layout version, 4 not a TradeFan
+ * segment or no order path, 5 no answer in time. */
 #include <getopt.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "include/tradefan/client.h"
 #include "shm/err.h"
-#include "shm/records.h"
-#include "shm/ring.h"
 #include "shm/segment.h"
-#include "tools/tool_util.h"
+#include "shm/state.h"
 
-TF_MPSC_PROTOTYPE(tf_request, tf_request)
+#define TFCTL_WAIT_MS 3000
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tfctl [-n INSTANCE] [-d DIR] ping [-c COUNT]\n");
+    fprintf(f,
+            "usage: tfctl [-n INSTANCE] [-d DIR] [-s STRATEGY] COMMAND ...\n"
+            "  ping [-c COUNT]\n"
+            "  new SYMBOL buy|sell QTY PRICE|market [gtc|ioc|fok]\n"
+            "  cancel ORDER_ID | replace ORDER_ID PRICE QTY | cancel-all\n"
+            "  orders [--all] | positions | risk | limits\n"
+            "  limit NAME TARGET VALUE   (TARGET: symbol, strategy id, or \"\" for global)\n"
+            "  kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED\n");
+}
+
+static void print_event(tfc *c, const tf_order_event *ev)
+{
+    char px[40], q[40], cum[40];
+    int i = (int)ev->instrument;
+    printf("%s order=%" PRIu64 " req=%" PRIu64 " strategy=%u", tfc_event_name(ev->kind), ev->order_id,
+           ev->client_req_id, ev->strategy);
+    if (ev->kind <= TF_EV_EXPIRED && ev->order_id)
+        printf(" %s %s %s@%s filled=%s state=%s", tfc_symbol(c, i), ev->side ? "sell" : "buy",
+               tfc_qty_text(c, i, ev->qty, q, sizeof q),
+               ev->type ? "market" : tfc_price_text(c, i, ev->price, px, sizeof px),
+               tfc_qty_text(c, i, ev->cum_qty, cum, sizeof cum), tfc_state_name(ev->state));
+    if (ev->kind == TF_EV_FILL)
+        printf(" last=%s@%s fee=%.8f", tfc_qty_text(c, i, ev->last_qty, q, sizeof q),
+               tfc_price_text(c, i, ev->last_px, px, sizeof px), (double)ev->fee / 1e8);
+    if (ev->reason && ev->kind != TF_EV_LIMIT_SET && ev->kind != TF_EV_KILL)
+        printf(" reason=%s", tfc_reason_name(ev->reason));
+    if (ev->kind == TF_EV_KILL)
+        printf(" open_orders=%" PRId64, ev->arg);
+    printf("\n");
+}
+
+/* Send done; wait for the answer and print it. */
+static int answer(tfc *c, uint64_t req)
+{
+    if (!req) {
+        fprintf(stderr, "tfctl: %s\n", tfc_error(c));
+        return 1;
+    }
+    tf_order_event ev;
+    if (!tfc_wait(c, req, TFCTL_WAIT_MS, &ev)) {
+        fprintf(stderr, "tfctl: %s\n", tfc_error(c));
+        return 5;
+    }
+    print_event(c, &ev);
+    return ev.kind == TF_EV_REJECTED || ev.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
+}
+
+static int list_orders(tfc *c, int all)
+{
+    static tf_order os[4096];
+    int n = tfc_orders(c, os, 4096, !all);
+    printf("%-10s %-10s %-3s %-4s %-6s %16s %14s %14s %-16s %s\n", "order", "symbol", "str", "side",
+           "type", "price", "qty", "filled", "state", "avg_px");
+    for (int k = 0; k < n; k++) {
+        const tf_order *o = &os[k];
+        char px[40], q[40], cum[40], avg[40];
+        int i = (int)o->instrument;
+        printf("%-10" PRIu64 " %-10s %-3u %-4s %-6s %16s %14s %14s %-16s %s\n", o->order_id,
+               tfc_symbol(c, i), o->strategy, o->side ? "sell" : "buy", o->type ? "market" : "limit",
+               o->type ? "-" : tfc_price_text(c, i, o->price, px, sizeof px),
+               tfc_qty_text(c, i, o->qty, q, sizeof q), tfc_qty_text(c, i, o->cum_qty, cum, sizeof cum),
+               tfc_state_name(o->state), o->cum_qty ? tfc_price_text(c, i, o->avg_px, avg, sizeof avg) : "-");
+    }
+    printf("%d %s\n", n, all ? "orders in the table" : "open orders");
+    return 0;
+}
+
+static int list_positions(tfc *c)
+{
+    tf_position ps[1024];
+    printf("%-10s %-8s %14s %16s %16s %16s %14s\n", "symbol", "strategy", "qty", "avg_px", "realized",
+           "unrealized", "fees");
+    for (int pass = 0; pass < 2; pass++) {
+        for (int s = pass ? 0 : -1; s < (pass ? (int)TF_MAX_STRATEGIES : 0); s++) {
+            int n = tfc_positions(c, s, ps, 1024);
+            for (int k = 0; k < n; k++) {
+                const tf_position *p = &ps[k];
+                if (pass && !p->fills)
+                    continue;
+                char q[40], avg[40], who[16];
+                int i = (int)p->instrument;
+                snprintf(who, sizeof who, pass ? "%u" : "all", p->strategy);
+                printf("%-10s %-8s %14s %16s %16.8f %16.8f %14.8f\n", tfc_symbol(c, i), who,
+                       tfc_qty_text(c, i, p->qty, q, sizeof q),
+                       p->qty ? tfc_price_text(c, i, p->avg_px, avg, sizeof avg) : "-",
+                       (double)p->realized / 1e8, (double)p->unrealized / 1e8, (double)p->fees / 1e8);
+            }
+        }
+    }
+    return 0;
+}
+
+static int show_risk(tfc *c)
+{
+    tf_risk_status r;
+    if (tfc_risk(c, &r) != 0) {
+        fprintf(stderr, "tfctl: the risk gate has published no status yet\n");
+        return 4;
+    }
+    static const char *const states[] = {"ACTIVE", "REDUCING", "HALTED"};
+    static const char *const triggers[] = {"-", "manual", "daily_loss", "stage_failure"};
+    printf("trading_state %s\nkill_switch %s%s%s\nopen_orders %u\ngross_exposure %.8f\n"
+           "daily_pnl %.8f\nrealized %.8f\nunrealized %.8f\naccepted %" PRIu64 "\nrejected %" PRIu64
+           "\nlast_reject %s\n",
+           r.trading_state < 3 ? states[r.trading_state] : "?", r.kill_active ? "ON (" : "off",
+           r.kill_active ? triggers[r.kill_trigger < 4 ? r.kill_trigger : 0] : "",
+           r.kill_active ? ")" : "", r.open_orders, (double)r.gross_exposure / 1e8,
+           (double)r.daily_pnl / 1e8, (double)r.realized / 1e8, (double)r.unrealized / 1e8,
+           r.accepted, r.rejected, tfc_reason_name((unsigned)r.last_reject_reason));
+    return 0;
+}
+
+static void money(const char *name, const char *target, int64_t v)
+{
+    if (v)
+        printf("%-30s %-10s %.8f\n", name, target, (double)v / 1e8);
+    else
+        printf("%-30s %-10s -\n", name, target);
+}
+
+static void count(const char *name, const char *target, uint64_t v)
+{
+    if (v)
+        printf("%-30s %-10s %" PRIu64 "\n", name, target, v);
+    else
+        printf("%-30s %-10s -\n", name, target);
+}
+
+static int show_limits(tfc *c)
+{
+    tf_risk_limits l;
+    if (tfc_limits(c, &l) != 0) {
+        fprintf(stderr, "tfctl: the risk gate has published no limits\n");
+        return 4;
+    }
+    printf("%-30s %-10s %s   (- = no limit; change: tfctl limit NAME TARGET VALUE)\n", "limit",
+           "target", "value");
+    money("max_gross_exposure", "", l.max_gross_exposure);
+    count("max_concentration_pct", "", l.max_concentration_pct);
+    money("daily_loss_limit", "", l.daily_loss);
+    count("orders_per_s", "", l.g_rate[0]);
+    count("cancels_per_s", "", l.g_rate[1]);
+    count("replaces_per_s", "", l.g_rate[2]);
+    count("max_open_orders", "", l.max_open);
+    count("duplicate_count", "", l.dup_count);
+    count("duplicate_window_ms", "", l.dup_window_ns / 1000000);
+    count("reference_max_age_ms", "", l.ref_max_age_ns / 1000000);
+    for (int i = 0; i < 64 && strcmp(tfc_symbol(c, i), "?") != 0; i++) {
+        const char *sym = tfc_symbol(c, i);
+        char b[40];
+        printf("%-30s %-10s %s\n", "min_qty", sym, l.min_qty[i] ? tfc_qty_text(c, i, l.min_qty[i], b, sizeof b) : "-");
+        printf("%-30s %-10s %s\n", "max_order_qty", sym, l.max_order_qty[i] ? tfc_qty_text(c, i, l.max_order_qty[i], b, sizeof b) : "-");
+        money("max_order_notional", sym, l.max_order_notional[i]);
+        printf("%-30s %-10s %s\n", "max_position", sym, l.max_position[i] ? tfc_qty_text(c, i, l.max_position[i], b, sizeof b) : "-");
+        count("collar_bps", sym, l.collar_bps[i]);
+    }
+    for (unsigned s = 1; s < TF_MAX_STRATEGIES; s++) {
+        char t[8];
+        snprintf(t, sizeof t, "%u", s);
+        if (!l.s_max_order_notional[s] && !l.s_max_position_notional[s] && !l.s_daily_loss[s] &&
+            !l.s_max_open[s] && !l.s_rate[0][s] && !l.s_rate[1][s] && !l.s_rate[2][s])
+            continue;
+        money("strategy.max_order_notional", t, l.s_max_order_notional[s]);
+        money("strategy.max_position_notional", t, l.s_max_position_notional[s]);
+        money("strategy.daily_loss_limit", t, l.s_daily_loss[s]);
+        count("strategy.max_open_orders", t, l.s_max_open[s]);
+        count("strategy.orders_per_s", t, l.s_rate[0][s]);
+        count("strategy.cancels_per_s", t, l.s_rate[1][s]);
+        count("strategy.replaces_per_s", t, l.s_rate[2][s]);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     const char *inst = getenv("TRADEFAN_INSTANCE") ? getenv("TRADEFAN_INSTANCE") : "dev";
     const char *dir = "/dev/shm";
-    uint64_t count = 1;
+    unsigned strategy = 0;
     int ch;
-    while ((ch = getopt(argc, argv, "+n:d:h")) != -1) {
+    while ((ch = getopt(argc, argv, "+n:d:s:h")) != -1) {
         switch (ch) {
         case 'n': inst = optarg; break;
         case 'd': dir = optarg; break;
+        case 's': strategy = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 1;
         }
     }
-    if (optind >= argc || strcmp(argv[optind], "ping") != 0) {
+    if (optind >= argc) {
         usage(stderr);
         return 1;
     }
-    optind++;
-    while ((ch = getopt(argc, argv, "c:")) != -1) {
-        char *end;
-        if (ch != 'c' || (count = strtoull(optarg, &end, 10), *end) || count == 0) {
-            usage(stderr);
-            return 1;
-        }
+    const char *cmd = argv[optind];
+    char **a = argv + optind + 1;
+    int na = argc - optind - 1;
+    char err[600];
+    tfc *c = tfc_open(inst, dir, strategy, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "tfctl: %s\n", err);
+        return strstr(err, "no engine") || strstr(err, "not running") ? 2
+               : strstr(err, "layout version")                        ? 3
+                                                                      : 4;
     }
-    char path[256];
-    if (tf_segment_path(path, sizeof path, dir, inst, "requests") != 0) {
-        fprintf(stderr, "tfctl: %s\n", tf_err_msg());
-        return 1;
+    int rc = 1;
+    if (strcmp(cmd, "ping") == 0) {
+        uint64_t count = 1;
+        if (na == 2 && strcmp(a[0], "-c") == 0)
+            count = strtoull(a[1], NULL, 10);
+        uint64_t sent = 0;
+        for (; sent < count && tfc_ping(c); sent++)
+            ;
+        if (sent < count)
+            fprintf(stderr, "tfctl: %s\n", tfc_error(c));
+        printf("tfctl: %" PRIu64 " pings submitted to %s\n", sent, inst);
+        rc = sent == count ? 0 : 1;
+    } else if (strcmp(cmd, "new") == 0 && (na == 4 || na == 5)) {
+        bool market = strcmp(a[3], "market") == 0;
+        rc = answer(c, tfc_new_order(c, a[0], a[1], market ? "market" : "limit", na == 5 ? a[4] : "",
+                                     market ? NULL : a[3], a[2]));
+    } else if (strcmp(cmd, "cancel") == 0 && na == 1) {
+        rc = answer(c, tfc_cancel(c, strtoull(a[0], NULL, 10)));
+    } else if (strcmp(cmd, "replace") == 0 && na == 3) {
+        rc = answer(c, tfc_replace(c, strtoull(a[0], NULL, 10), a[1], a[2]));
+    } else if (strcmp(cmd, "cancel-all") == 0 && na == 0) {
+        rc = answer(c, tfc_cancel_all(c));
+    } else if (strcmp(cmd, "orders") == 0) {
+        rc = list_orders(c, na == 1 && strcmp(a[0], "--all") == 0);
+    } else if (strcmp(cmd, "positions") == 0) {
+        rc = list_positions(c);
+    } else if (strcmp(cmd, "risk") == 0) {
+        rc = show_risk(c);
+    } else if (strcmp(cmd, "limit") == 0 && na == 3) {
+        rc = answer(c, tfc_set_limit(c, a[0], a[1], a[2]));
+    } else if (strcmp(cmd, "kill") == 0 && na >= 1 && (!strcmp(a[0], "on") || !strcmp(a[0], "off"))) {
+        rc = answer(c, tfc_kill(c, strcmp(a[0], "on") == 0, na == 2 && !strcmp(a[1], "--flatten")));
+    } else if (strcmp(cmd, "state") == 0 && na == 1) {
+        rc = answer(c, tfc_set_state(c, a[0]));
+    } else if (strcmp(cmd, "limits") == 0) {
+        rc = show_limits(c);
+    } else {
+        usage(stderr);
     }
-    tf_segment seg;
-    tf_seg_status st = tf_segment_attach_writable(&seg, path, TF_SEG_KIND_RINGS);
-    if (st != TF_SEG_OK) {
-        if (st == TF_SEG_NOT_THERE)
-            fprintf(stderr, "tfctl: no engine '%s' in %s (is it running?)\n", inst, dir);
-        else
-            fprintf(stderr, "tfctl: %s\n", tf_err_msg());
-        return tool_exit_code(st);
-    }
-    if (tf_segment_owner(&seg, tf_now_ns(), NULL) != TF_OWNER_LIVE) {
-        fprintf(stderr, "tfctl: engine '%s' is not running; requests would not be read\n", inst);
-        tf_segment_close(&seg);
-        return 2;
-    }
-    uint64_t len;
-    void *region = tf_segment_region(&seg, "requests", &len);
-    tf_ring ring;
-    if (!region || tf_ring_attach(&ring, region, len) != 0 || ring.kind != TF_RING_MPSC ||
-        ring.record_size != sizeof(struct tf_request)) {
-        fprintf(stderr, "tfctl: %s: not a request ring of this version\n", path);
-        tf_segment_close(&seg);
-        return 4;
-    }
-    uint64_t sent = 0;
-    for (uint64_t i = 1; i <= count; i++) {
-        struct tf_request q = {.type = TF_REQ_PING, .source_id = (uint32_t)getpid(),
-                               .client_seq = i, .t_sent_ns = tf_now_ns()};
-        uint64_t give_up = tf_now_ns() + 1000000000ull;
-        while (!tf_mpsc_offer_tf_request(&ring, &q)) {
-            if (tf_now_ns() > give_up) {
-                fprintf(stderr, "tfctl: request ring full for 1 s after %" PRIu64 " pings; "
-                                "the engine is not draining it\n", sent);
-                tf_segment_close(&seg);
-                return 1;
-            }
-            sched_yield();
-        }
-        sent++;
-    }
-    printf("tfctl: %" PRIu64 " pings submitted to %s\n", sent, inst);
-    tf_segment_close(&seg);
-    return 0;
+    tfc_close(c);
+    return rc;
 }
