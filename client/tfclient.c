@@ -440,6 +440,18 @@ int tfc_positions(tfc *c, int strategy, tf_position *out, int max)
     return n;
 }
 
+int tfc_quote(tfc *c, int i, int64_t *bid, int64_t *ask)
+{
+    const tf_state_slot *s = tf_state_find(c->state, TF_STATE_MD_TOP, tfc_symbol(c, i));
+    tf_md_top top;
+    if (!s || tf_state_read(s, &top, sizeof top, 1000, NULL) != TF_STATE_OK || top.bid_price <= 0 ||
+        top.ask_price <= 0)
+        return -1;
+    *bid = top.bid_price;
+    *ask = top.ask_price;
+    return 0;
+}
+
 int tfc_risk(tfc *c, tf_risk_status *out)
 {
     const tf_state_slot *s = tf_state_find(c->state, TF_STATE_RISK, "risk");

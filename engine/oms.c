@@ -360,6 +360,13 @@ static const uint8_t tf__exec_event[] = {
 void tf_oms_on_exec(tf_oms *o, const tf_exec_report *x, uint64_t now)
 {
     tf_order *ord = tf__get(o, x->order_id);
+    if (!ord && x->kind == TF_EX_CANCEL_REJECT && x->order_id && x->order_id <= o->max_order_id) {
+        /* Too late to cancel: the order finished (filled) before the venue
+         * saw the cancel. Normal, not impossible. */
+        tf_order tmp = {.order_id = x->order_id, .instrument = x->instrument};
+        tf__event(o, &tmp, TF_EV_CANCEL_REJECTED, TF_RJ_ORDER_NOT_OPEN, x, 0, 0, 0, 0);
+        return;
+    }
     if (!ord || x->kind < TF_EX_ACK || x->kind > TF_EX_EXPIRED) {
         tf__illegal(o, NULL, x);
         return;

@@ -7,7 +7,7 @@
  *     ping [-c COUNT]
  *     new SYMBOL buy|sell QTY PRICE|market [gtc|ioc|fok]
  *     cancel ORDER_ID | replace ORDER_ID PRICE QTY | cancel-all
- *     orders [--all] | positions | risk | limits
+ *     orders [--all] | positions | risk | limits | quote SYMBOL
  *     limit NAME TARGET VALUE      (TARGET a symbol, a strategy id, or "" for global)
  *     kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED
  *
@@ -34,7 +34,7 @@ static void usage(FILE *f)
             "  ping [-c COUNT]\n"
             "  new SYMBOL buy|sell QTY PRICE|market [gtc|ioc|fok]\n"
             "  cancel ORDER_ID | replace ORDER_ID PRICE QTY | cancel-all\n"
-            "  orders [--all] | positions | risk | limits\n"
+            "  orders [--all] | positions | risk | limits | quote SYMBOL\n"
             "  limit NAME TARGET VALUE   (TARGET: symbol, strategy id, or \"\" for global)\n"
             "  kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED\n");
 }
@@ -266,6 +266,16 @@ int main(int argc, char **argv)
         rc = answer(c, tfc_kill(c, strcmp(a[0], "on") == 0, na == 2 && !strcmp(a[1], "--flatten")));
     } else if (strcmp(cmd, "state") == 0 && na == 1) {
         rc = answer(c, tfc_set_state(c, a[0]));
+    } else if (strcmp(cmd, "quote") == 0 && na == 1) {
+        int64_t bid, ask;
+        char b1[40], b2[40];
+        int i = tfc_instrument(c, a[0]);
+        if (i < 0 || tfc_quote(c, i, &bid, &ask) != 0) {
+            fprintf(stderr, "tfctl: no top of book for %s\n", a[0]);
+        } else {
+            printf("%s %s\n", tfc_price_text(c, i, bid, b1, sizeof b1), tfc_price_text(c, i, ask, b2, sizeof b2));
+            rc = 0;
+        }
     } else if (strcmp(cmd, "limits") == 0) {
         rc = show_limits(c);
     } else {

@@ -73,6 +73,8 @@ int tfc_positions(tfc *c, int strategy, tf_position *out, int max);
 int tfc_risk(tfc *c, tf_risk_status *out);
 /* The risk gate's limits as they are now: 0 ok, -1 none published. */
 int tfc_limits(tfc *c, tf_risk_limits *out);
+/* Best bid and ask from the feed's top of book (units): 0 ok, -1 none. */
+int tfc_quote(tfc *c, int instrument, int64_t *bid, int64_t *ask);
 /* Is the engine still alive? 1 yes. */
 int tfc_alive(tfc *c);
 

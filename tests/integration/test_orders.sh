@@ -1,0 +1,156 @@
+#!/bin/sh
+# Integration: the order path as real processes. tfsim's market feeds the
+# engine (feed → strategy plugin → risk → OMS → paper venue); orders come
+# from tfctl, from the Python module and from the sample plugin.
+#  1. tfctl: submit, replace, cancel; a rejection carries its reason; limits live
+#  2. Python (tools/python/tradefan.py over libtfclient.so): place, amend, cancel
+#  3. the plugin trades: its orders fill on the paper venue; positions in tfstat
+#  4. kill switch end to end: all open orders canceled, new orders refused,
+#     cancels still pass; reset
+#  5. restart: kill -9 mid-run on a disk-backed order journal; the restarted
+#     engine has the same open orders, positions and PnL
+set -u
+cd "$(dirname "$0")/../.."
+BIN=build/bin
+PY=/usr/bin/python3
+dir=$(mktemp -d /dev/shm/tf-orders.XXXXXX)
+inst=ord$$
+engine_pid=""
+sim_pid=""
+cleanup() {
+    [ -n "$engine_pid" ] && kill -9 "$engine_pid" 2>/dev/null
+    [ -n "$sim_pid" ] && kill -9 "$sim_pid" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+fails=0
+. tests/integration/lib.sh
+[ -x "$PY" ] || { echo "FAIL: $PY is required"; exit 1; }
+T="$BIN/tfctl -d $dir -n $inst"
+PYTHONPATH=tools/python
+export PYTHONPATH
+
+"$BIN/tfsim" --port 0 --port-file "$dir/port" --symbols BTCUSDT,ETHUSDT --rate 2000 >"$dir/sim.log" 2>&1 &
+sim_pid=$!
+wait_for 5 test -s "$dir/port" || { echo "FAIL tfsim did not come up"; cat "$dir/sim.log"; exit 1; }
+port=$(cat "$dir/port")
+cat >"$dir/cfg.yaml" <<YAML
+instance: $inst
+shm: {dir: $dir, mode: 0640, on_stale: replace}
+journal:
+  md: {capacity: 65536}
+instruments:
+  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: "0.01", lot_size: "0.00001", min_notional: "5"}
+  - {symbol: ETHUSDT, price_precision: 2, qty_precision: 4, tick_size: "0.01", lot_size: "0.0001", min_notional: "5"}
+feed:
+  url: ws://127.0.0.1:$port
+  rest_url: http://127.0.0.1:$port
+  streams: [trade, bookTicker, depth@100ms]
+export: {run_dir: $dir/run}
+orders:
+  capacity: 4096
+  journal_capacity: 262144
+  journal_file: $dir/run/orders.journal
+  plugin: build/lib/sample_strategy.so
+  plugin_params: "symbol=BTCUSDT,every=40,offset_ticks=2,qty_lots=100"
+risk:
+  orders_per_s: 1000
+  max_open_orders: 100
+  instruments:
+    - {symbol: BTCUSDT, max_order_qty: "1", max_position: "2", collar_bps: 500}
+  strategies:
+    - {id: 1, name: sample, max_open_orders: 10}
+    - {id: 2, name: python}
+threads:
+  - {name: hot, idle: backoff, stages: [feed, strategy, risk, oms, paper]}
+YAML
+start_engine() {
+    "$BIN/tfengine" -c "$dir/cfg.yaml" >>"$dir/engine.log" 2>&1 &
+    engine_pid=$!
+    wait_for 10 $T risk || { echo "FAIL engine did not come up"; cat "$dir/engine.log"; exit 1; }
+}
+start_engine
+# A market to trade against: the feed's top of book.
+wait_for 10 sh -c "$T positions | grep -q BTCUSDT" || true
+sleep 1
+
+echo "1. tfctl"
+
+out=$($T -s 2 new BTCUSDT buy 0.01 1000)
+check "a price far from the market is refused with its reason" sh -c "echo '$out' | grep -q 'reason=price_collar'"
+out=$($T -s 2 new BTCUSDT buy 5 1000)
+check "too large is refused: max_qty" sh -c "echo '$out' | grep -q 'reason=max_qty'"
+out=$($T -s 2 new NOPE buy 1 1 2>&1)
+check "an unknown symbol is a clear error" sh -c "echo '$out' | grep -q 'unknown symbol NOPE'"
+# A bid 0.5 % under the market rests.
+bid=$($PY tests/integration/orders_helper.py "$dir" "$inst" mid BTCUSDT -0.005)
+out=$($T -s 2 new BTCUSDT buy 0.01 "$bid")
+id=$(echo "$out" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
+check "tfctl new: accepted with an order id" test -n "$id"
+wait_for 3 sh -c "$T orders | grep -q '^$id .*New'"
+check "the order rests on the paper venue (New)" sh -c "$T orders | grep -q '^$id .*New'"
+bid2=$($PY tests/integration/orders_helper.py "$dir" "$inst" mid BTCUSDT -0.006)
+check "tfctl replace" sh -c "$T -s 2 replace $id $bid2 0.02 | grep -q pending_replace"
+wait_for 3 sh -c "$T orders | grep '^$id ' | grep -q '0.02000'"
+check "the order has its new terms" sh -c "$T orders | grep '^$id ' | grep -q '0.02000'"
+check "tfctl cancel" sh -c "$T -s 2 cancel $id | grep -q pending_cancel"
+wait_for 3 sh -c "$T orders --all | grep '^$id ' | grep -q Canceled"
+check "the order is Canceled" sh -c "$T orders --all | grep '^$id ' | grep -q Canceled"
+check "cancel of a finished order: unknown_order" sh -c "$T -s 2 cancel $id | grep -q 'reason=unknown_order'"
+check "limit change is journaled" sh -c "$T limit max_order_qty BTCUSDT 0.005 | grep -q limit_set"
+check "and applies at once" sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q 'reason=max_qty'"
+check "limits shows it" sh -c "$T limits | grep max_order_qty | grep BTCUSDT | grep -q 0.00500"
+$T limit max_order_qty BTCUSDT 1 >/dev/null
+
+echo "2. Python"
+check "tradefan.py places, amends and cancels on the paper venue" \
+    "$PY" tests/integration/orders_helper.py "$dir" "$inst" python
+
+echo "3. plugin"
+wait_for 20 sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"
+check "the sample plugin's orders filled (strategy 1 has a position)" sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"
+check "tfstat shows the order path" sh -c "$BIN/tfstat -d $dir -n $inst --once | grep -q 'risk'"
+
+echo "4. kill switch"
+$T -s 2 new BTCUSDT buy 0.01 "$bid" >/dev/null
+$T -s 2 new BTCUSDT buy 0.01 "$bid2" >/dev/null
+id3=$($T -s 2 new BTCUSDT sell 0.01 "$($PY tests/integration/orders_helper.py "$dir" "$inst" mid BTCUSDT 0.006)" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
+wait_for 3 sh -c "test \$($T orders | grep -c ' 2   ') -ge 3"
+check "three resting orders before" sh -c "test \$($T orders | grep -c ' 2   ') -ge 3"
+check "kill on" sh -c "$T kill on | grep -q '^kill '"
+wait_for 3 sh -c "$T orders | grep -q '^0 open orders'"
+check "every open order canceled" sh -c "$T orders | grep -q '^0 open orders'"
+check "new orders refused: halted" sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q 'reason=halted'"
+check "risk shows the kill switch" sh -c "$T risk | grep -q 'kill_switch ON (manual)'"
+check "kill_to_cancels measured" sh -c "$BIN/tfstat -d $dir -n $inst --json | grep -q kill_to_cancels_ns"
+check "cancels still pass (answered, not refused as halted)" sh -c "! $T -s 2 cancel ${id3:-0} | grep -q 'reason=halted'"
+check "kill off" sh -c "$T kill off | grep -q kill_reset"
+check "trading again" sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q accepted"
+
+echo "5. restart"
+sleep 2
+kill -9 "$engine_pid"
+wait "$engine_pid" 2>/dev/null
+engine_pid=""
+# What the journal says now is what the engine had: read it back after restart.
+sleep 0.2
+start_engine
+$T orders >"$dir/orders1"
+$T positions | awk '{print $1, $2, $3, $4, $5, $7}' >"$dir/pos1"
+kill -INT "$engine_pid"; wait "$engine_pid" 2>/dev/null; engine_pid=""
+kill -STOP "$sim_pid"   # no new market data: the next start must rebuild the same state
+start_engine
+$T orders >"$dir/orders2"
+$T positions | awk '{print $1, $2, $3, $4, $5, $7}' >"$dir/pos2"
+kill -CONT "$sim_pid"
+check "replayed at restart" grep -q "replayed .* order events" "$dir/engine.log"
+check "open orders the same after restart" cmp -s "$dir/orders1" "$dir/orders2"
+check "positions and realized PnL the same after restart" cmp -s "$dir/pos1" "$dir/pos2"
+check "an open order survived the kill -9" grep -q '^[0-9]' "$dir/orders1"
+if [ $fails -ne 0 ]; then
+    echo "--- engine log"; tail -20 "$dir/engine.log"
+    echo "--- orders"; cat "$dir/orders1" "$dir/orders2"
+    echo "--- positions"; cat "$dir/pos1" "$dir/pos2"
+fi
+echo "test_orders: $fails failed"
+[ $fails -eq 0 ]
