@@ -25,6 +25,7 @@ typedef struct fx {
     tf_state_slot *top[2], *last[2];
     void *ring_mem[6];
     tf_ring requests, risk_oms, oms_venue, venue_oms, oms_risk;
+    tf_ring strat;                 /* an in-engine strategy → risk */
     tf_segment jseg;
     tf_journal journal;
     tf_journal_reader reader;
@@ -92,6 +93,7 @@ static inline int fx_open(fx *f, const char *dir, const char *yaml_extra)
     fx_ring(f, 2, &f->oms_venue, 4096, sizeof(tf_venue_cmd), TF_RING_SPSC);
     fx_ring(f, 3, &f->venue_oms, 4096, sizeof(tf_exec_report), TF_RING_SPSC);
     fx_ring(f, 4, &f->oms_risk, 4096, sizeof(tf_risk_feedback), TF_RING_SPSC);
+    fx_ring(f, 5, &f->strat, 4096, sizeof(struct tf_request), TF_RING_SPSC);
     tf_seg_layout lay;
     tf_journal_layout(&lay, 1u << 20, 128);
     char path[256];
@@ -103,7 +105,7 @@ static inline int fx_open(fx *f, const char *dir, const char *yaml_extra)
     }
     tf_journal_reader_init(&f->reader, &f->journal, TF_JOURNAL_FROM_OLDEST);
     f->table = calloc(f->cfg.orders.capacity, sizeof(tf_order_slot));
-    if (tf_risk_init(&f->s_risk, &f->risk, &f->cfg, &f->ins, NULL, f->state, &f->requests, NULL,
+    if (tf_risk_init(&f->s_risk, &f->risk, &f->cfg, &f->ins, NULL, f->state, &f->requests, &f->strat,
                      &f->oms_risk, &f->risk_oms) != 0 ||
         tf_oms_init(&f->s_oms, &f->oms, &f->cfg, &f->ins, NULL, f->state, f->table,
                     f->cfg.orders.capacity, &f->risk_oms, &f->venue_oms, &f->oms_venue, &f->oms_risk,
