@@ -40,6 +40,7 @@
 #include "shm/records.h"
 #include "tools/md_view.h"
 #include "tools/exporter_view.h"
+#include "tools/order_view.h"
 #include "tools/view.h"
 
 #define CHECK_MAX_AGE_NS   2000000000ull /* --check: heartbeat younger than this */
@@ -452,6 +453,8 @@ static void print_state(FILE *f, const tf_view *v, const frame *fr)
         fprintf(f, "  (no slots)\n");
     for (uint32_t i = 0; i < n; i++) {
         const tf_state_slot *s = &v->state->slots[i];
+        if (order_view_is_kind(s->kind))
+            continue; /* the order path's own section */
         union {
             tf_engine_status es;
             tf_synth_tick tick;
@@ -561,6 +564,8 @@ static void print_text(FILE *f, const tf_view *v, const view_sample *cur, const 
     print_rings(f, v);
     print_journal(f, v, cur, prev);
     print_state(f, v, &fr);
+    if (v->state)
+        order_view_print(f, v->state, &v->opt[VIEW_STATE]);
     exporters_print(f, dir, v->stats_seg.hdr->instance);
     print_errors(f, v, &fr);
 }
@@ -802,6 +807,8 @@ static void print_json(FILE *f, const tf_view *v, const view_sample *cur, const 
     json_counters(f, v, cur, prev);
     json_rings_journal(f, v, cur, prev);
     json_state_errors(f, v, &fr);
+    if (v->state)
+        order_view_json(f, v->state, &v->opt[VIEW_STATE]);
     exporters_json(f, dir, v->stats_seg.hdr->instance);
     fprintf(f, "}\n");
 }
