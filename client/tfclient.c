@@ -98,21 +98,23 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
         goto seg_fail;
     }
     c->state = tf_segment_region(&c->state_seg, "state", NULL);
-    c->table = tf_segment_region(&c->state_seg, "orders", &len);
-    if (!c->state || !c->table) {
-        snprintf(err, errlen, "engine '%s' runs without the order path (no risk/oms/paper stages "
-                              "in its config)", instance);
+    if (!c->state) {
+        snprintf(err, errlen, "%s: no state region", path);
         goto fail;
     }
-    c->table_count = (uint32_t)(len / sizeof(tf_order_slot));
+    /* Without the order path only pings make sense; order calls say so. */
+    c->table = tf_segment_region(&c->state_seg, "orders", &len);
+    c->table_count = c->table ? (uint32_t)(len / sizeof(tf_order_slot)) : 0;
     c->limits = tf_segment_region(&c->state_seg, "limits", NULL);
-    if (tf_segment_path(path, sizeof path, dir, instance, "orders") != 0 ||
-        (st = tf_segment_attach(&c->orders_seg, path, TF_SEG_KIND_JOURNAL)) != TF_SEG_OK ||
-        tf_journal_attach(&c->orders, &c->orders_seg) != 0) {
-        what = "orders";
-        goto seg_fail;
+    if (c->table) {
+        if (tf_segment_path(path, sizeof path, dir, instance, "orders") != 0 ||
+            (st = tf_segment_attach(&c->orders_seg, path, TF_SEG_KIND_JOURNAL)) != TF_SEG_OK ||
+            tf_journal_attach(&c->orders, &c->orders_seg) != 0) {
+            what = "orders";
+            goto seg_fail;
+        }
+        tf_journal_reader_init(&c->reader, &c->orders, TF_JOURNAL_FROM_LIVE);
     }
-    tf_journal_reader_init(&c->reader, &c->orders, TF_JOURNAL_FROM_LIVE);
     for (uint32_t i = 0; i < c->state->slot_count && i < c->state->slot_capacity; i++) {
         const tf_state_slot *s = &c->state->slots[i];
         tf_md_instrument_info info;
@@ -207,6 +209,9 @@ const char *tfc_qty_text(tfc *c, int i, int64_t v, char *buf, size_t cap)
 
 static uint64_t tfc__send(tfc *c, uint32_t type, const void *body, size_t len)
 {
+    if (type != TF_REQ_PING && !c->table)
+        return tfc__fail(c, "the engine runs without the order path (no risk, oms and paper stages "
+                            "in its config)");
     struct tf_request q = {.type = type, .source_id = c->strategy, .client_seq = c->next_req};
     if (body)
         memcpy(q.body, body, len);
@@ -331,8 +336,12 @@ uint64_t tfc_set_state(tfc *c, const char *state)
 
 /* ---- answers ----------------------------------------------------------------------- */
 
+int tfc_has_order_path(tfc *c) { return c->table != NULL; }
+
 int tfc_next_event(tfc *c, tf_order_event *out)
 {
+    if (!c->table)
+        return 0;
     tf_journal_slot *s = (tf_journal_slot *)c->slot;
     for (;;) {
         tf_journal_read_rc rc = tf_journal_read(&c->reader, s);
@@ -352,6 +361,10 @@ int tfc_next_event(tfc *c, tf_order_event *out)
 
 int tfc_wait(tfc *c, uint64_t req_id, int timeout_ms, tf_order_event *out)
 {
+    if (!c->table) {
+        tfc__fail(c, "the engine runs without the order path");
+        return 0;
+    }
     tf_journal_reader r = c->reader; /* a private cursor: tfc_next_event keeps every event */
     tf_journal_slot *s = (tf_journal_slot *)c->slot;
     uint64_t deadline = tf_now_ns() + (uint64_t)timeout_ms * 1000000ull;

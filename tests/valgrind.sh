@@ -69,6 +69,42 @@ YAML
 run 0 build/bin/tfengine -c "$dir/feed.yaml" --duration 4
 run 0 build/bin/tfstat -n vgfeed$$ -d "$dir"
 run 0 build/bin/tfdump -n vgfeed$$ -d "$dir" --from oldest -c 2000
+
+# The order path: the plugin, the risk gate, the OMS and the paper venue
+# trading on tfsim's market, tfctl requests meanwhile, then a restart that
+# replays the disk-backed order journal.
+cat >"$dir/orders.yaml" <<YAML
+instance: vgord$$
+shm: {dir: $dir}
+journal: {md: {capacity: 65536}}
+instruments:
+  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: "0.01", lot_size: "0.00001"}
+feed: {url: "ws://127.0.0.1:$(cat "$dir/simport")", rest_url: "http://127.0.0.1:$(cat "$dir/simport")",
+       streams: [trade, bookTicker, depth@100ms]}
+export: {run_dir: $dir/run}
+orders: {capacity: 1024, journal_capacity: 65536, journal_file: $dir/run/orders.journal,
+         plugin: build/lib/sample_strategy.so, plugin_params: "symbol=BTCUSDT,every=5,offset_ticks=1,qty_lots=100"}
+risk:
+  strategies: [{id: 2, name: manual}]
+threads:
+  - {name: hot, cpu: -1, idle: backoff, stages: [feed, strategy, risk, oms, paper]}
+YAML
+$VG build/bin/tfengine -c "$dir/orders.yaml" --duration 8 >"$dir/out_orders" 2>&1 &
+eng=$!
+i=0
+while ! build/bin/tfctl -n vgord$$ -d "$dir" risk >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 2
+run 0 build/bin/tfctl -n vgord$$ -d "$dir" orders --all
+run 0 build/bin/tfctl -n vgord$$ -d "$dir" limits
+run 0 build/bin/tfctl -n vgord$$ -d "$dir" kill on --flatten
+run 0 build/bin/tfctl -n vgord$$ -d "$dir" kill off
+run 0 build/bin/tfstat -n vgord$$ -d "$dir" --json
+wait $eng
+rc=$?
+if [ $rc -ne 0 ]; then
+    echo "valgrind: FAILED (exit $rc): the engine with the order path"; tail -40 "$dir/out_orders" | sed 's/^/    /'; fail=1
+fi
+run 0 build/bin/tfengine -c "$dir/orders.yaml" --duration 2  # replays the order journal
 kill -TERM $sim 2>/dev/null
 wait $sim
 $VG build/bin/tfsim --port 0 --symbols BTCUSDT --rate 1000 --duration 2 >"$dir/out" 2>&1 ||

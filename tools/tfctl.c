@@ -233,6 +233,12 @@ int main(int argc, char **argv)
                                                                       : 4;
     }
     int rc = 1;
+    if (strcmp(cmd, "ping") != 0 && !tfc_has_order_path(c)) {
+        fprintf(stderr, "tfctl: engine '%s' runs without the order path (no risk, oms and paper "
+                        "stages in its config)\n", inst);
+        tfc_close(c);
+        return 4;
+    }
     if (strcmp(cmd, "ping") == 0) {
         uint64_t count = 1;
         if (na == 2 && strcmp(a[0], "-c") == 0)

@@ -24,8 +24,10 @@
 typedef struct tfc tfc;
 
 /* NULL on failure with the reason in err: no engine, engine not running,
- * wrong layout version, no order path configured. */
+ * wrong layout version. An engine without the order path opens too (pings
+ * work; order calls fail saying so): tfc_has_order_path() tells. */
 tfc *tfc_open(const char *instance, const char *shm_dir, uint32_t strategy, char *err, size_t errlen);
+int tfc_has_order_path(tfc *c);
 void tfc_close(tfc *c);
 
 /* Instrument id by symbol, -1 if unknown. */
