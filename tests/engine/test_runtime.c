@@ -387,6 +387,81 @@ static void test_disk_journal_continues_after_restart(void **state)
     free(e);
 }
 
+TF_MPSC_PROTOTYPE(rt_request, tf_request)
+
+/* Count journal events of `kind` (reading from the oldest). */
+static uint64_t count_events(const tf_journal *j, uint8_t kind)
+{
+    tf_journal_reader r;
+    tf_journal_reader_init(&r, j, TF_JOURNAL_FROM_OLDEST);
+    uint8_t buf[TF_ENGINE_ORDER_SLOT];
+    tf_journal_slot *s = (tf_journal_slot *)buf;
+    uint64_t n = 0;
+    while (tf_journal_read(&r, s) == TF_JR_OK)
+        n += s->type == TF_REC_ORDER_EVENT && ((const tf_order_event *)s->payload)->kind == kind;
+    return n;
+}
+
+/* The order path across threads (TSan runs this): the risk gate on one
+ * thread, the OMS and the paper venue on another, requests from this one.
+ * Every order is accepted, acknowledged and, after a cancel-all, canceled. */
+static void test_order_path_across_threads(void **state)
+{
+    (void)state;
+    char yaml[2048], err[512];
+    snprintf(yaml, sizeof yaml,
+             "instance: ord%d\n"
+             "shm: {dir: %s}\n"
+             "journal: {md: {capacity: 1024}}\n"
+             "instruments:\n"
+             "  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\"}\n"
+             "export: {run_dir: %s/run}\n"
+             "orders: {capacity: 4096, journal_capacity: 65536}\n"
+             "risk:\n"
+             "  duplicate_count: 0\n"
+             "  instruments: [{symbol: BTCUSDT, collar_bps: 0}]\n"
+             "threads:\n"
+             "  - {name: gate, idle: backoff, stages: [risk]}\n"
+             "  - {name: oms, idle: backoff, stages: [oms, paper]}\n",
+             (int)getpid(), test_dir, test_dir);
+    static tf_config cfg;
+    if (tf_config_parse(yaml, strlen(yaml), "rt.yaml", 2, &cfg, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    tf_engine *e = calloc(1, sizeof *e);
+    assert_non_null(e);
+    if (tf_engine_open(e, &cfg) != 0)
+        fail_msg("tf_engine_open: %s", tf_err_msg());
+    assert_int_equal(tf_engine_start(e), 0);
+    enum { N = 1000 };
+    for (uint64_t i = 1; i <= N; i++) {
+        struct tf_request q = {.type = TF_REQ_NEW, .client_seq = i, .t_sent_ns = tf_now_ns()};
+        tf_req_order b = {.side = TF_BUY, .type = TF_LIMIT, .price = 4000000 + (int64_t)i, .qty = 100};
+        memcpy(q.body, &b, sizeof b);
+        while (!tf_mpsc_offer_rt_request(&e->request_ring, &q))
+            sleep_ms(1);
+    }
+    for (int t = 0; t < 500 && count_events(&e->orders, TF_EV_NEW) < N; t++) {
+        tf_engine_tick(e, tf_now_ns());
+        sleep_ms(10);
+    }
+    assert_int_equal(count_events(&e->orders, TF_EV_ACCEPTED), N);
+    assert_int_equal(count_events(&e->orders, TF_EV_NEW), N);
+    struct tf_request all = {.type = TF_REQ_CANCEL_ALL, .client_seq = N + 1, .t_sent_ns = tf_now_ns()};
+    while (!tf_mpsc_offer_rt_request(&e->request_ring, &all))
+        sleep_ms(1);
+    for (int t = 0; t < 500 && count_events(&e->orders, TF_EV_CANCELED) < N; t++) {
+        tf_engine_tick(e, tf_now_ns());
+        sleep_ms(10);
+    }
+    tf_engine_stop(e);
+    assert_int_equal(count_events(&e->orders, TF_EV_CANCELED), N);
+    assert_int_equal(count_events(&e->orders, TF_EV_ILLEGAL), 0);
+    assert_int_equal(e->oms.open_count, 0);  /* the threads are joined: safe to read */
+    assert_int_equal(e->risk.open_count, 0);
+    tf_engine_close(e);
+    free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_second_engine_on_live_instance_refused),
         cmocka_unit_test(test_crashed_engine_detected_then_replaced),
         cmocka_unit_test(test_disk_journal_continues_after_restart),
+        cmocka_unit_test(test_order_path_across_threads),
     };
     return cmocka_run_group_tests(tests, setup_dir, test_dir_remove);
 }
