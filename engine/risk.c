@@ -475,6 +475,7 @@ void tf_risk_kill(tf_risk *r, uint32_t trigger, uint64_t now, tf_order_cmd *cmd)
     r->kill_active = true;
     r->kill_trigger = trigger;
     r->kill_realtime_ns = tf_realtime_ns();
+    r->flatten_pending = r->flatten_on_kill; /* risk.flatten_on_kill: every kill flattens */
     if (r->c_kills)
         tf_counter_inc(r->c_kills, 1);
     *cmd = (tf_order_cmd){.kind = TF_CMD_CANCEL_ALL, .reason = (uint16_t)trigger,
@@ -580,12 +581,13 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
     case TF_REQ_KILL: {
         const tf_req_control *cb = (const tf_req_control *)q->body;
         if (cb->on) {
-            r->flatten_on_kill |= cb->flatten != 0;
             tf_risk_kill(r, TF_KILL_MANUAL, now, cmd);
+            r->flatten_pending |= cb->flatten != 0; /* this kill only */
             cmd->client_req_id = q->client_seq;
             cmd->strategy = s;
         } else {
             r->kill_active = false;
+            r->flatten_pending = false;
             r->trading_state = TF_TS_ACTIVE;
             memset(r->strategy_blocked, 0, sizeof r->strategy_blocked);
             tf__cmd(cmd, q, TF_CMD_NOTE);
@@ -740,8 +742,6 @@ static void tf__kill_now(tf_risk *r, uint32_t trigger, uint64_t now)
 {
     tf_risk_kill(r, trigger, now, tf__outbox_slot(r));
     r->out_tail++;
-    if (r->flatten_on_kill)
-        tf__flatten(r, now);
 }
 
 static int tf__poll(tf_stage *self, uint64_t now)
@@ -759,10 +759,7 @@ static int tf__poll(tf_stage *self, uint64_t now)
     if (now >= r->next_mark_ns) {
         r->next_mark_ns = now + TF__MARK_PERIOD_NS;
         if (tf_risk_mark(r, now, tf__outbox_slot(r))) {
-            bool kill = r->outbox[r->out_tail % TF_RISK_OUTBOX].req_type == TF_REQ_KILL;
             r->out_tail++;
-            if (kill && r->flatten_on_kill)
-                tf__flatten(r, now);
         }
     }
     struct tf_request q;
@@ -774,10 +771,14 @@ static int tf__poll(tf_stage *self, uint64_t now)
         tf_order_cmd *c = tf__outbox_slot(r);
         if (!tf_risk_handle(r, &q, now, c))
             continue;
-        bool kill = c->kind == TF_CMD_CANCEL_ALL && c->req_type == TF_REQ_KILL;
         r->out_tail++;
-        if (kill && r->flatten_on_kill)
-            tf__flatten(r, now);
+    }
+    /* Flatten after the kill's cancels are confirmed: the closing orders
+     * must not meet our own resting ones. */
+    if (r->flatten_pending && r->open_count == 0 && r->kill_active &&
+        r->out_tail - r->out_head < TF_RISK_OUTBOX / 2) {
+        r->flatten_pending = false;
+        tf__flatten(r, now);
     }
     work += (int)tf__flush(r);
     return work;

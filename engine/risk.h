@@ -76,6 +76,7 @@ typedef struct tf_risk {
     uint32_t trading_state;         /* tf_trading_state */
     bool kill_active;
     bool flatten_on_kill;
+    bool flatten_pending;           /* flatten once the kill's cancels are done (no self-trades) */
     uint32_t kill_trigger;
     uint64_t kill_realtime_ns;
     bool strategy_blocked[TF_MAX_STRATEGIES]; /* its daily loss limit was breached */

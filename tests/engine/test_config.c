@@ -567,6 +567,50 @@ static void test_env_development(void **state)
     assert_string_equal(cfg.md_journal_file, "");
 }
 
+/* The order path's sections: defaults, decimals to units, errors. */
+static void test_order_config(void **state)
+{
+    (void)state;
+#define INS "instruments:\n  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\"}\n"
+#define OP "threads:\n  - {name: t, stages: [risk, oms, paper]}\n"
+    assert_int_equal(parse("instance: x\n" INS OP), 0);
+    assert_int_equal(cfg.orders.capacity, 16384);
+    assert_string_equal(cfg.orders.id_file, "run/x/order_ids");
+    assert_int_equal(cfg.orders.maker_fee_cbps, 1000); /* "10" bps in hundredths */
+    assert_int_equal(cfg.risk.state, 0);
+    assert_int_equal(cfg.risk.duplicate_count, 5);
+    assert_int_equal(parse("instance: x\n" INS
+                           "orders: {maker_fee_bps: \"7.5\", taker_fee_bps: \"0\", capacity: 64}\n"
+                           "risk:\n  state: reducing\n  max_gross_exposure: \"1000.5\"\n"
+                           "  instruments: [{symbol: btcusdt, max_order_qty: \"0.5\", max_order_notional: \"100\", collar_bps: 50}]\n"
+                           "  strategies: [{id: 3, name: s3, max_open_orders: 7, daily_loss_limit: \"12.25\"}]\n" OP), 0);
+    assert_int_equal(cfg.orders.maker_fee_cbps, 750);
+    assert_int_equal(cfg.risk.state, 1);
+    assert_int_equal(cfg.risk.max_gross_exposure, 100050000000ll);
+    assert_int_equal(cfg.risk.instruments[0].max_order_qty, 50000);
+    assert_int_equal(cfg.risk.instruments[0].max_order_notional, 10000000000ll);
+    assert_int_equal(cfg.risk.instruments[0].collar_bps, 50);
+    assert_int_equal(cfg.risk.strategies[0].id, 3);
+    assert_int_equal(cfg.risk.strategies[0].daily_loss_limit, 1225000000ll);
+    expect_error("instance: x\n" INS "threads:\n  - {name: t, stages: [oms, paper]}\n",
+                 "t.yaml:5:3: the order path needs the stages risk, oms and paper together (every order "
+                 "passes the risk gate; the OMS needs a venue)");
+    expect_error("instance: x\n" INS "threads:\n  - {name: t, stages: [strategy, risk, oms, paper]}\n",
+                 "t.yaml:5:3: the strategy stage needs orders.plugin (a shared object)");
+    expect_error("instance: x\n" INS "risk:\n  instruments: [{symbol: ETHUSDT}]\n" OP,
+                 "t.yaml:5:26: risk.instruments[0].symbol ETHUSDT is not in instruments");
+    expect_error("instance: x\n" INS "risk:\n  instruments: [{symbol: BTCUSDT, max_order_qty: \"0.000001\"}]\n" OP,
+                 "t.yaml:5:50: risk.instruments[0].max_order_qty \"0.000001\" has more decimals than its precision (5)");
+    expect_error("instance: x\n" INS "risk:\n  strategies: [{id: 1, name: a}, {id: 1, name: b}]\n" OP,
+                 "t.yaml:5:39: risk.strategies[1]: strategy id 1 is listed twice");
+    expect_error("instance: x\n" INS "risk:\n  strategies: [{id: 16, name: a}]\n" OP,
+                 "t.yaml:5:21: risk.strategies[0].id 16 is out of range (1..15)");
+    expect_error("instance: x\n" INS "risk: {state: paused}\n" OP,
+                 "t.yaml:4:15: unknown trading state 'paused' (active, reducing, halted)");
+#undef INS
+#undef OP
+}
+
 /* The exporters' and query server's section: defaults, values, errors. */
 static void test_export_config(void **state)
 {
@@ -778,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_market_data_config),
         cmocka_unit_test(test_market_data_errors),
         cmocka_unit_test(test_export_config),
+        cmocka_unit_test(test_order_config),
         cmocka_unit_test(test_env_testing),
         cmocka_unit_test(test_env_staging),
         cmocka_unit_test(test_env_production),

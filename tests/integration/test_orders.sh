@@ -126,6 +126,21 @@ check "kill_to_cancels measured" sh -c "$BIN/tfstat -d $dir -n $inst --json | gr
 check "cancels still pass (answered, not refused as halted)" sh -c "! $T -s 2 cancel ${id3:-0} | grep -q 'reason=halted'"
 check "kill off" sh -c "$T kill off | grep -q kill_reset"
 check "trading again" sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q accepted"
+check "state REDUCING" sh -c "$T state REDUCING | grep -q state_set"
+check "a buy that would not reduce is refused: reduce_only" \
+    sh -c "$T -s 2 new BTCUSDT sell 0.01 $($PY tests/integration/orders_helper.py "$dir" "$inst" mid BTCUSDT 0.004) | grep -q 'reason=reduce_only'"
+check "state ACTIVE" sh -c "$T state ACTIVE | grep -q state_set"
+# Flatten: strategy 2 buys at the market, then the kill switch closes every position.
+check "a market buy fills" sh -c "$T -s 2 new BTCUSDT buy 0.01 market | grep -q accepted"
+flat() { # every strategy's position is zero
+    $T positions | awk '$2 != "all" && $1 != "symbol" { if ($3 + 0 != 0) bad = 1 } END { exit bad }'
+}
+wait_for 5 sh -c "$T positions | grep -Eq '^BTCUSDT +2 '"
+check "strategy 2 holds a position" sh -c "$T positions | grep -Eq '^BTCUSDT +2 '"
+check "kill on --flatten" sh -c "$T kill on --flatten | grep -q '^kill '"
+wait_for 10 flat
+check "every position flattened by reduce-only market orders" flat
+check "kill off again" sh -c "$T kill off | grep -q kill_reset"
 
 echo "5. restart"
 sleep 2
