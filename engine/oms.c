@@ -94,13 +94,17 @@ static void tf__finish(tf_oms *o, tf_order *ord)
 
 /* ---- journal, feedback, positions ---------------------------------------------- */
 
+/* Wall-clock time for records: read once per poll (one clock read for the
+ * batch), or now when called outside a poll (replay, tests). */
+static uint64_t tf__rt(const tf_oms *o) { return o->rt_now ? o->rt_now : tf_realtime_ns(); }
+
 static void tf__event(tf_oms *o, const tf_order *ord, uint8_t kind, uint16_t reason,
                       const tf_exec_report *x, int64_t arg, uint64_t client_req_id,
                       uint64_t t_request_ns, uint32_t strategy)
 {
     tf_order_event ev = {.kind = kind, .reason = reason, .arg = arg, .client_req_id = client_req_id,
                          .t_request_ns = t_request_ns, .strategy = strategy,
-                         .realtime_ns = tf_realtime_ns()};
+                         .realtime_ns = tf__rt(o)};
     if (ord) {
         ev.order_id = ord->order_id;
         ev.strategy = ord->strategy;
@@ -127,9 +131,14 @@ static void tf__event(tf_oms *o, const tf_order *ord, uint8_t kind, uint16_t rea
         tf_counter_inc(o->c_events, 1);
 }
 
-static bool tf__feedback_room(const tf_oms *o)
+/* Records the feedback ring can take now (each report or command makes at
+ * most one); read once per batch, not per record. */
+static uint32_t tf__feedback_room(const tf_oms *o)
 {
-    return !o->feedback || tf_ring_depth(o->feedback) + 1 < o->feedback->capacity;
+    if (!o->feedback)
+        return UINT32_MAX;
+    uint64_t depth = tf_ring_depth(o->feedback);
+    return depth + 1 < o->feedback->capacity ? (uint32_t)(o->feedback->capacity - 1 - depth) : 0;
 }
 
 static void tf__feedback(tf_oms *o, const tf_order *ord, uint8_t kind, const tf_exec_report *x,
@@ -220,7 +229,7 @@ static void tf__cmd_new(tf_oms *o, const tf_order_cmd *c, uint64_t now)
         tf__feedback(o, &tmp, TF_EX_REJECT, NULL, true);
         return;
     }
-    uint64_t rt = tf_realtime_ns();
+    uint64_t rt = tf__rt(o);
     TF__WRITE(o, ord, {
         *ord = (tf_order){.order_id = c->order_id, .client_req_id = c->client_req_id,
                           .strategy = c->strategy, .instrument = c->instrument,
@@ -272,7 +281,7 @@ static void tf__cmd_amend(tf_oms *o, const tf_order_cmd *c, uint64_t now)
             ord->pending_price = c->price;
             ord->pending_qty = c->qty;
         }
-        ord->updated_realtime_ns = tf_realtime_ns();
+        ord->updated_realtime_ns = tf__rt(o);
     });
     tf__event(o, ord, replace ? TF_EV_PENDING_REPLACE : TF_EV_PENDING_CANCEL, 0, NULL,
               replace ? c->qty : 0, c->client_req_id, c->t_request_ns, 0);
@@ -388,7 +397,7 @@ void tf_oms_on_exec(tf_oms *o, const tf_exec_report *x, uint64_t now)
         tf__illegal(o, ord, x);
         return;
     }
-    uint64_t rt = tf_realtime_ns();
+    uint64_t rt = tf__rt(o);
     TF__WRITE(o, ord, {
         if (x->kind == TF_EX_FILL) {
             ord->cum_qty += x->last_qty;
@@ -494,19 +503,25 @@ static int tf__poll(tf_stage *self, uint64_t now)
 {
     tf_oms *o = self->ctx;
     int work = 0;
+    o->rt_now = tf_realtime_ns();
+    uint32_t room = tf__feedback_room(o);
     tf_exec_report x;
-    for (int n = 0; n < 256 && tf__feedback_room(o) && tf_spsc_poll(o->exec, &x, sizeof x); n++, work++)
+    for (uint32_t n = 0; n < 256 && n < room && tf_spsc_poll(o->exec, &x, sizeof x); n++, work++)
         tf_oms_on_exec(o, &x, now);
-    if (o->cancel_all && !tf_oms_cancel_all_step(o, now))
+    room = tf__feedback_room(o);
+    if (o->cancel_all && !tf_oms_cancel_all_step(o, now)) {
+        o->rt_now = 0;
         return work + 1;
+    }
     tf_order_cmd c;
-    for (int n = 0; n < 64 && !o->cancel_all && tf__feedback_room(o) &&
-                    tf_spsc_poll(o->in, &c, sizeof c); n++, work++)
+    for (uint32_t n = 0; n < 64 && n < room && !o->cancel_all && tf_spsc_poll(o->in, &c, sizeof c);
+         n++, work++)
         tf_oms_on_cmd(o, &c, now);
     if (now >= o->next_mark_ns) {
         o->next_mark_ns = now + TF__MARK_PERIOD_NS;
         tf_oms_publish_all(o, now);
     }
+    o->rt_now = 0;
     return work;
 }
 

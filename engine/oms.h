@@ -59,6 +59,7 @@ typedef struct tf_oms {
     tf_state_slot *total_slot[TF_MAX_INSTRUMENTS];
     tf_md_ref_slots ref_slots[TF_MAX_INSTRUMENTS];
     uint64_t next_mark_ns;
+    uint64_t rt_now;                /* wall clock read at the start of this poll (0 outside one) */
 
     uint64_t last_req_id[TF_MAX_STRATEGIES]; /* from replay, for the risk gate */
     uint64_t max_order_id;

@@ -9,6 +9,9 @@
 
 #define TF__NIL UINT32_MAX
 
+/* Wall clock once per poll (0 outside one: read now). */
+static uint64_t tf__rt(const tf_paper *p) { return p->rt_now ? p->rt_now : tf_realtime_ns(); }
+
 static void tf__report(tf_paper *p, const tf_exec_report *x)
 {
     p->outbox[p->out_tail++ % TF_PAPER_OUTBOX] = *x;
@@ -37,7 +40,7 @@ static void tf__fill(tf_paper *p, tf_paper_order *o, int64_t px, int64_t qty, bo
     tf_exec_report x = {.kind = TF_EX_FILL, .liquidity = maker ? 1 : 2, .instrument = o->instrument,
                         .order_id = o->order_id, .last_px = px, .last_qty = qty,
                         .fee = tf__fee(p, o->instrument, px, qty, maker),
-                        .venue_realtime_ns = tf_realtime_ns()};
+                        .venue_realtime_ns = tf__rt(p)};
     tf__report(p, &x);
     if (p->c_fills)
         tf_counter_inc(p->c_fills, 1);
@@ -46,7 +49,7 @@ static void tf__fill(tf_paper *p, tf_paper_order *o, int64_t px, int64_t qty, bo
 static void tf__simple(tf_paper *p, uint8_t kind, uint64_t id, uint32_t ins, uint16_t reason)
 {
     tf_exec_report x = {.kind = kind, .instrument = ins, .order_id = id, .reason = reason,
-                        .venue_realtime_ns = tf_realtime_ns()};
+                        .venue_realtime_ns = tf__rt(p)};
     tf__report(p, &x);
 }
 
@@ -247,7 +250,7 @@ void tf_paper_on_cmd(tf_paper *p, const tf_venue_cmd *c)
         o->qty = c->qty;
         tf_exec_report x = {.kind = TF_EX_REPLACED, .instrument = o->instrument,
                             .order_id = o->order_id, .price = c->price, .qty = c->qty,
-                            .venue_realtime_ns = tf_realtime_ns()};
+                            .venue_realtime_ns = tf__rt(p)};
         tf__report(p, &x);
         tf__walk(p, o);
         tf__settle(p, o);
@@ -323,6 +326,7 @@ static int tf__poll_inner(tf_stage *self, uint64_t now, bool follow_md)
 {
     tf_paper *p = self->ctx;
     (void)now;
+    p->rt_now = 0;
     int work = (int)tf__flush(p);
     if (tf__outbox_used(p) > TF_PAPER_OUTBOX / 2)
         return work;
@@ -349,8 +353,12 @@ static int tf__poll_inner(tf_stage *self, uint64_t now, bool follow_md)
     }
     tf_venue_cmd c;
     for (int n = 0; n < 64 && tf__outbox_used(p) < TF_PAPER_OUTBOX / 2 &&
-                    tf_spsc_poll(p->in, &c, sizeof c); n++, work++)
+                    tf_spsc_poll(p->in, &c, sizeof c); n++, work++) {
+        if (!p->rt_now)
+            p->rt_now = tf_realtime_ns();
         tf_paper_on_cmd(p, &c);
+    }
+    p->rt_now = 0;
     work += (int)tf__flush(p);
     return work;
 }

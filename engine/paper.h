@@ -67,6 +67,7 @@ typedef struct tf_paper {
     tf_exec_report outbox[TF_PAPER_OUTBOX];
     uint32_t out_head, out_tail;
     uint8_t *rec;                  /* one journal slot */
+    uint64_t rt_now;               /* wall clock for reports, read once per batch */
     uint64_t *c_acks, *c_fills, *c_expired, *c_rejects, *c_md, *c_md_gaps;
 } tf_paper;
 

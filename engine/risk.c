@@ -502,7 +502,7 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
             tf_counter_inc(r->c_pings, 1);
         return false;
     }
-    uint64_t t0 = tf_now_ns();
+    uint64_t t0 = r->h_check ? tf_now_ns() : 0;
     tf_reject_reason why = tf_risk_check(r, q, now);
     if (r->h_check)
         tf_hist_record(r->h_check, tf_now_ns() - t0);

@@ -149,8 +149,9 @@ static inline int fx_run(fx *f)
 /* Submit a request as `strategy`; returns its client request id. */
 static inline uint64_t fx_submit(fx *f, uint32_t strategy, uint32_t type, const void *body, size_t len)
 {
+    /* Sent "now" on the real clock: the OMS times request → venue with it. */
     struct tf_request q = {.type = type, .source_id = strategy, .client_seq = f->req_id++,
-                           .t_sent_ns = f->now};
+                           .t_sent_ns = tf_now_ns()};
     if (body)
         memcpy(q.body, body, len);
     tf_mpsc_offer_fx_request(&f->requests, &q);
