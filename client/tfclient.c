@@ -34,6 +34,8 @@ struct tfc {
     uint32_t table_count;
     tf_journal orders;
     tf_journal_reader reader;
+    uint64_t last_req;              /* the last request sent ... */
+    uint64_t last_req_from;         /* ... and the journal sequence its answer cannot precede */
     uint8_t slot[256];
     uint32_t instrument_count;
     tf_md_instrument_info ins[TFC_MAX_INSTRUMENTS];
@@ -216,6 +218,8 @@ static uint64_t tfc__send(tfc *c, uint32_t type, const void *body, size_t len)
     if (body)
         memcpy(q.body, body, len);
     uint64_t give_up = tf_now_ns() + 1000000000ull;
+    /* Its answer comes after everything journaled now: tfc_wait starts there. */
+    uint64_t from = c->table ? tf_journal_head(&c->orders) + 1 : 0;
     q.t_sent_ns = tf_now_ns();
     while (!tf_mpsc_offer_tf_request(&c->requests, &q)) {
         if (tf_now_ns() > give_up)
@@ -223,6 +227,8 @@ static uint64_t tfc__send(tfc *c, uint32_t type, const void *body, size_t len)
         sched_yield();
         q.t_sent_ns = tf_now_ns();
     }
+    c->last_req = c->next_req;
+    c->last_req_from = from;
     return c->next_req++;
 }
 
@@ -366,6 +372,8 @@ int tfc_wait(tfc *c, uint64_t req_id, int timeout_ms, tf_order_event *out)
         return 0;
     }
     tf_journal_reader r = c->reader; /* a private cursor: tfc_next_event keeps every event */
+    if (req_id == c->last_req && c->last_req_from > r.next_seq)
+        tf_journal_reader_init(&r, &c->orders, c->last_req_from); /* skip what came before it */
     tf_journal_slot *s = (tf_journal_slot *)c->slot;
     uint64_t deadline = tf_now_ns() + (uint64_t)timeout_ms * 1000000ull;
     while (tf_now_ns() < deadline) {
