@@ -17,6 +17,8 @@
 
 #define RUNS 3
 #define N 100000
+#define LABEL_OURS "ours (request→venue)"
+#define LABEL_BASE "base (rings only)"
 
 static const char *yaml =
     "orders: {capacity: 16384}\n"
@@ -104,12 +106,6 @@ static void one_run(fx *f, tf_hist *ours, tf_hist *base, run_result *out)
     tf_hist_summarize(base, &out->base);
 }
 
-static int by_p50(const void *a, const void *b)
-{
-    const run_result *x = a, *y = b;
-    return x->ours.p50 < y->ours.p50 ? -1 : x->ours.p50 > y->ours.p50;
-}
-
 int main(void)
 {
     bench_calibrate();
@@ -124,21 +120,15 @@ int main(void)
     run_result r[RUNS];
     printf("risk gate + OMS on one thread (CPU %d): submit, risk, oms, paper in turn; %d orders a run\n",
            cpu, N);
-    printf("%-5s %-22s %10s %8s %8s %8s %8s %9s %10s\n", "run", "", "samples", "p50", "p90", "p99",
-           "p99.9", "p99.99", "max");
+    bench_print_run_header();
     uint64_t refused = 0;
     for (int k = 0; k < RUNS; k++) {
         one_run(&f, ours, base, &r[k]);
         refused += r[k].refused;
-        const tf_hist_summary *o = &r[k].ours, *b = &r[k].base;
-        printf("%-5d %-22s %10llu %8llu %8llu %8llu %8llu %9llu %10llu  ns\n", k + 1, "ours (request→venue)",
-               (unsigned long long)o->count, (unsigned long long)o->p50, (unsigned long long)o->p90,
-               (unsigned long long)o->p99, (unsigned long long)o->p999, (unsigned long long)o->p9999,
-               (unsigned long long)o->max);
-        printf("%-5s %-22s %10llu %8llu %8llu %8llu %8llu %9llu %10llu  ns\n", "", "base (rings only)",
-               (unsigned long long)b->count, (unsigned long long)b->p50, (unsigned long long)b->p90,
-               (unsigned long long)b->p99, (unsigned long long)b->p999, (unsigned long long)b->p9999,
-               (unsigned long long)b->max);
+        char run[8];
+        snprintf(run, sizeof run, "%d", k + 1);
+        bench_print_run_row(run, LABEL_OURS, &r[k].ours, "ns");
+        bench_print_run_row("", LABEL_BASE, &r[k].base, "ns");
         printf("%-5s sustained %.0f new orders/s (and as many cancels), %llu refused\n", "",
                r[k].orders_per_s, (unsigned long long)r[k].refused);
     }
@@ -147,7 +137,7 @@ int main(void)
         rates[k] = r[k].orders_per_s;
     double spread_rate;
     double med_rate = bench_median(rates, RUNS, &spread_rate);
-    qsort(r, RUNS, sizeof r[0], by_p50);
+    qsort(r, RUNS, sizeof r[0], bench_cmp_p50);
     const run_result *m = &r[RUNS / 2];
     printf("median run by p50; spread of p50 across runs %.0f%%, of orders/s %.0f%%; refused in all: %llu\n",
            m->ours.p50 ? 100.0 * (double)(r[RUNS - 1].ours.p50 - r[0].ours.p50) / (double)m->ours.p50 : 0.0,

@@ -18,6 +18,8 @@
 
 #define RUNS 3
 #define N 100000
+#define LABEL_OURS "ours (md→venue ring)"
+#define LABEL_BASE "base (journal+ring)"
 
 static const char *yaml =
     "orders: {capacity: 16384, plugin: build/lib/sample_strategy.so,\n"
@@ -36,12 +38,6 @@ static const char *yaml =
 typedef struct run_result {
     tf_hist_summary ours, base;
 } run_result;
-
-static int by_p50(const void *a, const void *b)
-{
-    const run_result *x = a, *y = b;
-    return x->ours.p50 < y->ours.p50 ? -1 : x->ours.p50 > y->ours.p50;
-}
 
 int main(void)
 {
@@ -93,8 +89,7 @@ int main(void)
     run_result r[RUNS];
     printf("tick-to-order on one thread (CPU %d, the compact layout), sample plugin on every trade; "
            "%d records a run\n", cpu, 2 * N);
-    printf("%-5s %-22s %10s %8s %8s %8s %8s %9s %10s\n", "run", "", "samples", "p50", "p90", "p99",
-           "p99.9", "p99.99", "max");
+    bench_print_run_header();
     uint64_t refused0 = f.risk.rejected;
     for (int k = 0; k < RUNS; k++) {
         tf_hist_reset(ours);
@@ -133,18 +128,13 @@ int main(void)
         }
         tf_hist_summarize(ours, &r[k].ours);
         tf_hist_summarize(base, &r[k].base);
-        const tf_hist_summary *o = &r[k].ours, *b = &r[k].base;
-        printf("%-5d %-22s %10llu %8llu %8llu %8llu %8llu %9llu %10llu  ns\n", k + 1, "ours (md→venue ring)",
-               (unsigned long long)o->count, (unsigned long long)o->p50, (unsigned long long)o->p90,
-               (unsigned long long)o->p99, (unsigned long long)o->p999, (unsigned long long)o->p9999,
-               (unsigned long long)o->max);
-        printf("%-5s %-22s %10llu %8llu %8llu %8llu %8llu %9llu %10llu  ns\n", "", "base (journal+ring)",
-               (unsigned long long)b->count, (unsigned long long)b->p50, (unsigned long long)b->p90,
-               (unsigned long long)b->p99, (unsigned long long)b->p999, (unsigned long long)b->p9999,
-               (unsigned long long)b->max);
+        char run[8];
+        snprintf(run, sizeof run, "%d", k + 1);
+        bench_print_run_row(run, LABEL_OURS, &r[k].ours, "ns");
+        bench_print_run_row("", LABEL_BASE, &r[k].base, "ns");
     }
     uint64_t refused = f.risk.rejected - refused0;
-    qsort(r, RUNS, sizeof r[0], by_p50);
+    qsort(r, RUNS, sizeof r[0], bench_cmp_p50);
     const run_result *m = &r[RUNS / 2];
     printf("median run by p50; spread of p50 across runs %.0f%%; orders refused by the risk gate: %llu "
            "(last reason %s)\n",

@@ -193,6 +193,29 @@ static inline void bench_print_hist(const char *label, const tf_hist *h, const c
         *out = s;
 }
 
+/* One row of a run table: "RUN LABEL samples p50 ... max UNIT". */
+static inline void bench_print_run_row(const char *run, const char *label, const tf_hist_summary *s,
+                                       const char *unit)
+{
+    printf("%-5s %-22s %10llu %8llu %8llu %8llu %8llu %9llu %10llu  %s\n", run, label,
+           (unsigned long long)s->count, (unsigned long long)s->p50, (unsigned long long)s->p90,
+           (unsigned long long)s->p99, (unsigned long long)s->p999, (unsigned long long)s->p9999,
+           (unsigned long long)s->max, unit);
+}
+
+static inline void bench_print_run_header(void)
+{
+    printf("%-5s %-22s %10s %8s %8s %8s %8s %9s %10s\n", "run", "", "samples", "p50", "p90", "p99",
+           "p99.9", "p99.99", "max");
+}
+
+/* qsort comparator for run records that begin with the measured summary. */
+static inline int bench_cmp_p50(const void *a, const void *b)
+{
+    const tf_hist_summary *x = a, *y = b;
+    return x->p50 < y->p50 ? -1 : x->p50 > y->p50;
+}
+
 /* One machine-readable line; base <= 0 or base_name NULL prints base=na. */
 static inline void bench_line(const char *name, const char *metric, double ours, double base,
                               const char *base_name, const char *unit)
