@@ -89,7 +89,8 @@ ENGINE    := $(OUT)/bin/tfengine
         bench run install clean
 .DEFAULT_GOAL := all
 
-all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO)
+all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) \
+     $(OUT)/examples/c_strategy
 
 $(OUT)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -137,6 +138,12 @@ $(PLUGIN_SO): $(OUT)/pic/plugins/sample_strategy.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^
+
+# The C client example, linked against the shared library as a user would.
+$(OUT)/examples/c_strategy: examples/c_strategy.c $(CLIENT_SO)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< -L$(OUT)/lib -ltfclient -Wl,-rpath,$(abspath $(OUT)/lib) $(LDFLAGS)
 
 $(OUT)/bin/tfctl: $(OUT)/obj/tools/tfctl.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)

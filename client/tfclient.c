@@ -299,7 +299,7 @@ uint64_t tfc_set_limit(tfc *c, const char *limit, const char *target, const char
     tf_req_limit b = {.limit = (uint32_t)id};
     int ins = target && *target ? tfc_instrument(c, target) : -1;
     unsigned prec = 0;
-    if (id <= TF_LIM_COLLAR_BPS) {
+    if (id <= TF_LIM_COLLAR_BPS || id == TF_LIM_TRADABLE) {
         if (ins < 0)
             return tfc__fail(c, "limit %s needs a symbol as its target", limit);
         b.target = (uint32_t)ins;

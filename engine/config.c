@@ -93,7 +93,7 @@ static const tf_cfg_orders tf__default_orders = {
 static const tf_cfg_risk tf__default_risk = {
     .state = TF_TS_ACTIVE, .reference_max_age_ns = 10000000000ull, .duplicate_count = 5,
     .duplicate_window_ns = 1000000000ull};
-static const tf_cfg_risk_instrument tf__default_risk_instrument = {.collar_bps = 500};
+static const tf_cfg_risk_instrument tf__default_risk_instrument = {.collar_bps = 500, .tradable = true};
 static const tf_cfg_instrument tf__default_instrument = {.venue = "binance"};
 static const tf_cfg_thread tf__default_thread = {
     .cpu = -1, .rt_priority = 0,
@@ -276,6 +276,7 @@ static const tf__key tf__orders_keys[] = {
 static const tf__key tf__risk_instrument_keys[] = {
     ROW("symbol", T_SYMBOL, AT(tf_cfg_risk_instrument, symbol), .required = true),
     ROW("collar_bps", T_INT, AT(tf_cfg_risk_instrument, collar_bps), .max = 10000),
+    ROW("tradable", T_BOOL, AT(tf_cfg_risk_instrument, tradable)),
     ROW("min_qty", T_DECIMAL, AT(tf_cfg_risk_instrument, min_qty_text)),
     ROW("max_order_qty", T_DECIMAL, AT(tf_cfg_risk_instrument, max_order_qty_text)),
     ROW("max_order_notional", T_DECIMAL, AT(tf_cfg_risk_instrument, max_order_notional_text)),

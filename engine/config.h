@@ -200,6 +200,7 @@ typedef struct tf_cfg_risk_instrument {
     char symbol[16];
     uint32_t instrument;                 /* resolved id */
     uint32_t collar_bps;                 /* limit price within this of the reference (0 = off; default 500) */
+    bool tradable;                       /* false: new orders refused, cancels pass (default true) */
     char min_qty_text[TF_CFG_DECIMAL_MAX];
     char max_order_qty_text[TF_CFG_DECIMAL_MAX];
     char max_order_notional_text[TF_CFG_DECIMAL_MAX];

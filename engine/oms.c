@@ -198,6 +198,8 @@ static bool tf__venue(tf_oms *o, const tf_order *ord, uint8_t kind, int64_t pric
     if (!tf_spsc_offer(o->venue, &v, sizeof v)) {
         if (o->c_venue_full)
             tf_counter_inc(o->c_venue_full, 1);
+        if (o->stage && o->stage->errors)
+            tf_stage_error(o->stage, TF_E_ORDER_VENUE_FULL, ord->order_id, "venue ring full", v.t_handed_ns);
         return false;
     }
     if (kind == TF_VC_NEW) {
@@ -348,9 +350,17 @@ void tf_oms_on_cmd(tf_oms *o, const tf_order_cmd *c, uint64_t now)
 
 /* ---- execution reports ------------------------------------------------------------ */
 
+static const char *const tf__exec_names[] = {"?", "ack", "reject", "fill", "canceled", "replaced",
+                                             "cancel_reject", "expired"};
+
 static void tf__illegal(tf_oms *o, const tf_order *ord, const tf_exec_report *x)
 {
     o->status.illegal++;
+    if (o->stage && o->stage->errors)
+        tf_stage_error(o->stage, TF_E_ORDER_ILLEGAL, x->order_id,
+                       !ord ? "report for an unknown order"
+                       : x->kind <= TF_EX_EXPIRED ? tf__exec_names[x->kind] : "unknown report kind",
+                       tf_now_ns());
     if (o->c_illegal)
         tf_counter_inc(o->c_illegal, 1);
     tf_order tmp = ord ? *ord : (tf_order){.order_id = x->order_id, .instrument = x->instrument};
@@ -608,6 +618,7 @@ int tf_oms_init(tf_stage *stage, tf_oms *o, const tf_config *cfg, const tf_instr
         stage->poll = tf__poll;
         stage->drain = tf__drain;
         stage->ctx = o;
+        o->stage = stage;
     }
     return 0;
 }

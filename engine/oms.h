@@ -70,6 +70,7 @@ typedef struct tf_oms {
     uint64_t cancel_all_trigger_ns; /* kill switch: when it tripped, else 0 */
     uint64_t cancel_all_sent;
 
+    tf_stage *stage;                /* for its error log; may be NULL */
     tf_state_slot *status_slot;
     tf_oms_status status;
     uint64_t kill_to_cancels_ns;

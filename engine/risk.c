@@ -35,6 +35,7 @@ static void tf__limits_from_config(tf_risk *r, const tf_config *cfg)
         l->max_order_notional[i] = ri->max_order_notional;
         l->max_position[i] = ri->max_position;
         l->collar_bps[i] = ri->collar_bps;
+        l->closed[i] = !ri->tradable;
     }
     r->strategy_known[0] = true; /* the operator (tfctl) */
     for (uint32_t k = 0; k < c->strategy_count; k++) {
@@ -100,6 +101,7 @@ static bool tf__set_limit(tf_risk *r, const tf_req_limit *b)
     case TF_LIM_G_DUPLICATE_COUNT: if (v > 1000000) return false; l->dup_count = (uint32_t)v; return true;
     case TF_LIM_G_DUPLICATE_WINDOW_MS: if (v < 1 || v > 3600000) return false; l->dup_window_ns = (uint64_t)v * 1000000; return true;
     case TF_LIM_G_REFERENCE_MAX_AGE_MS: if (v < 1 || v > 3600000) return false; l->ref_max_age_ns = (uint64_t)v * 1000000; return true;
+    case TF_LIM_TRADABLE: if (!inst || v > 1) return false; l->closed[t] = v == 0; return true;
     default: return false;
     }
 }
@@ -315,6 +317,8 @@ static tf_reject_reason tf__check_new(tf_risk *r, uint32_t s, const tf_req_order
         return TF_RJ_BAD_REQUEST;
     uint32_t i = b->instrument;
     bool flatten = b->flags & TF_ORDF_FLATTEN;
+    if (r->lim.closed[i] && !flatten)
+        return TF_RJ_NOT_TRADABLE;
     if (r->trading_state == TF_TS_HALTED && !flatten)
         return TF_RJ_HALTED;
     if (r->strategy_blocked[s] && !flatten)

@@ -26,6 +26,8 @@ const char *const tf_err_code_names[TF_E_CODE_COUNT] = {
     [TF_E_MD_DISCONNECT] = "md_disconnect",
     [TF_E_MD_LATE_TRADE] = "md_late_trade",
     [TF_E_MD_VENUE_ERROR] = "md_venue_error",
+    [TF_E_ORDER_ILLEGAL] = "order_illegal_report",
+    [TF_E_ORDER_VENUE_FULL] = "order_venue_ring_full",
 };
 _Static_assert(TF_ARRAY_LEN(tf_err_code_names) == TF_E_CODE_COUNT, "a label per code");
 

@@ -44,6 +44,8 @@ typedef enum tf_err_code {
     TF_E_MD_DISCONNECT,      /* feed: the connection went down */
     TF_E_MD_LATE_TRADE,      /* feed: a trade too late to revise its bar */
     TF_E_MD_VENUE_ERROR,     /* feed: the venue answered with an error */
+    TF_E_ORDER_ILLEGAL,      /* oms: an impossible execution report (arg = order id) */
+    TF_E_ORDER_VENUE_FULL,   /* oms: the venue ring was full (arg = order id) */
     TF_E_CODE_COUNT
 } tf_err_code;
 

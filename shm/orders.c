@@ -33,6 +33,7 @@ const char *const tf_reject_reason_names[TF_RJ_REASON_COUNT] = {
     [TF_RJ_VENUE] = "venue",
     [TF_RJ_VENUE_UNAVAILABLE] = "venue_unavailable",
     [TF_RJ_BAD_LIMIT] = "bad_limit",
+    [TF_RJ_NOT_TRADABLE] = "not_tradable",
 };
 _Static_assert(TF_ARRAY_LEN(tf_reject_reason_names) == TF_RJ_REASON_COUNT, "a label per reason");
 
@@ -75,6 +76,7 @@ const char *const tf_limit_names[TF_LIM_COUNT] = {
     [TF_LIM_G_DUPLICATE_COUNT] = "duplicate_count",
     [TF_LIM_G_DUPLICATE_WINDOW_MS] = "duplicate_window_ms",
     [TF_LIM_G_REFERENCE_MAX_AGE_MS] = "reference_max_age_ms",
+    [TF_LIM_TRADABLE] = "tradable",
 };
 _Static_assert(TF_ARRAY_LEN(tf_limit_names) == TF_LIM_COUNT, "a label per limit");
 

@@ -78,6 +78,7 @@ typedef enum tf_reject_reason {
     TF_RJ_VENUE,                 /* the venue refused it */
     TF_RJ_VENUE_UNAVAILABLE,     /* the venue ring stayed full */
     TF_RJ_BAD_LIMIT,             /* a limit change naming an unknown limit or target */
+    TF_RJ_NOT_TRADABLE,          /* the instrument is known but closed to trading */
     TF_RJ_REASON_COUNT
 } tf_reject_reason;
 
@@ -118,6 +119,7 @@ typedef enum tf_limit_id {
     TF_LIM_G_ORDERS_PER_S, TF_LIM_G_CANCELS_PER_S, TF_LIM_G_REPLACES_PER_S,
     TF_LIM_G_MAX_OPEN_ORDERS, TF_LIM_G_DUPLICATE_COUNT, TF_LIM_G_DUPLICATE_WINDOW_MS,
     TF_LIM_G_REFERENCE_MAX_AGE_MS,
+    TF_LIM_TRADABLE,             /* per instrument: 1 open to trading, 0 closed */
     TF_LIM_COUNT
 } tf_limit_id;
 extern const char *const tf_limit_names[TF_LIM_COUNT];
@@ -352,6 +354,7 @@ typedef struct tf_risk_limits {
     int64_t min_qty[TF_MAX_LIMIT_INSTRUMENTS], max_order_qty[TF_MAX_LIMIT_INSTRUMENTS];
     int64_t max_order_notional[TF_MAX_LIMIT_INSTRUMENTS], max_position[TF_MAX_LIMIT_INSTRUMENTS];
     uint32_t collar_bps[TF_MAX_LIMIT_INSTRUMENTS];
+    uint32_t closed[TF_MAX_LIMIT_INSTRUMENTS];    /* 1: not tradable (new orders refused) */
     /* per strategy */
     int64_t s_max_order_notional[TF_MAX_STRATEGIES], s_max_position_notional[TF_MAX_STRATEGIES];
     int64_t s_daily_loss[TF_MAX_STRATEGIES];

@@ -184,6 +184,7 @@ static int show_limits(tfc *c)
         money("max_order_notional", sym, l.max_order_notional[i]);
         printf("%-30s %-10s %s\n", "max_position", sym, l.max_position[i] ? tfc_qty_text(c, i, l.max_position[i], b, sizeof b) : "-");
         count("collar_bps", sym, l.collar_bps[i]);
+        printf("%-30s %-10s %s\n", "tradable", sym, l.closed[i] ? "0 (closed)" : "1");
     }
     for (unsigned s = 1; s < TF_MAX_STRATEGIES; s++) {
         char t[8];

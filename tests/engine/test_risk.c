@@ -218,6 +218,13 @@ static void test_states_and_limits(void **state)
     expect(fx_submit(&F, 0, TF_REQ_SET_LIMIT, &l, sizeof l), TF_RJ_BAD_LIMIT, "unknown limit");
     l = (tf_req_limit){.limit = TF_LIM_MAX_ORDER_QTY, .target = BTC, .value = BQ(1)};
     expect(fx_submit(&F, 0, TF_REQ_SET_LIMIT, &l, sizeof l), TF_RJ_NONE, "back to 1");
+    l = (tf_req_limit){.limit = TF_LIM_TRADABLE, .target = ETH, .value = 0};
+    expect(fx_submit(&F, 0, TF_REQ_SET_LIMIT, &l, sizeof l), TF_RJ_NONE, "close ETH");
+    expect(fx_new(&F, 3, ETH, TF_BUY, TF_LIMIT, PX(2999), EQ(0.01)), TF_RJ_NOT_TRADABLE, "ETH closed");
+    expect(fx_new(&F, 3, BTC, TF_BUY, TF_LIMIT, PX(42900), BQ(0.001)), TF_RJ_NONE, "BTC still open");
+    l.value = 1;
+    expect(fx_submit(&F, 0, TF_REQ_SET_LIMIT, &l, sizeof l), TF_RJ_NONE, "open ETH");
+    expect(fx_new(&F, 3, ETH, TF_BUY, TF_LIMIT, PX(2999), EQ(0.01)), TF_RJ_NONE, "ETH open again");
     cancel_all();
 }
 
@@ -262,6 +269,21 @@ static void test_kill_switch(void **state)
     tf_req_control off2 = {.on = 0};
     fx_submit(&F, 0, TF_REQ_KILL, &off2, sizeof off2);
     fx_run(&F);
+    cancel_all();
+
+    /* A stage failure (the engine's main thread sets the flag) trips it too. */
+    uint64_t live = order_of(fx_new(&F, 3, BTC, TF_BUY, TF_LIMIT, PX(42900), BQ(0.001)));
+    assert_non_null(tf_oms_find(&F.oms, live));
+    uint32_t failed = 1;
+    F.risk.kill_flag = &failed;
+    fx_run(&F);
+    assert_true(F.risk.kill_active);
+    assert_int_equal(F.risk.kill_trigger, TF_KILL_STAGE_FAILURE);
+    assert_null(tf_oms_find(&F.oms, live));
+    F.risk.kill_flag = NULL;
+    fx_submit(&F, 0, TF_REQ_KILL, &off2, sizeof off2);
+    fx_run(&F);
+    assert_false(F.risk.kill_active);
 }
 
 int main(void)

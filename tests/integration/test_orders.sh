@@ -106,6 +106,11 @@ echo "2. Python"
 check "tradefan.py places, amends and cancels on the paper venue" \
     "$PY" tests/integration/orders_helper.py "$dir" "$inst" python
 
+out=$(build/examples/c_strategy "$inst" "$dir" "$bid" 2>&1)
+check "the C example (libtfclient.so) places and cancels" sh -c "echo '$out' | grep -q '^accepted order' && echo '$out' | grep -q '^pending_cancel order'"
+check "tfctl limits names tradable" sh -c "$T limits | grep -q '^tradable'"
+check "an instrument closed to trading refuses new orders" sh -c "$T limit tradable ETHUSDT 0 >/dev/null && $T -s 2 new ETHUSDT buy 1 1000 | grep -q 'reason=not_tradable'; rc=\$?; $T limit tradable ETHUSDT 1 >/dev/null; exit \$rc"
+
 echo "3. plugin"
 wait_for 20 sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"
 check "the sample plugin's orders filled (strategy 1 has a position)" sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"
