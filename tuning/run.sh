@@ -116,6 +116,8 @@ fi
 if [ -t 1 ] && [ -z "${TF_RUN_SECONDS:-}" ]; then
     echo "run: engine pid $engine; tfstat follows (Ctrl-C stops both)"
     echo "run: live records in another terminal: build/bin/tfdump -n $instance -d $shmdir -f --from live"
+    echo "run: trade on the paper venue: build/bin/tfctl -n $instance -s 2 quote BTCUSDT; ... new BTCUSDT buy 0.001 PRICE;" \
+         "orders; positions; kill on|off (README: Trading)"
     "$bin/tfstat" -n "$instance" -d "$shmdir" -w -i 1
 else
     secs=${TF_RUN_SECONDS:-5}
