@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/config.h"
+#include "shm/orders.h"
 #include "shm/records.h"
 
 static tf_config cfg;
@@ -557,6 +558,8 @@ static void test_env_development(void **state)
     assert_string_equal(cfg.instance, "dev");
     assert_int_equal(cfg.thread_count, 1);
     assert_thread(&cfg.threads[0], "hot", 1, 0, TF_IDLE_BACKOFF, "feed", NULL);
+    assert_int_equal(cfg.threads[0].stage_count, 5); /* feed, strategy, risk, oms, paper */
+    assert_string_equal(cfg.orders.plugin, "build/lib/sample_strategy.so");
     assert_int_equal(cfg.md_journal_capacity, 1u << 20);
     assert_int_equal(cfg.instrument_count, 3);
     assert_string_equal(cfg.instruments[0].symbol, "BTCUSDT");
@@ -682,8 +685,11 @@ static void test_env_staging(void **state)
     (void)state;
     load_env("staging", 16);
     assert_string_equal(cfg.instance, "staging");
-    assert_int_equal(cfg.thread_count, 1);
+    assert_int_equal(cfg.thread_count, 3);
     assert_thread(&cfg.threads[0], "feed", 2, 0, TF_IDLE_BUSY_SPIN, "feed", NULL);
+    assert_thread(&cfg.threads[1], "order", 3, 0, TF_IDLE_BUSY_SPIN, "risk", "oms");
+    assert_thread(&cfg.threads[2], "venue", 4, 0, TF_IDLE_BUSY_SPIN, "paper", NULL);
+    assert_int_equal(cfg.risk.state, TF_TS_REDUCING);
     assert_string_equal(cfg.feed.url, "wss://stream.binance.com:9443");
     assert_int_equal(cfg.bars.empty_policy, TF_BAR_EMPTY_FLAT);
     assert_string_equal(cfg.md_journal_file, "/var/lib/tradefan/staging/md.journal");
@@ -695,8 +701,12 @@ static void test_env_production(void **state)
     load_env("production", 16);
     assert_string_equal(cfg.instance, "prod");
     assert_int_equal(cfg.on_stale, TF_STALE_REFUSE);
-    assert_int_equal(cfg.thread_count, 1);
+    assert_int_equal(cfg.thread_count, 3);
     assert_thread(&cfg.threads[0], "feed", 4, 10, TF_IDLE_BUSY_SPIN, "feed", NULL);
+    assert_thread(&cfg.threads[1], "order", 5, 10, TF_IDLE_BUSY_SPIN, "risk", "oms");
+    assert_thread(&cfg.threads[2], "venue", 6, 10, TF_IDLE_BUSY_SPIN, "paper", NULL);
+    assert_string_equal(cfg.orders.journal_file, "/var/lib/tradefan/prod/orders.journal");
+    assert_int_equal(cfg.risk.max_gross_exposure, 100000ll * 100000000);
     assert_string_equal(cfg.feed.rest_url, "https://api.binance.com");
     assert_string_equal(cfg.md_journal_file, "/var/lib/tradefan/prod/md.journal");
 
