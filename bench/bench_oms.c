@@ -125,7 +125,7 @@ int main(void)
     for (int k = 0; k < RUNS; k++) {
         one_run(&f, ours, base, &r[k]);
         refused += r[k].refused;
-        char run[8];
+        char run[12];
         snprintf(run, sizeof run, "%d", k + 1);
         bench_print_run_row(run, LABEL_OURS, &r[k].ours, "ns");
         bench_print_run_row("", LABEL_BASE, &r[k].base, "ns");

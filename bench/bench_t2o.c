@@ -128,7 +128,7 @@ int main(void)
         }
         tf_hist_summarize(ours, &r[k].ours);
         tf_hist_summarize(base, &r[k].base);
-        char run[8];
+        char run[12];
         snprintf(run, sizeof run, "%d", k + 1);
         bench_print_run_row(run, LABEL_OURS, &r[k].ours, "ns");
         bench_print_run_row("", LABEL_BASE, &r[k].base, "ns");
