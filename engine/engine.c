@@ -365,7 +365,7 @@ static int tf__start_order_path(tf_engine *e)
     for (uint32_t s = 0; s < TF_MAX_STRATEGIES; s++)
         for (uint32_t i = 0; i < e->instruments.count; i++)
             if (e->oms.pos[s][i].fills)
-                tf_risk_seed_position(&e->risk, s, &e->oms.pos[s][i]);
+                tf_risk_seed_position(&e->risk, s, &e->oms.pos[s][i], e->oms.day_base[s][i]);
     tf_oms_publish_all(&e->oms, tf_now_ns());
     if (e->oms.status.replayed)
         fprintf(stderr, "tfengine: replayed %llu order events: %u open orders, next order id %llu\n",

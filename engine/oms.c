@@ -472,6 +472,10 @@ void tf_oms_replay(tf_oms *o, const tf_order_event *ev)
         ord->fees += ev->fee;
         ord->avg_px = ev->cum_qty ? (int64_t)((o->fill_value[idx] + ev->cum_qty / 2) / ev->cum_qty) : 0;
         tf__apply_fill(o, ev->strategy, ev->instrument, ev->side, ev->last_px, ev->last_qty, ev->fee);
+        /* Fills of earlier days are the daily loss limit's baseline, not today's PnL. */
+        uint64_t midnight = tf_realtime_ns() / 86400000000000ull * 86400000000000ull;
+        if (ev->realtime_ns < midnight)
+            o->day_base[ev->strategy][ev->instrument] = o->pos[ev->strategy][ev->instrument].realized;
     }
     if (ev->kind == TF_EV_PENDING_REPLACE) {
         ord->pending_qty = ev->arg;

@@ -62,6 +62,7 @@ typedef struct tf_oms {
     uint64_t rt_now;                /* wall clock read at the start of this poll (0 outside one) */
 
     uint64_t last_req_id[TF_MAX_STRATEGIES]; /* from replay, for the risk gate */
+    int64_t day_base[TF_MAX_STRATEGIES][TF_MAX_INSTRUMENTS]; /* from replay: realized PnL when today (UTC) began */
     uint64_t max_order_id;
 
     /* A cancel-all in progress (held back while the venue ring is full). */

@@ -884,11 +884,13 @@ int tf_risk_seed_order(tf_risk *r, const tf_order *o)
     return 0;
 }
 
-void tf_risk_seed_position(tf_risk *r, uint32_t strategy, const tf_position *p)
+void tf_risk_seed_position(tf_risk *r, uint32_t strategy, const tf_position *p, int64_t day_base)
 {
     if (strategy >= TF_MAX_STRATEGIES || p->instrument >= r->instruments->count)
         return;
     r->expo[strategy][p->instrument].pos = *p;
+    r->expo[strategy][p->instrument].day_base = day_base;
+    r->total[p->instrument].day_base += day_base;
     tf_position *t = &r->total[p->instrument].pos;
     const tf_instrument *in = tf__ins(r, p->instrument);
     /* The total is the sum of the strategies' positions. */

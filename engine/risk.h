@@ -146,7 +146,8 @@ bool tf_risk_mark(tf_risk *r, uint64_t now_ns, tf_order_cmd *cmd);
 /* Restart (cold, before threads run): take over an order the OMS rebuilt
  * from the order journal, and the position and request ids it replayed. */
 int tf_risk_seed_order(tf_risk *r, const tf_order *o);
-void tf_risk_seed_position(tf_risk *r, uint32_t strategy, const tf_position *p);
+/* `day_base`: the position's realized PnL when today (UTC) began. */
+void tf_risk_seed_position(tf_risk *r, uint32_t strategy, const tf_position *p, int64_t day_base);
 void tf_risk_seed_ids(tf_risk *r, uint64_t next_order_id, const uint64_t *last_req_id);
 
 #endif

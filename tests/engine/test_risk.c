@@ -286,6 +286,44 @@ static void test_kill_switch(void **state)
     assert_false(F.risk.kill_active);
 }
 
+/* Restart: fills of earlier days replayed from the order journal are the
+ * daily loss limit's baseline, not today's loss. */
+static void test_replayed_days(void **state)
+{
+    (void)state;
+    fx g;
+    assert_int_equal(fx_open(&g, test_dir, "risk:\n  daily_loss_limit: \"500\"\n"), 0);
+    uint64_t now_rt = tf_realtime_ns(), yesterday = now_rt - 86400000000000ull;
+    const struct { uint8_t kind, state, side; int64_t px, qty, cum; uint64_t rt; } evs[] = {
+        {TF_EV_ACCEPTED, TF_OS_PENDING_NEW, TF_BUY, PX(43000), BQ(1), 0, yesterday},
+        {TF_EV_FILL, TF_OS_FILLED, TF_BUY, PX(43000), BQ(1), BQ(1), yesterday},
+        {TF_EV_ACCEPTED, TF_OS_PENDING_NEW, TF_SELL, PX(42000), BQ(1), 0, yesterday},
+        {TF_EV_FILL, TF_OS_FILLED, TF_SELL, PX(42000), BQ(1), BQ(1), yesterday}, /* -1000 yesterday */
+        {TF_EV_ACCEPTED, TF_OS_PENDING_NEW, TF_BUY, PX(43000), BQ(0.1), 0, now_rt},
+        {TF_EV_FILL, TF_OS_FILLED, TF_BUY, PX(43000), BQ(0.1), BQ(0.1), now_rt},
+    };
+    for (size_t k = 0; k < sizeof evs / sizeof evs[0]; k++) {
+        tf_order_event ev = {.order_id = 1 + k / 2, .client_req_id = 1 + k / 2, .strategy = 3,
+                             .instrument = BTC, .kind = evs[k].kind, .state = evs[k].state,
+                             .side = evs[k].side, .price = evs[k].px, .qty = evs[k].qty,
+                             .cum_qty = evs[k].cum, .realtime_ns = evs[k].rt};
+        if (ev.kind == TF_EV_FILL) {
+            ev.last_px = evs[k].px;
+            ev.last_qty = evs[k].qty;
+        }
+        tf_oms_replay(&g.oms, &ev);
+    }
+    assert_int_equal(g.oms.pos[3][BTC].realized, -100000000000ll);        /* -1000 USDT */
+    assert_int_equal(g.oms.day_base[3][BTC], -100000000000ll);
+    tf_risk_seed_position(&g.risk, 3, &g.oms.pos[3][BTC], g.oms.day_base[3][BTC]);
+    tf_order_cmd cmd;
+    assert_false(tf_risk_mark(&g.risk, g.now, &cmd));                       /* not a loss of today */
+    assert_false(g.risk.kill_active);
+    assert_true(g.risk.daily_pnl > -50000000000ll);
+    assert_int_equal(g.risk.realized, -100000000000ll);
+    fx_close(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_flow_limits),
         cmocka_unit_test(test_states_and_limits),
         cmocka_unit_test(test_kill_switch),
+        cmocka_unit_test(test_replayed_days),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
