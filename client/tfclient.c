@@ -14,6 +14,7 @@
 #include "shm/err.h"
 #include "shm/fixed.h"
 #include "shm/journal.h"
+#include "shm/lanes.h"
 #include "shm/records.h"
 #include "shm/ring.h"
 #include "shm/segment.h"
@@ -28,6 +29,8 @@ struct tfc {
     uint64_t next_req;
     tf_segment req_seg, state_seg, orders_seg;
     tf_ring requests;
+    tf_lanes lanes;
+    int lane;                       /* this client's lane, -1: the shared MPSC ring */
     const tf_state_table *state;
     const tf_order_slot *table;
     const tf_limits_slot *limits;
@@ -55,6 +58,9 @@ const char *tfc_error(tfc *c) { return c->err; }
 
 static void tfc__close_segs(tfc *c)
 {
+    if (c->lane >= 0 && c->lanes.hdr)
+        tf_lanes_release(&c->lanes, c->lane);
+    c->lane = -1;
     tf_segment_close(&c->orders_seg);
     tf_segment_close(&c->state_seg);
     tf_segment_close(&c->req_seg);
@@ -68,6 +74,7 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
         return NULL;
     }
     c->req_seg.fd = c->state_seg.fd = c->orders_seg.fd = -1;
+    c->lane = -1;
     c->strategy = strategy;
     c->next_req = tf_realtime_ns();
     char path[256];
@@ -93,6 +100,20 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
         c->requests.kind != TF_RING_MPSC || c->requests.record_size != sizeof(struct tf_request)) {
         snprintf(err, errlen, "%s: not a request ring of this version", path);
         goto fail;
+    }
+    /* A lane of our own when the engine has them (its order path runs). */
+    c->lane = -1;
+    if ((region = tf_segment_region(&c->req_seg, "lanes", &len))) {
+        if (tf_lanes_attach(&c->lanes, region, len) != 0 ||
+            c->lanes.hdr->record_size != sizeof(struct tf_request)) {
+            snprintf(err, errlen, "%s: request lanes of another version", path);
+            goto fail;
+        }
+        c->lane = tf_lanes_claim(&c->lanes);
+        if (c->lane < 0) {
+            snprintf(err, errlen, "%s", tf_err_msg());
+            goto fail;
+        }
     }
     if (tf_segment_path(path, sizeof path, dir, instance, "state") != 0 ||
         (st = tf_segment_attach(&c->state_seg, path, TF_SEG_KIND_STATE)) != TF_SEG_OK) {
@@ -221,7 +242,8 @@ static uint64_t tfc__send(tfc *c, uint32_t type, const void *body, size_t len)
     /* Its answer comes after everything journaled now: tfc_wait starts there. */
     uint64_t from = c->table ? tf_journal_head(&c->orders) + 1 : 0;
     q.t_sent_ns = tf_now_ns();
-    while (!tf_mpsc_offer_tf_request(&c->requests, &q)) {
+    while (c->lane >= 0 ? !tf_spsc_offer(&c->lanes.rings[c->lane], &q, sizeof q)
+                        : !tf_mpsc_offer_tf_request(&c->requests, &q)) {
         if (tf_now_ns() > give_up)
             return tfc__fail(c, "request ring full for 1 s: the engine is not draining it");
         sched_yield();

@@ -174,10 +174,20 @@ static int tf__open_segments(tf_engine *e)
     unsigned req_mode = c->shm_mode | ((c->shm_mode & 0040) ? 0020 : 0);
     layout.regions[0].name = "requests";
     layout.regions[0].length = tf_ring_region_size(c->request_ring_capacity, sizeof(struct tf_request));
+    if (e->order_path) { /* one SPSC lane per client process (shm/lanes.h) */
+        layout.region_count = 2;
+        layout.regions[1].name = "lanes";
+        layout.regions[1].length = tf_lanes_region_size(TF_LANES_MAX, c->request_ring_capacity,
+                                                        sizeof(struct tf_request));
+    }
     if (tf__create(e, &e->seg_requests, "requests", &layout, req_mode) != 0 ||
         !(region = tf_segment_region(&e->seg_requests, "requests", &len)) ||
         tf_ring_init(&e->request_ring, region, len, "requests", TF_RING_MPSC,
                      c->request_ring_capacity, sizeof(struct tf_request)) != 0)
+        return -1;
+    if (e->order_path && (!(region = tf_segment_region(&e->seg_requests, "lanes", &len)) ||
+                          tf_lanes_init(&e->request_lanes, region, len, TF_LANES_MAX,
+                                        c->request_ring_capacity, sizeof(struct tf_request)) != 0))
         return -1;
 
     if (tf__open_journal(e, &e->seg_md, &e->md, "md", c->md_journal_capacity, TF_ENGINE_JOURNAL_SLOT,
@@ -225,6 +235,7 @@ static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
                           tf__has_stage(c, "strategy") ? &e->strat_ring : NULL, &e->oms_risk_ring,
                           &e->risk_oms_ring);
         e->risk.kill_flag = &e->stage_failure;
+        e->risk.lanes = &e->request_lanes;
         if (rc == 0)
             tf_risk_publish_limits(&e->risk, tf_segment_region(&e->seg_state, "limits", NULL));
         e->risk_open = rc == 0;

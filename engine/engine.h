@@ -26,6 +26,7 @@
 #include "engine/synthetic.h"
 #include "engine/thread.h"
 #include "shm/journal.h"
+#include "shm/lanes.h"
 #include "shm/ring.h"
 #include "shm/segment.h"
 #include "shm/state.h"
@@ -45,6 +46,7 @@ typedef struct tf_engine {
     tf_state_slot *status_slot;
     tf_ring synth_ring;
     tf_ring request_ring;
+    tf_lanes request_lanes;     /* per-client SPSC lanes (order path only) */
     tf_journal md;
     char md_link[256];          /* shm_dir symlink to a disk-backed journal */
 

@@ -768,8 +768,12 @@ static int tf__poll(tf_stage *self, uint64_t now)
     }
     struct tf_request q;
     for (int n = 0; n < 64 && r->out_tail - r->out_head < TF_RISK_OUTBOX / 2; n++) {
-        bool got = r->strat_in && tf_spsc_poll(r->strat_in, &q, sizeof q);
-        if (!got && !(r->requests && tf_mpsc_poll_tf_request(r->requests, &q)))
+        /* The in-engine strategy first (lowest tick-to-trade), then the
+         * clients' lanes round-robin, then the shared MPSC ring. */
+        bool got = (r->strat_in && tf_spsc_poll(r->strat_in, &q, sizeof q)) ||
+                   (r->lanes && tf_lanes_poll(r->lanes, &q, sizeof q)) ||
+                   (r->requests && tf_mpsc_poll_tf_request(r->requests, &q));
+        if (!got)
             break;
         work++;
         tf_order_cmd *c = tf__outbox_slot(r);

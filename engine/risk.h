@@ -36,6 +36,7 @@
 #include "engine/stage.h"
 #include "shm/orders.h"
 #include "shm/records.h"
+#include "shm/lanes.h"
 #include "shm/ring.h"
 #include "shm/state.h"
 #include "shm/stats.h"
@@ -83,6 +84,7 @@ typedef struct tf_risk {
 
     /* inputs and outputs */
     tf_ring *requests;              /* MPSC from other processes; may be NULL */
+    tf_lanes *lanes;                /* per-client SPSC lanes from other processes; may be NULL */
     tf_ring *strat_in;              /* SPSC from the strategy stage; may be NULL */
     tf_ring *feedback;              /* SPSC from the OMS */
     tf_ring *out;                   /* SPSC to the OMS */

@@ -9,6 +9,7 @@
 #ifndef TF_SHM_ATOMIC_H
 #define TF_SHM_ATOMIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -40,6 +41,12 @@ static inline uint32_t tf_load_32(const uint32_t *p) { return __atomic_load_n(p,
 static inline void tf_store_32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 static inline void tf_inc_32(uint32_t *p) { __atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST); }
 static inline void tf_or_32(uint32_t *p, uint32_t bits) { __atomic_fetch_or(p, bits, __ATOMIC_SEQ_CST); }
+static inline void tf_or_64(uint64_t *p, uint64_t bits) { __atomic_fetch_or(p, bits, __ATOMIC_SEQ_CST); }
+static inline void tf_and_64(uint64_t *p, uint64_t bits) { __atomic_fetch_and(p, bits, __ATOMIC_SEQ_CST); }
+static inline bool tf_cas_64(uint64_t *p, uint64_t old, uint64_t new_)
+{
+    return __atomic_compare_exchange_n(p, &old, new_, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 #else
 static inline uint64_t tf_load_acquire_64(const uint64_t *p)
 {
@@ -72,6 +79,9 @@ static inline uint32_t tf_load_32(const uint32_t *p) { return ck_pr_load_32(p); 
 static inline void tf_store_32(uint32_t *p, uint32_t v) { ck_pr_store_32(p, v); }
 static inline void tf_inc_32(uint32_t *p) { ck_pr_inc_32(p); }
 static inline void tf_or_32(uint32_t *p, uint32_t bits) { ck_pr_or_32(p, bits); }
+static inline void tf_or_64(uint64_t *p, uint64_t bits) { ck_pr_or_64(p, bits); }
+static inline void tf_and_64(uint64_t *p, uint64_t bits) { ck_pr_and_64(p, bits); }
+static inline bool tf_cas_64(uint64_t *p, uint64_t old, uint64_t new_) { return ck_pr_cas_64(p, old, new_); }
 #endif
 
 /* Single-writer counter bump: no locked instruction, readers see whole values. */

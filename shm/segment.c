@@ -87,7 +87,7 @@ static void tf__read_boot_id(char *out, size_t cap)
 
 /* Field 22 of /proc/<pid>/stat: start time in clock ticks after boot.
  * Returns 0 when the process does not exist. */
-static uint64_t tf__pid_start_ticks(int pid)
+uint64_t tf_pid_start_ticks(int pid)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -183,7 +183,7 @@ int tf_segment_clear_existing(const char *path, tf_stale_action on_stale)
 static void tf__fill_owner(tf_seg_header *h)
 {
     h->owner_pid = (int32_t)getpid();
-    h->owner_start_ticks = tf__pid_start_ticks(getpid());
+    h->owner_start_ticks = tf_pid_start_ticks(getpid());
     tf__read_boot_id(h->boot_id, sizeof h->boot_id);
     h->created_realtime_ns = tf_realtime_ns();
     h->closed_realtime_ns = 0;
@@ -377,7 +377,7 @@ tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns, uint64_t *
         return TF_OWNER_DEAD; /* created before this boot */
     if (h->owner_pid <= 0 || (kill(h->owner_pid, 0) != 0 && errno == ESRCH))
         return TF_OWNER_DEAD;
-    uint64_t ticks = tf__pid_start_ticks(h->owner_pid);
+    uint64_t ticks = tf_pid_start_ticks(h->owner_pid);
     if (ticks == 0 || (h->owner_start_ticks && ticks != h->owner_start_ticks))
         return TF_OWNER_DEAD; /* pid reused by another process */
     return TF_OWNER_LIVE;

@@ -182,6 +182,11 @@ tf_seg_status tf_segment_attach_writable(tf_segment *seg, const char *path, uint
  * it does not lie inside the mapped size. */
 void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length);
 
+/* Start time of process `pid` in clock ticks after boot (/proc/<pid>/stat
+ * field 22), 0 if it does not exist or has exited: with the pid it names a
+ * process even after the pid is reused. */
+uint64_t tf_pid_start_ticks(int pid);
+
 /* Owner liveness as seen now, and the heartbeat's age (0 if none yet). */
 tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns,
                               uint64_t *heartbeat_age_ns);

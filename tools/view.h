@@ -25,6 +25,7 @@
 
 #include "shm/err.h"
 #include "shm/journal.h"
+#include "shm/lanes.h"
 #include "shm/ring.h"
 #include "shm/segment.h"
 #include "shm/state.h"
@@ -186,6 +187,18 @@ static inline int view__optional(tf_view *v, int i, const char *dir, const char 
                 tf_segment_region(&v->opt[i], view_str(h->regions[r].name, TF_SEG_NAME_MAX), &len);
             if (v->ring_count == VIEW_MAX_RINGS)
                 break;
+            if (reg && strcmp(view_str(h->regions[r].name, TF_SEG_NAME_MAX), "lanes") == 0) {
+                /* Per-client request lanes: the ones ever claimed are shown as rings. */
+                static tf_lanes lanes;
+                if (tf_lanes_attach(&lanes, reg, len) != 0) {
+                    view__problem(v, i, 4, tf_err_msg());
+                    continue;
+                }
+                for (uint32_t k = 0; k < lanes.count && v->ring_count < VIEW_MAX_RINGS; k++)
+                    if (tf_load_64(&lanes.hdr->owners[k].claims))
+                        v->rings[v->ring_count++] = lanes.rings[k];
+                continue;
+            }
             if (!reg || tf_ring_attach(&v->rings[v->ring_count], reg, len) != 0)
                 view__problem(v, i, 4, tf_err_msg());
             else

@@ -1,8 +1,10 @@
 /* TradeFan Engine — client library for strategies in other processes
  * (libtfclient.so; the Python module tools/python/tradefan.py wraps it).
  *
- * A client maps the engine's segments: it submits requests into the MPSC
- * request ring and reads the answers — every request gets at least one
+ * A client maps the engine's segments: it claims a request lane of its own
+ * (an SPSC ring; a lane whose owner died is reclaimed, so a crashed client
+ * never blocks the others) — or, on an engine without the order path, uses
+ * the shared MPSC request ring — and reads the answers — every request gets at least one
  * order event with its client request id — from the order journal; orders,
  * positions and the risk gate's status come from the state segment, each
  * read whole through its seqlock. Prices and quantities cross this API as

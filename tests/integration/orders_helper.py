@@ -23,6 +23,14 @@ def top_price(symbol):
     raise SystemExit("no top of book for " + symbol)
 
 
+if cmd == "flood":
+    # Submit without waiting for answers until killed: the test kill -9s us mid-stream.
+    price = (top_price("BTCUSDT") * Decimal("0.99")).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    c = tradefan.Client(instance=inst, strategy=2, shm_dir=shm)
+    lib = c._lib
+    while True:
+        lib.tfc_ping(c._c)
+
 if cmd == "mid":
     p = top_price(sys.argv[4]) * (1 + Decimal(sys.argv[5]))
     print(p.quantize(Decimal("0.01"), rounding=ROUND_DOWN))

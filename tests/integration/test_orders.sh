@@ -111,6 +111,17 @@ check "the C example (libtfclient.so) places and cancels" sh -c "echo '$out' | g
 check "tfctl limits names tradable" sh -c "$T limits | grep -q '^tradable'"
 check "an instrument closed to trading refuses new orders" sh -c "$T limit tradable ETHUSDT 0 >/dev/null && $T -s 2 new ETHUSDT buy 1 1000 | grep -q 'reason=not_tradable'; rc=\$?; $T limit tradable ETHUSDT 1 >/dev/null; exit \$rc"
 
+# A client killed mid-stream (it owns a request lane) blocks nobody.
+"$PY" tests/integration/orders_helper.py "$dir" "$inst" flood &
+flood=$!
+sleep 1
+kill -9 $flood
+wait $flood 2>/dev/null
+check "after a client is killed mid-stream, others still trade" \
+    sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q accepted"
+check "the engine read the killed client's pings" sh -c "$BIN/tfstat -d $dir -n $inst --json | \
+    $PY -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"counters\"].get(\"risk/requests_ping\",0) > 0 else 1)'"
+
 echo "3. plugin"
 wait_for 20 sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"
 check "the sample plugin's orders filled (strategy 1 has a position)" sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"

@@ -88,6 +88,7 @@ def _load(path=None):
         "tfc_cancel": (u64, [p_, u64]),
         "tfc_replace": (u64, [p_, u64, s, s]),
         "tfc_cancel_all": (u64, [p_]),
+        "tfc_ping": (u64, [p_]),
         "tfc_kill": (u64, [p_, ctypes.c_int, ctypes.c_int]),
         "tfc_set_limit": (u64, [p_, s, s, s]),
         "tfc_wait": (ctypes.c_int, [p_, u64, ctypes.c_int, ctypes.POINTER(OrderEvent)]),
