@@ -1,12 +1,12 @@
 /* make bench-oms: the risk gate + OMS per order, all checks enabled.
- * Latency: the request's send time (stamped as it enters the request ring)
+ * Latency: the request's send time (stamped as it enters the client's lane)
  * → the order handed to the venue ring, recorded by the OMS as in
  * production; the paper venue acknowledges and the next request cancels the
  * newest open order, so the table of open orders stays small. One thread,
  * pinned, runs submit → risk → OMS → venue in turn (the compact layout's
  * run to completion). Base, alternately in the same run: the same records
- * through the same kind of rings with no stage logic (MPSC poll → SPSC offer
- * → SPSC poll): what the rings alone cost. Throughput: new + cancel pairs
+ * through the same rings with no stage logic (lane offer → lanes poll → SPSC
+ * offer → SPSC poll): what the rings alone cost. Throughput: new + cancel pairs
  * back to back for 2 s, with what was refused (must be 0). Three runs; the
  * median run by p50 is reported, with the spread. */
 #include <stdio.h>
@@ -68,7 +68,7 @@ static void one_run(fx *f, tf_hist *ours, tf_hist *base, run_result *out)
     tf_hist_reset(ours);
     tf_hist_reset(base);
     f->oms.h_order = ours;
-    tf_ring *in = &f->requests, *mid = &f->risk_oms;
+    tf_ring *in = &f->lanes.rings[f->lane], *mid = &f->risk_oms;
     uint64_t refused0 = f->risk.rejected;
     for (int i = 0; i < 2 * N; i++) {
         if (i % 64 == 0) {
@@ -80,9 +80,9 @@ static void one_run(fx *f, tf_hist *ours, tf_hist *base, run_result *out)
             new_and_cancel(f, i / 2);
         } else {
             struct tf_request q = {.type = TF_REQ_NEW, .t_sent_ns = tf_now_ns()};
-            tf_mpsc_offer_fx_request(in, &q);
+            tf_spsc_offer(in, &q, sizeof q);
             struct tf_request got;
-            tf_mpsc_poll_fx_request(in, &got);
+            tf_lanes_poll(&f->lanes, &got, sizeof got);
             tf_order_cmd c = {.t_request_ns = got.t_sent_ns};
             tf_spsc_offer(mid, &c, sizeof c);
             tf_order_cmd c2;

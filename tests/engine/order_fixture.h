@@ -1,6 +1,7 @@
 /* An order path in one process for unit tests and benches: two
  * instruments, a state table with the feed's top-of-book and last-trade
- * slots (set_mid() moves the market), the risk gate, the OMS and the paper
+ * slots (set_mid() moves the market), request lanes (fx_submit writes into
+ * its claimed lane, as a client does), the risk gate, the OMS and the paper
  * venue connected by real SPSC rings, and an order journal. run() polls the
  * stages until nothing moves. */
 #ifndef TF_TESTS_ORDER_FIXTURE_H
@@ -16,6 +17,7 @@
 #include "engine/risk.h"
 #include "shm/err.h"
 #include "shm/journal.h"
+#include "shm/lanes.h"
 #include "shm/records.h"
 
 typedef struct fx {
@@ -26,6 +28,9 @@ typedef struct fx {
     void *ring_mem[6];
     tf_ring requests, risk_oms, oms_venue, venue_oms, oms_risk;
     tf_ring strat;                 /* an in-engine strategy → risk */
+    void *lanes_mem;
+    tf_lanes lanes;                /* client lanes; fx_submit writes into its own */
+    int lane;
     tf_segment jseg;
     tf_journal journal;
     tf_journal_reader reader;
@@ -94,6 +99,12 @@ static inline int fx_open(fx *f, const char *dir, const char *yaml_extra)
     fx_ring(f, 3, &f->venue_oms, 4096, sizeof(tf_exec_report), TF_RING_SPSC);
     fx_ring(f, 4, &f->oms_risk, 4096, sizeof(tf_risk_feedback), TF_RING_SPSC);
     fx_ring(f, 5, &f->strat, 4096, sizeof(struct tf_request), TF_RING_SPSC);
+    uint64_t llen = tf_lanes_region_size(4, 1024, sizeof(struct tf_request));
+    f->lanes_mem = aligned_alloc(4096, (llen + 4095) / 4096 * 4096);
+    memset(f->lanes_mem, 0, llen);
+    if (tf_lanes_init(&f->lanes, f->lanes_mem, llen, 4, 1024, sizeof(struct tf_request)) != 0 ||
+        (f->lane = tf_lanes_claim(&f->lanes)) < 0)
+        return -1;
     tf_seg_layout lay;
     tf_journal_layout(&lay, 1u << 20, 128);
     char path[256];
@@ -115,6 +126,7 @@ static inline int fx_open(fx *f, const char *dir, const char *yaml_extra)
         fprintf(stderr, "fixture stages: %s\n", tf_err_msg());
         return -1;
     }
+    f->risk.lanes = &f->lanes;
     tf_risk_bind_references(&f->risk, f->state);
     tf_oms_bind_references(&f->oms, f->state);
     f->req_id = 1;
@@ -130,6 +142,7 @@ static inline void fx_close(fx *f)
     unlink(f->jseg.path);
     for (int k = 0; k < 6; k++)
         free(f->ring_mem[k]);
+    free(f->lanes_mem);
     free(f->table);
     free(f->state);
 }
@@ -154,7 +167,7 @@ static inline uint64_t fx_submit(fx *f, uint32_t strategy, uint32_t type, const 
                            .t_sent_ns = tf_now_ns()};
     if (body)
         memcpy(q.body, body, len);
-    tf_mpsc_offer_fx_request(&f->requests, &q);
+    tf_spsc_offer(&f->lanes.rings[f->lane], &q, sizeof q); /* the client's own lane */
     return q.client_seq;
 }
 
