@@ -420,6 +420,7 @@ static void test_order_path_across_threads(void **state)
              "risk:\n"
              "  duplicate_count: 0\n"
              "  instruments: [{symbol: BTCUSDT, collar_bps: 0}]\n"
+             "  strategies: [{id: 1, name: lane}]\n"
              "threads:\n"
              "  - {name: gate, idle: backoff, stages: [risk]}\n"
              "  - {name: oms, idle: backoff, stages: [oms, paper]}\n",
@@ -433,12 +434,21 @@ static void test_order_path_across_threads(void **state)
         fail_msg("tf_engine_open: %s", tf_err_msg());
     assert_int_equal(tf_engine_start(e), 0);
     enum { N = 1000 };
+    /* Half through the shared MPSC ring, half through a client lane. */
+    int lane = tf_lanes_claim(&e->request_lanes);
+    assert_true(lane >= 0);
     for (uint64_t i = 1; i <= N; i++) {
         struct tf_request q = {.type = TF_REQ_NEW, .client_seq = i, .t_sent_ns = tf_now_ns()};
         tf_req_order b = {.side = TF_BUY, .type = TF_LIMIT, .price = 4000000 + (int64_t)i, .qty = 100};
         memcpy(q.body, &b, sizeof b);
-        while (!tf_mpsc_offer_rt_request(&e->request_ring, &q))
-            sleep_ms(1);
+        if (i <= N / 2) {
+            while (!tf_mpsc_offer_rt_request(&e->request_ring, &q))
+                sleep_ms(1);
+        } else {
+            q.source_id = 1; /* request ids increase per strategy: another one here */
+            while (!tf_spsc_offer(&e->request_lanes.rings[lane], &q, sizeof q))
+                sleep_ms(1);
+        }
     }
     for (int t = 0; t < 500 && count_events(&e->orders, TF_EV_NEW) < N; t++) {
         tf_engine_tick(e, tf_now_ns());
@@ -453,6 +463,7 @@ static void test_order_path_across_threads(void **state)
         tf_engine_tick(e, tf_now_ns());
         sleep_ms(10);
     }
+    tf_lanes_release(&e->request_lanes, lane);
     tf_engine_stop(e);
     assert_int_equal(count_events(&e->orders, TF_EV_CANCELED), N);
     assert_int_equal(count_events(&e->orders, TF_EV_ILLEGAL), 0);
