@@ -20,6 +20,8 @@
  *         (also quote, depth, feed_event; prices at the instrument's precision, read
  *         from the engine's state segment when it is there, else raw units with a 'u')
  *   seq=9 type=unknown(9) len=16 hex=0df0...      (a type this build does not know)
+ *   seq=3 type=order_event kind=fill order=12 req=.. strategy=2 symbol=BTCUSDT side=buy ...
+ *         (--orders: the order journal, DIR/tradefan.INSTANCE.orders)
  *   --raw: seq=N type=NAME len=L hex=...          (every record undecoded)
  * stderr: "gap: missed sequences A..B (N records)" whenever the engine lapped
  * us (or --from asked for records no longer held), and at exit one line
@@ -45,6 +47,7 @@
 
 #include "shm/err.h"
 #include "shm/journal.h"
+#include "shm/orders.h"
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "tools/md_view.h"
@@ -136,6 +139,33 @@ static void md_refresh(uint32_t id)
     md_view_load(&g_md, g_state);
 }
 
+/* An order event: what happened, to which order, its terms after it. */
+static void put_order_event(const tf_order_event *ev)
+{
+    uint32_t i = ev->instrument;
+    printf(" kind=%s order=%" PRIu64 " req=%" PRIu64 " strategy=%u",
+           ev->kind < TF_EV_KIND_COUNT ? tf_event_kind_names[ev->kind] : "?", ev->order_id,
+           ev->client_req_id, ev->strategy);
+    if (ev->kind <= TF_EV_EXPIRED || ev->kind == TF_EV_ILLEGAL) {
+        printf(" symbol=%s side=%s type=%s price=%s", md_view_symbol(&g_md, i), ev->side ? "sell" : "buy",
+               ev->type ? "market" : "limit", md_view_px(&g_md, i, ev->price));
+        printf(" qty=%s", md_view_qty(&g_md, i, ev->qty));
+        printf(" filled=%s state=%s", md_view_qty(&g_md, i, ev->cum_qty),
+               ev->state < TF_OS_COUNT ? tf_ord_state_names[ev->state] : "?");
+    }
+    if (ev->kind == TF_EV_FILL) {
+        printf(" last_px=%s", md_view_px(&g_md, i, ev->last_px));
+        printf(" last_qty=%s fee=%s", md_view_qty(&g_md, i, ev->last_qty), view_fixed8(ev->fee));
+    }
+    if (ev->reason)
+        printf(" reason=%s", ev->kind == TF_EV_LIMIT_SET
+                                 ? (ev->reason < TF_LIM_COUNT ? tf_limit_names[ev->reason] : "?")
+                                 : (ev->reason < TF_RJ_REASON_COUNT ? tf_reject_reason_names[ev->reason] : "?"));
+    if (ev->kind >= TF_EV_KILL && ev->kind != TF_EV_ILLEGAL)
+        printf(" arg=%" PRId64, ev->arg);
+    printf(" time=%s", md_view_time(ev->realtime_ns));
+}
+
 /* One record, one line. `max` is the journal's payload size. */
 static void print_record(const tf_journal_slot *s, uint32_t max, int raw)
 {
@@ -160,6 +190,12 @@ static void print_record(const tf_journal_slot *s, uint32_t max, int raw)
             md_refresh(id);
         if (!md_view_record(stdout, &g_md, s->type, s->payload, s->length))
             put_hex(s, max);
+    } else if (!raw && s->type == TF_REC_ORDER_EVENT && s->length >= sizeof(tf_order_event) &&
+               s->length <= max) {
+        tf_order_event ev;
+        memcpy(&ev, s->payload, sizeof ev);
+        md_refresh(ev.instrument);
+        put_order_event(&ev);
     } else {
         put_hex(s, max);
     }
@@ -230,7 +266,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tfdump [-n INSTANCE] [-d DIR] [-j JOURNAL_PATH] [--from SEQ|oldest|live]\n"
-            "              [-f|--follow] [-c COUNT] [--type NAME] [--raw] [-h]\n"
+            "              [-f|--follow] [-c COUNT] [--type NAME] [--raw] [--orders] [-h]\n"
             "  -n, --instance NAME  engine instance (default $TRADEFAN_INSTANCE, else dev)\n"
             "  -d, --dir DIR        segment directory (default /dev/shm)\n"
             "  -j, --journal PATH   read this journal file instead of DIR/tradefan.INSTANCE.md\n"
@@ -239,6 +275,7 @@ static void usage(FILE *f)
             "  -c, --count N        stop after N records printed\n"
             "      --type NAME      only records of this type (synth_tick, engine_event or a number)\n"
             "      --raw            do not decode: hex payloads\n"
+            "      --orders         the order journal (DIR/tradefan.INSTANCE.orders) instead of md\n"
             "exit: 0 ok, 1 usage, 2 no engine/journal, 3 wrong layout version, 4 not a journal or "
             "corrupt\n");
 }
@@ -250,14 +287,15 @@ int main(int argc, char **argv)
                                : "dev";
     const char *dir = "/dev/shm", *journal_path = NULL;
     uint64_t from = TF_JOURNAL_FROM_OLDEST, count = UINT64_MAX;
-    int follow = 0, raw = 0;
+    int follow = 0, raw = 0, orders = 0;
     long type_filter = -1;
     static const struct option opts[] = {
         {"instance", required_argument, NULL, 'n'}, {"dir", required_argument, NULL, 'd'},
         {"journal", required_argument, NULL, 'j'},  {"from", required_argument, NULL, 'F'},
         {"follow", no_argument, NULL, 'f'},         {"count", required_argument, NULL, 'c'},
         {"type", required_argument, NULL, 't'},     {"raw", no_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"orders", no_argument, NULL, 'o'},         {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "n:d:j:fc:h", opts, NULL)) != -1) {
@@ -268,6 +306,7 @@ int main(int argc, char **argv)
         case 'j': journal_path = optarg; break;
         case 'f': follow = 1; break;
         case 'r': raw = 1; break;
+        case 'o': orders = 1; break;
         case 'c':
             count = strtoull(optarg, &end, 10);
             if (!*optarg || *end || *optarg == '-' || count == 0) {
@@ -316,7 +355,7 @@ int main(int argc, char **argv)
     char path[256];
     int explicit_path = journal_path != NULL;
     if (!explicit_path) {
-        if (tf_segment_path(path, sizeof path, dir, instance, "md") != 0) {
+        if (tf_segment_path(path, sizeof path, dir, instance, orders ? "orders" : "md") != 0) {
             fprintf(stderr, "tfdump: %s\n", tf_err_msg());
             return 1;
         }

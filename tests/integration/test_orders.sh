@@ -100,6 +100,8 @@ check "cancel of a finished order: unknown_order" sh -c "$T -s 2 cancel $id | gr
 check "limit change is journaled" sh -c "$T limit max_order_qty BTCUSDT 0.005 | grep -q limit_set"
 check "and applies at once" sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q 'reason=max_qty'"
 check "limits shows it" sh -c "$T limits | grep max_order_qty | grep BTCUSDT | grep -q 0.00500"
+check "tfdump --orders decodes the order journal" \
+    sh -c "$BIN/tfdump -n $inst -d $dir --orders 2>/dev/null | grep -q 'type=order_event kind=canceled order=$id .*symbol=BTCUSDT'"
 $T limit max_order_qty BTCUSDT 1 >/dev/null
 
 echo "2. Python"
