@@ -193,15 +193,17 @@ $(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
 FUZZ_SECONDS ?= 60
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_SRC := $(SHM_SRC) engine/md_decode.c engine/instruments.c engine/md_book.c
+FUZZ_LIB_SRC := $(SHM_SRC) engine/md_decode.c engine/instruments.c engine/md_book.c \
+                engine/config.c engine/risk.c engine/oms.c engine/paper.c engine/order_fsm.c \
+                engine/position.c
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               $(shell pkg-config --cflags ck 2>/dev/null)
+               $(shell pkg-config --cflags ck yaml-0.1 2>/dev/null)
 
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h engine/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(shell pkg-config --libs ck 2>/dev/null) -lrt -lm -pthread
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(shell pkg-config --libs ck yaml-0.1 2>/dev/null) -lrt -lm -pthread
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

@@ -13,6 +13,12 @@ TF_MPSC_PROTOTYPE(tf_request, tf_request)
 
 enum { TF__RATE_ORDER = 0, TF__RATE_CANCEL = 1, TF__RATE_REPLACE = 2 };
 #define TF__MARK_PERIOD_NS 10000000ull   /* re-mark positions every 10 ms */
+/* Sanity bounds on any order: 10^12 quantity units (10 million BTC at 5
+ * decimals) and 10^15 price units; one order's notional below 2^61 money.
+ * The table's capacity (<= 2^22 orders) times the quantity bound fits int64. */
+#define TF_RISK_MAX_QTY_UNITS 1000000000000ll
+#define TF_RISK_MAX_PRICE_UNITS 1000000000000000ll
+#define TF_RISK_MAX_MONEY ((__int128)1 << 61)
 #define TF__DAY_NS 86400000000000ull
 
 static int64_t tf__abs(int64_t v) { return v < 0 ? -v : v; }
@@ -248,8 +254,13 @@ static tf_reject_reason tf__check_terms(tf_risk *r, uint32_t s, uint32_t i, int 
 {
     const tf_instrument *in = tf__ins(r, i);
     const tf_risk_limits *l = &r->lim;
-    if (qty <= 0 || (type == TF_LIMIT && price <= 0))
+    /* Absurd numbers are refused before any arithmetic: with these bounds no
+     * sum of open quantities or money figure can overflow. */
+    if (qty <= 0 || qty > TF_RISK_MAX_QTY_UNITS || (type == TF_LIMIT && price <= 0) ||
+        price > TF_RISK_MAX_PRICE_UNITS || price < 0)
         return TF_RJ_BAD_REQUEST;
+    if (type == TF_LIMIT && in->max_price > 0 && price > in->max_price)
+        return TF_RJ_PRICE_COLLAR;
     if (type == TF_LIMIT && in->tick_size > 0 && price % in->tick_size != 0)
         return TF_RJ_TICK_SIZE;
     if (in->lot_size > 0 && qty % in->lot_size != 0)
@@ -270,6 +281,11 @@ static tf_reject_reason tf__check_terms(tf_risk *r, uint32_t s, uint32_t i, int 
             return TF_RJ_PRICE_COLLAR;
     }
     int64_t px = type == TF_LIMIT ? price : ref;
+    __int128 raw = (__int128)px * qty; /* < 2^90 by the bounds above */
+    int scale = (int)TF_MONEY_PRECISION - (int)in->price_precision - (int)in->qty_precision;
+    __int128 money = scale >= 0 ? raw * tf_pow10[scale] : raw / tf_pow10[-scale];
+    if (money > TF_RISK_MAX_MONEY)
+        return TF_RJ_MAX_NOTIONAL;
     int64_t notional = tf__money(r, i, px, qty);
     if (in->min_notional > 0 &&
         notional < tf_money_from_price_units(in->min_notional, in->price_precision))

@@ -197,7 +197,8 @@ tf_spsc_poll(tf_ring *r, void *out, uint32_t size)
  *   bool tf_mpsc_poll_<name>(tf_ring *, struct type *)          the consumer */
 #define TF_MPSC_PROTOTYPE(name, type)                                              \
     CK_RING_PROTOTYPE(name, type)                                                  \
-    static inline bool tf_mpsc_offer_##name(tf_ring *r, const struct type *rec)    \
+    __attribute__((unused)) static inline bool                                      \
+    tf_mpsc_offer_##name(tf_ring *r, const struct type *rec)                        \
     {                                                                              \
         if (ck_ring_enqueue_mpsc_##name(&r->desc->ck, (struct type *)r->buf,       \
                                         (struct type *)rec))                       \
@@ -205,7 +206,8 @@ tf_spsc_poll(tf_ring *r, void *out, uint32_t size)
         tf_add_64(&r->desc->prod.full_events, 1);                                  \
         return false;                                                              \
     }                                                                              \
-    static inline bool tf_mpsc_poll_##name(tf_ring *r, struct type *out)           \
+    __attribute__((unused)) static inline bool                                      \
+    tf_mpsc_poll_##name(tf_ring *r, struct type *out)                               \
     {                                                                              \
         uint64_t depth = ck_ring_size(&r->desc->ck);                               \
         if (!ck_ring_dequeue_mpsc_##name(&r->desc->ck, (struct type *)r->buf, out)) \

@@ -7,6 +7,7 @@
 #ifndef TF_TESTS_ORDER_FIXTURE_H
 #define TF_TESTS_ORDER_FIXTURE_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,9 @@ typedef struct fx {
 } fx;
 
 TF_MPSC_PROTOTYPE(fx_request, tf_request)
+
+/* Order journal slots (the fuzz target makes it small: it opens a fixture per input). */
+static uint32_t fx_journal_slots = 1u << 20;
 
 static inline void fx_ring(fx *f, int k, tf_ring *r, uint32_t cap, uint32_t size, tf_ring_kind kind)
 {
@@ -106,11 +110,11 @@ static inline int fx_open(fx *f, const char *dir, const char *yaml_extra)
         (f->lane = tf_lanes_claim(&f->lanes)) < 0)
         return -1;
     tf_seg_layout lay;
-    tf_journal_layout(&lay, 1u << 20, 128);
+    tf_journal_layout(&lay, fx_journal_slots, 128);
     char path[256];
     snprintf(path, sizeof path, "%s/tradefan.fx.orders", dir);
     if (tf_segment_create(&f->jseg, path, "fx", "orders", &lay, 0600, TF_STALE_ACTION_REPLACE) != 0 ||
-        tf_journal_init(&f->journal, &f->jseg, "orders", 1u << 20, 128) != 0) {
+        tf_journal_init(&f->journal, &f->jseg, "orders", fx_journal_slots, 128) != 0) {
         fprintf(stderr, "fixture journal: %s\n", tf_err_msg());
         return -1;
     }

@@ -95,6 +95,10 @@ static void test_identity_and_shape(void **state)
     expect(fx_new(&F, 3, 7, TF_BUY, TF_LIMIT, PX(42990), BQ(0.001)), TF_RJ_UNKNOWN_INSTRUMENT, "instrument 7");
     expect(fx_new(&F, 3, BTC, TF_BUY, TF_LIMIT, PX(42990), 0), TF_RJ_BAD_REQUEST, "qty 0");
     expect(fx_new(&F, 3, BTC, 5, TF_LIMIT, PX(42990), BQ(0.001)), TF_RJ_BAD_REQUEST, "side 5");
+    expect(fx_new(&F, 3, ETH, TF_BUY, TF_LIMIT, PX(2999), INT64_MAX), TF_RJ_BAD_REQUEST, "absurd qty");
+    expect(fx_new(&F, 3, ETH, TF_BUY, TF_LIMIT, INT64_MAX, EQ(1)), TF_RJ_BAD_REQUEST, "absurd price");
+    expect(fx_new(&F, 3, ETH, TF_BUY, TF_LIMIT, PX(2999), 900000000000ll), TF_RJ_MAX_NOTIONAL,
+           "a notional no money figure can hold");
     expect(fx_new(&F, 3, BTC, TF_BUY, TF_LIMIT, PX(42990), BQ(0.001)), TF_RJ_NONE, "a good order");
     /* The same client request id again: a retry never doubles an order. */
     F.req_id--;
