@@ -372,6 +372,8 @@ static int tf__start_order_path(tf_engine *e)
         if (tf_risk_seed_order(&e->risk, o) != 0)
             return -1;
         tf_paper_seed(&e->paper, o);
+        if (e->strategy_open)
+            tf_strategy_host_adopt(&e->strategy, o);
     }
     for (uint32_t s = 0; s < TF_MAX_STRATEGIES; s++)
         for (uint32_t i = 0; i < e->instruments.count; i++)

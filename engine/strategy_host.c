@@ -64,6 +64,18 @@ void tf_strategy_host_on_md(tf_strategy_host *h, uint16_t type, const void *payl
     h->current_md_ns = 0;
 }
 
+void tf_strategy_host_adopt(tf_strategy_host *h, const tf_order *o)
+{
+    if (o->strategy != h->host.strategy || !h->plugin->on_order_event)
+        return;
+    tf_order_event ev = {.order_id = o->order_id, .client_req_id = o->client_req_id,
+                         .strategy = o->strategy, .instrument = o->instrument, .kind = TF_EV_NEW,
+                         .state = o->state, .side = o->side, .type = o->type, .tif = o->tif,
+                         .flags = o->flags, .price = o->price, .qty = o->qty, .cum_qty = o->cum_qty,
+                         .realtime_ns = o->updated_realtime_ns};
+    h->plugin->on_order_event(h->self, &ev);
+}
+
 static int tf__poll(tf_stage *self, uint64_t now)
 {
     tf_strategy_host *h = self->ctx;

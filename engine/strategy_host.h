@@ -16,6 +16,7 @@
 #include "engine/stage.h"
 #include "include/tradefan/plugin.h"
 #include "shm/journal.h"
+#include "shm/orders.h"
 #include "shm/ring.h"
 #include "shm/stats.h"
 
@@ -40,6 +41,9 @@ int tf_strategy_host_init(tf_stage *stage, tf_strategy_host *h, const tf_config 
                           const tf_instruments *ins, tf_stats *stats, tf_ring *out,
                           const tf_journal *md, const tf_journal *orders);
 void tf_strategy_host_close(tf_strategy_host *h);
+/* Restart (cold): tell the plugin about one of its orders still open after
+ * the journal replay — an event of kind TF_EV_NEW with the order's state. */
+void tf_strategy_host_adopt(tf_strategy_host *h, const tf_order *o);
 /* Hand one market-data record to the plugin (benches call this directly). */
 void tf_strategy_host_on_md(tf_strategy_host *h, uint16_t type, const void *payload);
 

@@ -102,8 +102,9 @@ static void sample_on_event(void *self, const struct tf_order_event *ev)
     sample *s = self;
     if (ev->client_req_id == s->pending_req)
         s->pending_req = 0;
-    if (ev->kind == TF_EV_ACCEPTED)
-        s->working_id = ev->order_id;
+    if (ev->kind == TF_EV_ACCEPTED || (ev->kind == TF_EV_NEW && !s->working_id &&
+                                       ev->instrument == s->instrument))
+        s->working_id = ev->order_id; /* placed now, or still working after a restart */
     else if (ev->order_id == s->working_id &&
              (ev->state == TF_OS_FILLED || ev->state == TF_OS_CANCELED ||
               ev->state == TF_OS_REJECTED || ev->state == TF_OS_EXPIRED))

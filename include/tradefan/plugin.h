@@ -54,7 +54,9 @@ typedef struct tf_plugin {
     void *(*init)(const tf_plugin_host *host, const char *params);
     /* Every market-data record: `type` a tf_rec_type, `record` its struct. */
     void (*on_market_data)(void *self, uint16_t type, const void *record);
-    /* Every event of this strategy's orders. */
+    /* Every event of this strategy's orders. At start, each of its orders
+     * still open after a restart (rebuilt from the order journal) comes once
+     * as an event of kind new (TF_EV_NEW) carrying the order's state. */
     void (*on_order_event)(void *self, const struct tf_order_event *ev);
     void (*fini)(void *self);
 } tf_plugin;

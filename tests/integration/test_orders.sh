@@ -183,6 +183,20 @@ check "open orders the same after restart" cmp -s "$dir/orders1" "$dir/orders2"
 check "positions and realized PnL the same after restart" cmp -s "$dir/pos1" "$dir/pos2"
 check "open orders survived the kill -9" sh -c "test \$(grep -c '^[0-9]' $dir/orders2) -ge 2"
 check "after the restart it trades on" sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q accepted"
+# The plugin was told of its orders still open: it goes on managing them.
+plugin_open=$(awk '$3 == "1" && $1 ~ /^[0-9]+$/ {print $1}' "$dir/orders2")
+if [ -n "$plugin_open" ]; then
+    i=0
+    while :; do
+        left=0
+        for o in $plugin_open; do $T orders | grep -q "^$o " && left=1; done
+        [ $left -eq 0 ] || [ $i -ge 200 ] && break
+        i=$((i + 1)); sleep 0.1
+    done
+    check "the plugin finishes the orders it had open before the restart" test $left -eq 0
+else
+    echo "  (the plugin had no order open at the restart)"
+fi
 if [ $fails -ne 0 ]; then
     echo "--- engine log"; tail -20 "$dir/engine.log"
     echo "--- orders"; cat "$dir/orders1" "$dir/orders2"
