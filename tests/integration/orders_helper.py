@@ -66,3 +66,16 @@ elif cmd == "python":
         kinds = [e.kind for e in c.events() if e.order_id == ev.order_id]
         assert kinds[:2] == ["accepted", "new"] and "replaced" in kinds and kinds[-1] == "canceled", kinds
         print("python: placed, amended and canceled order", ev.order_id)
+    with tradefan.Client(instance=inst, strategy=0, shm_dir=shm) as op:
+        r = op.set_limit("max_order_qty", "BTCUSDT", "0.002")
+        assert r.kind == "limit_set", r
+        refused = op.new_order("BTCUSDT", "buy", "0.003", price=str(price))
+        assert refused.rejected and refused.reason == "max_qty", refused
+        r = op.set_limit("max_order_qty", "BTCUSDT", "1")
+        assert r.kind == "limit_set", r
+        try:
+            op.set_limit("no_such_limit", "", "1")
+            raise AssertionError("an unknown limit must raise")
+        except tradefan.TradeFanError as e:
+            assert "unknown limit" in str(e), e
+        print("python: operator limit change applied and refused an order")

@@ -189,6 +189,15 @@ class Client:
     def cancel_all(self):
         return self._answer(self._lib.tfc_cancel_all(self._c))
 
+    def set_limit(self, limit, target, value):
+        """Operator (strategy 0): change a risk limit live, e.g. ("max_order_qty", "BTCUSDT", "0.5")."""
+        b = self._b
+        return self._answer(self._lib.tfc_set_limit(self._c, b(limit), b(target), b(str(value))))
+
+    def kill(self, on=True, flatten=False):
+        """Operator (strategy 0): trip (on) or reset the kill switch."""
+        return self._answer(self._lib.tfc_kill(self._c, 1 if on else 0, 1 if flatten else 0))
+
     def events(self):
         """Order events since the client opened (all strategies), as they come."""
         ev = OrderEvent()
