@@ -91,7 +91,8 @@ static const tf_cfg_orders tf__default_orders = {
     .capacity = 16384, .journal_capacity = 1u << 20, .maker_fee_bps_text = "10",
     .taker_fee_bps_text = "10", .plugin_strategy = 1};
 static const tf_cfg_risk tf__default_risk = {
-    .state = TF_TS_ACTIVE, .reference_max_age_ns = 10000000000ull, .duplicate_count = 5,
+    .state = TF_TS_ACTIVE, .reference_max_age_ns = 10000000000ull, .stage_silence_ns = 1000000000ull,
+    .duplicate_count = 5,
     .duplicate_window_ns = 1000000000ull};
 static const tf_cfg_risk_instrument tf__default_risk_instrument = {.collar_bps = 500, .tradable = true};
 static const tf_cfg_instrument tf__default_instrument = {.venue = "binance"};
@@ -297,6 +298,7 @@ static const tf__key tf__risk_keys[] = {
     ROW("state", T_ENUM, AT(tf_cfg_risk, state), .sub = tf__trading_state_names, .what = "trading state"),
     ROW("flatten_on_kill", T_BOOL, AT(tf_cfg_risk, flatten_on_kill)),
     ROW("reference_max_age_ms", T_MS, AT(tf_cfg_risk, reference_max_age_ns), .min = 1, .max = 3600000),
+    ROW("stage_silence_ms", T_MS, AT(tf_cfg_risk, stage_silence_ns), .max = 3600000),
     ROW("max_concentration_pct", T_INT, AT(tf_cfg_risk, max_concentration_pct), .max = 100),
     ROW("max_open_orders", T_INT, AT(tf_cfg_risk, max_open_orders), .max = 1 << 22),
     ROW("orders_per_s", T_INT, AT(tf_cfg_risk, orders_per_s), .max = 10000000),

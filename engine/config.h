@@ -224,6 +224,7 @@ typedef struct tf_cfg_risk {
     uint32_t state;                      /* tf_trading_state at start: active (default), reducing, halted */
     bool flatten_on_kill;                /* the kill switch also flattens positions (default false) */
     uint64_t reference_max_age_ns;       /* older mid/last trade = stale (default 10 s) */
+    uint64_t stage_silence_ns;           /* an engine thread silent this long trips the kill switch (default 1 s; 0 = off) */
     uint32_t max_concentration_pct;      /* one instrument's share of gross exposure (0 = off) */
     uint32_t max_open_orders;            /* all strategies (0 = no limit) */
     uint32_t orders_per_s, cancels_per_s, replaces_per_s; /* global budget, the venue's limits */

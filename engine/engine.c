@@ -482,10 +482,10 @@ void tf_engine_tick(tf_engine *e, uint64_t now)
             tf_segment_heartbeat(segs[i], now);
     /* A thread that stopped cycling is a stage failure: the risk gate trips
      * the kill switch (its own thread must be alive to do it). */
-    if (e->running && e->order_path && !tf_load_32(&e->stage_failure))
+    if (e->running && e->order_path && e->cfg.risk.stage_silence_ns && !tf_load_32(&e->stage_failure))
         for (uint32_t i = 0; i < e->thread_count; i++) {
             uint64_t hb = tf_load_64(&e->threads[i].stats->heartbeat_ns);
-            if (hb && now > hb && now - hb > TF_ENGINE_STALL_NS) {
+            if (hb && now > hb && now - hb > e->cfg.risk.stage_silence_ns) {
                 fprintf(stderr, "tfengine: thread %s silent for %llu ms: stage failure, kill switch\n",
                         e->threads[i].name, (unsigned long long)((now - hb) / 1000000));
                 tf_store_32(&e->stage_failure, 1);

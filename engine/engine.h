@@ -36,7 +36,6 @@
 #define TF_ENGINE_JOURNAL_SLOT 128u /* market-data records are up to 96 bytes */
 #define TF_ENGINE_DRAIN_NS 2000000000ull /* at most 2 s to drain at stop */
 #define TF_ENGINE_ORDER_SLOT 128u   /* order events are 104 bytes */
-#define TF_ENGINE_STALL_NS 1000000000ull /* a thread silent this long is a stage failure */
 
 typedef struct tf_engine {
     tf_config cfg;
