@@ -288,9 +288,18 @@ void tf_paper_on_md(tf_paper *p, uint16_t type, const void *payload)
             return;
         tf_paper_book *b = &p->books[d->instrument];
         if ((d->flags & TF_MD_DEPTH_CLEAR) ||
-            ((d->flags & TF_MD_DEPTH_SNAPSHOT) && (d->flags & TF_MD_DEPTH_FIRST) && d->side == TF_SIDE_BID))
+            ((d->flags & TF_MD_DEPTH_SNAPSHOT) && (d->flags & TF_MD_DEPTH_FIRST))) {
             b->bid_count = b->ask_count = 0;
+            if (d->flags & TF_MD_DEPTH_CLEAR)
+                b->quote_update_id = 0; /* a resync: the sequence may start again */
+        }
         if (d->flags & TF_MD_DEPTH_CLEAR)
+            return;
+        /* A depth update older than the latest bookTicker (the venue numbers
+         * both from one sequence) cannot put a level better than its top. */
+        if (d->final_update_id < b->quote_update_id && d->qty > 0 &&
+            (d->side == TF_SIDE_BID ? b->quote_bid.qty > 0 && d->price > b->quote_bid.price
+                                    : b->quote_ask.qty > 0 && d->price < b->quote_ask.price))
             return;
         if (d->side == TF_SIDE_BID)
             tf__level_set(b->bids, &b->bid_count, d->price, d->qty, true);
@@ -300,8 +309,30 @@ void tf_paper_on_md(tf_paper *p, uint16_t type, const void *payload)
         const tf_md_quote *q = payload;
         if (q->instrument >= p->instruments->count)
             return;
-        p->books[q->instrument].quote_bid = (tf_md_level){q->bid_price, q->bid_qty};
-        p->books[q->instrument].quote_ask = (tf_md_level){q->ask_price, q->ask_qty};
+        tf_paper_book *b = &p->books[q->instrument];
+        b->quote_bid = (tf_md_level){q->bid_price, q->bid_qty};
+        b->quote_ask = (tf_md_level){q->ask_price, q->ask_qty};
+        if (q->update_id > b->quote_update_id)
+            b->quote_update_id = q->update_id;
+        /* bookTicker is ahead of the 100 ms depth stream: levels better than
+         * its best bid/ask are gone already, and the best levels hold what
+         * it says. Without this a buy at the bid could fill at a stale ask. */
+        if (q->bid_price > 0 && q->bid_qty > 0) {
+            uint32_t k = 0;
+            while (k < b->bid_count && b->bids[k].price > q->bid_price)
+                k++;
+            memmove(b->bids, b->bids + k, (b->bid_count - k) * sizeof *b->bids);
+            b->bid_count -= k;
+            tf__level_set(b->bids, &b->bid_count, q->bid_price, q->bid_qty, true);
+        }
+        if (q->ask_price > 0 && q->ask_qty > 0) {
+            uint32_t k = 0;
+            while (k < b->ask_count && b->asks[k].price < q->ask_price)
+                k++;
+            memmove(b->asks, b->asks + k, (b->ask_count - k) * sizeof *b->asks);
+            b->ask_count -= k;
+            tf__level_set(b->asks, &b->ask_count, q->ask_price, q->ask_qty, false);
+        }
     } else if (type == TF_REC_MD_TRADE) {
         const tf_md_trade *t = payload;
         if (t->instrument < p->instruments->count)

@@ -5,8 +5,10 @@
  * rings: tf_venue_cmd in (new, cancel, replace), tf_exec_report out (ack,
  * reject, fill, canceled, replaced, cancel reject, expired). This one:
  * - follows the market-data journal and keeps its own L2 book per
- *   instrument from the depth records (best bid/ask from bookTicker when no
- *   depth stream is subscribed);
+ *   instrument from the depth records, with bookTicker's best bid/ask
+ *   (which runs ahead of the 100 ms depth stream) overriding the top and
+ *   removing levels better than it; bookTicker alone when no depth stream
+ *   is subscribed;
  * - a market order, and the marketable part of a limit order, walks the
  *   opposite side level by level (taker fee), taking the liquidity it used
  *   out of its copy of the book until the feed updates that level; what a
@@ -50,6 +52,7 @@ typedef struct tf_paper_book {
     tf_md_level *bids, *asks;      /* bids best (highest) first, asks best (lowest) first */
     uint32_t bid_count, ask_count;
     tf_md_level quote_bid, quote_ask; /* bookTicker */
+    uint64_t quote_update_id;      /* its u: depth updates older than it cannot better its top */
     uint32_t resting_head;         /* this instrument's resting orders */
 } tf_paper_book;
 

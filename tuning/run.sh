@@ -124,6 +124,17 @@ else
     "$bin/tfstat" -n "$instance" -d "$shmdir" -w -i 1 -c "$secs"
     echo "run: the latest journal records (tfdump):"
     "$bin/tfdump" -n "$instance" -d "$shmdir" --from live -f -c 12 2>/dev/null
+    # The order path: one order on the paper venue, placed and canceled by tfctl.
+    osym=$(sed -n 's/.*symbol:[[:space:]]*\([A-Z0-9]*\).*/\1/p' "$cfg" | head -1)
+    if top=$("$bin/tfctl" -n "$instance" -d "$shmdir" quote "$osym" 2>/dev/null); then
+        bid=${top%% *}
+        echo "run: an order on the paper venue: tfctl -s 2 new $osym buy 0.001 $bid, then cancel"
+        ans=$("$bin/tfctl" -n "$instance" -d "$shmdir" -s 2 new "$osym" buy 0.001 "$bid")
+        echo "$ans"
+        oid=$(echo "$ans" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
+        [ -n "$oid" ] && "$bin/tfctl" -n "$instance" -d "$shmdir" -s 2 cancel "$oid"
+        "$bin/tfctl" -n "$instance" -d "$shmdir" positions
+    fi
     if [ "$TF_QUERY_ENABLED" = 1 ]; then
         sym=$(sed -n 's/.*symbol:[[:space:]]*\([A-Z0-9]*\).*/\1/p' "$cfg" | head -1)
         echo "run: the query API: GET $TF_QUERY_URL/v1/quote?symbol=$sym"
