@@ -16,6 +16,14 @@ typedef struct tf_md_ref_slots {
     const tf_state_slot *last_trade; /* TF_STATE_MD_LAST_TRADE; may be NULL */
 } tf_md_ref_slots;
 
+/* Age of a slot written at `at`: the writer is another thread whose clock
+ * read may come after our `now` (read once per duty cycle): that is fresh,
+ * not 2^64 ns old. */
+static inline uint64_t tf_md_age(uint64_t now_ns, uint64_t at)
+{
+    return now_ns > at ? now_ns - at : 0;
+}
+
 /* The reference price in price units, 0 if none is fresher than max_age_ns. */
 static inline int64_t tf_md_reference(const tf_md_ref_slots *s, uint64_t now_ns, uint64_t max_age_ns)
 {
@@ -23,14 +31,14 @@ static inline int64_t tf_md_reference(const tf_md_ref_slots *s, uint64_t now_ns,
     if (s->top) {
         tf_md_top top;
         if (tf_state_read(s->top, &top, sizeof top, 64, &at) == TF_STATE_OK &&
-            now_ns - at <= max_age_ns && top.bid_price > 0 && top.ask_price > 0 &&
+            tf_md_age(now_ns, at) <= max_age_ns && top.bid_price > 0 && top.ask_price > 0 &&
             top.ask_qty > 0 && top.bid_qty > 0)
             return top.bid_price + (top.ask_price - top.bid_price) / 2;
     }
     if (s->last_trade) {
         tf_md_trade t;
         if (tf_state_read(s->last_trade, &t, sizeof t, 64, &at) == TF_STATE_OK &&
-            now_ns - at <= max_age_ns && t.price > 0)
+            tf_md_age(now_ns, at) <= max_age_ns && t.price > 0)
             return t.price;
     }
     return 0;
