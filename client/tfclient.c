@@ -420,19 +420,12 @@ int tfc_wait(tfc *c, uint64_t req_id, int timeout_ms, tf_order_event *out)
 
 static int tfc__read_order(const tf_order_slot *s, tf_order *out)
 {
-    /* Bounded: a writer that died mid-update leaves the sequence odd. */
-    for (int tries = 0; tries < 1000; tries++) {
-        unsigned v1 = ck_pr_load_uint(&s->seq.sequence);
-        if (v1 & 1)
-            continue;
-        ck_pr_fence_load();
-        uint32_t used = tf_load_32(&s->used);
-        tf_copy_racy(out, &s->order, sizeof *out);
-        ck_pr_fence_load();
-        if (ck_pr_load_uint(&s->seq.sequence) == v1)
-            return used != 0;
-    }
-    return 0;
+    /* The used flag is read inside the same consistent copy as the order. */
+    tf_order_slot copy;
+    if (!tf_seqlock_copy(&s->seq, &copy, s, sizeof copy, 1000))
+        return 0;
+    *out = copy.order;
+    return copy.used != 0;
 }
 
 int tfc_orders(tfc *c, tf_order *out, int max, int open_only)
@@ -503,17 +496,7 @@ int tfc_risk(tfc *c, tf_risk_status *out)
 
 int tfc_limits(tfc *c, tf_risk_limits *out)
 {
-    for (int tries = 0; c->limits && tries < 1000; tries++) {
-        unsigned v1 = ck_pr_load_uint(&c->limits->seq.sequence);
-        if (v1 & 1)
-            continue;
-        ck_pr_fence_load();
-        tf_copy_racy(out, &c->limits->lim, sizeof *out);
-        ck_pr_fence_load();
-        if (ck_pr_load_uint(&c->limits->seq.sequence) == v1)
-            return 0;
-    }
-    return -1;
+    return c->limits && tf_seqlock_copy(&c->limits->seq, out, &c->limits->lim, sizeof *out, 1000) ? 0 : -1;
 }
 
 const char *tfc_reason_name(unsigned r) { return r < TF_RJ_REASON_COUNT ? tf_reject_reason_names[r] : "?"; }

@@ -693,115 +693,136 @@ static int tf__decimal(tf__ctx *c, yaml_node_t *m, const char *key, const char *
                     text, precision);
 }
 
+/* An item of a list after its mapping was read: conversions and checks
+ * that span keys. */
+typedef int (*tf__item_fn)(tf__ctx *c, yaml_node_t *item, void *elem, uint32_t index,
+                           const char *where);
+
+/* A list of mappings into `array` (`elem_size` bytes each, at most `max`):
+ * each item starts as `defaults` (NULL: zeros), is read by `keys`, then
+ * checked by `item`; *count is the number of items that passed. */
+static int tf__list(tf__ctx *c, yaml_node_t *n, const char *name, uint32_t max, void *array,
+                    size_t elem_size, const void *defaults, const tf__key *keys, tf__item_fn item,
+                    uint32_t *count)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return tf__fail(c, n, "%s must be a list, got %s", name, tf__got(c, n));
+    if (tf__count(n) > max)
+        return tf__fail(c, tf__node(c, n->data.sequence.items.start[max]), "too many %s (at most %u)",
+                        name, max);
+    for (uint32_t i = 0; i < tf__count(n); i++) {
+        yaml_node_t *in = tf__node(c, n->data.sequence.items.start[i]);
+        char *elem = (char *)array + (size_t)i * elem_size;
+        char where[48];
+        snprintf(where, sizeof where, "%s[%u]", name, i);
+        if (defaults)
+            memcpy(elem, defaults, elem_size);
+        else
+            memset(elem, 0, elem_size);
+        if (tf__map(c, in, keys, elem, where) != 0 || item(c, in, elem, i, where) != 0)
+            return -1;
+        *count = i + 1;
+    }
+    return 0;
+}
+
+/* One instrument after its mapping was read: decimals to units, sanity, uniqueness. */
+static int tf__instrument_item(tf__ctx *c, yaml_node_t *in, void *elem, uint32_t i, const char *where)
+{
+    tf_config *cfg = c->cfg;
+    tf_cfg_instrument *ins = elem;
+    if (tf__decimal(c, in, "tick_size", ins->tick_size_text, ins->price_precision, where,
+                    &ins->tick_size) != 0 ||
+        tf__decimal(c, in, "lot_size", ins->lot_size_text, ins->qty_precision, where,
+                    &ins->lot_size) != 0 ||
+        tf__decimal(c, in, "min_notional", ins->min_notional_text, ins->price_precision, where,
+                    &ins->min_notional) != 0 ||
+        tf__decimal(c, in, "max_price", ins->max_price_text, ins->price_precision, where,
+                    &ins->max_price) != 0)
+        return -1;
+    if (ins->tick_size <= 0)
+        return tf__fail(c, tf__find(c, in, "tick_size"), "%s.tick_size must be above 0", where);
+    if (ins->lot_size <= 0)
+        return tf__fail(c, tf__find(c, in, "lot_size"), "%s.lot_size must be above 0", where);
+    for (uint32_t j = 0; j < i; j++)
+        if (strcasecmp(cfg->instruments[j].symbol, ins->symbol) == 0 &&
+            strcmp(cfg->instruments[j].venue, ins->venue) == 0)
+            return tf__fail(c, tf__find(c, in, "symbol"), "instrument %s on %s is listed twice "
+                            "(instruments[%u] and instruments[%u])", ins->symbol, ins->venue, j, i);
+    return 0;
+}
+
 static int tf__instruments(tf__ctx *c, yaml_node_t *n)
 {
     tf_config *cfg = c->cfg;
-    if (n->type != YAML_SEQUENCE_NODE)
-        return tf__fail(c, n, "instruments must be a list, got %s", tf__got(c, n));
-    if (tf__count(n) > TF_CFG_MAX_INSTRUMENTS)
-        return tf__fail(c, tf__node(c, n->data.sequence.items.start[TF_CFG_MAX_INSTRUMENTS]),
-                        "too many instruments (at most %d)", TF_CFG_MAX_INSTRUMENTS);
-    for (uint32_t i = 0; i < tf__count(n); i++) {
-        yaml_node_t *in = tf__node(c, n->data.sequence.items.start[i]);
-        tf_cfg_instrument *ins = &cfg->instruments[i];
-        char where[32];
-        snprintf(where, sizeof where, "instruments[%u]", i);
-        *ins = tf__default_instrument;
-        if (tf__map(c, in, tf__instrument_keys, (char *)ins, where) != 0)
-            return -1;
-        if (tf__decimal(c, in, "tick_size", ins->tick_size_text, ins->price_precision, where,
-                        &ins->tick_size) != 0 ||
-            tf__decimal(c, in, "lot_size", ins->lot_size_text, ins->qty_precision, where,
-                        &ins->lot_size) != 0 ||
-            tf__decimal(c, in, "min_notional", ins->min_notional_text, ins->price_precision, where,
-                        &ins->min_notional) != 0 ||
-            tf__decimal(c, in, "max_price", ins->max_price_text, ins->price_precision, where,
-                        &ins->max_price) != 0)
-            return -1;
-        if (ins->tick_size <= 0)
-            return tf__fail(c, tf__find(c, in, "tick_size"), "%s.tick_size must be above 0", where);
-        if (ins->lot_size <= 0)
-            return tf__fail(c, tf__find(c, in, "lot_size"), "%s.lot_size must be above 0", where);
-        for (uint32_t j = 0; j < i; j++)
-            if (strcasecmp(cfg->instruments[j].symbol, ins->symbol) == 0 &&
-                strcmp(cfg->instruments[j].venue, ins->venue) == 0)
-                return tf__fail(c, tf__find(c, in, "symbol"), "instrument %s on %s is listed twice "
-                                "(instruments[%u] and instruments[%u])", ins->symbol, ins->venue, j, i);
-        cfg->instrument_count = i + 1;
-    }
+    return tf__list(c, n, "instruments", TF_CFG_MAX_INSTRUMENTS, cfg->instruments,
+                    sizeof *cfg->instruments, &tf__default_instrument, tf__instrument_keys,
+                    tf__instrument_item, &cfg->instrument_count);
+}
+
+/* Limits of one instrument: it must be configured, once; decimals at its precision. */
+static int tf__risk_instrument_item(tf__ctx *c, yaml_node_t *in, void *elem, uint32_t i,
+                                    const char *where)
+{
+    tf_cfg_risk *r = &c->cfg->risk;
+    tf_cfg_risk_instrument *ri = elem;
+    const tf_cfg_instrument *ins = NULL;
+    for (uint32_t k = 0; k < c->cfg->instrument_count; k++)
+        if (strcasecmp(c->cfg->instruments[k].symbol, ri->symbol) == 0) {
+            ins = &c->cfg->instruments[k];
+            ri->instrument = k;
+        }
+    if (!ins)
+        return tf__fail(c, tf__find(c, in, "symbol"), "%s.symbol %s is not in instruments", where,
+                        ri->symbol);
+    for (uint32_t j = 0; j < i; j++)
+        if (r->instruments[j].instrument == ri->instrument)
+            return tf__fail(c, tf__find(c, in, "symbol"), "%s: %s already has limits", where,
+                            ri->symbol);
+    if (tf__decimal(c, in, "min_qty", ri->min_qty_text, ins->qty_precision, where, &ri->min_qty) ||
+        tf__decimal(c, in, "max_order_qty", ri->max_order_qty_text, ins->qty_precision, where,
+                    &ri->max_order_qty) ||
+        tf__decimal(c, in, "max_position", ri->max_position_text, ins->qty_precision, where,
+                    &ri->max_position) ||
+        tf__decimal(c, in, "max_order_notional", ri->max_order_notional_text, TF_MONEY_PRECISION,
+                    where, &ri->max_order_notional))
+        return -1;
     return 0;
 }
 
 static int tf__risk_instruments(tf__ctx *c, yaml_node_t *n)
 {
     tf_cfg_risk *r = &c->cfg->risk;
-    if (n->type != YAML_SEQUENCE_NODE)
-        return tf__fail(c, n, "risk.instruments must be a list, got %s", tf__got(c, n));
-    if (tf__count(n) > TF_CFG_MAX_INSTRUMENTS)
-        return tf__fail(c, n, "too many risk.instruments (at most %d)", TF_CFG_MAX_INSTRUMENTS);
-    for (uint32_t i = 0; i < tf__count(n); i++) {
-        yaml_node_t *in = tf__node(c, n->data.sequence.items.start[i]);
-        tf_cfg_risk_instrument *ri = &r->instruments[i];
-        char where[40];
-        snprintf(where, sizeof where, "risk.instruments[%u]", i);
-        *ri = tf__default_risk_instrument;
-        if (tf__map(c, in, tf__risk_instrument_keys, (char *)ri, where) != 0)
-            return -1;
-        const tf_cfg_instrument *ins = NULL;
-        for (uint32_t k = 0; k < c->cfg->instrument_count; k++)
-            if (strcasecmp(c->cfg->instruments[k].symbol, ri->symbol) == 0) {
-                ins = &c->cfg->instruments[k];
-                ri->instrument = k;
-            }
-        if (!ins)
-            return tf__fail(c, tf__find(c, in, "symbol"), "%s.symbol %s is not in instruments", where,
-                            ri->symbol);
-        for (uint32_t j = 0; j < i; j++)
-            if (r->instruments[j].instrument == ri->instrument)
-                return tf__fail(c, tf__find(c, in, "symbol"), "%s: %s already has limits", where,
-                                ri->symbol);
-        if (tf__decimal(c, in, "min_qty", ri->min_qty_text, ins->qty_precision, where, &ri->min_qty) ||
-            tf__decimal(c, in, "max_order_qty", ri->max_order_qty_text, ins->qty_precision, where,
-                        &ri->max_order_qty) ||
-            tf__decimal(c, in, "max_position", ri->max_position_text, ins->qty_precision, where,
-                        &ri->max_position) ||
-            tf__decimal(c, in, "max_order_notional", ri->max_order_notional_text, TF_MONEY_PRECISION,
-                        where, &ri->max_order_notional))
-            return -1;
-        r->instrument_count = i + 1;
-    }
+    return tf__list(c, n, "risk.instruments", TF_CFG_MAX_INSTRUMENTS, r->instruments,
+                    sizeof *r->instruments, &tf__default_risk_instrument, tf__risk_instrument_keys,
+                    tf__risk_instrument_item, &r->instrument_count);
+}
+
+/* One strategy's limits: a unique id; money decimals. */
+static int tf__strategy_item(tf__ctx *c, yaml_node_t *sn, void *elem, uint32_t i, const char *where)
+{
+    tf_cfg_risk *r = &c->cfg->risk;
+    tf_cfg_strategy *st = elem;
+    for (uint32_t j = 0; j < i; j++)
+        if (r->strategies[j].id == st->id)
+            return tf__fail(c, tf__find(c, sn, "id"), "%s: strategy id %u is listed twice", where,
+                            st->id);
+    if (tf__decimal(c, sn, "max_order_notional", st->max_order_notional_text, TF_MONEY_PRECISION,
+                    where, &st->max_order_notional) ||
+        tf__decimal(c, sn, "max_position_notional", st->max_position_notional_text,
+                    TF_MONEY_PRECISION, where, &st->max_position_notional) ||
+        tf__decimal(c, sn, "daily_loss_limit", st->daily_loss_limit_text, TF_MONEY_PRECISION,
+                    where, &st->daily_loss_limit))
+        return -1;
     return 0;
 }
 
 static int tf__strategies(tf__ctx *c, yaml_node_t *n)
 {
     tf_cfg_risk *r = &c->cfg->risk;
-    if (n->type != YAML_SEQUENCE_NODE)
-        return tf__fail(c, n, "risk.strategies must be a list, got %s", tf__got(c, n));
-    if (tf__count(n) >= TF_CFG_MAX_STRATEGIES)
-        return tf__fail(c, n, "too many risk.strategies (at most %d)", TF_CFG_MAX_STRATEGIES - 1);
-    for (uint32_t i = 0; i < tf__count(n); i++) {
-        yaml_node_t *sn = tf__node(c, n->data.sequence.items.start[i]);
-        tf_cfg_strategy *st = &r->strategies[i];
-        char where[40];
-        snprintf(where, sizeof where, "risk.strategies[%u]", i);
-        memset(st, 0, sizeof *st);
-        if (tf__map(c, sn, tf__strategy_keys, (char *)st, where) != 0)
-            return -1;
-        for (uint32_t j = 0; j < i; j++)
-            if (r->strategies[j].id == st->id)
-                return tf__fail(c, tf__find(c, sn, "id"), "%s: strategy id %u is listed twice", where,
-                                st->id);
-        if (tf__decimal(c, sn, "max_order_notional", st->max_order_notional_text, TF_MONEY_PRECISION,
-                        where, &st->max_order_notional) ||
-            tf__decimal(c, sn, "max_position_notional", st->max_position_notional_text,
-                        TF_MONEY_PRECISION, where, &st->max_position_notional) ||
-            tf__decimal(c, sn, "daily_loss_limit", st->daily_loss_limit_text, TF_MONEY_PRECISION,
-                        where, &st->daily_loss_limit))
-            return -1;
-        r->strategy_count = i + 1;
-    }
-    return 0;
+    return tf__list(c, n, "risk.strategies", TF_CFG_MAX_STRATEGIES - 1, r->strategies,
+                    sizeof *r->strategies, NULL, tf__strategy_keys, tf__strategy_item,
+                    &r->strategy_count);
 }
 
 /* The order path's stages come as a set; money limits to units. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shm/durable.h"
 #include "shm/err.h"
 #include "shm/records.h"
 
@@ -314,22 +315,11 @@ int tf_engine_claim_order_ids(const char *path, uint64_t at_least, uint64_t *fir
         return TF_ERR("order id file %s: %s", path, strerror(errno));
     }
     uint64_t start = stored > at_least ? stored : at_least;
-    char dirbuf[PATH_MAX], tmp[PATH_MAX + 8];
+    char dirbuf[PATH_MAX], text[32];
     snprintf(dirbuf, sizeof dirbuf, "%s", path);
-    if (tf__mkdirs(dirname(dirbuf)) != 0)
-        return -1;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%llu\n", (unsigned long long)(start + (1ull << 32))) < 0 ||
-        fflush(f) != 0 || fdatasync(fileno(f)) != 0) {
-        int err = errno;
-        if (f)
-            fclose(f);
-        return TF_ERR("order id file %s: %s", tmp, strerror(err));
-    }
-    fclose(f);
-    if (rename(tmp, path) != 0)
-        return TF_ERR("order id file %s: %s", path, strerror(errno));
+    int n = snprintf(text, sizeof text, "%llu\n", (unsigned long long)(start + (1ull << 32)));
+    if (tf__mkdirs(dirname(dirbuf)) != 0 || tf_file_replace(path, text, (size_t)n) != 0)
+        return TF_ERR_CTX("order id file");
     *first = start;
     return 0;
 }

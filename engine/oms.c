@@ -20,26 +20,13 @@ static uint32_t tf__idx(const tf_oms *o, const tf_order *ord)
                       o->slots);
 }
 
-static tf_order *tf__get(tf_oms *o, uint64_t id)
-{
-    uint32_t idx;
-    return id && tf_id_map_get(&o->ids, id, &idx) ? &o->slots[idx].order : NULL;
-}
-
 const tf_order *tf_oms_find(const tf_oms *o, uint64_t id)
 {
     uint32_t idx;
     return id && tf_id_map_get(&o->ids, id, &idx) ? &o->slots[idx].order : NULL;
 }
 
-/* Write an order through its seqlock (readers in other processes). */
-static void tf__store(tf_oms *o, tf_order *ord)
-{
-    tf_order_slot *s = &o->slots[tf__idx(o, ord)];
-    ck_sequence_write_begin(&s->seq);
-    tf_store_32(&s->used, 1);
-    ck_sequence_write_end(&s->seq);
-}
+static tf_order *tf__get(tf_oms *o, uint64_t id) { return (tf_order *)tf_oms_find(o, id); }
 
 static tf_order *tf__alloc(tf_oms *o, uint64_t id)
 {
@@ -489,7 +476,7 @@ void tf_oms_replay(tf_oms *o, const tf_order_event *ev)
     ord->qty = ev->qty;
     ord->cum_qty = ev->cum_qty;
     ord->updated_realtime_ns = ev->realtime_ns;
-    tf__store(o, ord);
+    o->slots[tf__idx(o, ord)].used = 1; /* replay runs before any reader: no seqlock needed */
     if (tf_ord_state_final(ev->state))
         tf__finish(o, ord);
 }

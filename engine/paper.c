@@ -61,16 +61,17 @@ static tf_paper_order *tf__find(tf_paper *p, uint64_t id)
     return tf_id_map_get(&p->ids, id, &k) ? &p->orders[k] : NULL;
 }
 
-static tf_paper_order *tf__alloc(tf_paper *p, uint64_t id)
+/* A new order with these terms (from a venue command or a replayed order). */
+static tf_paper_order *tf__alloc(tf_paper *p, uint64_t id, uint32_t instrument, uint8_t side,
+                                 uint8_t type, uint8_t tif, int64_t price, int64_t qty)
 {
     uint32_t k = p->free_head;
     if (k == TF__NIL || !tf_id_map_put(&p->ids, id, k))
         return NULL;
     p->free_head = p->orders[k].next;
     tf_paper_order *o = &p->orders[k];
-    memset(o, 0, sizeof *o);
-    o->order_id = id;
-    o->next = o->prev = TF__NIL;
+    *o = (tf_paper_order){.order_id = id, .instrument = instrument, .side = side, .type = type,
+                          .tif = tif, .price = price, .qty = qty, .next = TF__NIL, .prev = TF__NIL};
     return o;
 }
 
@@ -134,6 +135,17 @@ static void tf__level_set(tf_md_level *lv, uint32_t *n, int64_t price, int64_t q
     memmove(&lv[lo + 1], &lv[lo], (keep - lo) * sizeof *lv);
     lv[lo] = (tf_md_level){.price = price, .qty = qty};
     *n = keep + 1;
+}
+
+/* Make (price, qty) the best level of a side: better levels are dropped. */
+static void tf__set_top(tf_md_level *lv, uint32_t *n, int64_t price, int64_t qty, bool desc)
+{
+    uint32_t k = 0;
+    while (k < *n && (desc ? lv[k].price > price : lv[k].price < price))
+        k++;
+    memmove(lv, lv + k, (*n - k) * sizeof *lv);
+    *n -= k;
+    tf__level_set(lv, n, price, qty, desc);
 }
 
 /* The side an order takes from: levels and count (bookTicker's top when empty). */
@@ -214,18 +226,13 @@ void tf_paper_on_cmd(tf_paper *p, const tf_venue_cmd *c)
     switch (c->kind) {
     case TF_VC_NEW:
         if (c->instrument >= p->instruments->count || tf__find(p, c->order_id) ||
-            !(o = tf__alloc(p, c->order_id))) {
+            !(o = tf__alloc(p, c->order_id, c->instrument, c->side, c->type, c->tif, c->price,
+                            c->qty))) {
             tf__simple(p, TF_EX_REJECT, c->order_id, c->instrument, TF_RJ_VENUE);
             if (p->c_rejects)
                 tf_counter_inc(p->c_rejects, 1);
             return;
         }
-        o->instrument = c->instrument;
-        o->side = c->side;
-        o->type = c->type;
-        o->tif = c->tif;
-        o->price = c->price;
-        o->qty = c->qty;
         tf__simple(p, TF_EX_ACK, c->order_id, c->instrument, 0);
         if (p->c_acks)
             tf_counter_inc(p->c_acks, 1);
@@ -317,22 +324,10 @@ void tf_paper_on_md(tf_paper *p, uint16_t type, const void *payload)
         /* bookTicker is ahead of the 100 ms depth stream: levels better than
          * its best bid/ask are gone already, and the best levels hold what
          * it says. Without this a buy at the bid could fill at a stale ask. */
-        if (q->bid_price > 0 && q->bid_qty > 0) {
-            uint32_t k = 0;
-            while (k < b->bid_count && b->bids[k].price > q->bid_price)
-                k++;
-            memmove(b->bids, b->bids + k, (b->bid_count - k) * sizeof *b->bids);
-            b->bid_count -= k;
-            tf__level_set(b->bids, &b->bid_count, q->bid_price, q->bid_qty, true);
-        }
-        if (q->ask_price > 0 && q->ask_qty > 0) {
-            uint32_t k = 0;
-            while (k < b->ask_count && b->asks[k].price < q->ask_price)
-                k++;
-            memmove(b->asks, b->asks + k, (b->ask_count - k) * sizeof *b->asks);
-            b->ask_count -= k;
-            tf__level_set(b->asks, &b->ask_count, q->ask_price, q->ask_qty, false);
-        }
+        if (q->bid_price > 0 && q->bid_qty > 0)
+            tf__set_top(b->bids, &b->bid_count, q->bid_price, q->bid_qty, true);
+        if (q->ask_price > 0 && q->ask_qty > 0)
+            tf__set_top(b->asks, &b->ask_count, q->ask_price, q->ask_qty, false);
     } else if (type == TF_REC_MD_TRADE) {
         const tf_md_trade *t = payload;
         if (t->instrument < p->instruments->count)
@@ -405,15 +400,10 @@ static int tf__drain(tf_stage *self, uint64_t now)
 
 void tf_paper_seed(tf_paper *p, const tf_order *o)
 {
-    tf_paper_order *x = tf__alloc(p, o->order_id);
+    tf_paper_order *x = tf__alloc(p, o->order_id, o->instrument, o->side, o->type, o->tif, o->price,
+                                  o->qty);
     if (!x)
         return;
-    x->instrument = o->instrument;
-    x->side = o->side;
-    x->type = o->type;
-    x->tif = o->tif;
-    x->price = o->price;
-    x->qty = o->qty;
     x->cum = o->cum_qty;
     /* What was pending when the engine stopped is answered now. */
     if (o->state == TF_OS_PENDING_NEW)

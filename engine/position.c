@@ -10,7 +10,7 @@ static int64_t tf__div_round(__int128 n, __int128 d)
     return (int64_t)(n >= 0 ? (n + d / 2) / d : (n - d / 2) / d);
 }
 
-static void tf__avg(tf_position *p, unsigned pp, unsigned qp)
+void tf_position_average(tf_position *p, unsigned pp, unsigned qp)
 {
     if (p->qty == 0) {
         p->avg_px = 0;
@@ -57,7 +57,7 @@ void tf_position_fill(tf_position *p, int side, int64_t px, int64_t qty, int64_t
     }
     p->realized -= fee;
     p->fees += fee;
-    tf__avg(p, pp, qp);
+    tf_position_average(p, pp, qp);
     tf_position_mark(p, 0, pp, qp);
 }
 

@@ -14,6 +14,8 @@
 
 void tf_position_fill(tf_position *p, int side, int64_t px, int64_t qty, int64_t fee,
                       unsigned price_precision, unsigned qty_precision);
+/* Average price from cost and quantity (after the caller changed them). */
+void tf_position_average(tf_position *p, unsigned price_precision, unsigned qty_precision);
 /* Unrealized PnL at `mark_px` (0 = keep the last mark). */
 void tf_position_mark(tf_position *p, int64_t mark_px, unsigned price_precision,
                       unsigned qty_precision);

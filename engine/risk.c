@@ -11,7 +11,6 @@
 
 TF_MPSC_PROTOTYPE(tf_request, tf_request)
 
-enum { TF__RATE_ORDER = 0, TF__RATE_CANCEL = 1, TF__RATE_REPLACE = 2 };
 #define TF__MARK_PERIOD_NS 10000000ull   /* re-mark positions every 10 ms */
 /* Sanity bounds on any order: 10^12 quantity units (10 million BTC at 5
  * decimals) and 10^15 price units; one order's notional below 2^61 money.
@@ -24,103 +23,11 @@ enum { TF__RATE_ORDER = 0, TF__RATE_CANCEL = 1, TF__RATE_REPLACE = 2 };
 static int64_t tf__abs(int64_t v) { return v < 0 ? -v : v; }
 static int64_t tf__max(int64_t a, int64_t b) { return a > b ? a : b; }
 
-/* ---- limits ---------------------------------------------------------------- */
-
-static void tf__limits_from_config(tf_risk *r, const tf_config *cfg)
-{
-    tf_risk_limits *l = &r->lim;
-    const tf_cfg_risk *c = &cfg->risk;
-    memset(l, 0, sizeof *l);
-    for (uint32_t i = 0; i < TF_MAX_INSTRUMENTS; i++)
-        l->collar_bps[i] = 500;
-    for (uint32_t k = 0; k < c->instrument_count; k++) {
-        const tf_cfg_risk_instrument *ri = &c->instruments[k];
-        uint32_t i = ri->instrument;
-        l->min_qty[i] = ri->min_qty;
-        l->max_order_qty[i] = ri->max_order_qty;
-        l->max_order_notional[i] = ri->max_order_notional;
-        l->max_position[i] = ri->max_position;
-        l->collar_bps[i] = ri->collar_bps;
-        l->closed[i] = !ri->tradable;
-    }
-    r->strategy_known[0] = true; /* the operator (tfctl) */
-    for (uint32_t k = 0; k < c->strategy_count; k++) {
-        const tf_cfg_strategy *st = &c->strategies[k];
-        r->strategy_known[st->id] = true;
-        l->s_max_order_notional[st->id] = st->max_order_notional;
-        l->s_max_position_notional[st->id] = st->max_position_notional;
-        l->s_daily_loss[st->id] = st->daily_loss_limit;
-        l->s_max_open[st->id] = st->max_open_orders;
-        l->s_rate[TF__RATE_ORDER][st->id] = st->orders_per_s;
-        l->s_rate[TF__RATE_CANCEL][st->id] = st->cancels_per_s;
-        l->s_rate[TF__RATE_REPLACE][st->id] = st->replaces_per_s;
-    }
-    if (cfg->orders.plugin[0])
-        r->strategy_known[cfg->orders.plugin_strategy] = true;
-    l->max_gross_exposure = c->max_gross_exposure;
-    l->daily_loss = c->daily_loss_limit;
-    l->max_concentration_pct = c->max_concentration_pct;
-    l->max_open = c->max_open_orders;
-    l->g_rate[TF__RATE_ORDER] = c->orders_per_s;
-    l->g_rate[TF__RATE_CANCEL] = c->cancels_per_s;
-    l->g_rate[TF__RATE_REPLACE] = c->replaces_per_s;
-    l->dup_count = c->duplicate_count;
-    l->dup_window_ns = c->duplicate_window_ns;
-    l->ref_max_age_ns = c->reference_max_age_ns;
-}
-
-/* A limit change: false if the limit or its target is unknown. */
-static bool tf__set_limit(tf_risk *r, const tf_req_limit *b)
-{
-    tf_risk_limits *l = &r->lim;
-    int64_t v = b->value;
-    uint32_t t = b->target;
-    bool inst = t < r->instruments->count, strat = t < TF_MAX_STRATEGIES && r->strategy_known[t];
-    if (v < 0)
-        return false;
-    switch (b->limit) {
-    case TF_LIM_MIN_QTY: if (!inst) return false; l->min_qty[t] = v; return true;
-    case TF_LIM_MAX_ORDER_QTY: if (!inst) return false; l->max_order_qty[t] = v; return true;
-    case TF_LIM_MAX_ORDER_NOTIONAL: if (!inst) return false; l->max_order_notional[t] = v; return true;
-    case TF_LIM_MAX_POSITION: if (!inst) return false; l->max_position[t] = v; return true;
-    case TF_LIM_COLLAR_BPS: if (!inst || v > 10000) return false; l->collar_bps[t] = (uint32_t)v; return true;
-    case TF_LIM_S_MAX_ORDER_NOTIONAL: if (!strat) return false; l->s_max_order_notional[t] = v; return true;
-    case TF_LIM_S_MAX_POSITION_NOTIONAL: if (!strat) return false; l->s_max_position_notional[t] = v; return true;
-    case TF_LIM_S_MAX_OPEN_ORDERS: if (!strat || v > UINT32_MAX) return false; l->s_max_open[t] = (uint32_t)v; return true;
-    case TF_LIM_S_ORDERS_PER_S: case TF_LIM_S_CANCELS_PER_S: case TF_LIM_S_REPLACES_PER_S:
-        if (!strat || v > 10000000) return false;
-        l->s_rate[b->limit - TF_LIM_S_ORDERS_PER_S][t] = (uint32_t)v;
-        return true;
-    case TF_LIM_S_DAILY_LOSS:
-        if (!strat) return false;
-        l->s_daily_loss[t] = v;
-        r->strategy_blocked[t] = false; /* a new limit is a new decision */
-        return true;
-    case TF_LIM_G_MAX_GROSS_EXPOSURE: l->max_gross_exposure = v; return true;
-    case TF_LIM_G_MAX_CONCENTRATION_PCT: if (v > 100) return false; l->max_concentration_pct = (uint32_t)v; return true;
-    case TF_LIM_G_DAILY_LOSS: l->daily_loss = v; return true;
-    case TF_LIM_G_ORDERS_PER_S: case TF_LIM_G_CANCELS_PER_S: case TF_LIM_G_REPLACES_PER_S:
-        if (v > 10000000) return false;
-        l->g_rate[b->limit - TF_LIM_G_ORDERS_PER_S] = (uint32_t)v;
-        return true;
-    case TF_LIM_G_MAX_OPEN_ORDERS: if (v > UINT32_MAX) return false; l->max_open = (uint32_t)v; return true;
-    case TF_LIM_G_DUPLICATE_COUNT: if (v > 1000000) return false; l->dup_count = (uint32_t)v; return true;
-    case TF_LIM_G_DUPLICATE_WINDOW_MS: if (v < 1 || v > 3600000) return false; l->dup_window_ns = (uint64_t)v * 1000000; return true;
-    case TF_LIM_G_REFERENCE_MAX_AGE_MS: if (v < 1 || v > 3600000) return false; l->ref_max_age_ns = (uint64_t)v * 1000000; return true;
-    case TF_LIM_TRADABLE: if (!inst || v > 1) return false; l->closed[t] = v == 0; return true;
-    default: return false;
-    }
-}
-
 void tf_risk_publish_limits(tf_risk *r, tf_limits_slot *slot)
 {
     if (slot)
         r->limits_slot = slot;
-    if (!r->limits_slot)
-        return;
-    ck_sequence_write_begin(&r->limits_slot->seq);
-    tf_write_racy(&r->limits_slot->lim, &r->lim, sizeof r->lim);
-    ck_sequence_write_end(&r->limits_slot->seq);
+    tf_risk_limits_publish(r->limits_slot, &r->lim);
 }
 
 /* ---- rate buckets: `rate` per second, a burst of one second's worth ------ */
@@ -248,6 +155,20 @@ static void tf__remove(tf_risk *r, tf_risk_order *o)
 
 /* ---- the checks ------------------------------------------------------------- */
 
+/* Would an order on `side` at `price` (any price for a market order) cross
+ * one of the engine's own resting limit orders in instrument `i`? */
+static bool tf__crosses_own(const tf_risk *r, uint32_t i, int side, int type, int64_t price)
+{
+    for (uint32_t k = r->inst_head[i]; k != TF_RISK_NIL; k = r->orders[k].next) {
+        const tf_risk_order *o = &r->orders[k];
+        if (o->side == side || o->type != TF_LIMIT)
+            continue;
+        if (type == TF_MARKET || (side == TF_BUY ? price >= o->price : price <= o->price))
+            return true;
+    }
+    return false;
+}
+
 /* Price and size rules shared by NEW and REPLACE; `ref` out. */
 static tf_reject_reason tf__check_terms(tf_risk *r, uint32_t s, uint32_t i, int type, int64_t price,
                                         int64_t qty, uint64_t now, int64_t *px_out)
@@ -281,12 +202,11 @@ static tf_reject_reason tf__check_terms(tf_risk *r, uint32_t s, uint32_t i, int 
             return TF_RJ_PRICE_COLLAR;
     }
     int64_t px = type == TF_LIMIT ? price : ref;
-    __int128 raw = (__int128)px * qty; /* < 2^90 by the bounds above */
-    int scale = (int)TF_MONEY_PRECISION - (int)in->price_precision - (int)in->qty_precision;
-    __int128 money = scale >= 0 ? raw * tf_pow10[scale] : raw / tf_pow10[-scale];
+    /* price * qty < 2^90 by the bounds above: exact in 128 bits at any scale. */
+    __int128 money = tf_money_notional_wide(px, qty, in->price_precision, in->qty_precision);
     if (money > TF_RISK_MAX_MONEY)
         return TF_RJ_MAX_NOTIONAL;
-    int64_t notional = tf__money(r, i, px, qty);
+    int64_t notional = (int64_t)money;
     if (in->min_notional > 0 &&
         notional < tf_money_from_price_units(in->min_notional, in->price_precision))
         return TF_RJ_MIN_NOTIONAL;
@@ -355,18 +275,12 @@ static tf_reject_reason tf__check_new(tf_risk *r, uint32_t s, const tf_req_order
                             b->side == TF_SELL ? b->qty : 0);
     if (rc != TF_RJ_NONE)
         return rc;
-    /* Self-trade: would it cross one of our own resting orders? */
-    for (uint32_t k = r->inst_head[i]; k != TF_RISK_NIL; k = r->orders[k].next) {
-        const tf_risk_order *o = &r->orders[k];
-        if (o->side == b->side || o->type != TF_LIMIT)
-            continue;
-        if (b->type == TF_MARKET || (b->side == TF_BUY ? b->price >= o->price : b->price <= o->price))
-            return TF_RJ_SELF_TRADE;
-    }
+    if (tf__crosses_own(r, i, b->side, b->type, b->price))
+        return TF_RJ_SELF_TRADE;
     if (l->dup_count >= 2 && !flatten) {
         uint32_t same = 0;
         for (uint32_t k = 0; k < TF_RISK_DUP_RING; k++) {
-            const __typeof__(r->dup[0]) *d = &r->dup[k];
+            const tf_risk_recent *d = &r->dup[k];
             same += d->t && now - d->t <= l->dup_window_ns && d->strategy == s && d->instrument == i &&
                     d->side == b->side && d->price == b->price && d->qty == b->qty;
         }
@@ -374,8 +288,8 @@ static tf_reject_reason tf__check_new(tf_risk *r, uint32_t s, const tf_req_order
             return TF_RJ_DUPLICATE_ORDER;
     }
     if (!flatten) {
-        if (!tf__rate_ok(&r->s_bucket[TF__RATE_ORDER][s], l->s_rate[TF__RATE_ORDER][s], now) ||
-            !tf__rate_ok(&r->g_bucket[TF__RATE_ORDER], l->g_rate[TF__RATE_ORDER], now))
+        if (!tf__rate_ok(&r->s_bucket[TF_RATE_ORDER][s], l->s_rate[TF_RATE_ORDER][s], now) ||
+            !tf__rate_ok(&r->g_bucket[TF_RATE_ORDER], l->g_rate[TF_RATE_ORDER], now))
             return TF_RJ_ORDER_RATE;
     }
     return TF_RJ_NONE;
@@ -391,7 +305,7 @@ static tf_reject_reason tf__check_amend(tf_risk *r, uint32_t s, const tf_req_ord
         return TF_RJ_UNKNOWN_ORDER;
     if (o->pending_cancel || o->pending_replace)
         return TF_RJ_ORDER_NOT_OPEN;
-    int k = replace ? TF__RATE_REPLACE : TF__RATE_CANCEL;
+    int k = replace ? TF_RATE_REPLACE : TF_RATE_CANCEL;
     if (!replace) {
         /* Cancels always pass the trading state; the rate budget only while trading normally. */
         if (r->trading_state == TF_TS_ACTIVE && !r->kill_active &&
@@ -416,12 +330,8 @@ static tf_reject_reason tf__check_amend(tf_risk *r, uint32_t s, const tf_req_ord
                             o->side == TF_SELL ? more : 0);
     if (rc != TF_RJ_NONE)
         return rc;
-    for (uint32_t j = r->inst_head[o->instrument]; j != TF_RISK_NIL; j = r->orders[j].next) {
-        const tf_risk_order *x = &r->orders[j];
-        if (x->side != o->side && x->type == TF_LIMIT &&
-            (o->side == TF_BUY ? b->price >= x->price : b->price <= x->price))
-            return TF_RJ_SELF_TRADE;
-    }
+    if (tf__crosses_own(r, o->instrument, o->side, TF_LIMIT, b->price))
+        return TF_RJ_SELF_TRADE;
     if (!tf__rate_ok(&r->s_bucket[k][s], l->s_rate[k][s], now) ||
         !tf__rate_ok(&r->g_bucket[k], l->g_rate[k], now))
         return TF_RJ_REPLACE_RATE;
@@ -442,10 +352,11 @@ tf_reject_reason tf_risk_check(tf_risk *r, const struct tf_request *q, uint64_t 
     case TF_REQ_REPLACE: return tf__check_amend(r, s, b, true, now);
     case TF_REQ_CANCEL_ALL: return TF_RJ_NONE;
     case TF_REQ_SET_LIMIT: {
-        tf_risk_limits saved = r->lim;
-        bool ok = s == 0 && tf__set_limit(r, (const tf_req_limit *)q->body);
-        r->lim = saved; /* checked only; tf_risk_handle applies it */
-        return ok ? TF_RJ_NONE : TF_RJ_BAD_LIMIT;
+        tf_risk_limits scratch = r->lim; /* checked on a copy; tf_risk_handle applies it */
+        return s == 0 && tf_risk_limit_set(&scratch, r->strategy_known, r->instruments->count,
+                                           (const tf_req_limit *)q->body)
+                   ? TF_RJ_NONE
+                   : TF_RJ_BAD_LIMIT;
     }
     case TF_REQ_KILL: return s == 0 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
     case TF_REQ_SET_STATE:
@@ -486,8 +397,6 @@ static void tf__publish(tf_risk *r, uint64_t now)
                          .unrealized = r->unrealized};
     tf_state_write(r->status_slot, &st, sizeof st, now);
 }
-
-static void tf__publish(tf_risk *r, uint64_t now);
 
 void tf_risk_kill(tf_risk *r, uint32_t trigger, uint64_t now, tf_order_cmd *cmd)
 {
@@ -544,10 +453,10 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
         }
         r->next_order_id++;
         if (!(b->flags & TF_ORDF_FLATTEN)) {
-            tf__rate_take(&r->s_bucket[TF__RATE_ORDER][s], r->lim.s_rate[TF__RATE_ORDER][s]);
-            tf__rate_take(&r->g_bucket[TF__RATE_ORDER], r->lim.g_rate[TF__RATE_ORDER]);
+            tf__rate_take(&r->s_bucket[TF_RATE_ORDER][s], r->lim.s_rate[TF_RATE_ORDER][s]);
+            tf__rate_take(&r->g_bucket[TF_RATE_ORDER], r->lim.g_rate[TF_RATE_ORDER]);
         }
-        __typeof__(r->dup[0]) *d = &r->dup[r->dup_next++ % TF_RISK_DUP_RING];
+        tf_risk_recent *d = &r->dup[r->dup_next++ % TF_RISK_DUP_RING];
         d->t = now;
         d->price = b->price;
         d->qty = b->qty;
@@ -563,8 +472,8 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
         tf_risk_order *o = tf__find(r, b->order_id);
         o->pending_cancel = 1;
         if (r->trading_state == TF_TS_ACTIVE && !r->kill_active) {
-            tf__rate_take(&r->s_bucket[TF__RATE_CANCEL][s], r->lim.s_rate[TF__RATE_CANCEL][s]);
-            tf__rate_take(&r->g_bucket[TF__RATE_CANCEL], r->lim.g_rate[TF__RATE_CANCEL]);
+            tf__rate_take(&r->s_bucket[TF_RATE_CANCEL][s], r->lim.s_rate[TF_RATE_CANCEL][s]);
+            tf__rate_take(&r->g_bucket[TF_RATE_CANCEL], r->lim.g_rate[TF_RATE_CANCEL]);
         }
         tf__cmd(cmd, q, TF_CMD_CANCEL);
         cmd->instrument = o->instrument;
@@ -576,8 +485,8 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
         o->replace_qty = b->qty;
         /* Until the venue answers, either the old or the new terms may trade. */
         tf__reserve(r, o, tf__max(o->reserved, b->qty - o->cum));
-        tf__rate_take(&r->s_bucket[TF__RATE_REPLACE][s], r->lim.s_rate[TF__RATE_REPLACE][s]);
-        tf__rate_take(&r->g_bucket[TF__RATE_REPLACE], r->lim.g_rate[TF__RATE_REPLACE]);
+        tf__rate_take(&r->s_bucket[TF_RATE_REPLACE][s], r->lim.s_rate[TF_RATE_REPLACE][s]);
+        tf__rate_take(&r->g_bucket[TF_RATE_REPLACE], r->lim.g_rate[TF_RATE_REPLACE]);
         tf__cmd(cmd, q, TF_CMD_REPLACE);
         cmd->instrument = o->instrument;
         cmd->side = o->side;
@@ -589,7 +498,9 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
         break;
     case TF_REQ_SET_LIMIT: {
         const tf_req_limit *lb = (const tf_req_limit *)q->body;
-        tf__set_limit(r, lb);
+        tf_risk_limit_set(&r->lim, r->strategy_known, r->instruments->count, lb);
+        if (lb->limit == TF_LIM_S_DAILY_LOSS)
+            r->strategy_blocked[lb->target] = false; /* a new limit is a new decision */
         tf_risk_publish_limits(r, NULL);
         tf__cmd(cmd, q, TF_CMD_NOTE);
         cmd->reason = TF_EV_LIMIT_SET;
@@ -821,7 +732,7 @@ int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_ins
 {
     memset(r, 0, sizeof *r);
     r->instruments = ins;
-    tf__limits_from_config(r, cfg);
+    tf_risk_limits_from_config(&r->lim, r->strategy_known, cfg);
     r->trading_state = cfg->risk.state;
     r->flatten_on_kill = cfg->risk.flatten_on_kill;
     r->requests = requests;
@@ -922,9 +833,7 @@ void tf_risk_seed_position(tf_risk *r, uint32_t strategy, const tf_position *p, 
     t->bought += p->bought;
     t->sold += p->sold;
     t->fills += p->fills;
-    t->avg_px = t->qty ? (int64_t)((__int128)t->cost * tf_pow10[in->price_precision + in->qty_precision] /
-                                   ((__int128)t->qty * tf_pow10[TF_MONEY_PRECISION]))
-                       : 0;
+    tf_position_average(t, in->price_precision, in->qty_precision);
 }
 
 void tf_risk_seed_ids(tf_risk *r, uint64_t next_order_id, const uint64_t *last_req_id)

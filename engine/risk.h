@@ -33,6 +33,7 @@
 #include "engine/id_map.h"
 #include "engine/instruments.h"
 #include "engine/md_reference.h"
+#include "engine/risk_limits.h"
 #include "engine/stage.h"
 #include "shm/orders.h"
 #include "shm/records.h"
@@ -55,6 +56,14 @@ typedef struct tf_risk_order {
     int64_t replace_qty;            /* pending replace: the new total */
     uint32_t next, prev;            /* this instrument's open orders */
 } tf_risk_order;
+
+/* A recently accepted order, for the duplicate-order check. */
+typedef struct tf_risk_recent {
+    uint64_t t;
+    int64_t price, qty;
+    uint32_t strategy, instrument;
+    uint8_t side;
+} tf_risk_recent;
 
 typedef struct tf_rate_bucket {
     uint64_t tokens;                /* in 1e-9 of a request */
@@ -105,7 +114,7 @@ typedef struct tf_risk {
     int64_t ref_px[TF_MAX_INSTRUMENTS];       /* the last reference seen (marks, market orders) */
     tf_md_ref_slots ref_slots[TF_MAX_INSTRUMENTS];
     tf_rate_bucket s_bucket[3][TF_MAX_STRATEGIES], g_bucket[3];
-    struct { uint64_t t; int64_t price, qty; uint32_t strategy, instrument; uint8_t side; } dup[TF_RISK_DUP_RING];
+    tf_risk_recent dup[TF_RISK_DUP_RING];
     uint32_t dup_next;
     uint64_t next_mark_ns;
     uint64_t day_index;             /* UTC day of the PnL baseline */

@@ -80,6 +80,10 @@ const char *const tf_limit_names[TF_LIM_COUNT] = {
 };
 _Static_assert(TF_ARRAY_LEN(tf_limit_names) == TF_LIM_COUNT, "a label per limit");
 
+const char *const tf_kill_trigger_names[TF_KILL_TRIGGER_COUNT] = {
+    [0] = "-", [TF_KILL_MANUAL] = "manual", [TF_KILL_DAILY_LOSS] = "daily_loss",
+    [TF_KILL_STAGE_FAILURE] = "stage_failure"};
+
 const char *const tf_trading_state_names[TF_TS_COUNT] = {
     [TF_TS_ACTIVE] = "ACTIVE", [TF_TS_REDUCING] = "REDUCING", [TF_TS_HALTED] = "HALTED"};
 

@@ -247,7 +247,8 @@ typedef enum tf_event_kind {
 } tf_event_kind;
 extern const char *const tf_event_kind_names[TF_EV_KIND_COUNT];
 
-typedef enum tf_kill_trigger { TF_KILL_MANUAL = 1, TF_KILL_DAILY_LOSS, TF_KILL_STAGE_FAILURE } tf_kill_trigger;
+typedef enum tf_kill_trigger { TF_KILL_MANUAL = 1, TF_KILL_DAILY_LOSS, TF_KILL_STAGE_FAILURE, TF_KILL_TRIGGER_COUNT } tf_kill_trigger;
+extern const char *const tf_kill_trigger_names[TF_KILL_TRIGGER_COUNT]; /* [0] = "-" */
 
 typedef struct tf_order_event {
     uint64_t order_id;           /* 0: a request refused before it became an order */
@@ -382,16 +383,24 @@ static inline int64_t tf_money_from_price_units(int64_t v, unsigned price_precis
     return v / tf_pow10[price_precision - TF_MONEY_PRECISION];
 }
 
-/* price * qty as money, exact to the money unit (rounded half away from 0). */
-static inline int64_t tf_money_notional(int64_t price, int64_t qty, unsigned price_precision,
-                                        unsigned qty_precision)
+/* price * qty as money, exact to the money unit (rounded half away from 0),
+ * in 128 bits: callers bounding price and qty check the result's range. */
+static inline __int128 tf_money_notional_wide(int64_t price, int64_t qty, unsigned price_precision,
+                                              unsigned qty_precision)
 {
     __int128 n = (__int128)price * qty;
     int scale = (int)TF_MONEY_PRECISION - (int)price_precision - (int)qty_precision;
     if (scale >= 0)
-        return (int64_t)(n * tf_pow10[scale]);
+        return n * tf_pow10[scale];
     __int128 d = tf_pow10[-scale];
-    return (int64_t)(n >= 0 ? (n + d / 2) / d : (n - d / 2) / d);
+    return n >= 0 ? (n + d / 2) / d : (n - d / 2) / d;
+}
+
+/* The same as int64 (orders the risk gate let through always fit). */
+static inline int64_t tf_money_notional(int64_t price, int64_t qty, unsigned price_precision,
+                                        unsigned qty_precision)
+{
+    return (int64_t)tf_money_notional_wide(price, qty, price_precision, qty_precision);
 }
 
 #endif

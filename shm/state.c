@@ -39,6 +39,23 @@ const tf_state_slot *tf_state_find(const tf_state_table *t, uint16_t kind, const
     return NULL;
 }
 
+bool tf_seqlock_copy(const ck_sequence_t *seq, void *out, const void *src, size_t n,
+                     uint32_t max_retries)
+{
+    for (uint32_t attempt = 0; attempt <= max_retries; attempt++) {
+        unsigned int v = ck_pr_load_uint(&seq->sequence);
+        if (v & 1) { /* writer inside; wait a little, boundedly */
+            tf_cpu_relax();
+            continue;
+        }
+        ck_pr_fence_load();
+        tf_copy_racy(out, src, n);
+        if (!ck_sequence_read_retry((ck_sequence_t *)seq, v))
+            return true;
+    }
+    return false;
+}
+
 tf_state_rc tf_state_read(const tf_state_slot *s, void *out, uint32_t cap,
                           uint32_t max_retries, uint64_t *updated_ns)
 {

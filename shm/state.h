@@ -11,6 +11,8 @@
 #ifndef TF_SHM_STATE_H
 #define TF_SHM_STATE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ck_sequence.h>
@@ -63,6 +65,12 @@ static inline void tf_state_write(tf_state_slot *s, const void *payload, uint16_
     tf_write_racy(s->payload, payload, len);
     ck_sequence_write_end(&s->seq);
 }
+
+/* Any reader, any record behind a ck_sequence_t (an order slot, the
+ * limits): copy `n` bytes (a multiple of 8) from `src` whole, retrying at
+ * most `max_retries` times; false if the writer never let go (dead or stuck). */
+bool tf_seqlock_copy(const ck_sequence_t *seq, void *out, const void *src, size_t n,
+                     uint32_t max_retries);
 
 /* Any reader: copy the payload (up to `cap` bytes) consistently. */
 tf_state_rc tf_state_read(const tf_state_slot *s, void *out, uint32_t cap,

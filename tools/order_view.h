@@ -14,6 +14,7 @@
 #include "shm/segment.h"
 #include "shm/state.h"
 #include "tools/md_view.h"
+#include "tools/view.h"
 
 typedef struct order_view {
     int have_risk, have_oms;
@@ -52,22 +53,23 @@ static inline int order_view_load(order_view *ov, const tf_state_table *state, c
     return ov->have_risk || ov->have_oms || t;
 }
 
-static inline double order_view_money(int64_t v) { return (double)v / 1e8; }
+/* Money (10^-8 quote) as its exact decimal text. */
+static inline const char *order_view_money(int64_t v) { return view_fixed8(v); }
 
 static inline void order_view_print(FILE *f, const tf_state_table *state, const tf_segment *seg)
 {
     order_view ov;
     if (!order_view_load(&ov, state, seg))
         return;
-    static const char *const triggers[] = {"-", "manual", "daily loss", "stage failure"};
     fprintf(f, "\norder path\n");
     if (ov.have_risk)
-        fprintf(f, "  risk    %s   kill switch %s%s   open orders %u   gross exposure %.2f   "
-                   "daily PnL %.2f (realized %.2f, unrealized %.2f)   accepted %" PRIu64 "   refused %" PRIu64
+        fprintf(f, "  risk    %s   kill switch %s%s   open orders %u   gross exposure %s   "
+                   "daily PnL %s (realized %s, unrealized %s)   accepted %" PRIu64 "   refused %" PRIu64
                    " (last: %s)\n",
                 ov.risk.trading_state < TF_TS_COUNT ? tf_trading_state_names[ov.risk.trading_state] : "?",
                 ov.risk.kill_active ? "ON: " : "off",
-                ov.risk.kill_active ? triggers[ov.risk.kill_trigger < 4 ? ov.risk.kill_trigger : 0] : "",
+                ov.risk.kill_active && ov.risk.kill_trigger < TF_KILL_TRIGGER_COUNT
+                    ? tf_kill_trigger_names[ov.risk.kill_trigger] : "",
                 ov.risk.open_orders, order_view_money(ov.risk.gross_exposure),
                 order_view_money(ov.risk.daily_pnl), order_view_money(ov.risk.realized),
                 order_view_money(ov.risk.unrealized), ov.risk.accepted, ov.risk.rejected,
@@ -93,7 +95,7 @@ static inline void order_view_print(FILE *f, const tf_state_table *state, const 
         if (s->kind != TF_STATE_POSITION || tf_state_read(s, &p, sizeof p, 1000, NULL) != TF_STATE_OK ||
             (!p.fills && strchr(s->key, '/')))
             continue;
-        fprintf(f, "  position %-14.16s qty %s   avg %s   realized %.2f   unrealized %.2f   fees %.2f   fills %" PRIu64 "\n",
+        fprintf(f, "  position %-14.16s qty %s   avg %s   realized %s   unrealized %s   fees %s   fills %" PRIu64 "\n",
                 s->key, md_view_qty(&md, p.instrument, p.qty), p.qty ? md_view_px(&md, p.instrument, p.avg_px) : "-",
                 order_view_money(p.realized), order_view_money(p.unrealized), order_view_money(p.fees), p.fills);
     }
@@ -105,7 +107,7 @@ static inline void order_view_json(FILE *f, const tf_state_table *state, const t
     if (!order_view_load(&ov, state, seg))
         return;
     fprintf(f, ",\"orders\":{\"trading_state\":\"%s\",\"kill_active\":%u,\"kill_trigger\":%u,\"open_orders\":%u,"
-               "\"gross_exposure\":%.8f,\"daily_pnl\":%.8f,\"realized\":%.8f,\"unrealized\":%.8f,"
+               "\"gross_exposure\":%s,\"daily_pnl\":%s,\"realized\":%s,\"unrealized\":%s,"
                "\"accepted\":%" PRIu64 ",\"rejected\":%" PRIu64 ",\"events\":%" PRIu64 ",\"fills\":%" PRIu64
                ",\"illegal_reports\":%" PRIu64 ",\"by_state\":{",
             ov.risk.trading_state < TF_TS_COUNT ? tf_trading_state_names[ov.risk.trading_state] : "?",
@@ -129,7 +131,7 @@ static inline void order_view_json(FILE *f, const tf_state_table *state, const t
         if (s->kind != TF_STATE_POSITION || tf_state_read(s, &p, sizeof p, 1000, NULL) != TF_STATE_OK)
             continue;
         fprintf(f, "%s{\"key\":\"%.16s\",\"instrument\":%u,\"strategy\":%u,\"qty\":%" PRId64 ",\"avg_px\":%" PRId64
-                   ",\"realized\":%.8f,\"unrealized\":%.8f,\"fees\":%.8f,\"fills\":%" PRIu64 "}",
+                   ",\"realized\":%s,\"unrealized\":%s,\"fees\":%s,\"fills\":%" PRIu64 "}",
                 first ? "" : ",", s->key, p.instrument, p.strategy, p.qty, p.avg_px, order_view_money(p.realized),
                 order_view_money(p.unrealized), order_view_money(p.fees), p.fills);
         first = 0;

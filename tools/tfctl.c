@@ -22,6 +22,7 @@
 
 #include "include/tradefan/client.h"
 #include "shm/err.h"
+#include "shm/fixed.h"
 #include "shm/segment.h"
 #include "shm/state.h"
 
@@ -39,6 +40,22 @@ static void usage(FILE *f)
             "  kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED\n");
 }
 
+/* Money (10^-8 quote) as its exact decimal text (a few may share one printf). */
+static const char *money_text(int64_t v)
+{
+    static char bufs[8][40];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    if (!tf_fixed_format(b, sizeof bufs[0], v, TF_MONEY_PRECISION))
+        snprintf(b, sizeof bufs[0], "?");
+    return b;
+}
+
+static const char *kill_trigger_name(uint32_t t)
+{
+    return t < TF_KILL_TRIGGER_COUNT ? tf_kill_trigger_names[t] : "?";
+}
+
 static void print_event(tfc *c, const tf_order_event *ev)
 {
     char px[40], q[40], cum[40];
@@ -51,8 +68,8 @@ static void print_event(tfc *c, const tf_order_event *ev)
                ev->type ? "market" : tfc_price_text(c, i, ev->price, px, sizeof px),
                tfc_qty_text(c, i, ev->cum_qty, cum, sizeof cum), tfc_state_name(ev->state));
     if (ev->kind == TF_EV_FILL)
-        printf(" last=%s@%s fee=%.8f", tfc_qty_text(c, i, ev->last_qty, q, sizeof q),
-               tfc_price_text(c, i, ev->last_px, px, sizeof px), (double)ev->fee / 1e8);
+        printf(" last=%s@%s fee=%s", tfc_qty_text(c, i, ev->last_qty, q, sizeof q),
+               tfc_price_text(c, i, ev->last_px, px, sizeof px), money_text(ev->fee));
     if (ev->reason && ev->kind != TF_EV_LIMIT_SET && ev->kind != TF_EV_KILL)
         printf(" reason=%s", tfc_reason_name(ev->reason));
     if (ev->kind == TF_EV_KILL)
@@ -111,10 +128,10 @@ static int list_positions(tfc *c)
                 char q[40], avg[40], who[16];
                 int i = (int)p->instrument;
                 snprintf(who, sizeof who, pass ? "%u" : "all", p->strategy);
-                printf("%-10s %-8s %14s %16s %16.8f %16.8f %14.8f\n", tfc_symbol(c, i), who,
+                printf("%-10s %-8s %14s %16s %16s %16s %14s\n", tfc_symbol(c, i), who,
                        tfc_qty_text(c, i, p->qty, q, sizeof q),
                        p->qty ? tfc_price_text(c, i, p->avg_px, avg, sizeof avg) : "-",
-                       (double)p->realized / 1e8, (double)p->unrealized / 1e8, (double)p->fees / 1e8);
+                       money_text(p->realized), money_text(p->unrealized), money_text(p->fees));
             }
         }
     }
@@ -128,15 +145,13 @@ static int show_risk(tfc *c)
         fprintf(stderr, "tfctl: the risk gate has published no status yet\n");
         return 4;
     }
-    static const char *const states[] = {"ACTIVE", "REDUCING", "HALTED"};
-    static const char *const triggers[] = {"-", "manual", "daily_loss", "stage_failure"};
-    printf("trading_state %s\nkill_switch %s%s%s\nopen_orders %u\ngross_exposure %.8f\n"
-           "daily_pnl %.8f\nrealized %.8f\nunrealized %.8f\naccepted %" PRIu64 "\nrejected %" PRIu64
+    printf("trading_state %s\nkill_switch %s%s%s\nopen_orders %u\ngross_exposure %s\n"
+           "daily_pnl %s\nrealized %s\nunrealized %s\naccepted %" PRIu64 "\nrejected %" PRIu64
            "\nlast_reject %s\n",
-           r.trading_state < 3 ? states[r.trading_state] : "?", r.kill_active ? "ON (" : "off",
-           r.kill_active ? triggers[r.kill_trigger < 4 ? r.kill_trigger : 0] : "",
-           r.kill_active ? ")" : "", r.open_orders, (double)r.gross_exposure / 1e8,
-           (double)r.daily_pnl / 1e8, (double)r.realized / 1e8, (double)r.unrealized / 1e8,
+           r.trading_state < TF_TS_COUNT ? tf_trading_state_names[r.trading_state] : "?",
+           r.kill_active ? "ON (" : "off", r.kill_active ? kill_trigger_name(r.kill_trigger) : "",
+           r.kill_active ? ")" : "", r.open_orders, money_text(r.gross_exposure),
+           money_text(r.daily_pnl), money_text(r.realized), money_text(r.unrealized),
            r.accepted, r.rejected, tfc_reason_name((unsigned)r.last_reject_reason));
     return 0;
 }
@@ -144,7 +159,7 @@ static int show_risk(tfc *c)
 static void money(const char *name, const char *target, int64_t v)
 {
     if (v)
-        printf("%-30s %-10s %.8f\n", name, target, (double)v / 1e8);
+        printf("%-30s %-10s %s\n", name, target, money_text(v));
     else
         printf("%-30s %-10s -\n", name, target);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "shm/common.h"
+#include "shm/durable.h"
 #include "shm/err.h"
 
 /* ---- position ------------------------------------------------------------ */
@@ -54,26 +55,13 @@ int ex_position_load(const char *path, ex_position *pos)
 
 int ex_position_save(const char *path, const ex_position *pos)
 {
-    char tmp[TF_CFG_PATH_MAX + 8];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return TF_ERR("position path too long: %s", path);
     char text[1024];
     int n = snprintf(text, sizeof text, "journal_id=%" PRIu64 "\nnext_seq=%" PRIu64 "\n",
                      pos->journal_id, pos->next_seq);
     for (unsigned i = 0; i < EX_POS_EXTRA; i++)
         if (pos->extra[i])
             n += snprintf(text + n, sizeof text - (size_t)n, "extra_%u=%" PRIu64 "\n", i, pos->extra[i]);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return TF_ERR("%s: %s", tmp, strerror(errno));
-    bool ok = write(fd, text, (size_t)n) == n && fdatasync(fd) == 0;
-    int err = errno;
-    close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return TF_ERR("saving %s: %s", path, strerror(ok ? errno : err));
-    }
-    return 0;
+    return tf_file_replace(path, text, (size_t)n);
 }
 
 /* ---- status segment -------------------------------------------------------- */

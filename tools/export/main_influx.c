@@ -260,18 +260,24 @@ static void begin_batch(exporter *x)
     b->next_seq = x->src.attached ? x->src.r.next_seq : x->pos.next_seq;
 }
 
-/* Hand the filling batch to the senders (or straight to DONE when it holds
- * no point: it only moves the position) and start the next one, waiting for
- * a free slot. Returns retire()'s verdict. */
-static int submit(exporter *x)
+/* Hand the filling batch to the senders (an empty one is done at once),
+ * with the venue clock and bar buckets it was filled under. */
+static void queue_batch(exporter *x, batch *b)
 {
-    batch *b = &x->batches[x->fill];
     b->venue_clock = x->ip.venue_clock_ns;
     memcpy(b->buckets, x->ip.last_bucket, sizeof b->buckets);
     pthread_mutex_lock(&x->lock);
     b->state = b->points ? B_QUEUED : B_DONE;
     pthread_cond_broadcast(&x->changed);
     pthread_mutex_unlock(&x->lock);
+}
+
+/* Hand the filling batch to the senders (or straight to DONE when it holds
+ * no point: it only moves the position) and start the next one, waiting for
+ * a free slot. Returns retire()'s verdict. */
+static int submit(exporter *x)
+{
+    queue_batch(x, &x->batches[x->fill]);
     x->fill = (x->fill + 1) % x->nbatches;
     for (;;) {
         int rc = retire(x);
@@ -318,14 +324,8 @@ static void report_gap(exporter *x)
 static void drain(exporter *x)
 {
     batch *b = &x->batches[x->fill];
-    if (b->state == B_FILLING && (b->points || b->next_seq != x->pos.next_seq)) {
-        b->venue_clock = x->ip.venue_clock_ns;
-        memcpy(b->buckets, x->ip.last_bucket, sizeof b->buckets);
-        pthread_mutex_lock(&x->lock);
-        b->state = b->points ? B_QUEUED : B_DONE;
-        pthread_cond_broadcast(&x->changed);
-        pthread_mutex_unlock(&x->lock);
-    }
+    if (b->state == B_FILLING && (b->points || b->next_seq != x->pos.next_seq))
+        queue_batch(x, b);
     pthread_mutex_lock(&x->lock);
     for (;;) {
         bool busy = false;

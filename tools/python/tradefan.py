@@ -18,6 +18,7 @@ the build (build/lib/libtfclient.so).
 """
 import ctypes
 import os
+from decimal import Decimal
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -58,6 +59,11 @@ class Position(ctypes.Structure):
 
 assert ctypes.sizeof(OrderEvent) == 104 and ctypes.sizeof(Order) == 104
 assert ctypes.sizeof(Position) == 88
+
+
+def _money(units):
+    """Money (10^-8 quote units) as an exact Decimal."""
+    return Decimal(units).scaleb(-8)
 
 
 class TradeFanError(Exception):
@@ -231,8 +237,9 @@ class Client:
             out.append({"symbol": self._lib.tfc_symbol(self._c, i).decode(), "strategy": p.strategy,
                         "qty": self._lib.tfc_qty_text(self._c, i, p.qty_units, buf, 48).decode(),
                         "avg_px": self._lib.tfc_price_text(self._c, i, p.avg_px_units, buf, 48).decode(),
-                        "realized": p.realized_money / 1e8, "unrealized": p.unrealized_money / 1e8,
-                        "fees": p.fees_money / 1e8, "fills": p.fills})
+                        "realized": _money(p.realized_money),
+                        "unrealized": _money(p.unrealized_money),
+                        "fees": _money(p.fees_money), "fills": p.fills})
         return out
 
     def _order_dict(self, o):
