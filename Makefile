@@ -15,7 +15,7 @@ PREFIX  ?= /usr/local
 VARIANT ?= release
 ENV     ?= development
 
-PKGS      := ck yaml-0.1 libwebsockets openssl libcurl hiredis zlib jansson
+PKGS      := ck yaml-0.1 liburing libwebsockets openssl libcurl hiredis zlib jansson
 TEST_PKGS := cmocka
 BENCH_PKGS := jansson
 
@@ -58,7 +58,7 @@ LDLIBS  := $(PKG_LIBS) -lrt -lm -ldl
 
 # ---- sources --------------------------------------------------------------
 SHM_SRC    := $(wildcard shm/*.c)
-ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
+ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c)) $(wildcard engine/fix/*.c)
 TOOLS      := tfstat tfdump tfctl tfsim
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c)
 # Out-of-band exporters and the query server: a shared library of the
@@ -67,7 +67,7 @@ EXPORT_SRC := $(filter-out tools/export/main_%.c,$(wildcard tools/export/*.c))
 QUERY_SRC  := $(wildcard tools/query/*.c)
 OOB_TOOLS  := tfexport-influx tfexport-redis tfquery
 CLIENT_SRC := client/tfclient.c
-TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c tests/export/test_*.c)
+TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c tests/export/test_*.c tests/tfsim/test_*.c)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 
 SHM_OBJ    := $(SHM_SRC:%.c=$(OUT)/obj/%.o)
@@ -166,6 +166,13 @@ $(OUT)/obj/tests/%.o: tests/%.c Makefile
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) -c $< -o $@
 
+# tfsim's pieces (the matching engine) are tested on their own.
+TFSIM_TESTED := $(filter-out tools/tfsim/main.c,$(TFSIM_SRC))
+$(OUT)/tests/tfsim/%: $(OUT)/obj/tests/tfsim/%.o $(TFSIM_TESTED:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
 $(OUT)/tests/%: $(OUT)/obj/tests/%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -175,6 +182,15 @@ $(OUT)/obj/bench/%.o: bench/%.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
+
+# The QuickFIX initiator the FIX round trip is compared with (C++, Debian's
+# libquickfix-dev): a baseline, built like the other benchmarks.
+CXX ?= g++
+$(OUT)/bench/quickfix_rtt: bench/quickfix_rtt.cpp Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -std=gnu++17 -O2 -g -Wall -Wextra -Werror -Wno-deprecated-declarations $(SAN_FLAGS) \
+		$(shell pkg-config --cflags quickfix 2>/dev/null) -o $@ $< $(shell pkg-config --libs quickfix 2>/dev/null) -pthread
 
 # The query benchmark's load generator (run by bench/bench_query.sh).
 $(OUT)/bench/query_load: $(OUT)/obj/bench/query_load.o
@@ -195,7 +211,7 @@ FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(SHM_SRC) engine/md_decode.c engine/instruments.c engine/md_book.c \
                 engine/config.c engine/risk.c engine/risk_limits.c engine/oms.c engine/paper.c engine/order_fsm.c \
-                engine/position.c
+                engine/position.c engine/fix/fix_codec.c
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                $(shell pkg-config --cflags ck yaml-0.1 2>/dev/null)

@@ -15,6 +15,7 @@
  */
 #include "engine/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,11 +26,17 @@
 
 #include <yaml.h>
 
+#include "engine/fix/fix_store.h"
+#include "shm/err.h"
 #include "shm/fixed.h"
 #include "shm/orders.h"
 
+
 const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", "feed", "strategy",
-                                              "risk", "oms", "paper", NULL};
+                                              "risk", "oms", "paper", "exio", NULL};
+const char *const tf_exchange_spread_names[TF_SPREAD_COUNT + 1] = {"round_robin", "by_instrument", NULL};
+const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1] = {"native", "cancel_new", NULL};
+const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1] = {"password", "ed25519", NULL};
 
 const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
     "trade", "aggTrade", "bookTicker", "depth@100ms", "depth", "kline_1m", NULL};
@@ -94,6 +101,12 @@ static const tf_cfg_risk tf__default_risk = {
     .state = TF_TS_ACTIVE, .reference_max_age_ns = 10000000000ull, .stage_silence_ns = 1000000000ull,
     .duplicate_count = 5,
     .duplicate_window_ns = 1000000000ull};
+static const tf_cfg_exchange tf__default_exchange = {
+    .host = "127.0.0.1", .port = 9878, .sender_comp_id = "TRADEFAN", .target_comp_id = "TFSIM",
+    .heartbeat_s = 30, .sessions = 1, .resend_orders = true, .sqpoll_cpu = -1,
+    .connect_timeout_ns = 2000000000ull, .logon_timeout_ns = 5000000000ull,
+    .reconcile_timeout_ns = 5000000000ull, .reconnect_min_ns = 100000000ull,
+    .reconnect_max_ns = 30000000000ull};
 static const tf_cfg_risk_instrument tf__default_risk_instrument = {.collar_bps = 500, .tradable = true};
 static const tf_cfg_instrument tf__default_instrument = {.venue = "binance"};
 static const tf_cfg_thread tf__default_thread = {
@@ -311,6 +324,33 @@ static const tf__key tf__risk_keys[] = {
     ROW("instruments", T_RISK_INSTRUMENTS),
     ROW("strategies", T_STRATEGIES),
     END};
+static const tf__key tf__exchange_keys[] = {
+    ROW("host", T_PATH, AT(tf_cfg_exchange, host), .min = 1),
+    ROW("port", T_INT, AT(tf_cfg_exchange, port), .min = 1, .max = 65535),
+    ROW("sender_comp_id", T_PATH, AT(tf_cfg_exchange, sender_comp_id), .min = 1),
+    ROW("target_comp_id", T_PATH, AT(tf_cfg_exchange, target_comp_id), .min = 1),
+    ROW("username", T_PATH, AT(tf_cfg_exchange, username)),
+    ROW("password", T_MAP, AT(tf_cfg_exchange, password), .sub = tf__secret_keys),
+    ROW("logon", T_ENUM, AT(tf_cfg_exchange, logon), .sub = tf_exchange_logon_names, .what = "logon"),
+    ROW("key_file", T_PATH, AT(tf_cfg_exchange, key_file)),
+    ROW("heartbeat_s", T_INT, AT(tf_cfg_exchange, heartbeat_s), .min = 1, .max = 3600),
+    ROW("sessions", T_INT, AT(tf_cfg_exchange, sessions), .min = 1, .max = 8),
+    ROW("spread", T_ENUM, AT(tf_cfg_exchange, spread), .sub = tf_exchange_spread_names, .what = "spread"),
+    ROW("replace", T_ENUM, AT(tf_cfg_exchange, replace), .sub = tf_exchange_replace_names, .what = "replace"),
+    ROW("store_dir", T_PATH, AT(tf_cfg_exchange, store_dir)),
+    ROW("reset_on_logon", T_BOOL, AT(tf_cfg_exchange, reset_on_logon)),
+    ROW("resend_orders", T_BOOL, AT(tf_cfg_exchange, resend_orders)),
+    ROW("cancel_on_disconnect", T_BOOL, AT(tf_cfg_exchange, cancel_on_disconnect)),
+    ROW("sqpoll", T_BOOL, AT(tf_cfg_exchange, sqpoll)),
+    ROW("sqpoll_cpu", T_CPU, AT(tf_cfg_exchange, sqpoll_cpu)),
+    ROW("connect_timeout_ms", T_MS, AT(tf_cfg_exchange, connect_timeout_ns), .min = 10, .max = 600000),
+    ROW("logon_timeout_ms", T_MS, AT(tf_cfg_exchange, logon_timeout_ns), .min = 10, .max = 600000),
+    ROW("reconcile_timeout_ms", T_MS, AT(tf_cfg_exchange, reconcile_timeout_ns), .min = 10, .max = 600000),
+    ROW("reconnect_min_ms", T_MS, AT(tf_cfg_exchange, reconnect_min_ns), .min = 1, .max = 600000),
+    ROW("reconnect_max_ms", T_MS, AT(tf_cfg_exchange, reconnect_max_ns), .min = 1, .max = 3600000),
+    ROW("messages_per_s", T_INT, AT(tf_cfg_exchange, messages_per_s), .max = 1000000),
+    ROW("message_burst", T_INT, AT(tf_cfg_exchange, message_burst), .max = 1000000),
+    END};
 static const tf__key tf__root_keys[] = {
     ROW("instance", T_NAME, AT(tf_config, instance), .required = true, .what = "instance"),
     ROW("shm", T_MAP, .sub = tf__shm_keys),
@@ -326,6 +366,7 @@ static const tf__key tf__root_keys[] = {
     ROW("export", T_MAP, AT(tf_config, export_), .sub = tf__export_keys),
     ROW("orders", T_MAP, AT(tf_config, orders), .sub = tf__orders_keys),
     ROW("risk", T_MAP, AT(tf_config, risk), .sub = tf__risk_keys),
+    ROW("exchange", T_MAP, AT(tf_config, exchange), .sub = tf__exchange_keys),
     ROW("threads", T_THREADS, .required = true),
     END};
 
@@ -830,17 +871,36 @@ static int tf__order_checks(tf__ctx *c, yaml_node_t *root)
 {
     tf_config *cfg = c->cfg;
     bool has[8] = {0};
-    const char *names[] = {"strategy", "risk", "oms", "paper"};
+    const char *names[] = {"strategy", "risk", "oms", "paper", "exio"};
     for (uint32_t t = 0; t < cfg->thread_count; t++)
         for (uint32_t k = 0; k < cfg->threads[t].stage_count; k++)
-            for (uint32_t i = 0; i < 4; i++)
+            for (uint32_t i = 0; i < 5; i++)
                 has[i] |= strcmp(cfg->threads[t].stages[k], names[i]) == 0;
     yaml_node_t *th = tf__find(c, root, "threads");
-    if ((has[1] || has[2] || has[3]) && !(has[1] && has[2] && has[3]))
-        return tf__fail(c, th, "the order path needs the stages risk, oms and paper together "
-                               "(every order passes the risk gate; the OMS needs a venue)");
+    bool venue = has[3] || has[4];
+    if (has[3] && has[4])
+        return tf__fail(c, th, "one venue stage: paper (dry run) or exio (FIX to the exchange), not both");
+    if ((has[1] || has[2] || venue) && !(has[1] && has[2] && venue))
+        return tf__fail(c, th, "the order path needs the stages risk, oms and a venue (paper or exio) "
+                               "together (every order passes the risk gate; the OMS needs a venue)");
     if (has[0] && !has[1])
-        return tf__fail(c, th, "the strategy stage needs the order path (risk, oms, paper)");
+        return tf__fail(c, th, "the strategy stage needs the order path (risk, oms, paper or exio)");
+    yaml_node_t *xn = tf__find(c, root, "exchange");
+    tf_cfg_exchange *xc = &cfg->exchange;
+    if (xc->reconnect_min_ns > xc->reconnect_max_ns)
+        return tf__fail(c, xn ? xn : root, "exchange.reconnect_min_ms is above exchange.reconnect_max_ms");
+    if (xc->logon == TF_LOGON_ED25519 && !xc->key_file[0])
+        return tf__fail(c, xn ? xn : root, "exchange.logon ed25519 needs exchange.key_file (a PEM private key)");
+    struct in_addr ia;
+    if (inet_pton(AF_INET, xc->host, &ia) != 1)
+        return tf__fail(c, xn ? xn : root, "exchange.host must be an IPv4 address, got \"%s\"", xc->host);
+    if (strlen(xc->sender_comp_id) >= TF_FIX_COMP_ID_MAX || strlen(xc->target_comp_id) >= TF_FIX_COMP_ID_MAX)
+        return tf__fail(c, xn ? xn : root, "exchange: CompIDs are at most %u characters", TF_FIX_COMP_ID_MAX - 1);
+    if (xc->message_burst == 0)
+        xc->message_burst = xc->messages_per_s;
+    if (!xc->store_dir[0] &&
+        snprintf(xc->store_dir, sizeof xc->store_dir, "%.200s/fix", cfg->export_.run_dir) >= (int)sizeof xc->store_dir)
+        return tf__fail(c, xn ? xn : root, "exchange.store_dir: export.run_dir is too long");
     if (has[0] && !cfg->orders.plugin[0])
         return tf__fail(c, tf__find(c, root, "orders") ? tf__find(c, root, "orders") : th,
                         "the strategy stage needs orders.plugin (a shared object)");
@@ -935,6 +995,7 @@ int tf_config_parse(const char *yaml, size_t len, const char *name, int ncpus, t
     tf_config cfg = tf__default_config;
     cfg.orders = tf__default_orders;
     cfg.risk = tf__default_risk;
+    cfg.exchange = tf__default_exchange;
     snprintf(cfg.source_file, sizeof cfg.source_file, "%s", name);
     yaml_document_t doc, next;
     tf__ctx c = {.doc = &doc, .file = name, .err = err, .errlen = errlen, .ncpus = ncpus,
@@ -997,4 +1058,30 @@ int tf_config_load(const char *path, int ncpus, tf_config *out, char *err, size_
     free(buf);
     fclose(f);
     return rc;
+}
+
+int tf_config_secret_read(const tf_cfg_secret *sec, char *out, size_t cap)
+{
+    out[0] = 0;
+    if (sec->env[0]) {
+        const char *v = getenv(sec->env);
+        if (!v)
+            return TF_ERR("environment variable %s is not set", sec->env);
+        if (strlen(v) >= cap)
+            return TF_ERR("environment variable %s is too long", sec->env);
+        strcpy(out, v);
+        return 0;
+    }
+    if (!sec->file[0])
+        return 0;
+    FILE *f = fopen(sec->file, "r");
+    if (!f)
+        return TF_ERR("secret file %s: %s", sec->file, strerror(errno));
+    if (!fgets(out, (int)cap, f))
+        out[0] = 0;
+    fclose(f);
+    out[strcspn(out, "\r\n")] = 0;
+    if (!out[0])
+        return TF_ERR("secret file %s is empty", sec->file);
+    return 0;
 }

@@ -252,6 +252,38 @@ typedef struct tf_cfg_orders {
     uint32_t plugin_strategy;            /* the strategy id its orders carry */
 } tf_cfg_orders;
 
+/* ---- the exchange I/O stage (exio): FIX 4.4 to the venue ----------------- */
+typedef enum tf_exchange_spread { TF_SPREAD_ROUND_ROBIN = 0, TF_SPREAD_BY_INSTRUMENT, TF_SPREAD_COUNT } tf_exchange_spread;
+typedef enum tf_exchange_replace { TF_REPLACE_NATIVE = 0, TF_REPLACE_CANCEL_NEW, TF_REPLACE_COUNT } tf_exchange_replace;
+typedef enum tf_exchange_logon { TF_LOGON_PASSWORD = 0, TF_LOGON_ED25519, TF_LOGON_COUNT } tf_exchange_logon;
+extern const char *const tf_exchange_spread_names[TF_SPREAD_COUNT + 1];
+extern const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1];
+extern const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1];
+
+typedef struct tf_cfg_exchange {
+    char host[64];                       /* IPv4 address of the venue's FIX gateway (default 127.0.0.1) */
+    uint32_t port;                       /* default 9878 */
+    char sender_comp_id[32], target_comp_id[32];
+    char username[64];                   /* Logon 553 ("" = none) */
+    tf_cfg_secret password;              /* Logon 554, from a file or the environment */
+    uint32_t logon;                      /* tf_exchange_logon: password (default) or ed25519 (Binance) */
+    char key_file[TF_CFG_PATH_MAX];      /* ed25519: the PEM private key signing the Logon */
+    uint32_t heartbeat_s;                /* HeartBtInt (default 30) */
+    uint32_t sessions;                   /* the pool (default 1, at most 8) */
+    uint32_t spread;                     /* tf_exchange_spread (default round_robin) */
+    uint32_t replace;                    /* tf_exchange_replace: native G (default) or cancel_new (Binance XCN) */
+    char store_dir[TF_CFG_PATH_MAX];     /* sequence numbers (default <run_dir>/fix) */
+    bool reset_on_logon;                 /* ResetSeqNumFlag on every Logon (default false) */
+    bool resend_orders;                  /* answer a ResendRequest with our orders (PossDup) or gap-fill (default true) */
+    bool cancel_on_disconnect;           /* ask the venue to cancel our orders when a session drops (default false) */
+    bool sqpoll;                         /* io_uring SQPOLL (a kernel thread polls; default false) */
+    int32_t sqpoll_cpu;                  /* its CPU (-1: any) */
+    uint64_t connect_timeout_ns, logon_timeout_ns, reconcile_timeout_ns;
+    uint64_t reconnect_min_ns, reconnect_max_ns; /* backoff, doubling, +-25 % jitter */
+    uint32_t messages_per_s;             /* per session, the venue's message limit (0 = none) */
+    uint32_t message_burst;              /* bucket size (default messages_per_s) */
+} tf_cfg_exchange;
+
 typedef struct tf_config {
     char source_file[TF_CFG_PATH_MAX];   /* the file this was loaded from */
     char instance[TF_CFG_NAME_MAX];      /* segment names: tradefan.<instance>.<segment> */
@@ -282,10 +314,16 @@ typedef struct tf_config {
     tf_cfg_export export_;               /* YAML "export" */
     tf_cfg_orders orders;
     tf_cfg_risk risk;
+    tf_cfg_exchange exchange;
 
     uint32_t thread_count;
     tf_cfg_thread threads[TF_CFG_MAX_THREADS];
 } tf_config;
+
+/* A secret's value: the environment variable if named, else the file's
+ * first line (trailing newline dropped); "" when neither is set. Cold.
+ * 0, or -1 with TF_ERR (variable unset, file unreadable or empty). */
+int tf_config_secret_read(const tf_cfg_secret *sec, char *out, size_t cap);
 
 /* Stage names the engine knows; a thread naming any other stage fails. */
 extern const char *const tf_config_known_stages[];

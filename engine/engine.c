@@ -249,6 +249,9 @@ static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
         rc = tf_paper_init(s, &e->paper, c, &e->instruments, &e->stats, &e->oms_venue_ring,
                            &e->venue_oms_ring, &e->md);
         e->paper_open = rc == 0;
+    } else if (strcmp(name, "exio") == 0) {
+        rc = tf_exio_init(s, &e->exio, c, &e->instruments, &e->stats, &e->oms_venue_ring, &e->venue_oms_ring);
+        e->exio_open = rc == 0;
     } else {
         return TF_ERR("stage '%s' is not built into this engine", name);
     }
@@ -329,8 +332,8 @@ int tf_engine_claim_order_ids(const char *path, uint64_t at_least, uint64_t *fir
  * order ids claimed. Cold; before any thread runs. */
 static int tf__start_order_path(tf_engine *e)
 {
-    if (!e->risk_open || !e->oms_open || !e->paper_open)
-        return TF_ERR("the order path needs the risk, oms and paper stages");
+    if (!e->risk_open || !e->oms_open || !(e->paper_open || e->exio_open))
+        return TF_ERR("the order path needs the risk and oms stages and a venue (paper or exio)");
     tf_risk_bind_references(&e->risk, e->state);
     tf_oms_bind_references(&e->oms, e->state);
     tf_journal_reader rd;
@@ -361,7 +364,10 @@ static int tf__start_order_path(tf_engine *e)
         const tf_order *o = &e->order_table[k].order;
         if (tf_risk_seed_order(&e->risk, o) != 0)
             return -1;
-        tf_paper_seed(&e->paper, o);
+        if (e->paper_open)
+            tf_paper_seed(&e->paper, o);
+        if (e->exio_open)
+            tf_exio_seed(&e->exio, o); /* reconciled with the venue after its first Logon */
         if (e->strategy_open)
             tf_strategy_host_adopt(&e->strategy, o);
     }
@@ -531,7 +537,9 @@ void tf_engine_close(tf_engine *e)
         tf_oms_free(&e->oms);
     if (e->paper_open)
         tf_paper_free(&e->paper);
-    e->strategy_open = e->risk_open = e->oms_open = e->paper_open = false;
+    if (e->exio_open)
+        tf_exio_free(&e->exio);
+    e->strategy_open = e->risk_open = e->oms_open = e->paper_open = e->exio_open = false;
     tf_segment_close(&e->seg_orders);
     tf_segment_close(&e->seg_md);
     tf_segment_close(&e->seg_requests);

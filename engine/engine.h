@@ -20,6 +20,7 @@
 #include "engine/feed.h"
 #include "engine/instruments.h"
 #include "engine/oms.h"
+#include "engine/exio.h"
 #include "engine/paper.h"
 #include "engine/risk.h"
 #include "engine/strategy_host.h"
@@ -59,8 +60,9 @@ typedef struct tf_engine {
     tf_risk risk;
     tf_oms oms;
     tf_paper paper;
+    tf_exio exio;
     tf_strategy_host strategy;
-    bool risk_open, oms_open, paper_open, strategy_open;
+    bool risk_open, oms_open, paper_open, exio_open, strategy_open;
     uint32_t stage_failure;     /* set by the main thread; the risk gate trips the kill switch */
     uint64_t *c_order_flushes;
 

@@ -28,6 +28,12 @@ const char *const tf_err_code_names[TF_E_CODE_COUNT] = {
     [TF_E_MD_VENUE_ERROR] = "md_venue_error",
     [TF_E_ORDER_ILLEGAL] = "order_illegal_report",
     [TF_E_ORDER_VENUE_FULL] = "order_venue_ring_full",
+    [TF_E_FIX_CONNECT] = "fix_connect_failed",
+    [TF_E_FIX_DISCONNECT] = "fix_session_down",
+    [TF_E_FIX_GARBLED] = "fix_garbled_message",
+    [TF_E_FIX_REJECT] = "fix_venue_reject",
+    [TF_E_FIX_BAD_REPORT] = "fix_bad_report",
+    [TF_E_FIX_UNKNOWN_FATE] = "fix_order_fate_unknown",
 };
 _Static_assert(TF_ARRAY_LEN(tf_err_code_names) == TF_E_CODE_COUNT, "a label per code");
 

@@ -46,6 +46,12 @@ typedef enum tf_err_code {
     TF_E_MD_VENUE_ERROR,     /* feed: the venue answered with an error */
     TF_E_ORDER_ILLEGAL,      /* oms: an impossible execution report (arg = order id) */
     TF_E_ORDER_VENUE_FULL,   /* oms: the venue ring was full (arg = order id) */
+    TF_E_FIX_CONNECT,        /* exio: connecting failed (arg = errno, detail = session) */
+    TF_E_FIX_DISCONNECT,     /* exio: a session went down (arg = session, detail = why) */
+    TF_E_FIX_GARBLED,        /* exio: a garbled message was ignored (arg = session) */
+    TF_E_FIX_REJECT,         /* exio: the venue refused a request (arg = order id) */
+    TF_E_FIX_BAD_REPORT,     /* exio: a report for no order of ours, or unreadable (arg = session) */
+    TF_E_FIX_UNKNOWN_FATE,   /* exio: no status answer after a reconnect (arg = order id) */
     TF_E_CODE_COUNT
 } tf_err_code;
 

@@ -144,33 +144,7 @@ uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now
     return 0;
 }
 
-/* ---- secrets ---------------------------------------------------------------- */
 
-int ex_secret_read(const tf_cfg_secret *sec, char *out, size_t cap)
-{
-    out[0] = 0;
-    if (sec->env[0]) {
-        const char *v = getenv(sec->env);
-        if (!v)
-            return TF_ERR("environment variable %s is not set", sec->env);
-        if (strlen(v) >= cap)
-            return TF_ERR("environment variable %s is too long", sec->env);
-        strcpy(out, v);
-        return 0;
-    }
-    if (!sec->file[0])
-        return 0;
-    FILE *f = fopen(sec->file, "r");
-    if (!f)
-        return TF_ERR("secret file %s: %s", sec->file, strerror(errno));
-    if (!fgets(out, (int)cap, f))
-        out[0] = 0;
-    fclose(f);
-    out[strcspn(out, "\r\n")] = 0;
-    if (!out[0])
-        return TF_ERR("secret file %s is empty", sec->file);
-    return 0;
-}
 
 /* ---- backoff ------------------------------------------------------------------ */
 

@@ -69,11 +69,6 @@ static inline void ex_latency_add(ex_latency *l, uint64_t ns)
 /* "<prefix>: N requests, round trip us p50 .. p99 .. p99.9 .. max .." */
 void ex_latency_print(ex_latency *l, const char *prefix);
 
-/* ---- secrets ---------------------------------------------------------------
- * From the file (first line, newline dropped) or the environment variable the
- * config names; "" when it names neither. -1 when named but unreadable. */
-int ex_secret_read(const tf_cfg_secret *sec, char *out, size_t cap);
-
 /* ---- backoff ---------------------------------------------------------------
  * min, 2*min, ... up to max, each +-25 % jitter; reset after a success. */
 typedef struct ex_backoff {

@@ -41,7 +41,7 @@ int influx_open(influx_conn *c, const tf_cfg_influx *cfg, size_t max_body)
     static int global_done;
     if (!global_done++ && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return TF_ERR("curl_global_init failed");
-    if (ex_secret_read(&cfg->password, c->password, sizeof c->password) != 0)
+    if (tf_config_secret_read(&cfg->password, c->password, sizeof c->password) != 0)
         return TF_ERR_CTX("export.influx.password");
     c->curl = curl_easy_init();
     if (!c->curl)

@@ -198,7 +198,7 @@ int main(int argc, char **argv)
     const char *status_name = args.status_name;
     uint64_t until_idle_ns = args.until_idle_ns;
     const tf_cfg_redis *rc = &x.cfg.export_.redis;
-    if (ex_secret_read(&rc->password, x.password, sizeof x.password) != 0) {
+    if (tf_config_secret_read(&rc->password, x.password, sizeof x.password) != 0) {
         fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
         return 1;
     }

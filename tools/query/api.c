@@ -95,9 +95,9 @@ int q_server_open(q_server *q, const tf_config *cfg)
     memset(q, 0, sizeof *q);
     q->cfg = *cfg;
     const tf_cfg_query *qc = &cfg->export_.query;
-    if (ex_secret_read(&qc->token, q->token, sizeof q->token) != 0)
+    if (tf_config_secret_read(&qc->token, q->token, sizeof q->token) != 0)
         return TF_ERR_CTX("export.query.token");
-    if (ex_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)
+    if (tf_config_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)
         return TF_ERR_CTX("export.redis.password");
     if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)
         return TF_ERR("out of memory for the hot store");
