@@ -686,7 +686,7 @@ void tf_fix_session_disconnected(tf_fix_session *s)
 
 tf_fix_writer *tf_fix_session_begin(tf_fix_session *s, const char *msg_type)
 {
-    if (s->state != TF_FIX_ACTIVE)
+    if (s->state != TF_FIX_ACTIVE && !s->cfg.send_while_down)
         return NULL;
     header(s, msg_type, s->store.seq->next_out, false, 0);
     return &s->w;
@@ -697,8 +697,14 @@ uint64_t tf_fix_session_send(tf_fix_session *s)
     uint64_t seq = s->store.seq->next_out;
     const char *fields = s->w.buf + s->app_fields_at;
     size_t flen = s->w.len - s->app_fields_at;
-    if (s->w.overflow || enqueue(s) != 0)
+    if (s->w.overflow)
         return 0;
+    if (s->state != TF_FIX_ACTIVE) { /* kept for the resend after the next Logon */
+        if (tf_fix_finish(&s->w) == 0)
+            return 0;
+    } else if (enqueue(s) != 0) {
+        return 0;
+    }
     tf_fix_store_keep(&s->store, seq, s->msg_type, fields, flen, s->wall);
     s->store.seq->next_out = seq + 1;
     s->c.app_out++;

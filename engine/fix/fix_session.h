@@ -102,6 +102,9 @@ typedef struct tf_fix_session_config {
     bool initiator;
     bool reset_on_logon;         /* our Logon carries ResetSeqNumFlag=Y */
     bool resend_app;             /* answer ResendRequest with the messages (PossDup=Y), else gap-fill them */
+    bool send_while_down;        /* acceptor: application messages made while the counterparty is away
+                                  * take their sequence numbers and wait in the store for its
+                                  * ResendRequest after the next Logon (a venue's execution reports) */
     uint32_t heartbeat_s;
     uint32_t logon_timeout_ms, logout_timeout_ms;
 } tf_fix_session_config;
@@ -158,7 +161,8 @@ void tf_fix_session_on_bytes(tf_fix_session *s, const char *p, size_t n);
 /* Timers: heartbeat, TestRequest, logon/logout timeouts. Call every cycle. */
 void tf_fix_session_poll(tf_fix_session *s);
 
-/* Application messages (ACTIVE only; NULL otherwise). */
+/* Application messages (ACTIVE only, or any time with send_while_down;
+ * NULL otherwise). */
 tf_fix_writer *tf_fix_session_begin(tf_fix_session *s, const char *msg_type);
 /* Queue it: its MsgSeqNum, or 0 when it did not fit (nothing consumed). */
 uint64_t tf_fix_session_send(tf_fix_session *s);

@@ -496,6 +496,27 @@ static void test_restart_and_reconnect(void **state)
     free_pair();
 }
 
+/* A venue's reports made while the engine is away wait in the store and
+ * arrive, in order and once, through the resend after the next Logon. */
+static void test_send_while_down(void **state)
+{
+    (void)state;
+    setup_pair(NULL, true);
+    A.s.cfg.send_while_down = true;
+    tf_fix_session_disconnected(&I.s);
+    tf_fix_session_disconnected(&A.s);
+    send_order(&A, "r1");
+    send_order(&A, "r2");
+    connect_both();
+    assert_int_equal(I.s.state, TF_FIX_ACTIVE);
+    assert_int_equal(I.ngot, 2);
+    assert_string_equal(I.got[0], "r1");
+    assert_string_equal(I.got[1], "r2");
+    assert_true(I.got_dup[0]);
+    assert_int_equal(I.s.store.seq->next_in, A.s.store.seq->next_out);
+    free_pair();
+}
+
 static void test_store_refuses_other_session(void **state)
 {
     (void)state;
@@ -529,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_logout),
         cmocka_unit_test(test_split_bytes),
         cmocka_unit_test(test_restart_and_reconnect),
+        cmocka_unit_test(test_send_while_down),
         cmocka_unit_test(test_store_refuses_other_session),
     };
     if (test_dir_make("tf_fix_session") != 0)
