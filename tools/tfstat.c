@@ -41,6 +41,7 @@
 #include "tools/md_view.h"
 #include "tools/exporter_view.h"
 #include "tools/order_view.h"
+#include "tools/venue_view.h"
 #include "tools/view.h"
 
 #define CHECK_MAX_AGE_NS   2000000000ull /* --check: heartbeat younger than this */
@@ -566,6 +567,7 @@ static void print_text(FILE *f, const tf_view *v, const view_sample *cur, const 
     print_state(f, v, &fr);
     if (v->state)
         order_view_print(f, v->state, &v->opt[VIEW_STATE]);
+    venue_view_print(f, v, cur);
     exporters_print(f, dir, v->stats_seg.hdr->instance);
     print_errors(f, v, &fr);
 }
@@ -809,6 +811,7 @@ static void print_json(FILE *f, const tf_view *v, const view_sample *cur, const 
     json_state_errors(f, v, &fr);
     if (v->state)
         order_view_json(f, v->state, &v->opt[VIEW_STATE]);
+    venue_view_json(f, v, cur);
     exporters_json(f, dir, v->stats_seg.hdr->instance);
     fprintf(f, "}\n");
 }
