@@ -90,7 +90,7 @@ ENGINE    := $(OUT)/bin/tfengine
 .DEFAULT_GOAL := all
 
 all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) \
-     $(OUT)/examples/c_strategy
+     $(OUT)/examples/c_strategy $(if $(filter release,$(VARIANT)),$(OUT)/bench/quickfix_rtt)
 
 $(OUT)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -216,7 +216,7 @@ FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                $(shell pkg-config --cflags ck yaml-0.1 2>/dev/null)
 
-build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h engine/*.h) Makefile
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h engine/*.h engine/fix/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(shell pkg-config --libs ck yaml-0.1 2>/dev/null) -lrt -lm -pthread

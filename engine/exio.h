@@ -57,6 +57,7 @@ enum {
     TF_EXO_UNKNOWN = 1u << 2,            /* no status answer in time: fate unknown */
     TF_EXO_CANCEL_PENDING = 1u << 3,
     TF_EXO_REPLACE_PENDING = 1u << 4,
+    TF_EXO_XCN_CANCELED = 1u << 5,       /* cancel-then-new: the old venue order is gone */
 };
 
 typedef struct tf_exio_order {
@@ -70,6 +71,11 @@ typedef struct tf_exio_order {
     int64_t price, qty, cum;             /* live terms; filled so far */
     int64_t pend_price, pend_qty;        /* asked by the replace request out */
     __int128 cost;                       /* sum of fill price * qty, for a missed fill's price */
+    /* Cancel-then-new replaces (Binance XCN) start a new venue order whose
+     * CumQty and AvgPx count from zero: what the earlier ones filled. */
+    int64_t cum_base;
+    __int128 cost_base;
+    int64_t leg_qty;                     /* the new venue order's quantity (cancel-then-new) */
     uint64_t sent_mono;                  /* the request out: when (round-trip time) */
 } tf_exio_order;
 

@@ -9,6 +9,8 @@
 #include "shm/err.h"
 
 #define TF__NO_SESSION 0xffu
+#define TF__TAG_XCN_MODE 25033u          /* OrderCancelRequestAndNewOrderSingleMode */
+#define TF__TAG_CANCEL_CL_ORD_ID 25034u  /* CancelClOrdID */
 #define TF__HOLD 1
 
 /* ---- the order table -------------------------------------------------------- */
@@ -165,7 +167,7 @@ static void ack_once(tf_exio *x, tf_exio_order *o)
 static void recover_fills(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, int64_t venue_cum, int64_t also_qty,
                           int64_t also_px)
 {
-    int64_t missing = venue_cum - also_qty - o->cum;
+    int64_t missing = o->cum_base + venue_cum - also_qty - o->cum;
     if (missing <= 0)
         return;
     const tf_instrument *in = &x->instruments->items[o->instrument];
@@ -173,8 +175,8 @@ static void recover_fills(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, int
     int64_t px = o->price;
     if (tf_fix_get_fixed(m, TF_FIX_TAG_AVG_PX, &avg8) == 0 && avg8 > 0 && in->price_precision <= 8) {
         __int128 up = tf_pow10[8 - in->price_precision];
-        __int128 total = (__int128)avg8 * venue_cum - (o->cost + (__int128)also_px * also_qty) * up;
-        __int128 px8 = (total + missing / 2) / missing;
+        __int128 seen = o->cost - o->cost_base + (__int128)also_px * also_qty; /* this venue order's, in price units */
+        __int128 px8 = ((__int128)avg8 * venue_cum - seen * up + missing / 2) / missing;
         px = (int64_t)((px8 + up / 2) / up);
     }
     (*x->c_recovered_fills)++;
@@ -261,6 +263,33 @@ static bool send_change(tf_exio *x, tf_exio_session *s, tf_exio_order *o, uint64
     }
     return tf_fix_session_send(&s->fix) != 0;
 }
+
+/* Binance's replace: cancel the live venue order and place a new one in
+ * one request (OrderCancelRequestAndNewOrderSingle, STOP_ON_FAILURE: no
+ * new order if the cancel fails). The new order has ClOrdID <id>.<req>,
+ * the cancel <id>.<req+1>; it asks for what the old one had not filled. */
+static bool send_cancel_new(tf_exio *x, tf_exio_session *s, tf_exio_order *o, uint64_t req)
+{
+    const tf_instrument *in = &x->instruments->items[o->instrument];
+    tf_fix_writer *w = tf_fix_session_begin(&s->fix, "XCN");
+    if (!w)
+        return false;
+    o->leg_qty = o->pend_qty - o->cum;
+    tf_fix_put_char(w, TF__TAG_XCN_MODE, '1');
+    put_clordid(w, TF_FIX_TAG_ORIG_CL_ORD_ID, o->order_id, o->cur_req);
+    put_clordid(w, TF__TAG_CANCEL_CL_ORD_ID, o->order_id, req + 1);
+    put_clordid(w, TF_FIX_TAG_CL_ORD_ID, o->order_id, req);
+    put_instrument(x, w, o->instrument);
+    tf_fix_put_char(w, TF_FIX_TAG_SIDE, side_char(o->side));
+    tf_fix_put_time(w, TF_FIX_TAG_TRANSACT_TIME, x->wall);
+    tf_fix_put_decimal(w, TF_FIX_TAG_ORDER_QTY, o->leg_qty, in->qty_precision);
+    tf_fix_put_char(w, TF_FIX_TAG_ORD_TYPE, '2');
+    tf_fix_put_decimal(w, TF_FIX_TAG_PRICE, o->pend_price, in->price_precision);
+    tf_fix_put_char(w, TF_FIX_TAG_TIME_IN_FORCE, tif_char(o->tif));
+    return tf_fix_session_send(&s->fix) != 0;
+}
+
+static bool xcn_mode(const tf_exio *x) { return x->cfg->exchange.replace == TF_REPLACE_CANCEL_NEW; }
 
 static void send_status_request(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
 {
@@ -350,7 +379,10 @@ static int on_change(tf_exio *x, const tf_venue_cmd *c)
         o->pend_price = c->price;
         o->pend_qty = c->qty;
     }
-    if (!send_change(x, s, o, req, cancel)) {
+    bool xcn = !cancel && xcn_mode(x);
+    if (xcn)
+        x->next_req++; /* req + 1 names the cancel leg */
+    if (xcn ? !send_cancel_new(x, s, o, req) : !send_change(x, s, o, req, cancel)) {
         r.reason = TF_RJ_VENUE_UNAVAILABLE;
         tf__exio_report(x, &r);
         return 0;
@@ -400,19 +432,21 @@ static void on_fill(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m)
 {
     const tf_instrument *in = &x->instruments->items[o->instrument];
     int64_t last_px, last_qty, cum, fee = 0;
+    int64_t venue_cum;
     if (tf_fix_get_decimal(m, TF_FIX_TAG_LAST_PX, in->price_precision, &last_px) != 0 ||
         tf_fix_get_decimal(m, TF_FIX_TAG_LAST_QTY, in->qty_precision, &last_qty) != 0 ||
-        tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &cum) != 0 || last_qty <= 0) {
+        tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &venue_cum) != 0 || last_qty <= 0) {
         (*x->c_illegal)++;
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, o->order_id, "fill_fields");
         return;
     }
+    cum = o->cum_base + venue_cum;
     if (cum <= o->cum) { /* seen before (a resend, or a status answer got there first) */
         (*x->c_dup_fills)++;
         return;
     }
     ack_once(x, o);
-    recover_fills(x, o, m, cum, last_qty, last_px);
+    recover_fills(x, o, m, venue_cum, last_qty, last_px);
     tf_fix_get_decimal(m, TF_FIX_TAG_COMMISSION, TF_MONEY_PRECISION, &fee);
     char liq = 0;
     tf_fix_get_char(m, TF_FIX_TAG_LAST_LIQUIDITY_IND, &liq);
@@ -445,10 +479,10 @@ static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf
         return;
     }
     const tf_instrument *in = &x->instruments->items[o->instrument];
-    int64_t cum = o->cum;
-    tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &cum);
+    int64_t venue_cum = o->cum - o->cum_base;
+    tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &venue_cum);
     ack_once(x, o);
-    recover_fills(x, o, m, cum, 0, 0);
+    recover_fills(x, o, m, venue_cum, 0, 0);
     if (o->pend_req || (o->flags & (TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING))) {
         bool open = st == '0' || st == '1' || st == '6' || st == 'E' || st == 'A';
         if (open && (o->flags & TF_EXO_REPLACE_PENDING) && req && req == o->pend_req) {
@@ -474,6 +508,39 @@ static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf
     }
 }
 
+/* The legs of a cancel-then-new replace: the old venue order's cancel is
+ * not news for the OMS; the new one's New is the replace; the new one
+ * refused after the cancel leaves the order canceled. True: handled. */
+static bool on_xcn_leg(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, char et, uint64_t req)
+{
+    (void)m;
+    if (et == '4' && (req == o->pend_req + 1 || req == o->cur_req)) {
+        o->flags |= TF_EXO_XCN_CANCELED;
+        return true;
+    }
+    if (req != o->pend_req)
+        return false;
+    if (et == '0') {
+        tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
+                            .price = o->pend_price, .qty = o->cum + o->leg_qty, .venue_realtime_ns = x->wall};
+        o->price = o->pend_price;
+        o->qty = r.qty;
+        o->cum_base = o->cum;
+        o->cost_base = o->cost;
+        o->cur_req = req;
+        clear_pending(o);
+        o->flags &= (uint8_t)~TF_EXO_XCN_CANCELED;
+        tf__exio_report(x, &r);
+        return true;
+    }
+    if (et == '8') {
+        report(x, o, TF_EX_CANCELED, 0); /* the old order is canceled, the new one refused */
+        order_release(x, o);
+        return true;
+    }
+    return false;
+}
+
 static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m)
 {
     uint64_t req = 0;
@@ -491,6 +558,8 @@ static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg
             tf_hist_record(x->h_rtt, rtt);
         o->sent_mono = 0;
     }
+    if ((o->flags & TF_EXO_REPLACE_PENDING) && xcn_mode(x) && o->pend_req && on_xcn_leg(x, o, m, et, req))
+        return;
     switch (et) {
     case '0':
         if (req == 0)
@@ -541,7 +610,7 @@ static void on_cancel_reject(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m
 {
     uint64_t req = 0;
     tf_exio_order *o = order_of(x, m, TF_FIX_TAG_CL_ORD_ID, &req);
-    if (!o || req != o->pend_req) {
+    if (!o || !(req == o->pend_req || (xcn_mode(x) && req == o->pend_req + 1))) {
         (*x->c_illegal)++;
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, s->index, "cancel_reject");
         return;

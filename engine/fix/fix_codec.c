@@ -7,7 +7,7 @@
  * "8=FIX" after garbage. Parsing is one forward pass: the header and the
  * trailer are checked at fixed positions (BodyLength says exactly where the
  * CheckSum is, so a bad length is caught before any field is trusted), the
- * sum is taken over the bytes once, then each field is split with memchr and
+ * sum is taken over the bytes once, then each field is split at its SOH and
  * recorded as an offset/length; nothing is copied except the 1–3 character
  * MsgType. RawData (96) after RawDataLength (95) is taken by length, so it may
  * hold SOH. Encoding appends "tag=value|" after a reserved prefix, always
@@ -98,12 +98,26 @@ static char *fmt_pad(char *end, uint64_t v, unsigned n)
     return p;
 }
 
+/* Eight bytes per step: even and odd bytes summed in four 16-bit lanes,
+ * folded before a lane could carry into the next (128 steps * 510 < 2^16).
+ * The byte-wise loop is not vectorized at -O2 and was half of a parse. */
 unsigned tf_fix_checksum(const char *p, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)p;
+    const uint64_t lo = 0x00ff00ff00ff00ffULL;
     uint32_t s = 0;                       /* wraps at 2^32, a multiple of 256 */
-    for (size_t i = 0; i < n; i++)
-        s += u[i];
+    size_t i = 0;
+    while (n - i >= 8) {
+        size_t stop = n - i >= 8 * 128 ? i + 8 * 128 : i + ((n - i) & ~(size_t)7);
+        uint64_t acc = 0;
+        for (; i < stop; i += 8) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            acc += (x & lo) + ((x >> 8) & lo);
+        }
+        s += (uint32_t)((acc & 0xffff) + ((acc >> 16) & 0xffff) + ((acc >> 32) & 0xffff) + (acc >> 48));
+    }
+    for (; i < n; i++)
+        s += (unsigned char)p[i];
     return s & 255u;
 }
 
@@ -253,10 +267,10 @@ tf_fix_rc tf_fix_parse(const char *buf, size_t len, tf_fix_msg *m)
                 return TF_FIX_E_SYNTAX;
             e = v + (size_t)raw_len;
         } else {
-            const char *s = memchr(buf + v, SOH, cs - v);
-            if (!s)
-                return TF_FIX_E_SYNTAX;
-            e = (size_t)(s - buf);
+            /* v <= cs - 1 (the '=' came before buf[cs - 1]), and buf[cs - 1]
+             * is a SOH: a sentinel, so the scan needs no bound. */
+            for (e = v; buf[e] != SOH; e++)
+                ;
         }
         if (e == v)
             return TF_FIX_E_SYNTAX;
