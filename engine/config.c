@@ -103,7 +103,7 @@ static const tf_cfg_risk tf__default_risk = {
     .duplicate_window_ns = 1000000000ull};
 static const tf_cfg_exchange tf__default_exchange = {
     .host = "127.0.0.1", .port = 9878, .sender_comp_id = "TRADEFAN", .target_comp_id = "TFSIM",
-    .heartbeat_s = 30, .sessions = 1, .resend_orders = true, .sqpoll_cpu = -1,
+    .heartbeat_s = 30, .sessions = 1, .resend_orders = true, .tls_verify = true, .sqpoll_cpu = -1,
     .connect_timeout_ns = 2000000000ull, .logon_timeout_ns = 5000000000ull,
     .reconcile_timeout_ns = 5000000000ull, .reconnect_min_ns = 100000000ull,
     .reconnect_max_ns = 30000000000ull};
@@ -341,6 +341,10 @@ static const tf__key tf__exchange_keys[] = {
     ROW("reset_on_logon", T_BOOL, AT(tf_cfg_exchange, reset_on_logon)),
     ROW("resend_orders", T_BOOL, AT(tf_cfg_exchange, resend_orders)),
     ROW("cancel_on_disconnect", T_BOOL, AT(tf_cfg_exchange, cancel_on_disconnect)),
+    ROW("tls", T_BOOL, AT(tf_cfg_exchange, tls)),
+    ROW("tls_verify", T_BOOL, AT(tf_cfg_exchange, tls_verify)),
+    ROW("tls_ca_file", T_PATH, AT(tf_cfg_exchange, tls_ca_file)),
+    ROW("tls_server_name", T_PATH, AT(tf_cfg_exchange, tls_server_name)),
     ROW("sqpoll", T_BOOL, AT(tf_cfg_exchange, sqpoll)),
     ROW("sqpoll_cpu", T_CPU, AT(tf_cfg_exchange, sqpoll_cpu)),
     ROW("connect_timeout_ms", T_MS, AT(tf_cfg_exchange, connect_timeout_ns), .min = 10, .max = 600000),

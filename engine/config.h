@@ -276,6 +276,10 @@ typedef struct tf_cfg_exchange {
     bool reset_on_logon;                 /* ResetSeqNumFlag on every Logon (default false) */
     bool resend_orders;                  /* answer a ResendRequest with our orders (PossDup) or gap-fill (default true) */
     bool cancel_on_disconnect;           /* ask the venue to cancel our orders when a session drops (default false) */
+    bool tls;                            /* FIX over TLS (OpenSSL over memory BIOs; default false) */
+    bool tls_verify;                     /* check the venue's certificate (default true) */
+    char tls_ca_file[TF_CFG_PATH_MAX];   /* "" = the system's CAs */
+    char tls_server_name[64];            /* SNI and the name checked (default: host) */
     bool sqpoll;                         /* io_uring SQPOLL (a kernel thread polls; default false) */
     int32_t sqpoll_cpu;                  /* its CPU (-1: any) */
     uint64_t connect_timeout_ns, logon_timeout_ns, reconcile_timeout_ns;

@@ -79,6 +79,8 @@ static void session_down(tf_exio *x, tf_exio_session *s, int res)
         tf_net_close(&x->net, s->index);
     bool was_up = s->fix.state != TF_FIX_DISCONNECTED;
     tf_fix_session_disconnected(&s->fix);
+    if (x->tls)
+        tf_tls_stop(&s->tls);
     s->fix.close = TF_FIX_CLOSE_NONE;
     s->reconcile_deadline = 0;
     s->reconcile_pending = 0;
@@ -90,6 +92,12 @@ static void session_down(tf_exio *x, tf_exio_session *s, int res)
         schedule_reconnect(x, s);
 }
 
+static void on_plain(void *ctx, const char *p, size_t n)
+{
+    tf_exio_session *s = ctx;
+    tf_fix_session_on_bytes(&s->fix, p, n);
+}
+
 static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const char *data, size_t len)
 {
     tf_exio *x = ctx;
@@ -98,14 +106,33 @@ static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const cha
     case TF_NET_EV_CONNECTED:
         (*s->c_reconnects)++;
         tf_fix_session_clock(&s->fix, x->mono, x->wall);
-        tf_fix_session_connected(&s->fix);
+        if (!x->tls) {
+            tf_fix_session_connected(&s->fix);
+        } else if (tf_tls_start(&s->tls, &x->tls_ctx) != 0) {
+            tf__exio_error(x, TF_E_FIX_CONNECT, s->tls.last_error, "tls_start");
+            session_down(x, s, -EPROTO);
+        }
         return;
     case TF_NET_EV_DATA:
         tf_fix_session_clock(&s->fix, x->mono, x->wall);
-        tf_fix_session_on_bytes(&s->fix, data, len);
+        if (!x->tls) {
+            tf_fix_session_on_bytes(&s->fix, data, len);
+            return;
+        }
+        bool was_ready = tf_tls_ready(&s->tls);
+        if (tf_tls_feed(&s->tls, data, len, on_plain, s) != 0) {
+            tf__exio_error(x, TF_E_FIX_CONNECT, s->tls.last_error, was_ready ? "tls_closed" : "tls_handshake");
+            session_down(x, s, -EPROTO);
+            return;
+        }
+        if (!was_ready && tf_tls_ready(&s->tls))
+            tf_fix_session_connected(&s->fix); /* the Logon goes out now, encrypted */
         return;
     case TF_NET_EV_SENT:
-        tf_fix_session_out_done(&s->fix, (size_t)res);
+        if (x->tls)
+            tf_tls_cipher_done(&s->tls, (size_t)res);
+        else
+            tf_fix_session_out_done(&s->fix, (size_t)res);
         return;
     case TF_NET_EV_CLOSED:
         if (s->fix.state == TF_FIX_DISCONNECTED)
@@ -194,11 +221,19 @@ static void send_pending(tf_exio *x)
 {
     for (uint32_t i = 0; i < x->session_count; i++) {
         tf_exio_session *s = &x->sessions[i];
-        if (!tf_net_can_send(&x->net, i))
-            continue;
         const char *p;
-        size_t n = tf_fix_session_out_peek(&s->fix, &p);
-        if (n)
+        size_t n;
+        if (x->tls) { /* plaintext into TLS at once; ciphertext out one send at a time */
+            while (tf_tls_ready(&s->tls) && (n = tf_fix_session_out_peek(&s->fix, &p)) > 0) {
+                if (tf_tls_write(&s->tls, p, n) != 0)
+                    break;
+                tf_fix_session_out_done(&s->fix, n);
+            }
+            if (tf_net_can_send(&x->net, i) && (n = tf_tls_cipher_peek(&s->tls, &p)) > 0)
+                tf_net_send(&x->net, i, p, n);
+            continue;
+        }
+        if (tf_net_can_send(&x->net, i) && (n = tf_fix_session_out_peek(&s->fix, &p)) > 0)
             tf_net_send(&x->net, i, p, n);
     }
 }
@@ -325,6 +360,15 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
         return TF_ERR_CTX("exchange.password: ");
     if (tf__exio_orders_init(x) != 0 || tf__exio_logon_init(x) != 0)
         goto fail;
+    if (c->tls) {
+        if (tf_tls_ctx_init(&x->tls_ctx, c->tls_verify, c->tls_ca_file,
+                            c->tls_server_name[0] ? c->tls_server_name : c->host) != 0)
+            goto fail;
+        x->tls = true;
+        for (uint32_t i = 0; i < x->session_count; i++)
+            if (tf_tls_init(&x->sessions[i].tls) != 0)
+                goto fail;
+    }
     if (tf_net_init(&x->net, x->session_count, c->sqpoll, c->sqpoll_cpu, false) != 0)
         goto fail;
     for (uint32_t i = 0; i < x->session_count; i++)
@@ -361,12 +405,16 @@ void tf_exio_free(tf_exio *x)
         tf_exio_session *s = &x->sessions[i];
         if (s->owner)
             tf_fix_session_free(&s->fix);
+        tf_tls_free(&s->tls);
         s->owner = NULL;
     }
     if (x->net.ring_open)
         tf_net_free(&x->net);
     tf__exio_orders_free(x);
     tf__exio_logon_free(x);
+    if (x->tls)
+        tf_tls_ctx_free(&x->tls_ctx);
+    x->tls = false;
     for (uint32_t k = 0; k < x->owned_count; k++)
         free(x->owned[k]);
     x->owned_count = 0;

@@ -43,6 +43,7 @@
 #include "engine/instruments.h"
 #include "engine/net_uring.h"
 #include "engine/stage.h"
+#include "engine/tls_mem.h"
 #include "shm/orders.h"
 #include "shm/ring.h"
 #include "shm/stats.h"
@@ -58,6 +59,8 @@ enum {
     TF_EXO_CANCEL_PENDING = 1u << 3,
     TF_EXO_REPLACE_PENDING = 1u << 4,
     TF_EXO_XCN_CANCELED = 1u << 5,       /* cancel-then-new: the old venue order is gone */
+    TF_EXO_UNTRACEABLE = 1u << 6,        /* replaced by cancel-then-new before a restart: its live
+                                          * ClOrdID is not known, so no status request can name it */
 };
 
 typedef struct tf_exio_order {
@@ -81,6 +84,7 @@ typedef struct tf_exio_order {
 
 typedef struct tf_exio_session {
     tf_fix_session fix;
+    tf_tls tls;                          /* exchange.tls: the session's bytes go through it */
     struct tf_exio *owner;
     uint32_t index;
     uint64_t next_connect_mono;          /* backoff: not before this */
@@ -102,6 +106,8 @@ typedef struct tf_exio {
     tf_ring *in, *out;
     tf_net net;
     struct sockaddr_in addr;
+    bool tls;
+    tf_tls_ctx tls_ctx;
     uint32_t session_count, rr;
     tf_exio_session sessions[TF_EXIO_MAX_SESSIONS];
     tf_exio_order *orders;

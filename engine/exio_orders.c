@@ -695,7 +695,8 @@ void tf__exio_reconcile_start(tf_exio *x, tf_exio_session *s)
         if (!o->used || (o->session != s->index && o->session != TF__NO_SESSION))
             continue;
         o->session = (uint8_t)s->index;
-        send_status_request(x, s, o);
+        if (!(o->flags & TF_EXO_UNTRACEABLE))
+            send_status_request(x, s, o);
     }
     s->reconcile_deadline = s->reconcile_pending ? x->mono + x->cfg->exchange.reconcile_timeout_ns : 0;
 }
@@ -745,5 +746,13 @@ void tf_exio_seed(tf_exio *x, const tf_order *src)
         o->flags |= TF_EXO_REPLACE_PENDING;
         o->pend_price = src->pending_price;
         o->pend_qty = src->pending_qty;
+    }
+    if (xcn_mode(x) && src->version > 0) {
+        /* Its live venue order is a later one whose ClOrdID died with the
+         * last run: the original's status would mislead. Fate unknown. */
+        o->flags |= TF_EXO_UNTRACEABLE | TF_EXO_UNKNOWN;
+        (*x->c_unknown_fate)++;
+        (*x->g_unknown)++;
+        tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "untraceable_xcn");
     }
 }

@@ -490,6 +490,43 @@ static void test_rate_limit_holds(void **state)
     assert_int_equal(*X.sessions[0].c_rate_limited, 1);
 }
 
+/* Binance's replace: cancel the venue order and place a new one (XCN); the
+ * OMS sees one replace, and fills on the new venue order count on top of
+ * the old one's. */
+static void test_cancel_new(void **state)
+{
+    (void)state;
+    close_stage();
+    venue_drop();
+    open_stage(", replace: cancel_new");
+    UNTIL(logged_on());
+    int b = V.nmsgs;
+    new_order(91, 4000000, 300);
+    UNTIL(V.nmsgs == b + 1);
+    venue_report("91", '0', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_ACK, 91);
+    venue_report("91", 'F', '1', 4000000000000, 100000, 100000, 4000000000000, NULL);
+    expect_report(TF_EX_FILL, 91);
+    change(TF_VC_REPLACE, 91, 4000100, 400);
+    UNTIL(V.nmsgs == b + 2);
+    assert_string_equal(V.msgs[b + 1].type, "XCN");
+    assert_string_equal(V.msgs[b + 1].orig, "91");
+    assert_int_equal(V.msgs[b + 1].qty, 300000); /* what the old order had not filled */
+    char leg[32], cancel_leg[32];
+    snprintf(leg, sizeof leg, "%s", V.msgs[b + 1].clordid);
+    unsigned long long req = strtoull(strchr(leg, '.') + 1, NULL, 10);
+    snprintf(cancel_leg, sizeof cancel_leg, "91.%llu", req + 1);
+    venue_report(cancel_leg, '4', '4', 0, 0, 100000, 4000000000000, "41=91");
+    venue_report(leg, '0', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_REPLACED, 91); /* nothing came for the cancel leg */
+    assert_int_equal(rep.price, 4000100);
+    assert_int_equal(rep.qty, 400);
+    venue_report(leg, 'F', '1', 4000100000000, 100000, 100000, 4000100000000, NULL);
+    expect_report(TF_EX_FILL, 91);
+    assert_int_equal(rep.last_qty, 100);
+    assert_int_equal(*X.c_dup_fills, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,6 +538,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_seed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_new, setup, teardown),
     };
     if (test_dir_make("tf_exio") != 0)
         return 1;
