@@ -211,7 +211,7 @@ FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(SHM_SRC) engine/md_decode.c engine/instruments.c engine/md_book.c \
                 engine/config.c engine/risk.c engine/risk_limits.c engine/oms.c engine/paper.c engine/order_fsm.c \
-                engine/position.c engine/fix/fix_codec.c
+                engine/position.c engine/fix/fix_codec.c engine/fix/fix_session.c engine/fix/fix_store.c
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                $(shell pkg-config --cflags ck yaml-0.1 2>/dev/null)
