@@ -198,7 +198,8 @@ static void test_known_stages_and_idle_names(void **state)
     assert_string_equal(tf_config_known_stages[4], "risk");
     assert_string_equal(tf_config_known_stages[5], "oms");
     assert_string_equal(tf_config_known_stages[6], "paper");
-    assert_null(tf_config_known_stages[7]);
+    assert_string_equal(tf_config_known_stages[7], "exio");
+    assert_null(tf_config_known_stages[8]);
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BUSY_SPIN), "busy-spin");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_YIELD), "yield");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BACKOFF), "backoff");
@@ -213,7 +214,7 @@ static void test_error_keys(void **state)
     (void)state;
     expect_error("instance: x\nfoo: 1\n" T1,
                  "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
-                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, threads)");
+                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, exchange, threads)");
     expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
                  "  - name: b\n    color: red\n    stages: [synth_sink]\n",
                  "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
@@ -429,7 +430,7 @@ static void test_error_layout(void **state)
     assert_int_equal(parse_n("instance: x\nthreads:\n  - {name: t, cpu: 15, stages: [synth_sink]}\n", 16), 0);
     assert_int_equal(cfg.threads[0].cpu, 15);
     expect_error("instance: x\nthreads:\n  - name: t\n    stages: [foo]\n",
-                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper)");
+                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
     expect_error("instance: x\nthreads:\n"
                  "  - name: hot\n    stages: [synth_source, synth_sink]\n"
                  "  - name: io\n    stages:\n      - synth_sink\n",
@@ -596,8 +597,8 @@ static void test_order_config(void **state)
     assert_int_equal(cfg.risk.strategies[0].id, 3);
     assert_int_equal(cfg.risk.strategies[0].daily_loss_limit, 1225000000ll);
     expect_error("instance: x\n" INS "threads:\n  - {name: t, stages: [oms, paper]}\n",
-                 "t.yaml:5:3: the order path needs the stages risk, oms and paper together (every order "
-                 "passes the risk gate; the OMS needs a venue)");
+                 "t.yaml:5:3: the order path needs the stages risk, oms and a venue (paper or exio) together "
+                 "(every order passes the risk gate; the OMS needs a venue)");
     expect_error("instance: x\n" INS "threads:\n  - {name: t, stages: [strategy, risk, oms, paper]}\n",
                  "t.yaml:5:3: the strategy stage needs orders.plugin (a shared object)");
     expect_error("instance: x\n" INS "risk:\n  instruments: [{symbol: ETHUSDT}]\n" OP,
@@ -612,6 +613,53 @@ static void test_order_config(void **state)
                  "t.yaml:4:15: unknown trading state 'paused' (active, reducing, halted)");
 #undef INS
 #undef OP
+}
+
+/* The exchange I/O stage's section: defaults, values, errors. */
+static void test_exchange_config(void **state)
+{
+    (void)state;
+#define INS "instruments:\n  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\"}\n"
+#define XP "threads:\n  - {name: t, stages: [risk, oms, exio]}\n"
+    assert_int_equal(parse("instance: x\n" INS XP), 0);
+    const tf_cfg_exchange *x = &cfg.exchange;
+    assert_string_equal(x->host, "127.0.0.1");
+    assert_int_equal(x->port, 9878);
+    assert_string_equal(x->sender_comp_id, "TRADEFAN");
+    assert_string_equal(x->target_comp_id, "TFSIM");
+    assert_int_equal(x->sessions, 1);
+    assert_int_equal(x->heartbeat_s, 30);
+    assert_string_equal(x->store_dir, "run/x/fix");
+    assert_true(x->resend_orders && x->tls_verify && !x->tls && !x->sqpoll);
+    assert_int_equal(x->replace, TF_REPLACE_NATIVE);
+    assert_int_equal(parse("instance: x\n" INS
+                           "exchange: {host: 10.0.0.7, port: 9000, sender_comp_id: ME, target_comp_id: SPOT,\n"
+                           "           username: key, password: {env: TF_FIX_PW}, sessions: 3, spread: by_instrument,\n"
+                           "           replace: cancel_new, messages_per_s: 10, tls: true, tls_server_name: fix.example,\n"
+                           "           reconnect_min_ms: 5, reconnect_max_ms: 500, cancel_on_disconnect: true}\n" XP), 0);
+    assert_string_equal(x->host, "10.0.0.7");
+    assert_int_equal(x->sessions, 3);
+    assert_int_equal(x->spread, TF_SPREAD_BY_INSTRUMENT);
+    assert_int_equal(x->replace, TF_REPLACE_CANCEL_NEW);
+    assert_int_equal(x->messages_per_s, 10);
+    assert_int_equal(x->message_burst, 10); /* defaults to the rate */
+    assert_int_equal(x->reconnect_min_ns, 5000000);
+    assert_string_equal(x->password.env, "TF_FIX_PW");
+    assert_true(x->tls && x->cancel_on_disconnect);
+    expect_error("instance: x\n" INS "threads:\n  - {name: t, stages: [risk, oms, paper, exio]}\n",
+                 "t.yaml:5:3: one venue stage: paper (dry run) or exio (FIX to the exchange), not both");
+    expect_error("instance: x\n" INS "exchange: {host: fix.example.com}\n" XP,
+                 "t.yaml:4:11: exchange.host must be an IPv4 address, got \"fix.example.com\"");
+    expect_error("instance: x\n" INS "exchange: {logon: ed25519}\n" XP,
+                 "t.yaml:4:11: exchange.logon ed25519 needs exchange.key_file (a PEM private key)");
+    expect_error("instance: x\n" INS "exchange: {reconnect_min_ms: 10, reconnect_max_ms: 5}\n" XP,
+                 "t.yaml:4:11: exchange.reconnect_min_ms is above exchange.reconnect_max_ms");
+    expect_error("instance: x\n" INS "exchange: {sessions: 9}\n" XP,
+                 "t.yaml:4:22: exchange.sessions 9 is out of range (1..8)");
+    expect_error("instance: x\n" INS "exchange: {replace: amend}\n" XP,
+                 "t.yaml:4:21: unknown replace 'amend' (native, cancel_new)");
+#undef INS
+#undef XP
 }
 
 /* The exporters' and query server's section: defaults, values, errors. */
@@ -833,6 +881,7 @@ int main(void)
         cmocka_unit_test(test_market_data_errors),
         cmocka_unit_test(test_export_config),
         cmocka_unit_test(test_order_config),
+        cmocka_unit_test(test_exchange_config),
         cmocka_unit_test(test_env_testing),
         cmocka_unit_test(test_env_staging),
         cmocka_unit_test(test_env_production),
