@@ -15,7 +15,6 @@
  */
 #include "engine/config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -895,9 +894,6 @@ static int tf__order_checks(tf__ctx *c, yaml_node_t *root)
         return tf__fail(c, xn ? xn : root, "exchange.reconnect_min_ms is above exchange.reconnect_max_ms");
     if (xc->logon == TF_LOGON_ED25519 && !xc->key_file[0])
         return tf__fail(c, xn ? xn : root, "exchange.logon ed25519 needs exchange.key_file (a PEM private key)");
-    struct in_addr ia;
-    if (inet_pton(AF_INET, xc->host, &ia) != 1)
-        return tf__fail(c, xn ? xn : root, "exchange.host must be an IPv4 address, got \"%s\"", xc->host);
     if (strlen(xc->sender_comp_id) >= TF_FIX_COMP_ID_MAX || strlen(xc->target_comp_id) >= TF_FIX_COMP_ID_MAX)
         return tf__fail(c, xn ? xn : root, "exchange: CompIDs are at most %u characters", TF_FIX_COMP_ID_MAX - 1);
     if (xc->message_burst == 0)

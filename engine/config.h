@@ -261,7 +261,8 @@ extern const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1];
 extern const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1];
 
 typedef struct tf_cfg_exchange {
-    char host[64];                       /* IPv4 address of the venue's FIX gateway (default 127.0.0.1) */
+    char host[128];                      /* the venue's FIX gateway: a name or an IPv4 address, resolved
+                                          * once at start (default 127.0.0.1) */
     uint32_t port;                       /* default 9878 */
     char sender_comp_id[32], target_comp_id[32];
     char username[64];                   /* Logon 553 ("" = none) */

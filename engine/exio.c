@@ -7,6 +7,7 @@
 #include "engine/exio.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,10 +352,14 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
     x->mono = tf_now_ns();
     x->next_req = x->wall / 1000;
     x->session_count = c->sessions;
-    x->addr.sin_family = AF_INET;
+    /* Resolved once, here, off the hot path (a lookup blocks). */
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int gai = getaddrinfo(c->host, NULL, &hints, &ai);
+    if (gai != 0 || !ai)
+        return TF_ERR("exchange.host %s: %s", c->host, gai_strerror(gai));
+    memcpy(&x->addr, ai->ai_addr, sizeof x->addr);
+    freeaddrinfo(ai);
     x->addr.sin_port = htons((uint16_t)c->port);
-    if (inet_pton(AF_INET, c->host, &x->addr.sin_addr) != 1)
-        return TF_ERR("exchange.host %s is not an IPv4 address", c->host);
     char password[64];
     if (tf_config_secret_read(&c->password, password, sizeof password) != 0)
         return TF_ERR_CTX("exchange.password: ");

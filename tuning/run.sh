@@ -52,7 +52,19 @@ ws://127.0.0.1:*|ws://localhost:*)
     simport=${feed_url##*:}
     simport=${simport%%/*}
     simlog=$(mktemp /tmp/tfsim.XXXXXX.log)
-    "$bin/tfsim" --port "$simport" --symbols BTCUSDT,ETHUSDT,SOLUSDT --rate "${TF_SIM_RATE:-2000}" \
+    # Its FIX gateway too, when the engine's venue stage is exio and the
+    # exchange section points at this machine (sequence numbers kept beside
+    # the engine's, so both sides continue where they stopped).
+    fixargs=""
+    if grep -Eq '^[[:space:]]*stages:.*[[ ,]exio[], ]' "$cfg"; then
+        xhost=$(sed -n '/^exchange:/,/^[^ #]/s/^[[:space:]]*host:[[:space:]]*\([^ #]*\).*/\1/p' "$cfg" | head -1)
+        xport=$(sed -n '/^exchange:/,/^[^ #]/s/^[[:space:]]*port:[[:space:]]*\([0-9]*\).*/\1/p' "$cfg" | head -1)
+        case "${xhost:-127.0.0.1}" in
+        127.0.0.1|localhost) fixargs="--fix-port ${xport:-9878} --fix-store $TF_RUN_DIR/tfsim-fix" ;;
+        esac
+    fi
+    # shellcheck disable=SC2086
+    "$bin/tfsim" --port "$simport" --symbols BTCUSDT,ETHUSDT,SOLUSDT --rate "${TF_SIM_RATE:-2000}" $fixargs \
         >"$simlog" 2>&1 &
     sim=$!
     i=0
@@ -63,7 +75,7 @@ ws://127.0.0.1:*|ws://localhost:*)
         fi
         sleep 0.1
     done
-    echo "run: tfsim (pid $sim) serves $feed_url; its log: $simlog"
+    echo "run: tfsim (pid $sim) serves $feed_url${fixargs:+ and FIX on port ${xport:-9878}}; its log: $simlog"
     ;;
 esac
 
@@ -116,7 +128,7 @@ fi
 if [ -t 1 ] && [ -z "${TF_RUN_SECONDS:-}" ]; then
     echo "run: engine pid $engine; tfstat follows (Ctrl-C stops both)"
     echo "run: live records in another terminal: build/bin/tfdump -n $instance -d $shmdir -f --from live"
-    echo "run: trade on the paper venue: build/bin/tfctl -n $instance -s 2 quote BTCUSDT; ... new BTCUSDT buy 0.001 PRICE;" \
+    echo "run: trade by hand: build/bin/tfctl -n $instance -s 2 quote BTCUSDT; ... new BTCUSDT buy 0.001 PRICE;" \
          "orders; positions; kill on|off (README: Trading)"
     "$bin/tfstat" -n "$instance" -d "$shmdir" -w -i 1
 else
@@ -124,11 +136,11 @@ else
     "$bin/tfstat" -n "$instance" -d "$shmdir" -w -i 1 -c "$secs"
     echo "run: the latest journal records (tfdump):"
     "$bin/tfdump" -n "$instance" -d "$shmdir" --from live -f -c 12 2>/dev/null
-    # The order path: one order on the paper venue, placed and canceled by tfctl.
+    # The order path: one order on the venue, placed and canceled by tfctl.
     osym=$(sed -n 's/.*symbol:[[:space:]]*\([A-Z0-9]*\).*/\1/p' "$cfg" | head -1)
     if top=$("$bin/tfctl" -n "$instance" -d "$shmdir" quote "$osym" 2>/dev/null); then
         bid=${top%% *}
-        echo "run: an order on the paper venue: tfctl -s 2 new $osym buy 0.001 $bid, then cancel"
+        echo "run: an order on the venue: tfctl -s 2 new $osym buy 0.001 $bid, then cancel"
         ans=$("$bin/tfctl" -n "$instance" -d "$shmdir" -s 2 new "$osym" buy 0.001 "$bid")
         echo "$ans"
         oid=$(echo "$ans" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')

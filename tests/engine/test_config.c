@@ -648,8 +648,8 @@ static void test_exchange_config(void **state)
     assert_true(x->tls && x->cancel_on_disconnect);
     expect_error("instance: x\n" INS "threads:\n  - {name: t, stages: [risk, oms, paper, exio]}\n",
                  "t.yaml:5:3: one venue stage: paper (dry run) or exio (FIX to the exchange), not both");
-    expect_error("instance: x\n" INS "exchange: {host: fix.example.com}\n" XP,
-                 "t.yaml:4:11: exchange.host must be an IPv4 address, got \"fix.example.com\"");
+    assert_int_equal(parse("instance: x\n" INS "exchange: {host: fix-oe.binance.com, port: 9000}\n" XP), 0);
+    assert_string_equal(x->host, "fix-oe.binance.com");
     expect_error("instance: x\n" INS "exchange: {logon: ed25519}\n" XP,
                  "t.yaml:4:11: exchange.logon ed25519 needs exchange.key_file (a PEM private key)");
     expect_error("instance: x\n" INS "exchange: {reconnect_min_ms: 10, reconnect_max_ms: 5}\n" XP,
