@@ -269,15 +269,28 @@ int tf_exio_poll(tf_exio *x, uint64_t now) { return poll_inner(x, now, true); }
 
 static int stage_poll(tf_stage *self, uint64_t now) { return poll_inner(self->ctx, now, true); }
 
-/* At stop: send what is queued, answer what is taken; no new connections. */
+/* At stop: answer what is taken (commands after this find no session and
+ * are refused), log every session out and wait for the answers (bounded by
+ * the session's logout timeout and the engine's drain deadline); no new
+ * connections. */
 static int stage_drain(tf_stage *self, uint64_t now)
 {
     tf_exio *x = self->ctx;
+    if (!x->stopping) {
+        x->stopping = true;
+        for (uint32_t i = 0; i < x->session_count; i++) {
+            tf_fix_session_clock(&x->sessions[i].fix, now, tf_realtime_ns());
+            tf_fix_session_logout(&x->sessions[i].fix, "engine stopping");
+        }
+    }
     int work = poll_inner(x, now, true);
-    bool sending = false;
-    for (uint32_t i = 0; i < x->session_count; i++)
-        sending |= tf_fix_session_out_pending(&x->sessions[i].fix) && x->net.conns[i].state == TF_NET_OPEN;
-    return work + (int)outbox_used(x) + (sending ? 1 : 0);
+    bool busy = false;
+    for (uint32_t i = 0; i < x->session_count; i++) {
+        const tf_exio_session *s = &x->sessions[i];
+        busy |= x->net.conns[i].state != TF_NET_CLOSED &&
+                (s->fix.state == TF_FIX_LOGOUT_SENT || tf_fix_session_out_pending(&s->fix));
+    }
+    return work + (int)outbox_used(x) + (busy ? 1 : 0);
 }
 
 /* ---- life cycle -------------------------------------------------------------- */

@@ -291,6 +291,18 @@ static bool send_cancel_new(tf_exio *x, tf_exio_session *s, tf_exio_order *o, ui
 
 static bool xcn_mode(const tf_exio *x) { return x->cfg->exchange.replace == TF_REPLACE_CANCEL_NEW; }
 
+static void send_status_request(tf_exio *x, tf_exio_session *s, tf_exio_order *o);
+
+/* One order's fate in question (a cancel refused as unknown): ask, with
+ * the same deadline as a reconciliation. */
+static void query_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
+{
+    bool idle = s->reconcile_pending == 0;
+    send_status_request(x, s, o);
+    if (idle && s->reconcile_pending)
+        s->reconcile_deadline = x->mono + x->cfg->exchange.reconcile_timeout_ns;
+}
+
 static void send_status_request(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
 {
     tf_fix_writer *w = tf_fix_session_begin(&s->fix, "H");
@@ -620,6 +632,9 @@ static void on_cancel_reject(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m
     uint64_t why = 99;
     tf_fix_get_u64(m, TF_FIX_TAG_CXL_REJ_REASON, &why);
     report(x, o, TF_EX_CANCEL_REJECT, why == 0 || why == 1 ? TF_RJ_ORDER_NOT_OPEN : TF_RJ_VENUE);
+    /* The venue does not know an order we think open: ask what became of it. */
+    if (why == 1 && s->fix.state == TF_FIX_ACTIVE)
+        query_status(x, s, o);
 }
 
 /* A request of ours refused by the session layer (35=3, by RefSeqNum) or

@@ -527,6 +527,33 @@ static void test_cancel_new(void **state)
     assert_int_equal(*X.c_dup_fills, 0);
 }
 
+/* A cancel refused because the venue does not know the order: the stage
+ * asks for its status and learns it was canceled. */
+static void test_cancel_unknown_asks(void **state)
+{
+    (void)state;
+    new_order(95, 4000000, 100);
+    UNTIL(V.nmsgs == 1);
+    venue_report("95", '0', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_ACK, 95);
+    change(TF_VC_CANCEL, 95, 0, 0);
+    UNTIL(V.nmsgs == 2);
+    tf_fix_writer *w = tf_fix_session_begin(&V.s, "9");
+    tf_fix_put_cstr(w, TF_FIX_TAG_ORDER_ID, "NONE");
+    tf_fix_put_cstr(w, TF_FIX_TAG_CL_ORD_ID, V.msgs[1].clordid);
+    tf_fix_put_cstr(w, TF_FIX_TAG_ORIG_CL_ORD_ID, "95");
+    tf_fix_put_char(w, TF_FIX_TAG_ORD_STATUS, '8');
+    tf_fix_put_char(w, TF_FIX_TAG_CXL_REJ_RESPONSE_TO, '1');
+    tf_fix_put_char(w, TF_FIX_TAG_CXL_REJ_REASON, '1');
+    tf_fix_session_send(&V.s);
+    expect_report(TF_EX_CANCEL_REJECT, 95);
+    UNTIL(V.nmsgs == 3);
+    assert_string_equal(V.msgs[2].type, "H");
+    venue_report("95", 'I', '4', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_CANCELED, 95);
+    UNTIL(tf_exio_session_ready(&X, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +566,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restart_seed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_unknown_asks, setup, teardown),
     };
     if (test_dir_make("tf_exio") != 0)
         return 1;
