@@ -18,7 +18,13 @@
  * earlier life of a connection slot are recognised by a generation number
  * and ignored (their buffers recycled).
  *
- * Threading: one thread owns a tf_net. No allocation after init. */
+ * Completions: the kernel defers their work (DEFER_TASKRUN) and flags it
+ * in the ring; tf_net_reap then makes one system call to run it, so no
+ * inter-processor interrupt ever lands on the polling thread.
+ *
+ * Threading: one thread owns a tf_net: it may be made on another thread,
+ * but the first to connect, submit or reap becomes its only issuer. No
+ * allocation after init. */
 #ifndef TF_ENGINE_NET_URING_H
 #define TF_ENGINE_NET_URING_H
 
@@ -51,12 +57,14 @@ typedef struct tf_net_conn {
 } tf_net_conn;
 
 typedef struct tf_net_counters {
-    uint64_t submits, cqes, stale, enobufs, rearms, closes;
+    uint64_t submits, cqes, stale, enobufs, rearms, closes, task_runs;
 } tf_net_counters;
 
 typedef struct tf_net {
     struct io_uring ring;
     bool ring_open, sqpoll;
+    bool enabled;                     /* created disabled; enabled by the polling thread */
+    unsigned setup_flags;             /* the task-run mode this kernel took */
     bool multishot;                   /* provided buffers + multishot receive in use */
     struct io_uring_buf_ring *br;
     size_t br_len;

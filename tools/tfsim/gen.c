@@ -1,25 +1,21 @@
-/* tfsim market generator: per symbol an L2 book on a tick grid that takers
- * trade against and makers move (a random walk with bursts), deterministic
- * from --seed. Each schedule slot publishes one message: a trade, an
- * aggTrade, a bookTicker, a depthUpdate (changes since the last one, U..u)
- * or a kline_1m; or the next line of a --replay file. Faults that change
- * the stream itself (dup, reorder, gap) are applied here. */
+/* tfsim market generator: per symbol a market agent (owner 0 of the
+ * symbol's matching engine) keeps SIM_LEVELS levels a side on a tick grid,
+ * takers trade against the touch and makers move it (a random walk with
+ * bursts), deterministic from --seed. The agent acts only through the book:
+ * match_agent_level sets its quantity at a price (makers, new far levels),
+ * a taker is an owner-0 IOC order at the touch (match_submit), so it fills
+ * whatever rests there first by price-time priority, participants' FIX
+ * orders included. What happened comes back as the book's events
+ * (market.c: the mirror bids/asks, depth changes, trades). Each schedule
+ * slot publishes one message: a trade, an aggTrade, a bookTicker, a
+ * depthUpdate (changes since the last one, U..u) or a kline_1m; or the next
+ * line of a --replay file. */
 #include "tools/tfsim/sim.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include "tools/tfsim/fmt.h"
 
 #define E8 100000000LL
-
-static uint64_t tf_realtime_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static uint64_t rnd(sim *s)
 {
@@ -41,40 +37,51 @@ int sim_find_symbol(const sim *s, const char *name, size_t len)
     return -1;
 }
 
-/* ---- the book ------------------------------------------------------------ */
-
-static void pend(sim_symbol *y, int ask, int64_t price, int64_t qty)
-{
-    sim_level *p = ask ? y->pend_asks : y->pend_bids;
-    uint32_t *n = ask ? &y->npend_asks : &y->npend_bids;
-    y->update_id++;
-    if (!y->pend_first)
-        y->pend_first = y->update_id;
-    for (uint32_t i = 0; i < *n; i++)
-        if (p[i].price == price) {
-            p[i].qty = qty;
-            return;
-        }
-    if (*n < 1024)
-        p[(*n)++] = (sim_level){price, qty};
-}
+/* ---- the agent ----------------------------------------------------------- */
 
 static int64_t new_qty(sim *s, const sim_symbol *y) { return y->lot * rnd_range(s, 1, 2000); }
 
-/* Remove level k of a side; a new level appears at the far end so the book keeps its depth. */
-static void remove_level(sim *s, sim_symbol *y, int ask, uint32_t k)
+static int bside(int ask) { return ask ? MATCH_SELL : MATCH_BUY; }
+
+/* The agent's quantity at a price of a side (0: its orders there go). */
+static int agent_set(sim_symbol *y, int ask, int64_t price, int64_t qty)
 {
-    sim_level *lv = ask ? y->asks : y->bids;
-    uint32_t *n = ask ? &y->nasks : &y->nbids;
-    pend(y, ask, lv[k].price, 0);
-    memmove(&lv[k], &lv[k + 1], (*n - k - 1) * sizeof *lv);
-    (*n)--;
-    int64_t far = *n ? lv[*n - 1].price : y->mid;
-    lv[*n].price = ask ? far + y->tick : far - y->tick;
-    lv[*n].qty = new_qty(s, y);
-    if (lv[*n].price > 0) {
-        pend(y, ask, lv[*n].price, lv[*n].qty);
-        (*n)++;
+    return match_agent_level(y->book, bside(ask), price, qty);
+}
+
+/* How many levels from the best lie tick by tick (the agent's grid; a
+ * participant's order deep in the book, past a gap, is not part of it):
+ * O(1) when the whole grid is there, else a binary search (the prefix
+ * property is monotone: prices are strictly ordered on the tick grid). */
+static uint32_t grid_len(const sim_symbol *y, int ask)
+{
+    const sim_level *lv = ask ? y->asks : y->bids;
+    uint32_t n = ask ? y->nasks : y->nbids;
+    int64_t step = ask ? y->tick : -y->tick;
+    uint32_t k = n < SIM_LEVELS ? n : SIM_LEVELS;
+    if (k == 0 || lv[k - 1].price == lv[0].price + (int64_t)(k - 1) * step)
+        return k;
+    uint32_t lo = 1, hi = k - 1; /* lv[lo-1] on the grid, lv[hi] not */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (lv[mid].price == lv[0].price + (int64_t)mid * step)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A side thinner than SIM_LEVELS gets new levels at the far end of its
+ * grid (one per level a taker took, as the book keeps its depth). */
+static void top_up(sim *s, sim_symbol *y, int ask)
+{
+    const sim_level *lv = ask ? y->asks : y->bids;
+    for (uint32_t g, k = 0; (g = grid_len(y, ask)) < SIM_LEVELS && k < 4 * SIM_LEVELS; k++) {
+        int64_t far = g ? lv[g - 1].price : y->mid;
+        int64_t px = ask ? far + y->tick : far - y->tick;
+        if (px <= 0 || agent_set(y, ask, px, new_qty(s, y)) != MATCH_OK)
+            return;
     }
 }
 
@@ -82,283 +89,64 @@ static void remove_level(sim *s, sim_symbol *y, int ask, uint32_t k)
 static void maker(sim *s, sim_symbol *y)
 {
     int ask = (int)(rnd(s) & 1);
-    sim_level *lv = ask ? y->asks : y->bids;
-    uint32_t *n = ask ? &y->nasks : &y->nbids;
+    const sim_level *lv = ask ? y->asks : y->bids;
+    const uint32_t *n = ask ? &y->nasks : &y->nbids;
+    if (!y->nasks || !y->nbids) { /* a side was swept away: the agent comes back */
+        top_up(s, y, 0);
+        top_up(s, y, 1);
+        return;
+    }
     int64_t spread = y->asks[0].price - y->bids[0].price;
-    if (spread > y->tick && (rnd(s) % 3) == 0 && *n == SIM_LEVELS) {
-        /* new best inside the spread; the worst level leaves */
-        pend(y, ask, lv[*n - 1].price, 0);
-        memmove(&lv[1], &lv[0], (*n - 1) * sizeof *lv);
-        lv[0].price = ask ? y->asks[1].price - y->tick : y->bids[1].price + y->tick;
-        lv[0].qty = new_qty(s, y);
-        pend(y, ask, lv[0].price, lv[0].qty);
+    if (spread > y->tick && (rnd(s) % 3) == 0 && grid_len(y, ask) >= SIM_LEVELS) {
+        /* new best inside the spread; the agent's level at the depth limit leaves */
+        int64_t best = lv[0].price;
+        agent_set(y, ask, lv[SIM_LEVELS - 1].price, 0);
+        agent_set(y, ask, ask ? best - y->tick : best + y->tick, new_qty(s, y));
     } else {
         uint32_t k = (uint32_t)(rnd(s) % (*n < 20 ? *n : 20));
-        lv[k].qty = new_qty(s, y);
-        pend(y, ask, lv[k].price, lv[k].qty);
-    }
-    y->mid = (y->asks[0].price + y->bids[0].price) / 2;
-}
-
-/* ---- messages ------------------------------------------------------------ */
-
-static void record(sim *s, const char *stream, const char *data, size_t len)
-{
-    if (!s->record)
-        return;
-    fprintf(s->record, "{\"stream\":\"%s\",\"data\":%.*s}\n", stream, (int)len, data);
-}
-
-static void out(sim *s, int si, uint32_t kind, const char *suffix, const char *data, size_t len)
-{
-    char stream[64];
-    snprintf(stream, sizeof stream, "%s@%s", s->sym[si].lower, suffix);
-    record(s, stream, data, len);
-    sim_publish(s, si, kind, stream, data, len);
-}
-
-static void emit_trade(sim *s, int si, const char *data, size_t len)
-{
-    s->trades_out++;
-    const sim_fault *f = &s->fault;
-    if (f->reorder_every && s->trades_out % f->reorder_every == 0 && !s->held) {
-        s->held = malloc(len);
-        if (s->held) {
-            memcpy(s->held, data, len);
-            s->held_len = len;
-            s->held_sym = si;
-            s->c_reorder++;
-            return; /* goes out after the next trade */
-        }
-    }
-    out(s, si, SK_TRADE, "trade", data, len);
-    if (f->dup_every && s->trades_out % f->dup_every == 0) {
-        out(s, si, SK_TRADE, "trade", data, len);
-        s->c_dup++;
-    }
-    if (s->held) {
-        char *h = s->held;
-        s->held = NULL;
-        out(s, s->held_sym, SK_TRADE, "trade", h, s->held_len);
-        free(h);
+        agent_set(y, ask, lv[k].price, new_qty(s, y));
     }
 }
 
-static void kline_fold(sim_symbol *y, int64_t px, int64_t qty, uint64_t id, uint64_t ms)
-{
-    uint64_t open = ms - ms % 60000;
-    if (open != y->k_open_ms || !y->k_n) {
-        y->k_open_ms = open;
-        y->k_o = y->k_h = y->k_l = px;
-        y->k_v = y->k_q = 0;
-        y->k_n = 0;
-        y->k_first = id;
-    }
-    if (px > y->k_h)
-        y->k_h = px;
-    if (px < y->k_l)
-        y->k_l = px;
-    y->k_c = px;
-    y->k_v += qty;
-    y->k_q += (int64_t)((__int128)px * qty / E8);
-    y->k_n++;
-    y->k_last = id;
-}
-
-static void emit_kline(sim *s, int si, uint64_t now_ms, int closed)
-{
-    sim_symbol *y = &s->sym[si];
-    if (!(s->mix & SK_KLINE) || !y->k_n)
-        return;
-    fmt_buf b = {s->msg, s->msg + SIM_MSG_MAX, 0};
-    fmt_str(&b, "{\"e\":\"kline\",\"E\":");
-    fmt_u64(&b, now_ms);
-    fmt_str(&b, ",\"s\":\"");
-    fmt_str(&b, y->name);
-    fmt_str(&b, "\",\"k\":{\"t\":");
-    fmt_u64(&b, y->k_open_ms);
-    fmt_str(&b, ",\"T\":");
-    fmt_u64(&b, y->k_open_ms + 59999);
-    fmt_str(&b, ",\"s\":\"");
-    fmt_str(&b, y->name);
-    fmt_str(&b, "\",\"i\":\"1m\",\"f\":");
-    fmt_u64(&b, y->k_first);
-    fmt_str(&b, ",\"L\":");
-    fmt_u64(&b, y->k_last);
-    fmt_str(&b, ",\"o\":");
-    fmt_dec8(&b, y->k_o);
-    fmt_str(&b, ",\"c\":");
-    fmt_dec8(&b, y->k_c);
-    fmt_str(&b, ",\"h\":");
-    fmt_dec8(&b, y->k_h);
-    fmt_str(&b, ",\"l\":");
-    fmt_dec8(&b, y->k_l);
-    fmt_str(&b, ",\"v\":");
-    fmt_dec8(&b, y->k_v);
-    fmt_str(&b, ",\"n\":");
-    fmt_u64(&b, y->k_n);
-    fmt_str(&b, closed ? ",\"x\":true,\"q\":" : ",\"x\":false,\"q\":");
-    fmt_dec8(&b, y->k_q);
-    fmt_str(&b, ",\"V\":\"0.00000000\",\"Q\":\"0.00000000\",\"B\":\"0\"}}");
-    if (!b.overflow)
-        out(s, si, SK_KLINE, "kline_1m", s->msg, (size_t)(b.p - s->msg));
-}
-
-/* A taker order hits the touch: 1-3 fills at one price (one aggTrade). */
-static void taker(sim *s, int si, uint64_t now_ms, int max_fills)
+/* A taker order hits the touch: an IOC at the best opposite price for 1-3
+ * random lots' worth (no more than the level holds; with max_fills 1 no more
+ * than its first order, so it is exactly one fill). */
+static void taker(sim *s, int si, int max_fills)
 {
     sim_symbol *y = &s->sym[si];
     int buy = (int)(rnd(s) & 1);
-    sim_level *lv = buy ? y->asks : y->bids;
+    const sim_level *lv = buy ? y->asks : y->bids;
     if (!(buy ? y->nasks : y->nbids))
         return;
-    int64_t px = lv[0].price;
+    int64_t px = lv[0].price, avail = lv[0].qty;
+    match_order_info front;
+    if (max_fills == 1 && match_front(y->book, bside(buy), &front) && front.leaves < avail)
+        avail = front.leaves;
     int fills = (int)rnd_range(s, 1, max_fills);
-    uint64_t first = y->trade_id + 1;
     int64_t total = 0;
-    for (int k = 0; k < fills && lv[0].price == px; k++) {
+    for (int k = 0; k < fills && total < avail; k++) {
         int64_t q = y->lot * rnd_range(s, 1, 500);
-        if (q > lv[0].qty)
-            q = lv[0].qty;
-        lv[0].qty -= q;
-        total += q;
-        y->trade_id++;
-        kline_fold(y, px, q, y->trade_id, now_ms);
-        if (s->mix & SK_TRADE) {
-            fmt_buf b = {s->msg, s->msg + SIM_MSG_MAX, 0};
-            fmt_str(&b, "{\"e\":\"trade\",\"E\":");
-            fmt_u64(&b, now_ms);
-            fmt_str(&b, ",\"s\":\"");
-            fmt_str(&b, y->name);
-            fmt_str(&b, "\",\"t\":");
-            fmt_u64(&b, y->trade_id);
-            fmt_str(&b, ",\"p\":");
-            fmt_dec8(&b, px);
-            fmt_str(&b, ",\"q\":");
-            fmt_dec8(&b, q);
-            fmt_str(&b, ",\"T\":");
-            fmt_u64(&b, now_ms);
-            fmt_str(&b, buy ? ",\"m\":false,\"M\":true}" : ",\"m\":true,\"M\":true}");
-            emit_trade(s, si, s->msg, (size_t)(b.p - s->msg));
-        }
-        if (lv[0].qty == 0)
-            remove_level(s, y, buy, 0);
-        else
-            pend(y, buy, px, lv[0].qty);
+        total += q < avail - total ? q : avail - total;
     }
-    if (s->mix & SK_AGG) {
-        y->agg_id++;
-        fmt_buf b = {s->msg, s->msg + SIM_MSG_MAX, 0};
-        fmt_str(&b, "{\"e\":\"aggTrade\",\"E\":");
-        fmt_u64(&b, now_ms);
-        fmt_str(&b, ",\"s\":\"");
-        fmt_str(&b, y->name);
-        fmt_str(&b, "\",\"a\":");
-        fmt_u64(&b, y->agg_id);
-        fmt_str(&b, ",\"p\":");
-        fmt_dec8(&b, px);
-        fmt_str(&b, ",\"q\":");
-        fmt_dec8(&b, total);
-        fmt_str(&b, ",\"f\":");
-        fmt_u64(&b, first);
-        fmt_str(&b, ",\"l\":");
-        fmt_u64(&b, y->trade_id);
-        fmt_str(&b, ",\"T\":");
-        fmt_u64(&b, now_ms);
-        fmt_str(&b, buy ? ",\"m\":false,\"M\":true}" : ",\"m\":true,\"M\":true}");
-        out(s, si, SK_AGG, "aggTrade", s->msg, (size_t)(b.p - s->msg));
-    }
-    y->mid = (y->asks[0].price + y->bids[0].price) / 2;
+    match_new o = {.owner = MATCH_AGENT, .side = buy ? MATCH_BUY : MATCH_SELL, .type = MATCH_LIMIT,
+                   .tif = MATCH_IOC, .price = px, .qty = total};
+    match_submit(y->book, &o);
+    sim_md_done(s, si);
+    top_up(s, y, buy);
+    sim_md_done(s, si);
 }
 
-static void emit_book_ticker(sim *s, int si)
-{
-    sim_symbol *y = &s->sym[si];
-    if (y->bids[0].price == y->last_bid && y->bids[0].qty == y->last_bid_qty &&
-        y->asks[0].price == y->last_ask && y->asks[0].qty == y->last_ask_qty)
-        return;
-    y->last_bid = y->bids[0].price;
-    y->last_bid_qty = y->bids[0].qty;
-    y->last_ask = y->asks[0].price;
-    y->last_ask_qty = y->asks[0].qty;
-    y->bt_update++;
-    if (!(s->mix & SK_BOOK_TICKER))
-        return;
-    fmt_buf b = {s->msg, s->msg + SIM_MSG_MAX, 0};
-    fmt_str(&b, "{\"u\":");
-    fmt_u64(&b, y->update_id);
-    fmt_str(&b, ",\"s\":\"");
-    fmt_str(&b, y->name);
-    fmt_str(&b, "\",\"b\":");
-    fmt_dec8(&b, y->bids[0].price);
-    fmt_str(&b, ",\"B\":");
-    fmt_dec8(&b, y->bids[0].qty);
-    fmt_str(&b, ",\"a\":");
-    fmt_dec8(&b, y->asks[0].price);
-    fmt_str(&b, ",\"A\":");
-    fmt_dec8(&b, y->asks[0].qty);
-    fmt_str(&b, "}");
-    out(s, si, SK_BOOK_TICKER, "bookTicker", s->msg, (size_t)(b.p - s->msg));
-}
-
-static void levels_json(fmt_buf *b, const sim_level *lv, uint32_t n)
-{
-    fmt_str(b, "[");
-    for (uint32_t i = 0; i < n; i++) {
-        fmt_str(b, i ? ",[" : "[");
-        fmt_dec8(b, lv[i].price);
-        fmt_str(b, ",");
-        fmt_dec8(b, lv[i].qty);
-        fmt_str(b, "]");
-    }
-    fmt_str(b, "]");
-}
-
-/* Changes since the last depthUpdate, as one depthUpdate (both speeds
- * carry the same diff; a session subscribes to one). */
-static void emit_depth(sim *s, int si, uint64_t now_ms)
-{
-    sim_symbol *y = &s->sym[si];
-    if (!y->pend_first)
-        return;
-    s->depth_count++;
-    if (s->fault.gap_every && s->depth_count % s->fault.gap_every == 0) {
-        y->pend_first += 3; /* ids U..U+2 are never sent: a gap */
-        y->update_id += 3;
-        s->c_gap++;
-    }
-    if (s->mix & (SK_DEPTH_100MS | SK_DEPTH_1S)) {
-        fmt_buf b = {s->msg, s->msg + SIM_MSG_MAX, 0};
-        fmt_str(&b, "{\"e\":\"depthUpdate\",\"E\":");
-        fmt_u64(&b, now_ms);
-        fmt_str(&b, ",\"s\":\"");
-        fmt_str(&b, y->name);
-        fmt_str(&b, "\",\"U\":");
-        fmt_u64(&b, y->pend_first);
-        fmt_str(&b, ",\"u\":");
-        fmt_u64(&b, y->update_id);
-        fmt_str(&b, ",\"b\":");
-        levels_json(&b, y->pend_bids, y->npend_bids);
-        fmt_str(&b, ",\"a\":");
-        levels_json(&b, y->pend_asks, y->npend_asks);
-        fmt_str(&b, "}");
-        if (!b.overflow) {
-            out(s, si, SK_DEPTH_100MS, "depth@100ms", s->msg, (size_t)(b.p - s->msg));
-            out(s, si, SK_DEPTH_1S, "depth", s->msg, (size_t)(b.p - s->msg));
-        }
-    }
-    y->emitted_u = y->update_id;
-    y->pend_first = 0;
-    y->npend_bids = y->npend_asks = 0;
-}
-
-void sim_gen_init(sim *s)
+int sim_gen_init(sim *s)
 {
     s->rng = s->seed * 0x9E3779B97F4A7C15ull + 1;
     if (!s->rng)
         s->rng = 1;
+    s->seeding = true;
+    s->now_ms = sim_realtime_ms();
     for (uint32_t i = 0; i < s->nsym; i++) {
         sim_symbol *y = &s->sym[i];
+        y->sim = s;
+        y->index = i;
         for (size_t k = 0; k <= strlen(y->name); k++)
             y->lower[k] = (char)(y->name[k] >= 'A' && y->name[k] <= 'Z' ? y->name[k] - 'A' + 'a' : y->name[k]);
         int64_t start = 100 * E8;
@@ -374,13 +162,30 @@ void sim_gen_init(sim *s)
             start = 95 * E8;
         }
         y->mid = start;
-        y->nbids = y->nasks = SIM_LEVELS;
-        for (uint32_t k = 0; k < SIM_LEVELS; k++) {
-            y->bids[k] = (sim_level){start - (int64_t)(k + 1) * y->tick, new_qty(s, y)};
-            y->asks[k] = (sim_level){start + (int64_t)(k + 1) * y->tick, new_qty(s, y)};
+        match_config mc = {.tick = y->tick, .lot = y->lot, .capacity_orders = 65536, .capacity_levels = 8192,
+                           .capacity_owners = 1024, .on_event = sim_md_event, .ctx = y};
+        y->book = match_create(&mc);
+        if (!y->book) {
+            fprintf(stderr, "tfsim: out of memory for the book of %s\n", y->name);
+            return -1;
         }
+        for (uint32_t k = 0; k < SIM_LEVELS; k++) {
+            agent_set(y, 0, start - (int64_t)(k + 1) * y->tick, new_qty(s, y));
+            agent_set(y, 1, start + (int64_t)(k + 1) * y->tick, new_qty(s, y));
+        }
+        sim_md_clear_pending(y);
         y->update_id = 1000 + i * 1000000;
         y->emitted_u = y->update_id;
+    }
+    s->seeding = false;
+    return 0;
+}
+
+void sim_gen_free(sim *s)
+{
+    for (uint32_t i = 0; i < s->nsym; i++) {
+        match_delete(s->sym[i].book);
+        s->sym[i].book = NULL;
     }
 }
 
@@ -430,35 +235,33 @@ static int replay_next(sim *s)
     return 1;
 }
 
-int sim_gen_next(sim *s, uint64_t now_ns)
+static int gen_slot(sim *s, uint64_t now_ns)
 {
-    if (s->replay)
-        return replay_next(s);
-    uint64_t now_ms = tf_realtime_ms();
+    uint64_t now_ms = s->now_ms;
     int si = (int)(rnd(s) % s->nsym);
     sim_symbol *y = &s->sym[si];
     if (s->mix == SK_TRADE) {
         /* Trades only: exactly one trade per slot, so trade id k of a single
          * symbol was due at start + (k-1)/rate (benchmarks rely on it). */
-        taker(s, si, now_ms, 1);
-        y->pend_first = 0;
-        y->npend_bids = y->npend_asks = 0;
-        if ((rnd(s) % 4) == 0)
+        taker(s, si, 1);
+        sim_md_clear_pending(y);
+        if ((rnd(s) % 4) == 0) {
             maker(s, y);
-        y->pend_first = 0;
-        y->npend_bids = y->npend_asks = 0;
+            sim_md_done(s, si);
+        }
+        sim_md_clear_pending(y);
         return 1;
     }
     /* Periodic messages first: depth every 100 ms, kline every 2 s. */
     if (now_ns - y->last_depth_ns >= 100000000ull && y->pend_first) {
         y->last_depth_ns = now_ns;
-        emit_depth(s, si, now_ms);
+        sim_md_depth(s, si, now_ms);
         return 1;
     }
     if ((s->mix & SK_KLINE) && now_ns - y->k_last_ns >= 2000000000ull && y->k_n) {
         int closed = now_ms - now_ms % 60000 != y->k_open_ms;
         y->k_last_ns = now_ns;
-        emit_kline(s, si, now_ms, closed);
+        sim_md_kline(s, si, now_ms, closed);
         if (closed)
             y->k_n = 0;
         return 1;
@@ -467,14 +270,26 @@ int sim_gen_next(sim *s, uint64_t now_ns)
     int takers = (rnd(s) % 50) == 0 ? (int)rnd_range(s, 3, 10) : 1;
     if ((s->mix & (SK_TRADE | SK_AGG)) && (rnd(s) % 100) < 60) {
         for (int k = 0; k < takers; k++)
-            taker(s, si, now_ms, 3);
+            taker(s, si, 3);
     } else {
         maker(s, y);
+        sim_md_done(s, si);
     }
-    emit_book_ticker(s, si);
+    sim_md_book_ticker(s, si);
     if (y->npend_bids + y->npend_asks > 150) /* keep each depthUpdate moderate */
-        emit_depth(s, si, now_ms);
+        sim_md_depth(s, si, now_ms);
     return 1;
+}
+
+int sim_gen_next(sim *s, uint64_t now_ns)
+{
+    if (s->replay)
+        return replay_next(s);
+    s->now_ms = sim_realtime_ms();
+    s->in_gen = true;
+    int rc = gen_slot(s, now_ns);
+    s->in_gen = false;
+    return rc;
 }
 
 void sim_gen_flush(sim *s)
@@ -482,35 +297,11 @@ void sim_gen_flush(sim *s)
     if (s->held) {
         char *h = s->held;
         s->held = NULL;
-        out(s, s->held_sym, SK_TRADE, "trade", h, s->held_len);
+        sim_md_out(s, s->held_sym, SK_TRADE, "trade", h, s->held_len);
         free(h);
     }
     for (uint32_t i = 0; i < s->nsym; i++)
         if (s->sym[i].pend_first && !s->replay)
-            emit_depth(s, (int)i, tf_realtime_ms());
+            sim_md_depth(s, (int)i, sim_realtime_ms());
 }
 
-size_t sim_depth_json(sim *s, uint32_t i, uint32_t limit, char *outbuf, size_t cap)
-{
-    sim_symbol *y = &s->sym[i];
-    fmt_buf b = {outbuf, outbuf + cap, 0};
-    uint32_t nb = y->nbids < limit ? y->nbids : limit, na = y->nasks < limit ? y->nasks : limit;
-    fmt_str(&b, "{\"lastUpdateId\":");
-    fmt_u64(&b, y->update_id);
-    fmt_str(&b, ",\"bids\":");
-    levels_json(&b, y->bids, nb);
-    fmt_str(&b, ",\"asks\":");
-    levels_json(&b, y->asks, na);
-    fmt_str(&b, "}");
-    return b.overflow ? 0 : (size_t)(b.p - outbuf);
-}
-
-void sim_book_dump(sim *s, FILE *f)
-{
-    fprintf(f, "{");
-    for (uint32_t i = 0; i < s->nsym; i++) {
-        size_t n = sim_depth_json(s, i, SIM_LEVELS, s->msg, SIM_MSG_MAX);
-        fprintf(f, "%s\"%s\":%.*s", i ? "," : "", s->sym[i].name, (int)n, s->msg);
-    }
-    fprintf(f, "}\n");
-}

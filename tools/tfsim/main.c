@@ -1,9 +1,14 @@
-/* tfsim: the local exchange simulator (market-data half).
+/* tfsim: the local exchange simulator: Binance-format market data over
+ * WebSocket/REST, and FIX 4.4 order entry into the same books.
  *
  *   tfsim [--port P] [--bind ADDR] [--port-file F] [--tls] [--symbols A,B]
  *         [--seed N] [--rate MSGS_PER_S] [--mix trade,aggTrade,bookTicker,depth,kline]
  *         [--messages N] [--duration S] [--replay FILE] [--record FILE]
  *         [--start-file F] [--ping-interval S] [--book-dump F]
+ *         [--fix-port P] [--fix-bind ADDR] [--fix-port-file F] [--fix-comp-id ID]
+ *         [--fix-store DIR] [--fix-reset] [--fix-username U] [--fix-password P]
+ *         [--fix-ed25519-pub FILE] [--fix-tls] [--maker-fee-bps X] [--taker-fee-bps X]
+ *         [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]
  *         [--fault KIND[:k=v,...]]...
  *
  * Serves Binance spot streams (ws://ADDR:P/ws/<stream>, /stream?streams=a/b,
@@ -12,7 +17,42 @@
  * starts when the first client connects: message i is due at start + i/rate
  * (--start-file gets start in CLOCK_MONOTONIC ns). --messages N stops
  * generating after N (prints "tfsim: generation done") but keeps serving, so
- * a test can compare books. Faults (each repeatable):
+ * a test can compare books (--book-dump F writes them at exit).
+ *
+ * Order entry (FIX 4.4 acceptor, TargetCompID --fix-comp-id, default TFSIM):
+ *   --fix-port P          listen for FIX on P (0, the default: no FIX; 0 with
+ *                         --fix-port-file: any free port)
+ *   --fix-bind ADDR       its IPv4 address (default: --bind)
+ *   --fix-port-file F     write the FIX port there once listening
+ *   --fix-store DIR       sequence numbers in DIR/<ours>-<theirs>.seq (default: memory)
+ *   --fix-reset           every Logon must carry ResetSeqNumFlag=Y, as Binance's
+ *                         (without it one may: both sides start again at 1)
+ *   --fix-username U, --fix-password P
+ *                         the Logon's 553/554 must match
+ *   --fix-ed25519-pub F   the Logon's RawData (95/96) must be an Ed25519 signature
+ *                         (Binance style) verifying with this PEM public key
+ *   --fix-tls             FIX over TLS with the self-signed certificate
+ *   --maker-fee-bps X, --taker-fee-bps X
+ *                         commission (12) on fills, in quote currency (default 10 each)
+ *   --orders-dump F       at exit, every order known (open and finished) as one JSON
+ *                         object a line: account, clordid, orig_clordid, order_id,
+ *                         symbol, side, type, status (NEW, PARTIALLY_FILLED, FILLED,
+ *                         CANCELED, REJECTED, EXPIRED), price, qty, cum, avg_px, fees
+ *                         (decimals as strings)
+ *   --echo-port P         a raw TCP echo server in the same loop (0: none; 0 with
+ *                         --echo-port-file: any free port), the FIX benchmark's baseline
+ *   --echo-port-file F    write the echo port there
+ *   --busy-poll           the loop never sleeps (epoll_wait timeout 0)
+ * Up to 16 FIX connections and 16 sessions (one per SenderCompID); the
+ * account is the Logon's Username, else its SenderCompID. Messages: D, F,
+ * G, H, AF (585=7); 8 and 9 back. A Logon with 8013=Y cancels that session's
+ * orders when its connection drops. Reports for a session that is down
+ * wait for its ResendRequest after its next Logon; messages it sent that
+ * were lost with a connection are not asked for again (the Logon's
+ * MsgSeqNum is taken as is). SIGUSR1 drops every FIX connection at once
+ * (what was queued for it goes out by resend after its next Logon).
+ *
+ * Faults (each repeatable):
  *   drop:every=N       close each connection after every N messages sent to it
  *   dup:every=N        send every Nth trade twice
  *   reorder:every=N    swap every Nth trade with the next one
@@ -22,18 +62,33 @@
  *   oversize:every=N   a 2 MiB message every N messages
  *   stall:ms=M,every=N send nothing for M ms every N messages
  *   shutdown:after=N   serverShutdown after N messages, then close
- * SIGINT/SIGTERM: exit cleanly, printing what was sent and injected. */
+ *   fix-drop:every=N   close a FIX connection after every N application messages
+ *                      received on it (the rest of that read is handled and
+ *                      answered, then the connection closes without a Logout)
+ *   fix-delay:ms=M     hold every application message tfsim sends (8, 9), and what
+ *                      follows it on that connection, M ms before it is written
+ *   fix-reject:every=N reject every Nth NewOrderSingle (103=99 "simulated reject")
+ *   fix-garble:every=N corrupt the CheckSum of every Nth outgoing application
+ *                      message (8 or 9; the resend is correct)
+ *   fix-skip-seq:every=N skip one outgoing sequence number before every Nth
+ *                      application message (the counterparty must resend-request)
+ *   fix-refuse-logon:count=N refuse the first N Logons with a Logout
+ * SIGINT/SIGTERM: exit cleanly, printing what was sent and injected (and the
+ * FIX counters). Bad options: a one-line message and exit status 2. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tools/tfsim/sim.h"
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_usr1(int sig) { (void)sig; sim_fix_drop_request = 1; }
 
 static uint64_t mono_ns(void)
 {
@@ -56,7 +111,14 @@ static int parse_fault(sim *s, const char *spec)
 {
     int f = 0;
     sim_fault *x = &s->fault;
-    if (strncmp(spec, "drop", 4) == 0) x->drop_every = kv(spec, "every", &f);
+    if (strncmp(spec, "fix-drop", 8) == 0) x->fix_drop_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-delay", 9) == 0) x->fix_delay_ms = kv(spec, "ms", &f);
+    else if (strncmp(spec, "fix-reject", 10) == 0) x->fix_reject_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-garble", 10) == 0) x->fix_garble_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-skip-seq", 12) == 0) x->fix_skip_seq_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-refuse-logon", 16) == 0) x->fix_refuse_logons = kv(spec, "count", &f);
+    else if (strncmp(spec, "fix", 3) == 0) f = 0;
+    else if (strncmp(spec, "drop", 4) == 0) x->drop_every = kv(spec, "every", &f);
     else if (strncmp(spec, "dup", 3) == 0) x->dup_every = kv(spec, "every", &f);
     else if (strncmp(spec, "reorder", 7) == 0) x->reorder_every = kv(spec, "every", &f);
     else if (strncmp(spec, "gap", 3) == 0) x->gap_every = kv(spec, "every", &f);
@@ -69,9 +131,12 @@ static int parse_fault(sim *s, const char *spec)
         x->stall_ms = kv(spec, "ms", &g);
         f &= g;
     } else if (strncmp(spec, "shutdown", 8) == 0) x->shutdown_after = kv(spec, "after", &f);
+    if (f && strncmp(spec, "fix", 3) == 0 && !(x->fix_drop_every | x->fix_delay_ms | x->fix_reject_every |
+                                                x->fix_garble_every | x->fix_skip_seq_every | x->fix_refuse_logons))
+        f = 0; /* N or M of 0 */
     if (!f) {
         fprintf(stderr, "tfsim: bad --fault '%s' (e.g. drop:every=1000, stall:ms=500,every=2000, "
-                        "shutdown:after=5000)\n", spec);
+                        "shutdown:after=5000, fix-delay:ms=50, fix-refuse-logon:count=1)\n", spec);
         return -1;
     }
     return 0;
@@ -108,6 +173,8 @@ static int parse_symbols(sim *s, const char *list)
         }
         snprintf(s->sym[s->nsym++].name, sizeof s->sym[0].name, "%s", t);
     }
+    if (!s->nsym)
+        fprintf(stderr, "tfsim: --symbols needs at least one symbol\n");
     return s->nsym ? 0 : -1;
 }
 
@@ -156,13 +223,65 @@ static void inject(sim *s, uint64_t now)
     }
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: tfsim [--port P] [--bind ADDR] [--port-file F] [--tls] [--symbols A,B] [--seed N]\n"
             "             [--rate MSGS_PER_S] [--mix trade,aggTrade,bookTicker,depth,kline] [--messages N]\n"
             "             [--duration S] [--replay FILE] [--record FILE] [--start-file F]\n"
-            "             [--ping-interval S] [--book-dump F] [--fault KIND[:k=v,...]]...\n");
+            "             [--ping-interval S] [--book-dump F]\n"
+            "             [--fix-port P] [--fix-bind ADDR] [--fix-port-file F] [--fix-comp-id ID]\n"
+            "             [--fix-store DIR] [--fix-reset] [--fix-username U] [--fix-password P]\n"
+            "             [--fix-ed25519-pub FILE] [--fix-tls] [--maker-fee-bps X] [--taker-fee-bps X]\n"
+            "             [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]\n"
+            "             [--fault KIND[:k=v,...]]...\n"
+            "faults: drop dup reorder gap malformed truncate oversize stall shutdown fix-drop fix-delay\n"
+            "        fix-reject fix-garble fix-skip-seq fix-refuse-logon (see tools/tfsim/main.c)\n");
+}
+
+/* A whole decimal number within [lo, hi], else a one-line message (exit 2). */
+static int num_opt(const char *name, const char *v, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi) {
+        fprintf(stderr, "tfsim: --%s must be a whole number from %lld to %lld, not '%s'\n", name, lo, hi, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int fee_opt(const char *name, const char *v, double *out)
+{
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || *end || !(d > -1000 && d < 1000)) {
+        fprintf(stderr, "tfsim: --%s must be a number of basis points between -1000 and 1000, not '%s'\n", name, v);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+static int comp_id_opt(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n >= 32 || strpbrk(v, "\x01=")) {
+        fprintf(stderr, "tfsim: --fix-comp-id must be 1 to 31 characters without '=' or SOH\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void write_number(const char *path, unsigned long long v)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%llu\n", v);
+        fclose(f);
+    }
 }
 
 int main(int argc, char **argv)
@@ -174,25 +293,42 @@ int main(int argc, char **argv)
     s.rate = 1000;
     s.ping_s = 20;
     s.mix = SK_ALL;
+    s.fix.maker_fee_bps = s.fix.taker_fee_bps = 10;
     parse_symbols(&s, "BTCUSDT,ETHUSDT,SOLUSDT");
+    enum {
+        O_FIX_PORT = 256, O_FIX_BIND, O_FIX_PORT_FILE, O_FIX_COMP_ID, O_FIX_STORE, O_FIX_RESET, O_FIX_USER,
+        O_FIX_PASS, O_FIX_PUB, O_FIX_TLS, O_MAKER_FEE, O_TAKER_FEE, O_ORDERS_DUMP, O_ECHO_PORT, O_ECHO_PORT_FILE,
+        O_BUSY_POLL,
+    };
     static const struct option opts[] = {
         {"port", 1, NULL, 'p'},        {"bind", 1, NULL, 'b'},       {"port-file", 1, NULL, 'P'},
         {"tls", 0, NULL, 't'},         {"symbols", 1, NULL, 's'},    {"seed", 1, NULL, 'S'},
         {"rate", 1, NULL, 'r'},        {"mix", 1, NULL, 'm'},        {"messages", 1, NULL, 'n'},
         {"duration", 1, NULL, 'd'},    {"replay", 1, NULL, 'R'},     {"record", 1, NULL, 'W'},
         {"start-file", 1, NULL, 'T'},  {"ping-interval", 1, NULL, 'i'}, {"book-dump", 1, NULL, 'B'},
-        {"fault", 1, NULL, 'f'},       {"help", 0, NULL, 'h'},       {NULL, 0, NULL, 0}};
+        {"fault", 1, NULL, 'f'},       {"help", 0, NULL, 'h'},
+        {"fix-port", 1, NULL, O_FIX_PORT},           {"fix-bind", 1, NULL, O_FIX_BIND},
+        {"fix-port-file", 1, NULL, O_FIX_PORT_FILE}, {"fix-comp-id", 1, NULL, O_FIX_COMP_ID},
+        {"fix-store", 1, NULL, O_FIX_STORE},         {"fix-reset", 0, NULL, O_FIX_RESET},
+        {"fix-username", 1, NULL, O_FIX_USER},       {"fix-password", 1, NULL, O_FIX_PASS},
+        {"fix-ed25519-pub", 1, NULL, O_FIX_PUB},     {"fix-tls", 0, NULL, O_FIX_TLS},
+        {"maker-fee-bps", 1, NULL, O_MAKER_FEE},     {"taker-fee-bps", 1, NULL, O_TAKER_FEE},
+        {"orders-dump", 1, NULL, O_ORDERS_DUMP},     {"echo-port", 1, NULL, O_ECHO_PORT},
+        {"echo-port-file", 1, NULL, O_ECHO_PORT_FILE}, {"busy-poll", 0, NULL, O_BUSY_POLL},
+        {NULL, 0, NULL, 0}};
     int ch;
+    long long v;
+    opterr = 0;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
-        case 'p': s.port = atoi(optarg); break;
+        case 'p': if (num_opt("port", optarg, 0, 65535, &v)) return 2; s.port = (int)v; break;
         case 'b': s.bind = optarg; break;
         case 'P': s.port_file = optarg; break;
         case 't': s.tls = true; break;
-        case 's': if (parse_symbols(&s, optarg)) return 1; break;
+        case 's': if (parse_symbols(&s, optarg)) return 2; break;
         case 'S': s.seed = strtoull(optarg, NULL, 10); break;
-        case 'r': s.rate = strtoull(optarg, NULL, 10); break;
-        case 'm': if (parse_mix(&s, optarg)) return 1; break;
+        case 'r': if (num_opt("rate", optarg, 1, 100000000, &v)) return 2; s.rate = (uint64_t)v; break;
+        case 'm': if (parse_mix(&s, optarg)) return 2; break;
         case 'n': s.messages = strtoull(optarg, NULL, 10); break;
         case 'd': s.duration = atof(optarg); break;
         case 'R': s.replay_file = optarg; break;
@@ -200,35 +336,67 @@ int main(int argc, char **argv)
         case 'T': s.start_file = optarg; break;
         case 'i': s.ping_s = strtoull(optarg, NULL, 10); break;
         case 'B': s.book_dump = optarg; break;
-        case 'f': if (parse_fault(&s, optarg)) return 1; break;
-        case 'h': usage(); return 0;
-        default: usage(); return 1;
+        case 'f': if (parse_fault(&s, optarg)) return 2; break;
+        case O_FIX_PORT: if (num_opt("fix-port", optarg, 0, 65535, &v)) return 2; s.fix.port = (int)v; break;
+        case O_FIX_BIND: s.fix.bind = optarg; break;
+        case O_FIX_PORT_FILE: s.fix.port_file = optarg; break;
+        case O_FIX_COMP_ID: if (comp_id_opt(optarg)) return 2; s.fix.comp_id = optarg; break;
+        case O_FIX_STORE: s.fix.store_dir = optarg; break;
+        case O_FIX_RESET: s.fix.reset = true; break;
+        case O_FIX_USER: s.fix.username = optarg; break;
+        case O_FIX_PASS: s.fix.password = optarg; break;
+        case O_FIX_PUB: s.fix.ed25519_pub = optarg; break;
+        case O_FIX_TLS: s.fix.tls = true; break;
+        case O_MAKER_FEE: if (fee_opt("maker-fee-bps", optarg, &s.fix.maker_fee_bps)) return 2; break;
+        case O_TAKER_FEE: if (fee_opt("taker-fee-bps", optarg, &s.fix.taker_fee_bps)) return 2; break;
+        case O_ORDERS_DUMP: s.fix.orders_dump = optarg; break;
+        case O_ECHO_PORT: if (num_opt("echo-port", optarg, 0, 65535, &v)) return 2; s.fix.echo_port = (int)v; break;
+        case O_ECHO_PORT_FILE: s.fix.echo_port_file = optarg; break;
+        case O_BUSY_POLL: s.fix.busy_poll = true; break;
+        case 'h': usage(stdout); return 0;
+        default:
+            fprintf(stderr, "tfsim: unknown option or missing value: '%s' (--help lists the options)\n",
+                    argv[optind - 1]);
+            return 2;
         }
     }
-    if (optind < argc || s.rate == 0 || s.rate > 100000000 || s.port < 0 || s.port > 65535) {
-        usage();
-        return 1;
+    if (optind < argc) {
+        fprintf(stderr, "tfsim: unexpected argument '%s' (options only; --help lists them)\n", argv[optind]);
+        return 2;
+    }
+    bool fix_on = s.fix.port > 0 || s.fix.port_file;
+    if (!fix_on && (s.fix.tls || s.fix.username || s.fix.password || s.fix.ed25519_pub || s.fix.store_dir ||
+                    s.fix.reset || s.fix.comp_id || s.fix.bind)) {
+        fprintf(stderr, "tfsim: the --fix-* options need --fix-port (or --fix-port-file)\n");
+        return 2;
+    }
+    if (s.fix.store_dir && ((mkdir(s.fix.store_dir, 0750) != 0 && errno != EEXIST) ||
+                            access(s.fix.store_dir, W_OK | X_OK) != 0)) {
+        fprintf(stderr, "tfsim: --fix-store %s: not a folder tfsim can write (%s)\n", s.fix.store_dir,
+                strerror(errno));
+        return 2;
     }
     if (s.replay_file && !(s.replay = fopen(s.replay_file, "r"))) {
         fprintf(stderr, "tfsim: cannot read %s\n", s.replay_file);
-        return 1;
+        return 2;
     }
     if (s.record_file && !(s.record = fopen(s.record_file, "w"))) {
         fprintf(stderr, "tfsim: cannot write %s\n", s.record_file);
-        return 1;
+        return 2;
     }
     s.msg = malloc(SIM_MSG_MAX);
-    if (!s.msg)
+    if (!s.msg || sim_gen_init(&s) != 0)
         return 1;
-    sim_gen_init(&s);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     int rc = 0;
-    if (sim_server_start(&s) != 0) {
+    if (sim_server_start(&s) != 0 || sim_fix_start(&s) != 0) {
         rc = 2;
         goto out;
     }
@@ -236,13 +404,8 @@ int main(int argc, char **argv)
     for (uint32_t i = 0; i < s.nsym; i++)
         fprintf(stderr, " %s", s.sym[i].name);
     fprintf(stderr, ", %llu msgs/s, seed %llu)\n", (unsigned long long)s.rate, (unsigned long long)s.seed);
-    if (s.port_file) {
-        FILE *f = fopen(s.port_file, "w");
-        if (f) {
-            fprintf(f, "%d\n", s.port);
-            fclose(f);
-        }
-    }
+    if (s.port_file)
+        write_number(s.port_file, (unsigned long long)s.port);
     uint64_t t0 = mono_ns();
     double per_ns = (double)s.rate / 1e9;
     while (!stop) {
@@ -253,13 +416,8 @@ int main(int argc, char **argv)
         if (!s.started && sim_active_sessions(&s)) {
             s.started = true;
             s.start_ns = now;
-            if (s.start_file) {
-                FILE *f = fopen(s.start_file, "w");
-                if (f) {
-                    fprintf(f, "%llu\n", (unsigned long long)s.start_ns);
-                    fclose(f);
-                }
-            }
+            if (s.start_file)
+                write_number(s.start_file, (unsigned long long)s.start_ns);
         }
         if (s.started && !s.gen_done) {
             uint64_t due = (uint64_t)((double)(now - s.start_ns) * per_ns) + 1;
@@ -277,13 +435,13 @@ int main(int argc, char **argv)
                 }
             }
         }
-        /* Idle: sleep until the next message is due (at most 1 ms). */
+        /* Idle: wait (for FIX or echo input at most) until the next message
+         * is due, at most 1 ms. */
         uint64_t next = s.started && !s.gen_done ? s.start_ns + (uint64_t)((double)s.generated / per_ns) : now + 1000000;
-        if (next > now + 50000) {
-            uint64_t d = next - now > 1000000 ? 1000000 : next - now - 20000;
-            struct timespec ts = {0, (long)d};
-            nanosleep(&ts, NULL);
-        }
+        uint64_t d = 0;
+        if (next > now + 50000)
+            d = next - now > 1000000 ? 1000000 : next - now - 20000;
+        sim_fix_wait(&s, d);
     }
     if (s.book_dump) {
         FILE *f = fopen(s.book_dump, "w");
@@ -302,7 +460,9 @@ int main(int argc, char **argv)
             (unsigned long long)s.c_oversize, (unsigned long long)s.c_stall, (unsigned long long)s.c_shutdown,
             (unsigned long long)s.c_slow_cut);
 out:
+    sim_fix_stop(&s);
     sim_server_stop(&s);
+    sim_gen_free(&s);
     for (int i = 0; i < SIM_MAX_SESSIONS; i++)
         free(s.sess[i].buf);
     free(s.held);

@@ -187,6 +187,9 @@ uint32_t match_cancel_owner(match_book *b, uint32_t owner);
 bool match_best(const match_book *b, int side, int64_t *price, int64_t *qty);
 /* Up to max levels of a side from the best; returns how many. */
 uint32_t match_levels(const match_book *b, int side, match_level_info *out, uint32_t max);
+/* The order at the front of a side's best level (the next one a taker
+ * meets); false when the side is empty. */
+bool match_front(const match_book *b, int side, match_order_info *out);
 /* An open order; false if unknown or finished. */
 bool match_order_get(const match_book *b, uint64_t id, match_order_info *out);
 /* Calls fn for each open order of owner, oldest first; fn must not modify

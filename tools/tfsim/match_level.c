@@ -272,6 +272,17 @@ uint32_t match_levels(const match_book *b, int side, match_level_info *out, uint
     return k;
 }
 
+bool match_front(const match_book *b, int side, match_order_info *out)
+{
+    if (side != MATCH_BUY && side != MATCH_SELL)
+        return false;
+    uint32_t li = m_best(b, side);
+    if (li == M_NIL)
+        return false;
+    m_info(&b->orders[b->levels[li].head], out);
+    return true;
+}
+
 bool match_order_get(const match_book *b, uint64_t id, match_order_info *out)
 {
     uint32_t oi = m_order_find(b, id);
