@@ -395,10 +395,11 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
     memset(password, 0, sizeof password);
     uint64_t **field[] = {&x->g_unknown, &x->c_orders_out, &x->c_reports_in, &x->c_dup_fills,
                           &x->c_unknown_fate, &x->c_illegal, &x->c_recovered_fills, &x->c_reconciled,
-                          &x->c_venue_rejects};
+                          &x->c_venue_rejects, &x->c_late};
     static const char *const names[] = {"fix_orders_unknown_now", "fix_orders_sent", "fix_reports",
                                         "fix_duplicate_fills", "fix_orders_fate_unknown", "fix_bad_reports",
-                                        "fix_recovered_fills", "fix_orders_reconciled", "fix_venue_rejects"};
+                                        "fix_recovered_fills", "fix_orders_reconciled", "fix_venue_rejects",
+                                        "fix_late_reports"};
     _Static_assert(sizeof names / sizeof names[0] == sizeof field / sizeof field[0], "a name per counter");
     if (tf__exio_counters(x, stats, field, names, sizeof names / sizeof names[0], "", 1) != 0)
         goto fail;

@@ -128,7 +128,7 @@ typedef struct tf_exio {
     uint32_t owned_count;
     tf_hist *h_rtt;                      /* order request → first answer */
     uint64_t *c_orders_out, *c_reports_in, *c_dup_fills, *c_unknown_fate, *c_illegal, *c_recovered_fills,
-        *c_reconciled, *c_venue_rejects, *g_unknown;
+        *c_reconciled, *c_venue_rejects, *c_late, *g_unknown;
 } tf_exio;
 
 /* Cold: resolve the venue, open every session's store, start connecting.

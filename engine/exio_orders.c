@@ -239,7 +239,8 @@ static bool send_new(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
     tf_fix_put_char(w, TF_FIX_TAG_ORD_TYPE, o->type == TF_MARKET ? '1' : '2');
     if (o->type != TF_MARKET)
         tf_fix_put_decimal(w, TF_FIX_TAG_PRICE, o->price, in->price_precision);
-    tf_fix_put_char(w, TF_FIX_TAG_TIME_IN_FORCE, tif_char(o->tif));
+    /* A market order lives only now: IOC (or FOK), never GTC. */
+    tf_fix_put_char(w, TF_FIX_TAG_TIME_IN_FORCE, o->type == TF_MARKET && o->tif == TF_GTC ? '3' : tif_char(o->tif));
     return tf_fix_session_send(&s->fix) != 0;
 }
 
@@ -440,6 +441,28 @@ static void clear_pending(tf_exio_order *o)
     o->pend_req = 0;
 }
 
+/* Commission (12) in money units (10^-8 of the quote currency), rounded
+ * half away from zero when the venue sends more decimals; a malformed one
+ * is counted and taken as 0. */
+static int64_t commission(tf_exio *x, const tf_fix_msg *m)
+{
+    const char *v;
+    size_t n;
+    if (tf_fix_get_str(m, TF_FIX_TAG_COMMISSION, &v, &n) != 0)
+        return 0;
+    const char *dot = memchr(v, '.', n);
+    size_t keep = dot && (size_t)(dot - v) + 1 + TF_MONEY_PRECISION < n ? (size_t)(dot - v) + 1 + TF_MONEY_PRECISION : n;
+    int64_t fee;
+    if (tf_fixed_parse(v, keep, TF_MONEY_PRECISION, &fee) != TF_FIXED_OK) {
+        (*x->c_illegal)++;
+        tf__exio_error(x, TF_E_FIX_BAD_REPORT, 0, "commission");
+        return 0;
+    }
+    if (keep < n && v[keep] >= '5' && v[keep] <= '9')
+        fee += fee < 0 || v[0] == '-' ? -1 : 1;
+    return fee;
+}
+
 static void on_fill(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m)
 {
     const tf_instrument *in = &x->instruments->items[o->instrument];
@@ -459,7 +482,7 @@ static void on_fill(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m)
     }
     ack_once(x, o);
     recover_fills(x, o, m, venue_cum, last_qty, last_px);
-    tf_fix_get_decimal(m, TF_FIX_TAG_COMMISSION, TF_MONEY_PRECISION, &fee);
+    fee = commission(x, m);
     char liq = 0;
     tf_fix_get_char(m, TF_FIX_TAG_LAST_LIQUIDITY_IND, &liq);
     report_fill(x, o, last_px, cum - o->cum, fee, liq == '1' ? 1 : liq == '2' ? 2 : 0);
@@ -483,11 +506,15 @@ static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf
     if (st == '8') { /* the venue does not know it */
         if (!(o->flags & TF_EXO_ACKED)) {
             report(x, o, TF_EX_REJECT, TF_RJ_VENUE); /* it never got there: it never traded */
+            order_release(x, o);
         } else {
+            /* It was there and the venue has forgotten it: filled or
+             * canceled, nobody can say. Kept open, marked, counted. */
+            o->flags |= TF_EXO_UNKNOWN;
+            (*x->c_unknown_fate)++;
+            (*x->g_unknown)++;
             tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "venue_forgot");
-            report(x, o, TF_EX_CANCELED, 0);
         }
-        order_release(x, o);
         return;
     }
     const tf_instrument *in = &x->instruments->items[o->instrument];
@@ -622,7 +649,11 @@ static void on_cancel_reject(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m
 {
     uint64_t req = 0;
     tf_exio_order *o = order_of(x, m, TF_FIX_TAG_CL_ORD_ID, &req);
-    if (!o || !(req == o->pend_req || (xcn_mode(x) && req == o->pend_req + 1))) {
+    if (!o) { /* the order finished (a fill) before the venue refused our cancel: normal */
+        (*x->c_late)++;
+        return;
+    }
+    if (!(req == o->pend_req || (xcn_mode(x) && req == o->pend_req + 1))) {
         (*x->c_illegal)++;
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, s->index, "cancel_reject");
         return;

@@ -498,6 +498,17 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
             dispatch(s, m);
             return;
         }
+        /* Answered at once, whatever the gap: when both sides lost messages
+         * (a connection broken with traffic both ways) each one's
+         * ResendRequest lies beyond the other's gap; dropping them would
+         * leave both waiting for ever. Its own number comes back in the
+         * counterparty's resend (as a gap fill). */
+        if (tf_fix_is(m, "2")) {
+            dispatch(s, m);
+            if (s->resend_until == 0)
+                send_resend_request(s, *next_in, m->seq);
+            return;
+        }
         if (s->resend_until == 0)
             send_resend_request(s, *next_in, m->seq);
         return; /* dropped: it comes again in the resend */

@@ -13,7 +13,9 @@
  * field is rejected (35=3) and consumed; a sequence number too low without
  * PossDup ends the session with a Logout that says why; messages beyond a
  * gap are dropped and asked for again (ResendRequest to infinity), so the
- * application sees every message once and in order.
+ * application sees every message once and in order — except a
+ * ResendRequest, answered at once wherever it falls (both sides may be
+ * missing messages after a broken connection).
  *
  * Sending: tf_fix_session_begin writes the standard header into the
  * session's scratch buffer and returns a writer for the application's

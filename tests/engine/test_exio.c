@@ -290,11 +290,11 @@ static void test_order_ack_fill(void **state)
     assert_int_equal(V.msgs[0].qty, 300000);
     venue_report("11", '0', '0', 0, 0, 0, 0, NULL);
     expect_report(TF_EX_ACK, 11);
-    venue_report("11", 'F', '1', 5000000000000, 100000, 100000, 5000000000000, "12=0.05|851=1");
+    venue_report("11", 'F', '1', 5000000000000, 100000, 100000, 5000000000000, "12=0.050000005|851=1");
     expect_report(TF_EX_FILL, 11);
     assert_int_equal(rep.last_px, 5000000);
     assert_int_equal(rep.last_qty, 100);
-    assert_int_equal(rep.fee, 5000000);
+    assert_int_equal(rep.fee, 5000001); /* a ninth decimal rounds */
     assert_int_equal(rep.liquidity, 1);
     /* the same fill again (a resend): ignored */
     venue_report("11", 'F', '1', 5000000000000, 100000, 100000, 5000000000000, NULL);

@@ -517,6 +517,33 @@ static void test_send_while_down(void **state)
     free_pair();
 }
 
+/* A connection broken with messages lost both ways: each side's
+ * ResendRequest lies beyond the other's gap and must still be answered,
+ * or both would wait for ever. */
+static void test_gaps_both_ways(void **state)
+{
+    (void)state;
+    setup_pair(NULL, true);
+    I.drop_out = A.drop_out = true;
+    send_order(&I, "i1");
+    send_order(&A, "a1");
+    pump();
+    I.drop_out = A.drop_out = false;
+    tf_fix_session_disconnected(&I.s);
+    tf_fix_session_disconnected(&A.s);
+    connect_both();
+    assert_int_equal(A.ngot, 1);
+    assert_string_equal(A.got[0], "i1");
+    assert_int_equal(I.ngot, 1);
+    assert_string_equal(I.got[0], "a1");
+    assert_int_equal(A.s.resend_until, 0);
+    assert_int_equal(I.s.resend_until, 0);
+    send_order(&I, "i2");
+    pump();
+    assert_string_equal(A.got[1], "i2");
+    free_pair();
+}
+
 static void test_store_refuses_other_session(void **state)
 {
     (void)state;
@@ -551,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_split_bytes),
         cmocka_unit_test(test_restart_and_reconnect),
         cmocka_unit_test(test_send_while_down),
+        cmocka_unit_test(test_gaps_both_ways),
         cmocka_unit_test(test_store_refuses_other_session),
     };
     if (test_dir_make("tf_fix_session") != 0)

@@ -41,8 +41,7 @@ typedef struct exchange exchange;
 
 typedef struct exchange_counters {
     uint64_t sessions, logons, logons_refused, connections, orders, fills, rejects, cancels, replaces,
-        cancel_rejects, status_requests, mass_status, reports, report_drops, cancel_on_disconnect,
-        skipped_in; /* counterparty messages lost with a connection, not asked for again */
+        cancel_rejects, status_requests, mass_status, reports, report_drops, cancel_on_disconnect;
     /* faults injected */
     uint64_t f_drops, f_delayed, f_rejects, f_garbled, f_skipped, f_refused;
 } exchange_counters;

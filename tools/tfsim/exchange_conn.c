@@ -200,17 +200,8 @@ static int attach(exchange *x, int ci, const char *msg, size_t len)
     tf_fix_session_clock(&ss->fix, x->mono, x->wall);
     tf_fix_session_connected(&ss->fix);
     /* What the counterparty sent before the last connection broke and we
-     * never read is not asked for again (venues that take no client resends
-     * do the same; its status requests find out): a ResendRequest of ours at
-     * Logon, while it asks for our reports, would leave both sides waiting
-     * (the session layer drops a ResendRequest that comes beyond a gap). */
-    uint64_t *next_in = &ss->fix.store.seq->next_in;
-    char reset = 0;
-    tf_fix_get_char(&x->first, TF_FIX_TAG_RESET_SEQ_NUM_FLAG, &reset);
-    if (reset != 'Y' && x->first.seq > *next_in) {
-        x->c.skipped_in += x->first.seq - *next_in;
-        *next_in = x->first.seq;
-    }
+     * never read is asked for again by the session layer (ResendRequest at
+     * Logon), as a venue that takes client resends does. */
     return 0;
 }
 
