@@ -192,6 +192,12 @@ $(OUT)/bench/quickfix_rtt: bench/quickfix_rtt.cpp Makefile
 	$(Q)$(CXX) -std=gnu++17 -O2 -g -Wall -Wextra -Werror -Wno-deprecated-declarations $(SAN_FLAGS) \
 		$(shell pkg-config --cflags quickfix 2>/dev/null) -o $@ $< $(shell pkg-config --libs quickfix 2>/dev/null) -pthread
 
+# Tick-to-trade submits through the client library, as a strategy process does.
+$(OUT)/bench/bench_t2t: $(OUT)/obj/bench/bench_t2t.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS) $(LDLIBS)
+
 # The query benchmark's load generator (run by bench/bench_query.sh).
 $(OUT)/bench/query_load: $(OUT)/obj/bench/query_load.o
 	@mkdir -p $(dir $@)

@@ -582,9 +582,17 @@ static bool on_xcn_leg(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, char e
 
 static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m)
 {
-    uint64_t req = 0;
+    uint64_t req = 0, id;
     tf_exio_order *o = order_of(x, m, TF_FIX_TAG_CL_ORD_ID, &req);
     char et = 0;
+    const char *v;
+    size_t n;
+    if (!o && tf_fix_get_str(m, TF_FIX_TAG_CL_ORD_ID, &v, &n) == 0 && parse_clordid(v, n, &id, &req) == 0) {
+        /* One of ours, already finished here: a status answer or a repeat
+         * that crossed the report that finished it. */
+        (*x->c_late)++;
+        return;
+    }
     if (!o || tf_fix_get_char(m, TF_FIX_TAG_EXEC_TYPE, &et) != 0) {
         (*x->c_illegal)++;
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, s->index, o ? "no_exec_type" : "unknown_order");

@@ -528,11 +528,24 @@ static int tf__poll(tf_stage *self, uint64_t now)
 
 /* At stop: answer what is queued; a venue on this or a later stage drains
  * its ring, so keep reporting work while it has not. */
+/* At stop: deliver what is queued, and for a while (TF_OMS_DRAIN_WAIT_NS)
+ * keep listening while orders wait for the venue's answer — the venue
+ * stage, downstream, is still logging out and its last reports (a cancel
+ * confirmed, a fill) must reach the journal; what never comes is learned
+ * by reconciliation at the next start. */
 static int tf__drain(tf_stage *self, uint64_t now)
 {
     tf_oms *o = self->ctx;
     int work = tf__poll(self, now);
-    return work + (int)tf_ring_depth(o->venue) + (int)tf_ring_depth(o->exec);
+    if (!o->drain_started_ns)
+        o->drain_started_ns = now;
+    uint32_t waiting = 0;
+    if (now - o->drain_started_ns < TF_OMS_DRAIN_WAIT_NS)
+        for (uint32_t k = o->open_head; k != TF_OMS_NIL && !waiting; k = o->link_next[k]) {
+            uint8_t st = o->slots[k].order.state;
+            waiting = st == TF_OS_PENDING_NEW || st == TF_OS_PENDING_CANCEL || st == TF_OS_PENDING_REPLACE;
+        }
+    return work + (int)tf_ring_depth(o->venue) + (int)tf_ring_depth(o->exec) + (int)waiting;
 }
 
 /* ---- set-up ------------------------------------------------------------------------ */

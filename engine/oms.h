@@ -37,6 +37,7 @@
 #include "shm/state.h"
 #include "shm/stats.h"
 
+#define TF_OMS_DRAIN_WAIT_NS 1000000000ull /* at stop: wait this long for the venue's last answers */
 #define TF_OMS_NIL UINT32_MAX
 
 typedef struct tf_oms {
@@ -49,6 +50,7 @@ typedef struct tf_oms {
     uint32_t *link_next, *link_prev;/* the open list / the free FIFO (finished orders stay visible) */
     __int128 *fill_value;           /* sum of price * qty of each order's fills */
     uint32_t open_head, open_count;
+    uint64_t drain_started_ns;           /* stop: when draining began (0: running) */
     uint32_t free_head, free_tail;
     tf_id_map ids;
 

@@ -1,0 +1,434 @@
+/* make bench-t2t: tick-to-trade wire to wire, and orders/s through the
+ * whole path.
+ *
+ * Tick to trade: tfsim (CPU 0, --busy-poll) writes a trade frame to the
+ * engine's WebSocket; the engine (one hot thread on CPU 1, busy-spin: feed
+ * → sample strategy → risk → OMS → exio) answers with a FIX order; tfsim
+ * stamps both ends with one clock (--t2t-out: before the write() of the
+ * frame, after the recv() of the order) and pairs each order with the
+ * frame before it. Trades come 2 ms apart, so each is answered before the
+ * next. Beside it, in the same run (before the engine starts and after it
+ * stops): a raw loopback TCP ping-pong through tfsim's echo port, the
+ * same loop and wake-up path — two one-way loopback times. The engine's own
+ * share = tick-to-trade minus the ping-pong's median (a percentile of a
+ * difference is not a difference of percentiles: this is the wire's
+ * typical cost taken off). Three runs, the median run by t2t p50.
+ * Target (the issue): the engine's share p50 < 5 us, p99 < 20 us.
+ *
+ * Orders/s: the engine without a strategy; this process submits IOC orders
+ * that do not cross through its request lane (libtfclient) at fixed rates,
+ * risk gate → OMS → FIX → tfsim's matching engine and back, each timed
+ * from when it was due to its final event in the order journal; a rate
+ * counts when every order was answered (zero loss) and kept up. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "bench/bench_util.h"
+#include "include/tradefan/client.h"
+
+#define RUNS 3
+#define ECHO_N 3000
+#define T2T_SECONDS 6
+#define SIM_CPU 0
+#define ENGINE_CPU 1
+
+static const char *prog = "bench_t2t";
+static char tmp[64];
+static pid_t sim_pid, engine_pid;
+static int ws_port, fix_port, echo_port;
+
+static void stop(pid_t *p)
+{
+    if (*p > 0) {
+        kill(*p, SIGTERM);
+        waitpid(*p, NULL, 0);
+    }
+    *p = 0;
+}
+
+static void cleanup(void)
+{
+    stop(&engine_pid);
+    stop(&sim_pid);
+    if (tmp[0]) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+        if (system(cmd) != 0)
+            fprintf(stderr, "%s: could not remove %s\n", prog, tmp);
+    }
+}
+
+static __attribute__((noreturn)) void die(const char *what)
+{
+    fprintf(stderr, "%s: %s\n", prog, what);
+    cleanup();
+    exit(1);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    die("interrupted");
+}
+
+static int read_int_file(const char *path, int wait_ms)
+{
+    for (int i = 0; i < wait_ms / 10; i++) {
+        FILE *f = fopen(path, "r");
+        int v = 0;
+        if (f) {
+            if (fscanf(f, "%d", &v) != 1)
+                v = 0;
+            fclose(f);
+        }
+        if (v > 0)
+            return v;
+        usleep(10000);
+    }
+    return -1;
+}
+
+static pid_t spawn(int cpu, const char *log, char *const argv[])
+{
+    pid_t p = fork();
+    if (p < 0)
+        die("fork");
+    if (p == 0) {
+        if (cpu >= 0) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(cpu, &set);
+            sched_setaffinity(0, sizeof set, &set);
+        }
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return p;
+}
+
+/* tfsim with its FIX and echo ports; t2t_out NULL: no stamping, no busy poll. */
+static void start_sim(const char *t2t_out, const char *rate, const char *mix)
+{
+    char ws[96], fx[96], ec[96], log[96];
+    snprintf(ws, sizeof ws, "%s/ws.port", tmp);
+    snprintf(fx, sizeof fx, "%s/fix.port", tmp);
+    snprintf(ec, sizeof ec, "%s/echo.port", tmp);
+    snprintf(log, sizeof log, "%s/tfsim.log", tmp);
+    unlink(ws);
+    unlink(fx);
+    unlink(ec);
+    char *argv[32];
+    int k = 0;
+    argv[k++] = "build/bin/tfsim";
+    argv[k++] = "--port"; argv[k++] = "0"; argv[k++] = "--bind"; argv[k++] = "127.0.0.1";
+    argv[k++] = "--port-file"; argv[k++] = ws;
+    argv[k++] = "--fix-port"; argv[k++] = "0"; argv[k++] = "--fix-port-file"; argv[k++] = fx;
+    argv[k++] = "--echo-port"; argv[k++] = "0"; argv[k++] = "--echo-port-file"; argv[k++] = ec;
+    argv[k++] = "--symbols"; argv[k++] = "BTCUSDT"; argv[k++] = "--rate"; argv[k++] = (char *)rate;
+    argv[k++] = "--mix"; argv[k++] = (char *)mix;
+    if (t2t_out) {
+        argv[k++] = "--busy-poll";
+        argv[k++] = "--t2t-out";
+        argv[k++] = (char *)t2t_out;
+    }
+    argv[k] = NULL;
+    sim_pid = spawn(SIM_CPU, log, argv);
+    ws_port = read_int_file(ws, 5000);
+    fix_port = read_int_file(fx, 5000);
+    echo_port = read_int_file(ec, 5000);
+    if (ws_port < 0 || fix_port < 0 || echo_port < 0)
+        die("tfsim did not come up (see its log; run from the project root after make)");
+}
+
+static void write_cfg(const char *path, int with_strategy)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        die("cannot write the engine config");
+    fprintf(f,
+            "instance: bt2t\n"
+            "shm: {dir: %s, mode: 0640, on_stale: replace}\n"
+            "journal: {md: {capacity: 65536}}\n"
+            "instruments:\n"
+            "  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\", "
+            "min_notional: \"5\"}\n"
+            "feed: {url: \"ws://127.0.0.1:%d\", rest_url: \"http://127.0.0.1:%d\", streams: [trade]}\n"
+            "export: {run_dir: %s/run}\n"
+            "orders: {capacity: 65536, journal_capacity: 1048576%s}\n"
+            "risk:\n"
+            "  max_gross_exposure: \"1000000000\"\n"
+            "  daily_loss_limit: \"100000000\"\n"
+            "  duplicate_count: 0\n"
+            "  instruments:\n"
+            "    - {symbol: BTCUSDT, max_order_qty: \"1\", max_order_notional: \"1000000\", max_position: \"100000\", "
+            "collar_bps: 1000}\n"
+            "  strategies:\n"
+            "    - {id: 1, name: sample}\n"
+            "    - {id: 2, name: bench}\n"
+            "exchange: {host: 127.0.0.1, port: %d, sender_comp_id: BENCHT2T, target_comp_id: TFSIM,\n"
+            "           reset_on_logon: true, store_dir: %s/fix}\n"
+            "threads:\n"
+            "  - {name: hot, cpu: %d, idle: busy-spin, stages: [feed, %srisk, oms, exio]}\n",
+            tmp, ws_port, ws_port, tmp,
+            with_strategy ? ", plugin: build/lib/sample_strategy.so, plugin_params: "
+                            "\"symbol=BTCUSDT,every=1,offset_ticks=50,qty_lots=100\", plugin_strategy: 1"
+                          : "",
+            fix_port, tmp, ENGINE_CPU, with_strategy ? "strategy, " : "");
+    fclose(f);
+}
+
+/* The engine's session logged on (tfstat's venue section). */
+static int logged_on(void)
+{
+    char cmd[256], line[512];
+    snprintf(cmd, sizeof cmd, "build/bin/tfstat -n bt2t -d %s --once 2>/dev/null", tmp);
+    FILE *p = popen(cmd, "r");
+    int ok = 0;
+    while (p && fgets(line, sizeof line, p))
+        ok |= strncmp(line, "  0       active", 16) == 0;
+    if (p)
+        pclose(p);
+    return ok;
+}
+
+static void start_engine(int with_strategy)
+{
+    char cfg[96], log[96];
+    snprintf(cfg, sizeof cfg, "%s/engine.yaml", tmp);
+    snprintf(log, sizeof log, "%s/engine.log", tmp);
+    write_cfg(cfg, with_strategy);
+    char *argv[] = {"build/bin/tfengine", "-c", cfg, NULL};
+    engine_pid = spawn(-1, log, argv);
+    for (int i = 0; i < 100 && !logged_on(); i++)
+        usleep(100000);
+    if (!logged_on())
+        die("the engine did not log on to tfsim within 10 s (see its log)");
+}
+
+/* ---- the raw ping-pong ---------------------------------------------------------- */
+
+static void echo_phase(tf_hist *h, int n)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)echo_port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        die("cannot connect to tfsim's echo port");
+    char msg[160], buf[512]; /* about a trade frame's size */
+    memset(msg, 'x', sizeof msg);
+    for (int i = 0; i < n + 200; i++) {
+        uint64_t t0 = tf_now_ns(), end = t0 + 2000000000ull;
+        if (send(fd, msg, sizeof msg, MSG_NOSIGNAL) != (ssize_t)sizeof msg)
+            die("echo send");
+        size_t got = 0;
+        while (got < sizeof msg) {
+            ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (r > 0)
+                got += (size_t)r;
+            else if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || tf_now_ns() > end)
+                die("echo failed");
+        }
+        if (i >= 200) /* warm-up */
+            tf_hist_record(h, tf_now_ns() - t0);
+        usleep(200);
+    }
+    close(fd);
+}
+
+/* ---- the runs ------------------------------------------------------------------- */
+
+typedef struct run_result {
+    tf_hist_summary t2t, echo;
+    uint64_t samples;
+} run_result;
+
+static void t2t_run(tf_hist *h_t2t, tf_hist *h_echo, run_result *r)
+{
+    char out[96];
+    snprintf(out, sizeof out, "%s/t2t.samples", tmp);
+    unlink(out);
+    tf_hist_reset(h_t2t);
+    tf_hist_reset(h_echo);
+    start_sim(out, "500", "trade");
+    echo_phase(h_echo, ECHO_N);
+    start_engine(1);
+    sleep(T2T_SECONDS);
+    stop(&engine_pid);
+    echo_phase(h_echo, ECHO_N);
+    stop(&sim_pid);
+    FILE *f = fopen(out, "r");
+    if (!f)
+        die("tfsim wrote no tick-to-trade samples");
+    unsigned long long ns;
+    char type[8];
+    r->samples = 0;
+    while (fscanf(f, "%llu %7s", &ns, type) == 2) {
+        tf_hist_record(h_t2t, ns);
+        r->samples++;
+    }
+    fclose(f);
+    if (r->samples < 100)
+        die("too few tick-to-trade samples (did the strategy trade?)");
+    tf_hist_summarize(h_t2t, &r->t2t);
+    tf_hist_summarize(h_echo, &r->echo);
+}
+
+/* Orders/s: IOC orders at `rate` for `secs` through the whole path. */
+typedef struct load_result {
+    double rate;
+    uint64_t sent, answered, refused;
+    tf_hist_summary lat;
+} load_result;
+
+static void load_run(tfc *c, double rate, double secs, double px, tf_hist *h, load_result *out)
+{
+    enum { MAXN = 1 << 20 };
+    static uint64_t due[MAXN];
+    tf_hist_reset(h);
+    uint64_t n = (uint64_t)(rate * secs), sent = 0, answered = 0, refused = 0, first = 0;
+    if (n > MAXN)
+        n = MAXN;
+    double ns_per = 1e9 / rate;
+    uint64_t t0 = tf_now_ns(), end_wait = 0;
+    tf_order_event ev;
+    while (answered + refused < n) {
+        uint64_t now = tf_now_ns();
+        while (sent < n && now >= t0 + (uint64_t)((double)sent * ns_per)) {
+            char p[32];
+            snprintf(p, sizeof p, "%.2f", px - (double)(sent % 50) * 0.01); /* vary: no duplicate refusals */
+            uint64_t req = tfc_new_order(c, "BTCUSDT", "buy", "limit", "ioc", p, "0.001");
+            if (!req)
+                die(tfc_error(c));
+            if (!first)
+                first = req;
+            if (req - first != sent)
+                die("client request ids are not consecutive");
+            due[sent] = t0 + (uint64_t)((double)sent * ns_per);
+            sent++;
+        }
+        int got;
+        while ((got = tfc_next_event(c, &ev)) == 1) {
+            if (ev.client_req_id < first || ev.client_req_id - first >= sent)
+                continue;
+            uint64_t i = ev.client_req_id - first;
+            if (ev.kind == TF_EV_EXPIRED || ev.kind == TF_EV_CANCELED || ev.kind == TF_EV_FILL) {
+                if (due[i]) {
+                    tf_hist_record(h, tf_now_ns() - due[i]);
+                    due[i] = 0;
+                    answered++;
+                }
+            } else if (ev.kind == TF_EV_REJECTED && due[i]) {
+                due[i] = 0;
+                refused++;
+            }
+        }
+        if (got < 0)
+            die("the order journal lapped the benchmark's reader");
+        if (sent == n && !end_wait)
+            end_wait = now + 2000000000ull;
+        if (end_wait && now > end_wait)
+            break;
+    }
+    out->rate = rate;
+    out->sent = sent;
+    out->answered = answered;
+    out->refused = refused;
+    tf_hist_summarize(h, &out->lat);
+}
+
+int main(void)
+{
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    bench_calibrate();
+    snprintf(tmp, sizeof tmp, "/dev/shm/tf-bench-t2t.XXXXXX");
+    if (!mkdtemp(tmp))
+        die("mkdtemp");
+    int cpu = bench_pin(prog, ENGINE_CPU); /* the ping-pong client: where the engine will spin */
+    tf_hist *h_t2t = bench_hist_new(), *h_echo = bench_hist_new();
+    run_result r[RUNS];
+    printf("tick to trade wire to wire: tfsim on CPU %d (busy poll) writes a trade every 2 ms; the engine's hot\n"
+           "thread on CPU %d (feed, sample strategy, risk, oms, exio; busy-spin) answers over FIX; the ping-pong\n"
+           "client runs on CPU %d while the engine is stopped\n", SIM_CPU, ENGINE_CPU, cpu);
+    bench_print_run_header();
+    for (int k = 0; k < RUNS; k++) {
+        t2t_run(h_t2t, h_echo, &r[k]);
+        char run[8];
+        snprintf(run, sizeof run, "%d", k + 1);
+        bench_print_run_row(run, "tick-to-trade (wire)", &r[k].t2t, "ns");
+        bench_print_run_row("", "tcp ping-pong (2x1way)", &r[k].echo, "ns");
+    }
+    qsort(r, RUNS, sizeof r[0], bench_cmp_p50);
+    const run_result *m = &r[RUNS / 2];
+    double wire = (double)m->echo.p50;
+    double s50 = (double)m->t2t.p50 - wire, s99 = (double)m->t2t.p99 - wire, s999 = (double)m->t2t.p999 - wire;
+    printf("median run by t2t p50 (spread %.0f%%); engine's share = t2t minus the ping-pong's median %.0f ns\n",
+           m->t2t.p50 ? 100.0 * (double)(r[RUNS - 1].t2t.p50 - r[0].t2t.p50) / (double)m->t2t.p50 : 0.0, wire);
+    bench_line("t2t", "wire_p50", (double)m->t2t.p50, wire, "two_loopback_one_way", "ns");
+    bench_line("t2t", "wire_p99", (double)m->t2t.p99, (double)m->echo.p99, "two_loopback_one_way", "ns");
+    bench_line("t2t", "engine_share_p50", s50, wire, "two_loopback_one_way", "ns");
+    bench_line("t2t", "engine_share_p99", s99, wire, "two_loopback_one_way", "ns");
+    bench_line("t2t", "engine_share_p999", s999, wire, "two_loopback_one_way", "ns");
+    printf("target engine share p50 < 5 us: %s (%.1f us); p99 < 20 us: %s (%.1f us)\n", s50 < 5000 ? "met" : "MISSED",
+           s50 / 1000, s99 < 20000 ? "met" : "MISSED", s99 / 1000);
+
+    /* orders/s through the whole path */
+    start_sim(NULL, "200", "trade,bookTicker");
+    start_engine(0);
+    char err[256];
+    tfc *c = tfc_open("bt2t", tmp, 2, err, sizeof err);
+    if (!c)
+        die(err);
+    int ins = tfc_instrument(c, "BTCUSDT");
+    int64_t bid = 0, ask = 0;
+    for (int i = 0; i < 100 && tfc_quote(c, ins, &bid, &ask) != 0; i++)
+        usleep(50000);
+    if (!bid)
+        die("no quote from the engine");
+    double px = (double)bid / 100.0 * 0.995; /* 0.5 % under the bid: never crosses, inside the collar */
+    static const double rates[] = {5000, 10000, 20000, 40000};
+    load_result best = {0};
+    tf_hist *h_load = bench_hist_new();
+    printf("orders through the whole path (client lane → risk → oms → exio → FIX → tfsim → back), IOC, each timed\n"
+           "from when it was due to its final event in the order journal:\n");
+    bench_print_run_header();
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        load_result lr;
+        load_run(c, rates[i], 2.0, px, h_load, &lr);
+        char label[32];
+        snprintf(label, sizeof label, "%.0f/s offered", rates[i]);
+        bench_print_run_row("", label, &lr.lat, "ns");
+        printf("      %llu sent, %llu answered, %llu refused, %llu lost\n", (unsigned long long)lr.sent,
+               (unsigned long long)lr.answered, (unsigned long long)lr.refused,
+               (unsigned long long)(lr.sent - lr.answered - lr.refused));
+        if (lr.answered == lr.sent && lr.lat.p99 < 10000000ull)
+            best = lr;
+        else
+            break;
+    }
+    printf("highest rate served whole (zero loss, p99 from when due < 10 ms): %.0f orders/s\n", best.rate);
+    bench_line("t2t", "orders_per_s", best.rate, 0, NULL, "1/s");
+    tfc_close(c);
+    free(h_load);
+    free(h_t2t);
+    free(h_echo);
+    cleanup();
+    return 0;
+}
