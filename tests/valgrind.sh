@@ -107,6 +107,52 @@ fi
 run 0 build/bin/tfengine -c "$dir/orders.yaml" --duration 2  # replays the order journal
 kill -TERM $sim 2>/dev/null
 wait $sim
+
+# Trading over FIX: the exio stage (io_uring, the session layer) against
+# tfsim's FIX gateway, which runs under valgrind too; a dropped session
+# (SIGUSR1) and a restart that reconciles by status requests.
+$VG build/bin/tfsim --port 0 --port-file "$dir/fixsim" --fix-port 0 --fix-port-file "$dir/fixport" \
+    --symbols BTCUSDT --seed 5 --rate 1000 >"$dir/out_fixsim" 2>&1 &
+fsim=$!
+i=0
+while { [ ! -s "$dir/fixsim" ] || [ ! -s "$dir/fixport" ]; } && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+cat >"$dir/fix.yaml" <<YAML
+instance: vgfix$$
+shm: {dir: $dir}
+journal: {md: {capacity: 65536}}
+instruments:
+  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: "0.01", lot_size: "0.00001"}
+feed: {url: "ws://127.0.0.1:$(cat "$dir/fixsim")", rest_url: "http://127.0.0.1:$(cat "$dir/fixsim")",
+       streams: [trade, bookTicker, depth@100ms]}
+export: {run_dir: $dir/runfix}
+orders: {capacity: 1024, journal_capacity: 65536, journal_file: $dir/runfix/orders.journal,
+         plugin: build/lib/sample_strategy.so, plugin_params: "symbol=BTCUSDT,every=5,offset_ticks=1,qty_lots=100"}
+exchange: {host: 127.0.0.1, port: $(cat "$dir/fixport"), sender_comp_id: VGENGINE, target_comp_id: TFSIM,
+           reconnect_min_ms: 50, reconnect_max_ms: 200}
+threads:
+  - {name: hot, cpu: -1, idle: backoff, stages: [feed, strategy, risk, oms, exio]}
+YAML
+$VG build/bin/tfengine -c "$dir/fix.yaml" --duration 10 >"$dir/out_fix" 2>&1 &
+eng=$!
+i=0
+while ! build/bin/tfctl -n vgfix$$ -d "$dir" risk >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 4
+kill -USR1 $fsim
+sleep 2
+run 0 build/bin/tfctl -n vgfix$$ -d "$dir" orders --all
+run 0 build/bin/tfstat -n vgfix$$ -d "$dir" --json
+wait $eng
+rc=$?
+if [ $rc -ne 0 ]; then
+    echo "valgrind: FAILED (exit $rc): the engine trading over FIX"; tail -40 "$dir/out_fix" | sed 's/^/    /'; fail=1
+fi
+run 0 build/bin/tfengine -c "$dir/fix.yaml" --duration 3  # replays, logs on, reconciles
+kill -TERM $fsim 2>/dev/null
+wait $fsim
+rc=$?
+if [ $rc -ne 0 ]; then
+    echo "valgrind: FAILED (exit $rc): tfsim with its FIX gateway"; tail -40 "$dir/out_fixsim" | sed 's/^/    /'; fail=1
+fi
 $VG build/bin/tfsim --port 0 --symbols BTCUSDT --rate 1000 --duration 2 >"$dir/out" 2>&1 ||
     { echo "valgrind: FAILED: tfsim"; tail -40 "$dir/out" | sed 's/^/    /'; fail=1; }
 echo "valgrind: $([ $fail -eq 0 ] && echo 1 passed, 0 failed || echo 0 passed, 1 failed)"

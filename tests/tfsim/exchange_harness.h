@@ -280,6 +280,40 @@ static inline void send_status(client *c, const char *clid, const char *req_id)
     pump();
 }
 
+/* Binance's OrderCancelRequestAndNewOrderSingle: the cancel of orig (41)
+ * or order_id (37) under cancel_id (25034), then the new limit order clid. */
+typedef struct xcn {
+    char mode;                   /* 25033 */
+    const char *orig, *order_id; /* 41, 37 (NULL: not sent) */
+    const char *cancel_id, *clid; /* 25034, 11 (NULL: not sent) */
+    const char *qty, *px, *sym;
+    char side;
+} xcn;
+
+static inline void send_xcn(client *c, xcn q)
+{
+    tf_fix_writer *w = tf_fix_session_begin(&c->s, "XCN");
+    assert_non_null(w);
+    tf_fix_put_char(w, 25033, q.mode);
+    if (q.orig)
+        tf_fix_put_cstr(w, TF_FIX_TAG_ORIG_CL_ORD_ID, q.orig);
+    if (q.order_id)
+        tf_fix_put_cstr(w, TF_FIX_TAG_ORDER_ID, q.order_id);
+    if (q.cancel_id)
+        tf_fix_put_cstr(w, 25034, q.cancel_id);
+    if (q.clid)
+        tf_fix_put_cstr(w, TF_FIX_TAG_CL_ORD_ID, q.clid);
+    tf_fix_put_cstr(w, TF_FIX_TAG_SYMBOL, q.sym ? q.sym : "TESTUSDT");
+    tf_fix_put_char(w, TF_FIX_TAG_SIDE, q.side ? q.side : '1');
+    tf_fix_put_time(w, TF_FIX_TAG_TRANSACT_TIME, now_wall);
+    tf_fix_put_cstr(w, TF_FIX_TAG_ORDER_QTY, q.qty ? q.qty : "1");
+    tf_fix_put_char(w, TF_FIX_TAG_ORD_TYPE, '2');
+    tf_fix_put_cstr(w, TF_FIX_TAG_PRICE, q.px ? q.px : "50.00");
+    tf_fix_put_char(w, TF_FIX_TAG_TIME_IN_FORCE, '1');
+    assert_true(tf_fix_session_send(&c->s) > 0);
+    pump();
+}
+
 /* The last application message of the client with this ExecType (0: any) and ClOrdID (NULL: any). */
 static inline rep *find(client *c, char type, char et, const char *clid)
 {

@@ -6,7 +6,8 @@
  * unknown orders by original and current ClOrdID, mass status, duplicate
  * ClOrdIDs, a PossDup NewOrderSingle not placed twice, match_front, the
  * generator's taker filling a participant's order (and the trade in the
- * market data), self-trade prevention across two sessions of one account,
+ * market data), self-trade prevention across two sessions of one account
+ * (25001: 1 NONE, 2 EXPIRE_TAKER the default, 3 EXPIRE_MAKER, 4 EXPIRE_BOTH),
  * unsupported messages, and the orders dump. */
 #include "tests/tfsim/exchange_harness.h"
 
@@ -405,16 +406,33 @@ static void test_stp_across_sessions(void **state)
     assert_int_equal(e->cum, 0);
     assert_int_equal(count(&A, '8', 'F'), 0);
     assert_int_equal(S.sym[0].asks[0].price, D("100"));
-    /* 25001=2: the maker goes (reported to its own session), the taker rests */
-    send_new(&A2, (ord){.clid = "b2", .qty = "1", .px = "100.00", .stp = '2'});
+    /* 25001=2 (EXPIRE_TAKER) says the same */
+    send_new(&A2, (ord){.clid = "b0", .qty = "1", .px = "100.00", .stp = '2'});
+    assert_int_equal(must(&A2, '8', 'C', "b0")->cum, 0);
+    /* 25001=3 (EXPIRE_MAKER): the maker goes (reported to its own session), the taker rests */
+    send_new(&A2, (ord){.clid = "b2", .qty = "1", .px = "100.00", .stp = '3'});
     rep *c = must(&A, '8', '4', "s");
     assert_int_equal(c->st, '4');
     assert_int_equal(must(&A2, '8', '0', "b2")->st, '0');
     assert_int_equal(S.sym[0].bids[0].price, D("100"));
-    /* 25001=3: both go */
-    send_new(&A, (ord){.clid = "s2", .side = '2', .qty = "1", .px = "100.00", .stp = '3'});
+    /* 25001=4 (EXPIRE_BOTH): both go */
+    send_new(&A, (ord){.clid = "s2", .side = '2', .qty = "1", .px = "100.00", .stp = '4'});
     must(&A2, '8', '4', "b2");
     must(&A, '8', 'C', "s2");
+    /* 25001=1 (NONE): no prevention, the account trades with itself */
+    send_new(&A, (ord){.clid = "n1", .side = '2', .qty = "1", .px = "100.00"});
+    send_new(&A2, (ord){.clid = "n2", .qty = "0.4", .px = "100.00", .stp = '1'});
+    rep *f = must(&A2, '8', 'F', "n2");
+    assert_int_equal(f->st, '2');
+    assert_int_equal(f->liq, '2');
+    f = must(&A, '8', 'F', "n1");
+    assert_int_equal(f->last_qty, D("0.4"));
+    assert_int_equal(f->liq, '1');
+    send_change(&A, "n1", "n1.c", NULL, NULL);
+    must(&A, '8', '4', "n1.c");
+    /* anything else is refused */
+    send_new(&A2, (ord){.clid = "bad", .qty = "1", .px = "100.00", .stp = '5'});
+    assert_non_null(strstr(must(&A2, '8', '8', "bad")->text, "25001"));
     /* another account trades with it as usual */
     send_new(&A, (ord){.clid = "s3", .side = '2', .qty = "1", .px = "100.00"});
     send_new(&B, (ord){.clid = "x", .qty = "1", .px = "100.00"});

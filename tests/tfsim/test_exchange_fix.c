@@ -6,7 +6,12 @@
  * made while a session is down arriving by resend after its next Logon, a
  * connection broken with messages in flight both ways,
  * every FIX fault (fix-drop, fix-delay, fix-reject, fix-garble,
- * fix-skip-seq, fix-refuse-logon) and the SIGUSR1 drop. */
+ * fix-skip-seq, fix-refuse-logon) and the SIGUSR1 drop; Binance's
+ * OrderCancelRequestAndNewOrderSingle (XCN) as the engine sends it: both
+ * legs done, the new order an order of its own (found by its ClOrdID, its
+ * own OrderID, filling at once), the cancel failing under STOP_ON_FAILURE
+ * (nothing else) and ALLOW_FAILURE (the new order anyway), the new order
+ * refused after the cancel, a request missing its fields. */
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <unistd.h>
@@ -406,6 +411,158 @@ static void test_drop_all(void **state)
     h_teardown();
 }
 
+/* ---- XCN ---- */
+
+/* What the engine sends (exio_orders.c send_cancel_new): order "7", the
+ * new one "7.1", the cancel "7.2", STOP_ON_FAILURE. */
+static void test_xcn(void **state)
+{
+    (void)state;
+    h_setup();
+    h_start();
+    logon(&A, "ENGINE_A", NULL);
+    logon(&B, "ENGINE_B", NULL);
+    send_new(&A, (ord){.clid = "7", .qty = "1", .px = "50.00"});
+    char oid[32];
+    snprintf(oid, sizeof oid, "%s", must(&A, '8', '0', "7")->oid);
+    int n0 = A.n;
+    send_xcn(&A, (xcn){.mode = '1', .orig = "7", .cancel_id = "7.2", .clid = "7.1", .qty = "2", .px = "51.00"});
+    assert_int_equal(A.n, n0 + 2);
+    rep *c = &A.reps[n0], *nw = &A.reps[n0 + 1]; /* the cancel first, then the new order */
+    assert_int_equal(c->type, '8');
+    assert_int_equal(c->et, '4');
+    assert_int_equal(c->st, '4');
+    assert_string_equal(c->clid, "7.2");
+    assert_string_equal(c->orig, "7");
+    assert_string_equal(c->oid, oid);
+    assert_int_equal(nw->type, '8');
+    assert_int_equal(nw->et, '0');
+    assert_int_equal(nw->st, '0');
+    assert_string_equal(nw->clid, "7.1");
+    assert_string_not_equal(nw->oid, oid); /* an exchange order of its own */
+    assert_int_equal(nw->qty, D("2"));
+    assert_int_equal(nw->px, D("51"));
+    assert_int_equal(nw->cum, 0);
+    assert_int_equal(S.sym[0].bids[0].price, D("99.99")); /* the agent's; ours below */
+    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 1);
+    /* found by its ClOrdID; the old one by each of its own */
+    send_status(&A, "7.1", "q1");
+    rep *r = must(&A, '8', 'I', "7.1");
+    assert_int_equal(r->st, '0');
+    assert_string_equal(r->oid, nw->oid);
+    send_status(&A, "7", "q2");
+    assert_int_equal(must(&A, '8', 'I', "7.2")->st, '4');
+    assert_int_equal(exchange_stats(X)->cancel_news, 1);
+    /* it is canceled and replaced as any order */
+    send_change(&A, "7.1", "7.3", "3", "52.00");
+    must(&A, '8', '5', "7.3");
+    /* a new order that trades at once: 150=0, then its fill */
+    send_new(&B, (ord){.clid = "s", .side = '2', .qty = "1", .px = "100.00"});
+    n0 = A.n;
+    send_xcn(&A, (xcn){.mode = '1', .orig = "7.3", .cancel_id = "7.5", .clid = "7.4", .qty = "1", .px = "100.00"});
+    assert_int_equal(A.n, n0 + 3);
+    assert_int_equal(A.reps[n0].et, '4');
+    assert_int_equal(A.reps[n0 + 1].et, '0');
+    rep *f = &A.reps[n0 + 2];
+    assert_int_equal(f->et, 'F');
+    assert_string_equal(f->clid, "7.4");
+    assert_int_equal(f->st, '2');
+    assert_int_equal(f->liq, '2');
+    must(&B, '8', 'F', "s");
+    h_teardown();
+}
+
+static void test_xcn_cancel_fails(void **state)
+{
+    (void)state;
+    h_setup();
+    h_start();
+    logon(&A, "ENGINE_A", NULL);
+    /* STOP_ON_FAILURE, unknown order: the OrderCancelReject, nothing else */
+    send_xcn(&A, (xcn){.mode = '1', .orig = "nope", .cancel_id = "x.c", .clid = "x.n"});
+    assert_int_equal(A.n, 1);
+    rep *r = &A.reps[0];
+    assert_int_equal(r->type, '9');
+    assert_string_equal(r->clid, "x.c");
+    assert_string_equal(r->orig, "nope");
+    assert_int_equal(r->cxl_to, 1);
+    assert_int_equal(r->cxl_reason, 1);
+    send_status(&A, "x.n", "q");
+    assert_int_equal(must(&A, '8', 'I', "x.n")->st, '8'); /* never placed */
+    /* STOP_ON_FAILURE, an order already done: 102=0, nothing else */
+    send_new(&A, (ord){.clid = "d", .qty = "1", .px = "50.00"});
+    send_change(&A, "d", "d.c", NULL, NULL);
+    int n0 = A.n;
+    send_xcn(&A, (xcn){.mode = '1', .orig = "d", .cancel_id = "d.c2", .clid = "d.n"});
+    assert_int_equal(A.n, n0 + 1);
+    assert_int_equal(A.reps[n0].type, '9');
+    assert_string_equal(A.reps[n0].clid, "d.c2");
+    assert_int_equal(A.reps[n0].cxl_reason, 0);
+    assert_int_equal(A.reps[n0].st, '4');
+    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 0);
+    /* ALLOW_FAILURE: the reject, then the new order anyway */
+    n0 = A.n;
+    send_xcn(&A, (xcn){.mode = '2', .orig = "nope", .cancel_id = "y.c", .clid = "y.n", .qty = "0.5"});
+    assert_int_equal(A.n, n0 + 2);
+    assert_int_equal(A.reps[n0].type, '9');
+    assert_string_equal(A.reps[n0].clid, "y.c");
+    assert_int_equal(A.reps[n0].cxl_reason, 1);
+    assert_int_equal(A.reps[n0 + 1].type, '8');
+    assert_int_equal(A.reps[n0 + 1].et, '0');
+    assert_string_equal(A.reps[n0 + 1].clid, "y.n");
+    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 1);
+    /* ALLOW_FAILURE, the order named by OrderID: canceled, then the new one */
+    char oid[32];
+    snprintf(oid, sizeof oid, "%s", A.reps[n0 + 1].oid);
+    n0 = A.n;
+    send_xcn(&A, (xcn){.mode = '2', .order_id = oid, .cancel_id = "z.c", .clid = "z.n"});
+    assert_int_equal(A.n, n0 + 2);
+    assert_int_equal(A.reps[n0].et, '4');
+    assert_string_equal(A.reps[n0].clid, "z.c");
+    assert_string_equal(A.reps[n0].orig, "y.n");
+    must(&A, '8', '0', "z.n");
+    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 1);
+    h_teardown();
+}
+
+/* The cancel done, the new order refused (ExecType 8, with 37 its own or
+ * NONE, never the old order's); a request without CancelClOrdID or mode. */
+static void test_xcn_new_refused(void **state)
+{
+    (void)state;
+    h_setup();
+    h_start();
+    logon(&A, "ENGINE_A", NULL);
+    send_new(&A, (ord){.clid = "k", .qty = "1", .px = "50.00"});
+    char oid[32];
+    snprintf(oid, sizeof oid, "%s", must(&A, '8', '0', "k")->oid);
+    int n0 = A.n;
+    send_xcn(&A, (xcn){.mode = '1', .orig = "k", .order_id = oid, .cancel_id = "k.c", .clid = "k.n", .sym = "NOPE"});
+    assert_int_equal(A.n, n0 + 2);
+    assert_int_equal(A.reps[n0].et, '4');
+    rep *r = &A.reps[n0 + 1];
+    assert_int_equal(r->et, '8');
+    assert_string_equal(r->clid, "k.n");
+    assert_string_equal(r->oid, "NONE");
+    /* a refused new order of a known symbol is an order of its own (status answers) */
+    send_new(&A, (ord){.clid = "m", .qty = "1", .px = "50.00"});
+    send_xcn(&A, (xcn){.mode = '1', .orig = "m", .cancel_id = "m.c", .clid = "m.n", .qty = "0.0001"});
+    r = must(&A, '8', '8', "m.n");
+    assert_string_not_equal(r->oid, must(&A, '8', '0', "m")->oid);
+    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 0);
+    /* fields missing: BusinessMessageReject, nothing done */
+    send_new(&A, (ord){.clid = "q", .qty = "1", .px = "50.00"});
+    n0 = A.n;
+    send_xcn(&A, (xcn){.mode = '1', .orig = "q", .clid = "q.n"});
+    send_xcn(&A, (xcn){.mode = '3', .orig = "q", .cancel_id = "q.c", .clid = "q.n"});
+    assert_int_equal(A.n, n0 + 2);
+    assert_int_equal(A.reps[n0].type, 'j');
+    assert_int_equal(A.reps[n0].biz, 5);
+    assert_int_equal(A.reps[n0 + 1].biz, 5);
+    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 1);
+    h_teardown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +582,9 @@ int main(void)
         cmocka_unit_test(test_fault_skip_seq),
         cmocka_unit_test(test_fault_refuse_logon),
         cmocka_unit_test(test_drop_all),
+        cmocka_unit_test(test_xcn),
+        cmocka_unit_test(test_xcn_cancel_fails),
+        cmocka_unit_test(test_xcn_new_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

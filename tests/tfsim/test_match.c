@@ -1,6 +1,7 @@
 /* The tfsim matching engine: price then time priority, partial fills and
  * walking levels, IOC/FOK/market remainders, post-only, cancel and
- * cancel-replace priority rules, self-trade prevention, tick/lot checks,
+ * cancel-replace priority rules, self-trade prevention (and its NONE mode),
+ * orders restored with a filled quantity, tick/lot checks,
  * capacity limits, the market agent's level control, and a seeded
  * randomized run checking the book's invariants after every operation.
  *
@@ -111,11 +112,10 @@ static void on_event(void *ctx, const match_event *e)
     case MATCH_EV_ACCEPTED:
         assert_true(e->order.id > T.last_id);
         T.last_id = e->order.id;
-        assert_int_equal(e->order.filled, 0);
-        assert_int_equal(e->order.leaves, e->order.qty);
+        check_info(&e->order); /* filled: 0, or what a restored order had (match_new.filled) */
         if (r)
-            *r = (rec){.id = e->order.id, .owner = e->order.owner, .qty = e->order.qty, .used = true, .open = true,
-                       .post_only = e->order.post_only, .side = e->order.side};
+            *r = (rec){.id = e->order.id, .owner = e->order.owner, .qty = e->order.qty, .cum = e->order.filled,
+                       .used = true, .open = true, .post_only = e->order.post_only, .side = e->order.side};
         break;
     case MATCH_EV_REJECTED:
         assert_true(e->reason < 32);
@@ -129,7 +129,7 @@ static void on_event(void *ctx, const match_event *e)
         assert_int_equal(e->maker.price, e->price);
         assert_int_not_equal(e->maker.side, e->order.side);
         assert_int_equal(e->side, e->order.side);
-        if (e->order.owner != MATCH_AGENT && e->order.owner == e->maker.owner)
+        if (e->order.owner != MATCH_AGENT && e->order.owner == e->maker.owner && e->order.stp != MATCH_STP_NONE)
             fail_msg("self-trade of owner %u", e->order.owner);
         if (e->order.type == MATCH_LIMIT)
             assert_true(e->side == BUY ? e->price <= e->order.price : e->price >= e->order.price);
@@ -834,6 +834,86 @@ static void test_stp_expire_both(void **state)
     assert_int_equal(open_filled(sz), 0);
 }
 
+/* NONE: no prevention, the taker trades with its own owner's orders too. */
+static void test_stp_none(void **state)
+{
+    (void)state;
+    stp_book();
+    uint64_t t = stp(1, BUY, MATCH_STP_NONE, 11, 10);
+    expect_accepted(t);
+    expect_fill(sx, t, 10, 3, 3, 3);
+    expect_level(SELL, 10, 5);
+    const match_event *f = next(MATCH_EV_FILL);
+    assert_int_equal(f->maker.id, sy);
+    assert_int_equal(f->maker.owner, 1);
+    assert_int_equal(f->order.owner, 1);
+    assert_int_equal(f->qty, Q(5));
+    expect_level(SELL, 10, 0);
+    expect_fill(sz, t, 11, 2, 2, 10);
+    expect_level(SELL, 11, 3);
+    expect_done();
+    /* FOK counts its own owner's orders as liquidity under NONE */
+    gtc(1, SELL, 12, 3);
+    t = submit_full(1, BUY, MATCH_LIMIT, MATCH_FOK, MATCH_STP_NONE, false, P(12), Q(6));
+    expect_accepted(t);
+    next(MATCH_EV_FILL);
+    next(MATCH_EV_LEVEL);
+    next(MATCH_EV_FILL);
+    next(MATCH_EV_LEVEL);
+    expect_done();
+}
+
+/* An order restored after a restart: it comes with what it had filled,
+ * matches and rests for the rest, and cannot be replaced below it. */
+static void test_restored_filled(void **state)
+{
+    (void)state;
+    begin();
+    match_new n = {.owner = 1, .tag = T.next_tag++, .side = BUY, .type = MATCH_LIMIT, .tif = MATCH_GTC,
+                   .price = P(10), .qty = Q(10), .filled = Q(4)};
+    uint64_t a = match_submit(T.b, &n);
+    check_book();
+    const match_event *e = next(MATCH_EV_ACCEPTED);
+    assert_int_equal(e->order.filled, Q(4));
+    assert_int_equal(e->order.leaves, Q(6));
+    expect_level(BUY, 10, 6);
+    expect_done();
+    uint64_t s = gtc(2, SELL, 10, 8);
+    expect_accepted(s);
+    expect_fill(a, s, 10, 6, 10, 6);
+    expect_level(BUY, 10, 0);
+    expect_level(SELL, 10, 2);
+    expect_done();
+    /* a taker restored: it trades for qty - filled only */
+    begin();
+    n = (match_new){.owner = 3, .tag = T.next_tag++, .side = BUY, .type = MATCH_LIMIT, .tif = MATCH_GTC,
+                    .price = P(10), .qty = Q(5), .filled = Q(4)};
+    uint64_t b = match_submit(T.b, &n);
+    check_book();
+    expect_accepted(b);
+    expect_fill(s, b, 10, 1, 7, 5);
+    expect_level(SELL, 10, 1);
+    expect_done();
+    /* filled out of range */
+    n.filled = Q(5);
+    assert_int_equal(match_submit(T.b, &n), 0);
+    n.filled = -LOT;
+    assert_int_equal(match_submit(T.b, &n), 0);
+    n.filled = LOT / 2;
+    assert_int_equal(match_submit(T.b, &n), 0);
+    assert_int_equal(T.n_rej[MATCH_R_BAD_QTY], 3);
+    /* resting with 2 filled of 5: a replace must stay above the filled */
+    n = (match_new){.owner = 4, .tag = T.next_tag++, .side = BUY, .type = MATCH_LIMIT, .tif = MATCH_GTC,
+                    .price = P(5), .qty = Q(5), .filled = Q(2)};
+    uint64_t c = match_submit(T.b, &n);
+    assert_int_equal(match_replace(T.b, 4, c, P(5), Q(2), 99), MATCH_R_BAD_QTY);
+    assert_int_equal(match_replace(T.b, 4, c, P(5), Q(3), 99), MATCH_OK);
+    match_order_info o;
+    assert_true(match_order_get(T.b, c, &o));
+    assert_int_equal(o.leaves, Q(1));
+    check_book();
+}
+
 static void test_agent_never_self_trade_prevents(void **state)
 {
     (void)state;
@@ -874,7 +954,7 @@ static void test_tick_and_lot(void **state)
     reject_new(2, MATCH_LIMIT, MATCH_GTC, 0, P(10), Q(1), MATCH_R_BAD_PARAM);
     reject_new(BUY, 2, MATCH_GTC, 0, P(10), Q(1), MATCH_R_BAD_PARAM);
     reject_new(BUY, MATCH_LIMIT, 3, 0, P(10), Q(1), MATCH_R_BAD_PARAM);
-    reject_new(BUY, MATCH_LIMIT, MATCH_GTC, 3, P(10), Q(1), MATCH_R_BAD_PARAM);
+    reject_new(BUY, MATCH_LIMIT, MATCH_GTC, 4, P(10), Q(1), MATCH_R_BAD_PARAM);
     assert_int_equal(match_open_orders(T.b), 0);
     assert_int_equal(match_tick(T.b), TICK);
     assert_int_equal(match_lot(T.b), LOT);
@@ -1334,6 +1414,8 @@ int main(void)
         T_(test_stp_expire_taker),
         T_(test_stp_expire_maker),
         T_(test_stp_expire_both),
+        T_(test_stp_none),
+        T_(test_restored_filled),
         T_(test_agent_never_self_trade_prevents),
         T_(test_tick_and_lot),
         T_(test_level_qty_overflow),

@@ -324,13 +324,14 @@ void exchange_print_stats(const exchange *x, FILE *f)
     const exchange_counters *c = &x->c;
     fprintf(f,
             "tfsim: FIX: %llu sessions, %llu connections, %llu logons (%llu refused), %llu orders, %llu fills, "
-            "%llu rejects, %llu cancels, %llu replaces, %llu cancel rejects, %llu status requests, %llu reports "
-            "(%llu not queued), %llu canceled on disconnect; faults: %llu drops, %llu delayed, %llu rejects, "
-            "%llu garbled, %llu seq skips, %llu logons refused\n",
+            "%llu rejects, %llu cancels, %llu replaces, %llu cancel-news (XCN), %llu cancel rejects, "
+            "%llu status requests, %llu reports (%llu not queued), %llu canceled on disconnect; faults: "
+            "%llu drops, %llu delayed, %llu rejects, %llu garbled, %llu seq skips, %llu logons refused\n",
             (unsigned long long)c->sessions, (unsigned long long)c->connections, (unsigned long long)c->logons,
             (unsigned long long)c->logons_refused, (unsigned long long)c->orders, (unsigned long long)c->fills,
             (unsigned long long)c->rejects, (unsigned long long)c->cancels, (unsigned long long)c->replaces,
-            (unsigned long long)c->cancel_rejects, (unsigned long long)c->status_requests,
+            (unsigned long long)c->cancel_news, (unsigned long long)c->cancel_rejects,
+            (unsigned long long)c->status_requests,
             (unsigned long long)c->reports, (unsigned long long)c->report_drops,
             (unsigned long long)c->cancel_on_disconnect,
             (unsigned long long)c->f_drops,

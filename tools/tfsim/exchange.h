@@ -16,9 +16,11 @@
  * OrderID; a finished one stays findable in a ring of the last
  * EX_FINISHED_MAX. Execution reports go to the session that placed (or
  * last changed) the order, also while it is down (send_while_down: they
- * come back by resend after its next Logon). Faults (sim_fault.fix_*) are
- * applied here. No allocation after exchange_create except a session's
- * buffers at its first Logon; no formatted output on the message path. */
+ * come back by resend after its next Logon). With --fix-store the orders,
+ * accounts and sessions outlive a restart (exchange_state.c). Faults
+ * (sim_fault.fix_*) are applied here. No allocation after exchange_create
+ * except a session's buffers at its first Logon; no formatted output on
+ * the message path. */
 #ifndef TF_TFSIM_EXCHANGE_H
 #define TF_TFSIM_EXCHANGE_H
 
@@ -41,7 +43,8 @@ typedef struct exchange exchange;
 
 typedef struct exchange_counters {
     uint64_t sessions, logons, logons_refused, connections, orders, fills, rejects, cancels, replaces,
-        cancel_rejects, status_requests, mass_status, reports, report_drops, cancel_on_disconnect;
+        cancel_rejects, status_requests, mass_status, reports, report_drops, cancel_on_disconnect,
+        cancel_news;                /* XCN requests (their cancel counts in cancels, their order in orders) */
     /* faults injected */
     uint64_t f_drops, f_delayed, f_rejects, f_garbled, f_skipped, f_refused;
 } exchange_counters;
@@ -74,6 +77,9 @@ void exchange_drop_all(exchange *x);
 /* The next time output held back by fix-delay becomes due (0: none). */
 uint64_t exchange_wake_ns(const exchange *x);
 
+/* --t2t-out: the input about to be handed over was read at mono_ns. */
+void exchange_stamp_read(exchange *x, uint64_t mono_ns);
+
 /* ---- the books (market.c forwards events of participants' orders) ---- */
 void exchange_book_event(exchange *x, uint32_t si, const match_event *ev);
 
@@ -81,6 +87,20 @@ void exchange_book_event(exchange *x, uint32_t si, const match_event *ev);
  * object a line: account, clordid (current), orig_clordid, order_id,
  * symbol, side, type, status, price, qty, cum, avg_px, fees. */
 void exchange_dump_orders(const exchange *x, FILE *f);
+/* ---- orders across a restart (exchange_state.c; --fix-store DIR) ----
+ * DIR/orders.state (EX_STATE_VERSION, text): the accounts, the sessions
+ * (slot and SenderCompID), every open order and the ring of finished ones
+ * (ClOrdID chains, terms, status, cum, cost, fees), the OrderID and ExecID
+ * counters. Save: written to DIR/orders.state.tmp, then renamed; 0, or -1
+ * with a message. Load (a fresh exchange, before any connection): 0 when
+ * loaded, 1 when there is no file, -1 with a message when it is of another
+ * version or unreadable (tfsim exits 2). Loaded open orders go back into
+ * the books as their accounts' (they may trade at once; the reports wait
+ * in their sessions for the next Logon); orders keep their OrderIDs. */
+#define EX_STATE_VERSION 1
+int exchange_save_state(const exchange *x, const char *dir);
+int exchange_load_state(exchange *x, const char *dir);
+
 /* One line of counters, as the exit summary prints it. */
 void exchange_print_stats(const exchange *x, FILE *f);
 

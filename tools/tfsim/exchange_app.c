@@ -4,10 +4,20 @@
  * events (exchange_report.c) during the call. OrderCancelRequest (F) and
  * OrderCancelReplaceRequest (G) find the order by any ClOrdID it had (or
  * its OrderID), refuse when it is unknown or done, and call the book with
- * the request remembered in x->op for the reports. OrderStatusRequest (H)
- * and OrderMassStatusRequest (AF, 585=7) answer from the records. Every
- * book operation ends with sim_md_done (the aggTrade, mid and bookTicker).
- * Nothing here allocates or formats text. */
+ * the request remembered in x->op for the reports. Binance's
+ * OrderCancelRequestAndNewOrderSingle (XCN) is the two in one message: the
+ * cancel of 41 (or 37) under CancelClOrdID (25034), answered as an F would
+ * be but with 11 = the CancelClOrdID, then, unless the cancel failed and
+ * the mode (25033) is 1 STOP_ON_FAILURE, the new order of its 11, 55, 54,
+ * 38, 40, 44, 59, 18, 25001 exactly as a D (a record and OrderID of its
+ * own, in the same account). SelfTradePreventionMode (25001) takes
+ * Binance's values: 1 NONE (no prevention: the order trades with its own
+ * account's), 2 EXPIRE_TAKER (also when absent), 3 EXPIRE_MAKER, 4
+ * EXPIRE_BOTH. OrderStatusRequest (H) and OrderMassStatusRequest (AF,
+ * 585=7) answer from the records. Every book operation ends with
+ * sim_md_done (the aggTrade, mid and bookTicker). With --t2t-out, every D,
+ * F, G and XCN is stamped (t2t.c). Nothing here allocates or formats
+ * text. */
 #include "tools/tfsim/exchange_int.h"
 
 #include <string.h>
@@ -60,13 +70,16 @@ static void parse_new(exchange *x, const tf_fix_msg *m, x_order *t, const char *
         t->tif = MATCH_IOC; /* a market order never rests */
     if (tf_fix_get_str(m, TF_FIX_TAG_EXEC_INST, &v, &n) == 0 && memchr(v, '6', n))
         t->post_only = true;
+    t->stp = MATCH_STP_EXPIRE_TAKER;
     if (tf_fix_get_char(m, TF_FIX_TAG_SELF_TRADE_PREVENTION, &c) == 0) {
-        if (c < '1' || c > '3') {
-            *why = "SelfTradePreventionMode (25001) must be 1, 2 or 3";
+        static const uint8_t modes[4] = {MATCH_STP_NONE, MATCH_STP_EXPIRE_TAKER, MATCH_STP_EXPIRE_MAKER,
+                                         MATCH_STP_EXPIRE_BOTH};
+        if (c < '1' || c > '4') {
+            *why = "SelfTradePreventionMode (25001) must be 1 (NONE), 2 (EXPIRE_TAKER), 3 (EXPIRE_MAKER) "
+                   "or 4 (EXPIRE_BOTH)";
             return;
         }
-        t->stp = (uint8_t)(c == '1' ? MATCH_STP_EXPIRE_TAKER : c == '2' ? MATCH_STP_EXPIRE_MAKER
-                                                                       : MATCH_STP_EXPIRE_BOTH);
+        t->stp = modes[c - '1'];
     }
 }
 
@@ -167,6 +180,60 @@ static uint32_t find_order(exchange *x, uint32_t account, const tf_fix_msg *m, u
     return EX_NIL;
 }
 
+/* The cancel (F, or XCN's cancel under clid = its CancelClOrdID) or the
+ * replace (G) of the order m names. True when the book took it (the order
+ * is canceled or replaced); else it was refused (OrderCancelReject sent). */
+static bool change(exchange *x, uint32_t si, const tf_fix_msg *m, bool cancel, const char *id, size_t idlen)
+{
+    uint32_t account = x->sess[si].account;
+    uint32_t r = find_order(x, account, m, TF_FIX_TAG_ORIG_CL_ORD_ID);
+    if (r == EX_NIL) {
+        ex_cancel_reject(x, si, NULL, m, cancel, 1, "unknown order");
+        return false;
+    }
+    x_order *o = &x->orders[r];
+    if (!o->open) {
+        ex_cancel_reject(x, si, o, m, cancel, 0, "too late: the order is done");
+        return false;
+    }
+    if (idlen > EX_CLID_MAX) {
+        ex_cancel_reject(x, si, o, m, cancel, 99, "ClOrdID (11) longer than 40 characters");
+        return false;
+    }
+    uint32_t d = ex_clid_find(x, account, id, idlen);
+    if (d != EX_NIL && x->orders[d].open) {
+        ex_cancel_reject(x, si, o, m, cancel, 6, "duplicate ClOrdID (11): an open order has it");
+        return false;
+    }
+    int64_t px = o->price, qty = o->qty;
+    char c = '2';
+    if (!cancel) {
+        tf_fix_get_char(m, TF_FIX_TAG_ORD_TYPE, &c);
+        if ((tf_fix_find(m, TF_FIX_TAG_PRICE, 0) >= 0 && tf_fix_get_fixed(m, TF_FIX_TAG_PRICE, &px) != 0) ||
+            (tf_fix_find(m, TF_FIX_TAG_ORDER_QTY, 0) >= 0 && tf_fix_get_fixed(m, TF_FIX_TAG_ORDER_QTY, &qty) != 0)) {
+            ex_cancel_reject(x, si, o, m, false, 99, "Price (44) or OrderQty (38) not a decimal of at most 8 places");
+            return false;
+        }
+        if (c != '2' || o->type != MATCH_LIMIT) {
+            ex_cancel_reject(x, si, o, m, false, 99, "only limit orders (40=2) can be replaced");
+            return false;
+        }
+    }
+    match_book *b = x->s->sym[o->sym].book;
+    x->op = cancel ? X_OP_CANCEL : X_OP_REPLACE;
+    x->op_rec = r;
+    x->op_session = (uint8_t)si;
+    x->op_clid = id;
+    x->op_clid_len = idlen;
+    x->op_req = m;
+    int rc = cancel ? match_cancel(b, o->account, o->match_id)
+                    : match_replace(b, o->account, o->match_id, px, qty, (uint64_t)r + 1);
+    x->op = X_OP_NONE;
+    x->op_req = NULL;
+    sim_md_done(x->s, o->sym);
+    return rc == MATCH_OK;
+}
+
 /* F (cancel) or G (cancel-replace). */
 static int on_change(exchange *x, uint32_t si, const tf_fix_msg *m, bool cancel)
 {
@@ -178,55 +245,32 @@ static int on_change(exchange *x, uint32_t si, const tf_fix_msg *m, bool cancel)
         x->c.cancels++;
     else
         x->c.replaces++;
-    uint32_t account = x->sess[si].account;
-    uint32_t r = find_order(x, account, m, TF_FIX_TAG_ORIG_CL_ORD_ID);
-    if (r == EX_NIL) {
-        ex_cancel_reject(x, si, NULL, m, cancel, 1, "unknown order");
-        return 0;
-    }
-    x_order *o = &x->orders[r];
-    if (!o->open) {
-        ex_cancel_reject(x, si, o, m, cancel, 0, "too late: the order is done");
-        return 0;
-    }
-    if (idlen > EX_CLID_MAX) {
-        ex_cancel_reject(x, si, o, m, cancel, 99, "ClOrdID (11) longer than 40 characters");
-        return 0;
-    }
-    uint32_t d = ex_clid_find(x, account, id, idlen);
-    if (d != EX_NIL && x->orders[d].open) {
-        ex_cancel_reject(x, si, o, m, cancel, 6, "duplicate ClOrdID (11): an open order has it");
-        return 0;
-    }
-    int64_t px = o->price, qty = o->qty;
-    char c = '2';
-    if (!cancel) {
-        tf_fix_get_char(m, TF_FIX_TAG_ORD_TYPE, &c);
-        if ((tf_fix_find(m, TF_FIX_TAG_PRICE, 0) >= 0 && tf_fix_get_fixed(m, TF_FIX_TAG_PRICE, &px) != 0) ||
-            (tf_fix_find(m, TF_FIX_TAG_ORDER_QTY, 0) >= 0 && tf_fix_get_fixed(m, TF_FIX_TAG_ORDER_QTY, &qty) != 0)) {
-            ex_cancel_reject(x, si, o, m, false, 99, "Price (44) or OrderQty (38) not a decimal of at most 8 places");
-            return 0;
-        }
-        if (c != '2' || o->type != MATCH_LIMIT) {
-            ex_cancel_reject(x, si, o, m, false, 99, "only limit orders (40=2) can be replaced");
-            return 0;
-        }
-    }
-    match_book *b = x->s->sym[o->sym].book;
-    x->op = cancel ? X_OP_CANCEL : X_OP_REPLACE;
-    x->op_rec = r;
-    x->op_session = (uint8_t)si;
-    x->op_clid = id;
-    x->op_clid_len = idlen;
-    x->op_req = m;
-    if (cancel)
-        match_cancel(b, o->account, o->match_id);
-    else
-        match_replace(b, o->account, o->match_id, px, qty, (uint64_t)r + 1);
-    x->op = X_OP_NONE;
-    x->op_req = NULL;
-    sim_md_done(x->s, o->sym);
+    change(x, si, m, cancel, id, idlen);
     return 0;
+}
+
+/* XCN: the cancel (its reports carry 11 = the CancelClOrdID, 41 = the
+ * order's ClOrdID; a refusal is an OrderCancelReject with 434=1), then the
+ * new order as a D, unless the cancel failed under STOP_ON_FAILURE. */
+static int on_cancel_new(exchange *x, uint32_t si, const tf_fix_msg *m)
+{
+    const char *id, *cid;
+    size_t idlen, cidlen;
+    char mode = 0;
+    if (tf_fix_get_str(m, TF_FIX_TAG_CL_ORD_ID, &id, &idlen) != 0 ||
+        tf_fix_get_str(m, EX_TAG_CANCEL_CL_ORD_ID, &cid, &cidlen) != 0 ||
+        tf_fix_get_char(m, EX_TAG_XCN_MODE, &mode) != 0 || (mode != '1' && mode != '2'))
+        return 5; /* BusinessMessageReject: a required field missing (or the mode not 1 or 2) */
+    x->c.cancel_news++;
+    uint32_t known = idlen <= EX_CLID_MAX ? ex_clid_find(x, x->sess[si].account, id, idlen) : EX_NIL;
+    if (known != EX_NIL && m->poss_dup) { /* sent again and done before: say what became of the new one */
+        ex_report_status(x, &x->orders[known], si, NULL, 0, false);
+        return 0;
+    }
+    x->c.cancels++;
+    if (!change(x, si, m, true, cid, cidlen) && mode == '1')
+        return 0;
+    return on_new(x, si, m);
 }
 
 static int on_status(exchange *x, uint32_t si, const tf_fix_msg *m)
@@ -278,6 +322,8 @@ int ex_on_app(exchange *x, x_session *ss, const tf_fix_msg *m)
 {
     const char *t = m->msg_type;
     uint32_t si = (uint32_t)(ss - x->sess);
+    if (x->s->t2t && ((t[1] == 0 && (t[0] == 'D' || t[0] == 'F' || t[0] == 'G')) || tf_fix_is(m, "XCN")))
+        sim_t2t_reaction(x->s->t2t, x->read_ns, t);
     if (t[1] == 0) {
         switch (t[0]) {
         case 'D': return on_new(x, si, m);
@@ -291,6 +337,8 @@ int ex_on_app(exchange *x, x_session *ss, const tf_fix_msg *m)
     }
     if (t[0] == 'A' && t[1] == 'F' && t[2] == 0)
         return on_mass_status(x, si, m);
+    if (t[0] == 'X' && t[1] == 'C' && t[2] == 'N' && t[3] == 0)
+        return on_cancel_new(x, si, m);
     return 3; /* BusinessMessageReject: unsupported message type */
 }
 

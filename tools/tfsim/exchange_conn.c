@@ -120,6 +120,28 @@ static int on_app(void *ctx, tf_fix_session *fs, const tf_fix_msg *m)
 
 static const tf_fix_session_ops session_ops = {.on_app = on_app, .on_logon = on_logon, .on_state = on_state};
 
+int ex_session_init(exchange *x, int i, const char *id, size_t n)
+{
+    x_session *ss = &x->sess[i];
+    tf_fix_session_config cfg = {.initiator = false, .resend_app = true, .send_while_down = true,
+                                 .heartbeat_s = 30, .logon_timeout_ms = (uint32_t)(FIRST_MESSAGE_NS / MS)};
+    snprintf(cfg.sender, sizeof cfg.sender, "%s", x->comp_id);
+    snprintf(cfg.target, sizeof cfg.target, "%.*s", (int)n, id);
+    if (x->s->fix.store_dir)
+        snprintf(cfg.store_dir, sizeof cfg.store_dir, "%s", x->s->fix.store_dir);
+    ss->x = x;
+    ss->conn = -1;
+    if (tf_fix_session_init(&ss->fix, &cfg, &session_ops, ss) != 0) {
+        fprintf(stderr, "tfsim: FIX session %s: %s\n", cfg.target, tf_err_msg());
+        return -1;
+    }
+    tf_fix_session_clock(&ss->fix, x->mono, x->wall);
+    ss->used = true;
+    snprintf(ss->comp_id, sizeof ss->comp_id, "%s", cfg.target);
+    x->c.sessions++;
+    return 0;
+}
+
 /* The session of a SenderCompID, created at its first Logon; NULL (and
  * why) when all are taken or its store cannot be opened. */
 static x_session *session_for(exchange *x, const char *id, size_t n, const char **why)
@@ -135,22 +157,10 @@ static x_session *session_for(exchange *x, const char *id, size_t n, const char 
     }
     if (!free_one)
         return NULL;
-    tf_fix_session_config cfg = {.initiator = false, .resend_app = true, .send_while_down = true,
-                                 .heartbeat_s = 30, .logon_timeout_ms = (uint32_t)(FIRST_MESSAGE_NS / MS)};
-    snprintf(cfg.sender, sizeof cfg.sender, "%s", x->comp_id);
-    snprintf(cfg.target, sizeof cfg.target, "%.*s", (int)n, id);
-    if (x->s->fix.store_dir)
-        snprintf(cfg.store_dir, sizeof cfg.store_dir, "%s", x->s->fix.store_dir);
-    free_one->x = x;
-    free_one->conn = -1;
-    if (tf_fix_session_init(&free_one->fix, &cfg, &session_ops, free_one) != 0) {
-        fprintf(stderr, "tfsim: FIX session %s: %s\n", cfg.target, tf_err_msg());
+    if (ex_session_init(x, (int)(free_one - x->sess), id, n) != 0) {
         *why = "session store unavailable";
         return NULL;
     }
-    free_one->used = true;
-    snprintf(free_one->comp_id, sizeof free_one->comp_id, "%s", cfg.target);
-    x->c.sessions++;
     return free_one;
 }
 
@@ -362,6 +372,8 @@ void exchange_conn_close(exchange *x, int ci)
     c->rlen = 0;
     c->mhead = c->mtail = 0;
 }
+
+void exchange_stamp_read(exchange *x, uint64_t mono_ns) { x->read_ns = mono_ns; }
 
 void exchange_drop_all(exchange *x)
 {

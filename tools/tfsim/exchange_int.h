@@ -1,7 +1,8 @@
 /* tfsim exchange, internal: the state shared by exchange.c (records,
  * ClOrdID map, accounts, dump), exchange_conn.c (connections, sessions,
  * Logon, output faults), exchange_app.c (the requests) and
- * exchange_report.c (book events to execution reports). Not for other
+ * exchange_report.c (book events to execution reports), and
+ * exchange_state.c (the orders kept across a restart). Not for other
  * modules: use exchange.h.
  *
  * Order records live in a pool of EX_OPEN_MAX + EX_FINISHED_MAX slots
@@ -24,6 +25,8 @@
 #define EX_BUCKETS (1u << 19)
 #define EX_MARKS 1024u              /* fix-delay: held reports per connection */
 #define EX_RBUF (2u * TF_FIX_MAX_MSG)
+#define EX_TAG_XCN_MODE 25033u         /* OrderCancelRequestAndNewOrderSingleMode: 1 STOP_ON_FAILURE, 2 ALLOW_FAILURE */
+#define EX_TAG_CANCEL_CL_ORD_ID 25034u /* CancelClOrdID: XCN's cancel */
 
 typedef struct x_order {
     uint64_t order_id;              /* 0: free slot */
@@ -72,7 +75,7 @@ typedef struct x_conn {
     uint32_t mhead, mtail;
 } x_conn;
 
-enum { X_OP_NONE = 0, X_OP_NEW, X_OP_CANCEL, X_OP_REPLACE, X_OP_COD };
+enum { X_OP_NONE = 0, X_OP_NEW, X_OP_CANCEL, X_OP_REPLACE, X_OP_COD, X_OP_RESTORE };
 
 struct exchange {
     sim *s;
@@ -107,6 +110,7 @@ struct exchange {
     const tf_fix_msg *op_req;
     uint64_t *scratch;              /* EX_OPEN_MAX match ids (cancel-on-disconnect) */
     uint32_t nscratch;
+    uint64_t read_ns;               /* --t2t-out: when the input being handled was read */
 };
 
 /* exchange.c */
@@ -119,7 +123,10 @@ uint32_t ex_clid_find(const exchange *x, uint32_t account, const char *id, size_
 void ex_clid_add(exchange *x, uint32_t r, const char *id, size_t len);
 void ex_set_cur(x_order *o, const char *id, size_t len);
 
-/* exchange_conn.c: the output path with its faults */
+/* exchange_conn.c: sessions, and the output path with its faults */
+/* Set up session slot i for the counterparty's SenderCompID (its store
+ * opened); -1 with a message on stderr. */
+int ex_session_init(exchange *x, int i, const char *id, size_t n);
 tf_fix_writer *ex_begin(exchange *x, uint32_t session, const char *msg_type);
 void ex_send(exchange *x, uint32_t session);
 

@@ -6,7 +6,10 @@
  * taker rate), CANCELED → Canceled (11 = the cancel's ClOrdID when it
  * answers one, else the order's), REPLACED → Replaced (11 new, 41
  * previous), EXPIRED → Expired, REJECTED → Rejected or, for a cancel or
- * replace, OrderCancelReject. A finished order goes to the ring of
+ * replace, OrderCancelReject (11 = the CancelClOrdID for XCN's cancel).
+ * An order put back into a book after a restart (X_OP_RESTORE) gets no
+ * New again, and is reported Canceled if the book refuses it; its fills
+ * are reported as any. A finished order goes to the ring of
  * finished ones. Also the status answers (150=I) and the refusals made
  * before a book is involved. Every ExecutionReport carries 37, 11, 17, 150,
  * 39, 55, 54, 38, 44 (limit), 40, 59, 151, 14, 6 and 60. No allocation. */
@@ -42,21 +45,28 @@ static int64_t commission(int64_t px, int64_t qty, int64_t rate)
     return (int64_t)(f >= 0 ? (f + E8 / 2) / E8 : -((-f + E8 / 2) / E8));
 }
 
-static void put_echo(tf_fix_writer *w, const tf_fix_msg *req, uint32_t tag)
+/* Field `tag` of the request, as field `as`. */
+static void put_echo_as(tf_fix_writer *w, const tf_fix_msg *req, uint32_t tag, uint32_t as)
 {
     const char *v;
     size_t n;
     if (req && tf_fix_get_str(req, tag, &v, &n) == 0)
-        tf_fix_put_str(w, tag, v, n);
+        tf_fix_put_str(w, as, v, n);
 }
 
+static void put_echo(tf_fix_writer *w, const tf_fix_msg *req, uint32_t tag) { put_echo_as(w, req, tag, tag); }
+
+static bool is_xcn(const tf_fix_msg *req) { return req && tf_fix_is(req, "XCN"); }
+
+/* The order's OrderID, else the request's (not an XCN's: its 37 is the
+ * order it cancels, not the new one), else NONE. */
 static void put_order_id(tf_fix_writer *w, const x_order *o, const tf_fix_msg *req)
 {
     const char *v;
     size_t n;
     if (o && o->order_id)
         tf_fix_put_u64(w, TF_FIX_TAG_ORDER_ID, o->order_id);
-    else if (req && tf_fix_get_str(req, TF_FIX_TAG_ORDER_ID, &v, &n) == 0)
+    else if (req && !is_xcn(req) && tf_fix_get_str(req, TF_FIX_TAG_ORDER_ID, &v, &n) == 0)
         tf_fix_put_str(w, TF_FIX_TAG_ORDER_ID, v, n);
     else
         tf_fix_put_cstr(w, TF_FIX_TAG_ORDER_ID, "NONE");
@@ -175,7 +185,10 @@ void ex_cancel_reject(exchange *x, uint32_t session, const x_order *o, const tf_
     if (!w)
         return;
     put_order_id(w, o, req);
-    put_echo(w, req, TF_FIX_TAG_CL_ORD_ID);
+    if (is_xcn(req)) /* XCN's cancel: 11 is its CancelClOrdID, 37 and 41 name the order */
+        put_echo_as(w, req, EX_TAG_CANCEL_CL_ORD_ID, TF_FIX_TAG_CL_ORD_ID);
+    else
+        put_echo(w, req, TF_FIX_TAG_CL_ORD_ID);
     put_echo(w, req, TF_FIX_TAG_ORIG_CL_ORD_ID);
     tf_fix_put_char(w, TF_FIX_TAG_ORD_STATUS, o ? o->status : '8');
     tf_fix_put_char(w, TF_FIX_TAG_CXL_REJ_RESPONSE_TO, cancel ? '1' : '2');
@@ -232,6 +245,12 @@ static void on_rejected(exchange *x, const match_event *ev)
         x_order *o = rec_of(x, ev->order.tag);
         if (!o)
             return;
+        if (x->op == X_OP_RESTORE) { /* an order the restarted book cannot take back: canceled */
+            o->status = '4';
+            ex_report(x, o, o->session, '4', o->cur, o->cur_len, NULL, 0);
+            ex_rec_finish(x, (uint32_t)(o - x->orders));
+            return;
+        }
         o->status = '8';
         x->c.rejects++;
         ex_report_reject(x, o, o->session, 99, reject_text(ev->reason), NULL);
@@ -257,8 +276,9 @@ void exchange_book_event(exchange *x, uint32_t si, const match_event *ev)
             return;
         o->match_id = ev->order.id;
         o->tif = ev->order.tif;
-        o->status = '0';
-        ex_report(x, o, o->session, '0', o->cur, o->cur_len, NULL, 0);
+        o->status = o->cum ? '1' : '0';
+        if (x->op != X_OP_RESTORE) /* a restored order was acknowledged before the restart */
+            ex_report(x, o, o->session, '0', o->cur, o->cur_len, NULL, 0);
         return;
     case MATCH_EV_REJECTED:
         on_rejected(x, ev);

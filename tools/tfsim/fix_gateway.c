@@ -9,7 +9,12 @@
  * (exchange_conn_input); what it must send is written straight from the
  * session's queue (exchange_conn_peek/_written), after every input and
  * once per loop for reports the generator's trades made. No allocation per
- * message; SIGUSR1 (sim_fix_drop_request) drops every FIX connection. */
+ * message; SIGUSR1 (sim_fix_drop_request) drops every FIX connection.
+ * With --fix-store DIR the exchange's orders outlive tfsim: loaded from
+ * DIR/orders.state before the port opens (a file of another version: exit
+ * 2), saved there at a clean stop once the connections are closed (so what
+ * cancel-on-disconnect did is in it). --t2t-out: the monotonic clock right
+ * after each read of a FIX connection goes with its input (t2t.c). */
 #include "tools/tfsim/sim.h"
 
 #include <arpa/inet.h>
@@ -145,6 +150,8 @@ int sim_fix_start(sim *s)
         if (!(s->ex = exchange_create(s)))
             return -1;
         exchange_clock(s->ex, clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_REALTIME));
+        if (o->store_dir && exchange_load_state(s->ex, o->store_dir) < 0)
+            return -1;
         if ((g->lfd_fix = listen_on(g, bind_addr, &s->fix.port, o->port_file, K_LISTEN_FIX, "--fix-port")) < 0)
             return -1;
         fprintf(stderr, "tfsim: FIX 4.4 acceptor%s on %s:%d (CompID %s)\n", o->tls ? " over TLS" : "",
@@ -258,6 +265,8 @@ static void fix_readable(sim *s, int ci)
                 return;
             }
         }
+        if (s->t2t) /* once per read, before any parsing */
+            exchange_stamp_read(s->ex, clock_ns(CLOCK_MONOTONIC));
         exchange_conn_input(s->ex, ci, g->rbuf, (size_t)n);
         if (exchange_conn_done(s->ex, ci) || (!c->ssl && (size_t)n < sizeof g->rbuf))
             break;
@@ -457,6 +466,8 @@ void sim_fix_stop(sim *s)
         for (int i = 0; i < EX_MAX_CONNS; i++)
             if (g->fix[i].used)
                 fix_close(s, i);
+        if (s->ex && g->started && s->fix.store_dir)
+            exchange_save_state(s->ex, s->fix.store_dir);
         for (int i = 0; i < GW_ECHO_MAX; i++) {
             if (g->echo[i].used)
                 echo_close(g, i);

@@ -9,7 +9,7 @@
  *         [--fix-store DIR] [--fix-reset] [--fix-username U] [--fix-password P]
  *         [--fix-ed25519-pub FILE] [--fix-tls] [--maker-fee-bps X] [--taker-fee-bps X]
  *         [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]
- *         [--fault KIND[:k=v,...]]...
+ *         [--t2t-out FILE] [--fault KIND[:k=v,...]]...
  *
  * Serves Binance spot streams (ws://ADDR:P/ws/<stream>, /stream?streams=a/b,
  * SUBSCRIBE/UNSUBSCRIBE) and GET /api/v3/depth on one port; --tls serves
@@ -24,7 +24,13 @@
  *                         --fix-port-file: any free port)
  *   --fix-bind ADDR       its IPv4 address (default: --bind)
  *   --fix-port-file F     write the FIX port there once listening
- *   --fix-store DIR       sequence numbers in DIR/<ours>-<theirs>.seq (default: memory)
+ *   --fix-store DIR       sequence numbers in DIR/<ours>-<theirs>.seq (default: memory),
+ *                         and the orders in DIR/orders.state: written at a clean exit
+ *                         (SIGINT/SIGTERM, --duration), loaded at start, so a restarted
+ *                         tfsim still has its accounts' open orders (back in the books;
+ *                         they may trade at once, the reports wait for the next Logon)
+ *                         and answers status requests for finished ones; a file of
+ *                         another version is refused (exit 2)
  *   --fix-reset           every Logon must carry ResetSeqNumFlag=Y, as Binance's
  *                         (without it one may: both sides start again at 1)
  *   --fix-username U, --fix-password P
@@ -43,9 +49,19 @@
  *                         --echo-port-file: any free port), the FIX benchmark's baseline
  *   --echo-port-file F    write the echo port there
  *   --busy-poll           the loop never sleeps (epoll_wait timeout 0)
+ *   --t2t-out FILE        tick-to-trade stamps (make bench-t2t): CLOCK_MONOTONIC just
+ *                         before each WebSocket write completing a trade or aggTrade
+ *                         frame, and just after each FIX read, given to every D, F, G
+ *                         and XCN framed from it; each such message takes the latest
+ *                         trade write before it if no message took it yet. At exit FILE
+ *                         gets a line "<ns> <MsgType>" (ns = read - write) per sample,
+ *                         and stderr their count (at most 2^20 kept; off: no cost)
  * Up to 16 FIX connections and 16 sessions (one per SenderCompID); the
  * account is the Logon's Username, else its SenderCompID. Messages: D, F,
- * G, H, AF (585=7); 8 and 9 back. A Logon with 8013=Y cancels that session's
+ * G, XCN (Binance's cancel-and-new: 25033 1 STOP_ON_FAILURE or 2
+ * ALLOW_FAILURE, 25034 CancelClOrdID), H, AF (585=7); 8 and 9 back.
+ * SelfTradePreventionMode (25001): 1 NONE, 2 EXPIRE_TAKER (the default),
+ * 3 EXPIRE_MAKER, 4 EXPIRE_BOTH. A Logon with 8013=Y cancels that session's
  * orders when its connection drops. Reports for a session that is down
  * wait for its ResendRequest after its next Logon; messages it sent that
  * were lost with a connection are not asked for again (the Logon's
@@ -234,7 +250,7 @@ static void usage(FILE *f)
             "             [--fix-store DIR] [--fix-reset] [--fix-username U] [--fix-password P]\n"
             "             [--fix-ed25519-pub FILE] [--fix-tls] [--maker-fee-bps X] [--taker-fee-bps X]\n"
             "             [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]\n"
-            "             [--fault KIND[:k=v,...]]...\n"
+            "             [--t2t-out FILE] [--fault KIND[:k=v,...]]...\n"
             "faults: drop dup reorder gap malformed truncate oversize stall shutdown fix-drop fix-delay\n"
             "        fix-reject fix-garble fix-skip-seq fix-refuse-logon (see tools/tfsim/main.c)\n");
 }
@@ -298,7 +314,7 @@ int main(int argc, char **argv)
     enum {
         O_FIX_PORT = 256, O_FIX_BIND, O_FIX_PORT_FILE, O_FIX_COMP_ID, O_FIX_STORE, O_FIX_RESET, O_FIX_USER,
         O_FIX_PASS, O_FIX_PUB, O_FIX_TLS, O_MAKER_FEE, O_TAKER_FEE, O_ORDERS_DUMP, O_ECHO_PORT, O_ECHO_PORT_FILE,
-        O_BUSY_POLL,
+        O_BUSY_POLL, O_T2T_OUT,
     };
     static const struct option opts[] = {
         {"port", 1, NULL, 'p'},        {"bind", 1, NULL, 'b'},       {"port-file", 1, NULL, 'P'},
@@ -315,6 +331,7 @@ int main(int argc, char **argv)
         {"maker-fee-bps", 1, NULL, O_MAKER_FEE},     {"taker-fee-bps", 1, NULL, O_TAKER_FEE},
         {"orders-dump", 1, NULL, O_ORDERS_DUMP},     {"echo-port", 1, NULL, O_ECHO_PORT},
         {"echo-port-file", 1, NULL, O_ECHO_PORT_FILE}, {"busy-poll", 0, NULL, O_BUSY_POLL},
+        {"t2t-out", 1, NULL, O_T2T_OUT},
         {NULL, 0, NULL, 0}};
     int ch;
     long long v;
@@ -353,6 +370,7 @@ int main(int argc, char **argv)
         case O_ECHO_PORT: if (num_opt("echo-port", optarg, 0, 65535, &v)) return 2; s.fix.echo_port = (int)v; break;
         case O_ECHO_PORT_FILE: s.fix.echo_port_file = optarg; break;
         case O_BUSY_POLL: s.fix.busy_poll = true; break;
+        case O_T2T_OUT: s.t2t_out = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "tfsim: unknown option or missing value: '%s' (--help lists the options)\n",
@@ -385,7 +403,7 @@ int main(int argc, char **argv)
         return 2;
     }
     s.msg = malloc(SIM_MSG_MAX);
-    if (!s.msg || sim_gen_init(&s) != 0)
+    if (!s.msg || sim_gen_init(&s) != 0 || (s.t2t_out && !(s.t2t = sim_t2t_open(s.t2t_out))))
         return 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -443,6 +461,8 @@ int main(int argc, char **argv)
             d = next - now > 1000000 ? 1000000 : next - now - 20000;
         sim_fix_wait(&s, d);
     }
+    sim_t2t_close(s.t2t, true);
+    s.t2t = NULL;
     if (s.book_dump) {
         FILE *f = fopen(s.book_dump, "w");
         if (f) {
@@ -463,8 +483,11 @@ out:
     sim_fix_stop(&s);
     sim_server_stop(&s);
     sim_gen_free(&s);
-    for (int i = 0; i < SIM_MAX_SESSIONS; i++)
+    for (int i = 0; i < SIM_MAX_SESSIONS; i++) {
         free(s.sess[i].buf);
+        free(s.sess[i].trade_ends);
+    }
+    sim_t2t_close(s.t2t, false);
     free(s.held);
     free(s.msg);
     free(s.line);

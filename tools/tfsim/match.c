@@ -137,20 +137,20 @@ static bool fok_fills(const match_book *b, const m_order *t)
         if (t->type == MATCH_LIMIT && !crosses(t->side, t->price, l->price))
             return false;
         if (t->owner == MATCH_AGENT) { /* no STP: the aggregate will do */
-            if (l->qty >= t->qty - have)
+            if (l->qty >= t->qty - t->filled - have)
                 return true;
             have += l->qty;
             continue;
         }
         for (uint32_t mi = l->head; mi != M_NIL; mi = b->orders[mi].next) {
             const m_order *m = &b->orders[mi];
-            if (m->owner == t->owner) {
+            if (m->owner == t->owner && t->stp != MATCH_STP_NONE) {
                 if (t->stp == MATCH_STP_EXPIRE_MAKER)
                     continue;
                 return false;
             }
             have += m->qty - m->filled;
-            if (have >= t->qty)
+            if (have >= t->qty - t->filled)
                 return true;
         }
     }
@@ -172,7 +172,7 @@ static bool take(match_book *b, uint32_t oi)
             break;
         uint32_t mi = l->head;
         m_order *m = &b->orders[mi];
-        if (t->owner != MATCH_AGENT && m->owner == t->owner) {
+        if (t->owner != MATCH_AGENT && m->owner == t->owner && t->stp != MATCH_STP_NONE) {
             if (t->stp != MATCH_STP_EXPIRE_TAKER)
                 cancel_resting(b, mi, MATCH_R_STP);
             if (t->stp != MATCH_STP_EXPIRE_MAKER)
@@ -223,22 +223,23 @@ static uint64_t submit(match_book *b, const match_new *r, int op, int *why_out)
 {
     match_order_info req = {.tag = r->tag, .owner = r->owner, .side = r->side, .type = r->type, .tif = r->tif,
                             .stp = r->stp, .post_only = r->post_only,
-                            .price = r->type == MATCH_MARKET ? 0 : r->price, .qty = r->qty, .leaves = r->qty};
+                            .price = r->type == MATCH_MARKET ? 0 : r->price, .qty = r->qty, .filled = r->filled,
+                            .leaves = r->qty - r->filled};
     bool limit = r->type == MATCH_LIMIT;
     int why = MATCH_OK;
-    if (r->side > MATCH_SELL || r->type > MATCH_MARKET || r->tif > MATCH_FOK || r->stp > MATCH_STP_EXPIRE_BOTH ||
+    if (r->side > MATCH_SELL || r->type > MATCH_MARKET || r->tif > MATCH_FOK || r->stp > MATCH_STP_NONE ||
         (!limit && r->post_only))
         why = MATCH_R_BAD_PARAM;
     else if (limit && bad_price(b, r->price))
         why = MATCH_R_BAD_PRICE;
-    else if (bad_qty(b, r->qty))
+    else if (bad_qty(b, r->qty) || r->filled < 0 || r->filled >= r->qty || r->filled % b->lot != 0)
         why = MATCH_R_BAD_QTY;
     else if (r->post_only && would_cross(b, r->side, r->price))
         why = MATCH_R_WOULD_TAKE;
     else if (b->free_order == M_NIL || b->seq >= b->seq_max || !m_owner_room(b, r->owner))
         why = MATCH_R_BOOK_FULL;
     else if (limit && r->tif == MATCH_GTC)
-        why = level_room(b, r->side, r->price, r->qty, false);
+        why = level_room(b, r->side, r->price, r->qty - r->filled, false);
     *why_out = why;
     if (why != MATCH_OK) {
         req.leaves = 0;
@@ -256,6 +257,7 @@ static uint64_t submit(match_book *b, const match_new *r, int op, int *why_out)
     o->post_only = r->post_only;
     o->price = req.price;
     o->qty = r->qty;
+    o->filled = r->filled;
     m_owner_link(b, oi);
     uint64_t id = o->id;
     match_event ev = {.kind = MATCH_EV_ACCEPTED};

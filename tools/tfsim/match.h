@@ -55,11 +55,15 @@ enum match_side { MATCH_BUY = 0, MATCH_SELL = 1 };
 enum match_type { MATCH_LIMIT = 0, MATCH_MARKET = 1 };
 enum match_tif { MATCH_GTC = 0, MATCH_IOC = 1, MATCH_FOK = 2 };
 /* Self-trade prevention, applied when the incoming order meets a resting
- * order of the same non-zero owner; the incoming order's mode decides. */
-enum match_stp { MATCH_STP_EXPIRE_TAKER = 0, MATCH_STP_EXPIRE_MAKER = 1, MATCH_STP_EXPIRE_BOTH = 2 };
+ * order of the same non-zero owner; the incoming order's mode decides.
+ * NONE: no prevention, the two trade with each other as any two orders
+ * (Binance's NONE). */
+enum match_stp {
+    MATCH_STP_EXPIRE_TAKER = 0, MATCH_STP_EXPIRE_MAKER = 1, MATCH_STP_EXPIRE_BOTH = 2, MATCH_STP_NONE = 3
+};
 
 enum match_ev_kind {
-    MATCH_EV_ACCEPTED = 1, /* order: id assigned, leaves = qty */
+    MATCH_EV_ACCEPTED = 1, /* order: id assigned, leaves = qty - filled (filled: match_new.filled) */
     MATCH_EV_REJECTED,     /* op, reason; order: the request (id 0 for a new order) */
     MATCH_EV_FILL,         /* trade_id, price (the maker's), qty; order = taker, maker */
     MATCH_EV_CANCELED,     /* reason; qty = quantity removed; order.leaves = 0 */
@@ -72,7 +76,7 @@ enum match_reason {
     MATCH_OK = 0,
     /* REJECTED */
     MATCH_R_BAD_PRICE,     /* <= 0 or not on the tick */
-    MATCH_R_BAD_QTY,       /* <= 0, not on the lot, too large, or (replace) <= filled */
+    MATCH_R_BAD_QTY,       /* <= 0, not on the lot, too large, or (replace) <= filled; filled out of range */
     MATCH_R_BAD_PARAM,     /* side/type/tif/stp out of range, or MARKET + post-only */
     MATCH_R_UNKNOWN_ORDER, /* no such id was ever issued by this book */
     MATCH_R_NOT_OWNER,
@@ -133,6 +137,8 @@ typedef struct match_new {
     bool post_only;             /* LIMIT only: rejected (WOULD_TAKE) if it would cross */
     int64_t price;              /* LIMIT: > 0, on the tick; ignored for MARKET */
     int64_t qty;                /* > 0, on the lot, <= MATCH_QTY_MAX */
+    int64_t filled;             /* already filled (an order restored after a restart): >= 0, on the
+                                 * lot, < qty; it matches and rests for qty - filled; 0 normally */
 } match_new;
 
 typedef struct match_level_info {

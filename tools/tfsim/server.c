@@ -1,7 +1,10 @@
 /* tfsim's server side (libwebsockets): WebSocket sessions at /ws/<stream>
  * and /stream?streams=a/b (with the {"stream":..,"data":..} wrapper), the
  * SUBSCRIBE/UNSUBSCRIBE methods, GET /api/v3/depth, and per-session send
- * buffers of ready-made frames written raw, many frames per send(). */
+ * buffers of ready-made frames written raw, many frames per send().
+ * --t2t-out: each session also remembers where its unsent trade and
+ * aggTrade frames end in its ring, so that a write completing one is
+ * stamped just before it goes to lws_write (t2t.c). */
 #include "tools/tfsim/sim.h"
 
 #include <stdlib.h>
@@ -49,9 +52,29 @@ static void ring_put(sim_session *ss, const void *src, size_t n)
     ss->head += n;
 }
 
-/* Queue one text frame (server frames are not masked). */
+/* --t2t-out: a trade frame ends at the ring's head. */
+static void trade_end(sim_session *ss)
+{
+    if (ss->te_tail - ss->te_head == SIM_T2T_ENDS) /* far behind: the newest end stands for both */
+        ss->te_tail--;
+    ss->trade_ends[ss->te_tail++ % SIM_T2T_ENDS] = ss->head;
+}
+
+/* --t2t-out: does writing ring bytes up to `upto` complete a trade frame? */
+static bool trade_written(sim_session *ss, uint64_t upto)
+{
+    bool any = false;
+    while (ss->te_head != ss->te_tail && ss->trade_ends[ss->te_head % SIM_T2T_ENDS] <= upto) {
+        ss->te_head++;
+        any = true;
+    }
+    return any;
+}
+
+/* Queue one text frame (server frames are not masked); trade: a trade
+ * message (noted for --t2t-out). */
 static void queue_frame(sim *s, sim_session *ss, const char *pre, size_t pre_len, const char *data, size_t len,
-                        const char *post, size_t post_len)
+                        const char *post, size_t post_len, bool trade)
 {
     if (ss->cut || ss->next_drop == UINT64_MAX - 1)
         return;
@@ -83,6 +106,8 @@ static void queue_frame(sim *s, sim_session *ss, const char *pre, size_t pre_len
     ring_put(ss, data, len);
     if (post_len)
         ring_put(ss, post, post_len);
+    if (trade && ss->trade_ends)
+        trade_end(ss);
     ss->msgs_queued++;
     if (s->fault.drop_every && ss->msgs_queued >= ss->next_drop)
         ss->next_drop = UINT64_MAX - 1; /* marks: close once what is queued is sent */
@@ -91,15 +116,16 @@ static void queue_frame(sim *s, sim_session *ss, const char *pre, size_t pre_len
 void sim_publish(sim *s, int si, uint32_t kind, const char *stream, const char *data, size_t len)
 {
     char pre[96];
+    bool trade = (kind & (SK_TRADE | SK_AGG)) != 0;
     for (int i = 0; i < SIM_MAX_SESSIONS; i++) {
         sim_session *ss = &s->sess[i];
         if (!ss->used || si < 0 || !(ss->subs[si] & kind))
             continue;
         if (ss->combined) {
             int pl = snprintf(pre, sizeof pre, "{\"stream\":\"%s\",\"data\":", stream);
-            queue_frame(s, ss, pre, (size_t)pl, data, len, "}", 1);
+            queue_frame(s, ss, pre, (size_t)pl, data, len, "}", 1, trade);
         } else {
-            queue_frame(s, ss, NULL, 0, data, len, NULL, 0);
+            queue_frame(s, ss, NULL, 0, data, len, NULL, 0, trade);
         }
     }
 }
@@ -108,7 +134,7 @@ void sim_publish_raw(sim *s, const char *data, size_t len)
 {
     for (int i = 0; i < SIM_MAX_SESSIONS; i++)
         if (s->sess[i].used)
-            queue_frame(s, &s->sess[i], NULL, 0, data, len, NULL, 0);
+            queue_frame(s, &s->sess[i], NULL, 0, data, len, NULL, 0, false);
 }
 
 int sim_active_sessions(const sim *s)
@@ -168,6 +194,11 @@ static int on_ws_established(sim *s, struct lws *wsi, pss *ps)
     ss->buf = malloc(LWS_PRE + SIM_SEND_BUF);
     if (!ss->buf)
         return -1;
+    if (s->t2t && !(ss->trade_ends = malloc(SIM_T2T_ENDS * sizeof *ss->trade_ends))) {
+        free(ss->buf);
+        ss->buf = NULL;
+        return -1;
+    }
     ss->wsi = wsi;
     ss->used = true;
     ss->next_drop = s->fault.drop_every ? s->fault.drop_every : UINT64_MAX;
@@ -210,7 +241,7 @@ static void on_ws_text(sim *s, sim_session *ss, const char *in, size_t len)
     } else {
         n = snprintf(reply, sizeof reply, "{\"code\":2,\"msg\":\"Invalid request\",\"id\":%ld}", idv);
     }
-    queue_frame(s, ss, NULL, 0, reply, (size_t)n, NULL, 0);
+    queue_frame(s, ss, NULL, 0, reply, (size_t)n, NULL, 0, false);
 }
 
 static int on_ws_writeable(sim *s, struct lws *wsi, sim_session *ss)
@@ -226,6 +257,8 @@ static int on_ws_writeable(sim *s, struct lws *wsi, sim_session *ss)
         if (n > SIM_SEND_BUF - off)
             n = SIM_SEND_BUF - off;
         memcpy(out + LWS_PRE, ss->buf + LWS_PRE + off, n);
+        if (ss->trade_ends && trade_written(ss, ss->tail + n))
+            sim_t2t_trade_write(s->t2t, mono_ns()); /* just before the send */
         int w = lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_RAW);
         if (w < 0)
             return -1;
@@ -321,6 +354,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (ps->session >= 0) {
             sim_session *ss = &s->sess[ps->session];
             free(ss->buf);
+            free(ss->trade_ends);
             fprintf(stderr, "tfsim: client %d gone after %llu messages\n", ps->session,
                     (unsigned long long)ss->msgs_queued);
             memset(ss, 0, sizeof *ss);

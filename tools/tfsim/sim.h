@@ -12,7 +12,9 @@
  * The book of each symbol is a matching engine (match.h): the generator's
  * market agent (owner 0) and the FIX participants (exchange.h) trade in it;
  * bids/asks below are a mirror of it kept from its LEVEL events (market.c),
- * which also turns every fill into trade/aggTrade/kline messages. */
+ * which also turns every fill into trade/aggTrade/kline messages.
+ * --t2t-out (t2t.c) stamps trade writes (server.c) and order reads
+ * (fix_gateway.c) in that one thread; off, it is a NULL pointer. */
 #ifndef TF_TFSIM_SIM_H
 #define TF_TFSIM_SIM_H
 
@@ -30,6 +32,8 @@
 #define SIM_MAX_SESSIONS 64
 #define SIM_SEND_BUF (16u << 20)    /* per session; a client further behind is cut */
 #define SIM_MSG_MAX 65536           /* one generated message */
+#define SIM_T2T_SAMPLES (1u << 20)  /* --t2t-out: samples kept */
+#define SIM_T2T_ENDS 4096u          /* --t2t-out: a session's unsent trade frame ends remembered */
 
 /* Stream kinds (bits in a session's per-symbol subscription). */
 enum {
@@ -86,6 +90,10 @@ typedef struct sim_session {
     size_t head, tail;              /* bytes: written into ring at head, sent from tail */
     uint64_t msgs_queued;
     uint64_t next_drop;             /* fault: close after this many messages */
+    /* --t2t-out only (else NULL): ring positions where its unsent trade
+     * frames end, oldest first (full: the newest is moved up) */
+    uint64_t *trade_ends;
+    uint32_t te_head, te_tail;
 } sim_session;
 
 typedef struct sim_fault {
@@ -108,7 +116,7 @@ typedef struct sim_fix_opts {
 typedef struct sim {
     /* options */
     int port;
-    const char *bind, *port_file, *start_file, *record_file, *replay_file, *book_dump;
+    const char *bind, *port_file, *start_file, *record_file, *replay_file, *book_dump, *t2t_out;
     bool tls;
     uint64_t seed, rate, messages, ping_s;
     double duration;
@@ -139,6 +147,7 @@ typedef struct sim {
     bool in_gen;                    /* the generator is operating on the books */
     struct exchange *ex;            /* the FIX participants' side (NULL without --fix-port) */
     struct sim_gw *gw;              /* sockets and epoll (fix_gateway.c) */
+    struct sim_t2t *t2t;            /* --t2t-out (NULL: off) */
     /* counters */
     uint64_t c_dropped, c_dup, c_reorder, c_gap, c_malformed, c_truncated, c_oversize, c_stall,
         c_shutdown, c_slow_cut, c_clients;
@@ -190,6 +199,14 @@ void sim_publish(sim *s, int si, uint32_t kind, const char *stream, const char *
 void sim_publish_raw(sim *s, const char *data, size_t len);
 void sim_service(sim *s);
 int sim_active_sessions(const sim *s);
+
+/* t2t.c: --t2t-out (tick-to-trade stamps) */
+typedef struct sim_t2t sim_t2t;
+sim_t2t *sim_t2t_open(const char *path);    /* NULL with a message when out of memory */
+void sim_t2t_trade_write(sim_t2t *t, uint64_t mono_ns); /* just before a write with a trade frame */
+/* A D, F, G or XCN read at read_ns (taken right after its recv). */
+void sim_t2t_reaction(sim_t2t *t, uint64_t read_ns, const char *msg_type);
+void sim_t2t_close(sim_t2t *t, bool write); /* write: the samples to the file, their count on stderr */
 
 /* tls.c */
 int sim_make_cert(sim *s, char *cert_path, size_t cp, char *key_path, size_t kp);

@@ -1,0 +1,57 @@
+/* tfsim --t2t-out (tools/tfsim/t2t.c): a reaction takes the latest trade
+ * write before it, each write at most once (later messages until the next
+ * write are not samples, nor is one before any write), and the file says
+ * "<ns> <MsgType>" a line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tools/tfsim/sim.h"
+
+static void test_pairing(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tfsim-test-t2t.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sim_t2t *t = sim_t2t_open(path);
+    assert_non_null(t);
+    sim_t2t_reaction(t, 50, "D");     /* no write yet */
+    sim_t2t_trade_write(t, 100);
+    sim_t2t_reaction(t, 150, "D");    /* 50 */
+    sim_t2t_reaction(t, 160, "F");    /* the write is taken */
+    sim_t2t_trade_write(t, 200);
+    sim_t2t_trade_write(t, 300);
+    sim_t2t_reaction(t, 1300, "XCN"); /* the latest: 1000 */
+    sim_t2t_trade_write(t, 2000);
+    sim_t2t_reaction(t, 2007, "G");   /* 7 */
+    sim_t2t_close(t, true);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char buf[256];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    assert_string_equal(buf, "50 D\n1000 XCN\n7 G\n");
+    unlink(path);
+    /* off: nothing written */
+    t = sim_t2t_open(path);
+    sim_t2t_close(t, false);
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pairing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
