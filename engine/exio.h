@@ -58,7 +58,7 @@ enum {
     TF_EXO_UNKNOWN = 1u << 2,            /* no status answer in time: fate unknown */
     TF_EXO_CANCEL_PENDING = 1u << 3,
     TF_EXO_REPLACE_PENDING = 1u << 4,
-    TF_EXO_XCN_CANCELED = 1u << 5,       /* cancel-then-new: the old venue order is gone */
+    TF_EXO_XCN_CANCELED = 1u << 5,       /* cancel-then-new: the old venue order is known canceled */
     TF_EXO_UNTRACEABLE = 1u << 6,        /* replaced by cancel-then-new before a restart: its live
                                           * ClOrdID is not known, so no status request can name it */
 };
@@ -71,6 +71,8 @@ typedef struct tf_exio_order {
     uint8_t side, type, tif, flags;
     uint8_t session;
     uint8_t used;
+    uint8_t status_out;                  /* status requests not yet answered (two for a pending XCN) */
+    bool xcn_new_absent;                 /* a pending XCN's new order: the venue does not know it */
     int64_t price, qty, cum;             /* live terms; filled so far */
     int64_t pend_price, pend_qty;        /* asked by the replace request out */
     __int128 cost;                       /* sum of fill price * qty, for a missed fill's price */

@@ -304,20 +304,30 @@ static void query_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
         s->reconcile_deadline = x->mono + x->cfg->exchange.reconcile_timeout_ns;
 }
 
-static void send_status_request(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
+static void send_status_for(tf_exio *x, tf_exio_session *s, tf_exio_order *o, uint64_t req)
 {
     tf_fix_writer *w = tf_fix_session_begin(&s->fix, "H");
     if (!w)
         return;
-    put_clordid(w, TF_FIX_TAG_CL_ORD_ID, o->order_id, o->cur_req);
+    put_clordid(w, TF_FIX_TAG_CL_ORD_ID, o->order_id, req);
     put_instrument(x, w, o->instrument);
     tf_fix_put_char(w, TF_FIX_TAG_SIDE, side_char(o->side));
     tf_fix_put_u64(w, TF_FIX_TAG_ORD_STATUS_REQ_ID, ++x->status_req_id);
     if (tf_fix_session_send(&s->fix) != 0) {
         o->flags |= TF_EXO_RECONCILING;
+        o->status_out++;
         s->reconcile_pending++;
         s->tokens -= 1.0; /* counts against the venue's budget; may go below zero */
     }
+}
+
+/* The order's live ClOrdID; with a cancel-then-new in flight also the new
+ * order's, whose fate the old one's status cannot tell. */
+static void send_status_request(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
+{
+    send_status_for(x, s, o, o->cur_req);
+    if (xcn_mode(x) && (o->flags & TF_EXO_REPLACE_PENDING) && o->pend_req)
+        send_status_for(x, s, o, o->pend_req);
 }
 
 /* Is there a session that will be ready soon (logged on, reconciling)? */
@@ -437,8 +447,9 @@ int tf_exio_command(tf_exio *x, const tf_venue_cmd *c)
 
 static void clear_pending(tf_exio_order *o)
 {
-    o->flags &= (uint8_t)~(TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING);
+    o->flags &= (uint8_t)~(TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING | TF_EXO_XCN_CANCELED);
     o->pend_req = 0;
+    o->xcn_new_absent = false;
 }
 
 /* Commission (12) in money units (10^-8 of the quote currency), rounded
@@ -489,10 +500,70 @@ static void on_fill(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m)
 }
 
 /* A status answer (ExecType I): what the venue says the order is now. */
+/* A status answer while a cancel-then-new is in flight: the old venue
+ * order (cur_req) and the new one (pend_req) answer separately. True:
+ * handled here. */
+static bool on_xcn_status(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, uint64_t req, char st)
+{
+    if (!(xcn_mode(x) && (o->flags & TF_EXO_REPLACE_PENDING) && o->pend_req))
+        return false;
+    const tf_instrument *in = &x->instruments->items[o->instrument];
+    int64_t venue_cum = 0;
+    tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &venue_cum);
+    if (req == o->pend_req) {
+        if (st == '8') { /* the new order was never placed */
+            o->xcn_new_absent = true;
+            if (o->flags & TF_EXO_XCN_CANCELED) {
+                report(x, o, TF_EX_CANCELED, 0);
+                order_release(x, o);
+            }
+            return true;
+        }
+        /* The new order lives (or lived): the replace happened. */
+        tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
+                            .price = o->pend_price, .qty = o->cum + o->leg_qty, .venue_realtime_ns = x->wall};
+        o->price = o->pend_price;
+        o->qty = r.qty;
+        o->cum_base = o->cum;
+        o->cost_base = o->cost;
+        o->cur_req = req;
+        clear_pending(o);
+        o->flags &= (uint8_t)~TF_EXO_XCN_CANCELED;
+        tf__exio_report(x, &r);
+        recover_fills(x, o, m, venue_cum, 0, 0);
+        if (st == '2') {
+            order_release(x, o);
+        } else if (st == '4' || st == 'C') {
+            report(x, o, st == '4' ? TF_EX_CANCELED : TF_EX_EXPIRED, 0);
+            order_release(x, o);
+        }
+        return true;
+    }
+    if (req != o->cur_req)
+        return false;
+    recover_fills(x, o, m, venue_cum, 0, 0); /* the old order's fills before its cancel */
+    if (st == '4' || st == 'C') {
+        o->flags |= TF_EXO_XCN_CANCELED;
+        if (o->xcn_new_absent) {
+            report(x, o, TF_EX_CANCELED, 0);
+            order_release(x, o);
+        }
+    } else if (st == '2') {
+        order_release(x, o); /* filled before the cancel could act: the XCN failed whole */
+    } else if (st != '8') { /* still open: the cancel did not happen, so neither did the new order */
+        clear_pending(o);
+        report(x, o, TF_EX_CANCEL_REJECT, TF_RJ_VENUE);
+    }
+    return true;
+}
+
 static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf_fix_msg *m, uint64_t req)
 {
     if (o->flags & TF_EXO_RECONCILING) {
-        o->flags &= (uint8_t)~TF_EXO_RECONCILING;
+        if (o->status_out)
+            o->status_out--;
+        if (!o->status_out)
+            o->flags &= (uint8_t)~TF_EXO_RECONCILING;
         if (s->reconcile_pending)
             s->reconcile_pending--;
         (*x->c_reconciled)++;
@@ -503,6 +574,8 @@ static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf
     }
     char st = 0;
     tf_fix_get_char(m, TF_FIX_TAG_ORD_STATUS, &st);
+    if (on_xcn_status(x, o, m, req, st))
+        return;
     if (st == '8') { /* the venue does not know it */
         if (!(o->flags & TF_EXO_ACKED)) {
             report(x, o, TF_EX_REJECT, TF_RJ_VENUE); /* it never got there: it never traded */
@@ -553,7 +626,7 @@ static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf
 static bool on_xcn_leg(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, char et, uint64_t req)
 {
     (void)m;
-    if (et == '4' && (req == o->pend_req + 1 || req == o->cur_req)) {
+    if (et == '4' && req == o->pend_req + 1) { /* its own cancel leg: news only with the new order's answer */
         o->flags |= TF_EXO_XCN_CANCELED;
         return true;
     }
@@ -715,7 +788,10 @@ static void on_refused(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m, bool
         clear_pending(o);
         report(x, o, TF_EX_CANCEL_REJECT, TF_RJ_VENUE);
     } else if (o->flags & TF_EXO_RECONCILING) { /* our status request was refused */
-        o->flags &= (uint8_t)~TF_EXO_RECONCILING;
+        if (o->status_out)
+            o->status_out--;
+        if (!o->status_out)
+            o->flags &= (uint8_t)~TF_EXO_RECONCILING;
         if (s->reconcile_pending)
             s->reconcile_pending--;
     }
@@ -764,6 +840,7 @@ void tf__exio_reconcile_check(tf_exio *x, tf_exio_session *s)
         if (!o->used || o->session != s->index || !(o->flags & TF_EXO_RECONCILING))
             continue;
         o->flags = (uint8_t)((o->flags & ~TF_EXO_RECONCILING) | TF_EXO_UNKNOWN);
+        o->status_out = 0;
         (*x->c_unknown_fate)++;
         (*x->g_unknown)++;
         tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "no_status_answer");
@@ -775,8 +852,10 @@ void tf__exio_session_lost(tf_exio *x, tf_exio_session *s)
 {
     /* Its orders stay with it: the next Logon of this session reconciles them. */
     for (uint32_t k = 0; k < x->capacity; k++)
-        if (x->orders[k].used && x->orders[k].session == s->index)
+        if (x->orders[k].used && x->orders[k].session == s->index) {
             x->orders[k].flags &= (uint8_t)~TF_EXO_RECONCILING;
+            x->orders[k].status_out = 0;
+        }
 }
 
 void tf_exio_seed(tf_exio *x, const tf_order *src)

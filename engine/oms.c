@@ -405,8 +405,11 @@ void tf_oms_on_exec(tf_oms *o, const tf_exec_report *x, uint64_t now)
                 ord->prev_state = TF_OS_PARTIALLY_FILLED;
         }
         if (x->kind == TF_EX_REPLACED) {
-            ord->price = ord->pending_price;
-            ord->qty = ord->pending_qty;
+            /* The venue's terms win: a cancel-then-new replace leaves working
+             * what the new order asked for on top of what the old one filled,
+             * which a fill between the two makes more than we asked. */
+            ord->price = x->price > 0 ? x->price : ord->pending_price;
+            ord->qty = x->qty > 0 ? x->qty : ord->pending_qty;
             ord->version++;
         }
         ord->state = (uint8_t)next;

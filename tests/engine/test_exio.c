@@ -527,6 +527,39 @@ static void test_cancel_new(void **state)
     assert_int_equal(*X.c_dup_fills, 0);
 }
 
+/* A cancel-then-new in flight when the connection drops: after the Logon
+ * the stage asks about both venue orders; the old one canceled and the
+ * new one working means the replace happened. */
+static void test_cancel_new_across_reconnect(void **state)
+{
+    (void)state;
+    close_stage();
+    venue_drop();
+    open_stage(", replace: cancel_new");
+    UNTIL(logged_on());
+    int b = V.nmsgs;
+    new_order(93, 4000000, 300);
+    UNTIL(V.nmsgs == b + 1);
+    venue_report("93", '0', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_ACK, 93);
+    change(TF_VC_REPLACE, 93, 4000200, 300);
+    UNTIL(V.nmsgs == b + 2);
+    char leg[32];
+    snprintf(leg, sizeof leg, "%s", V.msgs[b + 1].clordid);
+    venue_drop(); /* its answers are lost with the connection */
+    UNTIL(X.sessions[0].fix.state != TF_FIX_ACTIVE);
+    UNTIL(logged_on());
+    UNTIL(V.nmsgs >= b + 4);
+    assert_string_equal(V.msgs[b + 2].type, "H");
+    assert_string_equal(V.msgs[b + 2].clordid, "93");
+    assert_string_equal(V.msgs[b + 3].clordid, leg);
+    venue_report("93", 'I', '4', 0, 0, 0, 0, NULL);
+    venue_report(leg, 'I', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_REPLACED, 93);
+    assert_int_equal(rep.price, 4000200);
+    UNTIL(tf_exio_session_ready(&X, 0));
+}
+
 /* A cancel refused because the venue does not know the order: the stage
  * asks for its status and learns it was canceled. */
 static void test_cancel_unknown_asks(void **state)
@@ -567,6 +600,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rate_limit_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_unknown_asks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_new_across_reconnect, setup, teardown),
     };
     if (test_dir_make("tf_exio") != 0)
         return 1;
