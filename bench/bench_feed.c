@@ -58,48 +58,6 @@ static void kill_children(void)
         kill(g_sim, SIGKILL);
 }
 
-static pid_t spawn(char *const argv[], int cpu, const char *log)
-{
-    pid_t p = fork();
-    if (p < 0)
-        bench_die(PROG, "fork");
-    if (p == 0) {
-        if (cpu >= 0) {
-            cpu_set_t set;
-            CPU_ZERO(&set);
-            CPU_SET(cpu, &set);
-            sched_setaffinity(0, sizeof set, &set);
-        }
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return p;
-}
-
-static int read_file_u64(const char *path, uint64_t *out, int wait_ms)
-{
-    for (int i = 0; i < wait_ms / 10; i++) {
-        FILE *f = fopen(path, "r");
-        if (f) {
-            unsigned long long v;
-            int ok = fscanf(f, "%llu", &v) == 1;
-            fclose(f);
-            if (ok) {
-                *out = v;
-                return 0;
-            }
-        }
-        usleep(10000);
-    }
-    return -1;
-}
-
 static void write_config(const char *path, int port)
 {
     FILE *f = fopen(path, "w");
@@ -145,17 +103,17 @@ static int one_run(const char *sim_bin, const char *engine_bin, uint64_t rate, d
     char msgs[32];
     snprintf(msgs, sizeof msgs, "%.0f", (double)rate * seconds);
     sargv[14] = msgs;
-    g_sim = spawn(sargv, 0, simlog);
+    g_sim = bench_spawn(PROG, sargv, 0, simlog);
     uint64_t port = 0;
-    if (read_file_u64(portf, &port, 5000) != 0) {
+    if (bench_read_u64_file(portf, &port, 5000) != 0) {
         fprintf(stderr, PROG ": tfsim did not start (see %s)\n", simlog);
         return -1;
     }
     write_config(cfg, (int)port);
     char *eargv[] = {(char *)engine_bin, "-c", cfg, NULL};
-    g_engine = spawn(eargv, 1, englog);
+    g_engine = bench_spawn(PROG, eargv, 1, englog);
     uint64_t start_ns = 0;
-    if (read_file_u64(startf, &start_ns, 10000) != 0) {
+    if (bench_read_u64_file(startf, &start_ns, 10000) != 0) {
         fprintf(stderr, PROG ": tfsim never started sending (see %s, %s)\n", simlog, englog);
         return -1;
     }

@@ -69,19 +69,8 @@ static __attribute__((noreturn)) void die(const char *what)
 
 static int read_port(const char *path)
 {
-    for (int i = 0; i < 500; i++) { /* 5 s */
-        FILE *f = fopen(path, "r");
-        int port = 0;
-        if (f) {
-            if (fscanf(f, "%d", &port) != 1)
-                port = 0;
-            fclose(f);
-        }
-        if (port > 0)
-            return port;
-        usleep(10000);
-    }
-    return -1;
+    uint64_t v;
+    return bench_read_u64_file(path, &v, 5000) == 0 ? (int)v : -1;
 }
 
 static void start_tfsim(const char *tfsim, int *fix_port, int *echo_port)
@@ -90,23 +79,12 @@ static void start_tfsim(const char *tfsim, int *fix_port, int *echo_port)
     snprintf(ws_file, sizeof ws_file, "%s/ws.port", tmpdir);
     snprintf(fix_file, sizeof fix_file, "%s/fix.port", tmpdir);
     snprintf(echo_file, sizeof echo_file, "%s/echo.port", tmpdir);
-    tfsim_pid = fork();
-    if (tfsim_pid < 0)
-        die("fork");
-    if (tfsim_pid == 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(TFSIM_CPU, &set);
-        sched_setaffinity(0, sizeof set, &set);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 1);
-        execl(tfsim, tfsim, "--port", "0", "--bind", "127.0.0.1", "--port-file", ws_file, "--fix-port", "0",
-              "--fix-port-file", fix_file, "--echo-port", "0", "--echo-port-file", echo_file, "--busy-poll",
-              "--symbols", "BTCUSDT", (char *)NULL);
-        fprintf(stderr, "%s: cannot run %s: %s\n", prog, tfsim, strerror(errno));
-        _exit(127);
-    }
+    char log[128];
+    snprintf(log, sizeof log, "%s/tfsim.log", tmpdir);
+    char *argv[] = {(char *)tfsim, "--port", "0", "--bind", "127.0.0.1", "--port-file", ws_file, "--fix-port", "0",
+                    "--fix-port-file", fix_file, "--echo-port", "0", "--echo-port-file", echo_file, "--busy-poll",
+                    "--symbols", "BTCUSDT", NULL};
+    tfsim_pid = bench_spawn(prog, argv, TFSIM_CPU, log);
     *fix_port = read_port(fix_file);
     *echo_port = read_port(echo_file);
     if (*fix_port < 0 || *echo_port < 0)
@@ -243,23 +221,13 @@ static void quickfix_slice(const char *bin, int port, int count, int warmup, int
     (void)slice; /* one CompID for every slice: it logs on with ResetSeqNumFlag */
     snprintf(sender, sizeof sender, "QFBENCH");
     snprintf(portbuf, sizeof portbuf, "%d", port);
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
-    if (pid == 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(BENCH_CPU, &set);
-        sched_setaffinity(0, sizeof set, &set);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 1);
-        execl(bin, bin, "--host", "127.0.0.1", "--port", portbuf, "--sender", sender, "--target", "TFSIM",
-              "--symbol", "BTCUSDT", "--price", "1000", "--qty", "0.001", "--side", "buy", "--tif", "ioc",
-              "--count", cnt, "--warmup", wu, "--wait", "block", "--timeout-s", "10", "--samples-out", out,
-              (char *)NULL);
-        _exit(127);
-    }
+    char log[160];
+    snprintf(log, sizeof log, "%s/quickfix.log", tmpdir);
+    char *argv[] = {(char *)bin, "--host", "127.0.0.1", "--port", portbuf, "--sender", sender, "--target", "TFSIM",
+                    "--symbol", "BTCUSDT", "--price", "1000", "--qty", "0.001", "--side", "buy", "--tif", "ioc",
+                    "--count", cnt, "--warmup", wu, "--wait", "block", "--timeout-s", "10", "--samples-out", out,
+                    NULL};
+    pid_t pid = bench_spawn(prog, argv, BENCH_CPU, log);
     int st = 0;
     waitpid(pid, &st, 0);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

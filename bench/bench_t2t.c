@@ -81,44 +81,10 @@ static void on_signal(int sig)
     die("interrupted");
 }
 
-static int read_int_file(const char *path, int wait_ms)
+static int read_port(const char *path)
 {
-    for (int i = 0; i < wait_ms / 10; i++) {
-        FILE *f = fopen(path, "r");
-        int v = 0;
-        if (f) {
-            if (fscanf(f, "%d", &v) != 1)
-                v = 0;
-            fclose(f);
-        }
-        if (v > 0)
-            return v;
-        usleep(10000);
-    }
-    return -1;
-}
-
-static pid_t spawn(int cpu, const char *log, char *const argv[])
-{
-    pid_t p = fork();
-    if (p < 0)
-        die("fork");
-    if (p == 0) {
-        if (cpu >= 0) {
-            cpu_set_t set;
-            CPU_ZERO(&set);
-            CPU_SET(cpu, &set);
-            sched_setaffinity(0, sizeof set, &set);
-        }
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return p;
+    uint64_t v;
+    return bench_read_u64_file(path, &v, 5000) == 0 ? (int)v : -1;
 }
 
 /* tfsim with its FIX and echo ports; t2t_out NULL: no stamping, no busy poll. */
@@ -147,10 +113,10 @@ static void start_sim(const char *t2t_out, const char *rate, const char *mix)
         argv[k++] = (char *)t2t_out;
     }
     argv[k] = NULL;
-    sim_pid = spawn(SIM_CPU, log, argv);
-    ws_port = read_int_file(ws, 5000);
-    fix_port = read_int_file(fx, 5000);
-    echo_port = read_int_file(ec, 5000);
+    sim_pid = bench_spawn(prog, argv, SIM_CPU, log);
+    ws_port = read_port(ws);
+    fix_port = read_port(fx);
+    echo_port = read_port(ec);
     if (ws_port < 0 || fix_port < 0 || echo_port < 0)
         die("tfsim did not come up (see its log; run from the project root after make)");
 }
@@ -213,7 +179,7 @@ static void start_engine(int with_strategy)
     snprintf(log, sizeof log, "%s/engine.log", tmp);
     write_cfg(cfg, with_strategy);
     char *argv[] = {"build/bin/tfengine", "-c", cfg, NULL};
-    engine_pid = spawn(-1, log, argv);
+    engine_pid = bench_spawn(prog, argv, -1, log);
     for (int i = 0; i < 100 && !logged_on(); i++)
         usleep(100000);
     if (!logged_on())

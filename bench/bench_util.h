@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
@@ -159,6 +160,54 @@ static inline int bench_pin(const char *prog, int cpu)
     }
     sched_yield(); /* be sure we migrated before reporting where we are */
     return sched_getcpu();
+}
+
+/* ---- other processes (tfsim, the engine, baselines) ------------------------- */
+
+/* Start argv[0] pinned to `cpu` (-1: anywhere) with stdout and stderr to
+ * `log` (appended); the child's pid. Exits the benchmark on fork failure. */
+static inline pid_t bench_spawn(const char *prog, char *const argv[], int cpu, const char *log)
+{
+    pid_t p = fork();
+    if (p < 0)
+        bench_die(prog, "fork");
+    if (p == 0) {
+        if (cpu >= 0) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(cpu, &set);
+            sched_setaffinity(0, sizeof set, &set);
+        }
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return p;
+}
+
+/* A number another process writes into a file once it is ready (a port,
+ * a start time): 0 with *out, -1 when none came within wait_ms. */
+static inline int bench_read_u64_file(const char *path, uint64_t *out, int wait_ms)
+{
+    for (int i = 0; i < wait_ms / 10; i++) {
+        FILE *f = fopen(path, "r");
+        if (f) {
+            unsigned long long v;
+            int ok = fscanf(f, "%llu", &v) == 1 && v > 0;
+            fclose(f);
+            if (ok) {
+                *out = v;
+                return 0;
+            }
+        }
+        usleep(10000);
+    }
+    return -1;
 }
 
 /* ---- histograms and lines ------------------------------------------------- */

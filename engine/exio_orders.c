@@ -160,6 +160,30 @@ static void ack_once(tf_exio *x, tf_exio_order *o)
     }
 }
 
+static void clear_pending(tf_exio_order *o)
+{
+    o->flags &= (uint8_t)~(TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING | TF_EXO_XCN_CANCELED);
+    o->pend_req = 0;
+    o->xcn_new_absent = false;
+}
+
+/* The replace happened: new terms, the live ClOrdID `req`. A cancel-then-
+ * new's new venue order counts its CumQty from zero (new_venue_order). */
+static void replaced(tf_exio *x, tf_exio_order *o, int64_t px, int64_t qty, uint64_t req, bool new_venue_order)
+{
+    tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
+                        .price = px, .qty = qty, .venue_realtime_ns = x->wall};
+    o->price = px;
+    o->qty = qty;
+    if (new_venue_order) {
+        o->cum_base = o->cum;
+        o->cost_base = o->cost;
+    }
+    o->cur_req = req;
+    clear_pending(o);
+    tf__exio_report(x, &r);
+}
+
 /* Fills the venue counts (CumQty) beyond ours that we never saw: one fill
  * for the difference, priced so that the order's average matches the
  * venue's AvgPx (read at 10^-8, rounded to the price unit). `also_qty` at
@@ -445,13 +469,6 @@ int tf_exio_command(tf_exio *x, const tf_venue_cmd *c)
 
 /* ---- reports from the venue ----------------------------------------------------- */
 
-static void clear_pending(tf_exio_order *o)
-{
-    o->flags &= (uint8_t)~(TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING | TF_EXO_XCN_CANCELED);
-    o->pend_req = 0;
-    o->xcn_new_absent = false;
-}
-
 /* Commission (12) in money units (10^-8 of the quote currency), rounded
  * half away from zero when the venue sends more decimals; a malformed one
  * is counted and taken as 0. */
@@ -520,16 +537,7 @@ static bool on_xcn_status(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, uin
             return true;
         }
         /* The new order lives (or lived): the replace happened. */
-        tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
-                            .price = o->pend_price, .qty = o->cum + o->leg_qty, .venue_realtime_ns = x->wall};
-        o->price = o->pend_price;
-        o->qty = r.qty;
-        o->cum_base = o->cum;
-        o->cost_base = o->cost;
-        o->cur_req = req;
-        clear_pending(o);
-        o->flags &= (uint8_t)~TF_EXO_XCN_CANCELED;
-        tf__exio_report(x, &r);
+        replaced(x, o, o->pend_price, o->cum + o->leg_qty, req, true);
         recover_fills(x, o, m, venue_cum, 0, 0);
         if (st == '2') {
             order_release(x, o);
@@ -598,13 +606,7 @@ static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf
     if (o->pend_req || (o->flags & (TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING))) {
         bool open = st == '0' || st == '1' || st == '6' || st == 'E' || st == 'A';
         if (open && (o->flags & TF_EXO_REPLACE_PENDING) && req && req == o->pend_req) {
-            tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
-                                .price = o->pend_price, .qty = o->pend_qty, .venue_realtime_ns = x->wall};
-            o->price = o->pend_price;
-            o->qty = o->pend_qty;
-            o->cur_req = req;
-            clear_pending(o);
-            tf__exio_report(x, &r);
+            replaced(x, o, o->pend_price, o->pend_qty, req, false);
         } else if (open) {
             clear_pending(o); /* the request was lost or refused: the order stays as it was */
             report(x, o, TF_EX_CANCEL_REJECT, TF_RJ_VENUE);
@@ -633,16 +635,7 @@ static bool on_xcn_leg(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, char e
     if (req != o->pend_req)
         return false;
     if (et == '0') {
-        tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
-                            .price = o->pend_price, .qty = o->cum + o->leg_qty, .venue_realtime_ns = x->wall};
-        o->price = o->pend_price;
-        o->qty = r.qty;
-        o->cum_base = o->cum;
-        o->cost_base = o->cost;
-        o->cur_req = req;
-        clear_pending(o);
-        o->flags &= (uint8_t)~TF_EXO_XCN_CANCELED;
-        tf__exio_report(x, &r);
+        replaced(x, o, o->pend_price, o->cum + o->leg_qty, req, true);
         return true;
     }
     if (et == '8') {
@@ -709,13 +702,7 @@ static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg
         int64_t px = o->pend_price, qty = o->pend_qty;
         tf_fix_get_decimal(m, TF_FIX_TAG_PRICE, in->price_precision, &px);
         tf_fix_get_decimal(m, TF_FIX_TAG_ORDER_QTY, in->qty_precision, &qty);
-        tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
-                            .price = px, .qty = qty, .venue_realtime_ns = x->wall};
-        o->price = px;
-        o->qty = qty;
-        o->cur_req = req;
-        clear_pending(o);
-        tf__exio_report(x, &r);
+        replaced(x, o, px, qty, req, false);
         return;
     }
     case 'I':

@@ -393,6 +393,17 @@ static void dispatch(tf_fix_session *s, const tf_fix_msg *m)
     }
 }
 
+/* A number below the expected one without PossDup: the session cannot go
+ * on; the Logout says why, in the standard's words. */
+static void seq_too_low(tf_fix_session *s, uint64_t seq)
+{
+    char text[96];
+    snprintf(text, sizeof text, "MsgSeqNum too low, expecting %llu but received %llu",
+             (unsigned long long)s->store.seq->next_in, (unsigned long long)seq);
+    send_logout(s, text);
+    close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, text);
+}
+
 static tf_fix_reject_reason reason_of(tf_fix_rc rc)
 {
     return rc == TF_FIX_E_MSG_TYPE ? TF_FIX_REJ_BAD_MSG_TYPE
@@ -472,11 +483,7 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
         if (flag_yes(m, TF_FIX_TAG_RESET_SEQ_NUM_FLAG) && m->seq == 1)
             *next_in = 1;
         if (m->seq < *next_in) {
-            char text[96];
-            snprintf(text, sizeof text, "MsgSeqNum too low, expecting %llu but received %llu",
-                     (unsigned long long)*next_in, (unsigned long long)m->seq);
-            send_logout(s, text);
-            close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, text);
+            seq_too_low(s, m->seq);
             return;
         }
         if (on_logon(s, m) != 0)
@@ -518,11 +525,7 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
             s->c.possdup_ignored++;
             return;
         }
-        char text[96];
-        snprintf(text, sizeof text, "MsgSeqNum too low, expecting %llu but received %llu",
-                 (unsigned long long)*next_in, (unsigned long long)m->seq);
-        send_logout(s, text);
-        close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, text);
+        seq_too_low(s, m->seq);
         return;
     }
     if (gap_fill) {
