@@ -106,6 +106,7 @@ static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const cha
     switch (ev) {
     case TF_NET_EV_CONNECTED:
         (*s->c_reconnects)++;
+        s->connected_mono = x->mono;
         tf_fix_session_clock(&s->fix, x->mono, x->wall);
         if (!x->tls) {
             tf_fix_session_connected(&s->fix);
@@ -218,6 +219,12 @@ bool tf_exio_session_ready(const tf_exio *x, uint32_t i)
 
 /* ---- the duty cycle --------------------------------------------------------- */
 
+/* Bytes of this session not yet on the wire (plaintext, or ciphertext). */
+static bool out_pending(tf_exio *x, tf_exio_session *s)
+{
+    return tf_fix_session_out_pending(&s->fix) || (x->tls && s->tls.coff < s->tls.clen);
+}
+
 static void send_pending(tf_exio *x)
 {
     for (uint32_t i = 0; i < x->session_count; i++) {
@@ -252,9 +259,14 @@ static int poll_inner(tf_exio *x, uint64_t now, bool take_commands)
         tf_fix_session_poll(&s->fix);
         tf__exio_reconcile_check(x, s);
         /* A session that asked to close goes once its last words are out. */
-        if (s->fix.close != TF_FIX_CLOSE_NONE &&
-            (!tf_fix_session_out_pending(&s->fix) || x->net.conns[i].state != TF_NET_OPEN))
+        if (s->fix.close != TF_FIX_CLOSE_NONE && (!out_pending(x, s) || x->net.conns[i].state != TF_NET_OPEN))
             session_down(x, s, 0);
+        /* A TLS handshake the venue never finishes. */
+        if (x->tls && x->net.conns[i].state == TF_NET_OPEN && !tf_tls_ready(&s->tls) &&
+            x->mono - s->connected_mono > x->cfg->exchange.logon_timeout_ns) {
+            tf__exio_error(x, TF_E_FIX_CONNECT, ETIMEDOUT, "tls_handshake");
+            session_down(x, s, -ETIMEDOUT);
+        }
         connect_due(x, s);
         publish_health(s, x->mono);
     }
@@ -286,9 +298,9 @@ static int stage_drain(tf_stage *self, uint64_t now)
     int work = poll_inner(x, now, true);
     bool busy = false;
     for (uint32_t i = 0; i < x->session_count; i++) {
-        const tf_exio_session *s = &x->sessions[i];
+        tf_exio_session *s = &x->sessions[i];
         busy |= x->net.conns[i].state != TF_NET_CLOSED &&
-                (s->fix.state == TF_FIX_LOGOUT_SENT || tf_fix_session_out_pending(&s->fix));
+                (s->fix.state == TF_FIX_LOGOUT_SENT || out_pending(x, s));
     }
     return work + (int)outbox_used(x) + (busy ? 1 : 0);
 }

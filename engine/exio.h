@@ -49,7 +49,7 @@
 #include "shm/stats.h"
 
 #define TF_EXIO_MAX_SESSIONS 8u
-#define TF_EXIO_OUTBOX 4096u             /* power of two */
+#define TF_EXIO_OUTBOX 8192u             /* power of two; more than TF__EXIO_ROOM */
 
 /* exio order flags */
 enum {
@@ -90,6 +90,7 @@ typedef struct tf_exio_session {
     struct tf_exio *owner;
     uint32_t index;
     uint64_t next_connect_mono;          /* backoff: not before this */
+    uint64_t connected_mono;             /* TCP up at: a TLS handshake must finish by logon_timeout */
     tf_backoff backoff;
     uint64_t reconcile_deadline;         /* 0: not reconciling */
     uint32_t reconcile_pending;          /* status requests not yet answered */

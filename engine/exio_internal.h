@@ -8,8 +8,9 @@
 
 /* Completions and commands are taken only while the outbox has room for
  * all they can produce: 8 completions of up to 16 KiB, each message at
- * least ~60 bytes and at most two reports (a recovered fill and its own). */
-#define TF__EXIO_ROOM 2048u
+ * least ~100 bytes and at most three reports (an ack, a recovered fill and
+ * its own fill): 8 * 16384 / 100 * 3 < 4000. */
+#define TF__EXIO_ROOM 4096u
 
 /* An error into the stage's error log (tests run without a stage). */
 static inline void tf__exio_error(tf_exio *x, tf_err_code code, uint64_t arg, const char *detail)

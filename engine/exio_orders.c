@@ -70,6 +70,12 @@ static void order_release(tf_exio *x, tf_exio_order *o)
 {
     if (o->flags & TF_EXO_UNKNOWN)
         (*x->g_unknown)--;
+    /* Status requests still out for it will be answered late: the session
+     * must not wait for them before trading again. */
+    if (o->status_out && o->session < x->session_count) {
+        uint32_t *p = &x->sessions[o->session].reconcile_pending;
+        *p = *p > o->status_out ? *p - o->status_out : 0;
+    }
     tf_id_map_del(&x->ids, o->order_id);
     o->used = 0;
     x->free_slots[x->free_count++] = (uint32_t)(o - x->orders);
@@ -201,7 +207,12 @@ static void recover_fills(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, int
         __int128 up = tf_pow10[8 - in->price_precision];
         __int128 seen = o->cost - o->cost_base + (__int128)also_px * also_qty; /* this venue order's, in price units */
         __int128 px8 = ((__int128)avg8 * venue_cum - seen * up + missing / 2) / missing;
-        px = (int64_t)((px8 + up / 2) / up);
+        int64_t derived = (int64_t)((px8 + up / 2) / up);
+        /* AvgPx rounded to few decimals makes a small remainder's price
+         * unreliable: within half the order's price either way, or the
+         * order's own price. */
+        if (derived > o->price / 2 && derived < o->price + o->price / 2)
+            px = derived;
     }
     (*x->c_recovered_fills)++;
     report_fill(x, o, px, missing, 0, 0);
@@ -406,8 +417,9 @@ static int on_change(tf_exio *x, const tf_venue_cmd *c)
     tf_exio_order *o = order_get(x, c->order_id);
     tf_exec_report r = {.kind = TF_EX_CANCEL_REJECT, .instrument = c->instrument, .order_id = c->order_id,
                         .venue_realtime_ns = x->wall};
-    if (!o || (o->flags & (TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING))) {
-        r.reason = o ? TF_RJ_ORDER_NOT_OPEN : TF_RJ_UNKNOWN_ORDER;
+    if (!o || (o->flags & (TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING | TF_EXO_UNTRACEABLE))) {
+        /* An untraceable order has no ClOrdID the venue would know it by. */
+        r.reason = o && !(o->flags & TF_EXO_UNTRACEABLE) ? TF_RJ_ORDER_NOT_OPEN : TF_RJ_UNKNOWN_ORDER;
         tf__exio_report(x, &r);
         return 0;
     }
@@ -522,8 +534,13 @@ static void on_fill(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m)
  * handled here. */
 static bool on_xcn_status(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, uint64_t req, char st)
 {
-    if (!(xcn_mode(x) && (o->flags & TF_EXO_REPLACE_PENDING) && o->pend_req))
+    if (!xcn_mode(x))
         return false;
+    if (!((o->flags & TF_EXO_REPLACE_PENDING) && o->pend_req)) {
+        /* An answer about a venue order this one has moved on from (the
+         * replace completed by a resent report first): nothing to learn. */
+        return o->cur_req && req != o->cur_req;
+    }
     const tf_instrument *in = &x->instruments->items[o->instrument];
     int64_t venue_cum = 0;
     tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &venue_cum);
@@ -547,8 +564,8 @@ static bool on_xcn_status(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, uin
         }
         return true;
     }
-    if (req != o->cur_req)
-        return false;
+    if (req != o->cur_req && req != o->pend_req + 1) /* the old order answers by its ClOrdID or its cancel's */
+        return true;
     recover_fills(x, o, m, venue_cum, 0, 0); /* the old order's fills before its cancel */
     if (st == '4' || st == 'C') {
         o->flags |= TF_EXO_XCN_CANCELED;
@@ -558,7 +575,14 @@ static bool on_xcn_status(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, uin
         }
     } else if (st == '2') {
         order_release(x, o); /* filled before the cancel could act: the XCN failed whole */
-    } else if (st != '8') { /* still open: the cancel did not happen, so neither did the new order */
+    } else if (st == '8') { /* neither venue order is known: nobody can say */
+        if (o->xcn_new_absent && !(o->flags & TF_EXO_UNKNOWN)) {
+            o->flags |= TF_EXO_UNKNOWN;
+            (*x->c_unknown_fate)++;
+            (*x->g_unknown)++;
+            tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "xcn_both_unknown");
+        }
+    } else if (st != '6' && st != 'E') { /* still open: the cancel did not happen, so neither did the new order */
         clear_pending(o);
         report(x, o, TF_EX_CANCEL_REJECT, TF_RJ_VENUE);
     }
@@ -604,7 +628,7 @@ static void on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf
     ack_once(x, o);
     recover_fills(x, o, m, venue_cum, 0, 0);
     if (o->pend_req || (o->flags & (TF_EXO_CANCEL_PENDING | TF_EXO_REPLACE_PENDING))) {
-        bool open = st == '0' || st == '1' || st == '6' || st == 'E' || st == 'A';
+        bool open = st == '0' || st == '1' || st == 'A'; /* 6, E: the venue is still working on our request */
         if (open && (o->flags & TF_EXO_REPLACE_PENDING) && req && req == o->pend_req) {
             replaced(x, o, o->pend_price, o->pend_qty, req, false);
         } else if (open) {
@@ -732,7 +756,7 @@ static void on_cancel_reject(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m
     tf_fix_get_u64(m, TF_FIX_TAG_CXL_REJ_REASON, &why);
     report(x, o, TF_EX_CANCEL_REJECT, why == 0 || why == 1 ? TF_RJ_ORDER_NOT_OPEN : TF_RJ_VENUE);
     /* The venue does not know an order we think open: ask what became of it. */
-    if (why == 1 && s->fix.state == TF_FIX_ACTIVE)
+    if (why == 1 && s->fix.state == TF_FIX_ACTIVE && !(o->flags & TF_EXO_UNTRACEABLE))
         query_status(x, s, o);
 }
 
@@ -745,6 +769,10 @@ static void on_refused(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m, bool
     size_t len;
     char type[4] = {0};
     tf_exio_order *o = NULL;
+    const char *rt;
+    size_t rtl;
+    if (tf_fix_get_str(m, TF_FIX_TAG_REF_MSG_TYPE, &rt, &rtl) == 0 && rtl < sizeof type)
+        memcpy(type, rt, rtl);
     if (business)
         o = order_of(x, m, TF_FIX_TAG_BUSINESS_REJECT_REF_ID, &req);
     if (!o && tf_fix_get_u64(m, TF_FIX_TAG_REF_SEQ_NUM, &ref) == 0 &&
@@ -768,13 +796,14 @@ static void on_refused(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m, bool
     (*x->c_venue_rejects)++;
     tf__exio_error(x, TF_E_FIX_REJECT, o->order_id, business ? "business_reject" : "session_reject");
     o->sent_mono = 0;
-    if (req == 0 && !(o->flags & TF_EXO_ACKED)) {
+    bool status_request = type[0] == 'H' && type[1] == 0;
+    if (!status_request && req == 0 && !(o->flags & TF_EXO_ACKED)) { /* the NewOrderSingle itself */
         report(x, o, TF_EX_REJECT, TF_RJ_VENUE);
         order_release(x, o);
-    } else if (req && req == o->pend_req) {
+    } else if (!status_request && req && (req == o->pend_req || (xcn_mode(x) && req == o->pend_req + 1))) {
         clear_pending(o);
         report(x, o, TF_EX_CANCEL_REJECT, TF_RJ_VENUE);
-    } else if (o->flags & TF_EXO_RECONCILING) { /* our status request was refused */
+    } else if (status_request && (o->flags & TF_EXO_RECONCILING)) { /* our status request was refused */
         if (o->status_out)
             o->status_out--;
         if (!o->status_out)

@@ -22,6 +22,7 @@ const char *const tf_fix_close_names[TF_FIX_CLOSE_COUNT] = {
 
 #define MS 1000000ull
 #define SEC 1000000000ull
+#define TF_FIX_RESEND_RETRY_NS (1 * SEC) /* a resend making no progress this long is asked for again */
 
 static bool is_admin(const char *t)
 {
@@ -151,6 +152,8 @@ static void send_resend_request(tf_fix_session *s, uint64_t from, uint64_t upto_
     tf_fix_put_u64(&s->w, TF_FIX_TAG_END_SEQ_NO, 0);
     send_admin(s);
     s->resend_until = upto_seen;
+    s->resend_sent = s->mono;
+    s->resend_from = from;
     s->c.resend_requests_out++;
 }
 
@@ -612,6 +615,18 @@ void tf_fix_session_poll(tf_fix_session *s)
         return;
     case TF_FIX_ACTIVE: {
         uint64_t hb = s->peer_heartbeat_ns;
+        /* A resend that stopped short (one of its messages garbled, or the
+         * counterparty sent part of the range): ask again for what is
+         * still missing, rather than drop everything beyond it for ever. */
+        if (s->resend_until && now - s->resend_sent >= TF_FIX_RESEND_RETRY_NS) {
+            uint64_t next_in = s->store.seq->next_in;
+            if (next_in == s->resend_from)
+                send_resend_request(s, next_in, s->resend_until);
+            else {
+                s->resend_from = next_in;
+                s->resend_sent = now;
+            }
+        }
         if (now - s->last_out >= hb)
             send_heartbeat(s, NULL, 0);
         if (s->test_req_sent) {

@@ -124,6 +124,7 @@ struct tf_fix_session {
     uint64_t test_req_id;
     uint64_t peer_heartbeat_ns;  /* the counterparty's HeartBtInt (acceptor: theirs; initiator: ours) */
     uint64_t resend_until;       /* a ResendRequest is out for messages up to this one (0: none) */
+    uint64_t resend_sent, resend_from; /* when it went out, and the number expected then */
     uint64_t rtt_ns;             /* last TestRequest → Heartbeat */
     /* send queue: two buffers, one being sent, one being filled */
     char *outq[2];

@@ -553,7 +553,10 @@ static void test_cancel_new_across_reconnect(void **state)
     assert_string_equal(V.msgs[b + 2].type, "H");
     assert_string_equal(V.msgs[b + 2].clordid, "93");
     assert_string_equal(V.msgs[b + 3].clordid, leg);
-    venue_report("93", 'I', '4', 0, 0, 0, 0, NULL);
+    /* the old order answers by its cancel's ClOrdID, as tfsim does */
+    char cancel_leg[40];
+    snprintf(cancel_leg, sizeof cancel_leg, "93.%llu", strtoull(strchr(leg, '.') + 1, NULL, 10) + 1);
+    venue_report(cancel_leg, 'I', '4', 0, 0, 0, 0, NULL);
     venue_report(leg, 'I', '0', 0, 0, 0, 0, NULL);
     expect_report(TF_EX_REPLACED, 93);
     assert_int_equal(rep.price, 4000200);

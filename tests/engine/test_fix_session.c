@@ -544,6 +544,41 @@ static void test_gaps_both_ways(void **state)
     free_pair();
 }
 
+/* The answer to a ResendRequest is lost too: after a second without
+ * progress the session asks again, instead of dropping everything beyond
+ * the gap for ever. */
+static void test_resend_lost_asked_again(void **state)
+{
+    (void)state;
+    setup_pair(NULL, true);
+    I.drop_out = true;
+    send_order(&I, "o1");
+    pump();
+    I.drop_out = false;
+    send_order(&I, "o2");
+    const char *p;
+    size_t n = tf_fix_session_out_peek(&I.s, &p); /* o2 reaches A: A asks for o1 */
+    tf_fix_session_on_bytes(&A.s, p, n);
+    tf_fix_session_out_done(&I.s, n);
+    n = tf_fix_session_out_peek(&A.s, &p);
+    tf_fix_session_on_bytes(&I.s, p, n);
+    tf_fix_session_out_done(&A.s, n);
+    n = tf_fix_session_out_peek(&I.s, &p); /* the resend is lost */
+    tf_fix_session_out_done(&I.s, n);
+    send_order(&I, "o3");
+    pump();
+    assert_int_equal(A.ngot, 0); /* beyond the gap: dropped */
+    advance(SEC + SEC / 10);
+    tf_fix_session_poll(&A.s);
+    pump();
+    assert_int_equal(A.s.c.resend_requests_out, 2);
+    assert_int_equal(A.ngot, 3);
+    assert_string_equal(A.got[0], "o1");
+    assert_string_equal(A.got[2], "o3");
+    assert_int_equal(A.s.resend_until, 0);
+    free_pair();
+}
+
 static void test_store_refuses_other_session(void **state)
 {
     (void)state;
@@ -579,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_restart_and_reconnect),
         cmocka_unit_test(test_send_while_down),
         cmocka_unit_test(test_gaps_both_ways),
+        cmocka_unit_test(test_resend_lost_asked_again),
         cmocka_unit_test(test_store_refuses_other_session),
     };
     if (test_dir_make("tf_fix_session") != 0)
