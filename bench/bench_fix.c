@@ -349,7 +349,7 @@ int main(int argc, char **argv)
         tf_hist_summarize(h_ours, &r[k].ours);
         tf_hist_summarize(h_tcp, &r[k].tcp);
         tf_hist_summarize(h_qf, &r[k].qf);
-        char run[8];
+        char run[16];
         snprintf(run, sizeof run, "%d", k + 1);
         bench_print_run_row(run, "ours (exio)", &r[k].ours, "ns");
         bench_print_run_row("", "tcp_rtt (echo)", &r[k].tcp, "ns");

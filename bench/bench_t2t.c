@@ -336,7 +336,7 @@ int main(void)
     bench_print_run_header();
     for (int k = 0; k < RUNS; k++) {
         t2t_run(h_t2t, h_echo, &r[k]);
-        char run[8];
+        char run[16];
         snprintf(run, sizeof run, "%d", k + 1);
         bench_print_run_row(run, "tick-to-trade (wire)", &r[k].t2t, "ns");
         bench_print_run_row("", "tcp ping-pong (2x1way)", &r[k].echo, "ns");

@@ -453,7 +453,7 @@ static void test_split_bytes(void **state)
     pump_chunks(1);
     assert_int_equal(A.s.state, TF_FIX_ACTIVE);
     for (int i = 0; i < 20; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "s%d", i);
         send_order(&I, id);
     }
