@@ -590,6 +590,22 @@ static void test_cancel_unknown_asks(void **state)
     UNTIL(tf_exio_session_ready(&X, 0));
 }
 
+/* exchange.sqpoll: a kernel thread polls the submission ring; the same
+ * round trip works. */
+static void test_sqpoll(void **state)
+{
+    (void)state;
+    close_stage();
+    venue_drop();
+    open_stage(", sqpoll: true");
+    UNTIL(logged_on());
+    int b = V.nmsgs;
+    new_order(97, 4000000, 100);
+    UNTIL(V.nmsgs == b + 1);
+    venue_report("97", '0', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_ACK, 97);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -604,6 +620,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_unknown_asks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_new_across_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqpoll, setup, teardown),
     };
     if (test_dir_make("tf_exio") != 0)
         return 1;

@@ -15,7 +15,8 @@
 #  6. the end: every venue order is an engine order, placed once, with the
 #     same fills, fees and final state (tfsim --orders-dump against the
 #     engine's order journal); the engine logged out on its way down
-#  7. FIX over TLS (OpenSSL on memory BIOs) with a refused first Logon
+#  7. FIX over TLS (OpenSSL on memory BIOs) with a refused first Logon, a
+#     pool of two sessions sharing the orders
 set -u
 cd "$(dirname "$0")/../.."
 BIN=build/bin
@@ -214,17 +215,28 @@ engine_pid=""
 check "every venue order is an engine order, placed once, with equal fills, fees and state" \
     $PY tests/integration/compare_fix.py "$dir/venue.jsonl" "$dir/engine_orders.txt" TFENGINE
 
-echo "7. FIX over TLS"
+echo "7. FIX over TLS, a pool of two sessions"
 start_sim --fix-tls --fault fix-refuse-logon:count=1
+# Two sessions (CompIDs TFENGINE1, TFENGINE2) of one account (the username).
 write_cfg "tls: true
-  tls_verify: false"
+  tls_verify: false
+  sessions: 2
+  username: TFENGINE"
 start_engine
-wait_for 15 logged_on
-check "logged on over TLS after a refused first Logon" logged_on
-out=$($T -s 2 new BTCUSDT buy 0.01 "$(price -0.005)")
-tid=$(echo "$out" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
-wait_for 5 sh -c "$T orders | grep -q '^$tid .*New'"
-check "an order acknowledged over TLS" sh -c "$T orders | grep -q '^$tid .*New'"
+both_on() { "$BIN/tfstat" -d "$dir" -n "$inst" --once 2>/dev/null | grep -Ec '^  [01] +active ' | grep -q 2; }
+wait_for 15 both_on
+check "both sessions logged on over TLS, after a refused first Logon" both_on
+$T state ACTIVE >/dev/null
+sleep 1 # both reconciled: new orders alternate between them
+t1=$($T -s 2 new BTCUSDT buy 0.01 "$(price -0.005)" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
+t2=$($T -s 2 new BTCUSDT buy 0.01 "$(price -0.006)" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
+wait_for 5 order_is "$t2" New
+check "orders acknowledged over TLS" sh -c "$T orders | grep -q '^$t1 .*New' && $T orders | grep -q '^$t2 .*New'"
+check "orders went out on both sessions" test "$(counter fix_orders_sent)" -ge 2
+spread() { "$BIN/tfstat" -d "$dir" -n "$inst" --json | $PY -c "
+import json,sys; v=json.load(sys.stdin)['venue']['sessions']
+sys.exit(0 if all(s['messages_out'] >= 2 for s in v) and len(v) == 2 else 1)"; }
+check "each session carried application messages (round robin)" spread
 
 if [ $fails -ne 0 ]; then
     echo "--- engine log"; tail -30 "$dir/engine.log"
