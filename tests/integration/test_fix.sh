@@ -197,16 +197,19 @@ check "it trades on" sh -c "$T -s 2 new BTCUSDT buy 0.01 $bid | grep -q accepted
 echo "6. the engine's records against the venue's"
 # The engine stops (it logs out); the venue's market goes on and may fill
 # its resting orders meanwhile. It starts again: those reports come by
-# resend and status answers. Then no new orders (HALTED), the venue stops,
-# the engine stops: both records are final.
+# resend and status answers. Then the kill switch: every open order
+# canceled, nothing new; once none is open nothing can change at the venue,
+# and both records are final.
 kill -TERM "$engine_pid"; wait "$engine_pid" 2>/dev/null
 engine_pid=""
 check "the engine logged out on its way down" grep -q "disconnected (peer_logout: engine stopping)" "$dir/sim.log"
 sleep 1
 start_engine
 wait_for 15 logged_on
-$T state HALTED >/dev/null
-sleep 1.5
+$T kill on >/dev/null
+none_open() { $T orders | grep -q '^0 open orders'; }
+wait_for 10 none_open
+check "after the kill switch no order is open" none_open
 stop_sim
 sleep 1
 kill -TERM "$engine_pid"; wait "$engine_pid" 2>/dev/null
@@ -226,7 +229,7 @@ start_engine
 both_on() { "$BIN/tfstat" -d "$dir" -n "$inst" --once 2>/dev/null | grep -Ec '^  [01] +active ' | grep -q 2; }
 wait_for 15 both_on
 check "both sessions logged on over TLS, after a refused first Logon" both_on
-$T state ACTIVE >/dev/null
+$T kill off >/dev/null
 sleep 1 # both reconciled: new orders alternate between them
 t1=$($T -s 2 new BTCUSDT buy 0.01 "$(price -0.005)" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
 t2=$($T -s 2 new BTCUSDT buy 0.01 "$(price -0.006)" | sed -n 's/^accepted order=\([0-9]*\).*/\1/p')
