@@ -133,7 +133,7 @@ static void write_cfg(const char *path, int with_strategy)
             "instruments:\n"
             "  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\", "
             "min_notional: \"5\"}\n"
-            "feed: {url: \"ws://127.0.0.1:%d\", rest_url: \"http://127.0.0.1:%d\", streams: [trade]}\n"
+            "feed: {url: \"ws://127.0.0.1:%d\", rest_url: \"http://127.0.0.1:%d\", streams: [trade%s]}\n"
             "export: {run_dir: %s/run}\n"
             "orders: {capacity: 65536, journal_capacity: 1048576%s}\n"
             "risk:\n"
@@ -150,7 +150,7 @@ static void write_cfg(const char *path, int with_strategy)
             "           reset_on_logon: true, store_dir: %s/fix}\n"
             "threads:\n"
             "  - {name: hot, cpu: %d, idle: busy-spin, stages: [feed, %srisk, oms, exio]}\n",
-            tmp, ws_port, ws_port, tmp,
+            tmp, ws_port, ws_port, with_strategy ? "" : ", bookTicker, depth@100ms", tmp,
             with_strategy ? ", plugin: build/lib/sample_strategy.so, plugin_params: "
                             "\"symbol=BTCUSDT,every=1,offset_ticks=50,qty_lots=100\", plugin_strategy: 1"
                           : "",
@@ -318,8 +318,9 @@ static void load_run(tfc *c, double rate, double secs, double px, tf_hist *h, lo
     tf_hist_summarize(h, &out->lat);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int load_only = argc > 1 && strcmp(argv[1], "--load-only") == 0; /* orders/s alone */
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -330,6 +331,8 @@ int main(void)
     int cpu = bench_pin(prog, ENGINE_CPU); /* the ping-pong client: where the engine will spin */
     tf_hist *h_t2t = bench_hist_new(), *h_echo = bench_hist_new();
     run_result r[RUNS];
+    if (load_only)
+        goto load;
     printf("tick to trade wire to wire: tfsim on CPU %d (busy poll) writes a trade every 2 ms; the engine's hot\n"
            "thread on CPU %d (feed, sample strategy, risk, oms, exio; busy-spin) answers over FIX; the ping-pong\n"
            "client runs on CPU %d while the engine is stopped\n", SIM_CPU, ENGINE_CPU, cpu);
@@ -355,8 +358,11 @@ int main(void)
     printf("target engine share p50 < 5 us: %s (%.1f us); p99 < 20 us: %s (%.1f us)\n", s50 < 5000 ? "met" : "MISSED",
            s50 / 1000, s99 < 20000 ? "met" : "MISSED", s99 / 1000);
 
-    /* orders/s through the whole path */
-    start_sim(NULL, "200", "trade,bookTicker");
+load:
+    /* orders/s through the whole path: this client beside tfsim (which
+     * sleeps in epoll here), the engine's hot thread alone on its CPU */
+    bench_pin(prog, SIM_CPU);
+    start_sim(NULL, "200", "trade,bookTicker,depth");
     start_engine(0);
     char err[256];
     tfc *c = tfc_open("bt2t", tmp, 2, err, sizeof err);
@@ -373,7 +379,8 @@ int main(void)
     load_result best = {0};
     tf_hist *h_load = bench_hist_new();
     printf("orders through the whole path (client lane → risk → oms → exio → FIX → tfsim → back), IOC, each timed\n"
-           "from when it was due to its final event in the order journal:\n");
+           "from when it was due to its final event in the order journal; client and tfsim on CPU %d, engine on CPU %d:\n",
+           SIM_CPU, ENGINE_CPU);
     bench_print_run_header();
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
         load_result lr;
