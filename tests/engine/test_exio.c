@@ -252,6 +252,27 @@ static void new_order(uint64_t id, int64_t px, int64_t qty)
     assert_int_equal(tf_exio_command(&X, &c), 0);
 }
 
+/* The stage again, with `extra` exchange settings, logged on; the venue keeps its session. */
+static void reopen_stage(const char *extra)
+{
+    close_stage();
+    venue_drop();
+    open_stage(extra);
+    UNTIL(logged_on());
+}
+
+/* An order placed and acknowledged. */
+static void acked_order(uint64_t id, int64_t px, int64_t qty)
+{
+    char cl[24];
+    int b = V.nmsgs;
+    new_order(id, px, qty);
+    UNTIL(V.nmsgs == b + 1);
+    snprintf(cl, sizeof cl, "%llu", (unsigned long long)id);
+    venue_report(cl, '0', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_ACK, id);
+}
+
 static void change(uint8_t kind, uint64_t id, int64_t px, int64_t qty)
 {
     tf_venue_cmd c = {.kind = kind, .instrument = 0, .order_id = id, .price = px, .qty = qty};
@@ -477,10 +498,7 @@ static void test_restart_seed(void **state)
 static void test_rate_limit_holds(void **state)
 {
     (void)state;
-    close_stage();
-    venue_drop();
-    open_stage(", messages_per_s: 1, message_burst: 1");
-    UNTIL(logged_on());
+    reopen_stage(", messages_per_s: 1, message_burst: 1");
     int before = V.nmsgs;
     new_order(81, 5000000, 100);
     tf_venue_cmd c = {.kind = TF_VC_NEW, .side = TF_BUY, .type = TF_LIMIT, .instrument = 0, .order_id = 82,
@@ -496,15 +514,9 @@ static void test_rate_limit_holds(void **state)
 static void test_cancel_new(void **state)
 {
     (void)state;
-    close_stage();
-    venue_drop();
-    open_stage(", replace: cancel_new");
-    UNTIL(logged_on());
+    reopen_stage(", replace: cancel_new");
     int b = V.nmsgs;
-    new_order(91, 4000000, 300);
-    UNTIL(V.nmsgs == b + 1);
-    venue_report("91", '0', '0', 0, 0, 0, 0, NULL);
-    expect_report(TF_EX_ACK, 91);
+    acked_order(91, 4000000, 300);
     venue_report("91", 'F', '1', 4000000000000, 100000, 100000, 4000000000000, NULL);
     expect_report(TF_EX_FILL, 91);
     change(TF_VC_REPLACE, 91, 4000100, 400);
@@ -533,15 +545,9 @@ static void test_cancel_new(void **state)
 static void test_cancel_new_across_reconnect(void **state)
 {
     (void)state;
-    close_stage();
-    venue_drop();
-    open_stage(", replace: cancel_new");
-    UNTIL(logged_on());
+    reopen_stage(", replace: cancel_new");
     int b = V.nmsgs;
-    new_order(93, 4000000, 300);
-    UNTIL(V.nmsgs == b + 1);
-    venue_report("93", '0', '0', 0, 0, 0, 0, NULL);
-    expect_report(TF_EX_ACK, 93);
+    acked_order(93, 4000000, 300);
     change(TF_VC_REPLACE, 93, 4000200, 300);
     UNTIL(V.nmsgs == b + 2);
     char leg[32];
@@ -595,15 +601,8 @@ static void test_cancel_unknown_asks(void **state)
 static void test_sqpoll(void **state)
 {
     (void)state;
-    close_stage();
-    venue_drop();
-    open_stage(", sqpoll: true");
-    UNTIL(logged_on());
-    int b = V.nmsgs;
-    new_order(97, 4000000, 100);
-    UNTIL(V.nmsgs == b + 1);
-    venue_report("97", '0', '0', 0, 0, 0, 0, NULL);
-    expect_report(TF_EX_ACK, 97);
+    reopen_stage(", sqpoll: true");
+    acked_order(97, 4000000, 100);
 }
 
 int main(void)
