@@ -6,8 +6,8 @@
  * → sample strategy → risk → OMS → exio) answers with a FIX order; tfsim
  * stamps both ends with one clock (--t2t-out: before the write() of the
  * frame, after the recv() of the order) and pairs each order with the
- * frame before it. Trades come 2 ms apart, so each is answered before the
- * next. Beside it, in the same run (before the engine starts and after it
+ * frame before it. Trades come 2 ms apart (--rate 500, the default), so
+ * each is answered before the next; a higher --rate keeps the path warmer. Beside it, in the same run (before the engine starts and after it
  * stops): a raw loopback TCP ping-pong through tfsim's echo port, the
  * same loop and wake-up path — two one-way loopback times. The engine's own
  * share = tick-to-trade minus the ping-pong's median (a percentile of a
@@ -43,6 +43,7 @@
 #define ENGINE_CPU 1
 
 static const char *prog = "bench_t2t";
+static const char *t2t_rate = "500";
 static char tmp[64];
 static pid_t sim_pid, engine_pid;
 static int ws_port, fix_port, echo_port;
@@ -231,7 +232,7 @@ static void t2t_run(tf_hist *h_t2t, tf_hist *h_echo, run_result *r)
     unlink(out);
     tf_hist_reset(h_t2t);
     tf_hist_reset(h_echo);
-    start_sim(out, "500", "trade");
+    start_sim(out, t2t_rate, "trade");
     echo_phase(h_echo, ECHO_N);
     start_engine(1);
     sleep(T2T_SECONDS);
@@ -320,7 +321,15 @@ static void load_run(tfc *c, double rate, double secs, double px, tf_hist *h, lo
 
 int main(int argc, char **argv)
 {
-    int load_only = argc > 1 && strcmp(argv[1], "--load-only") == 0; /* orders/s alone */
+    int load_only = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--load-only") == 0) /* orders/s alone */
+            load_only = 1;
+        else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) /* trades/s for tick-to-trade (default 500) */
+            t2t_rate = argv[++i];
+        else
+            die("usage: bench_t2t [--rate TRADES_PER_S] [--load-only]");
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -333,9 +342,9 @@ int main(int argc, char **argv)
     run_result r[RUNS];
     if (load_only)
         goto load;
-    printf("tick to trade wire to wire: tfsim on CPU %d (busy poll) writes a trade every 2 ms; the engine's hot\n"
+    printf("tick to trade wire to wire: tfsim on CPU %d (busy poll) writes %s trades/s; the engine's hot\n"
            "thread on CPU %d (feed, sample strategy, risk, oms, exio; busy-spin) answers over FIX; the ping-pong\n"
-           "client runs on CPU %d while the engine is stopped\n", SIM_CPU, ENGINE_CPU, cpu);
+           "client runs on CPU %d while the engine is stopped\n", SIM_CPU, t2t_rate, ENGINE_CPU, cpu);
     bench_print_run_header();
     for (int k = 0; k < RUNS; k++) {
         t2t_run(h_t2t, h_echo, &r[k]);
