@@ -236,6 +236,11 @@ static void t2t_run(tf_hist *h_t2t, tf_hist *h_echo, run_result *r)
     echo_phase(h_echo, ECHO_N);
     start_engine(1);
     sleep(T2T_SECONDS);
+    /* The engine's own hop histograms for this run: where its share went. */
+    char cmd[192];
+    snprintf(cmd, sizeof cmd, "build/bin/tfstat -n bt2t -d %s --once 2>/dev/null | sed -n '/^histograms/,/^$/p'", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "%s: tfstat did not answer\n", prog);
     stop(&engine_pid);
     echo_phase(h_echo, ECHO_N);
     stop(&sim_pid);

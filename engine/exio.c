@@ -55,8 +55,13 @@ bool tf_exio_next_report(tf_exio *x, tf_exec_report *r)
 
 /* ---- sessions and connections --------------------------------------------- */
 
+/* At most once a millisecond: the stats lines are read by other processes,
+ * and writing them every duty cycle would keep pulling them back. */
 static void publish_health(tf_exio_session *s, uint64_t mono)
 {
+    if (mono - s->health_mono < 1000000)
+        return;
+    s->health_mono = mono;
     tf_fix_session *f = &s->fix;
     *s->g_state = f->state;
     *s->g_heartbeat_age_ms = f->state == TF_FIX_ACTIVE ? (mono - f->last_in) / 1000000 : 0;

@@ -99,7 +99,7 @@ typedef struct tf_exio_session {
     /* health, in the stats segment */
     uint64_t *g_state, *g_heartbeat_age_ms, *g_rtt_ns, *c_rejects, *c_msgs_out, *c_msgs_in,
         *c_reconnects, *c_garbled, *c_resends, *c_rate_limited;
-    uint64_t last_in_seen;
+    uint64_t health_mono;                /* when the health gauges were last published */
 } tf_exio_session;
 
 typedef struct tf_exio {

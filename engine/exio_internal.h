@@ -38,6 +38,18 @@ static inline void tf__exio_put_instrument(tf_exio *x, tf_fix_writer *w, uint32_
     tf_fix_put_str(w, TF_FIX_TAG_SYMBOL, in->symbol, in->symbol_len);
 }
 
+/* An order's terms as the venue knows them. */
+static inline void tf__exio_order_terms(tf_exio_order *o, uint32_t instrument, uint8_t side, uint8_t type, uint8_t tif,
+                                        int64_t price, int64_t qty)
+{
+    o->instrument = instrument;
+    o->side = side;
+    o->type = type;
+    o->tif = tif;
+    o->price = price;
+    o->qty = qty;
+}
+
 /* exio_table.c: the orders, their ClOrdIDs, the reports to the OMS */
 int tf__exio_orders_init(tf_exio *x);
 void tf__exio_orders_free(tf_exio *x);

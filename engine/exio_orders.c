@@ -139,12 +139,7 @@ static int on_new(tf_exio *x, const tf_venue_cmd *c)
         tf__exio_report(x, &r);
         return 0;
     }
-    o->instrument = c->instrument;
-    o->side = c->side;
-    o->type = c->type;
-    o->tif = c->tif;
-    o->price = c->price;
-    o->qty = c->qty;
+    tf__exio_order_terms(o, c->instrument, c->side, c->type, c->tif, c->price, c->qty);
     o->session = (uint8_t)s->index;
     o->sent_mono = x->mono;
     if (!send_new(x, s, o)) {

@@ -211,12 +211,7 @@ void tf_exio_seed(tf_exio *x, const tf_order *src)
     tf_exio_order *o = tf__exio_order_add(x, src->order_id);
     if (!o)
         return;
-    o->instrument = src->instrument;
-    o->side = src->side;
-    o->type = src->type;
-    o->tif = src->tif;
-    o->price = src->price;
-    o->qty = src->qty;
+    tf__exio_order_terms(o, src->instrument, src->side, src->type, src->tif, src->price, src->qty);
     o->cum = src->cum_qty;
     o->cost = (__int128)src->avg_px * src->cum_qty;
     if (src->state != TF_OS_PENDING_NEW)

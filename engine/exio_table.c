@@ -77,26 +77,13 @@ void tf__exio_order_release(tf_exio *x, tf_exio_order *o)
 
 /* ---- ClOrdIDs: "<order id>" or "<order id>.<request>" ----------------------- */
 
-static size_t put_digits(char *p, uint64_t v)
-{
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        p[i] = tmp[n - 1 - i];
-    return n;
-}
-
 void tf__exio_put_clordid(tf_fix_writer *w, uint32_t tag, uint64_t id, uint64_t req)
 {
     char buf[48];
-    size_t n = put_digits(buf, id);
+    size_t n = tf_u64_text(buf, id);
     if (req) {
         buf[n++] = '.';
-        n += put_digits(buf + n, req);
+        n += tf_u64_text(buf + n, req);
     }
     tf_fix_put_str(w, tag, buf, n);
 }

@@ -34,6 +34,20 @@ tf_fixed_rc tf_fixed_parse(const char *s, size_t len, unsigned precision, int64_
  * the NUL), or 0 if `cap` is too small. */
 size_t tf_fixed_format(char *buf, size_t cap, int64_t v, unsigned precision);
 
+/* Decimal digits of v into out (no NUL, at most 20); returns how many. */
+static inline size_t tf_u64_text(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
 /* price (pp) * qty (qp) as a value at price precision pp, rounded half away
  * from zero; exact intermediate (128-bit). */
 static inline int64_t tf_fixed_notional(int64_t price, int64_t qty, unsigned qty_precision)

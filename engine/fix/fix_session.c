@@ -62,7 +62,9 @@ static void header(tf_fix_session *s, const char *type, uint64_t seq, bool poss_
         tf_fix_put_time(&s->w, TF_FIX_TAG_ORIG_SENDING_TIME, orig_wall);
     }
     s->app_fields_at = s->w.len;
-    snprintf(s->msg_type, sizeof s->msg_type, "%s", type);
+    size_t tl = strnlen(type, sizeof s->msg_type - 1); /* 1-3 characters: no formatting per message */
+    memcpy(s->msg_type, type, tl);
+    s->msg_type[tl] = 0;
 }
 
 /* Finish the scratch message and append it to the filling buffer. */

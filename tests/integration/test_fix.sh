@@ -149,7 +149,7 @@ wait_for 30 sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"
 check "the sample plugin's orders filled at the venue (strategy 1 has a position)" \
     sh -c "$T positions | grep -Eq '^BTCUSDT +1 '"
 check "tfstat shows the venue session" sh -c "$BIN/tfstat -d $dir -n $inst --once | grep -q 'venue (FIX sessions)'"
-check "the order round trip is measured" test "$(counter fix_orders_sent)" -gt 0
+check "the stage counted the orders it sent" test "$(counter fix_orders_sent)" -gt 0
 
 echo "3. the session dropped with orders in flight"
 connects=$(counter fix_connects)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine/config.h"
+#include "shm/fixed.h"
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "shm/state.h"
@@ -108,19 +109,6 @@ int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a);
 int ex_start(int argc, char **argv, const char *prog, const char *section, ex_args *a, tf_config *cfg,
              char *pos_path, size_t pos_cap, ex_position *pos);
 
-/* Decimal digits of v into out (no NUL); returns how many. */
-static inline size_t ex_u64_text(char *out, uint64_t v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
 
 /* Pin this process (every thread it starts later too) to export.cpu, so
  * out-of-band work stays off the engine's cores; nothing when -1. */

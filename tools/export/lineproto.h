@@ -117,7 +117,7 @@ static inline bool lp_field_int(lp_buf *b, const char *key, int64_t v)
         b->p[b->len++] = '-';
         mag = 0 - mag;
     }
-    b->len += ex_u64_text(b->p + b->len, mag);
+    b->len += tf_u64_text(b->p + b->len, mag);
     b->p[b->len++] = 'i';
     b->first_field = false;
     return true;
@@ -167,7 +167,7 @@ static inline bool lp_point_end(lp_buf *b, int64_t ts)
         b->p[b->len++] = '-';
         mag = 0 - mag;
     }
-    b->len += ex_u64_text(b->p + b->len, mag);
+    b->len += tf_u64_text(b->p + b->len, mag);
     b->p[b->len++] = '\n';
     return true;
 }

@@ -17,9 +17,9 @@ void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg)
 static size_t i64_text(char *out, int64_t v)
 {
     if (v >= 0)
-        return ex_u64_text(out, (uint64_t)v);
+        return tf_u64_text(out, (uint64_t)v);
     out[0] = '-';
-    return 1 + ex_u64_text(out + 1, 0 - (uint64_t)v);
+    return 1 + tf_u64_text(out + 1, 0 - (uint64_t)v);
 }
 
 /* One command under construction: argument count patched in at the end. */
@@ -42,7 +42,7 @@ static void arg(cmd *c, const char *s, size_t n)
 {
     resp_buf *b = c->b;
     b->p[b->len++] = '$';
-    b->len += ex_u64_text(b->p + b->len, n);
+    b->len += tf_u64_text(b->p + b->len, n);
     b->p[b->len++] = '\r';
     b->p[b->len++] = '\n';
     memcpy(b->p + b->len, s, n);
@@ -165,9 +165,9 @@ static int trade(redis_cmds *rc, resp_buf *b, const tf_md_trade *r, uint64_t seq
     uint64_t ms = r->trade_time_ns / 1000000u;
     if (ms > rc->stream_ms)
         rc->stream_ms = ms;
-    size_t idn = ex_u64_text(id, rc->stream_ms);
+    size_t idn = tf_u64_text(id, rc->stream_ms);
     id[idn++] = '-';
-    idn += ex_u64_text(id + idn, seq);
+    idn += tf_u64_text(id + idn, seq);
     cmd c;
     cmd_begin(&c, b);
     arg_s(&c, "XADD");
