@@ -57,17 +57,24 @@ LDFLAGS := $(SAN_FLAGS) -pthread
 LDLIBS  := $(PKG_LIBS) -lrt -lm -ldl
 
 # ---- sources --------------------------------------------------------------
+# Libraries, lowest first; each links only those below it:
+#   shm/      libtfshm.a    the shared-memory contract and its catalogue
+#   lib/      libtfbase.a (header-only helpers), libtffix.a (FIX 4.4),
+#             libtfconf.a (the YAML config every process reads)
+#   engine/   libtfengine.a the engine's subsystems; only tfengine, its tests
+#             and benchmarks link it
+#   tools/oob libtfoob.a    the out-of-band reader library of the tools
 SHM_SRC    := $(wildcard shm/*.c)
-ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c)) $(wildcard engine/fix/*.c)
+FIX_SRC    := $(wildcard lib/fix/*.c)
+CONF_SRC   := $(wildcard lib/conf/*.c)
+ENGINE_SRC := engine/engine.c $(wildcard engine/runtime/*.c engine/md/*.c engine/orders/*.c engine/venue/*.c)
+OOB_SRC    := $(wildcard tools/oob/*.c)
 TOOLS      := tfstat tfdump tfctl tfsim
-TFSIM_SRC  := $(wildcard tools/tfsim/*.c)
-# Out-of-band exporters and the query server: a shared library of the
-# journal follower, positions and status, plus one main file each.
-EXPORT_SRC := $(filter-out tools/export/main_%.c,$(wildcard tools/export/*.c))
-QUERY_SRC  := $(wildcard tools/query/*.c)
+TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
 OOB_TOOLS  := tfexport-influx tfexport-redis tfquery
+QUERY_SRC  := $(wildcard tools/query/*.c)
 CLIENT_SRC := client/tfclient.c
-TEST_SRC   := $(wildcard tests/shm/test_*.c tests/engine/test_*.c tests/export/test_*.c tests/tfsim/test_*.c)
+TEST_SRC   := $(shell find tests -name 'test_*.c' | sort)
 BENCH_SRC  := $(wildcard bench/bench_*.c)
 
 SHM_OBJ    := $(SHM_SRC:%.c=$(OUT)/obj/%.o)
@@ -81,12 +88,16 @@ TEST_BINS  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 BENCH_BINS := $(BENCH_SRC:bench/%.c=$(OUT)/bench/%)
 
 LIBSHM    := $(OUT)/lib/libtfshm.a
+LIBFIX    := $(OUT)/lib/libtffix.a
+LIBCONF   := $(OUT)/lib/libtfconf.a
 LIBENGINE := $(OUT)/lib/libtfengine.a
-LIBEXPORT := $(OUT)/lib/libtfexport.a
+LIBOOB    := $(OUT)/lib/libtfoob.a
 ENGINE    := $(OUT)/bin/tfengine
+# What an engine-side binary links, and what a tool links (never the engine).
+ENGINE_LIBS := $(LIBENGINE) $(LIBFIX) $(LIBCONF) $(LIBSHM)
+TOOL_LIBS   := $(LIBOOB) $(LIBCONF) $(LIBSHM)
 
-.PHONY: all deps test test-unit test-asan test-tsan test-valgrind test-integration \
-        bench run install clean
+.PHONY: all deps test test-unit bench run install clean
 .DEFAULT_GOAL := all
 
 all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) \
@@ -97,29 +108,27 @@ $(OUT)/obj/%.o: %.c Makefile
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(OUT)/lib/%.a:
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 $(LIBSHM): $(SHM_OBJ)
-	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
-
+$(LIBFIX): $(FIX_SRC:%.c=$(OUT)/obj/%.o)
+$(LIBCONF): $(CONF_SRC:%.c=$(OUT)/obj/%.o)
 $(LIBENGINE): $(ENGINE_OBJ)
-	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
+$(LIBOOB): $(OOB_SRC:%.c=$(OUT)/obj/%.o)
 
-$(LIBEXPORT): $(EXPORT_SRC:%.c=$(OUT)/obj/%.o)
-	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
-
-$(OUT)/bin/tfexport-%: $(OUT)/obj/tools/export/main_%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
+$(OUT)/bin/tfexport-%: $(OUT)/obj/tools/export/main_%.o $(TOOL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
+$(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(ENGINE): $(OUT)/obj/engine/main.o $(LIBENGINE) $(LIBSHM)
+$(ENGINE): $(OUT)/obj/engine/main.o $(ENGINE_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -145,18 +154,24 @@ $(OUT)/examples/c_strategy: examples/c_strategy.c $(CLIENT_SO)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $< -L$(OUT)/lib -ltfclient -Wl,-rpath,$(abspath $(OUT)/lib) $(LDFLAGS)
 
-$(OUT)/bin/tfctl: $(OUT)/obj/tools/tfctl.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
+$(OUT)/bin/tfctl: $(OUT)/obj/tools/tfctl/tfctl.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# tfsim, the local exchange, is several files in tools/tfsim/.
-$(OUT)/bin/tfsim: $(TFSIM_SRC:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
+# tfsim, the local exchange: its market-data half (md/), its order-entry
+# half (exchange/) and main.c. It speaks FIX through lib/fix, as the engine does.
+$(OUT)/bin/tfsim: $(TFSIM_SRC:%.c=$(OUT)/obj/%.o) $(LIBFIX) $(TOOL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/bin/%: $(OUT)/obj/tools/%.o $(LIBENGINE) $(LIBSHM)
+$(OUT)/bin/tfstat: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/tfstat/*.c)) $(TOOL_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/bin/tfdump: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/tfdump/*.c)) $(TOOL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -166,14 +181,31 @@ $(OUT)/obj/tests/%.o: tests/%.c Makefile
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) -c $< -o $@
 
-# tfsim's pieces (the matching engine) are tested on their own.
+# Tests link what the code under test links: shm/ and lib/ tests the lowest
+# libraries, tools/ tests the tools' libraries (tfsim's pieces as objects),
+# engine/ tests the engine.
 TFSIM_TESTED := $(filter-out tools/tfsim/main.c,$(TFSIM_SRC))
-$(OUT)/tests/tfsim/%: $(OUT)/obj/tests/tfsim/%.o $(TFSIM_TESTED:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
+$(OUT)/tests/tools/tfsim/%: $(OUT)/obj/tests/tools/tfsim/%.o $(TFSIM_TESTED:%.c=$(OUT)/obj/%.o) $(LIBFIX) $(TOOL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
-$(OUT)/tests/%: $(OUT)/obj/tests/%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
+$(OUT)/tests/tools/%: $(OUT)/obj/tests/tools/%.o $(TOOL_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+$(OUT)/tests/shm/%: $(OUT)/obj/tests/shm/%.o $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+$(OUT)/tests/lib/%: $(OUT)/obj/tests/lib/%.o $(LIBFIX) $(LIBCONF) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+$(OUT)/tests/%: $(OUT)/obj/tests/%.o $(ENGINE_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
@@ -193,7 +225,7 @@ $(OUT)/bench/quickfix_rtt: bench/quickfix_rtt.cpp Makefile
 		$(shell pkg-config --cflags quickfix 2>/dev/null) -o $@ $< $(shell pkg-config --libs quickfix 2>/dev/null) -pthread
 
 # Tick-to-trade submits through the client library, as a strategy process does.
-$(OUT)/bench/bench_t2t: $(OUT)/obj/bench/bench_t2t.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBENGINE) $(LIBSHM)
+$(OUT)/bench/bench_t2t: $(OUT)/obj/bench/bench_t2t.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS) $(LDLIBS)
@@ -204,28 +236,28 @@ $(OUT)/bench/query_load: $(OUT)/obj/bench/query_load.o
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-$(OUT)/bench/%: $(OUT)/obj/bench/%.o $(LIBEXPORT) $(LIBENGINE) $(LIBSHM)
+$(OUT)/bench/%: $(OUT)/obj/bench/%.o $(ENGINE_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS) $(LDLIBS)
 
 # ---- fuzzing (clang libFuzzer + ASan/UBSan) ----------------------------------
 # make fuzz runs each target for FUZZ_SECONDS (default 60); make test runs a
-# short pass (tests/fuzz_short.sh). Corpus seeds live in fuzz/corpus/<target>/.
+# short pass (tests/fuzz_run.sh with FUZZ_SECONDS=10). Corpus seeds live in fuzz/corpus/<target>/.
 FUZZ_SECONDS ?= 60
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_SRC := $(SHM_SRC) engine/md_decode.c engine/instruments.c engine/md_book.c \
-                engine/config.c engine/risk.c engine/risk_limits.c engine/oms.c engine/paper.c engine/order_fsm.c \
-                engine/position.c engine/fix/fix_codec.c engine/fix/fix_session.c engine/fix/fix_store.c
+FUZZ_LIB_SRC := $(SHM_SRC) $(CONF_SRC) $(FIX_SRC) engine/md/md_decode.c engine/md/instruments.c engine/md/md_book.c \
+                engine/orders/risk.c engine/orders/risk_limits.c engine/orders/oms.c engine/orders/paper.c \
+                engine/orders/order_fsm.c engine/orders/position.c
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                $(shell pkg-config --cflags ck yaml-0.1 2>/dev/null)
 
-build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h engine/*.h engine/fix/*.h) Makefile
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h lib/*/*.h engine/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(shell pkg-config --libs ck yaml-0.1 2>/dev/null) -lrt -lm -pthread
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(shell pkg-config --libs ck yaml-0.1 openssl 2>/dev/null) -lrt -lm -pthread
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

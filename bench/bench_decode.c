@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "bench/bench_util.h"
-#include "engine/md_decode.h"
+#include "engine/md/md_decode.h"
 #include "shm/fixed.h"
 
 #define PROG "bench_decode"

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "bench/bench_util.h"
-#include "engine/exio.h"
+#include "engine/venue/exio.h"
 #include "shm/err.h"
 
 #define RUNS 3

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "bench/bench_util.h"
-#include "tests/engine/order_fixture.h"
+#include "tests/engine/orders/order_fixture.h"
 
 #define RUNS 3
 #define N 100000

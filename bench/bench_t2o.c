@@ -13,8 +13,8 @@
 #include <stdlib.h>
 
 #include "bench/bench_util.h"
-#include "engine/strategy_host.h"
-#include "tests/engine/order_fixture.h"
+#include "engine/orders/strategy_host.h"
+#include "tests/engine/orders/order_fixture.h"
 
 #define RUNS 3
 #define N 100000

@@ -1,5 +1,6 @@
 /* The client library; see include/tradefan/client.h. Cold path throughout:
  * a client process formats, parses and may wait. */
+#include "shm/catalog.h"
 #include "include/tradefan/client.h"
 
 #include <errno.h>
@@ -86,16 +87,16 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
         snprintf(err, errlen, "strategy id %u is out of range (0..%u)", strategy, TF_MAX_STRATEGIES - 1);
         goto fail;
     }
-    if (tf_segment_path(path, sizeof path, dir, instance, "requests") != 0 ||
+    if (tf_segment_path(path, sizeof path, dir, instance, TF_SEG_REQUESTS) != 0 ||
         (st = tf_segment_attach_writable(&c->req_seg, path, TF_SEG_KIND_RINGS)) != TF_SEG_OK) {
-        what = "requests";
+        what = TF_SEG_REQUESTS;
         goto seg_fail;
     }
     if (tf_segment_owner(&c->req_seg, tf_now_ns(), NULL) != TF_OWNER_LIVE) {
         snprintf(err, errlen, "engine '%s' is not running; requests would not be read", instance);
         goto fail;
     }
-    region = tf_segment_region(&c->req_seg, "requests", &len);
+    region = tf_segment_region(&c->req_seg, TF_REGION_REQUESTS, &len);
     if (!region || tf_ring_attach(&c->requests, region, len) != 0 ||
         c->requests.kind != TF_RING_MPSC || c->requests.record_size != sizeof(struct tf_request)) {
         snprintf(err, errlen, "%s: not a request ring of this version", path);
@@ -103,7 +104,7 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
     }
     /* A lane of our own when the engine has them (its order path runs). */
     c->lane = -1;
-    if ((region = tf_segment_region(&c->req_seg, "lanes", &len))) {
+    if ((region = tf_segment_region(&c->req_seg, TF_REGION_LANES, &len))) {
         if (tf_lanes_attach(&c->lanes, region, len) != 0 ||
             c->lanes.hdr->record_size != sizeof(struct tf_request)) {
             snprintf(err, errlen, "%s: request lanes of another version", path);
@@ -115,25 +116,25 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
             goto fail;
         }
     }
-    if (tf_segment_path(path, sizeof path, dir, instance, "state") != 0 ||
+    if (tf_segment_path(path, sizeof path, dir, instance, TF_SEG_STATE) != 0 ||
         (st = tf_segment_attach(&c->state_seg, path, TF_SEG_KIND_STATE)) != TF_SEG_OK) {
-        what = "state";
+        what = TF_SEG_STATE;
         goto seg_fail;
     }
-    c->state = tf_segment_region(&c->state_seg, "state", NULL);
+    c->state = tf_segment_region(&c->state_seg, TF_REGION_STATE, NULL);
     if (!c->state) {
         snprintf(err, errlen, "%s: no state region", path);
         goto fail;
     }
     /* Without the order path only pings make sense; order calls say so. */
-    c->table = tf_segment_region(&c->state_seg, "orders", &len);
+    c->table = tf_segment_region(&c->state_seg, TF_REGION_ORDERS, &len);
     c->table_count = c->table ? (uint32_t)(len / sizeof(tf_order_slot)) : 0;
-    c->limits = tf_segment_region(&c->state_seg, "limits", NULL);
+    c->limits = tf_segment_region(&c->state_seg, TF_REGION_LIMITS, NULL);
     if (c->table) {
-        if (tf_segment_path(path, sizeof path, dir, instance, "orders") != 0 ||
+        if (tf_segment_path(path, sizeof path, dir, instance, TF_SEG_ORDERS) != 0 ||
             (st = tf_segment_attach(&c->orders_seg, path, TF_SEG_KIND_JOURNAL)) != TF_SEG_OK ||
             tf_journal_attach(&c->orders, &c->orders_seg) != 0) {
-            what = "orders";
+            what = TF_SEG_ORDERS;
             goto seg_fail;
         }
         tf_journal_reader_init(&c->reader, &c->orders, TF_JOURNAL_FROM_LIVE);

@@ -1,5 +1,6 @@
 /* Engine lifecycle: segments, stages, threads, heartbeat, orderly stop.
  * Cold path throughout; the hot path is in the stages. */
+#include "shm/catalog.h"
 #include "engine/engine.h"
 
 #include <errno.h>
@@ -114,38 +115,38 @@ static int tf__open_segments(tf_engine *e)
     tf_seg_layout layout;
 
     tf_stats_layout(&layout);
-    if (tf__create(e, &e->seg_stats, "stats", &layout, c->shm_mode) != 0 ||
+    if (tf__create(e, &e->seg_stats, TF_SEG_STATS, &layout, c->shm_mode) != 0 ||
         tf_stats_init(&e->stats, &e->seg_stats) != 0)
         return -1;
 
     memset(&layout, 0, sizeof layout);
     layout.kind = TF_SEG_KIND_STATE;
     layout.region_count = 1;
-    layout.regions[0].name = "state";
+    layout.regions[0].name = TF_REGION_STATE;
     layout.regions[0].length = tf_state_region_size(TF_ENGINE_STATE_SLOTS);
     if (e->order_path) {
         layout.region_count = 3;
-        layout.regions[1].name = "orders";
+        layout.regions[1].name = TF_REGION_ORDERS;
         layout.regions[1].length = (uint64_t)c->orders.capacity * sizeof(tf_order_slot);
-        layout.regions[2].name = "limits";
+        layout.regions[2].name = TF_REGION_LIMITS;
         layout.regions[2].length = sizeof(tf_limits_slot);
     }
-    if (tf__create(e, &e->seg_state, "state", &layout, c->shm_mode) != 0)
+    if (tf__create(e, &e->seg_state, TF_SEG_STATE, &layout, c->shm_mode) != 0)
         return -1;
-    e->state = tf_segment_region(&e->seg_state, "state", NULL);
+    e->state = tf_segment_region(&e->seg_state, TF_REGION_STATE, NULL);
     if (e->order_path)
-        e->order_table = tf_segment_region(&e->seg_state, "orders", NULL);
+        e->order_table = tf_segment_region(&e->seg_state, TF_REGION_ORDERS, NULL);
     tf_state_table_init(e->state, TF_ENGINE_STATE_SLOTS);
     e->status_slot = tf_state_claim(e->state, TF_STATE_ENGINE, "engine");
 
     /* Rings between stages: the synthetic pair, and the order path's. */
     const struct { const char *name; tf_ring *ring; uint32_t size; bool order; } rings[] = {
-        {"synth", &e->synth_ring, sizeof(tf_synth_tick), false},
-        {"strategy_risk", &e->strat_ring, sizeof(struct tf_request), true},
-        {"risk_oms", &e->risk_oms_ring, sizeof(tf_order_cmd), true},
-        {"oms_venue", &e->oms_venue_ring, sizeof(tf_venue_cmd), true},
-        {"venue_oms", &e->venue_oms_ring, sizeof(tf_exec_report), true},
-        {"oms_risk", &e->oms_risk_ring, sizeof(tf_risk_feedback), true},
+        {TF_RING_SYNTH, &e->synth_ring, sizeof(tf_synth_tick), false},
+        {TF_RING_STRATEGY_RISK, &e->strat_ring, sizeof(struct tf_request), true},
+        {TF_RING_RISK_OMS, &e->risk_oms_ring, sizeof(tf_order_cmd), true},
+        {TF_RING_OMS_VENUE, &e->oms_venue_ring, sizeof(tf_venue_cmd), true},
+        {TF_RING_VENUE_OMS, &e->venue_oms_ring, sizeof(tf_exec_report), true},
+        {TF_RING_OMS_RISK, &e->oms_risk_ring, sizeof(tf_risk_feedback), true},
     };
     memset(&layout, 0, sizeof layout);
     layout.kind = TF_SEG_KIND_RINGS;
@@ -157,7 +158,7 @@ static int tf__open_segments(tf_engine *e)
     }
     uint64_t len = 0;
     void *region;
-    if (tf__create(e, &e->seg_rings, "rings", &layout, c->shm_mode) != 0)
+    if (tf__create(e, &e->seg_rings, TF_SEG_RINGS, &layout, c->shm_mode) != 0)
         return -1;
     for (size_t i = 0; i < TF_ARRAY_LEN(rings); i++) {
         if (rings[i].order && !e->order_path)
@@ -173,29 +174,29 @@ static int tf__open_segments(tf_engine *e)
 
     /* Other processes submit here, so whoever may read may also write. */
     unsigned req_mode = c->shm_mode | ((c->shm_mode & 0040) ? 0020 : 0);
-    layout.regions[0].name = "requests";
+    layout.regions[0].name = TF_REGION_REQUESTS;
     layout.regions[0].length = tf_ring_region_size(c->request_ring_capacity, sizeof(struct tf_request));
     if (e->order_path) { /* one SPSC lane per client process (shm/lanes.h) */
         layout.region_count = 2;
-        layout.regions[1].name = "lanes";
+        layout.regions[1].name = TF_REGION_LANES;
         layout.regions[1].length = tf_lanes_region_size(TF_LANES_MAX, c->request_ring_capacity,
                                                         sizeof(struct tf_request));
     }
-    if (tf__create(e, &e->seg_requests, "requests", &layout, req_mode) != 0 ||
-        !(region = tf_segment_region(&e->seg_requests, "requests", &len)) ||
-        tf_ring_init(&e->request_ring, region, len, "requests", TF_RING_MPSC,
+    if (tf__create(e, &e->seg_requests, TF_SEG_REQUESTS, &layout, req_mode) != 0 ||
+        !(region = tf_segment_region(&e->seg_requests, TF_REGION_REQUESTS, &len)) ||
+        tf_ring_init(&e->request_ring, region, len, TF_REGION_REQUESTS, TF_RING_MPSC,
                      c->request_ring_capacity, sizeof(struct tf_request)) != 0)
         return -1;
-    if (e->order_path && (!(region = tf_segment_region(&e->seg_requests, "lanes", &len)) ||
+    if (e->order_path && (!(region = tf_segment_region(&e->seg_requests, TF_REGION_LANES, &len)) ||
                           tf_lanes_init(&e->request_lanes, region, len, TF_LANES_MAX,
                                         c->request_ring_capacity, sizeof(struct tf_request)) != 0))
         return -1;
 
-    if (tf__open_journal(e, &e->seg_md, &e->md, "md", c->md_journal_capacity, TF_ENGINE_JOURNAL_SLOT,
+    if (tf__open_journal(e, &e->seg_md, &e->md, TF_SEG_MD, c->md_journal_capacity, TF_ENGINE_JOURNAL_SLOT,
                          c->md_journal_file, e->md_link, sizeof e->md_link) != 0)
         return -1;
     if (e->order_path &&
-        tf__open_journal(e, &e->seg_orders, &e->orders, "orders", c->orders.journal_capacity,
+        tf__open_journal(e, &e->seg_orders, &e->orders, TF_SEG_ORDERS, c->orders.journal_capacity,
                          TF_ENGINE_ORDER_SLOT, c->orders.journal_file, e->orders_link,
                          sizeof e->orders_link) != 0)
         return -1;
@@ -238,7 +239,7 @@ static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
         e->risk.kill_flag = &e->stage_failure;
         e->risk.lanes = &e->request_lanes;
         if (rc == 0)
-            tf_risk_publish_limits(&e->risk, tf_segment_region(&e->seg_state, "limits", NULL));
+            tf_risk_publish_limits(&e->risk, tf_segment_region(&e->seg_state, TF_REGION_LIMITS, NULL));
         e->risk_open = rc == 0;
     } else if (strcmp(name, "oms") == 0) {
         rc = tf_oms_init(s, &e->oms, c, &e->instruments, &e->stats, e->state, e->order_table,

@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "engine/config.h"
+#include "lib/conf/config.h"
 #include "engine/engine.h"
 #include "shm/err.h"
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/fix/fix_codec.h"
+#include "lib/fix/fix_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

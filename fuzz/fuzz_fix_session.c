@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/fix/fix_session.h"
+#include "lib/fix/fix_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/md_book.h"
+#include "engine/md/md_book.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

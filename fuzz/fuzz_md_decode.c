@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/md_decode.h"
+#include "engine/md/md_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,6 @@
 /* Journal layout, recovery, flushing and the cold half of reading (laps).
  * The append and read fast paths are inline in journal.h. */
+#include "shm/catalog.h"
 #include "shm/journal.h"
 
 #include <errno.h>
@@ -8,7 +9,7 @@
 
 #include "shm/err.h"
 
-#define TF_JOURNAL_REGION "journal"
+#define TF_JOURNAL_REGION TF_REGION_JOURNAL
 
 void tf_journal_layout(tf_seg_layout *layout, uint32_t capacity, uint32_t slot_size)
 {

@@ -1,4 +1,5 @@
 /* Stats segment layout and start-time registration (cold path). */
+#include "shm/catalog.h"
 #include "shm/stats.h"
 
 #include <string.h>
@@ -10,13 +11,13 @@ void tf_stats_layout(tf_seg_layout *layout)
     memset(layout, 0, sizeof *layout);
     layout->kind = TF_SEG_KIND_STATS;
     layout->region_count = 4;
-    layout->regions[0].name = "directory";
+    layout->regions[0].name = TF_REGION_DIRECTORY;
     layout->regions[0].length = sizeof(tf_stats_dir);
-    layout->regions[1].name = "values";
+    layout->regions[1].name = TF_REGION_VALUES;
     layout->regions[1].length = TF_STATS_MAX_COUNTERS * sizeof(uint64_t);
-    layout->regions[2].name = "histograms";
+    layout->regions[2].name = TF_REGION_HISTOGRAMS;
     layout->regions[2].length = TF_STATS_MAX_HISTS * sizeof(tf_hist);
-    layout->regions[3].name = "errors";
+    layout->regions[3].name = TF_REGION_ERRORS;
     layout->regions[3].length = sizeof(tf_errlog);
 }
 
@@ -24,10 +25,10 @@ static int tf__stats_map(tf_stats *st, const tf_segment *seg)
 {
     uint64_t len[4];
     memset(st, 0, sizeof *st);
-    st->dir = tf_segment_region(seg, "directory", &len[0]);
-    st->values = tf_segment_region(seg, "values", &len[1]);
-    st->hists = tf_segment_region(seg, "histograms", &len[2]);
-    st->errlog = tf_segment_region(seg, "errors", &len[3]);
+    st->dir = tf_segment_region(seg, TF_REGION_DIRECTORY, &len[0]);
+    st->values = tf_segment_region(seg, TF_REGION_VALUES, &len[1]);
+    st->hists = tf_segment_region(seg, TF_REGION_HISTOGRAMS, &len[2]);
+    st->errlog = tf_segment_region(seg, TF_REGION_ERRORS, &len[3]);
     if (!st->dir || !st->values || !st->hists || !st->errlog)
         return -1;
     if (len[0] < sizeof(tf_stats_dir) || len[1] < TF_STATS_MAX_COUNTERS * 8 ||

@@ -30,7 +30,7 @@ tsan_tests() {
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(pwd)/tests/tsan.supp"
     p=0; f=0
     for t in build/tsan/tests/shm/test_ring build/tsan/tests/shm/test_journal \
-             build/tsan/tests/shm/test_state build/tsan/tests/engine/test_runtime; do
+             build/tsan/tests/shm/test_state build/tsan/tests/engine/runtime/test_runtime; do
         if [ ! -x "$t" ]; then
             echo "FAIL $t missing"; f=$((f + 1)); continue
         fi

@@ -31,10 +31,10 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
-#include "tools/export/common.h"
-#include "tools/export/influx_http.h"
-#include "tools/export/influx_points.h"
-#include "tools/export/source.h"
+#include "tools/oob/oob_common.h"
+#include "tools/oob/influx_http.h"
+#include "tools/oob/influx_points.h"
+#include "tools/oob/journal_source.h"
 
 /* One batch of points: filled by the main thread, sent by a sender thread,
  * retired (position saved) by the main thread strictly in fill order, so the

@@ -28,10 +28,10 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
-#include "tools/export/common.h"
-#include "tools/export/redis_cmds.h"
-#include "tools/export/redis_conn.h"
-#include "tools/export/source.h"
+#include "tools/oob/oob_common.h"
+#include "tools/oob/redis_cmds.h"
+#include "tools/oob/redis_conn.h"
+#include "tools/oob/journal_source.h"
 
 typedef struct rexporter {
     tf_config cfg;

@@ -13,9 +13,9 @@
 #include "shm/common.h"
 #include "shm/err.h"
 #include "shm/fixed.h"
-#include "tools/export/common.h"
-#include "tools/export/redis_cmds.h"
-#include "tools/export/redis_conn.h"
+#include "tools/oob/oob_common.h"
+#include "tools/oob/redis_cmds.h"
+#include "tools/oob/redis_conn.h"
 
 #define Q_DEFAULT_LIMIT 500u
 #define Q_MS 1000000ull

@@ -25,9 +25,9 @@
 
 #include <hiredis/hiredis.h>
 
-#include "engine/config.h"
-#include "tools/export/influx_http.h"
-#include "tools/export/source.h"
+#include "lib/conf/config.h"
+#include "tools/oob/influx_http.h"
+#include "tools/oob/journal_source.h"
 #include "tools/query/lru.h"
 #include "tools/query/store.h"
 

@@ -28,7 +28,7 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
-#include "tools/export/common.h"
+#include "tools/oob/oob_common.h"
 #include "tools/query/api.h"
 
 static q_server g_q;

@@ -8,7 +8,7 @@
 
 #include "shm/fixed.h"
 #include "shm/journal.h"
-#include "tools/export/redis_cmds.h"
+#include "tools/oob/redis_cmds.h"
 
 int qs_store_init(qs_store *st, uint32_t hot_bars, uint32_t hot_trades)
 {

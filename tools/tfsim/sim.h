@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tools/tfsim/match.h"
+#include "tools/tfsim/exchange/match.h"
 
 #define SIM_MAX_SYMBOLS 8
 #define SIM_LEVELS 200              /* levels per side the market agent keeps */

@@ -1,0 +1,371 @@
+/* The feed's connections (libwebsockets client): the combined-stream
+ * WebSocket, reconnect with backoff, rotation, idle detection, message
+ * reassembly, and REST depth snapshots. Runs on the feed stage's thread:
+ * lws_service(ctx, -1) polls the sockets without waiting. */
+#include "engine/md/feed_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "shm/common.h"
+#include "shm/err.h"
+
+#define TF__REST_MIN_GAP_NS 100000000ull /* at most 10 snapshot requests a second */
+
+/* Which connection a wsi is: tagged at connect (opaque user data), so a
+ * callback that fires inside lws_client_connect_via_info, before it returns
+ * the wsi, is still recognised. */
+static char tf__tag_ws, tf__tag_rest;
+
+static uint64_t tf__rand(tf_feed *f)
+{
+    f->rng ^= f->rng << 13; /* xorshift64 */
+    f->rng ^= f->rng >> 7;
+    f->rng ^= f->rng << 17;
+    return f->rng;
+}
+
+/* Exponential backoff with +-25 % jitter, so many engines do not reconnect in step. */
+static uint64_t tf__backoff(tf_feed *f)
+{
+    uint64_t d = f->cfg->reconnect_min_ns;
+    for (uint32_t i = 0; i < f->attempt && d < f->cfg->reconnect_max_ns; i++)
+        d *= 2;
+    if (d > f->cfg->reconnect_max_ns)
+        d = f->cfg->reconnect_max_ns;
+    uint64_t quarter = d / 4;
+    return d - quarter + (quarter ? tf__rand(f) % (2 * quarter + 1) : 0);
+}
+
+static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
+{
+    if (!f->ws_active)
+        return; /* already handled */
+    f->ws_active = false;
+    bool was_connected = f->connected;
+    f->ws = NULL;
+    f->connected = false;
+    f->closing = false;
+    f->msg_len = 0;
+    f->msg_oversized = false;
+    if (f->destroying)
+        return;
+    if (was_connected)
+        tf__feed_disconnected(f, reason, now);
+    else
+        (*f->c_connect_errors)++;
+    uint64_t delay = (reason == TF_FEED_DISC_ROTATE || reason == TF_FEED_DISC_SHUTDOWN) && f->attempt == 0
+                         ? 0 : tf__backoff(f);
+    f->next_connect_ns = now + delay;
+    f->attempt++;
+}
+
+static void tf__ws_receive(tf_feed *f, struct lws *wsi, const char *in, size_t len, uint64_t now)
+{
+    if (lws_is_first_fragment(wsi)) {
+        f->msg_len = 0;
+        f->msg_oversized = false;
+        f->msg_recv_ns = now;
+    }
+    if (!f->msg_oversized) {
+        if ((uint64_t)f->msg_len + len > f->msg_cap) {
+            f->msg_oversized = true;
+        } else {
+            memcpy(f->msg + f->msg_len, in, len);
+            f->msg_len += (uint32_t)len;
+        }
+    }
+    (*f->c_bytes) += len;
+    if (!lws_is_final_fragment(wsi))
+        return;
+    f->last_frame_ns = now;
+    if (f->msg_oversized)
+        tf__feed_reject(f, TF_FEED_REJ_OVERSIZED, f->msg, f->msg_len, now);
+    else if (lws_frame_is_binary(wsi))
+        tf__feed_reject(f, TF_FEED_REJ_BINARY, f->msg, f->msg_len, now);
+    else
+        tf__feed_message(f, f->msg, f->msg_len, f->msg_recv_ns);
+    f->msg_len = 0;
+    f->msg_oversized = false;
+}
+
+static void tf__rest_finish(tf_feed *f, uint64_t now, bool ok)
+{
+    if (f->rest_done || f->destroying)
+        return;
+    f->rest_done = true;
+    f->rest_active = false;
+    if (ok && f->rest_len < f->rest_cap) {
+        tf__feed_snapshot(f, f->rest_instrument, f->rest_body, f->rest_len, f->rest_status, now);
+    } else {
+        (*f->c_snapshot_errors)++;
+        tf_stage_error(f->stage, TF_E_MD_SNAPSHOT, f->rest_status,
+                       f->rest_len >= f->rest_cap ? "snapshot too large" : "snapshot request failed",
+                       now);
+        f->need_snapshot |= 1ull << f->rest_instrument; /* try again */
+    }
+}
+
+static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                        size_t len)
+{
+    (void)user;
+    struct lws_context *ctx = lws_get_context(wsi);
+    tf_feed *f = ctx ? lws_context_user(ctx) : NULL;
+    if (!f)
+        return 0;
+    void *tag = lws_get_opaque_user_data(wsi);
+    bool is_ws = tag == &tf__tag_ws;
+    bool is_rest = tag == &tf__tag_rest && (!f->rest || f->rest == wsi); /* not a stale one */
+    uint64_t now = tf_now_ns();
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (is_ws) {
+            f->ws = wsi;
+            f->connected = true;
+            f->connected_ns = now;
+            f->last_frame_ns = now;
+            if (!f->destroying)
+                tf__feed_connected(f, now);
+        }
+        return 0;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        if (is_ws && !f->destroying)
+            tf__ws_receive(f, wsi, in, len, now);
+        return 0;
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (is_ws) {
+            if (!f->destroying)
+                tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt,
+                               in ? (const char *)in : "connect failed", now);
+            tf__ws_gone(f, TF_FEED_DISC_ERROR, now);
+        } else if (is_rest) {
+            tf__rest_finish(f, now, false);
+            f->rest = NULL;
+        }
+        return 0;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (is_ws)
+            tf__ws_gone(f, f->closing ? f->close_reason : TF_FEED_DISC_CLOSED, now);
+        return 0;
+    case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
+        if (is_rest)
+            f->rest_status = (uint32_t)lws_http_client_http_response(wsi);
+        return 0;
+    case LWS_CALLBACK_RECEIVE_CLIENT_HTTP: {
+        char buf[LWS_PRE + 16384];
+        char *p = buf + LWS_PRE;
+        int n = (int)sizeof buf - LWS_PRE;
+        return lws_http_client_read(wsi, &p, &n) < 0 ? -1 : 0;
+    }
+    case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
+        if (is_rest) {
+            if ((uint64_t)f->rest_len + len < f->rest_cap) {
+                memcpy(f->rest_body + f->rest_len, in, len);
+                f->rest_len += (uint32_t)len;
+            } else {
+                f->rest_len = f->rest_cap; /* marks it too large */
+            }
+        }
+        return 0;
+    case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
+        if (is_rest) {
+            tf__rest_finish(f, now, true);
+            return -1; /* one request per connection: snapshots are rare */
+        }
+        return 0;
+    case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+        if (is_rest) {
+            tf__rest_finish(f, now, false);
+            f->rest = NULL;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols tf__protocols[] = {
+    {.name = "tf-feed", .callback = tf__callback, .rx_buffer_size = 65536},
+    {.name = NULL},
+};
+
+/* Split "ws://host:port/path" into its parts. */
+static int tf__parse_url(const char *url, const char *what, char *host, size_t host_cap, int *port,
+                         bool *tls, char *path, size_t path_cap)
+{
+    char buf[TF_CFG_PATH_MAX];
+    tf_copy_name(buf, sizeof buf, url);
+    const char *prot = NULL, *ads = NULL, *p = NULL;
+    if (lws_parse_uri(buf, &prot, &ads, port, &p) != 0 || !ads || !*ads)
+        return TF_ERR("%s '%s' is not a URL", what, url);
+    *tls = strcmp(prot, "wss") == 0 || strcmp(prot, "https") == 0;
+    if (*port == 80 && *tls)
+        *port = 443; /* lws_parse_uri defaults to 80 without a port */
+    if (strlen(ads) >= host_cap)
+        return TF_ERR("%s host too long", what);
+    tf_copy_name(host, host_cap, ads);
+    if (path)
+        snprintf(path, path_cap, "/%s", p && *p == '/' ? p + 1 : (p ? p : ""));
+    return 0;
+}
+
+int tf__feed_conn_init(tf_feed *f)
+{
+    char base[256];
+    if (tf__parse_url(f->cfg->url, "feed.url", f->ws_host, sizeof f->ws_host, &f->ws_port, &f->ws_tls,
+                      base, sizeof base) != 0 ||
+        tf__parse_url(f->cfg->rest_url, "feed.rest_url", f->rest_host, sizeof f->rest_host,
+                      &f->rest_port, &f->rest_tls, NULL, 0) != 0)
+        return -1;
+    /* Combined streams: <base>stream?streams=a/b/c (base "/" for the venue root). */
+    size_t blen = strlen(base);
+    if (blen && base[blen - 1] == '/')
+        base[--blen] = 0;
+    int n = snprintf(f->ws_path, sizeof f->ws_path, "%s/stream?streams=", base);
+    const char *sep = "";
+    for (uint32_t i = 0; i < f->reg->count; i++)
+        for (uint32_t s = 0; s < TF_STREAM_COUNT; s++) {
+            if (!(f->cfg->streams & (1u << s)))
+                continue;
+            n += snprintf(f->ws_path + n, sizeof f->ws_path - (size_t)n, "%s%s@%s", sep,
+                          f->reg->items[i].stream_symbol, tf_feed_stream_names[s]);
+            sep = "/";
+            if ((size_t)n >= sizeof f->ws_path)
+                return TF_ERR("feed: %u instruments x streams make a URL over %zu bytes", f->reg->count,
+                              sizeof f->ws_path);
+        }
+
+    lws_set_log_level(LLL_ERR, NULL);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = tf__protocols;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.user = f;
+    info.fd_limit_per_thread = 16; /* one stream, one snapshot request: keep lws's tables small */
+    if (f->cfg->ca_file[0])
+        info.client_ssl_ca_filepath = f->cfg->ca_file;
+    f->ctx = lws_create_context(&info);
+    if (!f->ctx)
+        return TF_ERR("feed: libwebsockets context creation failed");
+    f->rng = tf_now_ns() | 1;
+    return 0;
+}
+
+static int tf__ssl_flags(const tf_feed *f, bool tls)
+{
+    if (!tls)
+        return 0;
+    int fl = LCCSCF_USE_SSL;
+    if (!f->cfg->tls_verify)
+        fl |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_EXPIRED |
+              LCCSCF_ALLOW_INSECURE;
+    return fl;
+}
+
+static void tf__connect_ws(tf_feed *f, uint64_t now)
+{
+    /* The retry policy makes lws ping an idle connection and hang up when
+     * the peer stays silent: the dead-peer timeout. */
+    static lws_retry_bo_t retry; /* lws keeps the pointer; one feed per process */
+    uint64_t ping_s = f->cfg->ping_interval_ns / 1000000000ull;
+    retry.secs_since_valid_ping = (uint16_t)(ping_s ? ping_s : 1);
+    retry.secs_since_valid_hangup = (uint16_t)(2 * retry.secs_since_valid_ping + 1);
+
+    struct lws_client_connect_info cc;
+    memset(&cc, 0, sizeof cc);
+    cc.context = f->ctx;
+    cc.address = f->ws_host;
+    cc.port = f->ws_port;
+    cc.path = f->ws_path;
+    cc.host = f->ws_host;
+    cc.origin = f->ws_host;
+    cc.ssl_connection = tf__ssl_flags(f, f->ws_tls);
+    cc.local_protocol_name = "tf-feed";
+    cc.retry_and_idle_policy = &retry;
+    cc.opaque_user_data = &tf__tag_ws;
+    f->closing = false;
+    f->connected = false;
+    f->ws_active = true;
+    f->ws = lws_client_connect_via_info(&cc);
+    if (!f->ws && f->ws_active) {
+        tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt, "connect failed at once", now);
+        tf__ws_gone(f, TF_FEED_DISC_ERROR, now);
+    }
+}
+
+static void tf__request_snapshot(tf_feed *f, uint64_t now)
+{
+    uint32_t i = (uint32_t)__builtin_ctzll(f->need_snapshot);
+    f->need_snapshot &= ~(1ull << i);
+    if (i >= f->reg->count)
+        return;
+    static char path[128]; /* lws copies it during the connect call */
+    snprintf(path, sizeof path, "/api/v3/depth?symbol=%s&limit=%u", f->reg->items[i].symbol,
+             f->cfg->snapshot_depth);
+    struct lws_client_connect_info cc;
+    memset(&cc, 0, sizeof cc);
+    cc.context = f->ctx;
+    cc.address = f->rest_host;
+    cc.port = f->rest_port;
+    cc.path = path;
+    cc.host = f->rest_host;
+    cc.origin = f->rest_host;
+    cc.method = "GET";
+    cc.ssl_connection = tf__ssl_flags(f, f->rest_tls);
+    cc.local_protocol_name = "tf-feed";
+    cc.opaque_user_data = &tf__tag_rest;
+    f->rest_instrument = i;
+    f->rest_len = 0;
+    f->rest_status = 0;
+    f->rest_done = false;
+    f->last_rest_ns = now;
+    (*f->c_snapshots)++;
+    f->rest_active = true;
+    f->rest = lws_client_connect_via_info(&cc);
+    if (!f->rest)
+        tf__rest_finish(f, now, false);
+}
+
+void tf__feed_conn_drop(tf_feed *f, uint32_t reason)
+{
+    if (!f->ws_active || !f->ws || f->closing)
+        return;
+    f->closing = true;
+    f->close_reason = reason;
+    lws_set_timeout(f->ws, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+void tf__feed_conn_poll(tf_feed *f, uint64_t now)
+{
+    if (!f->ws_active && now >= f->next_connect_ns)
+        tf__connect_ws(f, now);
+    if (f->connected && !f->closing) {
+        if (now - f->last_frame_ns > f->cfg->idle_timeout_ns) {
+            (*f->c_idle_timeouts)++;
+            tf_stage_error(f->stage, TF_E_MD_IDLE, (now - f->last_frame_ns) / 1000000, "feed idle", now);
+            tf__feed_conn_drop(f, TF_FEED_DISC_IDLE);
+        } else if (now - f->connected_ns > f->cfg->rotate_after_ns) {
+            (*f->c_rotations)++;
+            tf__feed_event(f, TF_FEED_ROTATE, UINT32_MAX, (now - f->connected_ns) / 1000000000ull, 0);
+            tf__feed_conn_drop(f, TF_FEED_DISC_ROTATE);
+        }
+    }
+    if (f->connected && !f->rest_active && f->need_snapshot && now - f->last_rest_ns >= TF__REST_MIN_GAP_NS)
+        tf__request_snapshot(f, now);
+    lws_service(f->ctx, -1); /* -1: do not wait */
+}
+
+void tf__feed_conn_close(tf_feed *f)
+{
+    if (!f->ctx)
+        return;
+    f->destroying = true;
+    lws_context_destroy(f->ctx);
+    f->ctx = NULL;
+    f->ws = NULL;
+    f->rest = NULL;
+}

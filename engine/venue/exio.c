@@ -1,0 +1,457 @@
+/* The exchange I/O stage: sessions, connections and the duty cycle (see
+ * exio.h). Each cycle: hand reports to the OMS, reap io_uring completions
+ * into the sessions, run session timers, reconnect what is down (backoff),
+ * take venue commands while a session can carry them, and submit the
+ * sends. The translation between venue commands / execution reports and
+ * FIX messages lives in exio_orders.c. */
+#include "engine/venue/exio.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/venue/exio_internal.h"
+#include "shm/common.h"
+#include "shm/err.h"
+
+/* ---- the outbox to the OMS ----------------------------------------------- */
+
+void tf__exio_report(tf_exio *x, const tf_exec_report *r)
+{
+    /* Never full: commands and completions are only taken while it has room
+     * for everything they can produce (TF__EXIO_ROOM). */
+    x->outbox[x->out_tail++ % TF_EXIO_OUTBOX] = *r;
+    (*x->c_reports_in)++;
+}
+
+static uint32_t outbox_used(const tf_exio *x) { return x->out_tail - x->out_head; }
+
+static uint32_t flush(tf_exio *x)
+{
+    uint32_t n = 0;
+    while (x->out_head != x->out_tail) {
+        if (x->out) {
+            if (!tf_spsc_offer(x->out, &x->outbox[x->out_head % TF_EXIO_OUTBOX], sizeof(tf_exec_report)))
+                break;
+        } else {
+            break; /* tests read with tf_exio_next_report */
+        }
+        x->out_head++;
+        n++;
+    }
+    return n;
+}
+
+bool tf_exio_next_report(tf_exio *x, tf_exec_report *r)
+{
+    if (x->out_head == x->out_tail)
+        return false;
+    *r = x->outbox[x->out_head++ % TF_EXIO_OUTBOX];
+    return true;
+}
+
+/* ---- sessions and connections --------------------------------------------- */
+
+/* At most once a millisecond: the stats lines are read by other processes,
+ * and writing them every duty cycle would keep pulling them back. */
+static void publish_health(tf_exio_session *s, uint64_t mono)
+{
+    if (mono - s->health_mono < 1000000)
+        return;
+    s->health_mono = mono;
+    tf_fix_session *f = &s->fix;
+    *s->g_state = f->state;
+    *s->g_heartbeat_age_ms = f->state == TF_FIX_ACTIVE ? (mono - f->last_in) / 1000000 : 0;
+    *s->c_msgs_out = f->c.msgs_out;
+    *s->c_msgs_in = f->c.msgs_in;
+    *s->c_rejects = f->c.rejects_in + f->c.business_rejects_in;
+    *s->c_garbled = f->c.garbled;
+    *s->c_resends = f->c.resend_requests_in + f->c.resend_requests_out;
+}
+
+static void schedule_reconnect(tf_exio *x, tf_exio_session *s)
+{
+    s->next_connect_mono = x->mono + tf_backoff_next(&s->backoff);
+}
+
+/* The connection is gone (error, EOF, or the session asked to close). */
+static void session_down(tf_exio *x, tf_exio_session *s, int res)
+{
+    tf_fix_close why = s->fix.close;
+    if (x->net.conns[s->index].state != TF_NET_CLOSED)
+        tf_net_close(&x->net, s->index);
+    bool was_up = s->fix.state != TF_FIX_DISCONNECTED;
+    tf_fix_session_disconnected(&s->fix);
+    if (x->tls)
+        tf_tls_stop(&s->tls);
+    s->fix.close = TF_FIX_CLOSE_NONE;
+    s->reconcile_deadline = 0;
+    s->reconcile_pending = 0;
+    tf__exio_session_lost(x, s);
+    if (was_up)
+        tf__exio_error(x, TF_E_FIX_DISCONNECT, s->index,
+                       why != TF_FIX_CLOSE_NONE ? tf_fix_close_names[why] : res == 0 ? "peer_closed" : "io_error");
+    if (!x->stopping)
+        schedule_reconnect(x, s);
+}
+
+static void on_plain(void *ctx, const char *p, size_t n)
+{
+    tf_exio_session *s = ctx;
+    tf_fix_session_on_bytes(&s->fix, p, n);
+}
+
+static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const char *data, size_t len)
+{
+    tf_exio *x = ctx;
+    tf_exio_session *s = &x->sessions[conn];
+    switch (ev) {
+    case TF_NET_EV_CONNECTED:
+        (*s->c_reconnects)++;
+        s->connected_mono = x->mono;
+        tf_fix_session_clock(&s->fix, x->mono, x->wall);
+        if (!x->tls) {
+            tf_fix_session_connected(&s->fix);
+        } else if (tf_tls_start(&s->tls, &x->tls_ctx) != 0) {
+            tf__exio_error(x, TF_E_FIX_CONNECT, s->tls.last_error, "tls_start");
+            session_down(x, s, -EPROTO);
+        }
+        return;
+    case TF_NET_EV_DATA:
+        tf_fix_session_clock(&s->fix, x->mono, x->wall);
+        if (!x->tls) {
+            tf_fix_session_on_bytes(&s->fix, data, len);
+            return;
+        }
+        bool was_ready = tf_tls_ready(&s->tls);
+        if (tf_tls_feed(&s->tls, data, len, on_plain, s) != 0) {
+            tf__exio_error(x, TF_E_FIX_CONNECT, s->tls.last_error, was_ready ? "tls_closed" : "tls_handshake");
+            session_down(x, s, -EPROTO);
+            return;
+        }
+        if (!was_ready && tf_tls_ready(&s->tls))
+            tf_fix_session_connected(&s->fix); /* the Logon goes out now, encrypted */
+        return;
+    case TF_NET_EV_SENT:
+        if (x->tls)
+            tf_tls_cipher_done(&s->tls, (size_t)res);
+        else
+            tf_fix_session_out_done(&s->fix, (size_t)res);
+        return;
+    case TF_NET_EV_CLOSED:
+        if (s->fix.state == TF_FIX_DISCONNECTED)
+            tf__exio_error(x, TF_E_FIX_CONNECT, (uint64_t)-res, "connect");
+        session_down(x, s, res);
+        return;
+    }
+}
+
+static void connect_due(tf_exio *x, tf_exio_session *s)
+{
+    if (x->net.conns[s->index].state != TF_NET_CLOSED || x->mono < s->next_connect_mono || x->stopping)
+        return;
+    if (tf_net_connect(&x->net, s->index, &x->addr, (uint32_t)(x->cfg->exchange.connect_timeout_ns / 1000000)) != 0) {
+        tf__exio_error(x, TF_E_FIX_CONNECT, (uint64_t)errno, "socket");
+        schedule_reconnect(x, s);
+    }
+}
+
+/* Session state changes: a Logon starts reconciliation; the backoff resets. */
+static void on_state(void *ctx, tf_fix_session *f, tf_fix_state old)
+{
+    tf_exio_session *s = ctx;
+    tf_exio *x = s->owner;
+    (void)old;
+    if (f->state == TF_FIX_ACTIVE) {
+        tf_backoff_reset(&s->backoff);
+        tf__exio_reconcile_start(x, s);
+    }
+}
+
+static int on_app(void *ctx, tf_fix_session *f, const tf_fix_msg *m)
+{
+    tf_exio_session *s = ctx;
+    (void)f;
+    return tf__exio_on_message(s->owner, s, m);
+}
+
+static void logon_fields(void *ctx, tf_fix_session *f, tf_fix_writer *w)
+{
+    tf_exio_session *s = ctx;
+    (void)f;
+    tf__exio_logon_fields(s->owner, s, w);
+}
+
+static const tf_fix_session_ops exio_ops = {
+    .on_app = on_app, .on_state = on_state, .logon_fields = logon_fields};
+
+static void refill_tokens(tf_exio *x, tf_exio_session *s)
+{
+    const tf_cfg_exchange *c = &x->cfg->exchange;
+    if (!c->messages_per_s)
+        return;
+    double add = (double)(x->mono - s->tokens_mono) * 1e-9 * c->messages_per_s;
+    s->tokens_mono = x->mono;
+    s->tokens = s->tokens + add > c->message_burst ? c->message_burst : s->tokens + add;
+}
+
+bool tf__exio_take_token(tf_exio *x, tf_exio_session *s)
+{
+    if (!x->cfg->exchange.messages_per_s)
+        return true;
+    refill_tokens(x, s);
+    if (s->tokens < 1.0) {
+        (*s->c_rate_limited)++;
+        return false;
+    }
+    s->tokens -= 1.0;
+    return true;
+}
+
+/* A session that can take an order now: logged on and reconciled. */
+bool tf__exio_ready(const tf_exio_session *s)
+{
+    return s->fix.state == TF_FIX_ACTIVE && s->reconcile_pending == 0 && s->fix.close == TF_FIX_CLOSE_NONE;
+}
+
+bool tf_exio_session_ready(const tf_exio *x, uint32_t i)
+{
+    return i < x->session_count && tf__exio_ready(&x->sessions[i]);
+}
+
+/* ---- the duty cycle --------------------------------------------------------- */
+
+/* Bytes of this session not yet on the wire (plaintext, or ciphertext). */
+static bool out_pending(tf_exio *x, tf_exio_session *s)
+{
+    return tf_fix_session_out_pending(&s->fix) || (x->tls && s->tls.coff < s->tls.clen);
+}
+
+static void send_pending(tf_exio *x)
+{
+    for (uint32_t i = 0; i < x->session_count; i++) {
+        tf_exio_session *s = &x->sessions[i];
+        const char *p;
+        size_t n;
+        if (x->tls) { /* plaintext into TLS at once; ciphertext out one send at a time */
+            while (tf_tls_ready(&s->tls) && (n = tf_fix_session_out_peek(&s->fix, &p)) > 0) {
+                if (tf_tls_write(&s->tls, p, n) != 0)
+                    break;
+                tf_fix_session_out_done(&s->fix, n);
+            }
+            if (tf_net_can_send(&x->net, i) && (n = tf_tls_cipher_peek(&s->tls, &p)) > 0)
+                tf_net_send(&x->net, i, p, n);
+            continue;
+        }
+        if (tf_net_can_send(&x->net, i) && (n = tf_fix_session_out_peek(&s->fix, &p)) > 0)
+            tf_net_send(&x->net, i, p, n);
+    }
+}
+
+static int poll_inner(tf_exio *x, uint64_t now, bool take_commands)
+{
+    x->mono = now;
+    x->wall = tf_realtime_ns();
+    int work = (int)flush(x);
+    if (TF_EXIO_OUTBOX - outbox_used(x) >= TF__EXIO_ROOM)
+        work += (int)tf_net_reap(&x->net, on_net, x, 8);
+    for (uint32_t i = 0; i < x->session_count; i++) {
+        tf_exio_session *s = &x->sessions[i];
+        tf_fix_session_clock(&s->fix, x->mono, x->wall);
+        tf_fix_session_poll(&s->fix);
+        tf__exio_reconcile_check(x, s);
+        /* A session that asked to close goes once its last words are out. */
+        if (s->fix.close != TF_FIX_CLOSE_NONE && (!out_pending(x, s) || x->net.conns[i].state != TF_NET_OPEN))
+            session_down(x, s, 0);
+        /* A TLS handshake the venue never finishes. */
+        if (x->tls && x->net.conns[i].state == TF_NET_OPEN && !tf_tls_ready(&s->tls) &&
+            x->mono - s->connected_mono > x->cfg->exchange.logon_timeout_ns) {
+            tf__exio_error(x, TF_E_FIX_CONNECT, ETIMEDOUT, "tls_handshake");
+            session_down(x, s, -ETIMEDOUT);
+        }
+        connect_due(x, s);
+        publish_health(s, x->mono);
+    }
+    if (take_commands)
+        work += tf__exio_take_commands(x);
+    send_pending(x);
+    tf_net_submit(&x->net);
+    return work;
+}
+
+int tf_exio_poll(tf_exio *x, uint64_t now) { return poll_inner(x, now, true); }
+
+static int stage_poll(tf_stage *self, uint64_t now) { return poll_inner(self->ctx, now, true); }
+
+/* At stop: answer what is taken (commands after this find no session and
+ * are refused), log every session out and wait for the answers (bounded by
+ * the session's logout timeout and the engine's drain deadline); no new
+ * connections. */
+static int stage_drain(tf_stage *self, uint64_t now)
+{
+    tf_exio *x = self->ctx;
+    if (!x->stopping) {
+        x->stopping = true;
+        for (uint32_t i = 0; i < x->session_count; i++) {
+            tf_fix_session_clock(&x->sessions[i].fix, now, tf_realtime_ns());
+            tf_fix_session_logout(&x->sessions[i].fix, "engine stopping");
+        }
+    }
+    int work = poll_inner(x, now, true);
+    bool busy = false;
+    for (uint32_t i = 0; i < x->session_count; i++) {
+        tf_exio_session *s = &x->sessions[i];
+        busy |= x->net.conns[i].state != TF_NET_CLOSED &&
+                (s->fix.state == TF_FIX_LOGOUT_SENT || out_pending(x, s));
+    }
+    return work + (int)outbox_used(x) + (busy ? 1 : 0);
+}
+
+/* ---- life cycle -------------------------------------------------------------- */
+
+static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *password, tf_stats *stats)
+{
+    const tf_cfg_exchange *c = &x->cfg->exchange;
+    tf_fix_session_config fc = {.initiator = true, .heartbeat_s = c->heartbeat_s,
+                                .reset_on_logon = c->reset_on_logon, .resend_app = c->resend_orders,
+                                .logon_timeout_ms = (uint32_t)(c->logon_timeout_ns / 1000000)};
+    /* One CompID per session of the pool: the venue tells them apart. */
+    if (x->session_count > 1)
+        snprintf(fc.sender, sizeof fc.sender, "%.28s%u", c->sender_comp_id, (i + 1) % 10);
+    else
+        snprintf(fc.sender, sizeof fc.sender, "%s", c->sender_comp_id);
+    snprintf(fc.target, sizeof fc.target, "%s", c->target_comp_id);
+    snprintf(fc.username, sizeof fc.username, "%s", c->username);
+    snprintf(fc.password, sizeof fc.password, "%s", password);
+    snprintf(fc.store_dir, sizeof fc.store_dir, "%s", c->store_dir);
+    s->owner = x;
+    s->index = i;
+    if (tf_fix_session_init(&s->fix, &fc, &exio_ops, s) != 0)
+        return -1;
+    tf_backoff_init(&s->backoff, c->reconnect_min_ns, c->reconnect_max_ns, x->wall ^ (i * 0x9e3779b97f4a7c15ull));
+    s->tokens = c->message_burst;
+    s->tokens_mono = tf_now_ns();
+    char labels[32];
+    snprintf(labels, sizeof labels, "session=%u", i);
+    uint64_t **field[] = {&s->g_state, &s->g_heartbeat_age_ms, &s->g_rtt_ns, &s->c_rejects, &s->c_msgs_out,
+                          &s->c_msgs_in, &s->c_reconnects, &s->c_garbled, &s->c_resends, &s->c_rate_limited};
+    static const char *const names[] = {"fix_session_state", "fix_heartbeat_age_ms", "fix_order_rtt_ns",
+                                        "fix_rejects_received", "fix_messages_out", "fix_messages_in",
+                                        "fix_connects", "fix_garbled", "fix_resend_requests", "fix_rate_limited"};
+    _Static_assert(sizeof names / sizeof names[0] == sizeof field / sizeof field[0], "a name per counter");
+    return tf__exio_counters(x, stats, field, names, sizeof names / sizeof names[0], labels, 3);
+}
+
+/* Counters in the stats segment, or (tests, no segment) in memory of our
+ * own; the first `gauges` are gauges. */
+int tf__exio_counters(tf_exio *x, tf_stats *stats, uint64_t **const *field, const char *const *names, size_t n,
+                      const char *labels, size_t gauges)
+{
+    uint32_t ow = x->stage ? x->stage->owner : 0;
+    if (!stats) {
+        uint64_t *slots = calloc(n, sizeof *slots);
+        if (!slots)
+            return TF_ERR("out of memory");
+        x->owned[x->owned_count++] = slots;
+        for (size_t k = 0; k < n; k++)
+            *field[k] = &slots[k];
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        *field[k] = tf_stats_counter(stats, ow, names[k], labels, k < gauges ? TF_GAUGE : TF_COUNTER);
+        if (!*field[k])
+            return TF_ERR("exio: no room for the counter %s{%s} in the stats segment", names[k], labels);
+    }
+    return 0;
+}
+
+int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_instruments *ins, tf_stats *stats,
+                 tf_ring *in, tf_ring *out)
+{
+    memset(x, 0, sizeof *x);
+    const tf_cfg_exchange *c = &cfg->exchange;
+    x->cfg = cfg;
+    x->instruments = ins;
+    x->stage = stage;
+    x->in = in;
+    x->out = out;
+    x->wall = tf_realtime_ns();
+    x->mono = tf_now_ns();
+    x->next_req = x->wall / 1000;
+    x->session_count = c->sessions;
+    /* Resolved once, here, off the hot path (a lookup blocks). */
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int gai = getaddrinfo(c->host, NULL, &hints, &ai);
+    if (gai != 0 || !ai)
+        return TF_ERR("exchange.host %s: %s", c->host, gai_strerror(gai));
+    memcpy(&x->addr, ai->ai_addr, sizeof x->addr);
+    freeaddrinfo(ai);
+    x->addr.sin_port = htons((uint16_t)c->port);
+    char password[64];
+    if (tf_config_secret_read(&c->password, password, sizeof password) != 0)
+        return TF_ERR_CTX("exchange.password: ");
+    if (tf__exio_orders_init(x) != 0 || tf__exio_logon_init(x) != 0)
+        goto fail;
+    if (c->tls) {
+        if (tf_tls_ctx_init(&x->tls_ctx, c->tls_verify, c->tls_ca_file,
+                            c->tls_server_name[0] ? c->tls_server_name : c->host) != 0)
+            goto fail;
+        x->tls = true;
+        for (uint32_t i = 0; i < x->session_count; i++)
+            if (tf_tls_init(&x->sessions[i].tls) != 0)
+                goto fail;
+    }
+    if (tf_net_init(&x->net, x->session_count, c->sqpoll, c->sqpoll_cpu, false) != 0)
+        goto fail;
+    for (uint32_t i = 0; i < x->session_count; i++)
+        if (session_init(x, &x->sessions[i], i, password, stats) != 0)
+            goto fail;
+    memset(password, 0, sizeof password);
+    uint64_t **field[] = {&x->g_unknown, &x->c_orders_out, &x->c_reports_in, &x->c_dup_fills,
+                          &x->c_unknown_fate, &x->c_illegal, &x->c_recovered_fills, &x->c_reconciled,
+                          &x->c_venue_rejects, &x->c_late};
+    static const char *const names[] = {"fix_orders_unknown_now", "fix_orders_sent", "fix_reports",
+                                        "fix_duplicate_fills", "fix_orders_fate_unknown", "fix_bad_reports",
+                                        "fix_recovered_fills", "fix_orders_reconciled", "fix_venue_rejects",
+                                        "fix_late_reports"};
+    _Static_assert(sizeof names / sizeof names[0] == sizeof field / sizeof field[0], "a name per counter");
+    if (tf__exio_counters(x, stats, field, names, sizeof names / sizeof names[0], "", 1) != 0)
+        goto fail;
+    uint32_t ow = stage ? stage->owner : 0;
+    x->h_rtt = stats ? tf_stats_hist(stats, ow, "fix_order_rtt_ns", "") : NULL;
+    if (stage) {
+        stage->poll = stage_poll;
+        stage->drain = stage_drain;
+        stage->ctx = x;
+    }
+    return 0;
+fail:
+    memset(password, 0, sizeof password);
+    tf_exio_free(x);
+    return -1;
+}
+
+void tf_exio_free(tf_exio *x)
+{
+    x->stopping = true;
+    for (uint32_t i = 0; i < x->session_count; i++) {
+        tf_exio_session *s = &x->sessions[i];
+        if (s->owner)
+            tf_fix_session_free(&s->fix);
+        tf_tls_free(&s->tls);
+        s->owner = NULL;
+    }
+    if (x->net.ring_open)
+        tf_net_free(&x->net);
+    tf__exio_orders_free(x);
+    tf__exio_logon_free(x);
+    if (x->tls)
+        tf_tls_ctx_free(&x->tls_ctx);
+    x->tls = false;
+    for (uint32_t k = 0; k < x->owned_count; k++)
+        free(x->owned[k]);
+    x->owned_count = 0;
+}

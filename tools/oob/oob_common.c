@@ -1,0 +1,314 @@
+#include "shm/catalog.h"
+#include "tools/oob/oob_common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shm/common.h"
+#include "shm/durable.h"
+#include "shm/err.h"
+
+/* ---- position ------------------------------------------------------------ */
+
+int ex_position_load(const char *path, ex_position *pos)
+{
+    memset(pos, 0, sizeof *pos);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? 1 : TF_ERR("%s: %s", path, strerror(errno));
+    char line[128];
+    int have = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        char key[32];
+        uint64_t v;
+        unsigned idx;
+        if (sscanf(line, "%31[a-z_0-9]=%" SCNu64, key, &v) != 2) {
+            rc = TF_ERR("%s: garbled line '%.40s'", path, line);
+            break;
+        }
+        if (strcmp(key, "journal_id") == 0)
+            pos->journal_id = v, have |= 1;
+        else if (strcmp(key, "next_seq") == 0)
+            pos->next_seq = v, have |= 2;
+        else if (sscanf(line, "extra_%u=", &idx) == 1 && idx < EX_POS_EXTRA)
+            pos->extra[idx] = v;
+        else if (strncmp(key, "extra_", 6) != 0) {
+            rc = TF_ERR("%s: unknown key '%s'", path, key);
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == 0 && have != 3)
+        rc = TF_ERR("%s: journal_id or next_seq missing", path);
+    if (rc != 0)
+        memset(pos, 0, sizeof *pos);
+    return rc;
+}
+
+int ex_position_save(const char *path, const ex_position *pos)
+{
+    char text[1024];
+    int n = snprintf(text, sizeof text, "journal_id=%" PRIu64 "\nnext_seq=%" PRIu64 "\n",
+                     pos->journal_id, pos->next_seq);
+    for (unsigned i = 0; i < EX_POS_EXTRA; i++)
+        if (pos->extra[i])
+            n += snprintf(text + n, sizeof text - (size_t)n, "extra_%u=%" PRIu64 "\n", i, pos->extra[i]);
+    return tf_file_replace(path, text, (size_t)n);
+}
+
+/* ---- status segment -------------------------------------------------------- */
+
+int ex_status_open(ex_status *s, const tf_config *cfg, const char *segment, const char *key)
+{
+    memset(s, 0, sizeof *s);
+    char path[TF_CFG_PATH_MAX];
+    if (tf_segment_path(path, sizeof path, cfg->shm_dir, cfg->instance, segment) != 0)
+        return TF_ERR("segment path too long");
+    tf_seg_layout layout = {.kind = TF_SEG_KIND_STATE, .region_count = 1};
+    layout.regions[0].name = TF_REGION_STATE;
+    layout.regions[0].length = tf_state_region_size(4);
+    /* A crashed exporter's segment is only status: replace it. */
+    if (tf_segment_create(&s->seg, path, cfg->instance, segment, &layout, cfg->shm_mode,
+                          TF_STALE_ACTION_REPLACE) != 0)
+        return TF_ERR_CTX("status segment");
+    tf_state_table *t = tf_segment_region(&s->seg, TF_REGION_STATE, NULL);
+    tf_state_table_init(t, 4);
+    s->slot = tf_state_claim(t, TF_STATE_EXPORTER, key);
+    if (!s->slot || tf_segment_publish(&s->seg) != 0) {
+        tf_segment_close(&s->seg);
+        return TF_ERR("cannot publish %s", path);
+    }
+    ex_status_publish(s);
+    return 0;
+}
+
+void ex_status_publish(ex_status *s)
+{
+    if (!s->slot)
+        return;
+    uint64_t now = tf_now_ns();
+    tf_state_write(s->slot, &s->st, sizeof s->st, now);
+    tf_segment_heartbeat(&s->seg, now);
+}
+
+void ex_status_close(ex_status *s)
+{
+    if (s->slot)
+        ex_status_publish(s);
+    tf_segment_close(&s->seg);
+    s->slot = NULL;
+}
+
+/* ---- latencies ------------------------------------------------------------------ */
+
+static int ex__cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void ex_latency_print(ex_latency *l, const char *prefix)
+{
+    size_t n = l->n < EX_LAT_MAX ? (size_t)l->n : EX_LAT_MAX;
+    if (!n)
+        return;
+    qsort(l->us, n, sizeof l->us[0], ex__cmp_u32);
+    fprintf(stderr, "%s: %" PRIu64 " requests, round trip us p50 %u p99 %u p99.9 %u max %u\n", prefix, l->n,
+            l->us[n / 2], l->us[n * 99 / 100], l->us[n * 999 / 1000], l->us[n - 1]);
+}
+
+/* ---- lag ---------------------------------------------------------------------- */
+
+uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now_ns)
+{
+    if (!l->n || now_ns - l->t_ns[(l->n - 1) % EX_LAG_SAMPLES] >= 10000000ull) {
+        l->head[l->n % EX_LAG_SAMPLES] = head;
+        l->t_ns[l->n % EX_LAG_SAMPLES] = now_ns;
+        l->n++;
+    }
+    if (position > head)
+        return 0; /* everything exported */
+    /* The oldest sample whose head had reached what we still have to send. */
+    uint64_t oldest = l->n > EX_LAG_SAMPLES ? l->n - EX_LAG_SAMPLES : 0;
+    for (uint64_t i = oldest; i < l->n; i++)
+        if (l->head[i % EX_LAG_SAMPLES] >= position)
+            return now_ns - l->t_ns[i % EX_LAG_SAMPLES];
+    return 0;
+}
+
+
+
+/* ---- backoff ------------------------------------------------------------------ */
+
+static uint64_t ex__rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+uint64_t ex_jitter(uint64_t *rng, uint64_t ns, unsigned percent)
+{
+    if (!*rng)
+        *rng = tf_now_ns() | 1;
+    uint64_t span = ns / 100 * percent * 2 + 1;
+    return ns - ns / 100 * percent + ex__rand(rng) % span;
+}
+
+void ex_backoff_init(ex_backoff *b, uint64_t min_ns, uint64_t max_ns)
+{
+    b->min_ns = min_ns;
+    b->max_ns = max_ns;
+    b->next_ns = min_ns;
+    b->rng = tf_now_ns() | 1;
+}
+
+uint64_t ex_backoff_next(ex_backoff *b)
+{
+    uint64_t d = ex_jitter(&b->rng, b->next_ns, 25);
+    b->next_ns = b->next_ns * 2 > b->max_ns ? b->max_ns : b->next_ns * 2;
+    return d;
+}
+
+void ex_backoff_reset(ex_backoff *b) { b->next_ns = b->min_ns; }
+
+/* ---- process -------------------------------------------------------------------- */
+
+volatile sig_atomic_t ex_stop;
+
+static void ex__on_signal(int sig)
+{
+    (void)sig;
+    ex_stop = 1;
+}
+
+void ex_install_signals(void)
+{
+    struct sigaction sa = {.sa_handler = ex__on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void ex_sleep(uint64_t ns)
+{
+    uint64_t end = tf_now_ns() + ns;
+    while (!ex_stop) {
+        uint64_t now = tf_now_ns();
+        if (now >= end)
+            return;
+        uint64_t step = end - now < 50000000ull ? end - now : 50000000ull;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)step};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int ex_load_config(const char *path, tf_config *cfg)
+{
+    if (!path)
+        path = getenv("TF_CONFIG");
+    if (!path) {
+        fprintf(stderr, "no config: give -c FILE (or set TF_CONFIG)\n");
+        return -1;
+    }
+    char err[512];
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (tf_config_load(path, ncpu > 0 ? (int)ncpu : 1, cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a)
+{
+    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                         {"until-idle", required_argument, 0, 'u'},
+                                         {"status", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
+        if (o == 'c')
+            a->config = optarg;
+        else if (o == 'u')
+            a->until_idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
+        else if (o == 's')
+            a->status_name = optarg;
+        else {
+            fprintf(stderr, "usage: %s -c CONFIG [--until-idle MS] [--status NAME]\n", prog);
+            return o == 'h' ? 0 : 1;
+        }
+    }
+    return -1;
+}
+
+int ex_pin(const tf_config *cfg)
+{
+    if (cfg->export_.cpu < 0)
+        return 0;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cfg->export_.cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        return TF_ERR("cannot pin to CPU %d (export.cpu): %s", cfg->export_.cpu, strerror(errno));
+    return 0;
+}
+
+int ex_start(int argc, char **argv, const char *prog, const char *section, ex_args *a, tf_config *cfg,
+             char *pos_path, size_t pos_cap, ex_position *pos)
+{
+    int rc = ex_parse_args(argc, argv, prog, a);
+    if (rc >= 0)
+        return rc;
+    if (ex_load_config(a->config, cfg) != 0)
+        return 1;
+    bool enabled = strcmp(section, "influx") == 0 ? cfg->export_.influx.enabled : cfg->export_.redis.enabled;
+    if (!enabled) {
+        fprintf(stderr, "%s: export.%s.enabled is false; nothing to do\n", prog, section);
+        return 0;
+    }
+    ex_install_signals();
+    if (ex_pin(cfg) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, tf_err_msg());
+        return 1;
+    }
+    snprintf(pos_path, pos_cap, "%s/%s.pos", cfg->export_.run_dir, a->status_name);
+    if (ex_mkdirs(cfg->export_.run_dir) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, tf_err_msg());
+        return 1;
+    }
+    if (ex_position_load(pos_path, pos) < 0) {
+        fprintf(stderr, "%s: %s (fix or remove it: removing exports everything the journal holds "
+                "again, which is harmless)\n", prog, tf_err_msg());
+        return 1;
+    }
+    return -1;
+}
+
+int ex_mkdirs(const char *path)
+{
+    char buf[TF_CFG_PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return TF_ERR("mkdir %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return TF_ERR("mkdir %s: %s", buf, strerror(errno));
+    return 0;
+}

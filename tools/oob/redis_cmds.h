@@ -1,0 +1,61 @@
+/* Market-data journal records → Redis commands, written as RESP by hand into
+ * one buffer (no formatting, no allocation per command).
+ *
+ * Key layout (no braces, so Redis Cluster spreads keys evenly):
+ *   md:quote:<exchange>:<symbol>          hash: bid bid_qty ask ask_qty update_id
+ *   md:trades:<exchange>:<symbol>         stream, XADD MAXLEN ~ N, entry id
+ *                                         <ms>-<journal seq>: price qty id side time
+ *   md:bars:<exchange>:<symbol>:1m        sorted set scored by open time (ms); member
+ *                                         a JSON bar; trimmed to the newest N
+ *   md:venue_bars:<exchange>:<symbol>:1m  the venue's own klines, the same way
+ *
+ * Every command is idempotent, so a batch resent after a reconnect or a
+ * crash changes nothing twice: HSET overwrites; a stream entry id that is
+ * not above the stream's last is refused by Redis (counted, harmless); a bar
+ * first removes whatever member holds its score (a revision replaces it). */
+#ifndef TF_TOOLS_EXPORT_REDIS_CMDS_H
+#define TF_TOOLS_EXPORT_REDIS_CMDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/conf/config.h"
+#include "shm/journal.h"
+#include "shm/records.h"
+
+#define RC_CMD_MAX 1024u   /* the longest command one record makes, in bytes */
+
+typedef struct resp_buf {
+    char *p;
+    size_t len, cap;
+    uint32_t commands;
+} resp_buf;
+
+typedef struct redis_cmds {
+    uint32_t trades_maxlen;
+    uint32_t bars_keep;
+    /* Stream ids must grow, but trades arrive out of order now and then: the
+     * id's milliseconds are the latest trade time seen (saved with the
+     * position, so a resent record gets the same id) and its sequence part
+     * the journal sequence. The trade's own time is a field. */
+    uint64_t stream_ms;
+    /* Keys built once per instrument (quote, trades, bars, venue bars). */
+    struct {
+        bool built;
+        uint8_t len[4];
+        char key[4][64];
+    } keys[64];
+} redis_cmds;
+
+void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg);
+
+/* Append the commands for one record; returns how many (0: none), -1 when
+ * `b` has less than RC_CMD_MAX * 3 bytes free (nothing appended). */
+int redis_cmds_add(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec,
+                   const tf_md_instrument_info *in);
+
+/* The JSON member a bar is stored as (also what the query server serves). */
+size_t redis_bar_json(char *out, size_t cap, const tf_md_bar *bar, const tf_md_instrument_info *in);
+
+#endif

@@ -1,0 +1,107 @@
+/* tfsim's order-entry half: FIX 4.4 participants trading in the symbols'
+ * matching engines, with no sockets of its own (fix_gateway.c moves the
+ * bytes; the tests call the same functions with in-memory sessions).
+ *
+ * Design. Connections (at most EX_MAX_CONNS) are numbered slots the
+ * transport opens, feeds (exchange_conn_input), drains (exchange_conn_peek
+ * / _written) and closes. The first message on a connection must be a
+ * Logon: its SenderCompID picks one of at most EX_MAX_SESSIONS FIX sessions
+ * (engine/fix/fix_session.h, acceptor, kept across reconnects so sequence
+ * numbers survive; created at its first Logon), and every later byte goes
+ * to that session. Accounts: a Logon's Username (553), else its
+ * SenderCompID, names the owner of the orders placed through it (owner ids
+ * 1.. in the books; 0 is the market agent), so sessions of one account
+ * share self-trade prevention. Orders: one record each from a fixed pool,
+ * found by any ClOrdID it ever had (a hash map per account) or by its
+ * OrderID; a finished one stays findable in a ring of the last
+ * EX_FINISHED_MAX. Execution reports go to the session that placed (or
+ * last changed) the order, also while it is down (send_while_down: they
+ * come back by resend after its next Logon). With --fix-store the orders,
+ * accounts and sessions outlive a restart (exchange_state.c). Faults
+ * (sim_fault.fix_*) are applied here. No allocation after exchange_create
+ * except a session's buffers at its first Logon; no formatted output on
+ * the message path. */
+#ifndef TF_TFSIM_EXCHANGE_H
+#define TF_TFSIM_EXCHANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tools/tfsim/exchange/match.h"
+#include "tools/tfsim/sim.h"
+
+#define EX_MAX_CONNS 16
+#define EX_MAX_SESSIONS 16
+#define EX_MAX_ACCOUNTS 64
+#define EX_CLID_MAX 40              /* longest ClOrdID taken */
+#define EX_OPEN_MAX 65536           /* participants' open orders, all symbols */
+#define EX_FINISHED_MAX 65536       /* finished orders remembered */
+
+typedef struct exchange exchange;
+
+typedef struct exchange_counters {
+    uint64_t sessions, logons, logons_refused, connections, orders, fills, rejects, cancels, replaces,
+        cancel_rejects, status_requests, mass_status, reports, report_drops, cancel_on_disconnect,
+        cancel_news;                /* XCN requests (their cancel counts in cancels, their order in orders) */
+    /* faults injected */
+    uint64_t f_drops, f_delayed, f_rejects, f_garbled, f_skipped, f_refused;
+} exchange_counters;
+
+/* Cold. Uses s->fix (options; ed25519_pub is loaded here), s->fault.fix_*
+ * and the books of s. NULL with a one-line message on stderr. */
+exchange *exchange_create(sim *s);
+void exchange_free(exchange *x);
+void exchange_set_quiet(exchange *x, bool quiet); /* no log lines (tests) */
+const exchange_counters *exchange_stats(const exchange *x);
+
+/* The clock for what follows (SendingTime, timers, the delay fault), and
+ * the sessions' timers (heartbeats, TestRequest, logon timeouts). */
+void exchange_clock(exchange *x, uint64_t mono_ns, uint64_t wall_ns);
+
+/* ---- connections (the transport's side) ---- */
+int exchange_conn_open(exchange *x);                   /* its slot, or -1 when all are taken */
+void exchange_conn_input(exchange *x, int c, const char *p, size_t n);
+/* Bytes to write now (0: nothing, or held back by fix-delay); stable
+ * until _written says how many went. */
+size_t exchange_conn_peek(exchange *x, int c, const char **p);
+void exchange_conn_written(exchange *x, int c, size_t n);
+/* The transport must close it now (dropped, or closing and drained). */
+bool exchange_conn_done(const exchange *x, int c);
+/* The transport closed it (either side): the session goes down, its
+ * orders are canceled if its Logon asked for it (8013=Y). */
+void exchange_conn_close(exchange *x, int c);
+/* SIGUSR1: every connection is to be closed now. */
+void exchange_drop_all(exchange *x);
+/* The next time output held back by fix-delay becomes due (0: none). */
+uint64_t exchange_wake_ns(const exchange *x);
+
+/* --t2t-out: the input about to be handed over was read at mono_ns. */
+void exchange_stamp_read(exchange *x, uint64_t mono_ns);
+
+/* ---- the books (market.c forwards events of participants' orders) ---- */
+void exchange_book_event(exchange *x, uint32_t si, const match_event *ev);
+
+/* Every order known (open, and the finished ones remembered), one JSON
+ * object a line: account, clordid (current), orig_clordid, order_id,
+ * symbol, side, type, status, price, qty, cum, avg_px, fees. */
+void exchange_dump_orders(const exchange *x, FILE *f);
+/* ---- orders across a restart (exchange_state.c; --fix-store DIR) ----
+ * DIR/orders.state (EX_STATE_VERSION, text): the accounts, the sessions
+ * (slot and SenderCompID), every open order and the ring of finished ones
+ * (ClOrdID chains, terms, status, cum, cost, fees), the OrderID and ExecID
+ * counters. Save: written to DIR/orders.state.tmp, then renamed; 0, or -1
+ * with a message. Load (a fresh exchange, before any connection): 0 when
+ * loaded, 1 when there is no file, -1 with a message when it is of another
+ * version or unreadable (tfsim exits 2). Loaded open orders go back into
+ * the books as their accounts' (they may trade at once; the reports wait
+ * in their sessions for the next Logon); orders keep their OrderIDs. */
+#define EX_STATE_VERSION 1
+int exchange_save_state(const exchange *x, const char *dir);
+int exchange_load_state(exchange *x, const char *dir);
+
+/* One line of counters, as the exit summary prints it. */
+void exchange_print_stats(const exchange *x, FILE *f);
+
+#endif
