@@ -59,12 +59,13 @@ LDLIBS  := $(PKG_LIBS) -lrt -lm -ldl
 # ---- sources --------------------------------------------------------------
 # Libraries, lowest first; each links only those below it:
 #   shm/      libtfshm.a    the shared-memory contract and its catalogue
-#   lib/      libtfbase.a (header-only helpers), libtffix.a (FIX 4.4),
+#   lib/      libtfbase.a (small helpers: text, backoff), libtffix.a (FIX 4.4),
 #             libtfconf.a (the YAML config every process reads)
 #   engine/   libtfengine.a the engine's subsystems; only tfengine, its tests
 #             and benchmarks link it
 #   tools/oob libtfoob.a    the out-of-band reader library of the tools
 SHM_SRC    := $(wildcard shm/*.c)
+BASE_SRC   := $(wildcard lib/base/*.c)
 FIX_SRC    := $(wildcard lib/fix/*.c)
 CONF_SRC   := $(wildcard lib/conf/*.c)
 ENGINE_SRC := engine/engine.c $(wildcard engine/runtime/*.c engine/md/*.c engine/orders/*.c engine/venue/*.c)
@@ -88,14 +89,15 @@ TEST_BINS  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 BENCH_BINS := $(BENCH_SRC:bench/%.c=$(OUT)/bench/%)
 
 LIBSHM    := $(OUT)/lib/libtfshm.a
+LIBBASE   := $(OUT)/lib/libtfbase.a
 LIBFIX    := $(OUT)/lib/libtffix.a
 LIBCONF   := $(OUT)/lib/libtfconf.a
 LIBENGINE := $(OUT)/lib/libtfengine.a
 LIBOOB    := $(OUT)/lib/libtfoob.a
 ENGINE    := $(OUT)/bin/tfengine
 # What an engine-side binary links, and what a tool links (never the engine).
-ENGINE_LIBS := $(LIBENGINE) $(LIBFIX) $(LIBCONF) $(LIBSHM)
-TOOL_LIBS   := $(LIBOOB) $(LIBCONF) $(LIBSHM)
+ENGINE_LIBS := $(LIBENGINE) $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
+TOOL_LIBS   := $(LIBOOB) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 
 .PHONY: all deps test test-unit bench run install clean
 .DEFAULT_GOAL := all
@@ -113,6 +115,7 @@ $(OUT)/lib/%.a:
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(LIBSHM): $(SHM_OBJ)
+$(LIBBASE): $(BASE_SRC:%.c=$(OUT)/obj/%.o)
 $(LIBFIX): $(FIX_SRC:%.c=$(OUT)/obj/%.o)
 $(LIBCONF): $(CONF_SRC:%.c=$(OUT)/obj/%.o)
 $(LIBENGINE): $(ENGINE_OBJ)
@@ -200,7 +203,7 @@ $(OUT)/tests/shm/%: $(OUT)/obj/tests/shm/%.o $(LIBSHM)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
-$(OUT)/tests/lib/%: $(OUT)/obj/tests/lib/%.o $(LIBFIX) $(LIBCONF) $(LIBSHM)
+$(OUT)/tests/lib/%: $(OUT)/obj/tests/lib/%.o $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)

@@ -1,8 +1,9 @@
 /* Reconnect backoff: min, 2*min, 4*min ... up to max, each delay +-25 %
  * jitter so many clients of one venue do not come back in step; reset
- * after a success. Header-only; one owner thread. */
-#ifndef TF_ENGINE_BACKOFF_H
-#define TF_ENGINE_BACKOFF_H
+ * after a success. Header-only; one owner thread. The engine's reconnects
+ * (feed, exio) and the exporters' retries all use it. */
+#ifndef TF_BASE_BACKOFF_H
+#define TF_BASE_BACKOFF_H
 
 #include <stdint.h>
 

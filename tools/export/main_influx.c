@@ -60,7 +60,7 @@ typedef struct exporter exporter;
 typedef struct sender {
     exporter *x;
     influx_conn conn;
-    ex_backoff backoff;
+    tf_backoff backoff;
     pthread_t th;
 } sender;
 
@@ -118,7 +118,7 @@ static int send_lines(sender *s, batch *b, const char *lines, size_t len, uint64
         case INFLUX_OK:
             if (announced)
                 fprintf(stderr, "tfexport-influx: InfluxDB answers again; resumed\n");
-            ex_backoff_reset(&s->backoff);
+            tf_backoff_reset(&s->backoff);
             b->exported += n;
             return 0;
         case INFLUX_REJECTED:
@@ -166,7 +166,7 @@ static int send_lines(sender *s, batch *b, const char *lines, size_t len, uint64
         pthread_mutex_lock(&x->lock);
         uint64_t retries = ++x->retries;
         pthread_mutex_unlock(&x->lock);
-        uint64_t wait = ex_backoff_next(&s->backoff);
+        uint64_t wait = tf_backoff_next(&s->backoff);
         if (!announced || retries % 20 == 0)
             fprintf(stderr, "tfexport-influx: write failed (%s%s%ld); retrying in %" PRIu64
                     " ms, position kept at %" PRIu64 "\n", s->conn.error[0] ? s->conn.error : "HTTP ",
@@ -375,7 +375,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg());
             return 1;
         }
-        ex_backoff_init(&x.senders[i].backoff, ic->retry_min_ns, ic->retry_max_ns);
+        tf_backoff_init(&x.senders[i].backoff, ic->retry_min_ns, ic->retry_max_ns, tf_now_ns());
     }
     if (ex_status_open(&x.status, &x.cfg, status_name, "influx") != 0) {
         fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg());

@@ -39,7 +39,7 @@ typedef struct rexporter {
     ex_status status;
     redisContext *ctx;
     redis_cmds rc;
-    ex_backoff backoff;
+    tf_backoff backoff;
     ex_position pos;
     char pos_path[TF_CFG_PATH_MAX + 32];
     char password[256];
@@ -163,7 +163,7 @@ static int flush(rexporter *x)
                 disconnect(x);
             }
             x->status.st.retries++;
-            uint64_t wait = ex_backoff_next(&x->backoff);
+            uint64_t wait = tf_backoff_next(&x->backoff);
             if (!announced || x->status.st.retries % 20 == 0)
                 fprintf(stderr, "tfexport-redis: retrying in %" PRIu64 " ms, position kept at %" PRIu64 "\n",
                         wait / 1000000u, x->pos.next_seq);
@@ -175,7 +175,7 @@ static int flush(rexporter *x)
         }
         if (announced)
             fprintf(stderr, "tfexport-redis: Redis answers again; resumed\n");
-        ex_backoff_reset(&x->backoff);
+        tf_backoff_reset(&x->backoff);
         x->status.st.exported += x->buf.commands;
         x->status.st.batches++;
         x->status.st.last_ack_realtime_ns = tf_realtime_ns();
@@ -211,7 +211,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tfexport-redis: %s\n", x.buf.p && rec ? tf_err_msg() : "out of memory");
         return 1;
     }
-    ex_backoff_init(&x.backoff, rc->retry_min_ns, rc->retry_max_ns);
+    tf_backoff_init(&x.backoff, rc->retry_min_ns, rc->retry_max_ns, tf_now_ns());
     ex_source_init(&x.src, &x.cfg);
     x.batch_journal_id = x.pos.journal_id;
     x.batch_next_seq = x.pos.next_seq;

@@ -165,23 +165,6 @@ uint64_t ex_jitter(uint64_t *rng, uint64_t ns, unsigned percent)
     return ns - ns / 100 * percent + ex__rand(rng) % span;
 }
 
-void ex_backoff_init(ex_backoff *b, uint64_t min_ns, uint64_t max_ns)
-{
-    b->min_ns = min_ns;
-    b->max_ns = max_ns;
-    b->next_ns = min_ns;
-    b->rng = tf_now_ns() | 1;
-}
-
-uint64_t ex_backoff_next(ex_backoff *b)
-{
-    uint64_t d = ex_jitter(&b->rng, b->next_ns, 25);
-    b->next_ns = b->next_ns * 2 > b->max_ns ? b->max_ns : b->next_ns * 2;
-    return d;
-}
-
-void ex_backoff_reset(ex_backoff *b) { b->next_ns = b->min_ns; }
-
 /* ---- process -------------------------------------------------------------------- */
 
 volatile sig_atomic_t ex_stop;

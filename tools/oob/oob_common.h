@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/base/backoff.h"
 #include "lib/conf/config.h"
 #include "shm/fixed.h"
 #include "shm/records.h"
@@ -70,15 +71,7 @@ static inline void ex_latency_add(ex_latency *l, uint64_t ns)
 /* "<prefix>: N requests, round trip us p50 .. p99 .. p99.9 .. max .." */
 void ex_latency_print(ex_latency *l, const char *prefix);
 
-/* ---- backoff ---------------------------------------------------------------
- * min, 2*min, ... up to max, each +-25 % jitter; reset after a success. */
-typedef struct ex_backoff {
-    uint64_t min_ns, max_ns, next_ns;
-    uint64_t rng;
-} ex_backoff;
-void ex_backoff_init(ex_backoff *b, uint64_t min_ns, uint64_t max_ns);
-uint64_t ex_backoff_next(ex_backoff *b); /* the delay to wait now */
-void ex_backoff_reset(ex_backoff *b);
+/* Retry backoff: tf_backoff (lib/base/backoff.h), the engine's own. */
 /* A random fraction in [-frac, +frac] of `ns` added to it. */
 uint64_t ex_jitter(uint64_t *rng, uint64_t ns, unsigned percent);
 

@@ -1,3 +1,4 @@
+#include "lib/base/json_text.h"
 #include "tools/query/api.h"
 
 #include <inttypes.h>
@@ -61,17 +62,9 @@ static void put_raw(q_response *r, const char *s, size_t n)
 /* A JSON string: the message may quote what the user sent. */
 static void put_json_str(q_response *r, const char *s)
 {
-    put_raw(r, "\"", 1);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            put(r, "\\%c", ch);
-        else if (ch < 0x20)
-            put(r, "\\u%04x", ch);
-        else
-            put_raw(r, s, 1);
-    }
-    put_raw(r, "\"", 1);
+    char buf[TF_JSON_ESCAPED_MAX(512)];
+    size_t n = strnlen(s, 512);
+    put_raw(r, buf, tf_json_escape(buf, sizeof buf, s, n));
 }
 
 __attribute__((format(printf, 3, 4))) static void fail(q_response *r, int status, const char *fmt, ...)

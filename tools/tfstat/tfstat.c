@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/base/json_text.h"
 #include "shm/catalog.h"
 #include "shm/records.h"
 #include "tools/oob/md_view.h"
@@ -161,36 +162,8 @@ static double duty(uint32_t i, const view_sample *cur, const view_sample *prev)
     return busy + idle > 0 ? 100.0 * busy / (busy + idle) : -1;
 }
 
-/* JSON string from a fixed-size field: whole UTF-8 sequences as they are,
- * quotes, backslashes, control and stray bytes escaped, so the output is
- * valid JSON whatever the memory holds. */
-static void json_str(FILE *f, const char *s, size_t n)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < n && s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c >= 0xF0 && c <= 0xF4   ? 4
-                     : c >= 0xE0 && c <= 0xEF ? 3
-                     : c >= 0xC2 && c <= 0xDF ? 2
-                                              : 0;
-        size_t k = 1;
-        while (len && k < len && i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
-            k++;
-        if (len && k == len) { /* a whole UTF-8 sequence: as is */
-            fwrite(s + i, 1, len, f);
-            i += len - 1;
-        } else if (c == '"' || c == '\\') {
-            fprintf(f, "\\%c", c);
-        } else if (c < 0x20 || c >= 0x7f) {
-            fprintf(f, "\\u%04x", c);
-        } else {
-            fputc(c, f);
-        }
-    }
-    fputc('"', f);
-}
-#define JSON_STR(f, field) json_str((f), (field), sizeof(field))
-#define JSON_CSTR(f, s)    json_str((f), (s), strlen(s))
+#define JSON_STR(f, field) tf_json_fputs((f), (field), sizeof(field))
+#define JSON_CSTR(f, s)    tf_json_fputs((f), (s), strlen(s))
 
 static double json_num(double x) { return x == x && x < 1e300 && x > -1e300 ? x : 0; }
 

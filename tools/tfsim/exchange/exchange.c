@@ -4,6 +4,7 @@
  * exchange_create; the pools are calloc'd and handed out in order, so pages
  * are touched only as orders arrive. Lookups: a ClOrdID is hashed with its
  * account (FNV-1a) into a bucket list; an OrderID names its slot directly. */
+#include "lib/base/json_text.h"
 #include "tools/tfsim/exchange/exchange_int.h"
 
 #include <math.h>
@@ -258,21 +259,6 @@ static const char *status_name(char st)
     }
 }
 
-static void json_str(FILE *f, const char *p, size_t n)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static void json_dec8(FILE *f, int64_t v)
 {
     char buf[40];
@@ -296,11 +282,11 @@ void exchange_dump_orders(const exchange *x, FILE *f)
         const char *acct = o->account && o->account <= x->naccounts ? x->accounts[o->account - 1] : "";
         int64_t avg = o->cum ? (int64_t)((o->cost + o->cum / 2) / o->cum) : 0;
         fputs("{\"account\":", f);
-        json_str(f, acct, strlen(acct));
+        tf_json_fputs(f, acct, strlen(acct));
         fputs(",\"clordid\":", f);
-        json_str(f, o->cur, o->cur_len);
+        tf_json_fputs(f, o->cur, o->cur_len);
         fputs(",\"orig_clordid\":", f);
-        json_str(f, o->orig, o->orig_len);
+        tf_json_fputs(f, o->orig, o->orig_len);
         fprintf(f, ",\"order_id\":\"%llu\",\"symbol\":\"%s\",\"side\":\"%s\",\"type\":\"%s\",\"status\":\"%s\"",
                 (unsigned long long)o->order_id, x->s->sym[o->sym].name, o->side == MATCH_BUY ? "BUY" : "SELL",
                 o->type == MATCH_MARKET ? "MARKET" : "LIMIT", status_name(o->status));
