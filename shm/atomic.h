@@ -36,6 +36,7 @@ static inline void tf_store_release_32(uint32_t *p, uint32_t v) { __atomic_store
  * atomics under TSan, so a compiler barrier loses nothing it could check. */
 static inline void tf_fence_acquire(void) { __asm__ __volatile__("" ::: "memory"); }
 static inline void tf_fence_release(void) { __asm__ __volatile__("" ::: "memory"); }
+static inline void tf_fence_store(void) { __asm__ __volatile__("" ::: "memory"); }
 static inline uint64_t tf_add_64(uint64_t *p, uint64_t d) { return __atomic_fetch_add(p, d, __ATOMIC_RELAXED); }
 static inline uint32_t tf_load_32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static inline void tf_store_32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
@@ -74,6 +75,8 @@ static inline void tf_store_release_32(uint32_t *p, uint32_t v)
 }
 static inline void tf_fence_acquire(void) { ck_pr_fence_acquire(); }
 static inline void tf_fence_release(void) { ck_pr_fence_release(); }
+/* Store-store: earlier stores are visible before later ones. */
+static inline void tf_fence_store(void) { ck_pr_fence_store(); }
 static inline uint64_t tf_add_64(uint64_t *p, uint64_t d) { return ck_pr_faa_64(p, d); }
 static inline uint32_t tf_load_32(const uint32_t *p) { return ck_pr_load_32(p); }
 static inline void tf_store_32(uint32_t *p, uint32_t v) { ck_pr_store_32(p, v); }
@@ -83,6 +86,10 @@ static inline void tf_or_64(uint64_t *p, uint64_t bits) { ck_pr_or_64(p, bits); 
 static inline void tf_and_64(uint64_t *p, uint64_t bits) { ck_pr_and_64(p, bits); }
 static inline bool tf_cas_64(uint64_t *p, uint64_t old, uint64_t new_) { return ck_pr_cas_64(p, old, new_); }
 #endif
+
+/* ck_ring and ck_sequence keep their indices in unsigned int; readers load
+ * them through the 32-bit accessors. */
+_Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "unsigned int is 32 bits");
 
 /* Single-writer counter bump: no locked instruction, readers see whole values. */
 static inline void tf_counter_inc(uint64_t *p, uint64_t d) { tf_store_64(p, tf_load_64(p) + d); }

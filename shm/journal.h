@@ -136,7 +136,8 @@ tf_journal_append(tf_journal *j, uint16_t type, const void *payload, uint16_t le
     /* Mark the slot busy before touching its payload, so a reader copying
      * the previous occupant sees its sequence change. */
     tf_store_64(&s->seq, seq | TF_JOURNAL_BUSY);
-    ck_pr_fence_store();
+    /* Store-store: the busy mark is visible before any byte of the new payload. */
+    tf_fence_store();
     uint64_t meta = (uint64_t)type | ((uint64_t)length << 16);
     tf_write_racy(&s->type, &meta, sizeof meta);
     tf_write_racy(s->payload, payload, length);

@@ -68,14 +68,14 @@ int tf_ring_attach(tf_ring *r, void *region, uint64_t length)
 uint64_t tf_ring_published(const tf_ring *r)
 {
     if (r->kind == TF_RING_MPSC)
-        return ck_pr_load_uint(&r->desc->ck.p_tail);
+        return tf_load_32((const uint32_t *)&r->desc->ck.p_tail); /* a figure for readers: no ordering */
     return tf_load_64(&r->desc->prod.tail);
 }
 
 uint64_t tf_ring_consumed(const tf_ring *r)
 {
     if (r->kind == TF_RING_MPSC)
-        return ck_pr_load_uint(&r->desc->ck.c_head);
+        return tf_load_32((const uint32_t *)&r->desc->ck.c_head);
     return tf_load_64(&r->desc->cons.head);
 }
 

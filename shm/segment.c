@@ -188,7 +188,7 @@ static void tf__fill_owner(tf_seg_header *h)
     h->created_realtime_ns = tf_realtime_ns();
     h->closed_realtime_ns = 0;
     h->heartbeat_ns = tf_now_ns();
-    ck_pr_store_32(&h->owner_state, TF_OWNER_STATE_LIVE);
+    tf_store_32(&h->owner_state, TF_OWNER_STATE_LIVE); /* before publication: the version store orders it */
 }
 
 int tf_segment_create(tf_segment *seg, const char *path, const char *instance,
@@ -252,8 +252,9 @@ int tf_segment_create(tf_segment *seg, const char *path, const char *instance,
 int tf_segment_publish(tf_segment *seg)
 {
     /* Every region and header field must be visible before the version. */
-    ck_pr_fence_store();
-    ck_pr_store_32(&seg->hdr->layout_version, TF_LAYOUT_VERSION);
+    /* Release: the whole header and region table are visible before a
+     * reader that sees the version trusts them. */
+    tf_store_release_32(&seg->hdr->layout_version, TF_LAYOUT_VERSION);
     if (seg->tmp_path[0]) {
         if (rename(seg->tmp_path, seg->path) != 0)
             return TF_ERR("rename %s to %s: %s", seg->tmp_path, seg->path, strerror(errno));
@@ -306,8 +307,8 @@ static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expecte
     seg->writable = writable;
     const tf_seg_header *h = seg->hdr;
     tf_seg_status rc = TF_SEG_OK;
-    uint32_t version = ck_pr_load_32(&((tf_seg_header *)h)->layout_version);
-    ck_pr_fence_load(); /* pairs with the creator's fence before the version */
+    /* Acquire: pairs with the creator's release of the version. */
+    uint32_t version = tf_load_acquire_32(&((tf_seg_header *)h)->layout_version);
     if (h->magic != TF_SEG_MAGIC) {
         rc = TF_SEG_WRONG_MAGIC;
         TF_ERR("%s is not a TradeFan segment (magic %016" PRIx64 ", expected %016" PRIx64 ")",
@@ -366,10 +367,10 @@ void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *lengt
 tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns, uint64_t *heartbeat_age_ns)
 {
     tf_seg_header *h = seg->hdr;
-    uint64_t hb = ck_pr_load_64(&h->heartbeat_ns);
+    uint64_t hb = tf_load_64(&h->heartbeat_ns);
     if (heartbeat_age_ns)
         *heartbeat_age_ns = hb && now_ns > hb ? now_ns - hb : 0;
-    if (ck_pr_load_32(&h->owner_state) == TF_OWNER_STATE_CLOSED)
+    if (tf_load_acquire_32(&h->owner_state) == TF_OWNER_STATE_CLOSED) /* pairs with the close */
         return TF_OWNER_CLOSED;
     char boot[40];
     tf__read_boot_id(boot, sizeof boot);
@@ -426,8 +427,9 @@ void tf_segment_close(tf_segment *seg)
     }
     if (seg->writable && seg->published && seg->hdr->owner_pid == (int32_t)getpid()) {
         seg->hdr->closed_realtime_ns = tf_realtime_ns();
-        ck_pr_fence_store();
-        ck_pr_store_32(&seg->hdr->owner_state, TF_OWNER_STATE_CLOSED);
+        /* Release: everything the owner wrote is visible before a reader
+         * sees CLOSED and takes the figures as final. */
+        tf_store_release_32(&seg->hdr->owner_state, TF_OWNER_STATE_CLOSED);
         msync(seg->base, seg->size, MS_SYNC); /* durable if file-backed */
     }
     munmap(seg->base, seg->size);

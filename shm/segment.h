@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ck_pr.h>
+#include "shm/atomic.h"
 
 #include "shm/common.h"
 
@@ -194,7 +194,7 @@ tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns,
 /* Called from the owner's main thread. */
 static inline void tf_segment_heartbeat(tf_segment *seg, uint64_t now_ns)
 {
-    ck_pr_store_64(&seg->hdr->heartbeat_ns, now_ns);
+    tf_store_64(&seg->hdr->heartbeat_ns, now_ns); /* a figure on its own: no ordering */
 }
 
 /* Owner: mark the segment CLOSED (release) and unmap. Unpublished segments

@@ -23,14 +23,16 @@ tf_state_slot *tf_state_claim(tf_state_table *t, uint16_t kind, const char *key)
     ck_sequence_init(&s->seq);
     s->kind = kind;
     tf_copy_name(s->key, sizeof s->key, key);
-    ck_pr_fence_store();
-    ck_pr_store_32(&t->slot_count, t->slot_count + 1);
+    /* Release: the slot's kind and key are visible before a reader that
+     * sees the new count looks at them. */
+    tf_store_release_32(&t->slot_count, t->slot_count + 1);
     return s;
 }
 
 const tf_state_slot *tf_state_find(const tf_state_table *t, uint16_t kind, const char *key)
 {
-    uint32_t n = ck_pr_load_32((uint32_t *)&t->slot_count);
+    /* Acquire: pairs with tf_state_claim's release of the count. */
+    uint32_t n = tf_load_acquire_32((const uint32_t *)&t->slot_count);
     if (n > t->slot_capacity)
         n = t->slot_capacity;
     for (uint32_t i = 0; i < n; i++)
@@ -43,12 +45,12 @@ bool tf_seqlock_copy(const ck_sequence_t *seq, void *out, const void *src, size_
                      uint32_t max_retries)
 {
     for (uint32_t attempt = 0; attempt <= max_retries; attempt++) {
-        unsigned int v = ck_pr_load_uint(&seq->sequence);
+        /* Acquire: the copy below reads no older data than this version. */
+        unsigned int v = tf_load_acquire_32((const uint32_t *)&seq->sequence);
         if (v & 1) { /* writer inside; wait a little, boundedly */
             tf_cpu_relax();
             continue;
         }
-        ck_pr_fence_load();
         tf_copy_racy(out, src, n);
         if (!ck_sequence_read_retry((ck_sequence_t *)seq, v))
             return true;
@@ -61,12 +63,12 @@ tf_state_rc tf_state_read(const tf_state_slot *s, void *out, uint32_t cap,
 {
     uint8_t copy[TF_STATE_PAYLOAD];
     for (uint32_t attempt = 0; attempt <= max_retries; attempt++) {
-        unsigned int v = ck_pr_load_uint(&s->seq.sequence);
+        /* Acquire: pairs with the writer's ck_sequence_write_end. */
+        unsigned int v = tf_load_acquire_32((const uint32_t *)&s->seq.sequence);
         if (v & 1) { /* writer inside; wait a little, boundedly */
             tf_cpu_relax();
             continue;
         }
-        ck_pr_fence_load();
         uint64_t when = tf_load_64((uint64_t *)&s->updated_ns);
         tf_copy_racy(copy, s->payload, TF_STATE_PAYLOAD);
         if (ck_sequence_read_retry(&s->seq, v))

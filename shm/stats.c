@@ -65,8 +65,8 @@ int tf_stats_add_owner(tf_stats *st, const char *name)
     uint32_t i = d->owner_count;
     tf_copy_name(d->owners[i].name, sizeof d->owners[i].name, name);
     st->errlog->owner_count = i + 1;
-    ck_pr_fence_store();
-    ck_pr_store_32(&d->owner_count, i + 1);
+    /* Release: the new entry is complete before readers count it. */
+    tf_store_release_32(&d->owner_count, i + 1);
     return (int)i;
 }
 
@@ -82,8 +82,8 @@ int tf_stats_add_thread(tf_stats *st, const char *name, int cpu, int rt_priority
     t->cpu = cpu;
     t->rt_priority = rt_priority;
     t->idle_kind = idle_kind;
-    ck_pr_fence_store();
-    ck_pr_store_32(&d->thread_count, i + 1);
+    /* Release: the new entry is complete before readers count it. */
+    tf_store_release_32(&d->thread_count, i + 1);
     return (int)i;
 }
 
@@ -112,8 +112,8 @@ uint64_t *tf_stats_counter(tf_stats *st, uint32_t owner, const char *name, const
     m->slot = slot;
     m->kind = kind;
     st->values[slot] = 0;
-    ck_pr_fence_store();
-    ck_pr_store_32(&d->counter_count, d->counter_count + 1);
+    /* Release: the new entry is complete before readers count it. */
+    tf_store_release_32(&d->counter_count, d->counter_count + 1);
     return &st->values[slot];
 }
 
@@ -131,7 +131,7 @@ tf_hist *tf_stats_hist(tf_stats *st, uint32_t owner, const char *name, const cha
     tf_copy_name(m->unit, sizeof m->unit, "ns");
     m->owner = owner;
     tf_hist_reset(&st->hists[i]);
-    ck_pr_fence_store();
-    ck_pr_store_32(&d->hist_count, i + 1);
+    /* Release: the new entry is complete before readers count it. */
+    tf_store_release_32(&d->hist_count, i + 1);
     return &st->hists[i];
 }
