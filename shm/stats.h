@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "shm/catalog.h"
 #include "shm/errlog.h"
 #include "shm/histogram.h"
 #include "shm/segment.h"
@@ -26,7 +27,7 @@
 #define TF_STATS_LABELS 56u
 #define TF_STATS_PER_LINE (TF_WRITER_LINE / 8u)
 
-typedef enum tf_counter_kind { TF_COUNTER = 1, TF_GAUGE = 2 } tf_counter_kind;
+/* tf_counter_kind, tf_counter_id, tf_hist_id: shm/catalog.h */
 
 typedef struct tf_thread_stats {
     char name[32];
