@@ -431,9 +431,15 @@ int tf_engine_open(tf_engine *e, const tf_config *cfg)
         tf_engine_close(e);
         return -1;
     }
-    e->c_flushes = tf_stats_counter(&e->stats, 0, "journal_flushes", "journal=md", TF_COUNTER);
-    e->c_flush_errors = tf_stats_counter(&e->stats, 0, "journal_flush_errors", "journal=md", TF_COUNTER);
-    e->c_order_flushes = tf_stats_counter(&e->stats, 0, "journal_flushes", "journal=orders", TF_COUNTER);
+    const tf_counter_reg regs[] = {
+        {&e->c_flushes, TF_CTR_JOURNAL_FLUSHES, "journal=md"},
+        {&e->c_flush_errors, TF_CTR_JOURNAL_FLUSH_ERRORS, "journal=md"},
+        {&e->c_order_flushes, TF_CTR_JOURNAL_FLUSHES, "journal=orders"},
+    };
+    if (tf_stats_add_counters(&e->stats, 0, regs, TF_ARRAY_LEN(regs)) != 0) {
+        tf_engine_close(e);
+        return -1;
+    }
     tf__write_status(e, TF_PHASE_STARTING, tf_now_ns());
     tf__journal_event(e, TF_ENGINE_STARTED, e->md.desc->head);
     tf_segment *segs[] = {&e->seg_stats, &e->seg_state, &e->seg_rings, &e->seg_requests, &e->seg_md,

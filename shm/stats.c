@@ -91,14 +91,20 @@ uint64_t *tf_stats_counter(tf_stats *st, uint32_t owner, const char *name, const
                            tf_counter_kind kind)
 {
     tf_stats_dir *d = st->dir;
-    if (owner >= d->owner_count || d->counter_count >= TF_STATS_MAX_COUNTERS) {
-        TF_ERR("counter %s: unknown owner %u or too many counters", name, owner);
+    if (owner >= d->owner_count) {
+        TF_ERR("counter %s: unknown owner %u", name, owner);
+        return NULL;
+    }
+    if (d->counter_count >= TF_STATS_MAX_COUNTERS) {
+        TF_ERR("counter %s{%s}: no room, the stats segment holds %u counters (TF_STATS_MAX_COUNTERS)", name,
+               labels ? labels : "", TF_STATS_MAX_COUNTERS);
         return NULL;
     }
     /* Give each owner whole lines so no line has two writers. */
     if (st->owner_used[owner] == 0 || st->owner_used[owner] == TF_STATS_PER_LINE) {
         if (st->next_line >= TF_STATS_MAX_COUNTERS / TF_STATS_PER_LINE) {
-            TF_ERR("counter %s: values region full", name);
+            TF_ERR("counter %s{%s}: no room, every values line of the stats segment is taken", name,
+                   labels ? labels : "");
             return NULL;
         }
         st->owner_line[owner] = st->next_line++;
@@ -120,8 +126,13 @@ uint64_t *tf_stats_counter(tf_stats *st, uint32_t owner, const char *name, const
 tf_hist *tf_stats_hist(tf_stats *st, uint32_t owner, const char *name, const char *labels)
 {
     tf_stats_dir *d = st->dir;
-    if (owner >= d->owner_count || d->hist_count >= TF_STATS_MAX_HISTS) {
-        TF_ERR("histogram %s: unknown owner %u or too many histograms", name, owner);
+    if (owner >= d->owner_count) {
+        TF_ERR("histogram %s: unknown owner %u", name, owner);
+        return NULL;
+    }
+    if (d->hist_count >= TF_STATS_MAX_HISTS) {
+        TF_ERR("histogram %s{%s}: no room, the stats segment holds %u histograms (TF_STATS_MAX_HISTS)", name,
+               labels ? labels : "", TF_STATS_MAX_HISTS);
         return NULL;
     }
     uint32_t i = d->hist_count;
@@ -134,4 +145,31 @@ tf_hist *tf_stats_hist(tf_stats *st, uint32_t owner, const char *name, const cha
     /* Release: the new entry is complete before readers count it. */
     tf_store_release_32(&d->hist_count, i + 1);
     return &st->hists[i];
+}
+
+uint64_t *tf_stats_add_counter(tf_stats *st, uint32_t owner, tf_counter_id id, const char *labels)
+{
+    if ((unsigned)id >= TF_CTR_COUNT) {
+        TF_ERR("counter id %d is not in the catalogue", (int)id);
+        return NULL;
+    }
+    const tf_metric_def *m = &tf_counter_catalog[id];
+    return tf_stats_counter(st, owner, m->name, labels, (tf_counter_kind)m->kind);
+}
+
+tf_hist *tf_stats_add_hist(tf_stats *st, uint32_t owner, tf_hist_id id, const char *labels)
+{
+    if ((unsigned)id >= TF_HIST_COUNT) {
+        TF_ERR("histogram id %d is not in the catalogue", (int)id);
+        return NULL;
+    }
+    return tf_stats_hist(st, owner, tf_hist_catalog[id].name, labels);
+}
+
+int tf_stats_add_counters(tf_stats *st, uint32_t owner, const tf_counter_reg *regs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(*regs[i].out = tf_stats_add_counter(st, owner, regs[i].id, regs[i].labels)))
+            return -1;
+    return 0;
 }

@@ -122,6 +122,25 @@ int tf_stats_attach(tf_stats *st, const tf_segment *seg);
 int tf_stats_add_owner(tf_stats *st, const char *name);            /* returns owner index */
 int tf_stats_add_thread(tf_stats *st, const char *name, int cpu, int rt_priority,
                         uint32_t idle_kind);                        /* returns thread index */
+
+/* The engine's counter API: register a catalogue entry (shm/catalog.h) for
+ * an owner, with its labels. NULL, with a message naming the counter and
+ * the limit that was hit, when the segment has no room: callers fail their
+ * init with it (a stage never runs with a counter missing). */
+uint64_t *tf_stats_add_counter(tf_stats *st, uint32_t owner, tf_counter_id id, const char *labels);
+tf_hist *tf_stats_add_hist(tf_stats *st, uint32_t owner, tf_hist_id id, const char *labels);
+
+/* A stage's counters as one table: all registered, or -1 naming the first
+ * that did not fit. */
+typedef struct tf_counter_reg {
+    uint64_t **out;
+    tf_counter_id id;
+    const char *labels; /* NULL: none */
+} tf_counter_reg;
+int tf_stats_add_counters(tf_stats *st, uint32_t owner, const tf_counter_reg *regs, size_t n);
+
+/* The layer below, by name and kind: what the catalogue wrappers call, and
+ * what shm's own tests exercise. Engine code registers by catalogue id. */
 uint64_t *tf_stats_counter(tf_stats *st, uint32_t owner, const char *name,
                            const char *labels, tf_counter_kind kind);
 tf_hist *tf_stats_hist(tf_stats *st, uint32_t owner, const char *name, const char *labels);

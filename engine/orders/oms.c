@@ -613,13 +613,19 @@ int tf_oms_init(tf_stage *stage, tf_oms *o, const tf_config *cfg, const tf_instr
     }
     if (stats && stage) {
         uint32_t ow = stage->owner;
-        o->c_events = tf_stats_counter(stats, ow, "order_events", "", TF_COUNTER);
-        o->c_illegal = tf_stats_counter(stats, ow, "order_illegal_reports", "", TF_COUNTER);
-        o->c_venue_full = tf_stats_counter(stats, ow, "venue_ring_full", "", TF_COUNTER);
-        o->c_fills = tf_stats_counter(stats, ow, "fills", "", TF_COUNTER);
-        o->c_kill_ns = tf_stats_counter(stats, ow, "kill_to_cancels_ns", "", TF_GAUGE);
-        o->h_order = tf_stats_hist(stats, ow, "order_request_to_venue_ns", "");
-        o->h_t2o = tf_stats_hist(stats, ow, "tick_to_order_ns", "");
+        const tf_counter_reg regs[] = {
+            {&o->c_events, TF_CTR_ORDER_EVENTS, NULL},
+            {&o->c_illegal, TF_CTR_ORDER_ILLEGAL_REPORTS, NULL},
+            {&o->c_venue_full, TF_CTR_VENUE_RING_FULL, NULL},
+            {&o->c_fills, TF_CTR_FILLS, NULL},
+            {&o->c_kill_ns, TF_CTR_KILL_TO_CANCELS_NS, NULL},
+        };
+        if (tf_stats_add_counters(stats, ow, regs, TF_ARRAY_LEN(regs)) != 0 ||
+            !(o->h_order = tf_stats_add_hist(stats, ow, TF_HIST_ORDER_REQUEST_TO_VENUE_NS, NULL)) ||
+            !(o->h_t2o = tf_stats_add_hist(stats, ow, TF_HIST_TICK_TO_ORDER_NS, NULL))) {
+            tf_oms_free(o);
+            return TF_ERR_CTX("oms");
+        }
     }
     if (stage) {
         stage->poll = tf__poll;

@@ -451,12 +451,15 @@ int tf_paper_init(tf_stage *stage, tf_paper *p, const tf_config *cfg, const tf_i
     p->free_head = 0;
     if (stats && stage) {
         uint32_t ow = stage->owner;
-        p->c_acks = tf_stats_counter(stats, ow, "paper_acks", "", TF_COUNTER);
-        p->c_fills = tf_stats_counter(stats, ow, "paper_fills", "", TF_COUNTER);
-        p->c_expired = tf_stats_counter(stats, ow, "paper_expired", "", TF_COUNTER);
-        p->c_rejects = tf_stats_counter(stats, ow, "paper_rejects", "", TF_COUNTER);
-        p->c_md = tf_stats_counter(stats, ow, "paper_md_records", "", TF_COUNTER);
-        p->c_md_gaps = tf_stats_counter(stats, ow, "paper_md_gaps", "", TF_COUNTER);
+        const tf_counter_reg regs[] = {
+            {&p->c_acks, TF_CTR_PAPER_ACKS, NULL},       {&p->c_fills, TF_CTR_PAPER_FILLS, NULL},
+            {&p->c_expired, TF_CTR_PAPER_EXPIRED, NULL}, {&p->c_rejects, TF_CTR_PAPER_REJECTS, NULL},
+            {&p->c_md, TF_CTR_PAPER_MD_RECORDS, NULL},   {&p->c_md_gaps, TF_CTR_PAPER_MD_GAPS, NULL},
+        };
+        if (tf_stats_add_counters(stats, ow, regs, TF_ARRAY_LEN(regs)) != 0) {
+            tf_paper_free(p);
+            return TF_ERR_CTX("paper venue");
+        }
     }
     if (stage) {
         stage->poll = tf__poll;

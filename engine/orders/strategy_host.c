@@ -168,10 +168,16 @@ int tf_strategy_host_init(tf_stage *stage, tf_strategy_host *h, const tf_config 
                       cfg->orders.plugin_params);
     }
     if (stats && stage) {
-        h->c_md = tf_stats_counter(stats, stage->owner, "strategy_md_records", "", TF_COUNTER);
-        h->c_submitted = tf_stats_counter(stats, stage->owner, "strategy_submitted", "", TF_COUNTER);
-        h->c_ring_full = tf_stats_counter(stats, stage->owner, "strategy_ring_full", "", TF_COUNTER);
-        h->c_events = tf_stats_counter(stats, stage->owner, "strategy_order_events", "", TF_COUNTER);
+        const tf_counter_reg regs[] = {
+            {&h->c_md, TF_CTR_STRATEGY_MD_RECORDS, NULL},
+            {&h->c_submitted, TF_CTR_STRATEGY_SUBMITTED, NULL},
+            {&h->c_ring_full, TF_CTR_STRATEGY_RING_FULL, NULL},
+            {&h->c_events, TF_CTR_STRATEGY_ORDER_EVENTS, NULL},
+        };
+        if (tf_stats_add_counters(stats, stage->owner, regs, TF_ARRAY_LEN(regs)) != 0) {
+            tf_strategy_host_close(h);
+            return TF_ERR_CTX("strategy host");
+        }
     }
     if (stage) {
         stage->poll = tf__poll;

@@ -134,10 +134,12 @@ int tf_synth_source_init(tf_stage *stage, tf_synth_source *src, tf_stats *stats,
     src->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
     src->value = 5000000000000; /* 50000.00000000 */
     uint32_t o = stage->owner;
-    src->c_generated = tf_stats_counter(stats, o, "synth_generated", "", TF_COUNTER);
-    src->c_backpressure = tf_stats_counter(stats, o, "synth_backpressure", "ring=synth", TF_COUNTER);
-    src->g_behind_ns = tf_stats_counter(stats, o, "synth_behind_ns", "", TF_GAUGE);
-    if (!src->c_generated || !src->c_backpressure || !src->g_behind_ns)
+    const tf_counter_reg regs[] = {
+        {&src->c_generated, TF_CTR_SYNTH_GENERATED, NULL},
+        {&src->c_backpressure, TF_CTR_SYNTH_BACKPRESSURE, "ring=synth"},
+        {&src->g_behind_ns, TF_CTR_SYNTH_BEHIND_NS, NULL},
+    };
+    if (tf_stats_add_counters(stats, o, regs, TF_ARRAY_LEN(regs)) != 0)
         return -1;
     stage->ctx = src;
     stage->poll = tf__source_poll;
@@ -157,16 +159,17 @@ int tf_synth_sink_init(tf_stage *stage, tf_synth_sink *sink, tf_stats *stats, tf
     sink->batch = batch && batch <= TF_SYNTH_BATCH_MAX ? batch : 64;
     sink->expected_seq = 1;
     uint32_t o = stage->owner;
-    sink->c_received = tf_stats_counter(stats, o, "synth_received", "ring=synth", TF_COUNTER);
-    sink->c_gaps = tf_stats_counter(stats, o, "synth_seq_gaps", "ring=synth", TF_COUNTER);
-    sink->c_reorders = tf_stats_counter(stats, o, "synth_seq_reorders", "ring=synth", TF_COUNTER);
-    sink->c_journaled = tf_stats_counter(stats, o, "journal_appended", "journal=md", TF_COUNTER);
-    sink->c_requests = tf_stats_counter(stats, o, "requests_ping", "ring=requests", TF_COUNTER);
-    sink->c_bad_requests = tf_stats_counter(stats, o, "requests_rejected", "ring=requests", TF_COUNTER);
-    sink->h_ring_hop = tf_stats_hist(stats, o, "synth_ring_hop", "ring=synth");
-    sink->h_create_to_journal = tf_stats_hist(stats, o, "synth_due_to_journal", "journal=md");
-    if (!sink->c_received || !sink->c_gaps || !sink->c_reorders || !sink->c_journaled ||
-        !sink->c_requests || !sink->c_bad_requests || !sink->h_ring_hop || !sink->h_create_to_journal)
+    const tf_counter_reg regs[] = {
+        {&sink->c_received, TF_CTR_SYNTH_RECEIVED, "ring=synth"},
+        {&sink->c_gaps, TF_CTR_SYNTH_SEQ_GAPS, "ring=synth"},
+        {&sink->c_reorders, TF_CTR_SYNTH_SEQ_REORDERS, "ring=synth"},
+        {&sink->c_journaled, TF_CTR_JOURNAL_APPENDED, "journal=md"},
+        {&sink->c_requests, TF_CTR_REQUESTS_PING, "ring=requests"},
+        {&sink->c_bad_requests, TF_CTR_REQUESTS_REJECTED, "ring=requests"},
+    };
+    if (tf_stats_add_counters(stats, o, regs, TF_ARRAY_LEN(regs)) != 0 ||
+        !(sink->h_ring_hop = tf_stats_add_hist(stats, o, TF_HIST_SYNTH_RING_HOP, "ring=synth")) ||
+        !(sink->h_create_to_journal = tf_stats_add_hist(stats, o, TF_HIST_SYNTH_DUE_TO_JOURNAL, "journal=md")))
         return -1;
     stage->ctx = sink;
     stage->poll = tf__sink_poll;

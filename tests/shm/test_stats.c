@@ -342,7 +342,7 @@ static void test_limit_counters(void **state)
             fail_msg("counter %u of %u: %s", i, TF_STATS_MAX_COUNTERS, tf_err_msg());
     tf_err_clear();
     assert_null(tf_stats_counter(&st, 1, "over", "", TF_COUNTER));
-    assert_msg_has("too many counters");
+    assert_msg_has("counter over{}: no room, the stats segment holds");
     assert_null(tf_stats_counter(&st, 0, "over", "", TF_COUNTER));
     assert_int_equal(st.dir->counter_count, TF_STATS_MAX_COUNTERS);
     tf_segment_close(&seg);
@@ -367,7 +367,7 @@ static void test_limit_values_lines(void **state)
         assert_non_null(tf_stats_counter(&st, 1, "more", "", TF_COUNTER));
     tf_err_clear();
     assert_null(tf_stats_counter(&st, 1, "one line too many", "", TF_COUNTER));
-    assert_msg_has("values region full");
+    assert_msg_has("counter one line too many{}: no room, every values line");
     /* Other owners still have room on their own lines. */
     assert_non_null(tf_stats_counter(&st, 2, "second", "", TF_COUNTER));
     assert_int_equal(st.dir->counter_count, TF_STATS_MAX_OWNERS + TF_STATS_PER_LINE);
@@ -389,7 +389,7 @@ static void test_limit_histograms_and_threads(void **state)
         assert_non_null(tf_stats_hist(&st, i % 2, "h", ""));
     tf_err_clear();
     assert_null(tf_stats_hist(&st, 1, "over", ""));
-    assert_msg_has("too many histograms");
+    assert_msg_has("histogram over{}: no room, the stats segment holds");
     assert_int_equal(st.dir->hist_count, TF_STATS_MAX_HISTS);
 
     for (uint32_t i = 0; i < TF_STATS_MAX_THREADS; i++)
@@ -539,6 +539,74 @@ static void test_histogram_in_shm_seen_by_reader(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* The engine's API registers catalogue entries: the directory holds the
+ * catalogue's name and kind, and a full segment fails naming the counter. */
+static void test_catalogue_registration(void **state)
+{
+    (void)state;
+    char path[256];
+    tf_segment seg;
+    tf_stats st;
+    create_stats(&seg, &st, path, sizeof path, "cat");
+    assert_int_equal(tf_stats_add_owner(&st, "exio"), 1);
+    uint64_t *state_g = tf_stats_add_counter(&st, 1, TF_CTR_FIX_SESSION_STATE, "session=0");
+    assert_non_null(state_g);
+    const tf_counter_meta *m = &st.dir->counters[0];
+    assert_string_equal(m->name, "fix_session_state");
+    assert_string_equal(m->labels, "session=0");
+    assert_int_equal(m->kind, TF_GAUGE);
+    assert_int_equal(m->owner, 1);
+    tf_hist *h = tf_stats_add_hist(&st, 1, TF_HIST_FIX_ORDER_RTT_NS, NULL);
+    assert_non_null(h);
+    assert_string_equal(st.dir->hists[0].name, "fix_order_rtt_ns");
+
+    tf_err_clear();
+    assert_null(tf_stats_add_counter(&st, 1, TF_CTR_COUNT, NULL));
+    assert_msg_has("not in the catalogue");
+    assert_null(tf_stats_add_hist(&st, 1, (tf_hist_id)-1, NULL));
+    assert_msg_has("not in the catalogue");
+
+    /* Fill the segment, then a table registration fails on its first entry
+     * that does not fit, naming it. */
+    while (st.dir->counter_count < TF_STATS_MAX_COUNTERS - 1)
+        if (!tf_stats_counter(&st, 1, "filler", "", TF_COUNTER))
+            fail_msg("filler %u: %s", st.dir->counter_count, tf_err_msg());
+    uint64_t *a = NULL, *b = NULL;
+    const tf_counter_reg regs[] = {{&a, TF_CTR_FIX_ORDERS_SENT, NULL}, {&b, TF_CTR_FIX_REPORTS, "x=1"}};
+    tf_err_clear();
+    assert_int_equal(tf_stats_add_counters(&st, 1, regs, 2), -1);
+    assert_non_null(a);
+    assert_null(b);
+    assert_msg_has("counter fix_reports{x=1}: no room");
+    tf_segment_close(&seg);
+}
+
+/* Every catalogue entry has a name, a kind, a stage and a meaning; a name
+ * stands for one kind; lookups by name find the entry. */
+static void test_catalogue_is_consistent(void **state)
+{
+    (void)state;
+    for (int i = 0; i < TF_CTR_COUNT; i++) {
+        const tf_metric_def *d = &tf_counter_catalog[i];
+        assert_non_null(d->name);
+        assert_true(strlen(d->name) > 0 && strlen(d->name) < TF_STATS_NAME);
+        assert_true(d->kind == TF_COUNTER || d->kind == TF_GAUGE);
+        assert_true(d->stage && *d->stage && d->help && *d->help && d->labels);
+        for (int j = 0; j < i; j++)
+            if (strcmp(tf_counter_catalog[j].name, d->name) == 0)
+                fail_msg("counter %s is in the catalogue twice (%d and %d)", d->name, j, i);
+        assert_ptr_equal(tf_counter_lookup(d->name), d);
+    }
+    for (int i = 0; i < TF_HIST_COUNT; i++) {
+        const tf_metric_def *d = &tf_hist_catalog[i];
+        assert_true(d->name && strlen(d->name) > 0 && strlen(d->name) < TF_STATS_NAME);
+        assert_true(d->help && *d->help);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(tf_hist_catalog[j].name, d->name);
+    }
+    assert_null(tf_counter_lookup("no_such_counter"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +619,8 @@ int main(void)
         T(test_limit_histograms_and_threads),
         T(test_attach_refuses_what_is_not_a_stats_layout),
         T(test_histogram_in_shm_seen_by_reader),
+        T(test_catalogue_registration),
+        T(test_catalogue_is_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
