@@ -397,7 +397,7 @@ int exchange_load_state(exchange *x, const char *dir)
         x->op_rec = r;
         match_submit(x->s->sym[o->sym].book, &n);
         x->op = X_OP_NONE;
-        sim_md_done(x->s, o->sym);
+        md_done(x, o->sym);
         traded += x->c.fills != before;
     }
     if (!x->quiet)
