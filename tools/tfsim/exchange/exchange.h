@@ -26,8 +26,8 @@
  * books both halves trade in), the participants' accounts, sessions and
  * orders, the FIX faults, and the FIX and echo sockets (fix_gateway.c).
  * Layers, each file calling only the ones below it:
- *   fix_gateway.c   sockets              -> exchange_conn/_state/exchange.c, tls.c
- *   exchange_app.c  the requests         -> exchange_report.c, exchange.c, match
+ *   fix_gateway.c   sockets              -> the files below (exchange.h), tls.c
+ *   exchange_app.c  the requests         -> exchange_report.c, exchange.c, match, t2t.c
  *   exchange_state.c --fix-store         -> exchange_conn.c, exchange.c, match
  *   exchange_report.c execution reports  -> exchange_conn.c, exchange.c
  *   exchange_conn.c connections, sessions -> exchange.c (the requests reach
