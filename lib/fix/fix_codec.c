@@ -64,7 +64,8 @@ static inline bool is_alnum(char c)
     return is_digit(c) || ((unsigned)(unsigned char)c | 0x20u) - 'a' < 26u;
 }
 
-/* Digits of v written backwards so they end at `end`; returns the start. */
+/* Digits of v written backwards so they end at `end`; returns the start.
+ * Not tf_u64_text: the hot encode path writes right-aligned, two digits a step. */
 static char *fmt_u64(char *end, uint64_t v)
 {
     char *p = end;
@@ -83,7 +84,8 @@ static char *fmt_u64(char *end, uint64_t v)
     return p;
 }
 
-/* Exactly `n` digits of v (v < 10^n), zero-padded, backwards to `end`. */
+/* Exactly `n` digits of v (v < 10^n), zero-padded, backwards to `end`.
+ * Not tf_u64_text: fixed width (timestamps, fractions, the checksum). */
 static char *fmt_pad(char *end, uint64_t v, unsigned n)
 {
     char *p = end;

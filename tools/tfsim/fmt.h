@@ -1,10 +1,14 @@
 /* tfsim: JSON writing helpers. Prices and quantities are int64 in 1e-8
- * units and print with 8 decimals, as Binance sends them. No allocation. */
+ * units and print with 8 decimals, as Binance sends them. No allocation.
+ * Digits come from the project's one decimal writer, tf_u64_text
+ * (shm/fixed.h); this file adds the bounds (fmt_buf.overflow). */
 #ifndef TF_TFSIM_FMT_H
 #define TF_TFSIM_FMT_H
 
 #include <stdint.h>
 #include <string.h>
+
+#include "shm/fixed.h"
 
 typedef struct fmt_buf {
     char *p, *end;
@@ -24,18 +28,18 @@ static inline void fmt_str(fmt_buf *b, const char *s)
 
 static inline void fmt_u64(fmt_buf *b, uint64_t v)
 {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (b->end - b->p < n) {
+    if (b->end - b->p >= 20) { /* room for any uint64 */
+        b->p += tf_u64_text(b->p, v);
+        return;
+    }
+    char tmp[20];
+    size_t n = tf_u64_text(tmp, v);
+    if ((size_t)(b->end - b->p) < n) {
         b->overflow = 1;
         return;
     }
-    while (n)
-        *b->p++ = tmp[--n];
+    memcpy(b->p, tmp, n);
+    b->p += n;
 }
 
 static inline void fmt_i64(fmt_buf *b, int64_t v)
@@ -56,17 +60,17 @@ static inline void fmt_dec8(fmt_buf *b, int64_t v)
         return;
     }
     *b->p++ = '"';
+    uint64_t u = (uint64_t)v;
     if (v < 0) {
         *b->p++ = '-';
-        v = -v;
+        u = (uint64_t)0 - u;
     }
-    fmt_u64(b, (uint64_t)v / 100000000u);
+    fmt_u64(b, u / 100000000u);
     *b->p++ = '.';
-    uint64_t f = (uint64_t)v % 100000000u;
-    for (int i = 7; i >= 0; i--) {
-        b->p[i] = (char)('0' + f % 10);
-        f /= 10;
-    }
+    /* the 8 fractional digits, zero-padded: 1ffffffff without its 1 */
+    char tmp[20];
+    tf_u64_text(tmp, 100000000u + u % 100000000u);
+    memcpy(b->p, tmp + 1, 8);
     b->p += 8;
     *b->p++ = '"';
 }

@@ -113,6 +113,14 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The callbacks main.c wires between the halves (ctx: the sim). */
+static size_t depth_json(void *ctx, uint32_t si, uint32_t limit, char *out, size_t cap)
+{
+    return sim_depth_json(ctx, si, limit, out, cap);
+}
+static void md_book_done(void *ctx, int si) { sim_md_done(ctx, si); }
+static void md_tick(void *ctx, uint64_t now_ns) { sim_md_tick(ctx, now_ns); }
+
 static uint64_t kv(const char *spec, const char *key, int *found)
 {
     const char *p = strstr(spec, key);
@@ -127,12 +135,13 @@ static int parse_fault(sim *s, const char *spec)
 {
     int f = 0;
     sim_fault *x = &s->fault;
-    if (strncmp(spec, "fix-drop", 8) == 0) x->fix_drop_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-delay", 9) == 0) x->fix_delay_ms = kv(spec, "ms", &f);
-    else if (strncmp(spec, "fix-reject", 10) == 0) x->fix_reject_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-garble", 10) == 0) x->fix_garble_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-skip-seq", 12) == 0) x->fix_skip_seq_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-refuse-logon", 16) == 0) x->fix_refuse_logons = kv(spec, "count", &f);
+    sim_fix_fault *xf = &s->fix.fault;
+    if (strncmp(spec, "fix-drop", 8) == 0) xf->drop_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-delay", 9) == 0) xf->delay_ms = kv(spec, "ms", &f);
+    else if (strncmp(spec, "fix-reject", 10) == 0) xf->reject_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-garble", 10) == 0) xf->garble_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-skip-seq", 12) == 0) xf->skip_seq_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-refuse-logon", 16) == 0) xf->refuse_logons = kv(spec, "count", &f);
     else if (strncmp(spec, "fix", 3) == 0) f = 0;
     else if (strncmp(spec, "drop", 4) == 0) x->drop_every = kv(spec, "every", &f);
     else if (strncmp(spec, "dup", 3) == 0) x->dup_every = kv(spec, "every", &f);
@@ -147,8 +156,8 @@ static int parse_fault(sim *s, const char *spec)
         x->stall_ms = kv(spec, "ms", &g);
         f &= g;
     } else if (strncmp(spec, "shutdown", 8) == 0) x->shutdown_after = kv(spec, "after", &f);
-    if (f && strncmp(spec, "fix", 3) == 0 && !(x->fix_drop_every | x->fix_delay_ms | x->fix_reject_every |
-                                                x->fix_garble_every | x->fix_skip_seq_every | x->fix_refuse_logons))
+    if (f && strncmp(spec, "fix", 3) == 0 && !(xf->drop_every | xf->delay_ms | xf->reject_every |
+                                                xf->garble_every | xf->skip_seq_every | xf->refuse_logons))
         f = 0; /* N or M of 0 */
     if (!f) {
         fprintf(stderr, "tfsim: bad --fault '%s' (e.g. drop:every=1000, stall:ms=500,every=2000, "
@@ -414,7 +423,11 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     int rc = 0;
-    if (sim_server_start(&s) != 0 || sim_fix_start(&s) != 0) {
+    /* The wiring: each half reaches the other (and the server the market)
+     * only through these. */
+    const sim_server_ops server_ops = {.depth_json = depth_json, .ctx = &s};
+    const exchange_md_ops md_ops = {.book_done = md_book_done, .tick = md_tick, .ctx = &s};
+    if (sim_server_start(&s, &server_ops) != 0 || sim_fix_start(&s, &md_ops) != 0) {
         rc = 2;
         goto out;
     }

@@ -359,12 +359,19 @@ static inline void h_setup(void)
     NCL = 0;
 }
 
+/* The wiring main.c and sim_fix_start do: market data after each book
+ * operation, the books' participant events to the exchange. */
+static inline void h_md_done(void *ctx, int si) { sim_md_done(ctx, si); }
+static inline void h_md_tick(void *ctx, uint64_t now_ns) { sim_md_tick(ctx, now_ns); }
+
 static inline void h_start(void)
 {
-    X = exchange_create(&S);
+    const exchange_md_ops md = {.book_done = h_md_done, .tick = h_md_tick, .ctx = &S};
+    X = exchange_create(&S, &md);
     assert_non_null(X);
     exchange_set_quiet(X, true);
     S.ex = X;
+    S.order_events = (sim_order_ops){.book_event = exchange_book_event_cb, .ctx = X};
     clock_all();
 }
 
@@ -378,6 +385,7 @@ static inline void h_teardown(void)
     exchange_free(X);
     X = NULL;
     S.ex = NULL;
+    S.order_events = (sim_order_ops){0};
     sim_gen_free(&S);
     free(S.msg);
     free(S.held);

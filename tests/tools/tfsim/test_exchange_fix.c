@@ -268,7 +268,7 @@ static void test_fault_drop(void **state)
 {
     (void)state;
     h_setup();
-    S.fault.fix_drop_every = 2;
+    S.fix.fault.drop_every = 2;
     h_start();
     logon(&A, "ENGINE_A", NULL);
     /* three orders in one read: the drop comes after the second, the third
@@ -297,7 +297,7 @@ static void test_fault_delay(void **state)
 {
     (void)state;
     h_setup();
-    S.fault.fix_delay_ms = 50;
+    S.fix.fault.delay_ms = 50;
     h_start();
     logon(&A, "ENGINE_A", NULL);
     send_new(&A, (ord){.clid = "1", .qty = "1", .px = "50.00"});
@@ -318,7 +318,7 @@ static void test_fault_reject(void **state)
 {
     (void)state;
     h_setup();
-    S.fault.fix_reject_every = 2;
+    S.fix.fault.reject_every = 2;
     h_start();
     logon(&A, "ENGINE_A", NULL);
     send_new(&A, (ord){.clid = "1", .qty = "1", .px = "50.00"});
@@ -337,7 +337,7 @@ static void test_fault_garble(void **state)
 {
     (void)state;
     h_setup();
-    S.fault.fix_garble_every = 2;
+    S.fix.fault.garble_every = 2;
     h_start();
     logon(&A, "ENGINE_A", NULL);
     send_new(&A, (ord){.clid = "1", .qty = "1", .px = "50.00"});
@@ -356,7 +356,7 @@ static void test_fault_skip_seq(void **state)
 {
     (void)state;
     h_setup();
-    S.fault.fix_skip_seq_every = 2;
+    S.fix.fault.skip_seq_every = 2;
     h_start();
     logon(&A, "ENGINE_A", NULL);
     send_new(&A, (ord){.clid = "1", .qty = "1", .px = "50.00"});
@@ -373,7 +373,7 @@ static void test_fault_refuse_logon(void **state)
 {
     (void)state;
     h_setup();
-    S.fault.fix_refuse_logons = 1;
+    S.fix.fault.refuse_logons = 1;
     h_start();
     client_open(&A, "ENGINE_A", NULL, NULL);
     client_connect(&A);

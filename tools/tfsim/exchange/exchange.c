@@ -15,7 +15,7 @@
 #include "shm/err.h"
 #include "tools/tfsim/fmt.h"
 
-exchange *exchange_create(sim *s)
+exchange *ex_new(sim *s, const exchange_md_ops *md, const x_app_ops *app)
 {
     exchange *x = calloc(1, sizeof *x);
     if (!x) {
@@ -23,6 +23,9 @@ exchange *exchange_create(sim *s)
         return NULL;
     }
     x->s = s;
+    x->app = app;
+    if (md)
+        x->md = *md;
     snprintf(x->comp_id, sizeof x->comp_id, "%s", s->fix.comp_id ? s->fix.comp_id : "TFSIM");
     x->maker_rate = (int64_t)llround(s->fix.maker_fee_bps * 1e4);
     x->taker_rate = (int64_t)llround(s->fix.taker_fee_bps * 1e4);

@@ -18,9 +18,26 @@
  * last changed) the order, also while it is down (send_while_down: they
  * come back by resend after its next Logon). With --fix-store the orders,
  * accounts and sessions outlive a restart (exchange_state.c). Faults
- * (sim_fault.fix_*) are applied here. No allocation after exchange_create
+ * (sim_fix_opts.fault) are applied here. No allocation after exchange_create
  * except a session's buffers at its first Logon; no formatted output on
- * the message path. */
+ * the message path.
+ *
+ * The order-entry half (exchange/) owns the matching engine (match*.c, the
+ * books both halves trade in), the participants' accounts, sessions and
+ * orders, the FIX faults, and the FIX and echo sockets (fix_gateway.c).
+ * Layers, each file calling only the ones below it:
+ *   fix_gateway.c   sockets              -> the files below (exchange.h), tls.c
+ *   exchange_app.c  the requests         -> exchange_report.c, exchange.c, match, t2t.c
+ *   exchange_state.c --fix-store         -> exchange_conn.c, exchange.c, match
+ *   exchange_report.c execution reports  -> exchange_conn.c, exchange.c
+ *   exchange_conn.c connections, sessions -> exchange.c (the requests reach
+ *                   exchange_app.c through x_app_ops, set by exchange_create)
+ *   exchange.c      records, ClOrdIDs, accounts
+ *   match.c -> match_level.c            the matching engine, calls nothing else
+ * It never calls into md/: after an operation on a book, and on the loop's
+ * tick, it calls the exchange_md_ops it was given (main.c wires them to
+ * market.c). md/ reaches it only through the matching engine's interface
+ * and sim_order_ops (exchange_book_event). */
 #ifndef TF_TFSIM_EXCHANGE_H
 #define TF_TFSIM_EXCHANGE_H
 
@@ -29,8 +46,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <signal.h>
+
 #include "tools/tfsim/exchange/match.h"
-#include "tools/tfsim/sim.h"
+
+typedef struct sim sim;
 
 #define EX_MAX_CONNS 16
 #define EX_MAX_SESSIONS 16
@@ -41,6 +61,31 @@
 
 typedef struct exchange exchange;
 
+/* Faults of the FIX side (--fault fix-*). */
+typedef struct sim_fix_fault {
+    uint64_t drop_every, delay_ms, reject_every, garble_every, skip_seq_every, refuse_logons;
+} sim_fix_fault;
+
+/* The order-entry half's options (fix_gateway.c, exchange*.c). */
+typedef struct sim_fix_opts {
+    int port, echo_port;            /* 0: none (with a port file: any free port) */
+    const char *bind, *port_file, *echo_port_file;
+    const char *comp_id, *store_dir, *username, *password, *ed25519_pub, *orders_dump;
+    bool tls, reset, busy_poll;
+    double maker_fee_bps, taker_fee_bps;
+    sim_fix_fault fault;
+} sim_fix_opts;
+
+/* What the exchange asks of market data (md/), given at exchange_create. */
+typedef struct exchange_md_ops {
+    /* After each operation on the book of symbol si (the aggTrade goes out,
+     * the mid moves, a changed touch makes a bookTicker). */
+    void (*book_done)(void *ctx, int si);
+    /* Once per loop (fix_gateway.c): depth changes made by participants go out. */
+    void (*tick)(void *ctx, uint64_t now_ns);
+    void *ctx;
+} exchange_md_ops;
+
 typedef struct exchange_counters {
     uint64_t sessions, logons, logons_refused, connections, orders, fills, rejects, cancels, replaces,
         cancel_rejects, status_requests, mass_status, reports, report_drops, cancel_on_disconnect,
@@ -49,9 +94,9 @@ typedef struct exchange_counters {
     uint64_t f_drops, f_delayed, f_rejects, f_garbled, f_skipped, f_refused;
 } exchange_counters;
 
-/* Cold. Uses s->fix (options; ed25519_pub is loaded here), s->fault.fix_*
- * and the books of s. NULL with a one-line message on stderr. */
-exchange *exchange_create(sim *s);
+/* Cold. Uses s->fix (options; ed25519_pub is loaded here, fault) and the
+ * books of s; md: copied. NULL with a one-line message on stderr. */
+exchange *exchange_create(sim *s, const exchange_md_ops *md);
 void exchange_free(exchange *x);
 void exchange_set_quiet(exchange *x, bool quiet); /* no log lines (tests) */
 const exchange_counters *exchange_stats(const exchange *x);
@@ -80,8 +125,10 @@ uint64_t exchange_wake_ns(const exchange *x);
 /* --t2t-out: the input about to be handed over was read at mono_ns. */
 void exchange_stamp_read(exchange *x, uint64_t mono_ns);
 
-/* ---- the books (market.c forwards events of participants' orders) ---- */
+/* ---- the books (events of participants' orders, through sim_order_ops) ---- */
 void exchange_book_event(exchange *x, uint32_t si, const match_event *ev);
+/* The sim_order_ops.book_event of an exchange (ctx: the exchange). */
+void exchange_book_event_cb(void *ctx, uint32_t si, const match_event *ev);
 
 /* Every order known (open, and the finished ones remembered), one JSON
  * object a line: account, clordid (current), orig_clordid, order_id,
@@ -103,5 +150,15 @@ int exchange_load_state(exchange *x, const char *dir);
 
 /* One line of counters, as the exit summary prints it. */
 void exchange_print_stats(const exchange *x, FILE *f);
+
+/* ---- fix_gateway.c: the FIX acceptor and the echo port in the main loop ---- */
+/* 0, or -1 with a message (exit 2). Creates s->ex (with md) when there is a
+ * FIX port and routes the books' participant events to it (s->order_events). */
+int sim_fix_start(sim *s, const exchange_md_ops *md);
+/* Write what is ready, wait for input up to timeout_ns (0: just look),
+ * handle it and run the sessions' timers. */
+void sim_fix_wait(sim *s, uint64_t timeout_ns);
+void sim_fix_stop(sim *s);          /* counters on stderr, --orders-dump, close */
+extern volatile sig_atomic_t sim_fix_drop_request; /* SIGUSR1: drop every FIX connection */
 
 #endif

@@ -15,9 +15,11 @@
  * account's), 2 EXPIRE_TAKER (also when absent), 3 EXPIRE_MAKER, 4
  * EXPIRE_BOTH. OrderStatusRequest (H) and OrderMassStatusRequest (AF,
  * 585=7) answer from the records. Every book operation ends with
- * sim_md_done (the aggTrade, mid and bookTicker). With --t2t-out, every D,
- * F, G and XCN is stamped (t2t.c). Nothing here allocates or formats
- * text. */
+ * md_done: exchange_md_ops.book_done (market.c: the aggTrade, mid and
+ * bookTicker). With --t2t-out, every D, F, G and XCN is stamped (t2t.c).
+ * Nothing here allocates or formats text. This is the top of the exchange's
+ * files: exchange_create (at the end) wires its requests into the sessions
+ * of exchange_conn.c (x_app_ops). */
 #include "tools/tfsim/exchange/exchange_int.h"
 
 #include <string.h>
@@ -111,7 +113,7 @@ static int on_new(exchange *x, uint32_t si, const tf_fix_msg *m)
         why = "duplicate ClOrdID (11): an open order has it";
         reason = 6;
     }
-    uint64_t every = x->s->fault.fix_reject_every;
+    uint64_t every = x->s->fix.fault.reject_every;
     if (!why && every && x->d_count % every == 0) {
         why = "simulated reject";
         x->c.f_rejects++;
@@ -157,7 +159,7 @@ static int on_new(exchange *x, uint32_t si, const tf_fix_msg *m)
     x->op_rec = r;
     match_submit(x->s->sym[o->sym].book, &n);
     x->op = X_OP_NONE;
-    sim_md_done(x->s, o->sym);
+    md_done(x, o->sym);
     return 0;
 }
 
@@ -230,7 +232,7 @@ static bool change(exchange *x, uint32_t si, const tf_fix_msg *m, bool cancel, c
                     : match_replace(b, o->account, o->match_id, px, qty, (uint64_t)r + 1);
     x->op = X_OP_NONE;
     x->op_req = NULL;
-    sim_md_done(x->s, o->sym);
+    md_done(x, o->sym);
     return rc == MATCH_OK;
 }
 
@@ -318,7 +320,7 @@ static int on_mass_status(exchange *x, uint32_t si, const tf_fix_msg *m)
     return 0;
 }
 
-int ex_on_app(exchange *x, x_session *ss, const tf_fix_msg *m)
+static int on_app(exchange *x, x_session *ss, const tf_fix_msg *m)
 {
     const char *t = m->msg_type;
     uint32_t si = (uint32_t)(ss - x->sess);
@@ -342,7 +344,7 @@ int ex_on_app(exchange *x, x_session *ss, const tf_fix_msg *m)
     return 3; /* BusinessMessageReject: unsupported message type */
 }
 
-void ex_cancel_session_orders(exchange *x, uint32_t session)
+static void cancel_session_orders(exchange *x, uint32_t session)
 {
     x->nscratch = 0;
     for (uint32_t r = 0; r < x->ord_fresh && x->nscratch < EX_OPEN_MAX; r++) {
@@ -358,6 +360,12 @@ void ex_cancel_session_orders(exchange *x, uint32_t session)
         x->op_rec = (uint32_t)x->scratch[k];
         match_cancel(x->s->sym[o->sym].book, o->account, o->match_id);
         x->op = X_OP_NONE;
-        sim_md_done(x->s, o->sym);
+        md_done(x, o->sym);
     }
+}
+
+exchange *exchange_create(sim *s, const exchange_md_ops *md)
+{
+    static const x_app_ops app = {.on_app = on_app, .cancel_session_orders = cancel_session_orders};
+    return ex_new(s, md, &app);
 }

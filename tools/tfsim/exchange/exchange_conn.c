@@ -52,7 +52,7 @@ static int on_logon(void *ctx, tf_fix_session *fs, const tf_fix_msg *m)
     const sim *s = x->s;
     const char *why = NULL;
     x->logon_count++;
-    if (s->fault.fix_refuse_logons && x->logon_count <= s->fault.fix_refuse_logons) {
+    if (s->fix.fault.refuse_logons && x->logon_count <= s->fix.fault.refuse_logons) {
         why = "simulated refusal (fix-refuse-logon)";
         x->c.f_refused++;
     } else if (s->fix.username && !str_is(m, TF_FIX_TAG_USERNAME, s->fix.username)) {
@@ -104,12 +104,12 @@ static int on_app(void *ctx, tf_fix_session *fs, const tf_fix_msg *m)
     (void)fs;
     x_session *ss = ctx;
     exchange *x = ss->x;
-    int rc = ex_on_app(x, ss, m);
+    int rc = x->app->on_app(x, ss, m);
     const char *t = m->msg_type;
     if (ss->conn >= 0 && !((t[0] == '3' || t[0] == 'j') && !t[1])) {
         x_conn *c = &x->conn[ss->conn];
         c->app_in++;
-        uint64_t every = x->s->fault.fix_drop_every;
+        uint64_t every = x->s->fix.fault.drop_every;
         if (every && c->app_in % every == 0 && !c->drop) {
             c->drop = true;
             x->c.f_drops++;
@@ -365,7 +365,7 @@ void exchange_conn_close(exchange *x, int ci)
         ss->conn = -1;
         ss->logged_on = false;
         if (was && ss->cod)
-            ex_cancel_session_orders(x, (uint32_t)c->session);
+            x->app->cancel_session_orders(x, (uint32_t)c->session);
     }
     c->used = false;
     c->session = -1;
@@ -421,7 +421,7 @@ void exchange_clock(exchange *x, uint64_t mono_ns, uint64_t wall_ns)
 tf_fix_writer *ex_begin(exchange *x, uint32_t session, const char *msg_type)
 {
     tf_fix_session *fs = &x->sess[session].fix;
-    uint64_t every = x->s->fault.fix_skip_seq_every;
+    uint64_t every = x->s->fix.fault.skip_seq_every;
     if (every && ++x->report_count % every == 0) {
         tf_fix_session_skip_seq(fs, 1);
         x->c.f_skipped++;
@@ -433,7 +433,7 @@ void ex_send(exchange *x, uint32_t session)
 {
     x_session *ss = &x->sess[session];
     tf_fix_session *fs = &ss->fix;
-    const sim_fault *f = &x->s->fault;
+    const sim_fix_fault *f = &x->s->fix.fault;
     bool live = fs->state == TF_FIX_ACTIVE && ss->conn >= 0;
     uint32_t before[2] = {fs->out_len[0], fs->out_len[1]};
     size_t queued = live ? pending_out(fs) : 0;
@@ -445,7 +445,7 @@ void ex_send(exchange *x, uint32_t session)
     x->sent_count++;
     if (!live)
         return;
-    if (f->fix_garble_every && x->sent_count % f->fix_garble_every == 0) {
+    if (f->garble_every && x->sent_count % f->garble_every == 0) {
         for (int k = 0; k < 2; k++) {
             if (fs->out_len[k] > before[k]) {
                 char *d = fs->outq[k] + fs->out_len[k] - 2; /* the CheckSum's last digit */
@@ -455,10 +455,10 @@ void ex_send(exchange *x, uint32_t session)
             }
         }
     }
-    if (f->fix_delay_ms) {
+    if (f->delay_ms) {
         x_conn *c = &x->conn[ss->conn];
         if (c->mtail - c->mhead < EX_MARKS) {
-            c->marks[c->mtail % EX_MARKS] = (x_mark){c->out_total + queued, x->mono + f->fix_delay_ms * MS};
+            c->marks[c->mtail % EX_MARKS] = (x_mark){c->out_total + queued, x->mono + f->delay_ms * MS};
             c->mtail++;
             x->c.f_delayed++;
         }

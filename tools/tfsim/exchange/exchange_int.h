@@ -17,6 +17,7 @@
 
 #include "lib/fix/fix_session.h"
 #include "tools/tfsim/exchange/exchange.h"
+#include "tools/tfsim/sim.h"
 
 #define EX_NIL UINT32_MAX
 #define EX_SLOT_BITS 17u            /* 2^17 = EX_OPEN_MAX + EX_FINISHED_MAX record slots */
@@ -75,10 +76,22 @@ typedef struct x_conn {
     uint32_t mhead, mtail;
 } x_conn;
 
+/* How exchange_conn.c hands what comes up from a session to the requests
+ * (exchange_app.c) without calling up into it: exchange_create (there)
+ * sets these. */
+typedef struct x_app_ops {
+    /* An application message of session ss; 0, or the reject reason. */
+    int (*on_app)(exchange *x, x_session *ss, const tf_fix_msg *m);
+    /* Session `session` went down and its Logon asked for cancel on disconnect. */
+    void (*cancel_session_orders)(exchange *x, uint32_t session);
+} x_app_ops;
+
 enum { X_OP_NONE = 0, X_OP_NEW, X_OP_CANCEL, X_OP_REPLACE, X_OP_COD, X_OP_RESTORE };
 
 struct exchange {
     sim *s;
+    const x_app_ops *app;           /* the requests (exchange_app.c) */
+    exchange_md_ops md;             /* market data (md/), as given to exchange_create */
     bool quiet;
     char comp_id[TF_FIX_COMP_ID_MAX];
     void *pubkey;                   /* --fix-ed25519-pub (EVP_PKEY) */
@@ -113,7 +126,17 @@ struct exchange {
     uint64_t read_ns;               /* --t2t-out: when the input being handled was read */
 };
 
+/* After an operation on the book of symbol si: market data catches up
+ * (exchange_md_ops.book_done, when given). */
+static inline void md_done(exchange *x, int si)
+{
+    if (x->md.book_done)
+        x->md.book_done(x->md.ctx, si);
+}
+
 /* exchange.c */
+/* The object (exchange_create without its wiring); NULL with a message. */
+exchange *ex_new(sim *s, const exchange_md_ops *md, const x_app_ops *app);
 uint32_t ex_account(exchange *x, const char *name, size_t len);  /* owner id, 0 when the table is full */
 uint32_t ex_rec_new(exchange *x);                                 /* EX_NIL when full */
 void ex_rec_finish(exchange *x, uint32_t r);                      /* into the ring of finished ones */
@@ -129,10 +152,6 @@ void ex_set_cur(x_order *o, const char *id, size_t len);
 int ex_session_init(exchange *x, int i, const char *id, size_t n);
 tf_fix_writer *ex_begin(exchange *x, uint32_t session, const char *msg_type);
 void ex_send(exchange *x, uint32_t session);
-
-/* exchange_app.c */
-int ex_on_app(exchange *x, x_session *ss, const tf_fix_msg *m);
-void ex_cancel_session_orders(exchange *x, uint32_t session);
 
 /* exchange_report.c */
 void ex_report(exchange *x, const x_order *o, uint32_t session, char exec_type, const char *clid, size_t clid_len,

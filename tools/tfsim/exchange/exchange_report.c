@@ -264,6 +264,8 @@ static void on_rejected(exchange *x, const match_event *ev)
     ex_cancel_reject(x, x->op_session, o, x->op_req, x->op == X_OP_CANCEL, reason, reject_text(ev->reason));
 }
 
+void exchange_book_event_cb(void *ctx, uint32_t si, const match_event *ev) { exchange_book_event(ctx, si, ev); }
+
 void exchange_book_event(exchange *x, uint32_t si, const match_event *ev)
 {
     (void)si;

@@ -40,6 +40,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shm/fixed.h"
+
 #define MAGIC "tfsim-orders-state"
 
 /* ---- save ----------------------------------------------------------------------- */
@@ -56,16 +58,25 @@ static void put_s(FILE *f, const char *p, size_t n)
     }
 }
 
+/* Decimal digits of a 128-bit value (at most 39) into out, from
+ * tf_u64_text in chunks of 19 digits; returns how many. */
+static size_t u128_text(char *out, unsigned __int128 v)
+{
+    const uint64_t chunk = 10000000000000000000ull; /* 10^19 */
+    if (v <= UINT64_MAX)
+        return tf_u64_text(out, (uint64_t)v);
+    size_t n = u128_text(out, v / chunk); /* nests at most twice: 2^128 < 10^39 */
+    char tmp[20];
+    size_t k = tf_u64_text(tmp, (uint64_t)(v % chunk));
+    memset(out + n, '0', 19 - k);
+    memcpy(out + n + 19 - k, tmp, k);
+    return n + 19;
+}
+
 static void put_u128(FILE *f, unsigned __int128 v)
 {
-    char buf[48];
-    int n = 0;
-    do {
-        buf[n++] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    while (n)
-        fputc(buf[--n], f);
+    char buf[40];
+    fwrite(buf, 1, u128_text(buf, v), f);
 }
 
 static int by_order_id(const void *a, const void *b)
@@ -397,7 +408,7 @@ int exchange_load_state(exchange *x, const char *dir)
         x->op_rec = r;
         match_submit(x->s->sym[o->sym].book, &n);
         x->op = X_OP_NONE;
-        sim_md_done(x->s, o->sym);
+        md_done(x, o->sym);
         traded += x->c.fills != before;
     }
     if (!x->quiet)

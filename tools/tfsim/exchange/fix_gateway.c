@@ -14,7 +14,10 @@
  * DIR/orders.state before the port opens (a file of another version: exit
  * 2), saved there at a clean stop once the connections are closed (so what
  * cancel-on-disconnect did is in it). --t2t-out: the monotonic clock right
- * after each read of a FIX connection goes with its input (t2t.c). */
+ * after each read of a FIX connection goes with its input (t2t.c). Market
+ * data is reached only through the exchange_md_ops sim_fix_start is given
+ * (the loop's tick); the books' participant events are routed to the
+ * exchange here (sim.order_events). */
 #include "tools/tfsim/sim.h"
 
 #include <arpa/inet.h>
@@ -55,6 +58,7 @@ struct sim_gw {
     bool started;                   /* everything listening: the counters mean something */
     SSL_CTX *tls;
     gw_conn fix[EX_MAX_CONNS], echo[GW_ECHO_MAX];
+    exchange_md_ops md;             /* as given to sim_fix_start */
     char rbuf[65536];
 };
 
@@ -130,12 +134,14 @@ static int tls_setup(sim *s, struct sim_gw *g)
     return 0;
 }
 
-int sim_fix_start(sim *s)
+int sim_fix_start(sim *s, const exchange_md_ops *md)
 {
     struct sim_gw *g = calloc(1, sizeof *g);
     if (!g)
         return -1;
     s->gw = g;
+    if (md)
+        g->md = *md;
     g->lfd_fix = g->lfd_echo = -1;
     g->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (g->epfd < 0) {
@@ -147,8 +153,9 @@ int sim_fix_start(sim *s)
     if (o->port > 0 || o->port_file) {
         if (o->tls && tls_setup(s, g) != 0)
             return -1;
-        if (!(s->ex = exchange_create(s)))
+        if (!(s->ex = exchange_create(s, &g->md)))
             return -1;
+        s->order_events = (sim_order_ops){.book_event = exchange_book_event_cb, .ctx = s->ex};
         exchange_clock(s->ex, clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_REALTIME));
         if (o->store_dir && exchange_load_state(s->ex, o->store_dir) < 0)
             return -1;
@@ -444,7 +451,8 @@ void sim_fix_wait(sim *s, uint64_t timeout_ns)
     }
     if (x) {
         flush_all(s);
-        sim_md_tick(s, clock_ns(CLOCK_MONOTONIC));
+        if (g->md.tick)
+            g->md.tick(g->md.ctx, clock_ns(CLOCK_MONOTONIC));
     }
 }
 
@@ -483,6 +491,7 @@ void sim_fix_stop(sim *s)
         free(g);
         s->gw = NULL;
     }
+    s->order_events = (sim_order_ops){0};
     exchange_free(s->ex);
     s->ex = NULL;
 }

@@ -27,16 +27,6 @@ static uint64_t rnd(sim *s)
 
 static int64_t rnd_range(sim *s, int64_t lo, int64_t hi) { return lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1)); }
 
-int sim_find_symbol(const sim *s, const char *name, size_t len)
-{
-    for (uint32_t i = 0; i < s->nsym; i++) {
-        const sim_symbol *y = &s->sym[i];
-        if (strlen(y->name) == len && (strncmp(y->name, name, len) == 0 || strncmp(y->lower, name, len) == 0))
-            return (int)i;
-    }
-    return -1;
-}
-
 /* ---- the agent ----------------------------------------------------------- */
 
 static int64_t new_qty(sim *s, const sim_symbol *y) { return y->lot * rnd_range(s, 1, 2000); }

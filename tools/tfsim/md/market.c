@@ -6,7 +6,9 @@
  * folds into the 1m kline and into the aggTrade being built (one per taker
  * order and price, sent when the taker or the price changes or the
  * operation ends: sim_md_done). Events of participants' orders then go on
- * to the exchange (exchange.h), which makes their execution reports. The
+ * to the order-entry half through sim.order_events (sim_order_ops: the
+ * exchange's execution reports); nothing here calls into exchange/ but the
+ * matching engine (match.h). The
  * message writers (trade faults dup/reorder, kline, bookTicker, depth with
  * the gap fault, the REST snapshot) are here too; the generator (gen.c)
  * decides what happens, this file says what happened. No allocation except
@@ -17,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "tools/tfsim/exchange/exchange.h"
 #include "tools/tfsim/fmt.h"
 
 #define E8 100000000LL
@@ -306,12 +307,12 @@ void sim_md_event(void *ctx, const match_event *ev)
     }
     case MATCH_EV_FILL:
         on_fill(s, si, ev);
-        if (s->ex && (ev->order.owner != MATCH_AGENT || ev->maker.owner != MATCH_AGENT))
-            exchange_book_event(s->ex, y->index, ev);
+        if (s->order_events.book_event && (ev->order.owner != MATCH_AGENT || ev->maker.owner != MATCH_AGENT))
+            s->order_events.book_event(s->order_events.ctx, y->index, ev);
         return;
     default:
-        if (s->ex && ev->order.owner != MATCH_AGENT)
-            exchange_book_event(s->ex, y->index, ev);
+        if (s->order_events.book_event && ev->order.owner != MATCH_AGENT)
+            s->order_events.book_event(s->order_events.ctx, y->index, ev);
         return;
     }
 }

@@ -4,7 +4,9 @@
  * buffers of ready-made frames written raw, many frames per send().
  * --t2t-out: each session also remembers where its unsent trade and
  * aggTrade frames end in its ring, so that a write completing one is
- * stamped just before it goes to lws_write (t2t.c). */
+ * stamped just before it goes to lws_write (t2t.c). The bottom of md/: it
+ * calls nothing in market.c or gen.c; the REST snapshot comes from
+ * sim_server_ops (market.c's sim_depth_json, wired by main.c). */
 #include "tools/tfsim/sim.h"
 
 #include <stdlib.h>
@@ -306,7 +308,8 @@ static int on_http(sim *s, struct lws *wsi, pss *ps, const char *path)
             ps->body_len = (size_t)snprintf(ps->body, SIM_MSG_MAX,
                                             "{\"code\":-1100,\"msg\":\"Illegal characters found in parameter 'limit'.\"}");
         } else {
-            ps->body_len = sim_depth_json(s, (uint32_t)si, (uint32_t)limit, ps->body, SIM_MSG_MAX);
+            const sim_server_ops *o = &s->server_ops;
+            ps->body_len = o->depth_json ? o->depth_json(o->ctx, (uint32_t)si, (uint32_t)limit, ps->body, SIM_MSG_MAX) : 0;
         }
     }
     if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", ps->body_len, &p, end) ||
@@ -373,8 +376,10 @@ static struct lws_protocols protocols[] = {
 
 static lws_retry_bo_t retry;
 
-int sim_server_start(sim *s)
+int sim_server_start(sim *s, const sim_server_ops *ops)
 {
+    if (ops)
+        s->server_ops = *ops;
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     char cert[128], key[128];
