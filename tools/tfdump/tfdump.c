@@ -52,6 +52,7 @@
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "tools/oob/md_view.h"
+#include "tools/oob/tool_util.h"
 #include "tools/oob/view.h"
 
 #define IDLE_POLL_NS   1000000L     /* follow: sleep while the journal is idle */

@@ -1,11 +1,7 @@
-/* tfstat's view of the order path: the risk gate's status (trading state,
- * kill switch, exposure, PnL), the OMS's (open orders, events, impossible
- * reports), open orders by state from the order table, and positions.
- * Read from the engine's state segment (seqlocked records). Header-only:
- * every tool is one object file. */
-#ifndef TF_TOOLS_ORDER_VIEW_H
-#define TF_TOOLS_ORDER_VIEW_H
-
+/* tfstat's order path: the risk gate's status (trading state, kill switch,
+ * exposure, PnL), the OMS's (open orders, events, impossible reports),
+ * orders by state from the order table, and positions; read from the
+ * engine's state segment (seqlocked records) and its orders segment. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -15,7 +11,7 @@
 #include "shm/segment.h"
 #include "shm/state.h"
 #include "tools/oob/md_view.h"
-#include "tools/oob/view.h"
+#include "tools/tfstat/tfstat.h"
 
 typedef struct order_view {
     int have_risk, have_oms;
@@ -25,13 +21,13 @@ typedef struct order_view {
     uint32_t table_used;
 } order_view;
 
-static inline int order_view_is_kind(uint16_t kind)
+int order_view_is_kind(uint16_t kind)
 {
     return kind == TF_STATE_POSITION || kind == TF_STATE_RISK || kind == TF_STATE_OMS;
 }
 
 /* 0 when the engine runs no order path. */
-static inline int order_view_load(order_view *ov, const tf_state_table *state, const tf_segment *seg)
+static int order_view_load(order_view *ov, const tf_state_table *state, const tf_segment *seg)
 {
     memset(ov, 0, sizeof *ov);
     if (!state)
@@ -55,9 +51,9 @@ static inline int order_view_load(order_view *ov, const tf_state_table *state, c
 }
 
 /* Money (10^-8 quote) as its exact decimal text. */
-static inline const char *order_view_money(int64_t v) { return view_fixed8(v); }
+static const char *order_view_money(int64_t v) { return view_fixed8(v); }
 
-static inline void order_view_print(FILE *f, const tf_state_table *state, const tf_segment *seg)
+static void order_view_print(FILE *f, const tf_state_table *state, const tf_segment *seg)
 {
     order_view ov;
     if (!order_view_load(&ov, state, seg))
@@ -102,7 +98,7 @@ static inline void order_view_print(FILE *f, const tf_state_table *state, const 
     }
 }
 
-static inline void order_view_json(FILE *f, const tf_state_table *state, const tf_segment *seg)
+static void order_view_json(FILE *f, const tf_state_table *state, const tf_segment *seg)
 {
     order_view ov;
     if (!order_view_load(&ov, state, seg))
@@ -140,4 +136,12 @@ static inline void order_view_json(FILE *f, const tf_state_table *state, const t
     fprintf(f, "]}");
 }
 
-#endif
+void section_orders(render *r, const frame *fr)
+{
+    if (!fr->v->state)
+        return;
+    if (r->json)
+        order_view_json(r->f, fr->v->state, &fr->v->opt[VIEW_STATE]);
+    else
+        order_view_print(r->f, fr->v->state, &fr->v->opt[VIEW_STATE]);
+}

@@ -1,11 +1,6 @@
-/* tfstat's view of the out-of-band processes (tfexport-influx,
- * tfexport-redis, tfquery): each owns tradefan.<instance>.<name> with one
- * TF_STATE_EXPORTER slot. Attached, read and closed per frame (cold path);
- * a process that is not running is shown as such. Header-only: every tool is
- * one object file. */
-#ifndef TF_TOOLS_EXPORTER_VIEW_H
-#define TF_TOOLS_EXPORTER_VIEW_H
-
+/* tfstat's out-of-band processes (tfexport-influx, tfexport-redis,
+ * tfquery): each owns tradefan.<instance>.<name> with one TF_STATE_EXPORTER
+ * slot, attached, read and closed per frame; one not running says so. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -14,12 +9,13 @@
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "shm/state.h"
+#include "tools/tfstat/tfstat.h"
 
 static const char *const exporter_segments[] = {"export-influx", "export-redis", "query"};
 #define EXPORTER_COUNT 3
 
 /* 1 read (owner liveness in *owner), 0 not there. */
-static inline int exporter_read(const char *dir, const char *inst, const char *name, tf_exporter_status *st,
+static int exporter_read(const char *dir, const char *inst, const char *name, tf_exporter_status *st,
                                 tf_seg_owner *owner)
 {
     char path[256];
@@ -36,7 +32,7 @@ static inline int exporter_read(const char *dir, const char *inst, const char *n
     return ok;
 }
 
-static inline void exporters_print(FILE *f, const char *dir, const char *inst)
+static void exporters_print(FILE *f, const char *dir, const char *inst)
 {
     fprintf(f, "\nexporters (out of band)\n");
     for (int i = 0; i < EXPORTER_COUNT; i++) {
@@ -62,7 +58,7 @@ static inline void exporters_print(FILE *f, const char *dir, const char *inst)
     }
 }
 
-static inline void exporters_json(FILE *f, const char *dir, const char *inst)
+static void exporters_json(FILE *f, const char *dir, const char *inst)
 {
     fprintf(f, ",\"exporters\":{");
     int n = 0;
@@ -83,4 +79,10 @@ static inline void exporters_json(FILE *f, const char *dir, const char *inst)
     fprintf(f, "}");
 }
 
-#endif
+void section_exporters(render *r, const frame *fr)
+{
+    if (r->json)
+        exporters_json(r->f, fr->dir, fr->v->stats_seg.hdr->instance);
+    else
+        exporters_print(r->f, fr->dir, fr->v->stats_seg.hdr->instance);
+}

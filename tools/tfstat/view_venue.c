@@ -1,18 +1,14 @@
-/* tfstat's view of the exchange I/O stage: one line per FIX session (state,
- * heartbeat age, last order round trip, messages, rejects, connects, garbled
+/* tfstat's exchange I/O stage: one line per FIX session (state, heartbeat
+ * age, last order round trip, messages, rejects, connects, garbled
  * messages, resend requests, rate-limit holds) and the stage's order
- * figures (sent, reports, duplicate and recovered fills, reconciled, fate
- * unknown). Read from the stats segment's counters named fix_* (the
- * session ones labelled session=N). Header-only, like order_view.h. */
-#ifndef TF_TOOLS_VENUE_VIEW_H
-#define TF_TOOLS_VENUE_VIEW_H
-
+ * figures; from the stats segment's counters named fix_* (the session ones
+ * labelled session=N). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "shm/catalog.h"
-#include "tools/oob/view.h"
+#include "tools/tfstat/tfstat.h"
 
 #define VENUE_VIEW_SESSIONS 8
 enum {
@@ -35,7 +31,7 @@ typedef struct venue_view {
 } venue_view;
 
 /* 0 when the engine runs no exio stage. */
-static inline int venue_view_load(venue_view *vv, const tf_view *v, const view_sample *cur)
+static int venue_view_load(venue_view *vv, const tf_view *v, const view_sample *cur)
 {
     memset(vv, 0, sizeof *vv);
     int any = 0;
@@ -64,12 +60,12 @@ static inline int venue_view_load(venue_view *vv, const tf_view *v, const view_s
     return any;
 }
 
-static inline const char *venue_view_state(uint64_t st)
+static const char *venue_view_state(uint64_t st)
 {
     return st < TF_FIX_STATE_COUNT ? tf_fix_state_names[st] : "?";
 }
 
-static inline void venue_view_print(FILE *f, const tf_view *v, const view_sample *cur)
+static void venue_view_print(FILE *f, const tf_view *v, const view_sample *cur)
 {
     venue_view vv;
     if (!venue_view_load(&vv, v, cur))
@@ -94,7 +90,7 @@ static inline void venue_view_print(FILE *f, const tf_view *v, const view_sample
             vv.x[VV_RECONCILED], vv.x[VV_UNKNOWN_NOW], vv.x[VV_UNKNOWN_ALL]);
 }
 
-static inline void venue_view_json(FILE *f, const tf_view *v, const view_sample *cur)
+static void venue_view_json(FILE *f, const tf_view *v, const view_sample *cur)
 {
     venue_view vv;
     if (!venue_view_load(&vv, v, cur))
@@ -112,4 +108,10 @@ static inline void venue_view_json(FILE *f, const tf_view *v, const view_sample 
     fprintf(f, "}");
 }
 
-#endif
+void section_venue(render *r, const frame *fr)
+{
+    if (r->json)
+        venue_view_json(r->f, fr->v, fr->cur);
+    else
+        venue_view_print(r->f, fr->v, fr->cur);
+}
