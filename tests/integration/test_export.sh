@@ -114,7 +114,7 @@ check "positions saved" grep -q next_seq "$dir/run/export-influx.pos"
 
 echo "2. line-protocol escaping round-trips through influxd"
 check "points with spaces, commas, equals, quotes, backslashes written" \
-    build/tests/export/test_lineproto --roundtrip "$influx_url" esc
+    build/tests/tools/oob/test_lineproto --roundtrip "$influx_url" esc
 check "read back identical" $PY - "$influx_url" <<'PYEOF'
 import json, sys, urllib.parse, urllib.request
 url = sys.argv[1]
