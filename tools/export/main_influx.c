@@ -31,7 +31,7 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 #include "tools/oob/influx_http.h"
 #include "tools/oob/influx_points.h"
 #include "tools/oob/journal_source.h"
@@ -66,10 +66,10 @@ typedef struct sender {
 
 struct exporter {
     tf_config cfg;
-    ex_source src;
-    ex_status status;
+    oob_source src;
+    oob_status status;
     influx_points ip;
-    ex_position pos;            /* acknowledged: saved */
+    oob_position pos;            /* acknowledged: saved */
     char pos_path[TF_CFG_PATH_MAX + 32];
     uint32_t nsenders, nbatches;
     sender senders[MAX_SENDERS];
@@ -80,8 +80,8 @@ struct exporter {
     bool quit;
     uint64_t retries, last_status, connected; /* live, from senders (under lock) */
     uint64_t saved_ns;
-    ex_lag lag;
-    ex_latency lat;
+    oob_lag lag;
+    oob_latency lat;
     uint64_t first_read_ns, last_ack_ns;
     uint64_t rng;
 };
@@ -93,7 +93,7 @@ static void save_position(exporter *x, const batch *b)
     x->pos.extra[0] = b->venue_clock;
     for (unsigned i = 0; i < IP_MAX_SAMPLED; i++)
         x->pos.extra[1 + i] = b->buckets[i];
-    if (ex_position_save(x->pos_path, &x->pos) != 0)
+    if (oob_position_save(x->pos_path, &x->pos) != 0)
         fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg()); /* retried with the next batch */
     x->saved_ns = tf_now_ns();
     x->status.st.position = b->next_seq;
@@ -110,7 +110,7 @@ static int send_lines(sender *s, batch *b, const char *lines, size_t len, uint64
         influx_rc rc = influx_write(&s->conn, lines, len);
         uint64_t t1 = tf_now_ns();
         pthread_mutex_lock(&x->lock);
-        ex_latency_add(&x->lat, t1 - t0);
+        oob_latency_add(&x->lat, t1 - t0);
         x->last_status = (uint64_t)s->conn.status;
         x->connected = s->conn.status != 0;
         pthread_mutex_unlock(&x->lock);
@@ -172,8 +172,8 @@ static int send_lines(sender *s, batch *b, const char *lines, size_t len, uint64
                     " ms, position kept at %" PRIu64 "\n", s->conn.error[0] ? s->conn.error : "HTTP ",
                     s->conn.error[0] ? ", status " : "", s->conn.status, wait / 1000000u, b->next_seq);
         announced = true;
-        ex_sleep(wait);
-        if (ex_stop)
+        oob_sleep(wait);
+        if (oob_stop)
             return -2;
     }
 }
@@ -299,7 +299,7 @@ static int submit(exporter *x)
         if (free_slot)
             break;
         x->status.st.retries = x->retries;
-        ex_status_publish(&x->status);
+        oob_status_publish(&x->status);
     }
     begin_batch(x);
     return 0;
@@ -346,8 +346,8 @@ static void drain(exporter *x)
 int main(int argc, char **argv)
 {
     static exporter x;
-    ex_args args = {.status_name = "export-influx"};
-    int rc_start = ex_start(argc, argv, "tfexport-influx", "influx", &args, &x.cfg, x.pos_path,
+    oob_args args = {.status_name = "export-influx"};
+    int rc_start = oob_start(argc, argv, "tfexport-influx", "influx", &args, &x.cfg, x.pos_path,
                             sizeof x.pos_path, &x.pos);
     if (rc_start >= 0)
         return rc_start;
@@ -377,7 +377,7 @@ int main(int argc, char **argv)
         }
         tf_backoff_init(&x.senders[i].backoff, ic->retry_min_ns, ic->retry_max_ns, tf_now_ns());
     }
-    if (ex_status_open(&x.status, &x.cfg, status_name, "influx") != 0) {
+    if (oob_status_open(&x.status, &x.cfg, status_name, "influx") != 0) {
         fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg());
         return 1;
     }
@@ -392,7 +392,7 @@ int main(int argc, char **argv)
     pthread_cond_init(&x.changed, NULL);
     for (uint32_t i = 0; i < x.nsenders; i++)
         pthread_create(&x.senders[i].th, NULL, sender_main, &x.senders[i]);
-    ex_source_init(&x.src, &x.cfg);
+    oob_source_init(&x.src, &x.cfg);
     x.status.st.position = x.pos.next_seq;
     begin_batch(&x);
     fprintf(stderr, "tfexport-influx: %s db=%s, position %" PRIu64 ", batches of %u points or %" PRIu64
@@ -402,12 +402,12 @@ int main(int argc, char **argv)
     int exit_code = 0;
     uint64_t last_publish = 0, last_record_ns = tf_now_ns(), last_attach_try = 0;
     tf_journal_slot *rec = calloc(1, 256);
-    while (!ex_stop && rec) {
+    while (!oob_stop && rec) {
         uint64_t now = tf_now_ns();
         batch *b = &x.batches[x.fill];
         if (!x.src.attached && now - last_attach_try > 100000000ull) {
             last_attach_try = now;
-            int a = ex_source_attach(&x.src, x.pos.journal_id, x.pos.next_seq);
+            int a = oob_source_attach(&x.src, x.pos.journal_id, x.pos.next_seq);
             if (a < 0) {
                 fprintf(stderr, "tfexport-influx: %s\n", tf_err_msg());
                 exit_code = 1;
@@ -423,28 +423,28 @@ int main(int argc, char **argv)
         }
         bool idle = false;
         while (b->points < ic->batch_points) {
-            ex_read_rc rc = ex_source_read(&x.src, rec);
-            if (rc == EX_READ_OK) {
+            oob_read_rc rc = oob_source_read(&x.src, rec);
+            if (rc == OOB_READ_OK) {
                 if (!x.first_read_ns)
                     x.first_read_ns = now;
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
-                    in = ex_source_instrument(&x.src, *(const uint32_t *)rec->payload);
+                    in = oob_source_instrument(&x.src, *(const uint32_t *)rec->payload);
                 int n = influx_points_add(&x.ip, &b->buf, rec, in);
                 if (n > 0) {
                     if (!b->points) {
                         b->first_point_ns = tf_now_ns();
-                        b->due_ns = ex_jitter(&x.rng, ic->batch_ns, 10);
+                        b->due_ns = oob_jitter(&x.rng, ic->batch_ns, 10);
                     }
                     b->points += (uint64_t)n;
                     b->has_bars |= rec->type == TF_REC_MD_BAR;
                 }
                 b->next_seq = rec->seq + 1;
                 last_record_ns = now;
-            } else if (rc == EX_READ_GAP) {
+            } else if (rc == OOB_READ_GAP) {
                 report_gap(&x);
                 b->next_seq = x.src.r.next_seq;
-            } else if (rc == EX_READ_NEW_JOURNAL) {
+            } else if (rc == OOB_READ_NEW_JOURNAL) {
                 /* The batch so far belongs to the old journal: send it on its own. */
                 uint64_t id = x.src.journal_id, seq = x.src.r.next_seq;
                 b->journal_id = b->journal_id ? b->journal_id : id;
@@ -467,16 +467,16 @@ int main(int argc, char **argv)
             break;
         if ((exit_code = retire(&x)) != 0)
             break;
-        uint64_t head = ex_source_head(&x.src);
+        uint64_t head = oob_source_head(&x.src);
         x.status.st.journal_head = head;
-        x.status.st.behind_ns = ex_lag_update(&x.lag, head, x.pos.next_seq, now);
+        x.status.st.behind_ns = oob_lag_update(&x.lag, head, x.pos.next_seq, now);
         if (now - last_publish > 100000000ull) {
             pthread_mutex_lock(&x.lock);
             x.status.st.retries = x.retries;
             x.status.st.last_status = (uint32_t)x.last_status;
             x.status.st.connected = (uint32_t)x.connected;
             pthread_mutex_unlock(&x.lock);
-            ex_status_publish(&x.status);
+            oob_status_publish(&x.status);
             last_publish = now;
         }
         if (idle) {
@@ -487,7 +487,7 @@ int main(int argc, char **argv)
                 if (o != TF_OWNER_LIVE)
                     break;
             }
-            ex_sleep(1000000);
+            oob_sleep(1000000);
         }
     }
     drain(&x);
@@ -496,15 +496,15 @@ int main(int argc, char **argv)
     fprintf(stderr, "tfexport-influx: stopped at position %" PRIu64 ": %" PRIu64 " points exported, %"
             PRIu64 " rejected, %" PRIu64 " retries, %" PRIu64 " gaps\n", x.pos.next_seq,
             x.status.st.exported, x.status.st.rejected, x.status.st.retries, x.status.st.gaps);
-    ex_latency_print(&x.lat, "tfexport-influx");
+    oob_latency_print(&x.lat, "tfexport-influx");
     if (x.last_ack_ns > x.first_read_ns && x.first_read_ns)
         fprintf(stderr, "tfexport-influx: %" PRIu64 " points in %.3f s from the first record read to the last "
                 "acknowledgement: %.0f points/s\n", x.status.st.exported,
                 (double)(x.last_ack_ns - x.first_read_ns) / 1e9,
                 (double)x.status.st.exported * 1e9 / (double)(x.last_ack_ns - x.first_read_ns));
     free(rec);
-    ex_status_close(&x.status);
-    ex_source_close(&x.src);
+    oob_status_close(&x.status);
+    oob_source_close(&x.src);
     for (uint32_t i = 0; i < x.nsenders; i++)
         influx_close(&x.senders[i].conn);
     for (uint32_t i = 0; i < x.nbatches; i++)

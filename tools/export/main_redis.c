@@ -28,27 +28,27 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 #include "tools/oob/redis_cmds.h"
 #include "tools/oob/redis_conn.h"
 #include "tools/oob/journal_source.h"
 
 typedef struct rexporter {
     tf_config cfg;
-    ex_source src;
-    ex_status status;
+    oob_source src;
+    oob_status status;
     redisContext *ctx;
     redis_cmds rc;
     tf_backoff backoff;
-    ex_position pos;
+    oob_position pos;
     char pos_path[TF_CFG_PATH_MAX + 32];
     char password[256];
     resp_buf buf;
     uint64_t batch_next_seq, batch_journal_id;
     uint64_t duplicates, errors;
     uint64_t saved_ns;
-    ex_lag lag;
-    ex_latency lat;
+    oob_lag lag;
+    oob_latency lat;
     uint64_t first_read_ns, last_ack_ns;
 } rexporter;
 
@@ -99,7 +99,7 @@ static int connect_redis(rexporter *x)
 {
     const tf_cfg_redis *rc = &x->cfg.export_.redis;
     char err[320];
-    int r = ex_redis_connect(rc, x->password, rc->timeout_ns, &x->ctx, err, sizeof err);
+    int r = oob_redis_connect(rc, x->password, rc->timeout_ns, &x->ctx, err, sizeof err);
     if (r != 0) {
         fprintf(stderr, "tfexport-redis: %s%s\n", err, r == -2 ? " (check export.redis.password and db)" : "");
         return r;
@@ -138,7 +138,7 @@ static void save_position(rexporter *x)
     x->pos.journal_id = x->batch_journal_id;
     x->pos.next_seq = x->batch_next_seq;
     x->pos.extra[0] = x->rc.stream_ms;
-    if (ex_position_save(x->pos_path, &x->pos) != 0)
+    if (oob_position_save(x->pos_path, &x->pos) != 0)
         fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
     x->saved_ns = tf_now_ns();
     x->status.st.position = x->pos.next_seq;
@@ -155,7 +155,7 @@ static int flush(rexporter *x)
                 return -2;
             uint64_t t0 = tf_now_ns();
             if (rc == 0 && send_pipeline(x) == 0) {
-                ex_latency_add(&x->lat, tf_now_ns() - t0);
+                oob_latency_add(&x->lat, tf_now_ns() - t0);
                 break;
             }
             if (rc == 0) {
@@ -168,9 +168,9 @@ static int flush(rexporter *x)
                 fprintf(stderr, "tfexport-redis: retrying in %" PRIu64 " ms, position kept at %" PRIu64 "\n",
                         wait / 1000000u, x->pos.next_seq);
             announced = true;
-            ex_status_publish(&x->status);
-            ex_sleep(wait);
-            if (ex_stop)
+            oob_status_publish(&x->status);
+            oob_sleep(wait);
+            if (oob_stop)
                 return -1;
         }
         if (announced)
@@ -190,8 +190,8 @@ static int flush(rexporter *x)
 int main(int argc, char **argv)
 {
     static rexporter x;
-    ex_args args = {.status_name = "export-redis"};
-    int rc_start = ex_start(argc, argv, "tfexport-redis", "redis", &args, &x.cfg, x.pos_path,
+    oob_args args = {.status_name = "export-redis"};
+    int rc_start = oob_start(argc, argv, "tfexport-redis", "redis", &args, &x.cfg, x.pos_path,
                             sizeof x.pos_path, &x.pos);
     if (rc_start >= 0)
         return rc_start;
@@ -207,12 +207,12 @@ int main(int argc, char **argv)
     x.buf.cap = (size_t)(rc->pipeline + 3) * RC_CMD_MAX + RC_CMD_MAX * 3;
     x.buf.p = malloc(x.buf.cap);
     tf_journal_slot *rec = calloc(1, 256);
-    if (!x.buf.p || !rec || ex_status_open(&x.status, &x.cfg, status_name, "redis") != 0) {
+    if (!x.buf.p || !rec || oob_status_open(&x.status, &x.cfg, status_name, "redis") != 0) {
         fprintf(stderr, "tfexport-redis: %s\n", x.buf.p && rec ? tf_err_msg() : "out of memory");
         return 1;
     }
     tf_backoff_init(&x.backoff, rc->retry_min_ns, rc->retry_max_ns, tf_now_ns());
-    ex_source_init(&x.src, &x.cfg);
+    oob_source_init(&x.src, &x.cfg);
     x.batch_journal_id = x.pos.journal_id;
     x.batch_next_seq = x.pos.next_seq;
     x.status.st.position = x.pos.next_seq;
@@ -223,11 +223,11 @@ int main(int argc, char **argv)
 
     int exit_code = 0;
     uint64_t last_publish = 0, last_record_ns = tf_now_ns(), last_attach_try = 0;
-    while (!ex_stop) {
+    while (!oob_stop) {
         uint64_t now = tf_now_ns();
         if (!x.src.attached && now - last_attach_try > 100000000ull) {
             last_attach_try = now;
-            int a = ex_source_attach(&x.src, x.pos.journal_id, x.pos.next_seq);
+            int a = oob_source_attach(&x.src, x.pos.journal_id, x.pos.next_seq);
             if (a < 0) {
                 fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
                 exit_code = 1;
@@ -240,23 +240,23 @@ int main(int argc, char **argv)
         }
         bool idle = false;
         while (x.buf.commands < rc->pipeline) {
-            ex_read_rc r = ex_source_read(&x.src, rec);
-            if (r == EX_READ_OK) {
+            oob_read_rc r = oob_source_read(&x.src, rec);
+            if (r == OOB_READ_OK) {
                 if (!x.first_read_ns)
                     x.first_read_ns = now;
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
-                    in = ex_source_instrument(&x.src, *(const uint32_t *)rec->payload);
+                    in = oob_source_instrument(&x.src, *(const uint32_t *)rec->payload);
                 redis_cmds_add(&x.rc, &x.buf, rec, in); /* room is kept for a record's commands */
                 x.batch_next_seq = rec->seq + 1;
                 last_record_ns = now;
-            } else if (r == EX_READ_GAP) {
+            } else if (r == OOB_READ_GAP) {
                 x.status.st.gaps++;
                 x.status.st.gap_records += x.src.r.last_gap_to - x.src.r.last_gap_from + 1;
                 fprintf(stderr, "tfexport-redis: GAP: the journal no longer holds sequences %" PRIu64
                         "..%" PRIu64 ": lost to Redis\n", x.src.r.last_gap_from, x.src.r.last_gap_to);
                 x.batch_next_seq = x.src.r.next_seq;
-            } else if (r == EX_READ_NEW_JOURNAL) {
+            } else if (r == OOB_READ_NEW_JOURNAL) {
                 if ((exit_code = flush(&x)) != 0)
                     break;
                 x.batch_journal_id = x.src.journal_id;
@@ -275,11 +275,11 @@ int main(int argc, char **argv)
             if ((exit_code = flush(&x)) != 0)
                 break;
         }
-        uint64_t head = ex_source_head(&x.src);
+        uint64_t head = oob_source_head(&x.src);
         x.status.st.journal_head = head;
-        x.status.st.behind_ns = ex_lag_update(&x.lag, head, x.pos.next_seq, now);
+        x.status.st.behind_ns = oob_lag_update(&x.lag, head, x.pos.next_seq, now);
         if (now - last_publish > 100000000ull) {
-            ex_status_publish(&x.status);
+            oob_status_publish(&x.status);
             last_publish = now;
         }
         if (idle) {
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
                 if (o != TF_OWNER_LIVE)
                     break;
             }
-            ex_sleep(1000000);
+            oob_sleep(1000000);
         }
     }
     if (exit_code == -2)
@@ -301,14 +301,14 @@ int main(int argc, char **argv)
             " error replies, %" PRIu64 " duplicate trades, %" PRIu64 " retries, %" PRIu64 " gaps\n",
             x.pos.next_seq, x.status.st.exported, x.status.st.rejected, x.duplicates, x.status.st.retries,
             x.status.st.gaps);
-    ex_latency_print(&x.lat, "tfexport-redis");
+    oob_latency_print(&x.lat, "tfexport-redis");
     if (x.last_ack_ns > x.first_read_ns && x.first_read_ns)
         fprintf(stderr, "tfexport-redis: %" PRIu64 " commands in %.3f s from the first record read to the last "
                 "reply: %.0f commands/s\n", x.status.st.exported, (double)(x.last_ack_ns - x.first_read_ns) / 1e9,
                 (double)x.status.st.exported * 1e9 / (double)(x.last_ack_ns - x.first_read_ns));
     free(rec);
-    ex_status_close(&x.status);
-    ex_source_close(&x.src);
+    oob_status_close(&x.status);
+    oob_source_close(&x.src);
     disconnect(&x);
     free(x.buf.p);
     return exit_code;

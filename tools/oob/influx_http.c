@@ -8,7 +8,7 @@
 #include <zlib.h>
 
 #include "shm/err.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 
 const char *influx_rc_name(influx_rc rc)
 {

@@ -2,8 +2,8 @@
  * (POST /write, optionally gzip), CREATE DATABASE and InfluxQL queries
  * (GET /query), and the answer classified the way a careful writer must
  * act on it. Cold path (its own process); buffers allocated once. */
-#ifndef TF_TOOLS_EXPORT_INFLUX_HTTP_H
-#define TF_TOOLS_EXPORT_INFLUX_HTTP_H
+#ifndef TF_TOOLS_OOB_INFLUX_HTTP_H
+#define TF_TOOLS_OOB_INFLUX_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -19,8 +19,8 @@
  * precision. Every value derives from the journal alone (and the sampling
  * state saved with the position), so exporting a record twice writes the
  * identical point. */
-#ifndef TF_TOOLS_EXPORT_INFLUX_POINTS_H
-#define TF_TOOLS_EXPORT_INFLUX_POINTS_H
+#ifndef TF_TOOLS_OOB_INFLUX_POINTS_H
+#define TF_TOOLS_OOB_INFLUX_POINTS_H
 
 #include <stdint.h>
 

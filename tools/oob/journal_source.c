@@ -10,16 +10,16 @@
 #include "shm/err.h"
 #include "shm/records.h"
 
-#define EX_REPLACED_CHECK_NS 100000000ull
+#define OOB_REPLACED_CHECK_NS 100000000ull
 
-void ex_source_init(ex_source *s, const tf_config *cfg)
+void oob_source_init(oob_source *s, const tf_config *cfg)
 {
     memset(s, 0, sizeof *s);
     tf_segment_path(s->journal_path, sizeof s->journal_path, cfg->shm_dir, cfg->instance, TF_SEG_MD);
     tf_segment_path(s->state_path, sizeof s->state_path, cfg->shm_dir, cfg->instance, TF_SEG_STATE);
 }
 
-static void ex__detach(ex_source *s)
+static void oob__detach(oob_source *s)
 {
     tf_segment_close(&s->jseg);
     tf_segment_close(&s->sseg);
@@ -27,11 +27,11 @@ static void ex__detach(ex_source *s)
     s->attached = false;
 }
 
-void ex_source_close(ex_source *s) { ex__detach(s); }
+void oob_source_close(oob_source *s) { oob__detach(s); }
 
-int ex_source_attach(ex_source *s, uint64_t journal_id, uint64_t next_seq)
+int oob_source_attach(oob_source *s, uint64_t journal_id, uint64_t next_seq)
 {
-    ex__detach(s);
+    oob__detach(s);
     tf_seg_status st = tf_segment_attach(&s->jseg, s->journal_path, TF_SEG_KIND_JOURNAL);
     if (st == TF_SEG_NOT_THERE || st == TF_SEG_NOT_READY)
         return 1;
@@ -62,7 +62,7 @@ int ex_source_attach(ex_source *s, uint64_t journal_id, uint64_t next_seq)
 }
 
 /* Has the file at journal_path become another journal (engine restarted)? */
-static bool ex__replaced(ex_source *s)
+static bool oob__replaced(oob_source *s)
 {
     struct stat sb;
     if (stat(s->journal_path, &sb) != 0)
@@ -70,46 +70,46 @@ static bool ex__replaced(ex_source *s)
     return (uint64_t)sb.st_ino != s->journal_ino;
 }
 
-ex_read_rc ex_source_read(ex_source *s, tf_journal_slot *out)
+oob_read_rc oob_source_read(oob_source *s, tf_journal_slot *out)
 {
     if (!s->attached)
-        return EX_READ_EMPTY;
+        return OOB_READ_EMPTY;
     tf_journal_read_rc rc = tf_journal_read(&s->r, out);
     if (rc == TF_JR_OK)
-        return EX_READ_OK;
+        return OOB_READ_OK;
     if (rc == TF_JR_GAP)
-        return EX_READ_GAP;
+        return OOB_READ_GAP;
     uint64_t now = tf_now_ns();
-    if (now - s->last_check_ns < EX_REPLACED_CHECK_NS)
-        return EX_READ_EMPTY;
+    if (now - s->last_check_ns < OOB_REPLACED_CHECK_NS)
+        return OOB_READ_EMPTY;
     s->last_check_ns = now;
-    if (!ex__replaced(s))
-        return EX_READ_EMPTY;
+    if (!oob__replaced(s))
+        return OOB_READ_EMPTY;
     /* Everything the old journal held has been read (the read above found
      * nothing new): move to the new one from its start. */
     uint64_t old_id = s->journal_id;
-    if (ex_source_attach(s, 0, 0) != 0)
-        return EX_READ_EMPTY;
-    return s->journal_id == old_id ? EX_READ_EMPTY : EX_READ_NEW_JOURNAL;
+    if (oob_source_attach(s, 0, 0) != 0)
+        return OOB_READ_EMPTY;
+    return s->journal_id == old_id ? OOB_READ_EMPTY : OOB_READ_NEW_JOURNAL;
 }
 
-static void ex__reload(ex_source *s)
+static void oob__reload(oob_source *s)
 {
     if (!s->state && tf_segment_attach(&s->sseg, s->state_path, TF_SEG_KIND_STATE) == TF_SEG_OK)
         s->state = tf_segment_region(&s->sseg, TF_REGION_STATE, NULL);
     md_view_load(&s->md, s->state);
 }
 
-const tf_md_instrument_info *ex_source_instrument(ex_source *s, uint32_t id)
+const tf_md_instrument_info *oob_source_instrument(oob_source *s, uint32_t id)
 {
     const tf_md_instrument_info *in = md_view_get(&s->md, id);
     if (in || !s->attached)
         return in;
-    ex__reload(s);
+    oob__reload(s);
     return md_view_get(&s->md, id);
 }
 
-static const tf_md_instrument_info *ex__lookup(const md_view *mv, const char *venue, const char *symbol)
+static const tf_md_instrument_info *oob__lookup(const md_view *mv, const char *venue, const char *symbol)
 {
     for (uint32_t i = 0; i < mv->count; i++) {
         const tf_md_instrument_info *in = md_view_get(mv, i);
@@ -119,16 +119,16 @@ static const tf_md_instrument_info *ex__lookup(const md_view *mv, const char *ve
     return NULL;
 }
 
-const tf_md_instrument_info *ex_source_find(ex_source *s, const char *venue, const char *symbol)
+const tf_md_instrument_info *oob_source_find(oob_source *s, const char *venue, const char *symbol)
 {
-    const tf_md_instrument_info *in = ex__lookup(&s->md, venue, symbol);
+    const tf_md_instrument_info *in = oob__lookup(&s->md, venue, symbol);
     if (in || !s->attached)
         return in;
-    ex__reload(s);
-    return ex__lookup(&s->md, venue, symbol);
+    oob__reload(s);
+    return oob__lookup(&s->md, venue, symbol);
 }
 
-uint64_t ex_source_head(const ex_source *s)
+uint64_t oob_source_head(const oob_source *s)
 {
     return s->attached ? tf_journal_head(&s->r.j) : 0;
 }

@@ -8,8 +8,8 @@
  * end first and then the new one is followed from its oldest record.
  *
  * Cold path; one thread. */
-#ifndef TF_TOOLS_EXPORT_SOURCE_H
-#define TF_TOOLS_EXPORT_SOURCE_H
+#ifndef TF_TOOLS_OOB_JOURNAL_SOURCE_H
+#define TF_TOOLS_OOB_JOURNAL_SOURCE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@
 #include "shm/segment.h"
 #include "tools/oob/md_view.h"
 
-typedef struct ex_source {
+typedef struct oob_source {
     char journal_path[TF_CFG_PATH_MAX];
     char state_path[TF_CFG_PATH_MAX];
     tf_segment jseg, sseg;
@@ -30,35 +30,35 @@ typedef struct ex_source {
     uint64_t journal_ino;      /* inode of the file mapped */
     uint64_t last_check_ns;
     bool attached;
-} ex_source;
+} oob_source;
 
-typedef enum ex_read_rc {
-    EX_READ_OK = 0,            /* a record in *out */
-    EX_READ_EMPTY,             /* nothing new (or no engine yet) */
-    EX_READ_GAP,               /* records missed: r.last_gap_from..to */
-    EX_READ_NEW_JOURNAL,       /* switched to a new journal; the position restarts */
-} ex_read_rc;
+typedef enum oob_read_rc {
+    OOB_READ_OK = 0,            /* a record in *out */
+    OOB_READ_EMPTY,             /* nothing new (or no engine yet) */
+    OOB_READ_GAP,               /* records missed: r.last_gap_from..to */
+    OOB_READ_NEW_JOURNAL,       /* switched to a new journal; the position restarts */
+} oob_read_rc;
 
 /* Paths from the config; nothing is attached yet. */
-void ex_source_init(ex_source *s, const tf_config *cfg);
+void oob_source_init(oob_source *s, const tf_config *cfg);
 
 /* Attach (or re-attach) when the engine's segments are there. `journal_id`
  * and `next_seq` are a saved position (0, 0: start at the oldest record).
  * Returns 0 attached, 1 not there yet, -1 unusable (tf_err_msg says why). */
-int ex_source_attach(ex_source *s, uint64_t journal_id, uint64_t next_seq);
+int oob_source_attach(oob_source *s, uint64_t journal_id, uint64_t next_seq);
 
 /* The next record. `out` holds a journal slot (slot_size bytes, at most
  * 256). Checks about every 100 ms whether the journal was replaced. */
-ex_read_rc ex_source_read(ex_source *s, tf_journal_slot *out);
+oob_read_rc oob_source_read(oob_source *s, tf_journal_slot *out);
 
 /* The instrument behind an id, reloading the registry once if unknown. */
-const tf_md_instrument_info *ex_source_instrument(ex_source *s, uint32_t id);
+const tf_md_instrument_info *oob_source_instrument(oob_source *s, uint32_t id);
 
 /* The instrument named by venue and symbol (case-insensitive), reloading the
  * registry once if it is not known yet; NULL when the engine has none. */
-const tf_md_instrument_info *ex_source_find(ex_source *s, const char *venue, const char *symbol);
+const tf_md_instrument_info *oob_source_find(oob_source *s, const char *venue, const char *symbol);
 
-uint64_t ex_source_head(const ex_source *s);
-void ex_source_close(ex_source *s);
+uint64_t oob_source_head(const oob_source *s);
+void oob_source_close(oob_source *s);
 
 #endif

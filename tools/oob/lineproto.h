@@ -12,8 +12,8 @@
  * PROMISE: every lp_* call either appends its whole element and returns
  * true, or returns false and leaves b->len where it was before that call
  * (lp_point_begin/lp_point_abort let a caller drop a half-built line). */
-#ifndef TF_TOOLS_EXPORT_LINEPROTO_H
-#define TF_TOOLS_EXPORT_LINEPROTO_H
+#ifndef TF_TOOLS_OOB_LINEPROTO_H
+#define TF_TOOLS_OOB_LINEPROTO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "shm/fixed.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 
 typedef struct lp_buf {
     char *p;

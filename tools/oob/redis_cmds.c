@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "shm/fixed.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 
 void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg)
 {

@@ -13,8 +13,8 @@
  * crash changes nothing twice: HSET overwrites; a stream entry id that is
  * not above the stream's last is refused by Redis (counted, harmless); a bar
  * first removes whatever member holds its score (a revision replaces it). */
-#ifndef TF_TOOLS_EXPORT_REDIS_CMDS_H
-#define TF_TOOLS_EXPORT_REDIS_CMDS_H
+#ifndef TF_TOOLS_OOB_REDIS_CMDS_H
+#define TF_TOOLS_OOB_REDIS_CMDS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -17,7 +17,7 @@ static int setup(redisContext *c, redisReply *r, const char *what, char *err, si
     return rc;
 }
 
-int ex_redis_connect(const tf_cfg_redis *rc, const char *password, uint64_t timeout_ns, redisContext **out,
+int oob_redis_connect(const tf_cfg_redis *rc, const char *password, uint64_t timeout_ns, redisContext **out,
                      char *err, size_t errlen)
 {
     struct timeval tv = {.tv_sec = (time_t)(timeout_ns / 1000000000u),

@@ -14,7 +14,7 @@
 #include "shm/common.h"
 #include "shm/err.h"
 #include "shm/fixed.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 #include "tools/oob/redis_cmds.h"
 #include "tools/oob/redis_conn.h"
 
@@ -94,7 +94,7 @@ int q_server_open(q_server *q, const tf_config *cfg)
         return TF_ERR_CTX("export.redis.password");
     if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)
         return TF_ERR("out of memory for the hot store");
-    ex_source_init(&q->src, cfg);
+    oob_source_init(&q->src, cfg);
     pthread_mutex_init(&q->backend_lock, NULL);
     if (cfg->export_.influx.enabled) {
         tf_cfg_influx ic = cfg->export_.influx;
@@ -117,7 +117,7 @@ void q_server_close(q_server *q)
         influx_close(&q->influx);
     lru_free(&q->cache);
     pthread_mutex_destroy(&q->backend_lock);
-    ex_source_close(&q->src);
+    oob_source_close(&q->src);
     qs_store_free(&q->store);
     free(q->scratch);
 }
@@ -184,7 +184,7 @@ static const tf_md_instrument_info *instrument(q_server *q, q_response *r, const
     }
     if (!ex)
         ex = "binance";
-    const tf_md_instrument_info *in = ex_source_find(&q->src, ex, sym);
+    const tf_md_instrument_info *in = oob_source_find(&q->src, ex, sym);
     if (in)
         return in;
     fail(r, 404, "unknown symbol '%.40s' on '%.40s'", sym, ex);
@@ -217,7 +217,7 @@ static bool redis_ready(q_server *q)
     if (now < q->redis_retry_ns)
         return false;
     char err[320];
-    bool ok = ex_redis_connect(rc, q->redis_password, q->cfg.export_.query.timeout_ns, &q->redis, err,
+    bool ok = oob_redis_connect(rc, q->redis_password, q->cfg.export_.query.timeout_ns, &q->redis, err,
                                sizeof err) == 0;
     if (!ok)
         q->redis_retry_ns = now + 1000000000ull; /* a down Redis costs one try a second */

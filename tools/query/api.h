@@ -50,7 +50,7 @@ typedef struct q_response {
 typedef struct q_server {
     tf_config cfg;
     qs_store store;
-    ex_source src;           /* journal + instruments + state segment; under store.lock */
+    oob_source src;           /* journal + instruments + state segment; under store.lock */
     redisContext *redis;
     uint64_t redis_retry_ns; /* do not try to reconnect before this */
     char redis_password[256];

@@ -28,11 +28,11 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 #include "tools/query/api.h"
 
 static q_server g_q;
-static ex_status g_status;
+static oob_status g_status;
 
 /* Debian's libwebsockets is built without SMP service threads, and a second
  * context cannot share the listening port: one acceptor thread owns the
@@ -180,40 +180,40 @@ static void *follow(void *arg)
     (void)arg;
     tf_journal_slot *rec = calloc(1, 256);
     uint64_t last_try = 0, last_publish = 0;
-    while (!ex_stop && rec) {
+    while (!oob_stop && rec) {
         int got = 0;
         pthread_mutex_lock(&g_q.store.lock);
         if (!g_q.src.attached && tf_now_ns() - last_try > 200000000ull) {
             last_try = tf_now_ns();
-            if (ex_source_attach(&g_q.src, 0, 0) < 0)
+            if (oob_source_attach(&g_q.src, 0, 0) < 0)
                 fprintf(stderr, "tfquery: %s\n", tf_err_msg());
         }
         for (; got < 4096; got++) {
-            ex_read_rc rc = ex_source_read(&g_q.src, rec);
-            if (rc == EX_READ_OK) {
+            oob_read_rc rc = oob_source_read(&g_q.src, rec);
+            if (rc == OOB_READ_OK) {
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type == TF_REC_MD_BAR || rec->type == TF_REC_MD_TRADE)
-                    in = ex_source_instrument(&g_q.src, *(const uint32_t *)rec->payload);
+                    in = oob_source_instrument(&g_q.src, *(const uint32_t *)rec->payload);
                 qs_store_add(&g_q.store, rec, in);
             }
-            else if (rc == EX_READ_NEW_JOURNAL)
+            else if (rc == OOB_READ_NEW_JOURNAL)
                 qs_store_clear(&g_q.store);
-            else if (rc != EX_READ_GAP)
+            else if (rc != OOB_READ_GAP)
                 break;
         }
         g_status.st.position = g_q.src.r.next_seq;
-        g_status.st.journal_head = ex_source_head(&g_q.src);
+        g_status.st.journal_head = oob_source_head(&g_q.src);
         g_status.st.exported = __atomic_load_n(&g_q.requests, __ATOMIC_RELAXED);
         g_status.st.rejected = __atomic_load_n(&g_q.errors, __ATOMIC_RELAXED);
         g_status.st.gaps = g_q.src.r.gap_events;
         g_status.st.gap_records = g_q.src.r.gap_records;
         pthread_mutex_unlock(&g_q.store.lock);
         if (tf_now_ns() - last_publish > 100000000ull) { /* like the exporters: 10 times a second */
-            ex_status_publish(&g_status);
+            oob_status_publish(&g_status);
             last_publish = tf_now_ns();
         }
         if (got < 4096)
-            ex_sleep(1000000);
+            oob_sleep(1000000);
     }
     free(rec);
     return NULL;
@@ -222,7 +222,7 @@ static void *follow(void *arg)
 /* One HTTP service thread: its own lws context. */
 static void *serve(void *ctx)
 {
-    while (!ex_stop)
+    while (!oob_stop)
         if (lws_service(ctx, 100) < 0)
             break;
     return NULL;
@@ -251,7 +251,7 @@ static void *acceptor(void *arg)
 {
     int lfd = (int)(intptr_t)arg;
     uint32_t next = 0;
-    while (!ex_stop) {
+    while (!oob_stop) {
         struct pollfd p = {.fd = lfd, .events = POLLIN};
         if (poll(&p, 1, 100) <= 0)
             continue;
@@ -319,7 +319,7 @@ int main(int argc, char **argv)
         }
     }
     static tf_config cfg;
-    if (ex_load_config(config, &cfg) != 0)
+    if (oob_load_config(config, &cfg) != 0)
         return 1;
     const tf_cfg_query *qc = &cfg.export_.query;
     if (print_env)
@@ -328,12 +328,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "tfquery: export.query.enabled is false; nothing to do\n");
         return 0;
     }
-    ex_install_signals();
-    if (ex_pin(&cfg) != 0) {
+    oob_install_signals();
+    if (oob_pin(&cfg) != 0) {
         fprintf(stderr, "tfquery: %s\n", tf_err_msg());
         return 1;
     }
-    if (q_server_open(&g_q, &cfg) != 0 || ex_status_open(&g_status, &cfg, status_name, "query") != 0) {
+    if (q_server_open(&g_q, &cfg) != 0 || oob_status_open(&g_status, &cfg, status_name, "query") != 0) {
         fprintf(stderr, "tfquery: %s\n", tf_err_msg());
         return 1;
     }
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
     int lfd = listen_on(qc->bind, &port);
     if (lfd < 0) {
         fprintf(stderr, "tfquery: cannot listen on %s:%u: %s\n", qc->bind, qc->port, strerror(errno));
-        ex_status_close(&g_status);
+        oob_status_close(&g_status);
         return 1;
     }
     lws_set_log_level(LLL_ERR, NULL);
@@ -358,7 +358,7 @@ int main(int argc, char **argv)
         ctx[i] = lws_create_context(&info);
         if (!ctx[i]) {
             fprintf(stderr, "tfquery: cannot create the HTTP service\n");
-            ex_status_close(&g_status);
+            oob_status_close(&g_status);
             return 1;
         }
         g_hand[i].ctx = ctx[i];
@@ -391,7 +391,7 @@ int main(int argc, char **argv)
             close(g_hand[i].fds[k]);
         pthread_mutex_destroy(&g_hand[i].lock);
     }
-    ex_status_close(&g_status);
+    oob_status_close(&g_status);
     fprintf(stderr, "tfquery: stopped: %llu requests, %llu errors, %llu cache hits\n",
             (unsigned long long)g_q.requests, (unsigned long long)g_q.errors, (unsigned long long)g_q.cache_hits);
     q_server_close(&g_q);

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "shm/err.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 #include "tools/oob/influx_http.h"
 #include "tools/oob/influx_points.h"
 #include "tools/oob/lineproto.h"
@@ -145,24 +145,24 @@ static void test_position_file(void **state)
     assert_non_null(mkdtemp(dir));
     char path[64];
     snprintf(path, sizeof path, "%s/x.pos", dir);
-    ex_position p = {.journal_id = 77, .next_seq = 1234};
+    oob_position p = {.journal_id = 77, .next_seq = 1234};
     p.extra[0] = 5;
     p.extra[15] = 9;
-    ex_position q;
-    assert_int_equal(ex_position_load(path, &q), 1); /* none yet */
-    if (ex_position_save(path, &p) != 0)
+    oob_position q;
+    assert_int_equal(oob_position_load(path, &q), 1); /* none yet */
+    if (oob_position_save(path, &p) != 0)
         fail_msg("%s", tf_err_msg());
-    assert_int_equal(ex_position_load(path, &q), 0);
+    assert_int_equal(oob_position_load(path, &q), 0);
     assert_memory_equal(&p, &q, sizeof p);
     FILE *f = fopen(path, "w");
     fputs("journal_id=77\nnext_seq=banana\n", f);
     fclose(f);
-    assert_int_equal(ex_position_load(path, &q), -1);
+    assert_int_equal(oob_position_load(path, &q), -1);
     assert_non_null(strstr(tf_err_msg(), "garbled"));
     f = fopen(path, "w");
     fputs("journal_id=77\n", f);
     fclose(f);
-    assert_int_equal(ex_position_load(path, &q), -1);
+    assert_int_equal(oob_position_load(path, &q), -1);
     assert_non_null(strstr(tf_err_msg(), "missing"));
     unlink(path);
     rmdir(dir);

@@ -1,8 +1,10 @@
-/* What the exporters and the query server share, besides the source:
- * the saved journal position, the status segment tfstat reads, secrets,
- * backoff with jitter, and stop signals. Cold path. */
-#ifndef TF_TOOLS_EXPORT_COMMON_H
-#define TF_TOOLS_EXPORT_COMMON_H
+/* The out-of-band process around a journal reader, shared by the exporters
+ * and the query server: the saved journal position, the status segment
+ * tfstat reads, lag and latency figures, jitter, stop signals, config and
+ * arguments, CPU pinning. Cold path. (The journal follower itself is
+ * journal_source.h.) */
+#ifndef TF_TOOLS_OOB_PROCESS_H
+#define TF_TOOLS_OOB_PROCESS_H
 
 #include <signal.h>
 #include <stdbool.h>
@@ -21,93 +23,93 @@
  * (write a temporary file, fdatasync, rename) after every acknowledged batch,
  * so a crash at any moment leaves the previous or the new position, never a
  * torn one. `extra` carries exporter-specific state (up to 16 values). */
-#define EX_POS_EXTRA 16
-typedef struct ex_position {
+#define OOB_POS_EXTRA 16
+typedef struct oob_position {
     uint64_t journal_id;
     uint64_t next_seq;
-    uint64_t extra[EX_POS_EXTRA];
-} ex_position;
+    uint64_t extra[OOB_POS_EXTRA];
+} oob_position;
 
 /* 0 loaded, 1 no file yet (a zero position), -1 unreadable or garbled. */
-int ex_position_load(const char *path, ex_position *pos);
-int ex_position_save(const char *path, const ex_position *pos);
+int oob_position_load(const char *path, oob_position *pos);
+int oob_position_save(const char *path, const oob_position *pos);
 
 /* ---- status segment ------------------------------------------------------ */
-typedef struct ex_status {
+typedef struct oob_status {
     tf_segment seg;
     tf_state_slot *slot;
-    tf_exporter_status st;     /* the exporter's working copy, published by ex_status_publish */
-} ex_status;
+    tf_exporter_status st;     /* the exporter's working copy, published by oob_status_publish */
+} oob_status;
 
 /* Create tradefan.<instance>.<segment> with one TF_STATE_EXPORTER slot. */
-int ex_status_open(ex_status *s, const tf_config *cfg, const char *segment, const char *key);
-void ex_status_publish(ex_status *s);
-void ex_status_close(ex_status *s);
+int oob_status_open(oob_status *s, const tf_config *cfg, const char *segment, const char *key);
+void oob_status_publish(oob_status *s);
+void oob_status_close(oob_status *s);
 
 /* ---- lag -------------------------------------------------------------------
  * How far behind the journal an exporter is, in time: when was the journal's
  * head where our position is now? Samples of (head, time) every 10 ms over
  * the last ~20 s; further behind than that reports the window's age. */
-#define EX_LAG_SAMPLES 2048u
-typedef struct ex_lag {
-    uint64_t head[EX_LAG_SAMPLES], t_ns[EX_LAG_SAMPLES];
+#define OOB_LAG_SAMPLES 2048u
+typedef struct oob_lag {
+    uint64_t head[OOB_LAG_SAMPLES], t_ns[OOB_LAG_SAMPLES];
     uint64_t n;               /* samples taken */
-} ex_lag;
+} oob_lag;
 /* Record the head seen now; returns how long ago the head reached `position - 1`. */
-uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now_ns);
+uint64_t oob_lag_update(oob_lag *l, uint64_t head, uint64_t position, uint64_t now_ns);
 
 /* ---- request latencies (printed at exit, for the benchmarks) -------------- */
-#define EX_LAT_MAX 65536u
-typedef struct ex_latency {
-    uint32_t us[EX_LAT_MAX];  /* the first EX_LAT_MAX requests' round trips */
+#define OOB_LAT_MAX 65536u
+typedef struct oob_latency {
+    uint32_t us[OOB_LAT_MAX];  /* the first OOB_LAT_MAX requests' round trips */
     uint64_t n;
-} ex_latency;
-static inline void ex_latency_add(ex_latency *l, uint64_t ns)
+} oob_latency;
+static inline void oob_latency_add(oob_latency *l, uint64_t ns)
 {
-    if (l->n < EX_LAT_MAX)
+    if (l->n < OOB_LAT_MAX)
         l->us[l->n] = (uint32_t)(ns / 1000u > UINT32_MAX ? UINT32_MAX : ns / 1000u);
     l->n++;
 }
 /* "<prefix>: N requests, round trip us p50 .. p99 .. p99.9 .. max .." */
-void ex_latency_print(ex_latency *l, const char *prefix);
+void oob_latency_print(oob_latency *l, const char *prefix);
 
 /* Retry backoff: tf_backoff (lib/base/backoff.h), the engine's own. */
 /* A random fraction in [-frac, +frac] of `ns` added to it. */
-uint64_t ex_jitter(uint64_t *rng, uint64_t ns, unsigned percent);
+uint64_t oob_jitter(uint64_t *rng, uint64_t ns, unsigned percent);
 
 /* Sleep up to `ns`, returning early when a stop was requested. */
-void ex_sleep(uint64_t ns);
+void oob_sleep(uint64_t ns);
 
-/* SIGINT/SIGTERM set ex_stop; SIGPIPE ignored. */
-extern volatile sig_atomic_t ex_stop;
-void ex_install_signals(void);
+/* SIGINT/SIGTERM set oob_stop; SIGPIPE ignored. */
+extern volatile sig_atomic_t oob_stop;
+void oob_install_signals(void);
 
 /* Load the config named by -c (or TF_CONFIG) with this host's CPU count;
  * prints the error and returns -1. */
-int ex_load_config(const char *path, tf_config *cfg);
+int oob_load_config(const char *path, tf_config *cfg);
 
 /* An exporter's command line: -c CONFIG [--until-idle MS] [--status NAME].
  * Returns -1 to go on, else the exit code (usage printed for `prog`). */
-typedef struct ex_args {
+typedef struct oob_args {
     const char *config;
     const char *status_name;   /* preset to the default segment name */
     uint64_t until_idle_ns;    /* 0: run until stopped */
-} ex_args;
-int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a);
+} oob_args;
+int oob_parse_args(int argc, char **argv, const char *prog, oob_args *a);
 
 /* The start every exporter shares: arguments, config, "enabled" for
  * export.<section>, signals, run_dir, and the saved position
  * (<run_dir>/<segment>.pos into pos_path/pos). Returns -1 to go on, else the
  * exit code (the reason printed). */
-int ex_start(int argc, char **argv, const char *prog, const char *section, ex_args *a, tf_config *cfg,
-             char *pos_path, size_t pos_cap, ex_position *pos);
+int oob_start(int argc, char **argv, const char *prog, const char *section, oob_args *a, tf_config *cfg,
+             char *pos_path, size_t pos_cap, oob_position *pos);
 
 
 /* Pin this process (every thread it starts later too) to export.cpu, so
  * out-of-band work stays off the engine's cores; nothing when -1. */
-int ex_pin(const tf_config *cfg);
+int oob_pin(const tf_config *cfg);
 
 /* mkdir -p */
-int ex_mkdirs(const char *path);
+int oob_mkdirs(const char *path);
 
 #endif

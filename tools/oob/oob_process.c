@@ -1,5 +1,5 @@
 #include "shm/catalog.h"
-#include "tools/oob/oob_common.h"
+#include "tools/oob/oob_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 
 /* ---- position ------------------------------------------------------------ */
 
-int ex_position_load(const char *path, ex_position *pos)
+int oob_position_load(const char *path, oob_position *pos)
 {
     memset(pos, 0, sizeof *pos);
     FILE *f = fopen(path, "r");
@@ -39,7 +39,7 @@ int ex_position_load(const char *path, ex_position *pos)
             pos->journal_id = v, have |= 1;
         else if (strcmp(key, "next_seq") == 0)
             pos->next_seq = v, have |= 2;
-        else if (sscanf(line, "extra_%u=", &idx) == 1 && idx < EX_POS_EXTRA)
+        else if (sscanf(line, "extra_%u=", &idx) == 1 && idx < OOB_POS_EXTRA)
             pos->extra[idx] = v;
         else if (strncmp(key, "extra_", 6) != 0) {
             rc = TF_ERR("%s: unknown key '%s'", path, key);
@@ -54,12 +54,12 @@ int ex_position_load(const char *path, ex_position *pos)
     return rc;
 }
 
-int ex_position_save(const char *path, const ex_position *pos)
+int oob_position_save(const char *path, const oob_position *pos)
 {
     char text[1024];
     int n = snprintf(text, sizeof text, "journal_id=%" PRIu64 "\nnext_seq=%" PRIu64 "\n",
                      pos->journal_id, pos->next_seq);
-    for (unsigned i = 0; i < EX_POS_EXTRA; i++)
+    for (unsigned i = 0; i < OOB_POS_EXTRA; i++)
         if (pos->extra[i])
             n += snprintf(text + n, sizeof text - (size_t)n, "extra_%u=%" PRIu64 "\n", i, pos->extra[i]);
     return tf_file_replace(path, text, (size_t)n);
@@ -67,7 +67,7 @@ int ex_position_save(const char *path, const ex_position *pos)
 
 /* ---- status segment -------------------------------------------------------- */
 
-int ex_status_open(ex_status *s, const tf_config *cfg, const char *segment, const char *key)
+int oob_status_open(oob_status *s, const tf_config *cfg, const char *segment, const char *key)
 {
     memset(s, 0, sizeof *s);
     char path[TF_CFG_PATH_MAX];
@@ -87,11 +87,11 @@ int ex_status_open(ex_status *s, const tf_config *cfg, const char *segment, cons
         tf_segment_close(&s->seg);
         return TF_ERR("cannot publish %s", path);
     }
-    ex_status_publish(s);
+    oob_status_publish(s);
     return 0;
 }
 
-void ex_status_publish(ex_status *s)
+void oob_status_publish(oob_status *s)
 {
     if (!s->slot)
         return;
@@ -100,48 +100,48 @@ void ex_status_publish(ex_status *s)
     tf_segment_heartbeat(&s->seg, now);
 }
 
-void ex_status_close(ex_status *s)
+void oob_status_close(oob_status *s)
 {
     if (s->slot)
-        ex_status_publish(s);
+        oob_status_publish(s);
     tf_segment_close(&s->seg);
     s->slot = NULL;
 }
 
 /* ---- latencies ------------------------------------------------------------------ */
 
-static int ex__cmp_u32(const void *a, const void *b)
+static int oob__cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
 }
 
-void ex_latency_print(ex_latency *l, const char *prefix)
+void oob_latency_print(oob_latency *l, const char *prefix)
 {
-    size_t n = l->n < EX_LAT_MAX ? (size_t)l->n : EX_LAT_MAX;
+    size_t n = l->n < OOB_LAT_MAX ? (size_t)l->n : OOB_LAT_MAX;
     if (!n)
         return;
-    qsort(l->us, n, sizeof l->us[0], ex__cmp_u32);
+    qsort(l->us, n, sizeof l->us[0], oob__cmp_u32);
     fprintf(stderr, "%s: %" PRIu64 " requests, round trip us p50 %u p99 %u p99.9 %u max %u\n", prefix, l->n,
             l->us[n / 2], l->us[n * 99 / 100], l->us[n * 999 / 1000], l->us[n - 1]);
 }
 
 /* ---- lag ---------------------------------------------------------------------- */
 
-uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now_ns)
+uint64_t oob_lag_update(oob_lag *l, uint64_t head, uint64_t position, uint64_t now_ns)
 {
-    if (!l->n || now_ns - l->t_ns[(l->n - 1) % EX_LAG_SAMPLES] >= 10000000ull) {
-        l->head[l->n % EX_LAG_SAMPLES] = head;
-        l->t_ns[l->n % EX_LAG_SAMPLES] = now_ns;
+    if (!l->n || now_ns - l->t_ns[(l->n - 1) % OOB_LAG_SAMPLES] >= 10000000ull) {
+        l->head[l->n % OOB_LAG_SAMPLES] = head;
+        l->t_ns[l->n % OOB_LAG_SAMPLES] = now_ns;
         l->n++;
     }
     if (position > head)
         return 0; /* everything exported */
     /* The oldest sample whose head had reached what we still have to send. */
-    uint64_t oldest = l->n > EX_LAG_SAMPLES ? l->n - EX_LAG_SAMPLES : 0;
+    uint64_t oldest = l->n > OOB_LAG_SAMPLES ? l->n - OOB_LAG_SAMPLES : 0;
     for (uint64_t i = oldest; i < l->n; i++)
-        if (l->head[i % EX_LAG_SAMPLES] >= position)
-            return now_ns - l->t_ns[i % EX_LAG_SAMPLES];
+        if (l->head[i % OOB_LAG_SAMPLES] >= position)
+            return now_ns - l->t_ns[i % OOB_LAG_SAMPLES];
     return 0;
 }
 
@@ -149,7 +149,7 @@ uint64_t ex_lag_update(ex_lag *l, uint64_t head, uint64_t position, uint64_t now
 
 /* ---- backoff ------------------------------------------------------------------ */
 
-static uint64_t ex__rand(uint64_t *x)
+static uint64_t oob__rand(uint64_t *x)
 {
     *x ^= *x << 13;
     *x ^= *x >> 7;
@@ -157,37 +157,37 @@ static uint64_t ex__rand(uint64_t *x)
     return *x;
 }
 
-uint64_t ex_jitter(uint64_t *rng, uint64_t ns, unsigned percent)
+uint64_t oob_jitter(uint64_t *rng, uint64_t ns, unsigned percent)
 {
     if (!*rng)
         *rng = tf_now_ns() | 1;
     uint64_t span = ns / 100 * percent * 2 + 1;
-    return ns - ns / 100 * percent + ex__rand(rng) % span;
+    return ns - ns / 100 * percent + oob__rand(rng) % span;
 }
 
 /* ---- process -------------------------------------------------------------------- */
 
-volatile sig_atomic_t ex_stop;
+volatile sig_atomic_t oob_stop;
 
-static void ex__on_signal(int sig)
+static void oob__on_signal(int sig)
 {
     (void)sig;
-    ex_stop = 1;
+    oob_stop = 1;
 }
 
-void ex_install_signals(void)
+void oob_install_signals(void)
 {
-    struct sigaction sa = {.sa_handler = ex__on_signal};
+    struct sigaction sa = {.sa_handler = oob__on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 
-void ex_sleep(uint64_t ns)
+void oob_sleep(uint64_t ns)
 {
     uint64_t end = tf_now_ns() + ns;
-    while (!ex_stop) {
+    while (!oob_stop) {
         uint64_t now = tf_now_ns();
         if (now >= end)
             return;
@@ -197,7 +197,7 @@ void ex_sleep(uint64_t ns)
     }
 }
 
-int ex_load_config(const char *path, tf_config *cfg)
+int oob_load_config(const char *path, tf_config *cfg)
 {
     if (!path)
         path = getenv("TF_CONFIG");
@@ -214,7 +214,7 @@ int ex_load_config(const char *path, tf_config *cfg)
     return 0;
 }
 
-int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a)
+int oob_parse_args(int argc, char **argv, const char *prog, oob_args *a)
 {
     static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                          {"until-idle", required_argument, 0, 'u'},
@@ -236,7 +236,7 @@ int ex_parse_args(int argc, char **argv, const char *prog, ex_args *a)
     return -1;
 }
 
-int ex_pin(const tf_config *cfg)
+int oob_pin(const tf_config *cfg)
 {
     if (cfg->export_.cpu < 0)
         return 0;
@@ -248,30 +248,30 @@ int ex_pin(const tf_config *cfg)
     return 0;
 }
 
-int ex_start(int argc, char **argv, const char *prog, const char *section, ex_args *a, tf_config *cfg,
-             char *pos_path, size_t pos_cap, ex_position *pos)
+int oob_start(int argc, char **argv, const char *prog, const char *section, oob_args *a, tf_config *cfg,
+             char *pos_path, size_t pos_cap, oob_position *pos)
 {
-    int rc = ex_parse_args(argc, argv, prog, a);
+    int rc = oob_parse_args(argc, argv, prog, a);
     if (rc >= 0)
         return rc;
-    if (ex_load_config(a->config, cfg) != 0)
+    if (oob_load_config(a->config, cfg) != 0)
         return 1;
     bool enabled = strcmp(section, "influx") == 0 ? cfg->export_.influx.enabled : cfg->export_.redis.enabled;
     if (!enabled) {
         fprintf(stderr, "%s: export.%s.enabled is false; nothing to do\n", prog, section);
         return 0;
     }
-    ex_install_signals();
-    if (ex_pin(cfg) != 0) {
+    oob_install_signals();
+    if (oob_pin(cfg) != 0) {
         fprintf(stderr, "%s: %s\n", prog, tf_err_msg());
         return 1;
     }
     snprintf(pos_path, pos_cap, "%s/%s.pos", cfg->export_.run_dir, a->status_name);
-    if (ex_mkdirs(cfg->export_.run_dir) != 0) {
+    if (oob_mkdirs(cfg->export_.run_dir) != 0) {
         fprintf(stderr, "%s: %s\n", prog, tf_err_msg());
         return 1;
     }
-    if (ex_position_load(pos_path, pos) < 0) {
+    if (oob_position_load(pos_path, pos) < 0) {
         fprintf(stderr, "%s: %s (fix or remove it: removing exports everything the journal holds "
                 "again, which is harmless)\n", prog, tf_err_msg());
         return 1;
@@ -279,7 +279,7 @@ int ex_start(int argc, char **argv, const char *prog, const char *section, ex_ar
     return -1;
 }
 
-int ex_mkdirs(const char *path)
+int oob_mkdirs(const char *path)
 {
     char buf[TF_CFG_PATH_MAX];
     snprintf(buf, sizeof buf, "%s", path);
