@@ -6,6 +6,8 @@
 #   4. valgrind: no leaks in the engine's start/stop cycle and the tools
 #   5. a short fuzzing pass over every fuzz target (make fuzz runs longer)
 #   6. integration tests (tests/integration/test_*.sh): real processes
+#   7. the tree's rules (tests/tree/check_tree.py): layers include only
+#      downwards, no import circle between files, no source over 700 lines
 # Closes with "tests: N passed, N failed" (suites) and exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -65,6 +67,7 @@ suite tsan tsan_tests
 suite fuzz env FUZZ_SECONDS=10 sh tests/fuzz_run.sh
 suite valgrind sh tests/valgrind.sh
 suite integration integration_tests
+suite tree /usr/bin/python3 tests/tree/check_tree.py build
 
 echo "tests: $passed passed, $failed failed${failures:+ (failed:$failures)}"
 [ $failed -eq 0 ]
