@@ -1,11 +1,17 @@
-/* The feed stage's message half: decoded messages -> validated records in
- * the market-data journal, books, bars and state slots (see feed.h). */
-#include "engine/md/feed_internal.h"
+/* The feed stage (see feed.h): its duty cycle, set-up and stats, and the
+ * message half — decoded messages -> validated records in the market-data
+ * journal, books, bars and state slots. The upper half of the feed: it
+ * calls down into feed_conn.c (the connection), which reaches back only
+ * through the tf_feed_conn_ops table below, handed over at init. Runs on
+ * the feed stage's thread; tf_feed_init and tf_feed_close on the engine's
+ * (cold). */
+#include "engine/md/feed_conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "shm/atomic.h"
 #include "shm/common.h"
 #include "shm/err.h"
 
@@ -40,11 +46,11 @@ static void tf__sample(char *out, size_t cap, const char *buf, uint32_t len)
     out[n] = 0;
 }
 
-void tf__feed_reject(tf_feed *f, uint32_t reason, const char *buf, uint32_t len, uint64_t now_ns)
+static void tf__feed_reject(tf_feed *f, uint32_t reason, const char *buf, uint32_t len, uint64_t now_ns)
 {
     if (reason == TF_MD_OK || reason >= TF_FEED_REJ_COUNT)
         reason = TF_MD_REJ_MALFORMED;
-    (*f->c_rejected[reason])++;
+    tf_counter_inc(f->c_rejected[reason], 1);
     f->work++;
     char sample[TF_ERRLOG_DETAIL];
     tf__sample(sample, sizeof sample, buf, len);
@@ -54,17 +60,17 @@ void tf__feed_reject(tf_feed *f, uint32_t reason, const char *buf, uint32_t len,
 static void tf__append(tf_feed *f, uint16_t type, const void *rec, uint16_t len)
 {
     if (!tf_journal_append(f->journal, type, rec, len))
-        (*f->c_journal_errors)++;
+        tf_counter_inc(f->c_journal_errors, 1);
 }
 
-void tf__feed_event(tf_feed *f, uint32_t kind, uint32_t instrument, uint64_t a, uint64_t b)
+static void tf__feed_event(tf_feed *f, uint32_t kind, uint32_t instrument, uint64_t a, uint64_t b)
 {
     tf_md_feed_event ev = {.kind = kind, .instrument = instrument, .a = a, .b = b,
                            .realtime_ns = tf_realtime_ns()};
     tf__append(f, TF_REC_MD_FEED_EVENT, &ev, sizeof ev);
 }
 
-void tf__feed_publish_status(tf_feed *f, uint64_t now_ns)
+static void tf__feed_publish_status(tf_feed *f, uint64_t now_ns)
 {
     f->status.connected = f->connected;
     f->status.trade_gaps = *f->c_trade_gaps;
@@ -93,9 +99,9 @@ static void tf__publish_top(tf_feed_instrument *fi, uint64_t now_ns)
         tf_state_write(fi->top_slot, t, sizeof *t, now_ns);
 }
 
-void tf__feed_connected(tf_feed *f, uint64_t now_ns)
+static void tf__feed_connected(tf_feed *f, uint64_t now_ns)
 {
-    (*f->c_connects)++;
+    tf_counter_inc(f->c_connects, 1);
     f->status.connects++;
     f->status.connected_realtime_ns = tf_realtime_ns();
     f->connected = true;
@@ -103,9 +109,9 @@ void tf__feed_connected(tf_feed *f, uint64_t now_ns)
     tf__feed_publish_status(f, now_ns);
 }
 
-void tf__feed_disconnected(tf_feed *f, uint32_t reason, uint64_t now_ns)
+static void tf__feed_disconnected(tf_feed *f, uint32_t reason, uint64_t now_ns)
 {
-    (*f->c_disconnects)++;
+    tf_counter_inc(f->c_disconnects, 1);
     f->status.disconnects++;
     f->connected = false;
     tf_stage_error(f->stage, TF_E_MD_DISCONNECT, reason, "feed connection lost", now_ns);
@@ -123,9 +129,9 @@ static void tf__journal_bars(tf_feed *f, const tf_md_bar *bars, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         tf__append(f, TF_REC_MD_BAR, &bars[i], sizeof bars[i]);
-        (*f->c_bars)++;
+        tf_counter_inc(f->c_bars, 1);
         if (bars[i].revision)
-            (*f->c_bar_revisions)++;
+            tf_counter_inc(f->c_bar_revisions, 1);
     }
 }
 
@@ -140,19 +146,19 @@ static void tf__on_trade(tf_feed *f, tf_md_trade *t, uint64_t now_ns)
 {
     tf_feed_instrument *fi = &f->inst[t->instrument];
     bool agg = t->kind == TF_MD_AGG_TRADE;
-    (*(agg ? f->c_agg_trades : f->c_trades))++;
+    tf_counter_inc(agg ? f->c_agg_trades : f->c_trades, 1);
     uint64_t gap_first = 0, gap_last = 0;
     tf_trade_verdict v = tf_trade_check(agg ? &fi->agg_trades : &fi->trades, t, &gap_first, &gap_last);
-    (*f->c_trade_verdict[v])++;
+    tf_counter_inc(f->c_trade_verdict[v], 1);
     if (gap_first) {
-        (*f->c_trade_gaps)++;
-        (*f->c_trade_gap_ids) += gap_last - gap_first + 1;
+        tf_counter_inc(f->c_trade_gaps, 1);
+        tf_counter_inc(f->c_trade_gap_ids, gap_last - gap_first + 1);
         tf_stage_error(f->stage, TF_E_MD_TRADE_GAP, gap_first, f->reg->items[t->instrument].symbol,
                        now_ns);
         tf__feed_event(f, TF_FEED_TRADE_GAP, t->instrument, gap_first, gap_last);
     }
     if (t->flags & TF_MD_OUT_OF_ORDER)
-        (*f->c_gaps_filled)++;
+        tf_counter_inc(f->c_gaps_filled, 1);
     if (v != TF_TRADE_ACCEPT) {
         tf_stage_error(f->stage, v == TF_TRADE_DUPLICATE ? TF_E_MD_DUPLICATE : TF_E_MD_BAD_TRADE,
                        t->trade_id, tf_trade_verdict_names[v], now_ns);
@@ -163,7 +169,7 @@ static void tf__on_trade(tf_feed *f, tf_md_trade *t, uint64_t now_ns)
         if (wall >= t->hops.venue_ns)
             tf_hist_record(f->h_venue_skew, wall - t->hops.venue_ns);
         else
-            (*f->c_venue_ahead)++;
+            tf_counter_inc(f->c_venue_ahead, 1);
     }
     t->hops.decoded_ns = now_ns;
     t->hops.published_ns = tf_now_ns();
@@ -218,9 +224,9 @@ static void tf__journal_depth(tf_feed *f, uint32_t instrument, uint64_t U, uint6
 static void tf__on_depth(tf_feed *f, const tf_md_depth_msg *m, uint64_t recv_ns, uint64_t now_ns)
 {
     tf_feed_instrument *fi = &f->inst[m->instrument];
-    (*f->c_depth_updates)++;
+    tf_counter_inc(f->c_depth_updates, 1);
     tf_book_action a = tf_book_on_diff(&fi->book, m);
-    (*f->c_book_actions[a])++;
+    tf_counter_inc(f->c_book_actions[a], 1);
     switch (a) {
     case TF_BOOK_APPLIED: {
         tf_md_hops h = {.venue_ns = m->event_time_ns, .recv_ns = recv_ns, .decoded_ns = now_ns};
@@ -246,14 +252,14 @@ static void tf__on_depth(tf_feed *f, const tf_md_depth_msg *m, uint64_t recv_ns,
     }
 }
 
-void tf__feed_snapshot(tf_feed *f, uint32_t instrument, const char *body, uint32_t len,
-                       uint32_t http_status, uint64_t now_ns)
+static void tf__feed_snapshot(tf_feed *f, uint32_t instrument, const char *body, uint32_t len,
+                              uint32_t http_status, uint64_t now_ns)
 {
     if (instrument >= f->instrument_count)
         return;
     tf_feed_instrument *fi = &f->inst[instrument];
     if (http_status != 200) {
-        (*f->c_snapshot_errors)++;
+        tf_counter_inc(f->c_snapshot_errors, 1);
         char sample[TF_ERRLOG_DETAIL];
         tf__sample(sample, sizeof sample, body, len);
         tf_stage_error(f->stage, TF_E_MD_SNAPSHOT, http_status, sample, now_ns);
@@ -262,7 +268,7 @@ void tf__feed_snapshot(tf_feed *f, uint32_t instrument, const char *body, uint32
     }
     tf_md_reject rc = tf_md_decode_snapshot(&f->reg->items[instrument], body, len, f->snapshot);
     if (rc != TF_MD_OK) {
-        (*f->c_snapshot_errors)++;
+        tf_counter_inc(f->c_snapshot_errors, 1);
         tf__feed_reject(f, rc, body, len, now_ns);
         f->need_snapshot |= 1ull << instrument;
         return;
@@ -270,12 +276,12 @@ void tf__feed_snapshot(tf_feed *f, uint32_t instrument, const char *body, uint32
     f->snapshot->instrument = instrument;
     tf_book_action a = tf_book_on_snapshot(&fi->book, f->snapshot, NULL, NULL);
     if (a != TF_BOOK_APPLIED) {
-        (*f->c_book_actions[a])++;
+        tf_counter_inc(f->c_book_actions[a], 1);
         f->need_snapshot |= 1ull << instrument;
         return;
     }
     /* Readers rebuild from here: clear, then the whole book as it now stands. */
-    (*f->c_book_syncs)++;
+    tf_counter_inc(f->c_book_syncs, 1);
     tf_md_hops h = {.recv_ns = now_ns, .decoded_ns = tf_now_ns()};
     uint32_t nb = tf_book_levels(&fi->book, TF_SIDE_BID, f->levels, f->levels_cap);
     uint32_t na = tf_book_levels(&fi->book, TF_SIDE_ASK, f->levels + nb, f->levels_cap);
@@ -300,9 +306,9 @@ static bool tf__subscribed(const tf_feed *f, uint32_t kind)
     }
 }
 
-void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t recv_ns)
+static void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t recv_ns)
 {
-    (*f->c_messages)++;
+    tf_counter_inc(f->c_messages, 1);
     f->work++;
     tf_md_msg m;
     tf_md_reject rc = tf_md_decode(f->decoder, buf, len, recv_ns, &m);
@@ -324,7 +330,7 @@ void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t recv_n
         tf__on_trade(f, &m.u.trade, now);
         break;
     case TF_MD_MSG_BOOK_TICKER:
-        (*f->c_quotes)++;
+        tf_counter_inc(f->c_quotes, 1);
         m.u.quote.hops.decoded_ns = now;
         m.u.quote.hops.published_ns = tf_now_ns();
         tf__append(f, TF_REC_MD_QUOTE, &m.u.quote, sizeof m.u.quote);
@@ -333,19 +339,19 @@ void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t recv_n
         tf__on_depth(f, m.depth, recv_ns, now);
         break;
     case TF_MD_MSG_KLINE:
-        (*f->c_klines)++;
+        tf_counter_inc(f->c_klines, 1);
         tf__append(f, TF_REC_MD_BAR, &m.u.bar, sizeof m.u.bar);
         break;
     case TF_MD_MSG_SERVER_SHUTDOWN:
-        (*f->c_server_shutdowns)++;
+        tf_counter_inc(f->c_server_shutdowns, 1);
         tf__feed_event(f, TF_FEED_SERVER_SHUTDOWN, UINT32_MAX, 0, 0);
         tf__feed_conn_drop(f, TF_FEED_DISC_SHUTDOWN);
         break;
     case TF_MD_MSG_RESPONSE:
-        (*f->c_responses)++;
+        tf_counter_inc(f->c_responses, 1);
         break;
     case TF_MD_MSG_ERROR: {
-        (*f->c_venue_errors)++;
+        tf_counter_inc(f->c_venue_errors, 1);
         char sample[TF_ERRLOG_DETAIL];
         tf__sample(sample, sizeof sample, buf, len);
         tf_stage_error(f->stage, TF_E_MD_VENUE_ERROR, (uint64_t)m.response_id, sample, now);
@@ -356,7 +362,7 @@ void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t recv_n
     }
 }
 
-void tf__feed_tick(tf_feed *f, uint64_t now_ns)
+static void tf__feed_tick(tf_feed *f, uint64_t now_ns)
 {
     uint64_t wall = tf_realtime_ns();
     for (uint32_t i = 0; i < f->instrument_count; i++) {
@@ -395,6 +401,16 @@ static int tf__drain(tf_stage *s, uint64_t now_ns)
     (void)now_ns;
     return 0;
 }
+
+/* How the connection reaches up to the stage. */
+static const tf_feed_conn_ops tf__conn_ops = {
+    .connected = tf__feed_connected,
+    .disconnected = tf__feed_disconnected,
+    .message = tf__feed_message,
+    .refused = tf__feed_reject,
+    .snapshot = tf__feed_snapshot,
+    .event = tf__feed_event,
+};
 
 static int tf__stats(tf_feed *f, tf_stats *st, uint32_t owner)
 {
@@ -510,7 +526,7 @@ int tf_feed_init(tf_stage *stage, tf_feed *f, const tf_config *cfg, const tf_ins
         tf_feed_close(f);
         return TF_ERR_CTX("feed: stats");
     }
-    if (tf__feed_conn_init(f) != 0) {
+    if (tf__feed_conn_init(f, &tf__conn_ops) != 0) {
         tf_feed_close(f);
         return -1;
     }

@@ -52,6 +52,7 @@
 
 struct lws_context;
 struct lws;
+struct tf_feed_conn_ops;
 
 #define TF_FEED_REJECT_REASONS 16u
 
@@ -72,7 +73,8 @@ typedef struct tf_feed {
     tf_state_slot *status_slot;
     tf_md_feed_status status;
 
-    /* Connection. */
+    /* Connection (feed_conn.c). */
+    const struct tf_feed_conn_ops *conn_ops; /* how it reaches up to the stage (feed.c) */
     struct lws_context *ctx;
     struct lws *ws;                 /* the stream connection, NULL when down */
     struct lws *rest;               /* the snapshot request in flight, NULL when none */

@@ -1,14 +1,18 @@
 /* The feed's connections (libwebsockets client): the combined-stream
  * WebSocket, reconnect with backoff, rotation, idle detection, message
- * reassembly, and REST depth snapshots. Runs on the feed stage's thread:
+ * reassembly, and REST depth snapshots. The lower half of the feed: it
+ * calls no function of feed.c; messages, snapshots, connects and
+ * disconnects go up through the tf_feed_conn_ops table feed.c passed to
+ * tf__feed_conn_init (see feed_conn.h). Runs on the feed stage's thread:
  * lws_service(ctx, -1) polls the sockets without waiting. */
-#include "engine/md/feed_internal.h"
+#include "engine/md/feed_conn.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <libwebsockets.h>
 
+#include "shm/atomic.h"
 #include "shm/common.h"
 #include "shm/err.h"
 
@@ -53,9 +57,9 @@ static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
     if (f->destroying)
         return;
     if (was_connected)
-        tf__feed_disconnected(f, reason, now);
+        f->conn_ops->disconnected(f, reason, now);
     else
-        (*f->c_connect_errors)++;
+        tf_counter_inc(f->c_connect_errors, 1);
     uint64_t delay = (reason == TF_FEED_DISC_ROTATE || reason == TF_FEED_DISC_SHUTDOWN) && f->attempt == 0
                          ? 0 : tf__backoff(f);
     f->next_connect_ns = now + delay;
@@ -77,16 +81,16 @@ static void tf__ws_receive(tf_feed *f, struct lws *wsi, const char *in, size_t l
             f->msg_len += (uint32_t)len;
         }
     }
-    (*f->c_bytes) += len;
+    tf_counter_inc(f->c_bytes, len);
     if (!lws_is_final_fragment(wsi))
         return;
     f->last_frame_ns = now;
     if (f->msg_oversized)
-        tf__feed_reject(f, TF_FEED_REJ_OVERSIZED, f->msg, f->msg_len, now);
+        f->conn_ops->refused(f, TF_FEED_REJ_OVERSIZED, f->msg, f->msg_len, now);
     else if (lws_frame_is_binary(wsi))
-        tf__feed_reject(f, TF_FEED_REJ_BINARY, f->msg, f->msg_len, now);
+        f->conn_ops->refused(f, TF_FEED_REJ_BINARY, f->msg, f->msg_len, now);
     else
-        tf__feed_message(f, f->msg, f->msg_len, f->msg_recv_ns);
+        f->conn_ops->message(f, f->msg, f->msg_len, f->msg_recv_ns);
     f->msg_len = 0;
     f->msg_oversized = false;
 }
@@ -98,9 +102,9 @@ static void tf__rest_finish(tf_feed *f, uint64_t now, bool ok)
     f->rest_done = true;
     f->rest_active = false;
     if (ok && f->rest_len < f->rest_cap) {
-        tf__feed_snapshot(f, f->rest_instrument, f->rest_body, f->rest_len, f->rest_status, now);
+        f->conn_ops->snapshot(f, f->rest_instrument, f->rest_body, f->rest_len, f->rest_status, now);
     } else {
-        (*f->c_snapshot_errors)++;
+        tf_counter_inc(f->c_snapshot_errors, 1);
         tf_stage_error(f->stage, TF_E_MD_SNAPSHOT, f->rest_status,
                        f->rest_len >= f->rest_cap ? "snapshot too large" : "snapshot request failed",
                        now);
@@ -128,7 +132,7 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
             f->connected_ns = now;
             f->last_frame_ns = now;
             if (!f->destroying)
-                tf__feed_connected(f, now);
+                f->conn_ops->connected(f, now);
         }
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
@@ -212,8 +216,9 @@ static int tf__parse_url(const char *url, const char *what, char *host, size_t h
     return 0;
 }
 
-int tf__feed_conn_init(tf_feed *f)
+int tf__feed_conn_init(tf_feed *f, const tf_feed_conn_ops *ops)
 {
+    f->conn_ops = ops;
     char base[256];
     if (tf__parse_url(f->cfg->url, "feed.url", f->ws_host, sizeof f->ws_host, &f->ws_port, &f->ws_tls,
                       base, sizeof base) != 0 ||
@@ -323,7 +328,7 @@ static void tf__request_snapshot(tf_feed *f, uint64_t now)
     f->rest_status = 0;
     f->rest_done = false;
     f->last_rest_ns = now;
-    (*f->c_snapshots)++;
+    tf_counter_inc(f->c_snapshots, 1);
     f->rest_active = true;
     f->rest = lws_client_connect_via_info(&cc);
     if (!f->rest)
@@ -345,12 +350,12 @@ void tf__feed_conn_poll(tf_feed *f, uint64_t now)
         tf__connect_ws(f, now);
     if (f->connected && !f->closing) {
         if (now - f->last_frame_ns > f->cfg->idle_timeout_ns) {
-            (*f->c_idle_timeouts)++;
+            tf_counter_inc(f->c_idle_timeouts, 1);
             tf_stage_error(f->stage, TF_E_MD_IDLE, (now - f->last_frame_ns) / 1000000, "feed idle", now);
             tf__feed_conn_drop(f, TF_FEED_DISC_IDLE);
         } else if (now - f->connected_ns > f->cfg->rotate_after_ns) {
-            (*f->c_rotations)++;
-            tf__feed_event(f, TF_FEED_ROTATE, UINT32_MAX, (now - f->connected_ns) / 1000000000ull, 0);
+            tf_counter_inc(f->c_rotations, 1);
+            f->conn_ops->event(f, TF_FEED_ROTATE, UINT32_MAX, (now - f->connected_ns) / 1000000000ull, 0);
             tf__feed_conn_drop(f, TF_FEED_DISC_ROTATE);
         }
     }

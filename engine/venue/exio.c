@@ -2,8 +2,11 @@
  * exio.h). Each cycle: hand reports to the OMS, reap io_uring completions
  * into the sessions, run session timers, reconnect what is down (backoff),
  * take venue commands while a session can carry them, and submit the
- * sends. The translation between venue commands / execution reports and
- * FIX messages lives in exio_orders.c. */
+ * sends. The top of the exio files (see exio_internal.h): it calls down
+ * into exio_orders.c (the translation between venue commands / execution
+ * reports and FIX messages), exio_reconcile.c, exio_table.c, exio_logon.c
+ * and exio_out.c; none of them calls back up. Called from the stage's
+ * thread only (init and free: cold, from the engine's). */
 #include "engine/venue/exio.h"
 
 #include <arpa/inet.h>
@@ -13,45 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/venue/exio_internal.h"
+#include "engine/venue/exio_logon.h"
+#include "engine/venue/exio_orders.h"
+#include "engine/venue/exio_out.h"
+#include "engine/venue/exio_reconcile.h"
+#include "engine/venue/exio_table.h"
 #include "shm/common.h"
 #include "shm/err.h"
-
-/* ---- the outbox to the OMS ----------------------------------------------- */
-
-void tf__exio_report(tf_exio *x, const tf_exec_report *r)
-{
-    /* Never full: commands and completions are only taken while it has room
-     * for everything they can produce (TF__EXIO_ROOM). */
-    x->outbox[x->out_tail++ % TF_EXIO_OUTBOX] = *r;
-    (*x->c_reports_in)++;
-}
-
-static uint32_t outbox_used(const tf_exio *x) { return x->out_tail - x->out_head; }
-
-static uint32_t flush(tf_exio *x)
-{
-    uint32_t n = 0;
-    while (x->out_head != x->out_tail) {
-        if (x->out) {
-            if (!tf_spsc_offer(x->out, &x->outbox[x->out_head % TF_EXIO_OUTBOX], sizeof(tf_exec_report)))
-                break;
-        } else {
-            break; /* tests read with tf_exio_next_report */
-        }
-        x->out_head++;
-        n++;
-    }
-    return n;
-}
-
-bool tf_exio_next_report(tf_exio *x, tf_exec_report *r)
-{
-    if (x->out_head == x->out_tail)
-        return false;
-    *r = x->outbox[x->out_head++ % TF_EXIO_OUTBOX];
-    return true;
-}
 
 /* ---- sessions and connections --------------------------------------------- */
 
@@ -110,7 +81,7 @@ static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const cha
     tf_exio_session *s = &x->sessions[conn];
     switch (ev) {
     case TF_NET_EV_CONNECTED:
-        (*s->c_reconnects)++;
+        tf_counter_inc(s->c_reconnects, 1);
         s->connected_mono = x->mono;
         tf_fix_session_clock(&s->fix, x->mono, x->wall);
         if (!x->tls) {
@@ -188,35 +159,6 @@ static void logon_fields(void *ctx, tf_fix_session *f, tf_fix_writer *w)
 static const tf_fix_session_ops exio_ops = {
     .on_app = on_app, .on_state = on_state, .logon_fields = logon_fields};
 
-static void refill_tokens(tf_exio *x, tf_exio_session *s)
-{
-    const tf_cfg_exchange *c = &x->cfg->exchange;
-    if (!c->messages_per_s)
-        return;
-    double add = (double)(x->mono - s->tokens_mono) * 1e-9 * c->messages_per_s;
-    s->tokens_mono = x->mono;
-    s->tokens = s->tokens + add > c->message_burst ? c->message_burst : s->tokens + add;
-}
-
-bool tf__exio_take_token(tf_exio *x, tf_exio_session *s)
-{
-    if (!x->cfg->exchange.messages_per_s)
-        return true;
-    refill_tokens(x, s);
-    if (s->tokens < 1.0) {
-        (*s->c_rate_limited)++;
-        return false;
-    }
-    s->tokens -= 1.0;
-    return true;
-}
-
-/* A session that can take an order now: logged on and reconciled. */
-bool tf__exio_ready(const tf_exio_session *s)
-{
-    return s->fix.state == TF_FIX_ACTIVE && s->reconcile_pending == 0 && s->fix.close == TF_FIX_CLOSE_NONE;
-}
-
 bool tf_exio_session_ready(const tf_exio *x, uint32_t i)
 {
     return i < x->session_count && tf__exio_ready(&x->sessions[i]);
@@ -255,8 +197,8 @@ static int poll_inner(tf_exio *x, uint64_t now, bool take_commands)
 {
     x->mono = now;
     x->wall = tf_realtime_ns();
-    int work = (int)flush(x);
-    if (TF_EXIO_OUTBOX - outbox_used(x) >= TF__EXIO_ROOM)
+    int work = (int)tf__exio_flush(x);
+    if (tf__exio_outbox_room(x))
         work += (int)tf_net_reap(&x->net, on_net, x, 8);
     for (uint32_t i = 0; i < x->session_count; i++) {
         tf_exio_session *s = &x->sessions[i];
@@ -307,10 +249,33 @@ static int stage_drain(tf_stage *self, uint64_t now)
         busy |= x->net.conns[i].state != TF_NET_CLOSED &&
                 (s->fix.state == TF_FIX_LOGOUT_SENT || out_pending(x, s));
     }
-    return work + (int)outbox_used(x) + (busy ? 1 : 0);
+    return work + (int)tf__exio_outbox_used(x) + (busy ? 1 : 0);
 }
 
 /* ---- life cycle -------------------------------------------------------------- */
+
+/* Counters in the stats segment, or (tests, no segment) in memory of our
+ * own; the first `gauges` are gauges. */
+static int counters(tf_exio *x, tf_stats *stats, uint64_t **const *field, const char *const *names, size_t n,
+                    const char *labels, size_t gauges)
+{
+    uint32_t ow = x->stage ? x->stage->owner : 0;
+    if (!stats) {
+        uint64_t *slots = calloc(n, sizeof *slots);
+        if (!slots)
+            return TF_ERR("out of memory");
+        x->owned[x->owned_count++] = slots;
+        for (size_t k = 0; k < n; k++)
+            *field[k] = &slots[k];
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        *field[k] = tf_stats_counter(stats, ow, names[k], labels, k < gauges ? TF_GAUGE : TF_COUNTER);
+        if (!*field[k])
+            return TF_ERR("exio: no room for the counter %s{%s} in the stats segment", names[k], labels);
+    }
+    return 0;
+}
 
 static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *password, tf_stats *stats)
 {
@@ -342,30 +307,7 @@ static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *
                                         "fix_rejects_received", "fix_messages_out", "fix_messages_in",
                                         "fix_connects", "fix_garbled", "fix_resend_requests", "fix_rate_limited"};
     _Static_assert(sizeof names / sizeof names[0] == sizeof field / sizeof field[0], "a name per counter");
-    return tf__exio_counters(x, stats, field, names, sizeof names / sizeof names[0], labels, 3);
-}
-
-/* Counters in the stats segment, or (tests, no segment) in memory of our
- * own; the first `gauges` are gauges. */
-int tf__exio_counters(tf_exio *x, tf_stats *stats, uint64_t **const *field, const char *const *names, size_t n,
-                      const char *labels, size_t gauges)
-{
-    uint32_t ow = x->stage ? x->stage->owner : 0;
-    if (!stats) {
-        uint64_t *slots = calloc(n, sizeof *slots);
-        if (!slots)
-            return TF_ERR("out of memory");
-        x->owned[x->owned_count++] = slots;
-        for (size_t k = 0; k < n; k++)
-            *field[k] = &slots[k];
-        return 0;
-    }
-    for (size_t k = 0; k < n; k++) {
-        *field[k] = tf_stats_counter(stats, ow, names[k], labels, k < gauges ? TF_GAUGE : TF_COUNTER);
-        if (!*field[k])
-            return TF_ERR("exio: no room for the counter %s{%s} in the stats segment", names[k], labels);
-    }
-    return 0;
+    return counters(x, stats, field, names, sizeof names / sizeof names[0], labels, 3);
 }
 
 int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_instruments *ins, tf_stats *stats,
@@ -418,7 +360,7 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
                                         "fix_recovered_fills", "fix_orders_reconciled", "fix_venue_rejects",
                                         "fix_late_reports"};
     _Static_assert(sizeof names / sizeof names[0] == sizeof field / sizeof field[0], "a name per counter");
-    if (tf__exio_counters(x, stats, field, names, sizeof names / sizeof names[0], "", 1) != 0)
+    if (counters(x, stats, field, names, sizeof names / sizeof names[0], "", 1) != 0)
         goto fail;
     uint32_t ow = stage ? stage->owner : 0;
     x->h_rtt = stats ? tf_stats_hist(stats, ow, "fix_order_rtt_ns", "") : NULL;

@@ -8,8 +8,10 @@
  *   with the account's Ed25519 key (OpenSSL), base64 in RawData (96) with
  *   RawDataLength (95); Username carries the API key; MessageHandling
  *   (25035) 2 = sequential, so reports come in the order of our requests
- *   (engine/fix/fix_sign.c signs). */
-#include "engine/venue/exio_internal.h"
+ *   (lib/fix/fix_sign.c signs).
+ * Calls no other exio file; called by exio.c only, from the stage's thread
+ * (init and free from the engine's, cold). */
+#include "engine/venue/exio_logon.h"
 #include "lib/fix/fix_sign.h"
 #include "shm/err.h"
 

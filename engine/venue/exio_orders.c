@@ -2,11 +2,16 @@
  * (D, F, G, Binance's XCN) on the right session within its message budget,
  * and the venue's answers (8, 9, 3, j) back to tf_exec_report (see exio.h
  * for the rules; the order table is exio_table.c, reconciliation
- * exio_reconcile.c). Called from the stage's thread only. */
+ * exio_reconcile.c). Calls down into exio_reconcile.c, exio_table.c and
+ * exio_out.c; called by exio.c only (see exio_internal.h), from the
+ * stage's thread only. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/venue/exio_internal.h"
+#include "engine/venue/exio_orders.h"
+#include "engine/venue/exio_out.h"
+#include "engine/venue/exio_reconcile.h"
+#include "engine/venue/exio_table.h"
 #include "shm/err.h"
 
 #define TF__TAG_XCN_MODE 25033u          /* OrderCancelRequestAndNewOrderSingleMode */
@@ -148,7 +153,7 @@ static int on_new(tf_exio *x, const tf_venue_cmd *c)
         tf__exio_report(x, &r);
         return 0;
     }
-    (*x->c_orders_out)++;
+    tf_counter_inc(x->c_orders_out, 1);
     return 0;
 }
 
@@ -197,7 +202,7 @@ static int on_change(tf_exio *x, const tf_venue_cmd *c)
 int tf__exio_take_commands(tf_exio *x)
 {
     int n = 0;
-    while (n < 64 && TF_EXIO_OUTBOX - (x->out_tail - x->out_head) >= TF__EXIO_ROOM) {
+    while (n < 64 && tf__exio_outbox_room(x)) {
         tf_venue_cmd c;
         if (x->holding)
             c = x->held;
@@ -235,7 +240,7 @@ static int64_t commission(tf_exio *x, const tf_fix_msg *m)
     size_t keep = dot && (size_t)(dot - v) + 1 + TF_MONEY_PRECISION < n ? (size_t)(dot - v) + 1 + TF_MONEY_PRECISION : n;
     int64_t fee;
     if (tf_fixed_parse(v, keep, TF_MONEY_PRECISION, &fee) != TF_FIXED_OK) {
-        (*x->c_illegal)++;
+        tf_counter_inc(x->c_illegal, 1);
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, 0, "commission");
         return 0;
     }
@@ -252,13 +257,13 @@ static void on_fill(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m)
     if (tf_fix_get_decimal(m, TF_FIX_TAG_LAST_PX, in->price_precision, &last_px) != 0 ||
         tf_fix_get_decimal(m, TF_FIX_TAG_LAST_QTY, in->qty_precision, &last_qty) != 0 ||
         tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &venue_cum) != 0 || last_qty <= 0) {
-        (*x->c_illegal)++;
+        tf_counter_inc(x->c_illegal, 1);
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, o->order_id, "fill_fields");
         return;
     }
     cum = o->cum_base + venue_cum;
     if (cum <= o->cum) { /* seen before (a resend, or a status answer got there first) */
-        (*x->c_dup_fills)++;
+        tf_counter_inc(x->c_dup_fills, 1);
         return;
     }
     tf__exio_ack_once(x, o);
@@ -303,11 +308,11 @@ static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg
     if (!o && tf_fix_get_str(m, TF_FIX_TAG_CL_ORD_ID, &v, &n) == 0 && tf__exio_parse_clordid(v, n, &id, &req) == 0) {
         /* One of ours, already finished here: a status answer or a repeat
          * that crossed the report that finished it. */
-        (*x->c_late)++;
+        tf_counter_inc(x->c_late, 1);
         return;
     }
     if (!o || tf_fix_get_char(m, TF_FIX_TAG_EXEC_TYPE, &et) != 0) {
-        (*x->c_illegal)++;
+        tf_counter_inc(x->c_illegal, 1);
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, s->index, o ? "no_exec_type" : "unknown_order");
         return;
     }
@@ -326,7 +331,7 @@ static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg
             tf__exio_ack_once(x, o);
         return;
     case '8':
-        (*x->c_venue_rejects)++;
+        tf_counter_inc(x->c_venue_rejects, 1);
         tf__exio_error(x, TF_E_FIX_REJECT, o->order_id, "order_rejected");
         if (!(o->flags & TF_EXO_ACKED)) {
             tf__exio_report_kind(x, o, TF_EX_REJECT, TF_RJ_VENUE);
@@ -365,11 +370,11 @@ static void on_cancel_reject(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m
     uint64_t req = 0;
     tf_exio_order *o = tf__exio_order_of(x, m, TF_FIX_TAG_CL_ORD_ID, &req);
     if (!o) { /* the order finished (a fill) before the venue refused our cancel: normal */
-        (*x->c_late)++;
+        tf_counter_inc(x->c_late, 1);
         return;
     }
     if (!(req == o->pend_req || (tf__exio_xcn_mode(x) && req == o->pend_req + 1))) {
-        (*x->c_illegal)++;
+        tf_counter_inc(x->c_illegal, 1);
         tf__exio_error(x, TF_E_FIX_BAD_REPORT, s->index, "cancel_reject");
         return;
     }
@@ -416,7 +421,7 @@ static void on_refused(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m, bool
     }
     if (!o)
         return; /* not about an order (or one already done): the session counted it */
-    (*x->c_venue_rejects)++;
+    tf_counter_inc(x->c_venue_rejects, 1);
     tf__exio_error(x, TF_E_FIX_REJECT, o->order_id, business ? "business_reject" : "session_reject");
     o->sent_mono = 0;
     bool status_request = type[0] == 'H' && type[1] == 0;

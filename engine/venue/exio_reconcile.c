@@ -3,11 +3,13 @@
  * OrderStatusRequest per open order the session carries — two for a
  * cancel-then-new in flight — and no new orders on it until each is
  * answered or the timeout marks the order of unknown fate; the answers
- * (ExecType I) turned into the reports the OMS missed. Called from the
- * stage's thread only. */
+ * (ExecType I) turned into the reports the OMS missed. Calls down into
+ * exio_table.c only; called by exio_orders.c and exio.c (see
+ * exio_internal.h), from the stage's thread only. */
 #include <string.h>
 
-#include "engine/venue/exio_internal.h"
+#include "engine/venue/exio_reconcile.h"
+#include "engine/venue/exio_table.h"
 #include "shm/err.h"
 
 
@@ -97,8 +99,8 @@ static bool on_xcn_status(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, uin
     } else if (st == '8') { /* neither venue order is known: nobody can say */
         if (o->xcn_new_absent && !(o->flags & TF_EXO_UNKNOWN)) {
             o->flags |= TF_EXO_UNKNOWN;
-            (*x->c_unknown_fate)++;
-            (*x->g_unknown)++;
+            tf_counter_inc(x->c_unknown_fate, 1);
+            tf_counter_inc(x->g_unknown, 1);
             tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "xcn_both_unknown");
         }
     } else if (st != '6' && st != 'E') { /* still open: the cancel did not happen, so neither did the new order */
@@ -117,11 +119,11 @@ void tf__exio_on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const 
             o->flags &= (uint8_t)~TF_EXO_RECONCILING;
         if (s->reconcile_pending)
             s->reconcile_pending--;
-        (*x->c_reconciled)++;
+        tf_counter_inc(x->c_reconciled, 1);
     }
     if (o->flags & TF_EXO_UNKNOWN) {
         o->flags &= (uint8_t)~TF_EXO_UNKNOWN;
-        (*x->g_unknown)--;
+        tf_counter_inc(x->g_unknown, (uint64_t)-1); /* one less */
     }
     char st = 0;
     tf_fix_get_char(m, TF_FIX_TAG_ORD_STATUS, &st);
@@ -135,8 +137,8 @@ void tf__exio_on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const 
             /* It was there and the venue has forgotten it: filled or
              * canceled, nobody can say. Kept open, marked, counted. */
             o->flags |= TF_EXO_UNKNOWN;
-            (*x->c_unknown_fate)++;
-            (*x->g_unknown)++;
+            tf_counter_inc(x->c_unknown_fate, 1);
+            tf_counter_inc(x->g_unknown, 1);
             tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "venue_forgot");
         }
         return;
@@ -189,8 +191,8 @@ void tf__exio_reconcile_check(tf_exio *x, tf_exio_session *s)
             continue;
         o->flags = (uint8_t)((o->flags & ~TF_EXO_RECONCILING) | TF_EXO_UNKNOWN);
         o->status_out = 0;
-        (*x->c_unknown_fate)++;
-        (*x->g_unknown)++;
+        tf_counter_inc(x->c_unknown_fate, 1);
+        tf_counter_inc(x->g_unknown, 1);
         tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "no_status_answer");
     }
     s->reconcile_pending = 0; /* trading resumes; those orders are never sent again */
@@ -227,8 +229,8 @@ void tf_exio_seed(tf_exio *x, const tf_order *src)
         /* Its live venue order is a later one whose ClOrdID died with the
          * last run: the original's status would mislead. Fate unknown. */
         o->flags |= TF_EXO_UNTRACEABLE | TF_EXO_UNKNOWN;
-        (*x->c_unknown_fate)++;
-        (*x->g_unknown)++;
+        tf_counter_inc(x->c_unknown_fate, 1);
+        tf_counter_inc(x->g_unknown, 1);
         tf__exio_error(x, TF_E_FIX_UNKNOWN_FATE, o->order_id, "untraceable_xcn");
     }
 }

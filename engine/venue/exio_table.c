@@ -1,12 +1,14 @@
 /* The exchange I/O stage's order table (a fixed pool, a free-slot stack and
  * an id map), its ClOrdIDs ("<order id>" or "<order id>.<request>", read
  * back without a table), and the reports it hands the OMS, including the
- * arithmetic of fills the venue counted but we never saw. Called from the
- * stage's thread only. */
+ * arithmetic of fills the venue counted but we never saw. Calls down into
+ * exio_out.c only; called by exio_reconcile.c, exio_orders.c and exio.c
+ * (see exio_internal.h), from the stage's thread only. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/venue/exio_internal.h"
+#include "engine/venue/exio_out.h"
+#include "engine/venue/exio_table.h"
 #include "shm/err.h"
 
 int tf__exio_orders_init(tf_exio *x)
@@ -63,7 +65,7 @@ tf_exio_order *tf__exio_order_add(tf_exio *x, uint64_t id)
 void tf__exio_order_release(tf_exio *x, tf_exio_order *o)
 {
     if (o->flags & TF_EXO_UNKNOWN)
-        (*x->g_unknown)--;
+        tf_counter_inc(x->g_unknown, (uint64_t)-1); /* one less */
     /* Status requests still out for it will be answered late: the session
      * must not wait for them before trading again. */
     if (o->status_out && o->session < x->session_count) {
@@ -195,7 +197,7 @@ void tf__exio_recover_fills(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, i
         if (derived > o->price / 2 && derived < o->price + o->price / 2)
             px = derived;
     }
-    (*x->c_recovered_fills)++;
+    tf_counter_inc(x->c_recovered_fills, 1);
     tf__exio_report_fill(x, o, px, missing, 0, 0);
 }
 
