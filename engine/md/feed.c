@@ -75,7 +75,7 @@ static void tf__feed_publish_status(tf_feed *f, uint64_t now_ns)
     f->status.connected = f->connected;
     f->status.trade_gaps = *f->c_trade_gaps;
     f->status.book_resyncs = *f->c_book_actions[TF_BOOK_GAP] + *f->c_book_actions[TF_BOOK_OVERFLOW];
-    *f->g_connected = f->connected;
+    tf_store_64(f->g_connected, f->connected);
     if (f->status_slot)
         tf_state_write(f->status_slot, &f->status, sizeof f->status, now_ns);
 }
@@ -414,54 +414,54 @@ static const tf_feed_conn_ops tf__conn_ops = {
 
 static int tf__stats(tf_feed *f, tf_stats *st, uint32_t owner)
 {
-#define C(ptr, name, labels) \
-    if (!((ptr) = tf_stats_counter(st, owner, name, labels, TF_COUNTER))) return -1
-    C(f->c_messages, "md_messages", "");
-    C(f->c_bytes, "md_bytes", "");
-    C(f->c_trades, "md_trades", "kind=trade");
-    C(f->c_agg_trades, "md_trades", "kind=aggTrade");
-    C(f->c_quotes, "md_quotes", "");
-    C(f->c_depth_updates, "md_depth_updates", "");
-    C(f->c_bars, "md_bars", "");
-    C(f->c_bar_revisions, "md_bar_revisions", "");
-    C(f->c_klines, "md_venue_klines", "");
+#define C(ptr, id, labels) \
+    if (!((ptr) = tf_stats_add_counter(st, owner, TF_CTR_##id, labels))) return -1
+    C(f->c_messages, MD_MESSAGES, NULL);
+    C(f->c_bytes, MD_BYTES, NULL);
+    C(f->c_trades, MD_TRADES, "kind=trade");
+    C(f->c_agg_trades, MD_TRADES, "kind=aggTrade");
+    C(f->c_quotes, MD_QUOTES, NULL);
+    C(f->c_depth_updates, MD_DEPTH_UPDATES, NULL);
+    C(f->c_bars, MD_BARS, NULL);
+    C(f->c_bar_revisions, MD_BAR_REVISIONS, NULL);
+    C(f->c_klines, MD_VENUE_KLINES, NULL);
     for (uint32_t r = 1; r < TF_FEED_REJ_COUNT; r++) {
         char l[48];
         snprintf(l, sizeof l, "reason=%s", tf__feed_reject_names[r]);
-        C(f->c_rejected[r], "md_rejected", l);
+        C(f->c_rejected[r], MD_REJECTED, l);
     }
     for (uint32_t v = 0; v < TF_TRADE_VERDICT_COUNT; v++) {
         char l[48];
         snprintf(l, sizeof l, "verdict=%s", tf_trade_verdict_names[v]);
-        C(f->c_trade_verdict[v], "md_trade_checks", l);
+        C(f->c_trade_verdict[v], MD_TRADE_CHECKS, l);
     }
-    C(f->c_trade_gaps, "md_trade_gaps", "");
-    C(f->c_trade_gap_ids, "md_trade_gap_ids", "");
-    C(f->c_gaps_filled, "md_trade_gaps_filled", "");
+    C(f->c_trade_gaps, MD_TRADE_GAPS, NULL);
+    C(f->c_trade_gap_ids, MD_TRADE_GAP_IDS, NULL);
+    C(f->c_gaps_filled, MD_TRADE_GAPS_FILLED, NULL);
     for (uint32_t a = 0; a < TF_BOOK_ACTION_COUNT; a++) {
         char l[48];
         snprintf(l, sizeof l, "action=%s", tf_book_action_names[a]);
-        C(f->c_book_actions[a], "md_book_updates", l);
+        C(f->c_book_actions[a], MD_BOOK_UPDATES, l);
     }
-    C(f->c_snapshots, "md_snapshots", "");
-    C(f->c_snapshot_errors, "md_snapshot_errors", "");
-    C(f->c_book_syncs, "md_book_syncs", "");
-    C(f->c_connects, "feed_connects", "");
-    C(f->c_disconnects, "feed_disconnects", "");
-    C(f->c_connect_errors, "feed_connect_errors", "");
-    C(f->c_idle_timeouts, "feed_idle_timeouts", "");
-    C(f->c_rotations, "feed_rotations", "");
-    C(f->c_server_shutdowns, "feed_server_shutdowns", "");
-    C(f->c_responses, "feed_responses", "");
-    C(f->c_venue_errors, "feed_venue_errors", "");
-    C(f->c_journal_errors, "md_journal_errors", "");
-    C(f->c_venue_ahead, "md_venue_clock_ahead", "");
+    C(f->c_snapshots, MD_SNAPSHOTS, NULL);
+    C(f->c_snapshot_errors, MD_SNAPSHOT_ERRORS, NULL);
+    C(f->c_book_syncs, MD_BOOK_SYNCS, NULL);
+    C(f->c_connects, FEED_CONNECTS, NULL);
+    C(f->c_disconnects, FEED_DISCONNECTS, NULL);
+    C(f->c_connect_errors, FEED_CONNECT_ERRORS, NULL);
+    C(f->c_idle_timeouts, FEED_IDLE_TIMEOUTS, NULL);
+    C(f->c_rotations, FEED_ROTATIONS, NULL);
+    C(f->c_server_shutdowns, FEED_SERVER_SHUTDOWNS, NULL);
+    C(f->c_responses, FEED_RESPONSES, NULL);
+    C(f->c_venue_errors, FEED_VENUE_ERRORS, NULL);
+    C(f->c_journal_errors, MD_JOURNAL_ERRORS, NULL);
+    C(f->c_venue_ahead, MD_VENUE_CLOCK_AHEAD, NULL);
+    C(f->g_connected, FEED_CONNECTED, NULL);
 #undef C
-    if (!(f->g_connected = tf_stats_counter(st, owner, "feed_connected", "", TF_GAUGE)) ||
-        !(f->h_decode = tf_stats_hist(st, owner, "md_recv_to_decoded_ns", "")) ||
-        !(f->h_publish = tf_stats_hist(st, owner, "md_decoded_to_published_ns", "")) ||
-        !(f->h_recv_to_journal = tf_stats_hist(st, owner, "md_recv_to_journal_ns", "")) ||
-        !(f->h_venue_skew = tf_stats_hist(st, owner, "md_venue_to_local_ns", "")))
+    if (!(f->h_decode = tf_stats_add_hist(st, owner, TF_HIST_MD_RECV_TO_DECODED_NS, NULL)) ||
+        !(f->h_publish = tf_stats_add_hist(st, owner, TF_HIST_MD_DECODED_TO_PUBLISHED_NS, NULL)) ||
+        !(f->h_recv_to_journal = tf_stats_add_hist(st, owner, TF_HIST_MD_RECV_TO_JOURNAL_NS, NULL)) ||
+        !(f->h_venue_skew = tf_stats_add_hist(st, owner, TF_HIST_MD_VENUE_TO_LOCAL_NS, NULL)))
         return -1;
     return 0;
 }

@@ -34,8 +34,8 @@ static void publish_health(tf_exio_session *s, uint64_t mono)
         return;
     s->health_mono = mono;
     tf_fix_session *f = &s->fix;
-    *s->g_state = f->state;
-    *s->g_heartbeat_age_ms = f->state == TF_FIX_ACTIVE ? (mono - f->last_in) / 1000000 : 0;
+    tf_store_64(s->g_state, f->state);
+    tf_store_64(s->g_heartbeat_age_ms, f->state == TF_FIX_ACTIVE ? (mono - f->last_in) / 1000000 : 0);
     *s->c_msgs_out = f->c.msgs_out;
     *s->c_msgs_in = f->c.msgs_in;
     *s->c_rejects = f->c.rejects_in + f->c.business_rejects_in;
@@ -255,25 +255,20 @@ static int stage_drain(tf_stage *self, uint64_t now)
 /* ---- life cycle -------------------------------------------------------------- */
 
 /* Counters in the stats segment, or (tests, no segment) in memory of our
- * own; the first `gauges` are gauges. */
-static int counters(tf_exio *x, tf_stats *stats, uint64_t **const *field, const char *const *names, size_t n,
-                    const char *labels, size_t gauges)
+ * own, so the hot path never checks for NULL. */
+static int counters(tf_exio *x, tf_stats *stats, const tf_counter_reg *regs, size_t n)
 {
-    uint32_t ow = x->stage ? x->stage->owner : 0;
     if (!stats) {
         uint64_t *slots = calloc(n, sizeof *slots);
         if (!slots)
             return TF_ERR("out of memory");
         x->owned[x->owned_count++] = slots;
         for (size_t k = 0; k < n; k++)
-            *field[k] = &slots[k];
+            *regs[k].out = &slots[k];
         return 0;
     }
-    for (size_t k = 0; k < n; k++) {
-        *field[k] = tf_stats_counter(stats, ow, names[k], labels, k < gauges ? TF_GAUGE : TF_COUNTER);
-        if (!*field[k])
-            return TF_ERR("exio: no room for the counter %s{%s} in the stats segment", names[k], labels);
-    }
+    if (tf_stats_add_counters(stats, x->stage ? x->stage->owner : 0, regs, n) != 0)
+        return TF_ERR_CTX("exio: ");
     return 0;
 }
 
@@ -301,13 +296,19 @@ static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *
     s->tokens_mono = tf_now_ns();
     char labels[32];
     snprintf(labels, sizeof labels, "session=%u", i);
-    uint64_t **field[] = {&s->g_state, &s->g_heartbeat_age_ms, &s->g_rtt_ns, &s->c_rejects, &s->c_msgs_out,
-                          &s->c_msgs_in, &s->c_reconnects, &s->c_garbled, &s->c_resends, &s->c_rate_limited};
-    static const char *const names[] = {"fix_session_state", "fix_heartbeat_age_ms", "fix_order_rtt_ns",
-                                        "fix_rejects_received", "fix_messages_out", "fix_messages_in",
-                                        "fix_connects", "fix_garbled", "fix_resend_requests", "fix_rate_limited"};
-    _Static_assert(sizeof names / sizeof names[0] == sizeof field / sizeof field[0], "a name per counter");
-    return counters(x, stats, field, names, sizeof names / sizeof names[0], labels, 3);
+    const tf_counter_reg regs[] = {
+        {&s->g_state, TF_CTR_FIX_SESSION_STATE, labels},
+        {&s->g_heartbeat_age_ms, TF_CTR_FIX_HEARTBEAT_AGE_MS, labels},
+        {&s->g_rtt_ns, TF_CTR_FIX_ORDER_RTT_NS, labels},
+        {&s->c_rejects, TF_CTR_FIX_REJECTS_RECEIVED, labels},
+        {&s->c_msgs_out, TF_CTR_FIX_MESSAGES_OUT, labels},
+        {&s->c_msgs_in, TF_CTR_FIX_MESSAGES_IN, labels},
+        {&s->c_reconnects, TF_CTR_FIX_CONNECTS, labels},
+        {&s->c_garbled, TF_CTR_FIX_GARBLED, labels},
+        {&s->c_resends, TF_CTR_FIX_RESEND_REQUESTS, labels},
+        {&s->c_rate_limited, TF_CTR_FIX_RATE_LIMITED, labels},
+    };
+    return counters(x, stats, regs, TF_ARRAY_LEN(regs));
 }
 
 int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_instruments *ins, tf_stats *stats,
@@ -352,18 +353,24 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
         if (session_init(x, &x->sessions[i], i, password, stats) != 0)
             goto fail;
     memset(password, 0, sizeof password);
-    uint64_t **field[] = {&x->g_unknown, &x->c_orders_out, &x->c_reports_in, &x->c_dup_fills,
-                          &x->c_unknown_fate, &x->c_illegal, &x->c_recovered_fills, &x->c_reconciled,
-                          &x->c_venue_rejects, &x->c_late};
-    static const char *const names[] = {"fix_orders_unknown_now", "fix_orders_sent", "fix_reports",
-                                        "fix_duplicate_fills", "fix_orders_fate_unknown", "fix_bad_reports",
-                                        "fix_recovered_fills", "fix_orders_reconciled", "fix_venue_rejects",
-                                        "fix_late_reports"};
-    _Static_assert(sizeof names / sizeof names[0] == sizeof field / sizeof field[0], "a name per counter");
-    if (counters(x, stats, field, names, sizeof names / sizeof names[0], "", 1) != 0)
+    const tf_counter_reg regs[] = {
+        {&x->g_unknown, TF_CTR_FIX_ORDERS_UNKNOWN_NOW, NULL},
+        {&x->c_orders_out, TF_CTR_FIX_ORDERS_SENT, NULL},
+        {&x->c_reports_in, TF_CTR_FIX_REPORTS, NULL},
+        {&x->c_dup_fills, TF_CTR_FIX_DUPLICATE_FILLS, NULL},
+        {&x->c_unknown_fate, TF_CTR_FIX_ORDERS_FATE_UNKNOWN, NULL},
+        {&x->c_illegal, TF_CTR_FIX_BAD_REPORTS, NULL},
+        {&x->c_recovered_fills, TF_CTR_FIX_RECOVERED_FILLS, NULL},
+        {&x->c_reconciled, TF_CTR_FIX_ORDERS_RECONCILED, NULL},
+        {&x->c_venue_rejects, TF_CTR_FIX_VENUE_REJECTS, NULL},
+        {&x->c_late, TF_CTR_FIX_LATE_REPORTS, NULL},
+    };
+    if (counters(x, stats, regs, TF_ARRAY_LEN(regs)) != 0)
         goto fail;
-    uint32_t ow = stage ? stage->owner : 0;
-    x->h_rtt = stats ? tf_stats_hist(stats, ow, "fix_order_rtt_ns", "") : NULL;
+    if (stats && !(x->h_rtt = tf_stats_add_hist(stats, stage ? stage->owner : 0, TF_HIST_FIX_ORDER_RTT_NS, NULL))) {
+        TF_ERR_CTX("exio: ");
+        goto fail;
+    }
     if (stage) {
         stage->poll = stage_poll;
         stage->drain = stage_drain;

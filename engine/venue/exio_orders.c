@@ -318,7 +318,7 @@ static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg
     }
     if (o->sent_mono && et != 'I') {
         uint64_t rtt = x->mono - o->sent_mono;
-        *s->g_rtt_ns = rtt;
+        tf_store_64(s->g_rtt_ns, rtt);
         if (x->h_rtt)
             tf_hist_record(x->h_rtt, rtt);
         o->sent_mono = 0;
