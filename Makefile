@@ -193,6 +193,13 @@ $(OUT)/tests/tools/tfsim/%: $(OUT)/obj/tests/tools/tfsim/%.o $(TFSIM_TESTED:%.c=
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
+# tfquery's tests link its cache and hot store as objects (not main.c).
+$(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/query/lru.o \
+                            $(OUT)/obj/tools/query/store.o $(TOOL_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
 $(OUT)/tests/tools/%: $(OUT)/obj/tests/tools/%.o $(TOOL_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -204,6 +211,12 @@ $(OUT)/tests/shm/%: $(OUT)/obj/tests/shm/%.o $(LIBSHM)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
 
 $(OUT)/tests/lib/%: $(OUT)/obj/tests/lib/%.o $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+
+# The client library's tests link it as a strategy process does: shm/ only.
+$(OUT)/tests/client/%: $(OUT)/obj/tests/client/%.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBSHM)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
