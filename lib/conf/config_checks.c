@@ -46,9 +46,9 @@ int tf__cfg_stages(tf__cfg_ctx *c, yaml_node_t *n, tf_cfg_thread *t)
         if (!s)
             return tf__cfg_fail(c, sn, "a stage must be a name, got %s", tf__cfg_got(c, sn));
         size_t i = 0;
-        while (tf_config_known_stages[i] && strcmp(s, tf_config_known_stages[i]) != 0)
+        while (i < TF_STAGE_KIND_COUNT && strcmp(s, tf_config_known_stages[i]) != 0)
             i++;
-        if (!tf_config_known_stages[i])
+        if (i == TF_STAGE_KIND_COUNT)
             return tf__cfg_fail(c, sn, "unknown stage %s (known: %s)", tf__cfg_got(c, sn),
                                 tf__cfg_join(list, sizeof list, tf_config_known_stages, sizeof(char *)));
         if (c->placed[i].thread == t->name)
@@ -60,7 +60,7 @@ int tf__cfg_stages(tf__cfg_ctx *c, yaml_node_t *n, tf_cfg_thread *t)
                                 sn->start_mark.line + 1);
         c->placed[i].thread = t->name;
         c->placed[i].line = sn->start_mark.line + 1;
-        memcpy(t->stages[t->stage_count++], s, strlen(s) + 1);
+        t->stages[t->stage_count++] = (tf_stage_kind)i;
     }
     return 0;
 }
@@ -220,20 +220,19 @@ int tf__cfg_strategies(tf__cfg_ctx *c, yaml_node_t *n)
 static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
 {
     tf_config *cfg = c->cfg;
-    bool has[8] = {0};
-    const char *names[] = {"strategy", "risk", "oms", "paper", "exio"};
-    for (uint32_t t = 0; t < cfg->thread_count; t++)
-        for (uint32_t k = 0; k < cfg->threads[t].stage_count; k++)
-            for (uint32_t i = 0; i < 5; i++)
-                has[i] |= strcmp(cfg->threads[t].stages[k], names[i]) == 0;
+    bool strategy = tf_config_has_stage(cfg, TF_STAGE_STRATEGY);
+    bool risk = tf_config_has_stage(cfg, TF_STAGE_RISK);
+    bool oms = tf_config_has_stage(cfg, TF_STAGE_OMS);
+    bool paper = tf_config_has_stage(cfg, TF_STAGE_PAPER);
+    bool exio = tf_config_has_stage(cfg, TF_STAGE_EXIO);
     yaml_node_t *th = tf__cfg_find(c, root, "threads");
-    bool venue = has[3] || has[4];
-    if (has[3] && has[4])
+    bool venue = paper || exio;
+    if (paper && exio)
         return tf__cfg_fail(c, th, "one venue stage: paper (dry run) or exio (FIX to the exchange), not both");
-    if ((has[1] || has[2] || venue) && !(has[1] && has[2] && venue))
+    if ((risk || oms || venue) && !(risk && oms && venue))
         return tf__cfg_fail(c, th, "the order path needs the stages risk, oms and a venue (paper or exio) "
-                               "together (every order passes the risk gate; the OMS needs a venue)");
-    if (has[0] && !has[1])
+                                   "together (every order passes the risk gate; the OMS needs a venue)");
+    if (strategy && !risk)
         return tf__cfg_fail(c, th, "the strategy stage needs the order path (risk, oms, paper or exio)");
     yaml_node_t *xn = tf__cfg_find(c, root, "exchange");
     tf_cfg_exchange *xc = &cfg->exchange;
@@ -248,7 +247,7 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
     if (!xc->store_dir[0] &&
         snprintf(xc->store_dir, sizeof xc->store_dir, "%.200s/fix", cfg->export_.run_dir) >= (int)sizeof xc->store_dir)
         return tf__cfg_fail(c, xn ? xn : root, "exchange.store_dir: export.run_dir is too long");
-    if (has[0] && !cfg->orders.plugin[0])
+    if (strategy && !cfg->orders.plugin[0])
         return tf__cfg_fail(c, tf__cfg_find(c, root, "orders") ? tf__cfg_find(c, root, "orders") : th,
                             "the strategy stage needs orders.plugin (a shared object)");
     yaml_node_t *on = tf__cfg_find(c, root, "orders");
@@ -262,7 +261,7 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
         tf__cfg_decimal(c, rn ? rn : root, "daily_loss_limit", cfg->risk.daily_loss_limit_text,
                         TF_MONEY_PRECISION, "risk", &cfg->risk.daily_loss_limit))
         return -1;
-    if (has[1])
+    if (risk)
         for (uint32_t i = 0; i < cfg->instrument_count; i++)
             if (cfg->instruments[i].price_precision > TF_MONEY_PRECISION)
                 return tf__cfg_fail(c, th, "instruments[%u]: the order path handles price_precision up "
@@ -278,11 +277,7 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
 int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
 {
     const tf_config *cfg = c->cfg;
-    bool feed = false;
-    for (uint32_t t = 0; t < cfg->thread_count; t++)
-        for (uint32_t k = 0; k < cfg->threads[t].stage_count; k++)
-            feed |= strcmp(cfg->threads[t].stages[k], "feed") == 0;
-    if (feed && cfg->instrument_count == 0)
+    if (tf_config_has_stage(cfg, TF_STAGE_FEED) && cfg->instrument_count == 0)
         return tf__cfg_fail(c, tf__cfg_find(c, root, "threads"),
                             "the feed stage needs at least one entry in instruments");
     if (cfg->feed.reconnect_min_ns > cfg->feed.reconnect_max_ns)

@@ -52,7 +52,7 @@ typedef struct tf__cfg_ctx {
     size_t errlen;
     int ncpus;
     tf_config *cfg;
-    struct { const char *thread; size_t line; } placed[TF_CFG_MAX_STAGES]; /* known stage → its thread */
+    struct { const char *thread; size_t line; } placed[TF_STAGE_KIND_COUNT]; /* stage kind → its thread */
     char got[64];          /* scratch for tf__cfg_got */
 } tf__cfg_ctx;
 

@@ -8,8 +8,14 @@
 
 #include "shm/orders.h"
 
-const char *const tf_config_known_stages[] = {"synth_source", "synth_sink", "feed", "strategy",
-                                              "risk", "oms", "paper", "exio", NULL};
+const char *const tf_config_known_stages[TF_STAGE_KIND_COUNT + 1] = {
+    [TF_STAGE_SYNTH_SOURCE] = "synth_source", [TF_STAGE_SYNTH_SINK] = "synth_sink",
+    [TF_STAGE_FEED] = "feed", [TF_STAGE_STRATEGY] = "strategy", [TF_STAGE_RISK] = "risk",
+    [TF_STAGE_OMS] = "oms", [TF_STAGE_PAPER] = "paper", [TF_STAGE_EXIO] = "exio",
+    [TF_STAGE_KIND_COUNT] = NULL};
+_Static_assert(TF_STAGE_KIND_COUNT <= TF_CFG_MAX_STAGES, "known stages fit a thread");
+_Static_assert(TF_STAGE_KIND_COUNT <= 32, "a stage's drain bit fits 32 bits");
+_Static_assert(sizeof(tf_stage_kind) == 4, "stage kinds stored as 32 bits");
 const char *const tf_exchange_spread_names[TF_SPREAD_COUNT + 1] = {"round_robin", "by_instrument", NULL};
 const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1] = {"native", "cancel_new", NULL};
 const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1] = {"password", "ed25519", NULL};
@@ -19,8 +25,6 @@ const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
 static const char *const tf__cfg_empty_names[] = {"skip", "flat", NULL};
 const char *const tf_influx_precision_names[TF_INFLUX_PRECISION_COUNT + 1] = {
     [TF_INFLUX_NS] = "ns", [TF_INFLUX_US] = "u", [TF_INFLUX_MS] = "ms", [TF_INFLUX_S] = "s"};
-#define TF__NSTAGES (sizeof tf_config_known_stages / sizeof *tf_config_known_stages - 1)
-_Static_assert(TF__NSTAGES <= TF_CFG_MAX_STAGES, "known stages fit a thread");
 
 static const char *const tf__cfg_idle_names[TF_IDLE_KIND_COUNT + 1] = {
     [TF_IDLE_BUSY_SPIN] = "busy-spin", [TF_IDLE_YIELD] = "yield", [TF_IDLE_BACKOFF] = "backoff",
@@ -33,6 +37,20 @@ _Static_assert(sizeof(tf_idle_kind) == 4 && sizeof(tf_stale_policy) == 4, "enums
 const char *tf_idle_kind_name(tf_idle_kind kind)
 {
     return (unsigned)kind < TF_IDLE_KIND_COUNT ? tf__cfg_idle_names[kind] : "?";
+}
+
+const char *tf_stage_kind_name(tf_stage_kind kind)
+{
+    return (unsigned)kind < TF_STAGE_KIND_COUNT ? tf_config_known_stages[kind] : "?";
+}
+
+bool tf_config_has_stage(const tf_config *c, tf_stage_kind kind)
+{
+    for (uint32_t t = 0; t < c->thread_count; t++)
+        for (uint32_t k = 0; k < c->threads[t].stage_count; k++)
+            if (c->threads[t].stages[k] == kind)
+                return true;
+    return false;
 }
 
 /* Every default written in config.h, in one place. */
