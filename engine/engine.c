@@ -100,15 +100,6 @@ static int tf__open_journal(tf_engine *e, tf_segment *seg, tf_journal *j, const 
     return 0;
 }
 
-static bool tf__has_stage(const tf_config *c, const char *name)
-{
-    for (uint32_t t = 0; t < c->thread_count; t++)
-        for (uint32_t k = 0; k < c->threads[t].stage_count; k++)
-            if (strcmp(c->threads[t].stages[k], name) == 0)
-                return true;
-    return false;
-}
-
 static int tf__open_segments(tf_engine *e)
 {
     const tf_config *c = &e->cfg;
@@ -203,8 +194,14 @@ static int tf__open_segments(tf_engine *e)
     return 0;
 }
 
-static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
+/* Builds the stage of this kind. The switch has no default, so a kind added
+ * to tf_stage_kind without a case here fails the build (-Wswitch). Its
+ * drain bit is its place in the pipeline order, the order of tf_stage_kind. */
+static int tf__add_stage(tf_engine *e, tf_stage_kind kind, uint32_t thread_index)
 {
+    if ((unsigned)kind >= TF_STAGE_KIND_COUNT)
+        return TF_ERR("stage kind %d is not built into this engine", (int)kind);
+    const char *name = tf_stage_kind_name(kind);
     tf_stage *s = &e->stages[e->stage_count];
     int owner = tf_stats_add_owner(&e->stats, name);
     if (owner < 0)
@@ -215,49 +212,60 @@ static int tf__add_stage(tf_engine *e, const char *name, uint32_t thread_index)
     s->stats->thread_index = thread_index;
     s->errors = tf_stats_errlog(&e->stats, (uint32_t)owner);
     const tf_config *c = &e->cfg;
-    int rc;
-    if (strcmp(name, "synth_source") == 0) {
+    int rc = -1;
+    switch (kind) {
+    case TF_STAGE_SYNTH_SOURCE:
         rc = tf_synth_source_init(s, &e->synth_source, &e->stats, &e->synth_ring,
                                   c->synthetic.rate_per_s, c->synthetic.burst,
                                   (uint64_t)getpid() * 2654435761u);
-    } else if (strcmp(name, "synth_sink") == 0) {
+        break;
+    case TF_STAGE_SYNTH_SINK: {
         tf_state_slot *last = tf_state_claim(e->state, TF_STATE_SYNTH_LAST, "synth_sink");
         /* The risk gate owns the request ring when the order path runs. */
         rc = tf_synth_sink_init(s, &e->synth_sink, &e->stats, &e->synth_ring,
                                 e->order_path ? NULL : &e->request_ring, &e->md, last, 64);
-    } else if (strcmp(name, "feed") == 0) {
+        break;
+    }
+    case TF_STAGE_FEED:
         rc = tf_feed_init(s, &e->feed, c, &e->instruments, &e->stats, e->state, &e->md);
         e->feed_open = rc == 0;
-    } else if (strcmp(name, "strategy") == 0) {
+        break;
+    case TF_STAGE_STRATEGY:
         rc = tf_strategy_host_init(s, &e->strategy, c, &e->instruments, &e->stats, &e->strat_ring,
                                    &e->md, &e->orders);
         e->strategy_open = rc == 0;
-    } else if (strcmp(name, "risk") == 0) {
+        break;
+    case TF_STAGE_RISK:
         rc = tf_risk_init(s, &e->risk, c, &e->instruments, &e->stats, e->state, &e->request_ring,
-                          tf__has_stage(c, "strategy") ? &e->strat_ring : NULL, &e->oms_risk_ring,
-                          &e->risk_oms_ring);
+                          tf_config_has_stage(c, TF_STAGE_STRATEGY) ? &e->strat_ring : NULL,
+                          &e->oms_risk_ring, &e->risk_oms_ring);
         e->risk.kill_flag = &e->stage_failure;
         e->risk.lanes = &e->request_lanes;
         if (rc == 0)
             tf_risk_publish_limits(&e->risk, tf_segment_region(&e->seg_state, TF_REGION_LIMITS, NULL));
         e->risk_open = rc == 0;
-    } else if (strcmp(name, "oms") == 0) {
+        break;
+    case TF_STAGE_OMS:
         rc = tf_oms_init(s, &e->oms, c, &e->instruments, &e->stats, e->state, e->order_table,
                          c->orders.capacity, &e->risk_oms_ring, &e->venue_oms_ring,
                          &e->oms_venue_ring, &e->oms_risk_ring, &e->orders);
         e->oms_open = rc == 0;
-    } else if (strcmp(name, "paper") == 0) {
+        break;
+    case TF_STAGE_PAPER:
         rc = tf_paper_init(s, &e->paper, c, &e->instruments, &e->stats, &e->oms_venue_ring,
                            &e->venue_oms_ring, &e->md);
         e->paper_open = rc == 0;
-    } else if (strcmp(name, "exio") == 0) {
+        break;
+    case TF_STAGE_EXIO:
         rc = tf_exio_init(s, &e->exio, c, &e->instruments, &e->stats, &e->oms_venue_ring, &e->venue_oms_ring);
         e->exio_open = rc == 0;
-    } else {
-        return TF_ERR("stage '%s' is not built into this engine", name);
+        break;
+    case TF_STAGE_KIND_COUNT: /* refused above */
+        break;
     }
     if (rc != 0)
         return TF_ERR_CTX("stage %s", name);
+    s->drain_bit = 1u << kind;
     e->stage_count++;
     return 0;
 }
@@ -287,15 +295,11 @@ static int tf__open_stages(tf_engine *e)
         th->stats->stage_count = th->stage_count;
         e->thread_count++;
     }
-    /* Pipeline order is the order of tf_config_known_stages: each stage's
-     * upstream is every configured stage before it. */
+    /* Pipeline order is the order of tf_stage_kind: each stage's upstream
+     * is every configured stage before it. */
     uint32_t configured = 0;
-    for (uint32_t i = 0; i < e->stage_count; i++) {
-        for (uint32_t k = 0; tf_config_known_stages[k]; k++)
-            if (strcmp(tf_config_known_stages[k], e->stages[i].name) == 0)
-                e->stages[i].drain_bit = 1u << k;
+    for (uint32_t i = 0; i < e->stage_count; i++)
         configured |= e->stages[i].drain_bit;
-    }
     for (uint32_t i = 0; i < e->stage_count; i++)
         e->stages[i].upstream_mask = configured & (e->stages[i].drain_bit - 1);
     return 0;
@@ -413,7 +417,7 @@ int tf_engine_open(tf_engine *e, const tf_config *cfg)
     e->cfg = *cfg;
     e->seg_stats.fd = e->seg_state.fd = e->seg_rings.fd = e->seg_requests.fd = e->seg_md.fd = -1;
     e->seg_orders.fd = -1;
-    e->order_path = tf__has_stage(cfg, "risk");
+    e->order_path = tf_config_has_stage(cfg, TF_STAGE_RISK);
     e->started_realtime_ns = tf_realtime_ns();
     e->started_ns = tf_now_ns();
     e->opened = true;

@@ -42,7 +42,7 @@ static void print_layout(const tf_config *c)
         printf("thread %-10s cpu %-3d %-9s rt %-2d stages:", t->name, t->cpu,
                tf_idle_kind_name(t->idle.kind), t->rt_priority);
         for (uint32_t k = 0; k < t->stage_count; k++)
-            printf(" %s", t->stages[k]);
+            printf(" %s", tf_stage_kind_name(t->stages[k]));
         printf("\n");
     }
 }

@@ -47,13 +47,30 @@ typedef struct tf_cfg_idle {
     uint64_t park_max_ns;    /* backoff: longest park (default 1000000) */
 } tf_cfg_idle;
 
+/* The stages the engine knows: the one list of them. A config file names a
+ * stage by tf_config_known_stages[kind]; the parsed config holds the kind;
+ * engine/engine.c builds each kind. The order is the pipeline order: a
+ * stage's upstream is every configured stage before it (drained first at
+ * stop). */
+typedef enum tf_stage_kind {
+    TF_STAGE_SYNTH_SOURCE = 0, /* "synth_source" */
+    TF_STAGE_SYNTH_SINK,       /* "synth_sink" */
+    TF_STAGE_FEED,             /* "feed" */
+    TF_STAGE_STRATEGY,         /* "strategy" */
+    TF_STAGE_RISK,             /* "risk" */
+    TF_STAGE_OMS,              /* "oms" */
+    TF_STAGE_PAPER,            /* "paper" */
+    TF_STAGE_EXIO,             /* "exio" */
+    TF_STAGE_KIND_COUNT
+} tf_stage_kind;
+
 typedef struct tf_cfg_thread {
     char name[TF_CFG_NAME_MAX];
     int32_t cpu;             /* -1: not pinned */
     int32_t rt_priority;     /* 0: normal scheduling; 1..99: SCHED_FIFO */
     tf_cfg_idle idle;
     uint32_t stage_count;
-    char stages[TF_CFG_MAX_STAGES][TF_CFG_NAME_MAX];
+    tf_stage_kind stages[TF_CFG_MAX_STAGES]; /* in the order the thread polls them */
 } tf_cfg_thread;
 
 typedef struct tf_cfg_synthetic {
@@ -330,8 +347,15 @@ typedef struct tf_config {
  * 0, or -1 with TF_ERR (variable unset, file unreadable or empty). */
 int tf_config_secret_read(const tf_cfg_secret *sec, char *out, size_t cap);
 
-/* Stage names the engine knows; a thread naming any other stage fails. */
-extern const char *const tf_config_known_stages[];
+/* Stage names as a config file writes them, indexed by tf_stage_kind and
+ * NULL-terminated; a thread naming any other stage fails. */
+extern const char *const tf_config_known_stages[TF_STAGE_KIND_COUNT + 1];
+
+/* Name of a stage kind ("synth_source", ...); "?" for anything else. */
+const char *tf_stage_kind_name(tf_stage_kind kind);
+
+/* Whether any thread of `c` runs a stage of this kind. */
+bool tf_config_has_stage(const tf_config *c, tf_stage_kind kind);
 
 /* Load and validate `path`. On failure returns -1 and writes a message
  * "<file>:<line>:<col>: <reason>" into err (NUL-terminated, truncated to

@@ -52,13 +52,13 @@ static void base_config(tf_config *c, const char *instance)
     t->idle = (tf_cfg_idle){.kind = TF_IDLE_BACKOFF, .spins = 10, .yields = 5,
                             .park_min_ns = 1000, .park_max_ns = 100000};
     t->stage_count = 1;
-    snprintf(t->stages[0], sizeof t->stages[0], "synth_source");
+    t->stages[0] = TF_STAGE_SYNTH_SOURCE;
     t = &c->threads[1];
     snprintf(t->name, sizeof t->name, "sink");
     t->cpu = -1;
     t->idle = c->threads[0].idle;
     t->stage_count = 1;
-    snprintf(t->stages[0], sizeof t->stages[0], "synth_sink");
+    t->stages[0] = TF_STAGE_SYNTH_SINK;
 }
 
 static uint64_t counter(const tf_engine *e, const char *name)

@@ -93,7 +93,7 @@ static void test_full_config(void **state)
     assert_int_equal(cfg.threads[0].rt_priority, 5);
     assert_int_equal(cfg.threads[0].idle.kind, TF_IDLE_BUSY_SPIN);
     assert_int_equal(cfg.threads[0].stage_count, 1);
-    assert_string_equal(cfg.threads[0].stages[0], "synth_source");
+    assert_int_equal(cfg.threads[0].stages[0], TF_STAGE_SYNTH_SOURCE);
     assert_string_equal(cfg.threads[1].name, "B_2");
     assert_int_equal(cfg.threads[1].cpu, -1);
     assert_int_equal(cfg.threads[1].rt_priority, 0);
@@ -103,7 +103,7 @@ static void test_full_config(void **state)
     assert_int_equal(cfg.threads[1].idle.park_min_ns, 500);
     assert_int_equal(cfg.threads[1].idle.park_max_ns, 9000);
     assert_int_equal(cfg.threads[1].stage_count, 1);
-    assert_string_equal(cfg.threads[1].stages[0], "synth_sink");
+    assert_int_equal(cfg.threads[1].stages[0], TF_STAGE_SYNTH_SINK);
 }
 
 static void test_defaults(void **state)
@@ -200,11 +200,58 @@ static void test_known_stages_and_idle_names(void **state)
     assert_string_equal(tf_config_known_stages[6], "paper");
     assert_string_equal(tf_config_known_stages[7], "exio");
     assert_null(tf_config_known_stages[8]);
+    assert_int_equal(TF_STAGE_KIND_COUNT, 8);
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BUSY_SPIN), "busy-spin");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_YIELD), "yield");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BACKOFF), "backoff");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_KIND_COUNT), "?");
     assert_string_equal(tf_idle_kind_name((tf_idle_kind)-1), "?");
+}
+
+/* The stage table is the one list of stages: every name in it parses to its
+ * own kind (whatever the order on the thread), the kind names itself back,
+ * and a name not in it is refused with the list of known ones. */
+static void test_stage_table(void **state)
+{
+    (void)state;
+#define INS "instruments:\n  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\"}\n"
+    /* Every kind but exio on one thread, in reverse table order; exio on its own. */
+    assert_int_equal(parse("instance: x\n" INS "orders: {plugin: s.so}\nthreads:\n"
+                           "  - {name: t, stages: [paper, oms, risk, strategy, feed, synth_sink, synth_source]}\n"), 0);
+    assert_int_equal(cfg.threads[0].stage_count, 7);
+    for (uint32_t k = 0; k < 7; k++) {
+        tf_stage_kind want = (tf_stage_kind)(TF_STAGE_PAPER - k);
+        assert_int_equal(cfg.threads[0].stages[k], want);
+        assert_true(tf_config_has_stage(&cfg, want));
+    }
+    assert_false(tf_config_has_stage(&cfg, TF_STAGE_EXIO));
+    assert_int_equal(parse("instance: x\n" INS "threads:\n  - {name: t, stages: [risk, oms]}\n"
+                           "  - {name: v, stages: [exio]}\n"), 0);
+    assert_int_equal(cfg.threads[1].stages[0], TF_STAGE_EXIO);
+    assert_false(tf_config_has_stage(&cfg, TF_STAGE_PAPER));
+#undef INS
+    /* Each name alone, checked against the table by index. */
+    for (int k = 0; k < TF_STAGE_KIND_COUNT; k++) {
+        const char *name = tf_config_known_stages[k];
+        assert_string_equal(tf_stage_kind_name((tf_stage_kind)k), name);
+        char yaml[256];
+        snprintf(yaml, sizeof yaml, "instance: x\nthreads:\n  - name: t\n    stages: [%s]\n", name);
+        if (parse(yaml) == 0) { /* the order path's stages come only as a set */
+            assert_int_equal(cfg.threads[0].stage_count, 1);
+            assert_int_equal(cfg.threads[0].stages[0], k);
+        } else {
+            assert_null(strstr(err, "unknown stage"));
+        }
+    }
+    assert_string_equal(tf_stage_kind_name(TF_STAGE_KIND_COUNT), "?");
+    assert_string_equal(tf_stage_kind_name((tf_stage_kind)-1), "?");
+    /* Names are exact: no case folding, no '-' for '_'. */
+    expect_error("instance: x\nthreads:\n  - name: t\n    stages: [Feed]\n",
+                 "t.yaml:4:14: unknown stage 'Feed' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    stages: [synth_sink, synth-source]\n",
+                 "t.yaml:4:26: unknown stage 'synth-source' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
+    expect_error("instance: x\nthreads:\n  - name: t\n    stages: [\"\"]\n",
+                 "t.yaml:4:14: unknown stage '' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
 }
 
 /* ---- errors: exact message, line and column -------------------------------- */
@@ -547,9 +594,9 @@ static void assert_thread(const tf_cfg_thread *t, const char *name, int cpu, int
     assert_int_equal(t->idle.kind, idle);
     if (strcmp(stage0, "feed") != 0 || stage1)
         assert_int_equal(t->stage_count, stage1 ? 2 : 1);
-    assert_string_equal(t->stages[0], stage0);
+    assert_string_equal(tf_stage_kind_name(t->stages[0]), stage0);
     if (stage1)
-        assert_string_equal(t->stages[1], stage1);
+        assert_string_equal(tf_stage_kind_name(t->stages[1]), stage1);
 }
 
 static void test_env_development(void **state)
@@ -868,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_value_forms),
         cmocka_unit_test(test_known_stages_and_idle_names),
+        cmocka_unit_test(test_stage_table),
         cmocka_unit_test(test_error_keys),
         cmocka_unit_test(test_error_types),
         cmocka_unit_test(test_error_values),
