@@ -1,12 +1,10 @@
-/* The risk gate; see risk.h. */
-#include "engine/orders/risk.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+/* The risk gate's stage (see risk.h): the poll loop, request intake from
+ * the rings, the checks, acting on what passes, the OMS's feedback and the
+ * periodic marks. Set-up, seeding and the operator's controls live in
+ * risk_admin.c. Called from the risk stage's thread only. */
+#include "engine/orders/risk_internal.h"
 
 #include "engine/orders/position.h"
-#include "shm/err.h"
 #include "shm/histogram.h"
 
 TF_MPSC_PROTOTYPE(tf_request, tf_request)
@@ -18,17 +16,6 @@ TF_MPSC_PROTOTYPE(tf_request, tf_request)
 #define TF_RISK_MAX_QTY_UNITS 1000000000000ll
 #define TF_RISK_MAX_PRICE_UNITS 1000000000000000ll
 #define TF_RISK_MAX_MONEY ((__int128)1 << 61)
-#define TF__DAY_NS 86400000000000ull
-
-static int64_t tf__abs(int64_t v) { return v < 0 ? -v : v; }
-static int64_t tf__max(int64_t a, int64_t b) { return a > b ? a : b; }
-
-void tf_risk_publish_limits(tf_risk *r, tf_limits_slot *slot)
-{
-    if (slot)
-        r->limits_slot = slot;
-    tf_risk_limits_publish(r->limits_slot, &r->lim);
-}
 
 /* ---- rate buckets: `rate` per second, a burst of one second's worth ------ */
 
@@ -55,8 +42,6 @@ static void tf__rate_take(tf_rate_bucket *b, uint32_t rate)
 
 /* ---- exposure --------------------------------------------------------------- */
 
-static const tf_instrument *tf__ins(const tf_risk *r, uint32_t i) { return &r->instruments->items[i]; }
-
 static int64_t tf__px(const tf_risk *r, uint32_t i, int64_t fallback)
 {
     return r->ref_px[i] > 0 ? r->ref_px[i] : fallback;
@@ -65,12 +50,13 @@ static int64_t tf__px(const tf_risk *r, uint32_t i, int64_t fallback)
 /* Worst-case absolute quantity of an exposure with `buy`/`sell` more open. */
 static int64_t tf__worst(const tf_risk_expo *e, int64_t buy, int64_t sell)
 {
-    return tf__max(tf__abs(e->pos.qty + e->open_buy + buy), tf__abs(e->pos.qty - e->open_sell - sell));
+    return tf__risk_max(tf__risk_abs(e->pos.qty + e->open_buy + buy),
+                        tf__risk_abs(e->pos.qty - e->open_sell - sell));
 }
 
 static int64_t tf__money(const tf_risk *r, uint32_t i, int64_t px, int64_t qty)
 {
-    const tf_instrument *in = tf__ins(r, i);
+    const tf_instrument *in = tf__risk_ins(r, i);
     return tf_money_notional(px, qty, in->price_precision, in->qty_precision);
 }
 
@@ -89,68 +75,6 @@ static bool tf__reduces(const tf_risk_expo *e, int side, int64_t qty)
     if (side == TF_BUY)
         return e->pos.qty < 0 && e->pos.qty + e->open_buy + qty <= 0;
     return e->pos.qty > 0 && e->pos.qty - e->open_sell - qty >= 0;
-}
-
-/* ---- the shadow order table ------------------------------------------------ */
-
-static tf_risk_order *tf__find(tf_risk *r, uint64_t id)
-{
-    uint32_t idx;
-    return tf_id_map_get(&r->ids, id, &idx) ? &r->orders[idx] : NULL;
-}
-
-static void tf__reserve(tf_risk *r, tf_risk_order *o, int64_t reserved)
-{
-    int64_t d = reserved - o->reserved;
-    tf_risk_expo *e = &r->expo[o->strategy][o->instrument], *t = &r->total[o->instrument];
-    if (o->side == TF_BUY) {
-        e->open_buy += d;
-        t->open_buy += d;
-    } else {
-        e->open_sell += d;
-        t->open_sell += d;
-    }
-    o->reserved = reserved;
-}
-
-static tf_risk_order *tf__add(tf_risk *r, uint64_t id, uint32_t strategy, uint32_t ins, int side,
-                              int type, int64_t price, int64_t qty, int64_t cum)
-{
-    if (r->free_head == TF_RISK_NIL)
-        return NULL;
-    uint32_t idx = r->free_head;
-    if (!tf_id_map_put(&r->ids, id, idx))
-        return NULL;
-    tf_risk_order *o = &r->orders[idx];
-    r->free_head = o->next;
-    *o = (tf_risk_order){.order_id = id, .strategy = strategy, .instrument = ins,
-                         .side = (uint8_t)side, .type = (uint8_t)type, .price = price, .qty = qty,
-                         .cum = cum, .prev = TF_RISK_NIL, .next = r->inst_head[ins]};
-    if (o->next != TF_RISK_NIL)
-        r->orders[o->next].prev = idx;
-    r->inst_head[ins] = idx;
-    r->open_count++;
-    r->open_by_strategy[strategy]++;
-    tf__reserve(r, o, qty - cum);
-    return o;
-}
-
-static void tf__remove(tf_risk *r, tf_risk_order *o)
-{
-    uint32_t idx = (uint32_t)(o - r->orders);
-    tf__reserve(r, o, 0);
-    if (o->prev != TF_RISK_NIL)
-        r->orders[o->prev].next = o->next;
-    else
-        r->inst_head[o->instrument] = o->next;
-    if (o->next != TF_RISK_NIL)
-        r->orders[o->next].prev = o->prev;
-    tf_id_map_del(&r->ids, o->order_id);
-    r->open_count--;
-    r->open_by_strategy[o->strategy]--;
-    o->order_id = 0;
-    o->next = r->free_head;
-    r->free_head = idx;
 }
 
 /* ---- the checks ------------------------------------------------------------- */
@@ -173,7 +97,7 @@ static bool tf__crosses_own(const tf_risk *r, uint32_t i, int side, int type, in
 static tf_reject_reason tf__check_terms(tf_risk *r, uint32_t s, uint32_t i, int type, int64_t price,
                                         int64_t qty, uint64_t now, int64_t *px_out)
 {
-    const tf_instrument *in = tf__ins(r, i);
+    const tf_instrument *in = tf__risk_ins(r, i);
     const tf_risk_limits *l = &r->lim;
     /* Absurd numbers are refused before any arithmetic: with these bounds no
      * sum of open quantities or money figure can overflow. */
@@ -198,7 +122,7 @@ static tf_reject_reason tf__check_terms(tf_risk *r, uint32_t s, uint32_t i, int 
     if (type == TF_LIMIT && l->collar_bps[i]) {
         if (ref == 0)
             return TF_RJ_NO_REFERENCE;
-        if ((__int128)tf__abs(price - ref) * 10000 > (__int128)l->collar_bps[i] * ref)
+        if ((__int128)tf__risk_abs(price - ref) * 10000 > (__int128)l->collar_bps[i] * ref)
             return TF_RJ_PRICE_COLLAR;
     }
     int64_t px = type == TF_LIMIT ? price : ref;
@@ -300,7 +224,7 @@ static tf_reject_reason tf__check_amend(tf_risk *r, uint32_t s, const tf_req_ord
                                         uint64_t now)
 {
     const tf_risk_limits *l = &r->lim;
-    tf_risk_order *o = tf__find(r, b->order_id);
+    tf_risk_order *o = tf__risk_find(r, b->order_id);
     if (!o || (s != 0 && o->strategy != s))
         return TF_RJ_UNKNOWN_ORDER;
     if (o->pending_cancel || o->pending_replace)
@@ -351,70 +275,18 @@ tf_reject_reason tf_risk_check(tf_risk *r, const struct tf_request *q, uint64_t 
     case TF_REQ_CANCEL: return tf__check_amend(r, s, b, false, now);
     case TF_REQ_REPLACE: return tf__check_amend(r, s, b, true, now);
     case TF_REQ_CANCEL_ALL: return TF_RJ_NONE;
-    case TF_REQ_SET_LIMIT: {
-        tf_risk_limits scratch = r->lim; /* checked on a copy; tf_risk_handle applies it */
-        return s == 0 && tf_risk_limit_set(&scratch, r->strategy_known, r->instruments->count,
-                                           (const tf_req_limit *)q->body)
-                   ? TF_RJ_NONE
-                   : TF_RJ_BAD_LIMIT;
-    }
-    case TF_REQ_KILL: return s == 0 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
-    case TF_REQ_SET_STATE:
-        return s == 0 && ((const tf_req_control *)q->body)->on < TF_TS_COUNT ? TF_RJ_NONE
-                                                                           : TF_RJ_BAD_REQUEST;
+    case TF_REQ_SET_LIMIT:
+    case TF_REQ_KILL:
+    case TF_REQ_SET_STATE: return tf__risk_check_control(r, s, q);
     default: return TF_RJ_BAD_REQUEST;
     }
 }
 
 /* ---- acting on a request ---------------------------------------------------- */
 
-static void tf__cmd(tf_order_cmd *c, const struct tf_request *q, uint8_t kind)
-{
-    const tf_req_order *b = (const tf_req_order *)q->body;
-    *c = (tf_order_cmd){.kind = kind, .req_type = (uint16_t)q->type, .strategy = q->source_id,
-                        .client_req_id = q->client_seq, .t_request_ns = q->t_sent_ns};
-    if (q->type == TF_REQ_NEW || q->type == TF_REQ_CANCEL || q->type == TF_REQ_REPLACE) {
-        c->side = b->side;
-        c->type = b->type;
-        c->tif = b->tif;
-        c->instrument = b->instrument;
-        c->price = b->price;
-        c->qty = b->qty;
-        c->order_id = b->order_id;
-        c->t_md_ns = b->t_md_ns;
-    }
-}
-
-static void tf__publish(tf_risk *r, uint64_t now)
-{
-    if (!r->status_slot)
-        return;
-    tf_risk_status st = {.trading_state = r->trading_state, .kill_active = r->kill_active,
-                         .kill_trigger = r->kill_trigger, .open_orders = r->open_count,
-                         .kill_realtime_ns = r->kill_realtime_ns, .gross_exposure = r->gross,
-                         .daily_pnl = r->daily_pnl, .accepted = r->accepted, .rejected = r->rejected,
-                         .last_reject_reason = r->last_reason, .realized = r->realized,
-                         .unrealized = r->unrealized};
-    tf_state_write(r->status_slot, &st, sizeof st, now);
-}
-
-void tf_risk_kill(tf_risk *r, uint32_t trigger, uint64_t now, tf_order_cmd *cmd)
-{
-    r->trading_state = TF_TS_HALTED;
-    r->kill_active = true;
-    r->kill_trigger = trigger;
-    r->kill_realtime_ns = tf_realtime_ns();
-    r->flatten_pending = r->flatten_on_kill; /* risk.flatten_on_kill: every kill flattens */
-    if (r->c_kills)
-        tf_counter_inc(r->c_kills, 1);
-    *cmd = (tf_order_cmd){.kind = TF_CMD_CANCEL_ALL, .reason = (uint16_t)trigger,
-                          .req_type = TF_REQ_KILL, .t_trigger_ns = now, .t_request_ns = now};
-    tf__publish(r, now);
-}
-
 static void tf__reject(tf_risk *r, tf_reject_reason why, const struct tf_request *q, tf_order_cmd *cmd)
 {
-    tf__cmd(cmd, q, TF_CMD_REJECT);
+    tf__risk_cmd(cmd, q, TF_CMD_REJECT);
     cmd->reason = (uint16_t)why;
     r->rejected++;
     r->last_reason = why;
@@ -447,7 +319,7 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
     case TF_REQ_NEW: {
         uint64_t id = r->next_order_id;
         int64_t px = b->type == TF_LIMIT ? b->price : tf__px(r, b->instrument, 0);
-        if (!tf__add(r, id, s, b->instrument, b->side, b->type, px, b->qty, 0)) {
+        if (!tf__risk_add(r, id, s, b->instrument, b->side, b->type, px, b->qty, 0)) {
             tf__reject(r, TF_RJ_TABLE_FULL, q, cmd);
             return true;
         }
@@ -463,81 +335,50 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
         d->strategy = s;
         d->instrument = b->instrument;
         d->side = b->side;
-        tf__cmd(cmd, q, TF_CMD_NEW);
+        tf__risk_cmd(cmd, q, TF_CMD_NEW);
         cmd->order_id = id;
         cmd->arg = b->flags;
         break;
     }
     case TF_REQ_CANCEL: {
-        tf_risk_order *o = tf__find(r, b->order_id);
+        tf_risk_order *o = tf__risk_find(r, b->order_id);
         o->pending_cancel = 1;
         if (r->trading_state == TF_TS_ACTIVE && !r->kill_active) {
             tf__rate_take(&r->s_bucket[TF_RATE_CANCEL][s], r->lim.s_rate[TF_RATE_CANCEL][s]);
             tf__rate_take(&r->g_bucket[TF_RATE_CANCEL], r->lim.g_rate[TF_RATE_CANCEL]);
         }
-        tf__cmd(cmd, q, TF_CMD_CANCEL);
+        tf__risk_cmd(cmd, q, TF_CMD_CANCEL);
         cmd->instrument = o->instrument;
         break;
     }
     case TF_REQ_REPLACE: {
-        tf_risk_order *o = tf__find(r, b->order_id);
+        tf_risk_order *o = tf__risk_find(r, b->order_id);
         o->pending_replace = 1;
         o->replace_qty = b->qty;
         /* Until the venue answers, either the old or the new terms may trade. */
-        tf__reserve(r, o, tf__max(o->reserved, b->qty - o->cum));
+        tf__risk_reserve(r, o, tf__risk_max(o->reserved, b->qty - o->cum));
         tf__rate_take(&r->s_bucket[TF_RATE_REPLACE][s], r->lim.s_rate[TF_RATE_REPLACE][s]);
         tf__rate_take(&r->g_bucket[TF_RATE_REPLACE], r->lim.g_rate[TF_RATE_REPLACE]);
-        tf__cmd(cmd, q, TF_CMD_REPLACE);
+        tf__risk_cmd(cmd, q, TF_CMD_REPLACE);
         cmd->instrument = o->instrument;
         cmd->side = o->side;
         break;
     }
     case TF_REQ_CANCEL_ALL:
-        tf__cmd(cmd, q, TF_CMD_CANCEL_ALL);
+        tf__risk_cmd(cmd, q, TF_CMD_CANCEL_ALL);
         cmd->arg = s; /* the operator (0) cancels everything */
         break;
-    case TF_REQ_SET_LIMIT: {
-        const tf_req_limit *lb = (const tf_req_limit *)q->body;
-        tf_risk_limit_set(&r->lim, r->strategy_known, r->instruments->count, lb);
-        if (lb->limit == TF_LIM_S_DAILY_LOSS)
-            r->strategy_blocked[lb->target] = false; /* a new limit is a new decision */
-        tf_risk_publish_limits(r, NULL);
-        tf__cmd(cmd, q, TF_CMD_NOTE);
-        cmd->reason = TF_EV_LIMIT_SET;
-        cmd->type = (uint8_t)lb->limit;
-        cmd->instrument = lb->target;
-        cmd->arg = lb->value;
-        break;
-    }
-    case TF_REQ_KILL: {
-        const tf_req_control *cb = (const tf_req_control *)q->body;
-        if (cb->on) {
-            tf_risk_kill(r, TF_KILL_MANUAL, now, cmd);
-            r->flatten_pending |= cb->flatten != 0; /* this kill only */
-            cmd->client_req_id = q->client_seq;
-            cmd->strategy = s;
-        } else {
-            r->kill_active = false;
-            r->flatten_pending = false;
-            r->trading_state = TF_TS_ACTIVE;
-            memset(r->strategy_blocked, 0, sizeof r->strategy_blocked);
-            tf__cmd(cmd, q, TF_CMD_NOTE);
-            cmd->reason = TF_EV_KILL_RESET;
-        }
-        break;
-    }
+    case TF_REQ_SET_LIMIT:
+    case TF_REQ_KILL:
     case TF_REQ_SET_STATE:
-        r->trading_state = ((const tf_req_control *)q->body)->on;
-        tf__cmd(cmd, q, TF_CMD_NOTE);
-        cmd->reason = TF_EV_STATE_SET;
-        cmd->arg = r->trading_state;
+        tf__risk_apply_control(r, q, now, cmd);
         break;
     }
     r->accepted++;
     if (r->c_accepted)
         tf_counter_inc(r->c_accepted, 1);
     if (q->type >= TF_REQ_SET_LIMIT)
-        tf__publish(r, now); /* control changes show at once */
+        tf__risk_publish(r, now); /* control changes show at once */
     return true;
 }
 
@@ -545,10 +386,10 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
 
 void tf_risk_on_feedback(tf_risk *r, const tf_risk_feedback *fb)
 {
-    tf_risk_order *o = tf__find(r, fb->order_id);
+    tf_risk_order *o = tf__risk_find(r, fb->order_id);
     if (fb->kind == TF_EX_FILL && fb->last_qty > 0) {
         uint32_t s = o ? o->strategy : fb->strategy, i = fb->instrument;
-        const tf_instrument *in = tf__ins(r, i);
+        const tf_instrument *in = tf__risk_ins(r, i);
         tf_position_fill(&r->expo[s][i].pos, fb->side, fb->last_px, fb->last_qty, fb->fee,
                          in->price_precision, in->qty_precision);
         tf_position_fill(&r->total[i].pos, fb->side, fb->last_px, fb->last_qty, fb->fee,
@@ -559,7 +400,7 @@ void tf_risk_on_feedback(tf_risk *r, const tf_risk_feedback *fb)
     if (!o)
         return;
     if (fb->done) {
-        tf__remove(r, o);
+        tf__risk_remove(r, o);
         return;
     }
     if (fb->kind == TF_EX_REPLACED || fb->kind == TF_EX_CANCEL_REJECT) {
@@ -570,21 +411,21 @@ void tf_risk_on_feedback(tf_risk *r, const tf_risk_feedback *fb)
     }
     int64_t want = fb->leaves;
     if (o->pending_replace)
-        want = tf__max(want, o->replace_qty - o->cum);
-    tf__reserve(r, o, want < 0 ? 0 : want);
+        want = tf__risk_max(want, o->replace_qty - o->cum);
+    tf__risk_reserve(r, o, want < 0 ? 0 : want);
 }
 
 /* ---- marks, daily loss ------------------------------------------------------ */
 
 bool tf_risk_mark(tf_risk *r, uint64_t now, tf_order_cmd *cmd)
 {
-    uint64_t day = tf_realtime_ns() / TF__DAY_NS;
+    uint64_t day = tf_realtime_ns() / TF__RISK_DAY_NS;
     bool new_day = day != r->day_index;
     r->day_index = day;
     int64_t realized = 0, unrealized = 0, gross = 0, day_pnl = 0;
     int64_t s_pnl[TF_MAX_STRATEGIES] = {0};
     for (uint32_t i = 0; i < r->instruments->count; i++) {
-        const tf_instrument *in = tf__ins(r, i);
+        const tf_instrument *in = tf__risk_ins(r, i);
         int64_t ref = tf_md_reference(&r->ref_slots[i], now, r->lim.ref_max_age_ns);
         if (ref > 0)
             r->ref_px[i] = ref;
@@ -610,7 +451,7 @@ bool tf_risk_mark(tf_risk *r, uint64_t now, tf_order_cmd *cmd)
     r->unrealized = unrealized;
     r->daily_pnl = day_pnl;
     r->gross = gross;
-    tf__publish(r, now);
+    tf__risk_publish(r, now);
     if (r->lim.daily_loss && day_pnl < -r->lim.daily_loss && !r->kill_active) {
         tf_risk_kill(r, TF_KILL_DAILY_LOSS, now, cmd);
         return true;
@@ -675,7 +516,7 @@ static void tf__kill_now(tf_risk *r, uint32_t trigger, uint64_t now)
     r->out_tail++;
 }
 
-static int tf__poll(tf_stage *self, uint64_t now)
+int tf__risk_poll(tf_stage *self, uint64_t now)
 {
     tf_risk *r = self->ctx;
     int work = 0;
@@ -719,128 +560,7 @@ static int tf__poll(tf_stage *self, uint64_t now)
     return work;
 }
 
-static int tf__drain(tf_stage *self, uint64_t now)
+int tf__risk_drain(tf_stage *self, uint64_t now)
 {
-    return tf__poll(self, now);
-}
-
-/* ---- set-up ----------------------------------------------------------------- */
-
-int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_instruments *ins,
-                 tf_stats *stats, tf_state_table *state, tf_ring *requests, tf_ring *strat_in,
-                 tf_ring *feedback, tf_ring *out)
-{
-    memset(r, 0, sizeof *r);
-    r->instruments = ins;
-    tf_risk_limits_from_config(&r->lim, r->strategy_known, cfg);
-    r->trading_state = cfg->risk.state;
-    r->flatten_on_kill = cfg->risk.flatten_on_kill;
-    r->requests = requests;
-    r->strat_in = strat_in;
-    r->feedback = feedback;
-    r->out = out;
-    r->next_order_id = 1;
-    r->capacity = cfg->orders.capacity;
-    uint32_t map_cap = r->capacity * 2;
-    r->orders = calloc(r->capacity, sizeof *r->orders);
-    r->ids.keys = calloc(map_cap, sizeof *r->ids.keys);
-    r->ids.values = calloc(map_cap, sizeof *r->ids.values);
-    if (!r->orders || !r->ids.keys || !r->ids.values) {
-        tf_risk_free(r);
-        return TF_ERR("risk: out of memory for %u orders", r->capacity);
-    }
-    r->ids.mask = map_cap - 1;
-    for (uint32_t k = 0; k < r->capacity; k++)
-        r->orders[k].next = k + 1 < r->capacity ? k + 1 : TF_RISK_NIL;
-    r->free_head = 0;
-    for (uint32_t i = 0; i < TF_MAX_INSTRUMENTS; i++)
-        r->inst_head[i] = TF_RISK_NIL;
-    r->day_index = tf_realtime_ns() / TF__DAY_NS;
-    if (state)
-        r->status_slot = tf_state_claim(state, TF_STATE_RISK, "risk");
-    if (stats && stage) {
-        uint32_t o = stage->owner;
-        for (uint32_t k = 1; k < TF_RJ_REASON_COUNT; k++) {
-            char label[64];
-            snprintf(label, sizeof label, "reason=%s", tf_reject_reason_names[k]);
-            r->c_rejects[k] = tf_stats_counter(stats, o, "risk_rejects", label, TF_COUNTER);
-        }
-        r->c_accepted = tf_stats_counter(stats, o, "risk_accepted", "", TF_COUNTER);
-        r->c_requests = tf_stats_counter(stats, o, "requests", "", TF_COUNTER);
-        r->c_pings = tf_stats_counter(stats, o, "requests_ping", "", TF_COUNTER);
-        r->c_kills = tf_stats_counter(stats, o, "kill_switch_trips", "", TF_COUNTER);
-        r->c_backpressure = tf_stats_counter(stats, o, "oms_ring_full", "", TF_COUNTER);
-        r->h_check = tf_stats_hist(stats, o, "risk_check_ns", "");
-    }
-    if (stage) {
-        stage->poll = tf__poll;
-        stage->drain = tf__drain;
-        stage->ctx = r;
-    }
-    return 0;
-}
-
-void tf_risk_bind_references(tf_risk *r, const tf_state_table *state)
-{
-    for (uint32_t i = 0; i < r->instruments->count; i++) {
-        const char *sym = r->instruments->items[i].symbol;
-        r->ref_slots[i].top = tf_state_find(state, TF_STATE_MD_TOP, sym);
-        r->ref_slots[i].last_trade = tf_state_find(state, TF_STATE_MD_LAST_TRADE, sym);
-    }
-}
-
-void tf_risk_free(tf_risk *r)
-{
-    free(r->orders);
-    free(r->ids.keys);
-    free(r->ids.values);
-    r->orders = NULL;
-    r->ids.keys = NULL;
-    r->ids.values = NULL;
-}
-
-int tf_risk_seed_order(tf_risk *r, const tf_order *o)
-{
-    tf_risk_order *x = tf__add(r, o->order_id, o->strategy, o->instrument, o->side, o->type,
-                               o->price, o->qty, o->cum_qty);
-    if (!x)
-        return TF_ERR("risk: no room for order %llu at restart", (unsigned long long)o->order_id);
-    if (o->state == TF_OS_PENDING_CANCEL)
-        x->pending_cancel = 1;
-    if (o->state == TF_OS_PENDING_REPLACE) {
-        x->pending_replace = 1;
-        x->replace_qty = o->pending_qty;
-        tf__reserve(r, x, tf__max(x->reserved, o->pending_qty - o->cum_qty));
-    }
-    return 0;
-}
-
-void tf_risk_seed_position(tf_risk *r, uint32_t strategy, const tf_position *p, int64_t day_base)
-{
-    if (strategy >= TF_MAX_STRATEGIES || p->instrument >= r->instruments->count)
-        return;
-    r->expo[strategy][p->instrument].pos = *p;
-    r->expo[strategy][p->instrument].day_base = day_base;
-    r->total[p->instrument].day_base += day_base;
-    tf_position *t = &r->total[p->instrument].pos;
-    const tf_instrument *in = tf__ins(r, p->instrument);
-    /* The total is the sum of the strategies' positions. */
-    t->instrument = p->instrument;
-    t->qty += p->qty;
-    t->cost += p->cost;
-    t->realized += p->realized;
-    t->fees += p->fees;
-    t->bought += p->bought;
-    t->sold += p->sold;
-    t->fills += p->fills;
-    tf_position_average(t, in->price_precision, in->qty_precision);
-}
-
-void tf_risk_seed_ids(tf_risk *r, uint64_t next_order_id, const uint64_t *last_req_id)
-{
-    if (next_order_id > r->next_order_id)
-        r->next_order_id = next_order_id;
-    for (uint32_t s = 0; s < TF_MAX_STRATEGIES; s++)
-        if (last_req_id[s] > r->last_req_id[s])
-            r->last_req_id[s] = last_req_id[s];
+    return tf__risk_poll(self, now);
 }

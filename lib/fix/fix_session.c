@@ -1,9 +1,10 @@
 /* The FIX 4.4 session state machine (see fix_session.h for what it
- * promises). Incoming: frame → parse → header checks → sequence check →
- * admin handling or the application callback. Outgoing: every message is
- * built in the scratch buffer behind a standard header and copied into the
- * send queue; application fields are kept in the store for resends. */
-#include "lib/fix/fix_session.h"
+ * promises): the receive path — frame → parse → header checks → sequence
+ * check → admin handling or the application callback — the timers, the
+ * transport's connect/disconnect, Logout, and set-up. The outgoing side
+ * (building, queueing, resending) is fix_session_send.c. Called from the
+ * thread that owns the session. */
+#include "lib/fix/fix_session_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,199 +35,6 @@ static void set_state(tf_fix_session *s, tf_fix_state st)
     s->state = st;
     if (s->ops.on_state)
         s->ops.on_state(s->ctx, s, old);
-}
-
-static void close_with(tf_fix_session *s, tf_fix_close why, const char *text)
-{
-    if (s->close == TF_FIX_CLOSE_NONE) {
-        s->close = why;
-        snprintf(s->close_text, sizeof s->close_text, "%s", text ? text : "");
-    }
-}
-
-/* ---- building and queueing -------------------------------------------- */
-
-static void header(tf_fix_session *s, const char *type, uint64_t seq, bool poss_dup, uint64_t orig_wall)
-{
-    tf_fix_begin(&s->w, s->scratch, TF_FIX_SCRATCH_BYTES, type);
-    tf_fix_put_cstr(&s->w, TF_FIX_TAG_SENDER_COMP_ID, s->cfg.sender);
-    tf_fix_put_cstr(&s->w, TF_FIX_TAG_TARGET_COMP_ID, s->cfg.target);
-    tf_fix_put_u64(&s->w, TF_FIX_TAG_MSG_SEQ_NUM, seq);
-    tf_fix_put_time(&s->w, TF_FIX_TAG_SENDING_TIME, s->wall);
-    if (poss_dup) {
-        tf_fix_put_char(&s->w, TF_FIX_TAG_POSS_DUP, 'Y');
-        tf_fix_put_time(&s->w, TF_FIX_TAG_ORIG_SENDING_TIME, orig_wall);
-    }
-    s->app_fields_at = s->w.len;
-    size_t tl = strnlen(type, sizeof s->msg_type - 1); /* 1-3 characters: no formatting per message */
-    memcpy(s->msg_type, type, tl);
-    s->msg_type[tl] = 0;
-}
-
-/* Finish the scratch message and append it to the filling buffer. */
-static int enqueue(tf_fix_session *s)
-{
-    size_t n = tf_fix_finish(&s->w);
-    if (n == 0)
-        return -1;
-    uint8_t fill = (uint8_t)(s->sending ^ 1);
-    if (s->out_len[fill] + n > TF_FIX_OUTQ_BYTES) {
-        /* The sending buffer may be idle: fill it instead. */
-        if (s->out_len[s->sending] == 0 && n <= TF_FIX_OUTQ_BYTES) {
-            s->sending = fill;
-            fill = (uint8_t)(fill ^ 1);
-            s->out_sent = 0;
-        } else {
-            return -1;
-        }
-    }
-    memcpy(s->outq[fill] + s->out_len[fill], s->w.msg, n);
-    s->out_len[fill] += (uint32_t)n;
-    s->last_out = s->mono;
-    s->c.msgs_out++;
-    return 0;
-}
-
-/* An admin message with the next sequence number. A full queue here means
- * the transport is stuck: the session ends. */
-static void send_admin(tf_fix_session *s)
-{
-    if (enqueue(s) != 0) {
-        close_with(s, TF_FIX_CLOSE_QUEUE_FULL, "send queue full");
-        return;
-    }
-    s->store.seq->next_out++;
-}
-
-static void admin(tf_fix_session *s, const char *type)
-{
-    header(s, type, s->store.seq->next_out, false, 0);
-}
-
-static void send_logon(tf_fix_session *s, bool reset)
-{
-    admin(s, "A");
-    tf_fix_put_char(&s->w, TF_FIX_TAG_ENCRYPT_METHOD, '0');
-    tf_fix_put_u64(&s->w, TF_FIX_TAG_HEART_BT_INT, s->cfg.heartbeat_s);
-    if (reset)
-        tf_fix_put_char(&s->w, TF_FIX_TAG_RESET_SEQ_NUM_FLAG, 'Y');
-    if (s->cfg.initiator && s->cfg.username[0])
-        tf_fix_put_cstr(&s->w, TF_FIX_TAG_USERNAME, s->cfg.username);
-    if (s->cfg.initiator && s->cfg.password[0])
-        tf_fix_put_cstr(&s->w, TF_FIX_TAG_PASSWORD, s->cfg.password);
-    if (s->cfg.initiator && s->ops.logon_fields)
-        s->ops.logon_fields(s->ctx, s, &s->w);
-    send_admin(s);
-}
-
-static void send_logout(tf_fix_session *s, const char *text)
-{
-    admin(s, "5");
-    if (text && text[0])
-        tf_fix_put_cstr(&s->w, TF_FIX_TAG_TEXT, text);
-    send_admin(s);
-}
-
-static void send_reject(tf_fix_session *s, uint64_t ref_seq, uint32_t ref_tag, tf_fix_reject_reason why,
-                        const char *text)
-{
-    admin(s, "3");
-    tf_fix_put_u64(&s->w, TF_FIX_TAG_REF_SEQ_NUM, ref_seq);
-    if (ref_tag)
-        tf_fix_put_u64(&s->w, TF_FIX_TAG_REF_TAG_ID, ref_tag);
-    if (s->in.msg_type[0])
-        tf_fix_put_cstr(&s->w, TF_FIX_TAG_REF_MSG_TYPE, s->in.msg_type);
-    tf_fix_put_u64(&s->w, TF_FIX_TAG_SESSION_REJECT_REASON, (uint64_t)why);
-    if (text)
-        tf_fix_put_cstr(&s->w, TF_FIX_TAG_TEXT, text);
-    send_admin(s);
-    s->c.rejects_out++;
-}
-
-static void send_resend_request(tf_fix_session *s, uint64_t from, uint64_t upto_seen)
-{
-    admin(s, "2");
-    tf_fix_put_u64(&s->w, TF_FIX_TAG_BEGIN_SEQ_NO, from);
-    tf_fix_put_u64(&s->w, TF_FIX_TAG_END_SEQ_NO, 0);
-    send_admin(s);
-    s->resend_until = upto_seen;
-    s->resend_sent = s->mono;
-    s->resend_from = from;
-    s->c.resend_requests_out++;
-}
-
-static void send_test_request(tf_fix_session *s)
-{
-    char id[24];
-    int n = snprintf(id, sizeof id, "%llu", (unsigned long long)++s->test_req_id);
-    admin(s, "1");
-    tf_fix_put_str(&s->w, TF_FIX_TAG_TEST_REQ_ID, id, (size_t)n);
-    send_admin(s);
-    s->test_req_sent = s->mono;
-    s->c.test_requests_out++;
-}
-
-static void send_heartbeat(tf_fix_session *s, const char *test_req_id, size_t len)
-{
-    admin(s, "0");
-    if (test_req_id)
-        tf_fix_put_str(&s->w, TF_FIX_TAG_TEST_REQ_ID, test_req_id, len);
-    send_admin(s);
-    s->c.heartbeats_out++;
-}
-
-/* Gap-fill [from, to): a SequenceReset with its own number `from`. */
-static void send_gap_fill(tf_fix_session *s, uint64_t from, uint64_t to)
-{
-    header(s, "4", from, true, s->wall);
-    tf_fix_put_char(&s->w, TF_FIX_TAG_GAP_FILL_FLAG, 'Y');
-    tf_fix_put_u64(&s->w, TF_FIX_TAG_NEW_SEQ_NO, to);
-    if (enqueue(s) != 0)
-        close_with(s, TF_FIX_CLOSE_QUEUE_FULL, "send queue full");
-    s->c.gap_fills_out++;
-}
-
-/* Answer a ResendRequest: kept application messages again with PossDup,
- * everything else (admin messages, messages no longer kept, or all of them
- * when resend_app is off) as gap fills. Stops resending, and gap-fills the
- * rest, when the send queue is nearly full. */
-static void serve_resend(tf_fix_session *s, uint64_t begin, uint64_t end)
-{
-    uint64_t next_out = s->store.seq->next_out;
-    if (begin == 0)
-        begin = 1;
-    if (end == 0 || end >= next_out)
-        end = next_out - 1;
-    if (begin > end)
-        return;
-    uint64_t gap_from = 0;
-    for (uint64_t seq = begin; seq <= end; seq++) {
-        const char *fields;
-        const tf_fix_stored *st = s->cfg.resend_app ? tf_fix_store_get(&s->store, seq, &fields) : NULL;
-        uint8_t fill = (uint8_t)(s->sending ^ 1);
-        bool room = st && s->out_len[fill] + st->len + 256 + 4096 < TF_FIX_OUTQ_BYTES;
-        if (!room) {
-            if (!gap_from)
-                gap_from = seq;
-            continue;
-        }
-        if (gap_from) {
-            send_gap_fill(s, gap_from, seq);
-            gap_from = 0;
-        }
-        header(s, st->msg_type, seq, true, st->sent_wall_ns);
-        if (s->w.len + st->len <= s->w.cap) {
-            memcpy(s->w.buf + s->w.len, fields, st->len);
-            s->w.len += st->len;
-        } else {
-            s->w.overflow = true;
-        }
-        if (enqueue(s) != 0)
-            close_with(s, TF_FIX_CLOSE_QUEUE_FULL, "send queue full");
-        s->c.resent++;
-    }
-    if (gap_from)
-        send_gap_fill(s, gap_from, end + 1);
 }
 
 /* ---- receiving --------------------------------------------------------- */
@@ -269,22 +77,22 @@ static int on_logon(tf_fix_session *s, const tf_fix_msg *m)
 {
     uint64_t hb;
     if (tf_fix_get_u64(m, TF_FIX_TAG_HEART_BT_INT, &hb) != 0 || hb == 0 || hb > 3600) {
-        send_logout(s, "Logon needs HeartBtInt (108) between 1 and 3600");
-        close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, "bad HeartBtInt");
+        tf__fix_send_logout(s, "Logon needs HeartBtInt (108) between 1 and 3600");
+        tf__fix_close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, "bad HeartBtInt");
         return -1;
     }
     bool reset = flag_yes(m, TF_FIX_TAG_RESET_SEQ_NUM_FLAG);
     if (!s->cfg.initiator) {
         int ok = s->ops.on_logon ? s->ops.on_logon(s->ctx, s, m) : (credentials_ok(s, m) ? 0 : -1);
         if (ok != 0) {
-            send_logout(s, "Logon refused");
-            close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, "we refused the counterparty's Logon");
+            tf__fix_send_logout(s, "Logon refused");
+            tf__fix_close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, "we refused the counterparty's Logon");
             return -1;
         }
         s->peer_heartbeat_ns = hb * SEC;
         if (reset)
             tf_fix_store_reset(&s->store);
-        send_logon(s, reset);
+        tf__fix_send_logon(s, reset);
     } else if (reset && m->seq == 1) {
         s->store.seq->next_in = 1;
     }
@@ -299,13 +107,15 @@ static void on_sequence_reset(tf_fix_session *s, const tf_fix_msg *m, bool gap_f
     uint64_t new_seq;
     uint64_t *next_in = &s->store.seq->next_in;
     if (tf_fix_get_u64(m, TF_FIX_TAG_NEW_SEQ_NO, &new_seq) != 0) {
-        send_reject(s, m->seq, TF_FIX_TAG_NEW_SEQ_NO, TF_FIX_REJ_REQUIRED_MISSING, "NewSeqNo missing");
+        tf__fix_send_reject(s, m->seq, TF_FIX_TAG_NEW_SEQ_NO, TF_FIX_REJ_REQUIRED_MISSING,
+                            "NewSeqNo missing");
         if (gap_fill && m->seq == *next_in)
             (*next_in)++;
         return;
     }
     if (new_seq < *next_in || (gap_fill && new_seq == *next_in && m->seq == *next_in)) {
-        send_reject(s, m->seq, TF_FIX_TAG_NEW_SEQ_NO, TF_FIX_REJ_BAD_VALUE, "NewSeqNo would lower MsgSeqNum");
+        tf__fix_send_reject(s, m->seq, TF_FIX_TAG_NEW_SEQ_NO, TF_FIX_REJ_BAD_VALUE,
+                            "NewSeqNo would lower MsgSeqNum");
         if (gap_fill && m->seq == *next_in)
             (*next_in)++;
         return;
@@ -335,10 +145,11 @@ static void dispatch(tf_fix_session *s, const tf_fix_msg *m)
             const char *id;
             size_t n;
             if (tf_fix_get_str(m, TF_FIX_TAG_TEST_REQ_ID, &id, &n) != 0) {
-                send_reject(s, m->seq, TF_FIX_TAG_TEST_REQ_ID, TF_FIX_REJ_REQUIRED_MISSING, "TestReqID missing");
+                tf__fix_send_reject(s, m->seq, TF_FIX_TAG_TEST_REQ_ID, TF_FIX_REJ_REQUIRED_MISSING,
+                                    "TestReqID missing");
                 return;
             }
-            send_heartbeat(s, id, n);
+            tf__fix_send_heartbeat(s, id, n);
             return;
         }
         case '2': {
@@ -346,11 +157,11 @@ static void dispatch(tf_fix_session *s, const tf_fix_msg *m)
             s->c.resend_requests_in++;
             if (tf_fix_get_u64(m, TF_FIX_TAG_BEGIN_SEQ_NO, &b) != 0 ||
                 tf_fix_get_u64(m, TF_FIX_TAG_END_SEQ_NO, &e) != 0) {
-                send_reject(s, m->seq, TF_FIX_TAG_BEGIN_SEQ_NO, TF_FIX_REJ_REQUIRED_MISSING,
-                            "ResendRequest needs BeginSeqNo and EndSeqNo");
+                tf__fix_send_reject(s, m->seq, TF_FIX_TAG_BEGIN_SEQ_NO, TF_FIX_REJ_REQUIRED_MISSING,
+                                    "ResendRequest needs BeginSeqNo and EndSeqNo");
                 return;
             }
-            serve_resend(s, b, e);
+            tf__fix_serve_resend(s, b, e);
             return;
         }
         case '3':
@@ -358,20 +169,20 @@ static void dispatch(tf_fix_session *s, const tf_fix_msg *m)
             break; /* the application hears of it too */
         case '5':
             if (s->state == TF_FIX_LOGOUT_SENT) {
-                close_with(s, TF_FIX_CLOSE_LOGOUT_DONE, "");
+                tf__fix_close_with(s, TF_FIX_CLOSE_LOGOUT_DONE, "");
             } else {
                 const char *txt = "";
                 size_t n = 0;
                 tf_fix_get_str(m, TF_FIX_TAG_TEXT, &txt, &n);
                 char text[96];
                 snprintf(text, sizeof text, "%.*s", (int)n, txt);
-                send_logout(s, NULL);
-                close_with(s, TF_FIX_CLOSE_PEER_LOGOUT, text);
+                tf__fix_send_logout(s, NULL);
+                tf__fix_close_with(s, TF_FIX_CLOSE_PEER_LOGOUT, text);
                 set_state(s, TF_FIX_LOGOUT_SENT);
             }
             return;
         case 'A':
-            send_reject(s, m->seq, TF_FIX_TAG_MSG_TYPE, TF_FIX_REJ_BAD_MSG_TYPE, "already logged on");
+            tf__fix_send_reject(s, m->seq, TF_FIX_TAG_MSG_TYPE, TF_FIX_REJ_BAD_MSG_TYPE, "already logged on");
             return;
         case 'j':
             s->c.business_rejects_in++;
@@ -384,14 +195,8 @@ static void dispatch(tf_fix_session *s, const tf_fix_msg *m)
     int why = s->ops.on_app ? s->ops.on_app(s->ctx, s, m) : 3;
     /* Never answer a BusinessMessageReject with another (two sessions
      * that both refuse it would go on for ever). */
-    if (why != 0 && !is_admin(t) && !(t[0] == 'j' && t[1] == 0)) {
-        admin(s, "j");
-        tf_fix_put_u64(&s->w, TF_FIX_TAG_REF_SEQ_NUM, m->seq);
-        tf_fix_put_cstr(&s->w, TF_FIX_TAG_REF_MSG_TYPE, t);
-        tf_fix_put_u64(&s->w, TF_FIX_TAG_BUSINESS_REJECT_REASON, (uint64_t)why);
-        send_admin(s);
-        s->c.business_rejects_out++;
-    }
+    if (why != 0 && !is_admin(t) && !(t[0] == 'j' && t[1] == 0))
+        tf__fix_send_business_reject(s, m->seq, t, why);
 }
 
 /* A number below the expected one without PossDup: the session cannot go
@@ -401,8 +206,8 @@ static void seq_too_low(tf_fix_session *s, uint64_t seq)
     char text[96];
     snprintf(text, sizeof text, "MsgSeqNum too low, expecting %llu but received %llu",
              (unsigned long long)s->store.seq->next_in, (unsigned long long)seq);
-    send_logout(s, text);
-    close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, text);
+    tf__fix_send_logout(s, text);
+    tf__fix_close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, text);
 }
 
 static tf_fix_reject_reason reason_of(tf_fix_rc rc)
@@ -419,8 +224,8 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
     s->last_in = s->mono;
     s->c.msgs_in++;
     if (rc == TF_FIX_E_BEGIN_STRING) {
-        send_logout(s, "BeginString must be FIX.4.4");
-        close_with(s, TF_FIX_CLOSE_BEGIN_STRING, "wrong BeginString");
+        tf__fix_send_logout(s, "BeginString must be FIX.4.4");
+        tf__fix_close_with(s, TF_FIX_CLOSE_BEGIN_STRING, "wrong BeginString");
         return;
     }
     if (rc == TF_FIX_E_CHECKSUM || rc == TF_FIX_E_BODY_LENGTH) {
@@ -431,11 +236,11 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
     bool awaiting = s->state == TF_FIX_AWAIT_LOGON || s->state == TF_FIX_LOGON_SENT;
     if (rc != TF_FIX_OK) {
         if (awaiting) {
-            close_with(s, TF_FIX_CLOSE_FIRST_NOT_LOGON, "a malformed message before Logon");
+            tf__fix_close_with(s, TF_FIX_CLOSE_FIRST_NOT_LOGON, "a malformed message before Logon");
             return;
         }
         if (m->seq && m->seq == *next_in) {
-            send_reject(s, m->seq, 0, reason_of(rc), tf_fix_rc_names[rc]);
+            tf__fix_send_reject(s, m->seq, 0, reason_of(rc), tf_fix_rc_names[rc]);
             (*next_in)++;
         } else {
             s->c.garbled++;
@@ -450,33 +255,34 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
             tf_fix_get_str(m, TF_FIX_TAG_TEXT, &txt, &len);
             char text[96];
             snprintf(text, sizeof text, "%.*s", (int)len, txt);
-            close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, text);
+            tf__fix_close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, text);
         } else {
-            close_with(s, TF_FIX_CLOSE_FIRST_NOT_LOGON, "the first message was not a Logon");
+            tf__fix_close_with(s, TF_FIX_CLOSE_FIRST_NOT_LOGON, "the first message was not a Logon");
         }
         return;
     }
     if (!comp_ids_ok(m, s)) {
-        send_reject(s, m->seq, TF_FIX_TAG_SENDER_COMP_ID, (tf_fix_reject_reason)9, "CompID problem");
-        send_logout(s, "CompID problem");
-        close_with(s, TF_FIX_CLOSE_COMP_ID, "wrong SenderCompID or TargetCompID");
+        tf__fix_send_reject(s, m->seq, TF_FIX_TAG_SENDER_COMP_ID, (tf_fix_reject_reason)9, "CompID problem");
+        tf__fix_send_logout(s, "CompID problem");
+        tf__fix_close_with(s, TF_FIX_CLOSE_COMP_ID, "wrong SenderCompID or TargetCompID");
         return;
     }
     if (m->seq == 0) {
-        send_logout(s, "MsgSeqNum (34) missing");
-        close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, "MsgSeqNum missing");
+        tf__fix_send_logout(s, "MsgSeqNum (34) missing");
+        tf__fix_close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, "MsgSeqNum missing");
         return;
     }
     uint64_t t;
     if (tf_fix_get_time(m, TF_FIX_TAG_SENDING_TIME, &t) != 0) {
         if (m->seq == *next_in)
             (*next_in)++;
-        send_reject(s, m->seq, TF_FIX_TAG_SENDING_TIME, TF_FIX_REJ_REQUIRED_MISSING, "SendingTime missing or bad");
+        tf__fix_send_reject(s, m->seq, TF_FIX_TAG_SENDING_TIME, TF_FIX_REJ_REQUIRED_MISSING,
+                            "SendingTime missing or bad");
         return;
     }
     if (logon) {
         if (!awaiting) {
-            send_reject(s, m->seq, TF_FIX_TAG_MSG_TYPE, TF_FIX_REJ_BAD_MSG_TYPE, "already logged on");
+            tf__fix_send_reject(s, m->seq, TF_FIX_TAG_MSG_TYPE, TF_FIX_REJ_BAD_MSG_TYPE, "already logged on");
             if (m->seq == *next_in)
                 (*next_in)++;
             return;
@@ -490,7 +296,7 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
         if (on_logon(s, m) != 0)
             return;
         if (m->seq > *next_in)
-            send_resend_request(s, *next_in, m->seq);
+            tf__fix_send_resend_request(s, *next_in, m->seq);
         else
             (*next_in)++;
         return;
@@ -514,11 +320,11 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
         if (tf_fix_is(m, "2")) {
             dispatch(s, m);
             if (s->resend_until == 0)
-                send_resend_request(s, *next_in, m->seq);
+                tf__fix_send_resend_request(s, *next_in, m->seq);
             return;
         }
         if (s->resend_until == 0)
-            send_resend_request(s, *next_in, m->seq);
+            tf__fix_send_resend_request(s, *next_in, m->seq);
         return; /* dropped: it comes again in the resend */
     }
     if (m->seq < *next_in) {
@@ -605,11 +411,11 @@ void tf_fix_session_poll(tf_fix_session *s)
     case TF_FIX_LOGON_SENT:
     case TF_FIX_AWAIT_LOGON:
         if (now >= s->deadline)
-            close_with(s, TF_FIX_CLOSE_LOGON_TIMEOUT, "no Logon in time");
+            tf__fix_close_with(s, TF_FIX_CLOSE_LOGON_TIMEOUT, "no Logon in time");
         return;
     case TF_FIX_LOGOUT_SENT:
         if (now >= s->deadline)
-            close_with(s, TF_FIX_CLOSE_LOGOUT_TIMEOUT, "no Logout answer in time");
+            tf__fix_close_with(s, TF_FIX_CLOSE_LOGOUT_TIMEOUT, "no Logout answer in time");
         return;
     case TF_FIX_ACTIVE: {
         uint64_t hb = s->peer_heartbeat_ns;
@@ -619,21 +425,21 @@ void tf_fix_session_poll(tf_fix_session *s)
         if (s->resend_until && now - s->resend_sent >= TF_FIX_RESEND_RETRY_NS) {
             uint64_t next_in = s->store.seq->next_in;
             if (next_in == s->resend_from)
-                send_resend_request(s, next_in, s->resend_until);
+                tf__fix_send_resend_request(s, next_in, s->resend_until);
             else {
                 s->resend_from = next_in;
                 s->resend_sent = now;
             }
         }
         if (now - s->last_out >= hb)
-            send_heartbeat(s, NULL, 0);
+            tf__fix_send_heartbeat(s, NULL, 0);
         if (s->test_req_sent) {
             if (now - s->test_req_sent >= hb) {
                 s->c.heartbeat_timeouts++;
-                close_with(s, TF_FIX_CLOSE_HEARTBEAT, "no answer to a TestRequest");
+                tf__fix_close_with(s, TF_FIX_CLOSE_HEARTBEAT, "no answer to a TestRequest");
             }
         } else if (now - s->last_in >= hb + hb / 5) {
-            send_test_request(s);
+            tf__fix_send_test_request(s);
         }
         return;
     }
@@ -697,7 +503,7 @@ void tf_fix_session_connected(tf_fix_session *s)
         if (s->cfg.reset_on_logon)
             tf_fix_store_reset(&s->store);
         set_state(s, TF_FIX_LOGON_SENT);
-        send_logon(s, s->cfg.reset_on_logon);
+        tf__fix_send_logon(s, s->cfg.reset_on_logon);
     } else {
         set_state(s, TF_FIX_AWAIT_LOGON);
     }
@@ -711,75 +517,11 @@ void tf_fix_session_disconnected(tf_fix_session *s)
     set_state(s, TF_FIX_DISCONNECTED);
 }
 
-tf_fix_writer *tf_fix_session_begin(tf_fix_session *s, const char *msg_type)
-{
-    if (s->state != TF_FIX_ACTIVE && !s->cfg.send_while_down)
-        return NULL;
-    header(s, msg_type, s->store.seq->next_out, false, 0);
-    return &s->w;
-}
-
-uint64_t tf_fix_session_send(tf_fix_session *s)
-{
-    uint64_t seq = s->store.seq->next_out;
-    const char *fields = s->w.buf + s->app_fields_at;
-    size_t flen = s->w.len - s->app_fields_at;
-    if (s->w.overflow)
-        return 0;
-    if (s->state != TF_FIX_ACTIVE) { /* kept for the resend after the next Logon */
-        if (tf_fix_finish(&s->w) == 0)
-            return 0;
-    } else if (enqueue(s) != 0) {
-        return 0;
-    }
-    tf_fix_store_keep(&s->store, seq, s->msg_type, fields, flen, s->wall);
-    s->store.seq->next_out = seq + 1;
-    s->c.app_out++;
-    return seq;
-}
-
 void tf_fix_session_logout(tf_fix_session *s, const char *text)
 {
     if (s->state != TF_FIX_ACTIVE)
         return;
-    send_logout(s, text);
+    tf__fix_send_logout(s, text);
     s->deadline = s->mono + (uint64_t)s->cfg.logout_timeout_ms * MS;
     set_state(s, TF_FIX_LOGOUT_SENT);
-}
-
-int tf_fix_session_sent(const tf_fix_session *s, uint64_t seq, const char **fields, size_t *len, char msg_type[4])
-{
-    const tf_fix_stored *st = tf_fix_store_get(&s->store, seq, fields);
-    if (!st)
-        return -1;
-    *len = st->len;
-    memcpy(msg_type, st->msg_type, 4);
-    return 0;
-}
-
-size_t tf_fix_session_out_peek(tf_fix_session *s, const char **p)
-{
-    if (s->out_len[s->sending] == 0) {
-        uint8_t fill = (uint8_t)(s->sending ^ 1);
-        if (s->out_len[fill] == 0)
-            return 0;
-        s->sending = fill;
-        s->out_sent = 0;
-    }
-    *p = s->outq[s->sending] + s->out_sent;
-    return s->out_len[s->sending] - s->out_sent;
-}
-
-void tf_fix_session_out_done(tf_fix_session *s, size_t n)
-{
-    s->out_sent += (uint32_t)n;
-    if (s->out_sent >= s->out_len[s->sending]) {
-        s->out_len[s->sending] = 0;
-        s->out_sent = 0;
-    }
-}
-
-void tf_fix_session_skip_seq(tf_fix_session *s, uint64_t n)
-{
-    s->store.seq->next_out += n;
 }
