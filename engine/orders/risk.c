@@ -1,7 +1,8 @@
 /* The risk gate's stage (see risk.h): the poll loop, request intake from
  * the rings, the checks, acting on what passes, the OMS's feedback and the
- * periodic marks. Set-up, seeding and the operator's controls live in
- * risk_admin.c. Called from the risk stage's thread only. */
+ * periodic marks. Set-up and seeding live in risk_setup.c (above this file),
+ * the operator's controls in risk_control.c (below it). Called from the risk
+ * stage's thread only. */
 #include "engine/orders/risk_internal.h"
 
 #include "engine/orders/position.h"

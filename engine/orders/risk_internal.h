@@ -1,6 +1,7 @@
-/* Between the risk gate's files (risk.c: the stage — its poll loop, request
- * intake, the checks, OMS feedback and marks; risk_admin.c: set-up, restart
- * seeding, the operator's controls and the kill switch). Not a public
+/* Between the risk gate's files, which call one way: risk_setup.c (set-up,
+ * restart seeding) -> risk.c (the stage: poll loop, request intake, the
+ * checks, OMS feedback and marks) -> risk_control.c (the operator's
+ * controls, the kill switch, publishing limits). Not a public
  * interface. Everything here runs on the risk stage's thread, except
  * set-up and seeding, which run before the threads start. */
 #ifndef TF_ENGINE_RISK_INTERNAL_H
@@ -116,7 +117,7 @@ static inline void tf__risk_publish(tf_risk *r, uint64_t now)
 int tf__risk_poll(tf_stage *self, uint64_t now);
 int tf__risk_drain(tf_stage *self, uint64_t now);
 
-/* risk_admin.c: the operator's requests (TF_REQ_SET_LIMIT, TF_REQ_KILL,
+/* risk_control.c: the operator's requests (TF_REQ_SET_LIMIT, TF_REQ_KILL,
  * TF_REQ_SET_STATE) from strategy `s`: the check, and acting on one that
  * passed (fills `cmd`). */
 tf_reject_reason tf__risk_check_control(const tf_risk *r, uint32_t s, const struct tf_request *q);

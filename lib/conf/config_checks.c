@@ -308,3 +308,13 @@ int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
         snprintf(c->cfg->export_.run_dir, sizeof ex->run_dir, "run/%s", cfg->instance);
     return tf__cfg_order_checks(c, root);
 }
+
+const tf__cfg_readers tf__cfg_section_readers = {
+    .idle = tf__cfg_idle,
+    .stages = tf__cfg_stages,
+    .threads = tf__cfg_threads,
+    .streams = tf__cfg_streams,
+    .instruments = tf__cfg_instruments,
+    .risk_instruments = tf__cfg_risk_instruments,
+    .strategies = tf__cfg_strategies,
+};

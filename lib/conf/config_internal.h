@@ -1,6 +1,6 @@
-/* Internal to lib/conf: what the walker (config.c), the schema tables
- * (config_schema.c) and the section readers and cross-key checks
- * (config_checks.c) share. Nothing outside lib/conf includes this; every
+/* Internal to lib/conf: what the walker (config_walk.c), the entry points
+ * (config.c), the schema tables (config_schema.c) and the section readers
+ * and cross-key checks (config_checks.c) share. Nothing outside lib/conf includes this; every
  * name here starts with tf__cfg_ (or TF__T_ for the row types).
  */
 #ifndef TF_CONF_CONFIG_INTERNAL_H
@@ -45,7 +45,24 @@ typedef struct tf__cfg_key {
 
 /* ---- the walk's state ------------------------------------------------------ */
 
-typedef struct tf__cfg_ctx {
+typedef struct tf__cfg_ctx tf__cfg_ctx;
+
+/* The rows the walker cannot read alone (TF__T_IDLE, TF__T_STAGES, ...):
+ * readers above the walker (config_checks.c), given to it in the context so
+ * that calls point one way (config.c -> config_checks.c -> config_walk.c). */
+typedef struct tf__cfg_readers {
+    int (*idle)(tf__cfg_ctx *c, yaml_node_t *n, tf_cfg_idle *idle, const char *where);
+    int (*stages)(tf__cfg_ctx *c, yaml_node_t *n, tf_cfg_thread *t);
+    int (*threads)(tf__cfg_ctx *c, yaml_node_t *n);
+    int (*streams)(tf__cfg_ctx *c, yaml_node_t *n, uint32_t *bits, const char *name);
+    int (*instruments)(tf__cfg_ctx *c, yaml_node_t *n);
+    int (*risk_instruments)(tf__cfg_ctx *c, yaml_node_t *n);
+    int (*strategies)(tf__cfg_ctx *c, yaml_node_t *n);
+} tf__cfg_readers;
+extern const tf__cfg_readers tf__cfg_section_readers; /* config_checks.c */
+
+struct tf__cfg_ctx {
+    const tf__cfg_readers *read;
     yaml_document_t *doc;
     const char *file;
     char *err;
@@ -54,14 +71,14 @@ typedef struct tf__cfg_ctx {
     tf_config *cfg;
     struct { const char *thread; size_t line; } placed[TF_STAGE_KIND_COUNT]; /* stage kind → its thread */
     char got[64];          /* scratch for tf__cfg_got */
-} tf__cfg_ctx;
+};
 
 /* An item of a list after its mapping was read: conversions and checks
  * that span keys. */
 typedef int (*tf__cfg_item_fn)(tf__cfg_ctx *c, yaml_node_t *item, void *elem, uint32_t index,
                                const char *where);
 
-/* ---- the walker (config.c) ------------------------------------------------ */
+/* ---- the walker (config_walk.c) ------------------------------------------------ */
 
 /* "<file>:<line>:<col>: <reason>" at node n (1:1 without one); always -1. */
 __attribute__((format(printf, 3, 4)))

@@ -1,7 +1,7 @@
 /* The config schema: the names of every enumerated value, the defaults
  * (every default written in config.h, in one place) and one key table per
  * YAML mapping, each row saying key, type, range and where the value goes.
- * The walker that reads them is config.c; checks that need code are in
+ * The walker that reads them is config_walk.c; checks that need code are in
  * config_checks.c.
  */
 #include "lib/conf/config_internal.h"
