@@ -5,7 +5,7 @@
  * does not cross (the matching engine accepts it and expires it): the time
  * from handing the order to the sender until the first execution report
  * for it is read. Measured side by side, in alternating slices of every run:
- *  - ours: the engine's exchange I/O stage itself (engine/exio.c: the FIX
+ *  - ours: the engine's exchange I/O stage itself (engine/venue/exio.c: the FIX
  *    encoder, the session layer, io_uring send and multishot receive, the
  *    decoder, the report the OMS would get), polled on this thread;
  *  - tcp_rtt: a raw loopback TCP ping-pong with tfsim's echo port, the same

@@ -4,7 +4,7 @@
  * side sorted strictly (best last in storage, best first from
  * tf_book_levels), no zero quantity, counts within max_levels and the
  * pending buffer. (Equality with a brute-force model is the unit test's job:
- * tests/engine/test_md_book.c.) */
+ * tests/engine/md/test_md_book.c.) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,8 +7,8 @@
  *
  * For each complete WebSocket message (fragments reassembled into one
  * preallocated buffer; larger than feed.max_frame_bytes -> refused):
- *   decode (engine/md_decode.h) -> validate (trades: engine/md_validate.h)
- *   -> book (engine/md_book.h) / bars (engine/md_bars.h)
+ *   decode (engine/md/md_decode.h) -> validate (trades: engine/md/md_validate.h)
+ *   -> book (engine/md/md_book.h) / bars (engine/md/md_bars.h)
  *   -> market-data journal records, state slots (top of book, last trade,
  *      current bar per instrument; the feed connection), per-hop histograms.
  * Nothing is dropped silently: each refused message or event is counted by

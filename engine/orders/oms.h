@@ -1,4 +1,4 @@
-/* The OMS: every order's life, FIX semantics (engine/order_fsm.h), in a
+/* The OMS: every order's life, FIX semantics (engine/orders/order_fsm.h), in a
  * fixed-capacity table in shared memory (segment tradefan.<instance>.orders,
  * each order behind its own seqlock so tfctl and tfstat read it whole),
  * positions and PnL per strategy and instrument (state slots), and the

@@ -5,8 +5,8 @@
  * tf_exec_report out) like the paper venue, so the OMS cannot tell them
  * apart. Inside:
  * - a pool of FIX sessions to one venue (exchange.sessions), each its own
- *   TCP connection (engine/net_uring.h) and session state machine
- *   (engine/fix/fix_session.h), reconnecting with exponential backoff and
+ *   TCP connection (engine/venue/net_uring.h) and session state machine
+ *   (lib/fix/fix_session.h), reconnecting with exponential backoff and
  *   jitter after any failure;
  * - the spreading rule: a new order goes to the next logged-on session in
  *   turn (round robin); its cancels and replaces follow it to the same

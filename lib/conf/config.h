@@ -81,7 +81,7 @@ typedef struct tf_cfg_synthetic {
 #define TF_CFG_MAX_INSTRUMENTS 64
 #define TF_CFG_DECIMAL_MAX 32
 
-/* One instrument (engine/instruments.h interns them in this order). */
+/* One instrument (engine/md/instruments.h interns them in this order). */
 typedef struct tf_cfg_instrument {
     char symbol[16];                     /* as the venue spells it: BTCUSDT */
     char venue[16];                      /* default "binance" */

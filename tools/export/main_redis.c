@@ -1,7 +1,7 @@
 /* tfexport-redis: follow the engine's market-data journal into Redis, out of
  * band (the engine never waits for it): latest quote per instrument as a
  * hash, recent trades as a capped stream, recent bars as a sorted set
- * (tools/export/redis_cmds.h has the key layout).
+ * (tools/oob/redis_cmds.h has the key layout).
  *
  *   tfexport-redis -c CONFIG [--until-idle MS] [--status NAME]
  *

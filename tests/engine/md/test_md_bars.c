@@ -1,4 +1,4 @@
-/* 1-minute bars (engine/md_bars.h): one minute, boundaries, grace, late
+/* 1-minute bars (engine/md/md_bars.h): one minute, boundaries, grace, late
  * trades and revisions, too-late trades, arrival order, empty-minute
  * policies (and flat bars following a revised close), exact quote volume
  * and VWAP, BTC-scale values. */

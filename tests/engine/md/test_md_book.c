@@ -1,4 +1,4 @@
-/* L2 book by Binance's snapshot + diff procedure (engine/md_book.h): each
+/* L2 book by Binance's snapshot + diff procedure (engine/md/md_book.h): each
  * branch of the procedure, level handling, ordering, truncation, pending
  * overflow, and a randomized test against a brute-force reference book
  * with gaps injected and snapshots taken from the reference. */

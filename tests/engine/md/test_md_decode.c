@@ -1,4 +1,4 @@
-/* The market-data decoder (engine/md_decode.h): every payload example of
+/* The market-data decoder (engine/md/md_decode.h): every payload example of
  * Binance's spot WebSocket documentation (fields and values as documented,
  * without the // comments), raw and combined, field by field; exact fixed
  * point; every rejection reason; every prefix of a valid message refused;

@@ -1,4 +1,4 @@
-/* Trade validation and de-duplication (engine/md_validate.h): every
+/* Trade validation and de-duplication (engine/md/md_validate.h): every
  * verdict, gap ranges, out-of-order fills, the id window's edges, the price
  * band and cap. */
 #include <setjmp.h>

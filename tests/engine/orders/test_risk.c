@@ -1,6 +1,6 @@
 /* The risk gate: each pre-trade check passes one order and refuses another
  * with its reason; the kill switch end to end inside one process. Orders go
- * through the real rings, OMS and paper venue (tests/engine/order_fixture.h). */
+ * through the real rings, OMS and paper venue (tests/engine/orders/order_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

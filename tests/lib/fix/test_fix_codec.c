@@ -1,4 +1,4 @@
-/* The FIX 4.4 codec (engine/fix/fix_codec.h): every message type the engine
+/* The FIX 4.4 codec (lib/fix/fix_codec.h): every message type the engine
  * and tfsim exchange, encoded then framed, parsed and read back field by
  * field; the encoder's exact bytes against a message checked by hand;
  * fixed point and integer edges; UTCTimestamp parsing (ms, us, ns, whole

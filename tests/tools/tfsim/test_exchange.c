@@ -1,5 +1,5 @@
 /* tfsim's exchange, the order side, through real FIX sessions in memory
- * (tests/tfsim/exchange_harness.h): new → ack, crossing orders filling on
+ * (tests/tools/tfsim/exchange_harness.h): new → ack, crossing orders filling on
  * both sides with maker/taker liquidity and fees, partial fills, IOC, FOK
  * and market orders, post-only refused, cancel and replace and their
  * refusals (too late, unknown), status requests for open, finished and

@@ -1,4 +1,4 @@
-/* tfsim's exchange, the FIX side (tests/tfsim/exchange_harness.h): Logon
+/* tfsim's exchange, the FIX side (tests/tools/tfsim/exchange_harness.h): Logon
  * accepted and refused (username/password, Ed25519 signature, no
  * ResetSeqNumFlag with --fix-reset), a reset Logon, one connection per
  * SenderCompID,

@@ -1,5 +1,5 @@
 /* tfsim's exchange across a restart (--fix-store DIR, DIR/orders.state;
- * tests/tfsim/exchange_harness.h): the orders saved by one exchange are
+ * tests/tools/tfsim/exchange_harness.h): the orders saved by one exchange are
  * loaded by a fresh one over fresh books. Open orders rest again at their
  * prices for what they have left, keep their OrderIDs, answer status
  * requests by their original and current ClOrdIDs, and can be canceled;

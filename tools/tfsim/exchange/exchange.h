@@ -6,7 +6,7 @@
  * transport opens, feeds (exchange_conn_input), drains (exchange_conn_peek
  * / _written) and closes. The first message on a connection must be a
  * Logon: its SenderCompID picks one of at most EX_MAX_SESSIONS FIX sessions
- * (engine/fix/fix_session.h, acceptor, kept across reconnects so sequence
+ * (lib/fix/fix_session.h, acceptor, kept across reconnects so sequence
  * numbers survive; created at its first Logon), and every later byte goes
  * to that session. Accounts: a Logon's Username (553), else its
  * SenderCompID, names the owner of the orders placed through it (owner ids
