@@ -18,3 +18,13 @@ const char *tf_rec_type_name(uint32_t type)
 {
     return type < TF_REC_TYPE_COUNT ? tf_rec_type_names[type] : "unknown";
 }
+
+const char *const tf_feed_disconnect_names[TF_FEED_DISC_COUNT] = {
+    [0] = "-",
+    [TF_FEED_DISC_ERROR] = "error",
+    [TF_FEED_DISC_CLOSED] = "closed",
+    [TF_FEED_DISC_IDLE] = "idle",
+    [TF_FEED_DISC_ROTATE] = "rotate",
+    [TF_FEED_DISC_SHUTDOWN] = "shutdown",
+    [TF_FEED_DISC_STOP] = "stop",
+};

@@ -221,6 +221,18 @@ typedef enum tf_md_feed_event_kind {
     TF_FEED_ROTATE = 7,          /* planned reconnect before the venue's 24 h limit */
 } tf_md_feed_event_kind;
 
+/* Why the feed's connection went (a of TF_FEED_DISCONNECTED). */
+typedef enum tf_feed_disconnect_reason {
+    TF_FEED_DISC_ERROR = 1,      /* connect failed or the connection broke */
+    TF_FEED_DISC_CLOSED = 2,     /* the peer closed */
+    TF_FEED_DISC_IDLE = 3,       /* no frame for idle_timeout */
+    TF_FEED_DISC_ROTATE = 4,     /* planned, before the venue's 24 h limit */
+    TF_FEED_DISC_SHUTDOWN = 5,   /* the venue sent serverShutdown */
+    TF_FEED_DISC_STOP = 6,       /* the engine is stopping */
+    TF_FEED_DISC_COUNT
+} tf_feed_disconnect_reason;
+extern const char *const tf_feed_disconnect_names[TF_FEED_DISC_COUNT]; /* [0] = "-" */
+
 typedef struct tf_md_feed_event {
     uint32_t kind;             /* tf_md_feed_event_kind */
     uint32_t instrument;       /* UINT32_MAX: the connection, not one instrument */

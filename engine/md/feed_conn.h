@@ -19,14 +19,7 @@ enum {
 };
 _Static_assert(TF_FEED_REJ_COUNT <= TF_FEED_REJECT_REASONS, "reject counters");
 
-typedef enum tf_feed_disconnect_reason {
-    TF_FEED_DISC_ERROR = 1,      /* connect failed or the connection broke */
-    TF_FEED_DISC_CLOSED = 2,     /* the peer closed */
-    TF_FEED_DISC_IDLE = 3,       /* no frame for idle_timeout */
-    TF_FEED_DISC_ROTATE = 4,     /* planned, before the venue's 24 h limit */
-    TF_FEED_DISC_SHUTDOWN = 5,   /* the venue sent serverShutdown */
-    TF_FEED_DISC_STOP = 6,       /* the engine is stopping */
-} tf_feed_disconnect_reason;
+/* tf_feed_disconnect_reason: published in feed events, so in shm/records.h. */
 
 /* What the connection hands up to the stage (feed.c), from inside
  * tf__feed_conn_poll. None is called while the feed is being closed. */

@@ -191,6 +191,8 @@ int md_view_record(FILE *f, const md_view *mv, uint32_t type, const void *payloa
             return 0;
         memcpy(&e, payload, sizeof e);
         fprintf(f, " event=%s", md_view_event_name(e.kind));
+        if (e.kind == TF_FEED_DISCONNECTED)
+            fprintf(f, " reason=%s", e.a < TF_FEED_DISC_COUNT ? tf_feed_disconnect_names[e.a] : "?");
         if (e.instrument != UINT32_MAX)
             fprintf(f, " symbol=%s", md_view_symbol(mv, e.instrument));
         fprintf(f, " a=%" PRIu64 " b=%" PRIu64 " time=%s", e.a, e.b, md_view_time(e.realtime_ns));
