@@ -462,6 +462,8 @@ int tf_engine_open(tf_engine *e, const tf_config *cfg)
 int tf_engine_start(tf_engine *e)
 {
     tf_store_64(&e->control.drain_deadline_ns, UINT64_MAX);
+    /* Release: everything set up before start (and the deadline) is seen by
+     * a thread that sees running. */
     tf_store_release_32(&e->control.running, 1);
     for (uint32_t i = 0; i < e->thread_count; i++) {
         if (tf_agent_thread_start(&e->threads[i]) != 0) {
@@ -520,6 +522,7 @@ void tf_engine_stop(tf_engine *e)
 {
     tf__write_status(e, TF_PHASE_DRAINING, tf_now_ns());
     tf_store_64(&e->control.drain_deadline_ns, tf_now_ns() + TF_ENGINE_DRAIN_NS);
+    /* Release: the drain deadline is seen by a thread that sees running drop. */
     tf_store_release_32(&e->control.running, 0);
     for (uint32_t i = 0; i < e->thread_count; i++)
         tf_agent_thread_join(&e->threads[i]);

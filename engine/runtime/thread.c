@@ -62,6 +62,7 @@ static void *tf__thread_main(void *arg)
 {
     tf_agent_thread *t = arg;
     t->start_rc = tf__thread_setup(t);
+    /* Release: start_rc is visible before the starter sees ready. */
     tf_store_release_32(&t->ready, 1);
     if (t->start_rc != 0)
         return NULL;
@@ -71,6 +72,8 @@ static void *tf__thread_main(void *arg)
     uint64_t prev = tf_now_ns();
     tf_store_64(&st->started_ns, prev);
     int prev_work = 0;
+    /* Acquire: pairs with tf_engine_start/stop's release (the drain
+     * deadline written before running drops is seen after it). */
     while (tf_load_acquire_32(&ctl->running)) {
         uint64_t now = tf_now_ns(); /* once per cycle */
         uint64_t cycle = now - prev; /* the previous cycle, idle wait included */
@@ -101,6 +104,7 @@ static void *tf__thread_main(void *arg)
         int work = 0;
         for (uint32_t i = 0; i < t->stage_count; i++) {
             tf_stage *s = t->stages[i];
+            /* Acquire: an upstream stage's last ring writes are seen once its drained bit is. */
             uint32_t drained = tf_load_acquire_32(&ctl->drained);
             if (drained & s->drain_bit)
                 continue;
@@ -131,7 +135,7 @@ int tf_agent_thread_start(tf_agent_thread *t)
         return TF_ERR("thread %s: %s", t->name, strerror(rc));
     t->started = true;
     /* Start-up only: wait for the thread to report its pinning result. */
-    for (int i = 0; !tf_load_acquire_32(&t->ready); i++) {
+    for (int i = 0; !tf_load_acquire_32(&t->ready); i++) { /* pairs with the thread's release */
         if (i > 100000) { /* ~10 s: something is badly wrong */
             return TF_ERR("thread %s did not start", t->name);
         }
