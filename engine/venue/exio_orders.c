@@ -432,12 +432,7 @@ static void on_refused(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m, bool
         tf__exio_clear_pending(o);
         tf__exio_report_kind(x, o, TF_EX_CANCEL_REJECT, TF_RJ_VENUE);
     } else if (status_request && (o->flags & TF_EXO_RECONCILING)) { /* our status request was refused */
-        if (o->status_out)
-            o->status_out--;
-        if (!o->status_out)
-            o->flags &= (uint8_t)~TF_EXO_RECONCILING;
-        if (s->reconcile_pending)
-            s->reconcile_pending--;
+        tf__exio_status_answered(s, o);
     }
 }
 

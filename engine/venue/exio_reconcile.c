@@ -110,15 +110,20 @@ static bool on_xcn_status(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, uin
     return true;
 }
 
+void tf__exio_status_answered(tf_exio_session *s, tf_exio_order *o)
+{
+    if (o->status_out)
+        o->status_out--;
+    if (!o->status_out)
+        o->flags &= (uint8_t)~TF_EXO_RECONCILING;
+    if (s->reconcile_pending)
+        s->reconcile_pending--;
+}
+
 void tf__exio_on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf_fix_msg *m, uint64_t req)
 {
     if (o->flags & TF_EXO_RECONCILING) {
-        if (o->status_out)
-            o->status_out--;
-        if (!o->status_out)
-            o->flags &= (uint8_t)~TF_EXO_RECONCILING;
-        if (s->reconcile_pending)
-            s->reconcile_pending--;
+        tf__exio_status_answered(s, o);
         tf_counter_inc(x->c_reconciled, 1);
     }
     if (o->flags & TF_EXO_UNKNOWN) {
