@@ -72,68 +72,100 @@ static const char *text_of(const rcol *k, const rcell *c, char *b)
     if (c->text)
         return c->text;
     switch (k->fmt) {
-    case RF_STR: return c->n ? view_str(c->s, c->n) : c->s;
-    case RF_RAW: return c->s;
+    case RF_STR: return !c->s ? "" : c->n ? view_str(c->s, c->n) : c->s;
+    case RF_RAW: return c->s ? c->s : "";
     case RF_U64: snprintf(b, 64, "%" PRIu64, c->u); break;
     case RF_I64: snprintf(b, 64, "%" PRId64, c->i); break;
     case RF_RATE: snprintf(b, 64, "%.0f", c->d); break;
     case RF_PCT: snprintf(b, 64, "%.1f%%", c->d); break;
     case RF_DUR: return fmt_dur(c->u);
+    case RF_AGE: return fmt_ago(c->u, 0);
     }
     return b;
 }
 
 static void json_of(render *r, const rcol *k, const rcell *c)
 {
+    if (c->json) {
+        fputs(c->json, r->f);
+        return;
+    }
     switch (k->fmt) {
-    case RF_STR: tf_json_fputs(r->f, c->s, c->n ? c->n : strlen(c->s)); break;
+    case RF_STR: tf_json_fputs(r->f, c->s ? c->s : "", !c->s ? 0 : c->n ? c->n : strlen(c->s)); break;
     case RF_RAW: fputs(c->s, r->f); break;
     case RF_U64:
-    case RF_DUR: fprintf(r->f, "%" PRIu64, c->u); break;
+    case RF_DUR:
+    case RF_AGE: fprintf(r->f, "%" PRIu64, c->u); break;
     case RF_I64: fprintf(r->f, "%" PRId64, c->i); break;
     case RF_RATE: fprintf(r->f, "%.1f", render_json_num(c->d)); break;
     case RF_PCT: fprintf(r->f, "%.2f", render_json_num(c->d)); break;
     }
 }
 
+/* Text: the labelled cells [from, to), without the name column or the newline. */
+static void text_cells(render *r, const rtable *t, const rcell *cells, int from, int to)
+{
+    char b[64];
+    const char *on = ""; /* the colour written at the last RC_PAINT */
+    for (int c = from; c < to; c++) {
+        const rcol *k = &t->cols[c];
+        if (!k->pre || cells[c].hide)
+            continue;
+        fputs(k->pre, r->f);
+        if (k->flags & RC_PAINT) {
+            const char *esc = cells[c].paint ? cells[c].paint : t->color;
+            on = esc ? render_paint(r, esc) : "";
+            fputs(on, r->f);
+        }
+        put_aligned(r->f, text_of(k, &cells[c], b), k->width);
+        if ((k->flags & RC_UNPAINT) && on[0])
+            fputs(RESET, r->f);
+    }
+}
+
+void render_line(render *r, const rtable *t, const rcell *cells, int from, int to)
+{
+    text_cells(r, t, cells, from, to);
+    fputc('\n', r->f);
+}
+
+static void json_row(render *r, const rtable *t, const rcell *cells)
+{
+    if (!t->members && t->rows)
+        fputc(',', r->f);
+    if (t->keyed) {
+        json_of(r, &t->cols[0], &cells[0]);
+        fputc(':', r->f);
+    }
+    if (!t->scalar && !t->members)
+        fputc('{', r->f);
+    int n = t->members && t->rows;
+    for (int k = 0; k < t->ncols; k++) {
+        int c = t->json_order ? t->json_order[k] : k;
+        if (c < 0)
+            break;
+        if (!t->cols[c].key)
+            continue;
+        if (t->scalar) {
+            json_of(r, &t->cols[c], &cells[c]);
+            return;
+        }
+        render_json_key(r, n++, t->cols[c].key);
+        json_of(r, &t->cols[c], &cells[c]);
+    }
+    if (!t->members)
+        fputc('}', r->f);
+}
+
 void render_row(render *r, rtable *t, const rcell *cells)
 {
     if (r->json) {
-        if (t->rows)
-            fputc(',', r->f);
-        if (t->keyed) {
-            json_of(r, &t->cols[0], &cells[0]);
-            fputc(':', r->f);
-        }
-        fputc('{', r->f);
-        int n = 0;
-        for (int k = 0; k < t->ncols; k++) {
-            int c = t->json_order ? t->json_order[k] : k;
-            if (c < 0)
-                break;
-            if (!t->cols[c].key)
-                continue;
-            render_json_key(r, n++, t->cols[c].key);
-            json_of(r, &t->cols[c], &cells[c]);
-        }
-        fputc('}', r->f);
+        json_row(r, t, cells);
     } else {
         char b[64];
         if (!t->line)
             fprintf(r->f, "  %-*s", t->name_width, text_of(&t->cols[0], &cells[0], b));
-        const char *color = t->color ? render_paint(r, t->color) : "";
-        for (int c = t->line ? 0 : 1; c < t->ncols; c++) {
-            const rcol *k = &t->cols[c];
-            if (!k->pre)
-                continue;
-            fputs(k->pre, r->f);
-            if (k->flags & RC_PAINT)
-                fputs(color, r->f);
-            put_aligned(r->f, text_of(k, &cells[c], b), k->width);
-            if ((k->flags & RC_UNPAINT) && color[0])
-                fputs(RESET, r->f);
-        }
-        fputc('\n', r->f);
+        render_line(r, t, cells, t->line ? 0 : 1, t->ncols);
     }
     t->rows++;
 }

@@ -5,7 +5,15 @@
  *
  * A column with no `head` and no `pre` is JSON only; one with no `key` is
  * text only. Cells carry the value once; `text` replaces the text form
- * when the figure reads better as a word ("never", "gauge", "-"). */
+ * when the figure reads better as a word ("never", "gauge", "-"), `json`
+ * the JSON form ("null").
+ *
+ * Layouts: a table (a header line, then a line per row with the name in
+ * front); `line`, one record as "label value" text (render_line() writes
+ * part of a record as a line of its own, for a record of several lines);
+ * in JSON an object per row, a "name":{...} member (`keyed`), the bare
+ * value of a one-figure row (`scalar`), or the cells as members of an
+ * object the section opened (`members`). */
 #ifndef TF_TFSTAT_RENDER_H
 #define TF_TFSTAT_RENDER_H
 
@@ -34,10 +42,11 @@ typedef enum rfmt {
     RF_RATE, /* d: %.0f / %.1f */
     RF_PCT,  /* d: %.1f%% / %.2f */
     RF_DUR,  /* u: 12.5µs / nanoseconds */
+    RF_AGE,  /* u: an age in ns: "1.2 s ago" / nanoseconds */
 } rfmt;
 
 enum {
-    RC_PAINT = 1, /* text: the row's colour starts before this cell's value ... */
+    RC_PAINT = 1, /* text: the row's (or the cell's) colour starts before this cell's value ... */
     RC_UNPAINT = 2 /* ... and ends after this one's */
 };
 
@@ -58,6 +67,9 @@ typedef struct rcell {
     int64_t i;
     double d;
     const char *text; /* the text form instead of the value, or NULL */
+    const char *json; /* the JSON form instead of the value, or NULL */
+    const char *paint; /* text, RC_PAINT: this colour instead of the row's */
+    int hide;         /* text: leave the cell out, `pre` and all */
 } rcell;
 
 typedef struct rtable {
@@ -69,6 +81,9 @@ typedef struct rtable {
     const char *color;  /* text: this row's colour for RC_PAINT cells */
     int line;           /* text: one line of labelled cells, no name column */
     int keyed;          /* JSON: rows are "cells[0]":{...} members, not array items */
+    int scalar;         /* JSON: a row is its first keyed cell's value, no {} */
+    int members;        /* JSON: a row's cells are "key":value members of an open
+                         * object, no {}; a comma before the first when rows > 0 */
     const int *json_order; /* JSON: column order when not the text's, ending with -1 */
 } rtable;
 
@@ -77,6 +92,8 @@ void render_head(render *r, rtable *t);
 /* One row: text a line, JSON one object {"key":value,...} (comma-separated
  * from the previous row's). */
 void render_row(render *r, rtable *t, const rcell *cells);
+/* Text: columns [from, to) of a record as one line (labels in `pre`). */
+void render_line(render *r, const rtable *t, const rcell *cells, int from, int to);
 
 /* JSON pieces. */
 void render_json_str(render *r, const char *s);      /* "escaped" */

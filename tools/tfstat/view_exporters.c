@@ -32,57 +32,79 @@ static int exporter_read(const char *dir, const char *inst, const char *name, tf
     return ok;
 }
 
-static void exporters_print(FILE *f, const char *dir, const char *inst)
-{
-    fprintf(f, "\nexporters (out of band)\n");
-    for (int i = 0; i < EXPORTER_COUNT; i++) {
-        tf_exporter_status st;
-        tf_seg_owner o;
-        const char *name = exporter_segments[i];
-        if (!exporter_read(dir, inst, name, &st, &o)) {
-            fprintf(f, "  %-14s not running\n", name);
-            continue;
-        }
-        const char *state = o == TF_OWNER_LIVE ? "live" : o == TF_OWNER_CLOSED ? "stopped" : "DEAD";
-        if (i == 2) {
-            fprintf(f, "  %-14s %-7s journal %" PRIu64 "/%" PRIu64 "   requests %" PRIu64 "   errors %" PRIu64 "\n",
-                    name, state, st.position ? st.position - 1 : 0, st.journal_head, st.exported, st.rejected);
-            continue;
-        }
-        uint64_t lag = st.journal_head + 1 > st.position ? st.journal_head + 1 - st.position : 0;
-        fprintf(f, "  %-14s %-7s %s   lag %" PRIu64 " records, behind %.1f s   exported %" PRIu64
-                "   batches %" PRIu64 "   retries %" PRIu64 "   rejected %" PRIu64 "   gaps %" PRIu64
-                " (%" PRIu64 " records)\n",
-                name, state, st.connected ? "connected" : "NOT CONNECTED", lag, (double)st.behind_ns / 1e9,
-                st.exported, st.batches, st.retries, st.rejected, st.gaps, st.gap_records);
-    }
-}
-
-static void exporters_json(FILE *f, const char *dir, const char *inst)
-{
-    fprintf(f, ",\"exporters\":{");
-    int n = 0;
-    for (int i = 0; i < EXPORTER_COUNT; i++) {
-        tf_exporter_status st;
-        tf_seg_owner o;
-        if (!exporter_read(dir, inst, exporter_segments[i], &st, &o))
-            continue;
-        uint64_t lag = st.journal_head + 1 > st.position ? st.journal_head + 1 - st.position : 0;
-        fprintf(f, "%s\"%s\":{\"status\":\"%s\",\"connected\":%u,\"position\":%" PRIu64 ",\"journal_head\":%" PRIu64
-                ",\"lag_records\":%" PRIu64 ",\"behind_ns\":%" PRIu64 ",\"exported\":%" PRIu64 ",\"batches\":%" PRIu64
-                ",\"retries\":%" PRIu64 ",\"rejected\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"gap_records\":%" PRIu64 "}",
-                n++ ? "," : "", exporter_segments[i],
-                o == TF_OWNER_LIVE ? "live" : o == TF_OWNER_CLOSED ? "closed" : "dead", st.connected, st.position,
-                st.journal_head, lag, st.behind_ns, st.exported, st.batches, st.retries, st.rejected, st.gaps,
-                st.gap_records);
-    }
-    fprintf(f, "}");
-}
+/* A row per exporter. tfquery's record is the same, but its text reads it
+ * differently (journal position, requests served, errors), so it has text
+ * columns of its own and the exporters' text columns are hidden for it, and
+ * the other way round (`hide`). */
+enum { X_NAME, X_STATUS, X_CONNECTED, X_Q_POS, X_HEAD, X_Q_REQUESTS, X_Q_ERRORS, X_POSITION, X_LAG, X_BEHIND,
+       X_EXPORTED, X_BATCHES, X_RETRIES, X_REJECTED, X_GAPS, X_GAP_RECORDS, X_END, X_COLS };
+static const rcol exporter_cols[X_COLS] = {
+    [X_NAME] = {.fmt = RF_STR}, /* JSON: the member's name */
+    [X_STATUS] = {.pre = " ", .width = -7, .key = "status", .fmt = RF_STR},
+    [X_CONNECTED] = {.pre = " ", .key = "connected", .fmt = RF_U64},
+    [X_Q_POS] = {.pre = " journal ", .fmt = RF_U64},
+    [X_HEAD] = {.pre = "/", .key = "journal_head", .fmt = RF_U64},
+    [X_Q_REQUESTS] = {.pre = "   requests ", .fmt = RF_U64},
+    [X_Q_ERRORS] = {.pre = "   errors ", .fmt = RF_U64},
+    [X_POSITION] = {.key = "position", .fmt = RF_U64},
+    [X_LAG] = {.pre = "   lag ", .key = "lag_records", .fmt = RF_U64},
+    [X_BEHIND] = {.pre = " records, behind ", .key = "behind_ns", .fmt = RF_U64},
+    [X_EXPORTED] = {.pre = " s   exported ", .key = "exported", .fmt = RF_U64},
+    [X_BATCHES] = {.pre = "   batches ", .key = "batches", .fmt = RF_U64},
+    [X_RETRIES] = {.pre = "   retries ", .key = "retries", .fmt = RF_U64},
+    [X_REJECTED] = {.pre = "   rejected ", .key = "rejected", .fmt = RF_U64},
+    [X_GAPS] = {.pre = "   gaps ", .key = "gaps", .fmt = RF_U64},
+    [X_GAP_RECORDS] = {.pre = " (", .key = "gap_records", .fmt = RF_U64},
+    [X_END] = {.pre = " records)", .fmt = RF_STR},
+};
+static const int exporter_json_order[] = {X_STATUS, X_CONNECTED, X_POSITION, X_HEAD, X_LAG, X_BEHIND,
+                                          X_EXPORTED, X_BATCHES, X_RETRIES, X_REJECTED, X_GAPS,
+                                          X_GAP_RECORDS, -1};
 
 void section_exporters(render *r, const frame *fr)
 {
+    const char *inst = fr->v->stats_seg.hdr->instance;
+    rtable t = {.title = "exporters (out of band)", .cols = exporter_cols, .ncols = X_COLS, .name_width = 14,
+                .keyed = 1, .json_order = exporter_json_order};
     if (r->json)
-        exporters_json(r->f, fr->dir, fr->v->stats_seg.hdr->instance);
+        fputs(",\"exporters\":{", r->f);
     else
-        exporters_print(r->f, fr->dir, fr->v->stats_seg.hdr->instance);
+        fprintf(r->f, "\n%s\n", t.title);
+    for (int i = 0; i < EXPORTER_COUNT; i++) {
+        tf_exporter_status st = {0};
+        tf_seg_owner o = TF_OWNER_DEAD;
+        const char *name = exporter_segments[i];
+        int running = exporter_read(fr->dir, inst, name, &st, &o);
+        if (!running && r->json)
+            continue;
+        int query = i == 2;
+        uint64_t lag = st.journal_head + 1 > st.position ? st.journal_head + 1 - st.position : 0;
+        char behind[32];
+        snprintf(behind, sizeof behind, "%.1f", (double)st.behind_ns / 1e9);
+        rcell c[X_COLS] = {
+            [X_NAME] = {.s = name},
+            [X_STATUS] = {.s = o == TF_OWNER_LIVE ? "live" : o == TF_OWNER_CLOSED ? "closed" : "dead",
+                          .text = !running ? "not running"
+                                  : o == TF_OWNER_LIVE ? "live" : o == TF_OWNER_CLOSED ? "stopped" : "DEAD"},
+            [X_CONNECTED] = {.u = st.connected, .text = st.connected ? "connected" : "NOT CONNECTED"},
+            [X_Q_POS] = {.u = st.position ? st.position - 1 : 0},
+            [X_HEAD] = {.u = st.journal_head},
+            [X_Q_REQUESTS] = {.u = st.exported},
+            [X_Q_ERRORS] = {.u = st.rejected},
+            [X_POSITION] = {.u = st.position},
+            [X_LAG] = {.u = lag},
+            [X_BEHIND] = {.u = st.behind_ns, .text = behind},
+            [X_EXPORTED] = {.u = st.exported},
+            [X_BATCHES] = {.u = st.batches},
+            [X_RETRIES] = {.u = st.retries},
+            [X_REJECTED] = {.u = st.rejected},
+            [X_GAPS] = {.u = st.gaps},
+            [X_GAP_RECORDS] = {.u = st.gap_records},
+        };
+        for (int k = X_CONNECTED; k < X_COLS; k++) /* which text: the query's, an exporter's, or none */
+            c[k].hide = !running || (k >= X_Q_POS && k <= X_Q_ERRORS) != query;
+        render_row(r, &t, c);
+    }
+    if (r->json)
+        fputc('}', r->f);
 }

@@ -38,68 +38,75 @@ void frame_init(frame *fr, const tf_view *v, const view_sample *cur, const view_
         fr->uptime_ns = fr->es.uptime_ns;
 }
 
-static void header_text(render *r, const frame *fr)
-{
-    FILE *f = r->f;
-    const tf_seg_header *h = fr->v->stats_seg.hdr;
-    const char *col = fr->owner == TF_OWNER_LIVE ? GREEN : fr->owner == TF_OWNER_CLOSED ? YELLOW : RED;
-    const char *owner = fr->owner == TF_OWNER_LIVE     ? "LIVE"
-                        : fr->owner == TF_OWNER_CLOSED ? "CLOSED (cleanly stopped)"
-                                                       : "DEAD";
-    fprintf(f, "%stradefan instance %s%s in %s   engine pid %d   %s%s%s   layout %u.%u\n",
-            render_paint(r, BOLD), VIEW_STR(h->instance), render_paint(r, RESET), fr->dir, h->owner_pid,
-            render_paint(r, col), owner, render_paint(r, RESET), h->layout_version >> 16,
-            h->layout_version & 0xffff);
-    const char *up_label = fr->owner == TF_OWNER_LIVE     ? "uptime"
-                           : fr->owner == TF_OWNER_CLOSED ? "ran"
-                                                          : "ran at least";
-    fprintf(f, "  %s %s (started %s)   heartbeat %s ago", up_label, fmt_uptime(fr->uptime_ns),
-            fmt_wall(h->created_realtime_ns), fmt_dur(fr->hb_age));
-    if (fr->have_status)
-        fprintf(f, "   phase %s   config %s", phase_name(fr->es.phase), VIEW_STR(fr->es.config_file));
-    fputc('\n', f);
-    if (fr->owner == TF_OWNER_DEAD)
-        fprintf(f,
-                "  %sDEAD: engine pid %d is gone without closing its segments (crashed or killed);"
-                " figures are as it left them%s\n",
-                render_paint(r, RED), h->owner_pid, render_paint(r, RESET));
-    else if (fr->owner == TF_OWNER_CLOSED)
-        fprintf(f, "  stopped at %s\n", fmt_wall(tf_load_64(&h->closed_realtime_ns)));
-    else if (fr->hb_age > STUCK_AGE_NS)
-        fprintf(f, "  %sWARNING: heartbeat %s old: the engine's main thread looks stuck%s\n",
-                render_paint(r, RED), fmt_dur(fr->hb_age), render_paint(r, RESET));
-}
-
-/* The top-level JSON fields (the object is opened here and closed by the caller). */
-static void header_json(render *r, const frame *fr)
-{
-    FILE *f = r->f;
-    const tf_seg_header *h = fr->v->stats_seg.hdr;
-    fputc('{', f);
-    render_json_key(r, 0, "instance");
-    render_json_strn(r, h->instance, sizeof h->instance);
-    render_json_key(r, 1, "dir");
-    render_json_str(r, fr->dir);
-    fprintf(f,
-            ",\"pid\":%d,\"status\":\"%s\",\"heartbeat_age_ns\":%" PRIu64 ",\"uptime_ns\":%" PRIu64
-            ",\"created_realtime_ns\":%" PRIu64 ",\"layout_version\":\"%u.%u\",\"phase\":",
-            h->owner_pid,
-            fr->owner == TF_OWNER_LIVE     ? "live"
-            : fr->owner == TF_OWNER_CLOSED ? "closed"
-                                           : "dead",
-            fr->hb_age, fr->uptime_ns, h->created_realtime_ns, h->layout_version >> 16,
-            h->layout_version & 0xffff);
-    if (fr->have_status)
-        fprintf(f, "\"%s\"", phase_name(fr->es.phase));
-    else
-        fprintf(f, "null");
-    fprintf(f, ",\"sample_ns\":%" PRIu64, fr->prev ? fr->cur->t_ns - fr->prev->t_ns : 0);
-}
+/* One record: text two or three lines (the banner), JSON the top-level
+ * fields (the object is opened here and closed by the caller). */
+enum { H_LEAD, H_INSTANCE, H_DIR, H_PID, H_STATUS, H_LAYOUT, /* text: line 1 */
+       H_UP_LABEL, H_UPTIME, H_CREATED, H_HB, H_AGO, H_PHASE, H_CONFIG, H_NOTE, /* line 2 (and 3) */
+       H_SAMPLE, H_COLS };
+static const rcol header_cols[H_COLS] = {
+    [H_LEAD] = {.pre = "", .fmt = RF_STR, .flags = RC_PAINT},
+    [H_INSTANCE] = {.pre = "", .key = "instance", .fmt = RF_STR, .flags = RC_UNPAINT},
+    [H_DIR] = {.pre = " in ", .key = "dir", .fmt = RF_STR},
+    [H_PID] = {.pre = "   engine pid ", .key = "pid", .fmt = RF_I64},
+    [H_STATUS] = {.pre = "   ", .key = "status", .fmt = RF_STR, .flags = RC_PAINT | RC_UNPAINT},
+    [H_LAYOUT] = {.pre = "   layout ", .key = "layout_version", .fmt = RF_STR},
+    [H_UP_LABEL] = {.pre = "  ", .fmt = RF_STR},
+    [H_UPTIME] = {.pre = " ", .key = "uptime_ns", .fmt = RF_U64},
+    [H_CREATED] = {.pre = " (started ", .key = "created_realtime_ns", .fmt = RF_U64},
+    [H_HB] = {.pre = ")   heartbeat ", .key = "heartbeat_age_ns", .fmt = RF_DUR},
+    [H_AGO] = {.pre = " ago", .fmt = RF_STR},
+    [H_PHASE] = {.pre = "   phase ", .key = "phase", .fmt = RF_STR},
+    [H_CONFIG] = {.pre = "   config ", .fmt = RF_STR},
+    [H_NOTE] = {.pre = "\n  ", .fmt = RF_STR, .flags = RC_PAINT | RC_UNPAINT}, /* hidden when nothing to say */
+    [H_SAMPLE] = {.key = "sample_ns", .fmt = RF_U64},
+};
+static const int header_json_order[] = {H_INSTANCE, H_DIR, H_PID, H_STATUS, H_HB, H_UPTIME, H_CREATED,
+                                        H_LAYOUT, H_PHASE, H_SAMPLE, -1};
 
 void section_header(render *r, const frame *fr)
 {
-    if (r->json)
-        header_json(r, fr);
-    else
-        header_text(r, fr);
+    const tf_seg_header *h = fr->v->stats_seg.hdr;
+    int live = fr->owner == TF_OWNER_LIVE, closed = fr->owner == TF_OWNER_CLOSED;
+    char layout[16], note[300] = "";
+    snprintf(layout, sizeof layout, "%u.%u", h->layout_version >> 16, h->layout_version & 0xffff);
+    const char *note_color = RED;
+    if (fr->owner == TF_OWNER_DEAD)
+        snprintf(note, sizeof note,
+                 "DEAD: engine pid %d is gone without closing its segments (crashed or killed);"
+                 " figures are as it left them", h->owner_pid);
+    else if (closed) {
+        snprintf(note, sizeof note, "stopped at %s", fmt_wall(tf_load_64(&h->closed_realtime_ns)));
+        note_color = NULL;
+    }
+    else if (fr->hb_age > STUCK_AGE_NS)
+        snprintf(note, sizeof note, "WARNING: heartbeat %s old: the engine's main thread looks stuck",
+                 fmt_dur(fr->hb_age));
+    rcell c[H_COLS] = {
+        [H_LEAD] = {.text = "tradefan instance ", .paint = BOLD},
+        [H_INSTANCE] = {.s = h->instance, .n = sizeof h->instance},
+        [H_DIR] = {.s = fr->dir},
+        [H_PID] = {.i = h->owner_pid},
+        [H_STATUS] = {.s = live ? "live" : closed ? "closed" : "dead",
+                      .text = live ? "LIVE" : closed ? "CLOSED (cleanly stopped)" : "DEAD",
+                      .paint = live ? GREEN : closed ? YELLOW : RED},
+        [H_LAYOUT] = {.s = layout},
+        [H_UP_LABEL] = {.s = live ? "uptime" : closed ? "ran" : "ran at least"},
+        [H_UPTIME] = {.u = fr->uptime_ns, .text = fmt_uptime(fr->uptime_ns)},
+        [H_CREATED] = {.u = h->created_realtime_ns, .text = fmt_wall(h->created_realtime_ns)},
+        [H_HB] = {.u = fr->hb_age},
+        [H_PHASE] = {.s = phase_name(fr->es.phase), .json = fr->have_status ? NULL : "null",
+                     .hide = !fr->have_status},
+        [H_CONFIG] = {.s = fr->es.config_file, .n = sizeof fr->es.config_file, .hide = !fr->have_status},
+        [H_NOTE] = {.s = note, .paint = note_color, .hide = !note[0]},
+        [H_SAMPLE] = {.u = fr->prev ? fr->cur->t_ns - fr->prev->t_ns : 0},
+    };
+    rtable t = {.cols = header_cols, .ncols = H_COLS, .line = 1, .members = 1,
+                .json_order = header_json_order};
+    if (r->json) {
+        fputc('{', r->f);
+        render_row(r, &t, c);
+        return;
+    }
+    render_line(r, &t, c, H_LEAD, H_UP_LABEL);
+    render_line(r, &t, c, H_UP_LABEL, H_SAMPLE);
 }

@@ -7,6 +7,52 @@
 #include "tools/oob/md_view.h"
 #include "tools/tfstat/tfstat.h"
 
+/* The two records JSON carries too (text: one line each among the slots). */
+enum { EN_PHASE, EN_PID, EN_CONFIG, EN_UPTIME, EN_UPDATED, EN_COLS };
+static const rcol engine_cols[EN_COLS] = {
+    [EN_PHASE] = {.pre = "engine status: phase ", .key = "phase", .fmt = RF_STR},
+    [EN_PID] = {.pre = "   pid ", .key = "pid", .fmt = RF_I64},
+    [EN_CONFIG] = {.pre = "   config ", .key = "config_file", .fmt = RF_STR},
+    [EN_UPTIME] = {.pre = "   uptime ", .key = "uptime_ns", .fmt = RF_U64},
+    [EN_UPDATED] = {.pre = "   updated ", .key = "updated_age_ns", .fmt = RF_AGE},
+};
+static const int engine_json_order[] = {EN_PHASE, EN_PID, EN_UPTIME, EN_CONFIG, EN_UPDATED, -1};
+
+static void engine_row(render *r, const frame *fr, const tf_engine_status *es, uint64_t updated)
+{
+    rtable t = {.cols = engine_cols, .ncols = EN_COLS, .line = 1, .json_order = engine_json_order};
+    rcell c[EN_COLS] = {
+        [EN_PHASE] = {.s = phase_name(es->phase)},
+        [EN_PID] = {.i = es->pid},
+        [EN_CONFIG] = {.s = es->config_file, .n = sizeof es->config_file},
+        [EN_UPTIME] = {.u = es->uptime_ns, .text = fmt_uptime(es->uptime_ns)},
+        [EN_UPDATED] = {.u = fr->now > updated ? fr->now - updated : 0},
+    };
+    render_row(r, &t, c);
+}
+
+enum { SY_SEQ, SY_VALUE, SY_AGE, SY_COLS };
+static const rcol synth_cols[SY_COLS] = {
+    [SY_SEQ] = {.pre = "last synth tick: seq ", .key = "seq", .fmt = RF_U64},
+    [SY_VALUE] = {.pre = "   value ", .key = "value", .fmt = RF_I64},
+    [SY_AGE] = {.pre = "   age ", .key = "age_ns", .fmt = RF_DUR},
+};
+
+static void synth_row(render *r, const frame *fr, const tf_synth_tick *tick, uint64_t updated)
+{
+    rtable t = {.cols = synth_cols, .ncols = SY_COLS, .line = 1};
+    rcell c[SY_COLS] = {
+        [SY_SEQ] = {.u = tick->seq},
+        [SY_VALUE] = {.i = tick->value, .text = view_fixed8(tick->value)},
+        [SY_AGE] = {.u = fr->now > updated ? fr->now - updated : 0},
+    };
+    render_row(r, &t, c);
+}
+
+/* Text: every slot, a line each. The kinds other than the engine status and
+ * the synthetic tick are text only (JSON leaves market data to tfdump and
+ * the query API), so each of their fields is written in one place already:
+ * they stay plain format strings. */
 static void state_text(render *r, const frame *fr)
 {
     const tf_view *v = fr->v;
@@ -45,9 +91,7 @@ static void state_text(render *r, const frame *fr)
         else if (rc == TF_STATE_TORN)
             fprintf(r->f, "%sTORN: still mid-update (writer died or stuck)%s\n", render_paint(r, RED), render_paint(r, RESET));
         else if (s->kind == TF_STATE_ENGINE)
-            fprintf(r->f, "engine status: phase %s   pid %d   config %s   uptime %s   updated %s\n",
-                    phase_name(p.es.phase), p.es.pid, VIEW_STR(p.es.config_file), fmt_uptime(p.es.uptime_ns),
-                    fmt_ago(fr->now, upd));
+            engine_row(r, fr, &p.es, upd);
         else if (s->kind == TF_STATE_INSTRUMENT)
             fprintf(r->f, "instrument #%u on %s: tick %s, lot %s, min notional %s\n", p.info.id,
                     VIEW_STR(p.info.venue), md_view_num(p.info.tick_size, p.info.price_precision),
@@ -84,26 +128,21 @@ static void state_text(render *r, const frame *fr)
                     p.feed.book_resyncs,
                     p.feed.last_frame_realtime_ns ? md_view_time(p.feed.last_frame_realtime_ns) : "never");
         else if (s->kind == TF_STATE_SYNTH_LAST)
-            fprintf(r->f, "last synth tick: seq %" PRIu64 "   value %s   age %s\n", p.tick.seq,
-                    view_fixed8(p.tick.value), fmt_dur(fr->now > upd ? fr->now - upd : 0));
+            synth_row(r, fr, &p.tick, upd);
         else
             fprintf(r->f, "kind %u, %u bytes, updated %s\n", s->kind, s->length, fmt_ago(fr->now, upd));
     }
 }
 
+/* JSON: the engine status and the last synthetic tick. */
 static void state_json(render *r, const frame *fr)
 {
     const tf_view *v = fr->v;
     fprintf(r->f, ",\"state\":{\"engine\":");
-    if (fr->have_status) {
-        fprintf(r->f, "{\"phase\":\"%s\",\"pid\":%d,\"uptime_ns\":%" PRIu64 ",\"config_file\":",
-                phase_name(fr->es.phase), fr->es.pid, fr->es.uptime_ns);
-        render_json_strn(r, fr->es.config_file, sizeof fr->es.config_file);
-        fprintf(r->f, ",\"updated_age_ns\":%" PRIu64 "}",
-                fr->now > fr->status_updated ? fr->now - fr->status_updated : 0);
-    } else {
+    if (fr->have_status)
+        engine_row(r, fr, &fr->es, fr->status_updated);
+    else
         fprintf(r->f, "null");
-    }
     fprintf(r->f, ",\"last_synth_tick\":");
     const tf_state_slot *s =
         v->state ? tf_state_find(v->state, TF_STATE_SYNTH_LAST, "synth_sink") : NULL;
@@ -111,8 +150,7 @@ static void state_json(render *r, const frame *fr)
     uint64_t upd = 0;
     tf_state_rc rc = s ? tf_state_read(s, &t, sizeof t, 1000, &upd) : TF_STATE_EMPTY;
     if (rc == TF_STATE_OK)
-        fprintf(r->f, "{\"seq\":%" PRIu64 ",\"value\":%" PRId64 ",\"age_ns\":%" PRIu64 "}", t.seq, t.value,
-                fr->now > upd ? fr->now - upd : 0);
+        synth_row(r, fr, &t, upd);
     else
         fprintf(r->f, rc == TF_STATE_TORN ? "\"torn\"" : "null");
     fputc('}', r->f);

@@ -53,95 +53,153 @@ static int order_view_load(order_view *ov, const tf_state_table *state, const tf
 /* Money (10^-8 quote) as its exact decimal text. */
 static const char *order_view_money(int64_t v) { return view_fixed8(v); }
 
-static void order_view_print(FILE *f, const tf_state_table *state, const tf_segment *seg)
+/* The risk gate's and the OMS's status: one record, text two lines (risk,
+ * oms), JSON the first members of "orders". */
+enum { O_TS, O_KILL, O_TRIGGER, O_RISK_OPEN, O_GROSS, O_DAILY, O_REAL, O_UNREAL, O_ACC, O_REF, O_LAST,
+       O_RISK_END, /* text: the risk line */
+       O_OMS_OPEN, O_CAP, O_EVENTS, O_FILLS, O_ILLEGAL, O_REPLAYED, O_COLS /* the oms line */ };
+static const rcol status_cols[O_COLS] = {
+    [O_TS] = {.pre = "  risk    ", .key = "trading_state", .fmt = RF_STR},
+    [O_KILL] = {.pre = "   kill switch ", .key = "kill_active", .fmt = RF_U64},
+    [O_TRIGGER] = {.pre = "", .key = "kill_trigger", .fmt = RF_U64},
+    [O_RISK_OPEN] = {.pre = "   open orders ", .fmt = RF_U64},
+    [O_GROSS] = {.pre = "   gross exposure ", .key = "gross_exposure", .fmt = RF_RAW},
+    [O_DAILY] = {.pre = "   daily PnL ", .key = "daily_pnl", .fmt = RF_RAW},
+    [O_REAL] = {.pre = " (realized ", .key = "realized", .fmt = RF_RAW},
+    [O_UNREAL] = {.pre = ", unrealized ", .key = "unrealized", .fmt = RF_RAW},
+    [O_ACC] = {.pre = ")   accepted ", .key = "accepted", .fmt = RF_U64},
+    [O_REF] = {.pre = "   refused ", .key = "rejected", .fmt = RF_U64},
+    [O_LAST] = {.pre = " (last: ", .fmt = RF_STR},
+    [O_RISK_END] = {.pre = ")", .fmt = RF_STR},
+    [O_OMS_OPEN] = {.pre = "  oms     open ", .key = "open_orders", .fmt = RF_U64},
+    [O_CAP] = {.pre = " of ", .fmt = RF_U64},
+    [O_EVENTS] = {.pre = " slots   events ", .key = "events", .fmt = RF_U64},
+    [O_FILLS] = {.pre = "   fills ", .key = "fills", .fmt = RF_U64},
+    [O_ILLEGAL] = {.pre = "   impossible reports ", .key = "illegal_reports", .fmt = RF_U64},
+    [O_REPLAYED] = {.pre = "   replayed at start ", .fmt = RF_U64},
+};
+static const int status_json_order[] = {O_TS, O_KILL, O_TRIGGER, O_OMS_OPEN, O_GROSS, O_DAILY, O_REAL,
+                                        O_UNREAL, O_ACC, O_REF, O_EVENTS, O_FILLS, O_ILLEGAL, -1};
+
+static void status_rows(render *r, const order_view *ov)
 {
-    order_view ov;
-    if (!order_view_load(&ov, state, seg))
+    const tf_risk_status *k = &ov->risk;
+    const tf_oms_status *o = &ov->oms;
+    rcell c[O_COLS] = {
+        [O_TS] = {.s = k->trading_state < TF_TS_COUNT ? tf_trading_state_names[k->trading_state] : "?"},
+        [O_KILL] = {.u = k->kill_active, .text = k->kill_active ? "ON: " : "off"},
+        [O_TRIGGER] = {.u = k->kill_trigger,
+                       .text = k->kill_active && k->kill_trigger < TF_KILL_TRIGGER_COUNT
+                                   ? tf_kill_trigger_names[k->kill_trigger] : ""},
+        [O_RISK_OPEN] = {.u = k->open_orders},
+        [O_GROSS] = {.s = order_view_money(k->gross_exposure)},
+        [O_DAILY] = {.s = order_view_money(k->daily_pnl)},
+        [O_REAL] = {.s = order_view_money(k->realized)},
+        [O_UNREAL] = {.s = order_view_money(k->unrealized)},
+        [O_ACC] = {.u = k->accepted},
+        [O_REF] = {.u = k->rejected},
+        [O_LAST] = {.s = k->last_reject_reason < TF_RJ_REASON_COUNT ? tf_reject_reason_names[k->last_reject_reason]
+                                                                    : "?"},
+        [O_OMS_OPEN] = {.u = o->open_orders},
+        [O_CAP] = {.u = o->table_capacity},
+        [O_EVENTS] = {.u = o->events},
+        [O_FILLS] = {.u = o->fills},
+        [O_ILLEGAL] = {.u = o->illegal},
+        [O_REPLAYED] = {.u = o->replayed},
+    };
+    rtable t = {.cols = status_cols, .ncols = O_COLS, .members = 1, .json_order = status_json_order};
+    if (r->json) {
+        render_row(r, &t, c);
         return;
-    fprintf(f, "\norder path\n");
-    if (ov.have_risk)
-        fprintf(f, "  risk    %s   kill switch %s%s   open orders %u   gross exposure %s   "
-                   "daily PnL %s (realized %s, unrealized %s)   accepted %" PRIu64 "   refused %" PRIu64
-                   " (last: %s)\n",
-                ov.risk.trading_state < TF_TS_COUNT ? tf_trading_state_names[ov.risk.trading_state] : "?",
-                ov.risk.kill_active ? "ON: " : "off",
-                ov.risk.kill_active && ov.risk.kill_trigger < TF_KILL_TRIGGER_COUNT
-                    ? tf_kill_trigger_names[ov.risk.kill_trigger] : "",
-                ov.risk.open_orders, order_view_money(ov.risk.gross_exposure),
-                order_view_money(ov.risk.daily_pnl), order_view_money(ov.risk.realized),
-                order_view_money(ov.risk.unrealized), ov.risk.accepted, ov.risk.rejected,
-                ov.risk.last_reject_reason < TF_RJ_REASON_COUNT
-                    ? tf_reject_reason_names[ov.risk.last_reject_reason] : "?");
-    if (ov.have_oms)
-        fprintf(f, "  oms     open %u of %u slots   events %" PRIu64 "   fills %" PRIu64
-                   "   impossible reports %" PRIu64 "   replayed at start %" PRIu64 "\n",
-                ov.oms.open_orders, ov.oms.table_capacity, ov.oms.events, ov.oms.fills, ov.oms.illegal,
-                ov.oms.replayed);
-    fprintf(f, "  orders ");
-    for (int s = 1; s < TF_OS_COUNT; s++)
-        if (ov.by_state[s])
-            fprintf(f, "  %s %u", tf_ord_state_names[s], ov.by_state[s]);
-    fprintf(f, ov.table_used ? "\n" : "  none yet\n");
+    }
+    if (ov->have_risk)
+        render_line(r, &t, c, O_TS, O_OMS_OPEN);
+    if (ov->have_oms)
+        render_line(r, &t, c, O_OMS_OPEN, O_COLS);
+}
+
+/* Orders by state: text "  orders   New 3  Filled 5", JSON a "by_state"
+ * object; a column per state that has orders, made here. */
+static void by_state_row(render *r, const order_view *ov)
+{
+    rcol cols[TF_OS_COUNT + 2];
+    rcell c[TF_OS_COUNT + 2];
+    char pre[TF_OS_COUNT][40];
+    int n = 0;
+    cols[n] = (rcol){.pre = "  orders ", .fmt = RF_STR};
+    c[n++] = (rcell){.text = ""};
+    for (int s = 1; s < TF_OS_COUNT; s++) {
+        if (!ov->by_state[s])
+            continue;
+        snprintf(pre[s], sizeof pre[s], "  %s ", tf_ord_state_names[s]);
+        cols[n] = (rcol){.pre = pre[s], .key = tf_ord_state_names[s], .fmt = RF_U64};
+        c[n++] = (rcell){.u = ov->by_state[s]};
+    }
+    cols[n] = (rcol){.pre = "", .fmt = RF_STR};
+    c[n++] = (rcell){.text = ov->table_used ? "" : "  none yet"};
+    rtable t = {.cols = cols, .ncols = n, .line = 1, .members = 1};
+    if (r->json) {
+        fputs(",\"by_state\":{", r->f);
+        render_row(r, &t, c);
+        fputc('}', r->f);
+    } else {
+        render_line(r, &t, c, 0, n);
+    }
+}
+
+/* A position: text a line (only the aggregate ones and the per-strategy
+ * ones that traded), JSON an object of "positions". */
+enum { P_KEY, P_INSTRUMENT, P_STRATEGY, P_QTY, P_AVG, P_REAL, P_UNREAL, P_FEES, P_FILLS, P_COLS };
+static const rcol position_cols[P_COLS] = {
+    [P_KEY] = {.pre = "  position ", .width = -14, .key = "key", .fmt = RF_STR},
+    [P_INSTRUMENT] = {.key = "instrument", .fmt = RF_U64},
+    [P_STRATEGY] = {.key = "strategy", .fmt = RF_U64},
+    [P_QTY] = {.pre = " qty ", .key = "qty", .fmt = RF_I64},
+    [P_AVG] = {.pre = "   avg ", .key = "avg_px", .fmt = RF_I64},
+    [P_REAL] = {.pre = "   realized ", .key = "realized", .fmt = RF_RAW},
+    [P_UNREAL] = {.pre = "   unrealized ", .key = "unrealized", .fmt = RF_RAW},
+    [P_FEES] = {.pre = "   fees ", .key = "fees", .fmt = RF_RAW},
+    [P_FILLS] = {.pre = "   fills ", .key = "fills", .fmt = RF_U64},
+};
+
+static void position_rows(render *r, const tf_state_table *state)
+{
     md_view md;
     md_view_load(&md, state);
+    rtable t = {.cols = position_cols, .ncols = P_COLS, .line = 1};
     uint32_t n = tf_load_32(&state->slot_count);
     n = n < state->slot_capacity ? n : state->slot_capacity;
     for (uint32_t i = 0; i < n; i++) {
         const tf_state_slot *s = &state->slots[i];
         tf_position p;
         if (s->kind != TF_STATE_POSITION || tf_state_read(s, &p, sizeof p, 1000, NULL) != TF_STATE_OK ||
-            (!p.fills && strchr(s->key, '/')))
+            (!r->json && !p.fills && strchr(s->key, '/')))
             continue;
-        fprintf(f, "  position %-14.16s qty %s   avg %s   realized %s   unrealized %s   fees %s   fills %" PRIu64 "\n",
-                s->key, md_view_qty(&md, p.instrument, p.qty), p.qty ? md_view_px(&md, p.instrument, p.avg_px) : "-",
-                order_view_money(p.realized), order_view_money(p.unrealized), order_view_money(p.fees), p.fills);
+        rcell c[P_COLS] = {
+            [P_KEY] = {.s = s->key, .n = sizeof s->key},
+            [P_INSTRUMENT] = {.u = p.instrument},
+            [P_STRATEGY] = {.u = p.strategy},
+            [P_QTY] = {.i = p.qty, .text = md_view_qty(&md, p.instrument, p.qty)},
+            [P_AVG] = {.i = p.avg_px, .text = p.qty ? md_view_px(&md, p.instrument, p.avg_px) : "-"},
+            [P_REAL] = {.s = order_view_money(p.realized)},
+            [P_UNREAL] = {.s = order_view_money(p.unrealized)},
+            [P_FEES] = {.s = order_view_money(p.fees)},
+            [P_FILLS] = {.u = p.fills},
+        };
+        render_row(r, &t, c);
     }
-}
-
-static void order_view_json(FILE *f, const tf_state_table *state, const tf_segment *seg)
-{
-    order_view ov;
-    if (!order_view_load(&ov, state, seg))
-        return;
-    fprintf(f, ",\"orders\":{\"trading_state\":\"%s\",\"kill_active\":%u,\"kill_trigger\":%u,\"open_orders\":%u,"
-               "\"gross_exposure\":%s,\"daily_pnl\":%s,\"realized\":%s,\"unrealized\":%s,"
-               "\"accepted\":%" PRIu64 ",\"rejected\":%" PRIu64 ",\"events\":%" PRIu64 ",\"fills\":%" PRIu64
-               ",\"illegal_reports\":%" PRIu64 ",\"by_state\":{",
-            ov.risk.trading_state < TF_TS_COUNT ? tf_trading_state_names[ov.risk.trading_state] : "?",
-            ov.risk.kill_active, ov.risk.kill_trigger, ov.oms.open_orders,
-            order_view_money(ov.risk.gross_exposure), order_view_money(ov.risk.daily_pnl),
-            order_view_money(ov.risk.realized), order_view_money(ov.risk.unrealized), ov.risk.accepted,
-            ov.risk.rejected, ov.oms.events, ov.oms.fills, ov.oms.illegal);
-    int first = 1;
-    for (int s = 1; s < TF_OS_COUNT; s++)
-        if (ov.by_state[s]) {
-            fprintf(f, "%s\"%s\":%u", first ? "" : ",", tf_ord_state_names[s], ov.by_state[s]);
-            first = 0;
-        }
-    fprintf(f, "},\"positions\":[");
-    first = 1;
-    uint32_t n = tf_load_32(&state->slot_count);
-    n = n < state->slot_capacity ? n : state->slot_capacity;
-    for (uint32_t i = 0; i < n; i++) {
-        const tf_state_slot *s = &state->slots[i];
-        tf_position p;
-        if (s->kind != TF_STATE_POSITION || tf_state_read(s, &p, sizeof p, 1000, NULL) != TF_STATE_OK)
-            continue;
-        fprintf(f, "%s{\"key\":\"%.16s\",\"instrument\":%u,\"strategy\":%u,\"qty\":%" PRId64 ",\"avg_px\":%" PRId64
-                   ",\"realized\":%s,\"unrealized\":%s,\"fees\":%s,\"fills\":%" PRIu64 "}",
-                first ? "" : ",", s->key, p.instrument, p.strategy, p.qty, p.avg_px, order_view_money(p.realized),
-                order_view_money(p.unrealized), order_view_money(p.fees), p.fills);
-        first = 0;
-    }
-    fprintf(f, "]}");
 }
 
 void section_orders(render *r, const frame *fr)
 {
-    if (!fr->v->state)
+    order_view ov;
+    if (!fr->v->state || !order_view_load(&ov, fr->v->state, &fr->v->opt[VIEW_STATE]))
         return;
+    fputs(r->json ? ",\"orders\":{" : "\norder path\n", r->f);
+    status_rows(r, &ov);
+    by_state_row(r, &ov);
     if (r->json)
-        order_view_json(r->f, fr->v->state, &fr->v->opt[VIEW_STATE]);
-    else
-        order_view_print(r->f, fr->v->state, &fr->v->opt[VIEW_STATE]);
+        fputs(",\"positions\":[", r->f);
+    position_rows(r, fr->v->state);
+    fputs(r->json ? "]}" : "", r->f);
 }

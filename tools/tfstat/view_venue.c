@@ -1,8 +1,8 @@
 /* tfstat's exchange I/O stage: one line per FIX session (state, heartbeat
  * age, last order round trip, messages, rejects, connects, garbled
  * messages, resend requests, rate-limit holds) and the stage's order
- * figures; from the stats segment's counters named fix_* (the session ones
- * labelled session=N). */
+ * figures; from the stats segment's exio counters, found by their names in
+ * the catalogue (shm/catalog.h; the session ones labelled session=N). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,23 +11,91 @@
 #include "tools/tfstat/tfstat.h"
 
 #define VENUE_VIEW_SESSIONS 8
-enum {
-    VV_STATE, VV_HB_AGE, VV_RTT, VV_IN, VV_OUT, VV_REJECTS, VV_CONNECTS, VV_GARBLED, VV_RESENDS, VV_LIMITED,
-    VV_SESSION_FIELDS
+#define NO_COUNTER TF_CTR_COUNT
+
+/* A line per session; the JSON keys are the counters' catalogue names
+ * without "fix_" (filled in by venue_cols()). */
+enum { V_SESSION, V_STATE, V_HB, V_RTT, V_IN, V_OUT, V_REJECTS, V_CONNECTS, V_GARBLED, V_RESENDS, V_LIMITED,
+       V_COLS };
+static const rcol session_cols[V_COLS] = {
+    [V_SESSION] = {.key = "session", .fmt = RF_U64},
+    [V_STATE] = {"state", -12, " ", "state", RF_STR},
+    [V_HB] = {"hb_age", 8, " ", NULL, RF_U64},
+    [V_RTT] = {"order_rtt", 10, " ", NULL, RF_U64},
+    [V_IN] = {"msgs_in", 10, " ", NULL, RF_U64},
+    [V_OUT] = {"msgs_out", 10, " ", NULL, RF_U64},
+    [V_REJECTS] = {"rejects", 7, " ", NULL, RF_U64},
+    [V_CONNECTS] = {"connects", 8, " ", NULL, RF_U64},
+    [V_GARBLED] = {"garbled", 7, " ", NULL, RF_U64},
+    [V_RESENDS] = {"resends", 7, " ", NULL, RF_U64},
+    [V_LIMITED] = {"limited", 7, " ", NULL, RF_U64},
 };
-static const char *const venue_view_session_names[VV_SESSION_FIELDS] = {
-    "fix_session_state", "fix_heartbeat_age_ms", "fix_order_rtt_ns", "fix_messages_in", "fix_messages_out",
-    "fix_rejects_received", "fix_connects", "fix_garbled", "fix_resend_requests", "fix_rate_limited"};
-enum { VV_SENT, VV_REPORTS, VV_DUPS, VV_RECOVERED, VV_RECONCILED, VV_UNKNOWN_NOW, VV_UNKNOWN_ALL, VV_VENUE_REJ,
-       VV_STAGE_FIELDS };
-static const char *const venue_view_stage_names[VV_STAGE_FIELDS] = {
-    "fix_orders_sent", "fix_reports", "fix_duplicate_fills", "fix_recovered_fills", "fix_orders_reconciled",
-    "fix_orders_unknown_now", "fix_orders_fate_unknown", "fix_venue_rejects"};
+static const tf_counter_id session_ctr[V_COLS] = {
+    [V_SESSION] = NO_COUNTER,
+    [V_STATE] = TF_CTR_FIX_SESSION_STATE,
+    [V_HB] = TF_CTR_FIX_HEARTBEAT_AGE_MS,
+    [V_RTT] = TF_CTR_FIX_ORDER_RTT_NS,
+    [V_IN] = TF_CTR_FIX_MESSAGES_IN,
+    [V_OUT] = TF_CTR_FIX_MESSAGES_OUT,
+    [V_REJECTS] = TF_CTR_FIX_REJECTS_RECEIVED,
+    [V_CONNECTS] = TF_CTR_FIX_CONNECTS,
+    [V_GARBLED] = TF_CTR_FIX_GARBLED,
+    [V_RESENDS] = TF_CTR_FIX_RESEND_REQUESTS,
+    [V_LIMITED] = TF_CTR_FIX_RATE_LIMITED,
+};
+
+/* The stage's order figures: text one line, JSON members of "venue". */
+enum { X_SENT, X_REPORTS, X_VENUE_REJ, X_DUPS, X_RECOVERED, X_RECONCILED, X_UNKNOWN_NOW, X_UNKNOWN_ALL,
+       X_END, X_COLS };
+static const rcol stage_cols[X_COLS] = {
+    [X_SENT] = {.pre = "  orders sent ", .fmt = RF_U64},
+    [X_REPORTS] = {.pre = ", reports ", .fmt = RF_U64},
+    [X_VENUE_REJ] = {.pre = ", venue rejects ", .fmt = RF_U64},
+    [X_DUPS] = {.pre = ", duplicate fills ignored ", .fmt = RF_U64},
+    [X_RECOVERED] = {.pre = ", fills recovered ", .fmt = RF_U64},
+    [X_RECONCILED] = {.pre = ", reconciled ", .fmt = RF_U64},
+    [X_UNKNOWN_NOW] = {.pre = ", fate unknown now ", .fmt = RF_U64},
+    [X_UNKNOWN_ALL] = {.pre = " (ever ", .fmt = RF_U64},
+    [X_END] = {.pre = ")", .fmt = RF_STR},
+};
+static const tf_counter_id stage_ctr[X_COLS] = {
+    [X_SENT] = TF_CTR_FIX_ORDERS_SENT,
+    [X_REPORTS] = TF_CTR_FIX_REPORTS,
+    [X_VENUE_REJ] = TF_CTR_FIX_VENUE_REJECTS,
+    [X_DUPS] = TF_CTR_FIX_DUPLICATE_FILLS,
+    [X_RECOVERED] = TF_CTR_FIX_RECOVERED_FILLS,
+    [X_RECONCILED] = TF_CTR_FIX_ORDERS_RECONCILED,
+    [X_UNKNOWN_NOW] = TF_CTR_FIX_ORDERS_UNKNOWN_NOW,
+    [X_UNKNOWN_ALL] = TF_CTR_FIX_ORDERS_FATE_UNKNOWN,
+    [X_END] = NO_COUNTER,
+};
+static const int stage_json_order[] = {X_SENT, X_REPORTS, X_DUPS, X_RECOVERED, X_RECONCILED, X_UNKNOWN_NOW,
+                                       X_UNKNOWN_ALL, X_VENUE_REJ, -1};
+
+/* cols = tmpl, with the JSON key of each counter's column its catalogue
+ * name without the "fix_" prefix. */
+static void venue_cols(rcol *cols, const rcol *tmpl, const tf_counter_id *ctr, int n)
+{
+    for (int k = 0; k < n; k++) {
+        cols[k] = tmpl[k];
+        if (ctr[k] != NO_COUNTER && !cols[k].key)
+            cols[k].key = tf_counter_catalog[ctr[k]].name + 4;
+    }
+}
+
+/* The column of counter id in ctr[n], or -1. */
+static int column_of(const tf_counter_id *ctr, int n, tf_counter_id id)
+{
+    for (int k = 0; k < n; k++)
+        if (ctr[k] == id)
+            return k;
+    return -1;
+}
 
 typedef struct venue_view {
     uint32_t sessions;                 /* highest session index seen + 1 */
-    uint64_t s[VENUE_VIEW_SESSIONS][VV_SESSION_FIELDS];
-    uint64_t x[VV_STAGE_FIELDS];
+    uint64_t s[VENUE_VIEW_SESSIONS][V_COLS];
+    uint64_t x[X_COLS];
 } venue_view;
 
 /* 0 when the engine runs no exio stage. */
@@ -37,81 +105,68 @@ static int venue_view_load(venue_view *vv, const tf_view *v, const view_sample *
     int any = 0;
     for (uint32_t i = 0; i < view_counters(v); i++) {
         const tf_counter_meta *m = &v->stats.dir->counters[i];
-        const char *name = VIEW_STR(m->name), *labels = VIEW_STR(m->labels);
-        if (strncmp(name, "fix_", 4) != 0)
+        const tf_metric_def *def = tf_counter_lookup(VIEW_STR(m->name));
+        if (!def)
             continue;
+        tf_counter_id id = (tf_counter_id)(def - tf_counter_catalog);
         unsigned si;
-        if (sscanf(labels, "session=%u", &si) == 1 && si < VENUE_VIEW_SESSIONS) {
-            for (int k = 0; k < VV_SESSION_FIELDS; k++)
-                if (strcmp(name, venue_view_session_names[k]) == 0) {
-                    vv->s[si][k] = cur->counters[i];
-                    if (si + 1 > vv->sessions)
-                        vv->sessions = si + 1;
-                    any = 1;
-                }
+        if (sscanf(VIEW_STR(m->labels), "session=%u", &si) == 1 && si < VENUE_VIEW_SESSIONS) {
+            int k = column_of(session_ctr, V_COLS, id);
+            if (k < 0)
+                continue;
+            vv->s[si][k] = cur->counters[i];
+            if (si + 1 > vv->sessions)
+                vv->sessions = si + 1;
+            any = 1;
         } else {
-            for (int k = 0; k < VV_STAGE_FIELDS; k++)
-                if (strcmp(name, venue_view_stage_names[k]) == 0) {
-                    vv->x[k] = cur->counters[i];
-                    any = 1;
-                }
+            int k = column_of(stage_ctr, X_COLS, id);
+            if (k < 0)
+                continue;
+            vv->x[k] = cur->counters[i];
+            any = 1;
         }
     }
     return any;
 }
 
-static const char *venue_view_state(uint64_t st)
-{
-    return st < TF_FIX_STATE_COUNT ? tf_fix_state_names[st] : "?";
-}
-
-static void venue_view_print(FILE *f, const tf_view *v, const view_sample *cur)
-{
-    venue_view vv;
-    if (!venue_view_load(&vv, v, cur))
-        return;
-    fprintf(f, "\nvenue (FIX sessions)\n  %-7s %-12s %8s %10s %10s %10s %7s %8s %7s %7s %7s\n", "session", "state",
-            "hb_age", "order_rtt", "msgs_in", "msgs_out", "rejects", "connects", "garbled", "resends", "limited");
-    for (uint32_t i = 0; i < vv.sessions; i++) {
-        const uint64_t *s = vv.s[i];
-        char rtt[24];
-        if (s[VV_RTT])
-            snprintf(rtt, sizeof rtt, "%.1fus", (double)s[VV_RTT] / 1000.0);
-        else
-            snprintf(rtt, sizeof rtt, "-");
-        fprintf(f, "  %-7u %-12s %6" PRIu64 "ms %10s %10" PRIu64 " %10" PRIu64 " %7" PRIu64 " %8" PRIu64 " %7" PRIu64
-                   " %7" PRIu64 " %7" PRIu64 "\n",
-                i, venue_view_state(s[VV_STATE]), s[VV_HB_AGE], rtt, s[VV_IN], s[VV_OUT], s[VV_REJECTS],
-                s[VV_CONNECTS], s[VV_GARBLED], s[VV_RESENDS], s[VV_LIMITED]);
-    }
-    fprintf(f, "  orders sent %" PRIu64 ", reports %" PRIu64 ", venue rejects %" PRIu64 ", duplicate fills ignored %" PRIu64
-               ", fills recovered %" PRIu64 ", reconciled %" PRIu64 ", fate unknown now %" PRIu64 " (ever %" PRIu64 ")\n",
-            vv.x[VV_SENT], vv.x[VV_REPORTS], vv.x[VV_VENUE_REJ], vv.x[VV_DUPS], vv.x[VV_RECOVERED],
-            vv.x[VV_RECONCILED], vv.x[VV_UNKNOWN_NOW], vv.x[VV_UNKNOWN_ALL]);
-}
-
-static void venue_view_json(FILE *f, const tf_view *v, const view_sample *cur)
-{
-    venue_view vv;
-    if (!venue_view_load(&vv, v, cur))
-        return;
-    fprintf(f, ",\"venue\":{\"sessions\":[");
-    for (uint32_t i = 0; i < vv.sessions; i++) {
-        fprintf(f, "%s{\"session\":%u,\"state\":\"%s\"", i ? "," : "", i, venue_view_state(vv.s[i][VV_STATE]));
-        for (int k = 1; k < VV_SESSION_FIELDS; k++)
-            fprintf(f, ",\"%s\":%" PRIu64, venue_view_session_names[k] + 4, vv.s[i][k]);
-        fprintf(f, "}");
-    }
-    fprintf(f, "]");
-    for (int k = 0; k < VV_STAGE_FIELDS; k++)
-        fprintf(f, ",\"%s\":%" PRIu64, venue_view_stage_names[k] + 4, vv.x[k]);
-    fprintf(f, "}");
-}
-
 void section_venue(render *r, const frame *fr)
 {
+    venue_view vv;
+    if (!venue_view_load(&vv, fr->v, fr->cur))
+        return;
+    rcol scols[V_COLS], xcols[X_COLS];
+    venue_cols(scols, session_cols, session_ctr, V_COLS);
+    venue_cols(xcols, stage_cols, stage_ctr, X_COLS);
+    rtable t = {.title = "venue (FIX sessions)\n  session", .cols = scols, .ncols = V_COLS, .name_width = 7};
     if (r->json)
-        venue_view_json(r->f, fr->v, fr->cur);
-    else
-        venue_view_print(r->f, fr->v, fr->cur);
+        fputs(",\"venue\":{\"sessions\":[", r->f);
+    render_head(r, &t);
+    for (uint32_t i = 0; i < vv.sessions; i++) {
+        const uint64_t *s = vv.s[i];
+        char hb[32], rtt[32];
+        snprintf(hb, sizeof hb, "%" PRIu64 "ms", s[V_HB]);
+        if (s[V_RTT])
+            snprintf(rtt, sizeof rtt, "%.1fus", (double)s[V_RTT] / 1000.0);
+        else
+            snprintf(rtt, sizeof rtt, "-");
+        rcell c[V_COLS] = {
+            [V_SESSION] = {.u = i},
+            [V_STATE] = {.s = s[V_STATE] < TF_FIX_STATE_COUNT ? tf_fix_state_names[s[V_STATE]] : "?"},
+            [V_HB] = {.u = s[V_HB], .text = hb},
+            [V_RTT] = {.u = s[V_RTT], .text = rtt},
+        };
+        for (int k = V_IN; k < V_COLS; k++)
+            c[k].u = s[k];
+        render_row(r, &t, c);
+    }
+    if (r->json)
+        fputc(']', r->f);
+    rtable xt = {.cols = xcols, .ncols = X_COLS, .line = 1, .members = 1, .rows = 1, /* after "sessions" */
+                 .json_order = stage_json_order};
+    rcell c[X_COLS] = {{0}};
+    for (int k = 0; k < X_END; k++)
+        c[k].u = vv.x[k];
+    render_row(r, &xt, c);
+    if (r->json)
+        fputc('}', r->f);
 }
