@@ -65,7 +65,7 @@ void section_errors(render *r, const frame *fr)
         const tf_errlog_block *b = &el->blocks[o];
         for (uint32_t k = 0; k < TF_ERRLOG_ENTRIES; k++) {
             const tf_errlog_entry *e = &b->entries[k];
-            uint32_t code = tf_load_acquire_32(&e->code);
+            uint32_t code = tf_load_acquire_32(&e->code); /* pairs with the claim's release: the entry is whole */
             if (!code)
                 break;
             rcell c[E_COLS] = {
