@@ -9,6 +9,7 @@ void tf_risk_limits_from_config(tf_risk_limits *l, bool known[TF_MAX_STRATEGIES]
 {
     const tf_cfg_risk *c = &cfg->risk;
     memset(l, 0, sizeof *l);
+    memset(known, 0, TF_MAX_STRATEGIES * sizeof *known); /* only the config's strategies */
     for (uint32_t i = 0; i < TF_MAX_LIMIT_INSTRUMENTS; i++)
         l->collar_bps[i] = 500;
     for (uint32_t k = 0; k < c->instrument_count; k++) {

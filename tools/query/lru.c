@@ -105,12 +105,14 @@ void lru_put(lru *c, const char *key, const char *body, size_t len, int status, 
 {
     size_t klen = strlen(key);
     size_t cost = sizeof(lru_entry) + klen + 1 + len;
-    if (cost > c->limit / 4)
-        return;
     uint64_t h = hash_str(key);
+    /* The new answer replaces the old one even when it is not kept itself:
+     * an older answer for the key must not be served after a newer one. */
     lru_entry *old = find(c, key, h);
     if (old)
         drop(c, old);
+    if (cost > c->limit / 4)
+        return;
     while (c->tail && c->bytes + cost > c->limit) {
         drop(c, c->tail);
         c->evictions++;

@@ -69,7 +69,8 @@ static void test_from_config(void **state)
     r->duplicate_window_ns = 1000000000ull;
     r->reference_max_age_ns = 10000000000ull;
     tf_risk_limits l;
-    bool known[TF_MAX_STRATEGIES] = {0};
+    bool known[TF_MAX_STRATEGIES];
+    memset(known, 1, sizeof known); /* stale entries: the call starts from none */
     tf_risk_limits_from_config(&l, known, &cfg);
 
     assert_int_equal(l.collar_bps[0], 500);       /* not configured: the default */

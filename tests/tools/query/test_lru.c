@@ -148,6 +148,10 @@ static void test_too_big_is_not_cached(void **state)
     assert_null(lru_get(&c, "k2", 0, &len, &status));
     assert_non_null(lru_get(&c, "k1", 0, &len, &status));
     assert_int_equal(c.evictions, 0);         /* and nothing was evicted for it */
+    /* A newer answer too big to keep still retires the older one of its key. */
+    lru_put(&c, "k1", body, 101, 200, 1000);
+    assert_null(lru_get(&c, "k1", 0, &len, &status));
+    assert_int_equal(c.bytes, 0);
     lru_free(&c);
 
     /* A cache with no room caches nothing. */
