@@ -63,7 +63,7 @@
     X(SYNTH_SEQ_GAPS, "synth_seq_gaps", TF_COUNTER, "synth_sink", "ring=synth", "synthetic ticks missing from the sequence") \
     X(SYNTH_SEQ_REORDERS, "synth_seq_reorders", TF_COUNTER, "synth_sink", "ring=synth", "synthetic ticks out of order") \
     X(JOURNAL_APPENDED, "journal_appended", TF_COUNTER, "synth_sink", "journal=md", "records the sink appended to the md journal") \
-    X(REQUESTS_PING, "requests_ping", TF_COUNTER, "synth_sink|risk", "ring=requests", "ping requests answered") \
+    X(REQUESTS_PING, "requests_ping", TF_COUNTER, "synth_sink|risk", "ring=requests (synth_sink), none (risk)", "ping requests answered") \
     X(REQUESTS_REJECTED, "requests_rejected", TF_COUNTER, "synth_sink", "ring=requests", "requests refused by the sink") \
     X(MD_MESSAGES, "md_messages", TF_COUNTER, "feed", "", "WebSocket messages received") \
     X(MD_BYTES, "md_bytes", TF_COUNTER, "feed", "", "WebSocket payload bytes received") \

@@ -188,7 +188,9 @@ static void tf__fill_owner(tf_seg_header *h)
     h->created_realtime_ns = tf_realtime_ns();
     h->closed_realtime_ns = 0;
     h->heartbeat_ns = tf_now_ns();
-    tf_store_32(&h->owner_state, TF_OWNER_STATE_LIVE); /* before publication: the version store orders it */
+    /* Release: the owner fields above are seen with LIVE, also when an
+     * existing published segment is taken over (no version store follows). */
+    tf_store_release_32(&h->owner_state, TF_OWNER_STATE_LIVE);
 }
 
 int tf_segment_create(tf_segment *seg, const char *path, const char *instance,

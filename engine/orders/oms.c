@@ -624,7 +624,7 @@ int tf_oms_init(tf_stage *stage, tf_oms *o, const tf_config *cfg, const tf_instr
             !(o->h_order = tf_stats_add_hist(stats, ow, TF_HIST_ORDER_REQUEST_TO_VENUE_NS, NULL)) ||
             !(o->h_t2o = tf_stats_add_hist(stats, ow, TF_HIST_TICK_TO_ORDER_NS, NULL))) {
             tf_oms_free(o);
-            return TF_ERR_CTX("oms");
+            return -1; /* the message names the counter; the engine adds the stage */
         }
     }
     if (stage) {

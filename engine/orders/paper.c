@@ -458,7 +458,7 @@ int tf_paper_init(tf_stage *stage, tf_paper *p, const tf_config *cfg, const tf_i
         };
         if (tf_stats_add_counters(stats, ow, regs, TF_ARRAY_LEN(regs)) != 0) {
             tf_paper_free(p);
-            return TF_ERR_CTX("paper venue");
+            return -1; /* the message names the counter; the engine adds the stage */
         }
     }
     if (stage) {

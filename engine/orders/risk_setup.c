@@ -60,7 +60,7 @@ int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_ins
         if (failed || tf_stats_add_counters(stats, o, regs, TF_ARRAY_LEN(regs)) != 0 ||
             !(r->h_check = tf_stats_add_hist(stats, o, TF_HIST_RISK_CHECK_NS, NULL))) {
             tf_risk_free(r);
-            return TF_ERR_CTX("risk: ");
+            return -1; /* the message names the counter; the engine adds the stage */
         }
     }
     if (stage) {

@@ -176,7 +176,7 @@ int tf_strategy_host_init(tf_stage *stage, tf_strategy_host *h, const tf_config 
         };
         if (tf_stats_add_counters(stats, stage->owner, regs, TF_ARRAY_LEN(regs)) != 0) {
             tf_strategy_host_close(h);
-            return TF_ERR_CTX("strategy host");
+            return -1; /* the message names the counter; the engine adds the stage */
         }
     }
     if (stage) {

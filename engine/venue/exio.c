@@ -267,9 +267,8 @@ static int counters(tf_exio *x, tf_stats *stats, const tf_counter_reg *regs, siz
             *regs[k].out = &slots[k];
         return 0;
     }
-    if (tf_stats_add_counters(stats, x->stage ? x->stage->owner : 0, regs, n) != 0)
-        return TF_ERR_CTX("exio: ");
-    return 0;
+    /* On failure the message names the counter; the engine adds the stage. */
+    return tf_stats_add_counters(stats, x->stage ? x->stage->owner : 0, regs, n);
 }
 
 static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *password, tf_stats *stats)
@@ -367,10 +366,8 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
     };
     if (counters(x, stats, regs, TF_ARRAY_LEN(regs)) != 0)
         goto fail;
-    if (stats && !(x->h_rtt = tf_stats_add_hist(stats, stage ? stage->owner : 0, TF_HIST_FIX_ORDER_RTT_NS, NULL))) {
-        TF_ERR_CTX("exio: ");
+    if (stats && !(x->h_rtt = tf_stats_add_hist(stats, stage ? stage->owner : 0, TF_HIST_FIX_ORDER_RTT_NS, NULL)))
         goto fail;
-    }
     if (stage) {
         stage->poll = stage_poll;
         stage->drain = stage_drain;

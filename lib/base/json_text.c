@@ -1,7 +1,9 @@
 /* JSON string escaping (lib/base/json_text.h). */
 #include "lib/base/json_text.h"
 
-/* Length of the whole UTF-8 sequence starting at s[i], or 0. */
+/* Length of the well-formed UTF-8 sequence starting at s[i], or 0: no
+ * overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629), so
+ * strict decoders accept what we write. */
 static size_t utf8_len(const char *s, size_t i, size_t n)
 {
     unsigned char c = (unsigned char)s[i];
@@ -9,10 +11,17 @@ static size_t utf8_len(const char *s, size_t i, size_t n)
                  : c >= 0xE0 && c <= 0xEF ? 3
                  : c >= 0xC2 && c <= 0xDF ? 2
                                           : 0;
-    size_t k = 1;
-    while (len && k < len && i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
+    if (!len || i + 1 >= n)
+        return 0;
+    unsigned char c1 = (unsigned char)s[i + 1];
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (c1 < lo || c1 > hi)
+        return 0;
+    size_t k = 2;
+    while (k < len && i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80)
         k++;
-    return len && k == len ? len : 0;
+    return k == len ? len : 0;
 }
 
 size_t tf_json_escape(char *out, size_t cap, const char *s, size_t n)
@@ -44,6 +53,10 @@ size_t tf_json_escape(char *out, size_t cap, const char *s, size_t n)
     return o;
 }
 
+/* Chunks of at most 64 bytes plus a sequence's 4 continuation bytes. */
+#define TF__JSON_CHUNK 64
+_Static_assert(TF_JSON_ESCAPED_MAX(TF__JSON_CHUNK + 4) <= 512, "a chunk always fits the buffer");
+
 void tf_json_fputs(FILE *f, const char *s, size_t n)
 {
     char buf[512];
@@ -52,12 +65,14 @@ void tf_json_fputs(FILE *f, const char *s, size_t n)
     size_t i = 0;
     while (i < n && s[i]) {
         size_t take = 0;
-        while (i + take < n && s[i + take] && take < 64)
+        while (i + take < n && s[i + take] && take < TF__JSON_CHUNK)
             take++;
-        while (i + take < n && s[i + take] && ((unsigned char)s[i + take] & 0xC0) == 0x80 && take < 68)
+        while (i + take < n && s[i + take] && ((unsigned char)s[i + take] & 0xC0) == 0x80 &&
+               take < TF__JSON_CHUNK + 4)
             take++;
         size_t w = tf_json_escape(buf, sizeof buf, s + i, take);
-        fwrite(buf + 1, 1, w - 2, f); /* without its quotes */
+        if (w >= 2)
+            fwrite(buf + 1, 1, w - 2, f); /* without its quotes */
         i += take;
     }
     fputc('"', f);
