@@ -105,6 +105,13 @@ TOOL_LIBS   := $(LIBOOB) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) \
      $(OUT)/examples/c_strategy $(if $(filter release,$(VARIANT)),$(OUT)/bench/quickfix_rtt)
 
+# Link $@ from its prerequisites, with the libraries given.
+define link
+@mkdir -p $(dir $@)
+@$(if $(Q),echo "  LD      $@")
+$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(1)
+endef
+
 $(OUT)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
@@ -122,19 +129,13 @@ $(LIBENGINE): $(ENGINE_OBJ)
 $(LIBOOB): $(OOB_SRC:%.c=$(OUT)/obj/%.o)
 
 $(OUT)/bin/tfexport-%: $(OUT)/obj/tools/export/main_%.o $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link,$(LDLIBS))
 
 $(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link,$(LDLIBS))
 
 $(ENGINE): $(OUT)/obj/engine/main.o $(ENGINE_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link,$(LDLIBS))
 
 $(OUT)/pic/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -158,26 +159,18 @@ $(OUT)/examples/c_strategy: examples/c_strategy.c $(CLIENT_SO)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< -L$(OUT)/lib -ltfclient -Wl,-rpath,$(abspath $(OUT)/lib) $(LDFLAGS)
 
 $(OUT)/bin/tfctl: $(OUT)/obj/tools/tfctl/tfctl.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link,$(LDLIBS))
 
 # tfsim, the local exchange: its market-data half (md/), its order-entry
 # half (exchange/) and main.c. It speaks FIX through lib/fix, as the engine does.
 $(OUT)/bin/tfsim: $(TFSIM_SRC:%.c=$(OUT)/obj/%.o) $(LIBFIX) $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link,$(LDLIBS))
 
 $(OUT)/bin/tfstat: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/tfstat/*.c)) $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link,$(LDLIBS))
 
 $(OUT)/bin/tfdump: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/tfdump/*.c)) $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call link,$(LDLIBS))
 
 $(OUT)/obj/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(dir $@)
@@ -189,42 +182,28 @@ $(OUT)/obj/tests/%.o: tests/%.c Makefile
 # engine/ tests the engine.
 TFSIM_TESTED := $(filter-out tools/tfsim/main.c,$(TFSIM_SRC))
 $(OUT)/tests/tools/tfsim/%: $(OUT)/obj/tests/tools/tfsim/%.o $(TFSIM_TESTED:%.c=$(OUT)/obj/%.o) $(LIBFIX) $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # tfquery's tests link its cache and hot store as objects (not main.c).
 $(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/query/lru.o \
                             $(OUT)/obj/tools/query/store.o $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 $(OUT)/tests/tools/%: $(OUT)/obj/tests/tools/%.o $(TOOL_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 $(OUT)/tests/shm/%: $(OUT)/obj/tests/shm/%.o $(LIBSHM)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 $(OUT)/tests/lib/%: $(OUT)/obj/tests/lib/%.o $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # The client library's tests link it as a strategy process does: shm/ only.
 $(OUT)/tests/client/%: $(OUT)/obj/tests/client/%.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBSHM)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 $(OUT)/tests/%: $(OUT)/obj/tests/%.o $(ENGINE_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 $(OUT)/obj/bench/%.o: bench/%.c Makefile
 	@mkdir -p $(dir $@)
@@ -242,20 +221,14 @@ $(OUT)/bench/quickfix_rtt: bench/quickfix_rtt.cpp Makefile
 
 # Tick-to-trade submits through the client library, as a strategy process does.
 $(OUT)/bench/bench_t2t: $(OUT)/obj/bench/bench_t2t.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBSHM)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS) $(LDLIBS)
+	$(call link,$(BENCH_LIBS) $(LDLIBS))
 
 # The query benchmark's load generator (run by bench/bench_query.sh).
 $(OUT)/bench/query_load: $(OUT)/obj/bench/query_load.o
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(call link,)
 
 $(OUT)/bench/%: $(OUT)/obj/bench/%.o $(ENGINE_LIBS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS) $(LDLIBS)
+	$(call link,$(BENCH_LIBS) $(LDLIBS))
 
 # ---- fuzzing (clang libFuzzer + ASan/UBSan) ----------------------------------
 # make fuzz runs each target for FUZZ_SECONDS (default 60); make test runs a

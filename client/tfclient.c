@@ -1,6 +1,5 @@
 /* The client library; see include/tradefan/client.h. Cold path throughout:
  * a client process formats, parses and may wait. */
-#include "shm/catalog.h"
 #include "include/tradefan/client.h"
 
 #include <errno.h>
@@ -12,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "shm/catalog.h"
 #include "shm/err.h"
 #include "shm/fixed.h"
 #include "shm/journal.h"

@@ -1,6 +1,5 @@
 /* Engine lifecycle: segments, stages, threads, heartbeat, orderly stop.
  * Cold path throughout; the hot path is in the stages. */
-#include "shm/catalog.h"
 #include "engine/engine.h"
 
 #include <errno.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shm/catalog.h"
 #include "shm/durable.h"
 #include "shm/err.h"
 #include "shm/records.h"

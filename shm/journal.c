@@ -1,12 +1,12 @@
 /* Journal layout, recovery, flushing and the cold half of reading (laps).
  * The append and read fast paths are inline in journal.h. */
-#include "shm/catalog.h"
 #include "shm/journal.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <sys/mman.h>
 
+#include "shm/catalog.h"
 #include "shm/err.h"
 
 #define TF_JOURNAL_REGION TF_REGION_JOURNAL

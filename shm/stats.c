@@ -1,9 +1,9 @@
 /* Stats segment layout and start-time registration (cold path). */
-#include "shm/catalog.h"
 #include "shm/stats.h"
 
 #include <string.h>
 
+#include "shm/catalog.h"
 #include "shm/err.h"
 
 void tf_stats_layout(tf_seg_layout *layout)

@@ -324,6 +324,7 @@ static void tf__feed_message(tf_feed *f, const char *buf, uint32_t len, uint64_t
         return;
     }
     f->attempt = 0; /* data flows: the next reconnect starts from the shortest backoff */
+    tf_backoff_reset(&f->backoff);
     switch (m.kind) {
     case TF_MD_MSG_TRADE:
     case TF_MD_MSG_AGG_TRADE:

@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/base/backoff.h"
 #include "lib/conf/config.h"
 #include "engine/md/instruments.h"
 #include "engine/md/md_bars.h"
@@ -92,7 +93,7 @@ typedef struct tf_feed {
     uint64_t next_connect_ns;       /* monotonic; 0 = now */
     uint64_t connected_ns;
     uint64_t last_frame_ns;
-    uint64_t rng;
+    tf_backoff backoff;             /* reconnect delays (lib/base/backoff.h) */
     uint64_t bars_tick_ns;
 
     /* Snapshot requests. */

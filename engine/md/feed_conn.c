@@ -23,26 +23,6 @@
  * the wsi, is still recognised. */
 static char tf__tag_ws, tf__tag_rest;
 
-static uint64_t tf__rand(tf_feed *f)
-{
-    f->rng ^= f->rng << 13; /* xorshift64 */
-    f->rng ^= f->rng >> 7;
-    f->rng ^= f->rng << 17;
-    return f->rng;
-}
-
-/* Exponential backoff with +-25 % jitter, so many engines do not reconnect in step. */
-static uint64_t tf__backoff(tf_feed *f)
-{
-    uint64_t d = f->cfg->reconnect_min_ns;
-    for (uint32_t i = 0; i < f->attempt && d < f->cfg->reconnect_max_ns; i++)
-        d *= 2;
-    if (d > f->cfg->reconnect_max_ns)
-        d = f->cfg->reconnect_max_ns;
-    uint64_t quarter = d / 4;
-    return d - quarter + (quarter ? tf__rand(f) % (2 * quarter + 1) : 0);
-}
-
 static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
 {
     if (!f->ws_active)
@@ -60,8 +40,12 @@ static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
         f->conn_ops->disconnected(f, reason, now);
     else
         tf_counter_inc(f->c_connect_errors, 1);
+    /* Exponential backoff with +-25 % jitter, so many engines do not
+     * reconnect in step; a planned reconnect after data flowed goes at once
+     * (the step is still taken, so a failure after it waits twice the least). */
+    uint64_t backoff = tf_backoff_next(&f->backoff);
     uint64_t delay = (reason == TF_FEED_DISC_ROTATE || reason == TF_FEED_DISC_SHUTDOWN) && f->attempt == 0
-                         ? 0 : tf__backoff(f);
+                         ? 0 : backoff;
     f->next_connect_ns = now + delay;
     f->attempt++;
 }
@@ -256,7 +240,7 @@ int tf__feed_conn_init(tf_feed *f, const tf_feed_conn_ops *ops)
     f->ctx = lws_create_context(&info);
     if (!f->ctx)
         return TF_ERR("feed: libwebsockets context creation failed");
-    f->rng = tf_now_ns() | 1;
+    tf_backoff_init(&f->backoff, f->cfg->reconnect_min_ns, f->cfg->reconnect_max_ns, tf_now_ns());
     return 0;
 }
 

@@ -6,6 +6,10 @@
 
 #include "engine/venue/exio_internal.h"
 
+/* A message that goes whatever the budget (a status request after Logon):
+ * it still counts against the venue's budget, which may go below zero. */
+static inline void tf__exio_spend_token(tf_exio_session *s) { s->tokens -= 1.0; }
+
 /* A report for the OMS into the outbox. */
 void tf__exio_report(tf_exio *x, const tf_exec_report *r);
 /* Reports from the outbox into the OMS ring while it takes them; how many. */

@@ -8,6 +8,7 @@
  * exio_internal.h), from the stage's thread only. */
 #include <string.h>
 
+#include "engine/venue/exio_out.h"
 #include "engine/venue/exio_reconcile.h"
 #include "engine/venue/exio_table.h"
 #include "shm/err.h"
@@ -36,7 +37,7 @@ static void send_status_for(tf_exio *x, tf_exio_session *s, tf_exio_order *o, ui
         o->flags |= TF_EXO_RECONCILING;
         o->status_out++;
         s->reconcile_pending++;
-        s->tokens -= 1.0; /* counts against the venue's budget; may go below zero */
+        tf__exio_spend_token(s);
     }
 }
 

@@ -1,4 +1,3 @@
-#include "shm/catalog.h"
 #include "tools/oob/journal_source.h"
 
 #include <stdio.h>
@@ -6,6 +5,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "shm/catalog.h"
 #include "shm/common.h"
 #include "shm/err.h"
 #include "shm/records.h"

@@ -1,4 +1,3 @@
-#include "shm/catalog.h"
 #include "tools/oob/oob_process.h"
 
 #include <errno.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shm/catalog.h"
 #include "shm/common.h"
 #include "shm/durable.h"
 #include "shm/err.h"

@@ -1,4 +1,3 @@
-#include "lib/base/json_text.h"
 #include "tools/query/api.h"
 
 #include <inttypes.h>
@@ -11,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "lib/base/json_text.h"
 #include "shm/common.h"
 #include "shm/err.h"
 #include "shm/fixed.h"

@@ -45,8 +45,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "shm/catalog.h"
 #include "shm/err.h"
+#include "shm/catalog.h"
 #include "shm/journal.h"
 #include "shm/orders.h"
 #include "shm/records.h"

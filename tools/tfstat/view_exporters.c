@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "shm/catalog.h"
 #include "shm/common.h"
+#include "shm/catalog.h"
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "shm/state.h"

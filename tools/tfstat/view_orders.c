@@ -5,8 +5,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "shm/catalog.h"
 #include "shm/orders.h"
+#include "shm/catalog.h"
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "shm/state.h"

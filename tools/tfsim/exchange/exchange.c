@@ -4,13 +4,13 @@
  * exchange_create; the pools are calloc'd and handed out in order, so pages
  * are touched only as orders arrive. Lookups: a ClOrdID is hashed with its
  * account (FNV-1a) into a bucket list; an OrderID names its slot directly. */
-#include "lib/base/json_text.h"
 #include "tools/tfsim/exchange/exchange_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/json_text.h"
 #include "lib/fix/fix_sign.h"
 #include "shm/err.h"
 #include "tools/tfsim/fmt.h"
