@@ -15,6 +15,7 @@
 const char *const tf_fix_close_names[TF_FIX_CLOSE_COUNT] = {
     "none", "logout_done", "peer_logout", "heartbeat_timeout", "logon_timeout", "logout_timeout",
     "logon_refused", "first_not_logon", "seq_too_low", "comp_id", "begin_string", "queue_full",
+    "logon_seq_too_low",
 };
 
 #define MS 1000000ull
@@ -72,8 +73,10 @@ static bool credentials_ok(const tf_fix_session *s, const tf_fix_msg *m)
 }
 
 /* The counterparty's Logon, in LOGON_SENT (initiator) or AWAIT_LOGON
- * (acceptor). Its sequence number is checked by the caller afterwards. */
-static int on_logon(tf_fix_session *s, const tf_fix_msg *m)
+ * (acceptor). Its sequence number is checked by the caller afterwards.
+ * peer_reset: it carries ResetSeqNumFlag=Y with MsgSeqNum 1 (both
+ * directions start over; the caller has set next_in to 1). */
+static int on_logon(tf_fix_session *s, const tf_fix_msg *m, bool peer_reset)
 {
     uint64_t hb;
     if (tf_fix_get_u64(m, TF_FIX_TAG_HEART_BT_INT, &hb) != 0 || hb == 0 || hb > 3600) {
@@ -81,7 +84,6 @@ static int on_logon(tf_fix_session *s, const tf_fix_msg *m)
         tf__fix_close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, "bad HeartBtInt");
         return -1;
     }
-    bool reset = flag_yes(m, TF_FIX_TAG_RESET_SEQ_NUM_FLAG);
     if (!s->cfg.initiator) {
         int ok = s->ops.on_logon ? s->ops.on_logon(s->ctx, s, m) : (credentials_ok(s, m) ? 0 : -1);
         if (ok != 0) {
@@ -90,16 +92,44 @@ static int on_logon(tf_fix_session *s, const tf_fix_msg *m)
             return -1;
         }
         s->peer_heartbeat_ns = hb * SEC;
-        if (reset)
+        bool announce = s->reset_pending && !peer_reset;
+        if (peer_reset || announce) {
+            /* Their reset, or ours announced now: what waited in the store
+             * belongs to the numbers that end here. */
             tf_fix_store_reset(&s->store);
-        tf__fix_send_logon(s, reset);
-    } else if (reset && m->seq == 1) {
-        s->store.seq->next_in = 1;
+            s->c.seq_resets++;
+        }
+        s->reset_pending = false;
+        tf__fix_send_logon(s, peer_reset || announce);
+        s->reset_sent = announce; /* their own reset Logon (MsgSeqNum 1) comes next */
+    } else if (peer_reset && !s->reset_sent) {
+        /* The venue reset its numbers and says so: ours start over too, and
+         * our answer is a Logon with the flag, before anything else. */
+        tf_fix_store_reset(&s->store);
+        s->c.seq_resets++;
+        tf__fix_send_logon(s, true);
+    } else if (peer_reset) {
+        s->c.seq_resets++;
     }
+    if (s->cfg.initiator)
+        s->reset_sent = false;
     s->c.logons++;
     s->test_req_sent = 0;
     set_state(s, TF_FIX_ACTIVE);
     return 0;
+}
+
+/* A Logon with ResetSeqNumFlag=Y and MsgSeqNum 1 during the session: both
+ * directions start over; whoever did not ask answers with its own. */
+static void on_session_reset(tf_fix_session *s)
+{
+    if (!s->reset_sent) {
+        tf_fix_store_reset(&s->store);
+        tf__fix_send_logon(s, true);
+    }
+    s->reset_sent = false;
+    s->store.seq->next_in = 2;
+    s->c.seq_resets++;
 }
 
 static void on_sequence_reset(tf_fix_session *s, const tf_fix_msg *m, bool gap_fill)
@@ -164,9 +194,14 @@ static void dispatch(tf_fix_session *s, const tf_fix_msg *m)
             tf__fix_serve_resend(s, b, e);
             return;
         }
-        case '3':
+        case '3': {
+            const char *txt = "";
+            size_t n = 0;
+            tf_fix_get_str(m, TF_FIX_TAG_TEXT, &txt, &n);
+            snprintf(s->reject_text, sizeof s->reject_text, "%.*s", (int)n, txt);
             s->c.rejects_in++;
             break; /* the application hears of it too */
+        }
         case '5':
             if (s->state == TF_FIX_LOGOUT_SENT) {
                 tf__fix_close_with(s, TF_FIX_CLOSE_LOGOUT_DONE, "");
@@ -200,14 +235,15 @@ static void dispatch(tf_fix_session *s, const tf_fix_msg *m)
 }
 
 /* A number below the expected one without PossDup: the session cannot go
- * on; the Logout says why, in the standard's words. */
-static void seq_too_low(tf_fix_session *s, uint64_t seq)
+ * on; the Logout says why, in the standard's words. `detail`: what our
+ * own log keeps (NULL: the same words). */
+static void seq_too_low(tf_fix_session *s, uint64_t seq, tf_fix_close why, const char *detail)
 {
     char text[96];
     snprintf(text, sizeof text, "MsgSeqNum too low, expecting %llu but received %llu",
              (unsigned long long)s->store.seq->next_in, (unsigned long long)seq);
     tf__fix_send_logout(s, text);
-    tf__fix_close_with(s, TF_FIX_CLOSE_SEQ_TOO_LOW, text);
+    tf__fix_close_with(s, why, detail ? detail : text);
 }
 
 static tf_fix_reject_reason reason_of(tf_fix_rc rc)
@@ -249,12 +285,18 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
     }
     bool logon = tf_fix_is(m, "A");
     if (awaiting && !logon) {
-        if (s->state == TF_FIX_LOGON_SENT && tf_fix_is(m, "5")) {
+        if (s->state == TF_FIX_LOGON_SENT && (tf_fix_is(m, "5") || tf_fix_is(m, "3"))) {
+            /* Refused: a Logout, or a session Reject of our Logon (a strict
+             * venue naming a tag it does not accept). Its words are kept. */
             const char *txt = "";
             size_t len = 0;
             tf_fix_get_str(m, TF_FIX_TAG_TEXT, &txt, &len);
             char text[96];
-            snprintf(text, sizeof text, "%.*s", (int)len, txt);
+            snprintf(text, sizeof text, "%s%.*s", tf_fix_is(m, "3") ? "Reject: " : "", (int)len, txt);
+            if (tf_fix_is(m, "3")) {
+                snprintf(s->reject_text, sizeof s->reject_text, "%.*s", (int)len, txt);
+                s->c.rejects_in++;
+            }
             tf__fix_close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, text);
         } else {
             tf__fix_close_with(s, TF_FIX_CLOSE_FIRST_NOT_LOGON, "the first message was not a Logon");
@@ -281,19 +323,32 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
         return;
     }
     if (logon) {
+        bool peer_reset = flag_yes(m, TF_FIX_TAG_RESET_SEQ_NUM_FLAG) && m->seq == 1;
         if (!awaiting) {
+            if (peer_reset) {
+                on_session_reset(s);
+                return;
+            }
             tf__fix_send_reject(s, m->seq, TF_FIX_TAG_MSG_TYPE, TF_FIX_REJ_BAD_MSG_TYPE, "already logged on");
             if (m->seq == *next_in)
                 (*next_in)++;
             return;
         }
-        if (flag_yes(m, TF_FIX_TAG_RESET_SEQ_NUM_FLAG) && m->seq == 1)
+        /* An acceptor announcing its reset ignores their old number: their
+         * own reset Logon (MsgSeqNum 1) follows ours. */
+        bool announcing = !s->cfg.initiator && s->reset_pending && !peer_reset;
+        if (peer_reset)
             *next_in = 1;
-        if (m->seq < *next_in) {
-            seq_too_low(s, m->seq);
+        if (!announcing && m->seq < *next_in) {
+            char text[96];
+            snprintf(text, sizeof text, "Logon MsgSeqNum %llu below the expected %llu, no ResetSeqNumFlag",
+                     (unsigned long long)m->seq, (unsigned long long)*next_in);
+            seq_too_low(s, m->seq, TF_FIX_CLOSE_LOGON_SEQ_LOW, text);
             return;
         }
-        if (on_logon(s, m) != 0)
+        if (on_logon(s, m, peer_reset) != 0)
+            return;
+        if (announcing)
             return;
         if (m->seq > *next_in)
             tf__fix_send_resend_request(s, *next_in, m->seq);
@@ -332,7 +387,7 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
             s->c.possdup_ignored++;
             return;
         }
-        seq_too_low(s, m->seq);
+        seq_too_low(s, m->seq, TF_FIX_CLOSE_SEQ_TOO_LOW, NULL);
         return;
     }
     if (gap_fill) {
@@ -500,10 +555,13 @@ void tf_fix_session_connected(tf_fix_session *s)
     s->deadline = s->mono + (uint64_t)s->cfg.logon_timeout_ms * MS;
     s->peer_heartbeat_ns = (uint64_t)s->cfg.heartbeat_s * SEC;
     if (s->cfg.initiator) {
-        if (s->cfg.reset_on_logon)
+        bool reset = s->cfg.reset_on_logon || s->reset_pending;
+        if (reset)
             tf_fix_store_reset(&s->store);
+        s->reset_pending = false;
+        s->reset_sent = reset;
         set_state(s, TF_FIX_LOGON_SENT);
-        tf__fix_send_logon(s, s->cfg.reset_on_logon);
+        tf__fix_send_logon(s, reset);
     } else {
         set_state(s, TF_FIX_AWAIT_LOGON);
     }
@@ -515,6 +573,13 @@ void tf_fix_session_disconnected(tf_fix_session *s)
     s->out_sent = 0;
     s->stash_len = 0;
     set_state(s, TF_FIX_DISCONNECTED);
+}
+
+void tf_fix_session_reset_seq(tf_fix_session *s)
+{
+    tf_fix_store_reset(&s->store);
+    s->reset_pending = true;
+    s->c.seq_resets++;
 }
 
 void tf_fix_session_logout(tf_fix_session *s, const char *text)

@@ -17,6 +17,14 @@
  * ResendRequest, answered at once wherever it falls (both sides may be
  * missing messages after a broken connection).
  *
+ * Sequence resets (FIX session protocol): a Logon with ResetSeqNumFlag=Y
+ * and MsgSeqNum 1 — at logon or during the session — resets both
+ * directions; whoever did not ask answers with its own reset Logon. A
+ * counterparty Logon below the expected number without the flag ends the
+ * attempt with TF_FIX_CLOSE_LOGON_SEQ_LOW (the caller must not simply
+ * retry). A ResendRequest never brings back an application message whose
+ * moment has passed (resend_*_max_age_ns): it is gap-filled.
+ *
  * Sending: tf_fix_session_begin writes the standard header into the
  * session's scratch buffer and returns a writer for the application's
  * fields; tf_fix_session_send finishes it, appends it to the send queue and
@@ -60,6 +68,9 @@ typedef enum tf_fix_close {
     TF_FIX_CLOSE_COMP_ID,
     TF_FIX_CLOSE_BEGIN_STRING,
     TF_FIX_CLOSE_QUEUE_FULL,     /* the transport is not draining the send queue */
+    TF_FIX_CLOSE_LOGON_SEQ_LOW,  /* the counterparty's Logon is below the number we expect, with no
+                                  * ResetSeqNumFlag: it reset its numbers and we did not (retrying
+                                  * only burns its numbers; an operator or the schedule must reset) */
     TF_FIX_CLOSE_COUNT
 } tf_fix_close;
 extern const char *const tf_fix_close_names[TF_FIX_CLOSE_COUNT];
@@ -70,6 +81,8 @@ typedef struct tf_fix_session_counters {
     uint64_t rejects_in, rejects_out, business_rejects_in, business_rejects_out;
     uint64_t resend_requests_in, resend_requests_out, resent, gap_fills_in, gap_fills_out;
     uint64_t possdup_ignored, test_requests_out, heartbeats_out, logons, heartbeat_timeouts;
+    uint64_t stale_not_resent;   /* asked for again after their moment passed: gap-filled instead */
+    uint64_t seq_resets;         /* both sides' numbers back to 1 (either side's ResetSeqNumFlag) */
 } tf_fix_session_counters;
 
 typedef struct tf_fix_session tf_fix_session;
@@ -103,6 +116,14 @@ typedef struct tf_fix_session_config {
                                   * ResendRequest after the next Logon (a venue's execution reports) */
     uint32_t heartbeat_s;
     uint32_t logon_timeout_ms, logout_timeout_ms;
+    /* Resend safety: an application message asked for again more than this
+     * long after it was first sent is gap-filled, not resent (0: no limit).
+     * Orders and replaces act on a market that has moved (a venue that lost
+     * its order state would place them again); cancels and status requests
+     * are harmless for longer. Reconciliation finds the fate of what was
+     * not resent. */
+    uint64_t resend_order_max_age_ns;  /* D, G, XCN and any other application message */
+    uint64_t resend_cancel_max_age_ns; /* F (cancel) and H (status request) */
 } tf_fix_session_config;
 
 struct tf_fix_session {
@@ -120,6 +141,9 @@ struct tf_fix_session {
     uint64_t resend_until;       /* a ResendRequest is out for messages up to this one (0: none) */
     uint64_t resend_sent, resend_from; /* when it went out, and the number expected then */
     uint64_t rtt_ns;             /* last TestRequest → Heartbeat */
+    bool reset_pending;          /* tf_fix_session_reset_seq: the next Logon carries ResetSeqNumFlag=Y */
+    bool reset_sent;             /* our Logon with ResetSeqNumFlag=Y awaits the counterparty's */
+    char reject_text[96];        /* cold: the Text (58) of the last session Reject received */
     /* send queue: two buffers, one being sent, one being filled */
     char *outq[2];
     uint32_t out_len[2];
@@ -178,6 +202,13 @@ static inline bool tf_fix_session_out_pending(const tf_fix_session *s)
 {
     return s->out_len[0] != 0 || s->out_len[1] != 0;
 }
+
+/* Reset the sequence numbers of both directions to 1 and forget the sent
+ * messages (a session boundary, or an operator's deliberate reset). The
+ * next Logon says so with ResetSeqNumFlag=Y: ours (initiator), or our
+ * answer to theirs (acceptor), whatever theirs carried. Cold; call while
+ * disconnected. */
+void tf_fix_session_reset_seq(tf_fix_session *s);
 
 /* Test and fault hooks: skip `n` outgoing sequence numbers (a gap the
  * counterparty must fill by resend). */

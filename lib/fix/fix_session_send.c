@@ -161,9 +161,18 @@ static void send_gap_fill(tf_fix_session *s, uint64_t from, uint64_t to)
     s->c.gap_fills_out++;
 }
 
+/* Has this message's moment passed (resend safety, fix_session.h)? */
+static bool stale(const tf_fix_session *s, const tf_fix_stored *st)
+{
+    const char *t = st->msg_type;
+    bool cancel_like = t[1] == 0 && (t[0] == 'F' || t[0] == 'H');
+    uint64_t max = cancel_like ? s->cfg.resend_cancel_max_age_ns : s->cfg.resend_order_max_age_ns;
+    return max && s->wall > st->sent_wall_ns && s->wall - st->sent_wall_ns > max;
+}
+
 /* Answer a ResendRequest: kept application messages again with PossDup,
- * everything else (admin messages, messages no longer kept, or all of them
- * when resend_app is off) as gap fills. Stops resending, and gap-fills the
+ * everything else (admin messages, messages no longer kept, stale ones, or
+ * all of them when resend_app is off) as gap fills. Stops resending, and gap-fills the
  * rest, when the send queue is nearly full. */
 void tf__fix_serve_resend(tf_fix_session *s, uint64_t begin, uint64_t end)
 {
@@ -178,6 +187,10 @@ void tf__fix_serve_resend(tf_fix_session *s, uint64_t begin, uint64_t end)
     for (uint64_t seq = begin; seq <= end; seq++) {
         const char *fields;
         const tf_fix_stored *st = s->cfg.resend_app ? tf_fix_store_get(&s->store, seq, &fields) : NULL;
+        if (st && stale(s, st)) {
+            s->c.stale_not_resent++;
+            st = NULL;
+        }
         uint8_t fill = (uint8_t)(s->sending ^ 1);
         bool room = st && s->out_len[fill] + st->len + 256 + 4096 < TF_FIX_OUTQ_BYTES;
         if (!room) {

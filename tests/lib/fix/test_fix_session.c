@@ -592,6 +592,147 @@ static void test_store_refuses_other_session(void **state)
     assert_int_equal(tf_fix_store_open(&st, test_dir, "bad id", "Y"), -1);
 }
 
+/* Both sides lose the connection (no Logout) and start a new one. */
+static void drop_both(void)
+{
+    tf_fix_session_disconnected(&I.s);
+    tf_fix_session_disconnected(&A.s);
+}
+
+/* The venue resets its numbers at its session boundary and does not say
+ * so: its Logon (1) is below what the engine expects. The engine stops
+ * with its own reason and words (not the generic "too low"), and an
+ * operator's reset (both sides) brings the session back at 1. */
+static void test_venue_reset_without_flag(void **state)
+{
+    (void)state;
+    setup_pair(NULL, true);
+    send_order(&A, "r1");
+    send_order(&A, "r2");
+    pump();
+    drop_both();
+    tf_fix_store_reset(&A.s.store);      /* the venue's silent reset */
+    connect_both();
+    assert_int_equal(I.s.close, TF_FIX_CLOSE_LOGON_SEQ_LOW);
+    assert_non_null(strstr(I.s.close_text, "Logon MsgSeqNum 1 below the expected 4"));
+    assert_int_not_equal(I.s.state, TF_FIX_ACTIVE);
+    drop_both();
+    tf_fix_session_reset_seq(&I.s);      /* tfctl session reset */
+    connect_both();
+    assert_int_equal(I.s.state, TF_FIX_ACTIVE);
+    assert_int_equal(A.s.state, TF_FIX_ACTIVE);
+    assert_int_equal(I.s.store.seq->next_out, 2);
+    assert_int_equal(I.s.store.seq->next_in, 2);
+    assert_int_equal(A.s.store.seq->next_in, 2);
+    send_order(&I, "o1");
+    pump();
+    assert_int_equal(A.ngot, 1);
+    assert_false(A.got_dup[0]);
+    free_pair();
+}
+
+/* The venue resets and announces it (ResetSeqNumFlag=Y in its answer to
+ * a Logon without the flag): the engine resets too, answers with its own
+ * reset Logon, and nothing it sent before is asked for or replayed. */
+static void test_venue_reset_announced(void **state)
+{
+    (void)state;
+    setup_pair(NULL, true);
+    send_order(&I, "o1");
+    send_order(&I, "o2");
+    send_order(&A, "r1");
+    pump();
+    drop_both();
+    tf_fix_session_reset_seq(&A.s);
+    connect_both();
+    assert_int_equal(I.s.state, TF_FIX_ACTIVE);
+    assert_int_equal(A.s.state, TF_FIX_ACTIVE);
+    assert_int_equal(I.s.close, TF_FIX_CLOSE_NONE);
+    assert_int_equal(A.s.close, TF_FIX_CLOSE_NONE);
+    assert_int_equal(I.s.store.seq->next_out, 2);
+    assert_int_equal(A.s.store.seq->next_in, 2);
+    assert_int_equal(I.s.store.seq->next_in, 2);
+    assert_int_equal(A.s.c.resend_requests_out, 0);
+    assert_int_equal(I.s.c.resent, 0);
+    assert_true(I.s.c.seq_resets >= 1);
+    int before = A.ngot;
+    send_order(&I, "o3");
+    pump();
+    assert_int_equal(A.ngot, before + 1);
+    assert_string_equal(A.got[A.ngot - 1], "o3");
+    assert_false(A.got_dup[A.ngot - 1]);
+    free_pair();
+}
+
+/* A reset Logon during the session: both start over, the receiver
+ * answers with its own. */
+static void test_reset_during_session(void **state)
+{
+    (void)state;
+    setup_pair(NULL, true);
+    send_order(&I, "o1");
+    pump();
+    inject(&I, "A", 1, "98=0\x01" "108=30\x01" "141=Y\x01", false);
+    const char *p;
+    size_t n = tf_fix_session_out_peek(&I.s, &p);
+    char out[512];
+    snprintf(out, sizeof out, "%.*s", (int)n, p);
+    assert_non_null(strstr(out, "\x01" "35=A\x01"));
+    assert_non_null(strstr(out, "\x01" "34=1\x01"));
+    assert_non_null(strstr(out, "\x01" "141=Y\x01"));
+    assert_int_equal(I.s.state, TF_FIX_ACTIVE);
+    assert_int_equal(I.s.store.seq->next_in, 2);
+    assert_int_equal(I.s.store.seq->next_out, 2);   /* its answer was 1 */
+    assert_int_equal(I.s.c.seq_resets, 1);
+    free_pair();
+}
+
+/* Resend safety: an order asked for again after its moment has passed is
+ * gap-filled; a recent one is resent. */
+static void test_stale_order_not_resent(void **state)
+{
+    (void)state;
+    setup_pair(NULL, true);
+    I.s.cfg.resend_order_max_age_ns = 1 * SEC;
+    send_order(&I, "o1");
+    pump();
+    I.drop_out = true;
+    send_order(&I, "old");               /* lost; asked for 5 s later */
+    pump();
+    advance(5 * SEC);
+    send_order(&I, "fresh");             /* lost too, but young */
+    pump();
+    I.drop_out = false;
+    send_order(&I, "o4");
+    pump();
+    assert_int_equal(I.s.c.stale_not_resent, 1);
+    assert_int_equal(A.ngot, 3);
+    assert_string_equal(A.got[0], "o1");
+    assert_string_equal(A.got[1], "fresh");
+    assert_true(A.got_dup[1]);
+    assert_string_equal(A.got[2], "o4");
+    assert_int_equal(A.s.store.seq->next_in, I.s.store.seq->next_out);
+    free_pair();
+}
+
+/* A strict venue refuses our Logon with a session Reject: the session
+ * ends as refused, with the venue's words. */
+static void test_logon_rejected_with_text(void **state)
+{
+    (void)state;
+    open_side(&I, true, NULL, "", "", true);
+    clock_all();
+    tf_fix_session_connected(&I.s);
+    const char *p;
+    size_t n = tf_fix_session_out_peek(&I.s, &p);
+    tf_fix_session_out_done(&I.s, n);
+    inject(&I, "3", 1, "45=1\x01" "371=8013\x01" "373=0\x01" "58=Invalid tag number: 8013\x01", false);
+    assert_int_equal(I.s.close, TF_FIX_CLOSE_LOGON_REFUSED);
+    assert_non_null(strstr(I.s.close_text, "Invalid tag number: 8013"));
+    assert_string_equal(I.s.reject_text, "Invalid tag number: 8013");
+    tf_fix_session_free(&I.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -616,6 +757,11 @@ int main(void)
         cmocka_unit_test(test_gaps_both_ways),
         cmocka_unit_test(test_resend_lost_asked_again),
         cmocka_unit_test(test_store_refuses_other_session),
+        cmocka_unit_test(test_venue_reset_without_flag),
+        cmocka_unit_test(test_venue_reset_announced),
+        cmocka_unit_test(test_reset_during_session),
+        cmocka_unit_test(test_stale_order_not_resent),
+        cmocka_unit_test(test_logon_rejected_with_text),
     };
     if (test_dir_make("tf_fix_session") != 0)
         return 1;
