@@ -132,7 +132,13 @@
     X(FIX_RECOVERED_FILLS, "fix_recovered_fills", TF_COUNTER, "exio", "", "fills recovered from CumQty/AvgPx after a reconnect") \
     X(FIX_ORDERS_RECONCILED, "fix_orders_reconciled", TF_COUNTER, "exio", "", "orders whose status was reconciled after a logon") \
     X(FIX_VENUE_REJECTS, "fix_venue_rejects", TF_COUNTER, "exio", "", "orders, cancels and replaces the venue refused") \
-    X(FIX_LATE_REPORTS, "fix_late_reports", TF_COUNTER, "exio", "", "reports for orders already finished")
+    X(FIX_LATE_REPORTS, "fix_late_reports", TF_COUNTER, "exio", "", "reports for orders already finished") \
+    X(FIX_OUT_OF_BAND_FILLS, "fix_out_of_band_fills", TF_COUNTER, "exio", "", "fills for orders already finished or unknown, passed on as out-of-band") \
+    X(FIX_STALE_NOT_RESENT, "fix_stale_not_resent", TF_COUNTER, "exio", "session=N", "messages asked for again after their moment passed: gap-filled, not resent") \
+    X(FIX_SEQ_RESETS, "fix_seq_resets", TF_COUNTER, "exio", "session=N", "sequence resets (either side's ResetSeqNumFlag, the schedule, an operator)") \
+    X(FIX_SESSIONS_HALTED, "fix_sessions_halted", TF_GAUGE, "exio", "", "sessions not reconnecting until an operator resets them") \
+    X(ORDERS_OUT_OF_BAND_FILLS, "orders_out_of_band_fills", TF_COUNTER, "oms", "", "fills for finished or unknown orders applied to positions") \
+    X(ORDERS_RESOLVED, "orders_resolved", TF_COUNTER, "oms", "", "orders of unknown fate settled by an operator")
 
 #define TF_HIST_CATALOG(X) \
     X(SYNTH_RING_HOP, "synth_ring_hop", "synth_sink", "ring=synth", "synthetic tick: source -> sink ring hop") \

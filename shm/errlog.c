@@ -34,6 +34,10 @@ const char *const tf_err_code_names[TF_E_CODE_COUNT] = {
     [TF_E_FIX_REJECT] = "fix_venue_reject",
     [TF_E_FIX_BAD_REPORT] = "fix_bad_report",
     [TF_E_FIX_UNKNOWN_FATE] = "fix_order_fate_unknown",
+    [TF_E_FIX_SEQ_RESET] = "fix_seq_reset",
+    [TF_E_FIX_LOGON_REFUSED] = "fix_logon_refused",
+    [TF_E_ORDER_OUT_OF_BAND] = "order_out_of_band_fill",
+    [TF_E_FIX_OUT_OF_SCHEDULE] = "fix_out_of_schedule",
 };
 _Static_assert(TF_ARRAY_LEN(tf_err_code_names) == TF_E_CODE_COUNT, "a label per code");
 

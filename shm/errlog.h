@@ -52,6 +52,10 @@ typedef enum tf_err_code {
     TF_E_FIX_REJECT,         /* exio: the venue refused a request (arg = order id) */
     TF_E_FIX_BAD_REPORT,     /* exio: a report for no order of ours, or unreadable (arg = session) */
     TF_E_FIX_UNKNOWN_FATE,   /* exio: no status answer after a reconnect (arg = order id) */
+    TF_E_FIX_SEQ_RESET,      /* exio: the venue's numbers restarted below ours: session halted (arg = session) */
+    TF_E_FIX_LOGON_REFUSED,  /* exio: the venue refused our Logon (arg = session; words in its state slot) */
+    TF_E_ORDER_OUT_OF_BAND,  /* oms: a fill for a finished or unknown order (arg = order id) */
+    TF_E_FIX_OUT_OF_SCHEDULE,/* exio: a session ended at exchange.schedule's end (arg = session) */
     TF_E_CODE_COUNT
 } tf_err_code;
 

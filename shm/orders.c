@@ -82,7 +82,7 @@ _Static_assert(TF_ARRAY_LEN(tf_limit_names) == TF_LIM_COUNT, "a label per limit"
 
 const char *const tf_kill_trigger_names[TF_KILL_TRIGGER_COUNT] = {
     [0] = "-", [TF_KILL_MANUAL] = "manual", [TF_KILL_DAILY_LOSS] = "daily_loss",
-    [TF_KILL_STAGE_FAILURE] = "stage_failure"};
+    [TF_KILL_STAGE_FAILURE] = "stage_failure", [TF_KILL_OUT_OF_BAND_FILL] = "out_of_band_fill"};
 
 const char *const tf_trading_state_names[TF_TS_COUNT] = {
     [TF_TS_ACTIVE] = "ACTIVE", [TF_TS_REDUCING] = "REDUCING", [TF_TS_HALTED] = "HALTED"};
@@ -105,5 +105,8 @@ const char *const tf_event_kind_names[TF_EV_KIND_COUNT] = {
     [TF_EV_LIMIT_SET] = "limit_set",
     [TF_EV_STATE_SET] = "state_set",
     [TF_EV_ILLEGAL] = "illegal",
+    [TF_EV_OUT_OF_BAND_FILL] = "out_of_band_fill",
+    [TF_EV_RESOLVED] = "resolved",
+    [TF_EV_SESSION_RESET] = "session_reset",
 };
 _Static_assert(TF_ARRAY_LEN(tf_event_kind_names) == TF_EV_KIND_COUNT, "a label per event");

@@ -105,6 +105,20 @@ enum {
     TF_ORDF_FLATTEN = 1u << 1,       /* the kill switch's own flattening order */
 };
 
+/* TF_REQ_RESOLVE: an operator settles an order whose fate the venue cannot
+ * tell (it forgot the order): canceled, or filled with qty at price (what
+ * the operator learned from the venue's statement). TF_REQ_SESSION_RESET:
+ * order_id = the session (UINT64_MAX: all). */
+typedef enum tf_resolve_outcome { TF_RESOLVE_CANCELED = 1, TF_RESOLVE_FILLED = 2 } tf_resolve_outcome;
+typedef struct tf_req_resolve {
+    uint64_t order_id;
+    int64_t price, qty;          /* FILLED: the quantity that traded (beyond what is known) and its price */
+    uint32_t outcome;            /* tf_resolve_outcome */
+    uint32_t uid;                /* the operator (tfctl puts its real uid) */
+    uint8_t _pad[8];
+} tf_req_resolve;
+_Static_assert(sizeof(tf_req_resolve) == 40, "fits a request body");
+
 /* Limits the risk gate keeps, changeable live (TF_REQ_SET_LIMIT). */
 typedef enum tf_limit_id {
     TF_LIM_NONE = 0,
@@ -151,6 +165,10 @@ typedef enum tf_cmd_kind {
     TF_CMD_REJECT,               /* a request the risk gate refused: journal it */
     TF_CMD_CANCEL_ALL,           /* the kill switch or a cancel-all request */
     TF_CMD_NOTE,                 /* journal a control event (limit changed, kill reset) */
+    TF_CMD_RESOLVE,              /* an operator settles an order of unknown fate: price, qty, arg = outcome
+                                  * (tf_resolve_outcome), client_req_id; reason = the operator's uid */
+    TF_CMD_SESSION_RESET,        /* an operator resets a venue session's sequence numbers: arg = session
+                                  * (-1: all) */
 } tf_cmd_kind;
 
 /* risk → oms */
@@ -171,7 +189,11 @@ typedef struct tf_order_cmd {
 } tf_order_cmd;
 _Static_assert(sizeof(tf_order_cmd) == 80, "order command");
 
-typedef enum tf_venue_cmd_kind { TF_VC_NEW = 1, TF_VC_CANCEL, TF_VC_REPLACE } tf_venue_cmd_kind;
+typedef enum tf_venue_cmd_kind {
+    TF_VC_NEW = 1, TF_VC_CANCEL, TF_VC_REPLACE,
+    TF_VC_FORGET,                /* the order was settled by an operator: the venue stage stops tracking it */
+    TF_VC_SESSION_RESET,         /* qty = the session (-1: all): sequence numbers back to 1, reconnect */
+} tf_venue_cmd_kind;
 
 /* oms → venue */
 typedef struct tf_venue_cmd {
@@ -193,6 +215,8 @@ typedef enum tf_exec_kind {
     TF_EX_REPLACED,
     TF_EX_CANCEL_REJECT,         /* cancel or replace refused (order already done) */
     TF_EX_EXPIRED,               /* IOC/market remainder */
+    TF_EX_OUT_OF_BAND_FILL,      /* a fill for an order already finished here, or for no order we know
+                                  * (order_id 0): the venue says we hold it; side set */
 } tf_exec_kind;
 
 /* venue → oms */
@@ -206,8 +230,12 @@ typedef struct tf_exec_report {
     int64_t price, qty;          /* REPLACED: the new terms */
     int64_t fee;                 /* money */
     uint64_t venue_realtime_ns;
+    uint64_t venue_ref;          /* ACK, REPLACED: the suffix of the ClOrdID the venue knows the order by
+                                  * now (0: its own), so a restart asks for its status by that */
+    uint8_t side;                /* OUT_OF_BAND_FILL: tf_side */
+    uint8_t _pad[7];
 } tf_exec_report;
-_Static_assert(sizeof(tf_exec_report) == 64, "execution report");
+_Static_assert(sizeof(tf_exec_report) == 80, "execution report");
 
 /* oms → risk: what the risk gate must know to keep exposure exact. */
 typedef struct tf_risk_feedback {
@@ -220,7 +248,8 @@ typedef struct tf_risk_feedback {
     int64_t last_px, last_qty, fee;
     int64_t price, leaves;       /* the order's terms now (after a replace or its reject) */
     uint32_t strategy;
-    uint32_t _pad2;
+    uint16_t reason;             /* REJECT: tf_reject_reason */
+    uint16_t _pad2;
 } tf_risk_feedback;
 _Static_assert(sizeof(tf_risk_feedback) == 64, "risk feedback");
 
@@ -243,11 +272,21 @@ typedef enum tf_event_kind {
     TF_EV_LIMIT_SET,             /* a limit changed: reason = tf_limit_id, instrument = target, arg = value */
     TF_EV_STATE_SET,             /* trading state changed: arg = tf_trading_state */
     TF_EV_ILLEGAL,               /* an impossible report (fill after cancel, overfill, unknown id): counted, state kept */
+    TF_EV_OUT_OF_BAND_FILL,      /* a fill for a finished or unknown order, applied to the position: last_px,
+                                  * last_qty, fee, side; state none (the order stays as it ended) */
+    TF_EV_RESOLVED,              /* an operator settled an order of unknown fate: state Canceled or Filled
+                                  * (a fill event before it carries any quantity); arg = the operator's uid */
+    TF_EV_SESSION_RESET,         /* an operator reset a venue session's sequence numbers: arg = session (-1: all),
+                                  * reason = the operator's uid */
     TF_EV_KIND_COUNT
 } tf_event_kind;
 extern const char *const tf_event_kind_names[TF_EV_KIND_COUNT];
 
-typedef enum tf_kill_trigger { TF_KILL_MANUAL = 1, TF_KILL_DAILY_LOSS, TF_KILL_STAGE_FAILURE, TF_KILL_TRIGGER_COUNT } tf_kill_trigger;
+typedef enum tf_kill_trigger {
+    TF_KILL_MANUAL = 1, TF_KILL_DAILY_LOSS, TF_KILL_STAGE_FAILURE,
+    TF_KILL_OUT_OF_BAND_FILL,    /* risk.kill_on_out_of_band_fill: the venue filled what we thought finished */
+    TF_KILL_TRIGGER_COUNT
+} tf_kill_trigger;
 extern const char *const tf_kill_trigger_names[TF_KILL_TRIGGER_COUNT]; /* [0] = "-" */
 
 typedef struct tf_order_event {
@@ -317,6 +356,21 @@ typedef struct tf_position {
 } tf_position;
 _Static_assert(sizeof(tf_position) == 88, "fits a state slot");
 
+/* A venue session as the exchange I/O stage sees it (state slot
+ * TF_STATE_VENUE_SESSION, key "fix/<session>"): why it is down or halted,
+ * in words (the venue's own where it gave any). */
+typedef struct tf_venue_session_status {
+    uint8_t state;               /* tf_fix_state */
+    uint8_t halted;              /* 1: not reconnecting until an operator resets it (tfctl session reset) */
+    uint8_t in_schedule;         /* 0: outside exchange.schedule's session hours */
+    uint8_t _pad;
+    uint32_t session;
+    uint64_t next_in, next_out;  /* sequence numbers */
+    uint64_t problem_realtime_ns;/* when `problem` was written (0: none) */
+    char problem[64];            /* e.g. "Logon MsgSeqNum 1 below the expected 43, no ResetSeqNumFlag" */
+} tf_venue_session_status;
+_Static_assert(sizeof(tf_venue_session_status) == 96, "fits a state slot");
+
 /* The risk gate as a whole (state slot TF_STATE_RISK, key "risk"). */
 typedef struct tf_risk_status {
     uint32_t trading_state;      /* tf_trading_state */
@@ -342,7 +396,9 @@ typedef struct tf_oms_status {
     uint64_t illegal;            /* impossible reports counted */
     uint64_t replayed;           /* events replayed at start */
     uint64_t fills;
-    uint8_t _pad[48];
+    uint64_t out_of_band_fills;  /* fills for finished or unknown orders, applied to positions */
+    uint64_t resolved;           /* orders of unknown fate settled by an operator */
+    uint8_t _pad[32];
 } tf_oms_status;
 _Static_assert(sizeof(tf_oms_status) <= 96, "fits a state slot");
 

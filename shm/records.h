@@ -39,6 +39,7 @@ typedef enum tf_state_kind {
     TF_STATE_POSITION = 9,     /* tf_position, key "<symbol>" or "<symbol>/<strategy>" */
     TF_STATE_RISK = 10,        /* tf_risk_status, key "risk" */
     TF_STATE_OMS = 11,         /* tf_oms_status, key "oms" */
+    TF_STATE_VENUE_SESSION = 12, /* tf_venue_session_status, key "fix/<session>" */
     TF_STATE_KIND_COUNT
 } tf_state_kind;
 
@@ -93,6 +94,8 @@ typedef enum tf_request_type {
     TF_REQ_SET_LIMIT = 6,      /* body tf_req_limit */
     TF_REQ_KILL = 7,           /* body tf_req_control */
     TF_REQ_SET_STATE = 8,      /* body tf_req_control: on = tf_trading_state */
+    TF_REQ_RESOLVE = 9,        /* body tf_req_resolve (shm/orders.h); operator (strategy 0) only */
+    TF_REQ_SESSION_RESET = 10, /* body tf_req_resolve: order_id = the venue session (UINT64_MAX: all) */
     TF_REQ_TYPE_COUNT
 } tf_request_type;
 

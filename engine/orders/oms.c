@@ -1,168 +1,17 @@
 /* The OMS; see oms.h. */
-#include "engine/orders/oms.h"
+#include "engine/orders/oms_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/orders/oms_settle.h"
 #include "engine/orders/order_fsm.h"
 #include "engine/orders/position.h"
 #include "shm/err.h"
 #include "shm/records.h"
 
 #define TF__MARK_PERIOD_NS 100000000ull   /* positions re-marked and published every 100 ms */
-
-/* ---- the table ---------------------------------------------------------------- */
-
-static uint32_t tf__idx(const tf_oms *o, const tf_order *ord)
-{
-    return (uint32_t)(((const tf_order_slot *)((const char *)ord - offsetof(tf_order_slot, order))) -
-                      o->slots);
-}
-
-const tf_order *tf_oms_find(const tf_oms *o, uint64_t id)
-{
-    uint32_t idx;
-    return id && tf_id_map_get(&o->ids, id, &idx) ? &o->slots[idx].order : NULL;
-}
-
-static tf_order *tf__get(tf_oms *o, uint64_t id) { return (tf_order *)tf_oms_find(o, id); }
-
-static tf_order *tf__alloc(tf_oms *o, uint64_t id)
-{
-    uint32_t idx = o->free_head;
-    if (idx == TF_OMS_NIL || !tf_id_map_put(&o->ids, id, idx))
-        return NULL;
-    o->free_head = o->link_next[idx];
-    if (o->free_head == TF_OMS_NIL)
-        o->free_tail = TF_OMS_NIL;
-    o->link_prev[idx] = TF_OMS_NIL;
-    o->link_next[idx] = o->open_head;
-    if (o->open_head != TF_OMS_NIL)
-        o->link_prev[o->open_head] = idx;
-    o->open_head = idx;
-    o->open_count++;
-    o->fill_value[idx] = 0;
-    if (id > o->max_order_id)
-        o->max_order_id = id;
-    return &o->slots[idx].order;
-}
-
-/* A finished order leaves the open list and the id map; its slot goes to
- * the back of the free FIFO, so it stays readable until reused. */
-static void tf__finish(tf_oms *o, tf_order *ord)
-{
-    uint32_t idx = tf__idx(o, ord);
-    tf_id_map_del(&o->ids, ord->order_id);
-    if (o->link_prev[idx] != TF_OMS_NIL)
-        o->link_next[o->link_prev[idx]] = o->link_next[idx];
-    else
-        o->open_head = o->link_next[idx];
-    if (o->link_next[idx] != TF_OMS_NIL)
-        o->link_prev[o->link_next[idx]] = o->link_prev[idx];
-    o->open_count--;
-    o->link_next[idx] = TF_OMS_NIL;
-    if (o->free_tail != TF_OMS_NIL)
-        o->link_next[o->free_tail] = idx;
-    else
-        o->free_head = idx;
-    o->free_tail = idx;
-}
-
-/* Mutate under the seqlock: begin, change, end. */
-#define TF__WRITE(o, ord, ...)                                                  \
-    do {                                                                        \
-        tf_order_slot *s__ = &(o)->slots[tf__idx((o), (ord))];                  \
-        ck_sequence_write_begin(&s__->seq);                                     \
-        __VA_ARGS__;                                                            \
-        tf_store_32(&s__->used, 1);                                             \
-        ck_sequence_write_end(&s__->seq);                                       \
-    } while (0)
-
-/* ---- journal, feedback, positions ---------------------------------------------- */
-
-/* Wall-clock time for records: read once per poll (one clock read for the
- * batch), or now when called outside a poll (replay, tests). */
-static uint64_t tf__rt(const tf_oms *o) { return o->rt_now ? o->rt_now : tf_realtime_ns(); }
-
-static void tf__event(tf_oms *o, const tf_order *ord, uint8_t kind, uint16_t reason,
-                      const tf_exec_report *x, int64_t arg, uint64_t client_req_id,
-                      uint64_t t_request_ns, uint32_t strategy)
-{
-    tf_order_event ev = {.kind = kind, .reason = reason, .arg = arg, .client_req_id = client_req_id,
-                         .t_request_ns = t_request_ns, .strategy = strategy,
-                         .realtime_ns = tf__rt(o)};
-    if (ord) {
-        ev.order_id = ord->order_id;
-        ev.strategy = ord->strategy;
-        ev.instrument = ord->instrument;
-        ev.state = ord->state;
-        ev.side = ord->side;
-        ev.type = ord->type;
-        ev.tif = ord->tif;
-        ev.flags = ord->flags;
-        ev.price = ord->price;
-        ev.qty = ord->qty;
-        ev.cum_qty = ord->cum_qty;
-        if (!client_req_id)
-            ev.client_req_id = ord->client_req_id;
-    }
-    if (x && x->kind == TF_EX_FILL) {
-        ev.last_px = x->last_px;
-        ev.last_qty = x->last_qty;
-        ev.fee = x->fee;
-    }
-    tf_journal_append(o->journal, TF_REC_ORDER_EVENT, &ev, sizeof ev);
-    o->status.events++;
-    if (o->c_events)
-        tf_counter_inc(o->c_events, 1);
-}
-
-/* Records the feedback ring can take now (each report or command makes at
- * most one); read once per batch, not per record. */
-static uint32_t tf__feedback_room(const tf_oms *o)
-{
-    if (!o->feedback)
-        return UINT32_MAX;
-    uint64_t depth = tf_ring_depth(o->feedback);
-    return depth + 1 < o->feedback->capacity ? (uint32_t)(o->feedback->capacity - 1 - depth) : 0;
-}
-
-static void tf__feedback(tf_oms *o, const tf_order *ord, uint8_t kind, const tf_exec_report *x,
-                         bool done)
-{
-    if (!o->feedback)
-        return;
-    tf_risk_feedback fb = {.kind = kind, .side = ord->side, .done = done,
-                           .instrument = ord->instrument, .order_id = ord->order_id,
-                           .strategy = ord->strategy, .price = ord->price,
-                           .leaves = ord->qty - ord->cum_qty};
-    if (x && kind == TF_EX_FILL) {
-        fb.last_px = x->last_px;
-        fb.last_qty = x->last_qty;
-        fb.fee = x->fee;
-    }
-    if (!tf_spsc_offer(o->feedback, &fb, sizeof fb))
-        tf_ring_count_drop(o->feedback); /* not reached: room is checked first */
-}
-
-static void tf__publish_position(tf_oms *o, uint32_t s, uint32_t i, uint64_t now)
-{
-    if (o->pos_slot[s][i])
-        tf_state_write(o->pos_slot[s][i], &o->pos[s][i], sizeof(tf_position), now);
-    if (o->total_slot[i])
-        tf_state_write(o->total_slot[i], &o->total[i], sizeof(tf_position), now);
-}
-
-static void tf__apply_fill(tf_oms *o, uint32_t s, uint32_t i, int side, int64_t px, int64_t qty,
-                           int64_t fee)
-{
-    const tf_instrument *in = &o->instruments->items[i];
-    o->pos[s][i].instrument = o->total[i].instrument = i;
-    o->pos[s][i].strategy = s;
-    tf_position_fill(&o->pos[s][i], side, px, qty, fee, in->price_precision, in->qty_precision);
-    tf_position_fill(&o->total[i], side, px, qty, fee, in->price_precision, in->qty_precision);
-}
 
 static void tf__publish_status(tf_oms *o, uint64_t now)
 {
@@ -204,22 +53,23 @@ static void tf__reject_new(tf_oms *o, const tf_order_cmd *c, uint16_t reason)
     tf_order tmp = {.strategy = c->strategy, .instrument = c->instrument, .side = c->side,
                     .type = c->type, .tif = c->tif, .price = c->price, .qty = c->qty,
                     .state = TF_OS_REJECTED, .client_req_id = c->client_req_id};
-    tf__event(o, &tmp, TF_EV_REJECTED, reason, NULL, c->req_type, c->client_req_id,
+    tf__oms_event(o, &tmp, TF_EV_REJECTED, reason, NULL, c->req_type, c->client_req_id,
               c->t_request_ns, c->strategy);
 }
 
 static void tf__cmd_new(tf_oms *o, const tf_order_cmd *c, uint64_t now)
 {
-    tf_order *ord = tf__alloc(o, c->order_id);
+    tf_order *ord = tf__oms_alloc(o, c->order_id);
     if (!ord) {
         tf__reject_new(o, c, TF_RJ_TABLE_FULL);
         tf_order tmp = {.order_id = c->order_id, .side = c->side, .instrument = c->instrument,
                         .strategy = c->strategy};
-        tf__feedback(o, &tmp, TF_EX_REJECT, NULL, true);
+        tf__oms_feedback(o, &tmp, TF_EX_REJECT, &(tf_exec_report){.kind = TF_EX_REJECT, .reason = TF_RJ_TABLE_FULL},
+                         true);
         return;
     }
-    uint64_t rt = tf__rt(o);
-    TF__WRITE(o, ord, {
+    uint64_t rt = tf__oms_rt(o);
+    TF__OMS_WRITE(o, ord, {
         *ord = (tf_order){.order_id = c->order_id, .client_req_id = c->client_req_id,
                           .strategy = c->strategy, .instrument = c->instrument,
                           .state = TF_OS_PENDING_NEW, .side = c->side, .type = c->type,
@@ -227,20 +77,21 @@ static void tf__cmd_new(tf_oms *o, const tf_order_cmd *c, uint64_t now)
                           .qty = c->qty, .created_realtime_ns = rt, .updated_realtime_ns = rt};
     });
     if (!tf__venue(o, ord, TF_VC_NEW, c->price, c->qty, c->t_md_ns, c->t_request_ns, now)) {
-        TF__WRITE(o, ord, ord->state = TF_OS_REJECTED);
-        tf__event(o, ord, TF_EV_REJECTED, TF_RJ_VENUE_UNAVAILABLE, NULL, 0, c->client_req_id,
+        TF__OMS_WRITE(o, ord, ord->state = TF_OS_REJECTED);
+        tf__oms_event(o, ord, TF_EV_REJECTED, TF_RJ_VENUE_UNAVAILABLE, NULL, 0, c->client_req_id,
                   c->t_request_ns, 0);
-        tf__feedback(o, ord, TF_EX_REJECT, NULL, true);
-        tf__finish(o, ord);
+        tf__oms_feedback(o, ord, TF_EX_REJECT,
+                         &(tf_exec_report){.kind = TF_EX_REJECT, .reason = TF_RJ_VENUE_UNAVAILABLE}, true);
+        tf__oms_finish(o, ord);
         return;
     }
-    tf__event(o, ord, TF_EV_ACCEPTED, 0, NULL, 0, c->client_req_id, c->t_request_ns, 0);
+    tf__oms_event(o, ord, TF_EV_ACCEPTED, 0, NULL, 0, c->client_req_id, c->t_request_ns, 0);
 }
 
 static void tf__cmd_amend(tf_oms *o, const tf_order_cmd *c, uint64_t now)
 {
     bool replace = c->kind == TF_CMD_REPLACE;
-    tf_order *ord = tf__get(o, c->order_id);
+    tf_order *ord = tf__oms_get(o, c->order_id);
     tf_ord_state next = ord ? tf_order_next(ord->state, replace ? TF_IN_REPLACE_REQ : TF_IN_CANCEL_REQ,
                                             ord->cum_qty > 0)
                             : TF_OS_NONE;
@@ -248,31 +99,31 @@ static void tf__cmd_amend(tf_oms *o, const tf_order_cmd *c, uint64_t now)
         /* Finished or pending between the gate's check and now. */
         tf_order tmp = ord ? *ord : (tf_order){.order_id = c->order_id, .strategy = c->strategy,
                                                .instrument = c->instrument};
-        tf__event(o, &tmp, TF_EV_CANCEL_REJECTED, ord ? TF_RJ_ORDER_NOT_OPEN : TF_RJ_UNKNOWN_ORDER,
+        tf__oms_event(o, &tmp, TF_EV_CANCEL_REJECTED, ord ? TF_RJ_ORDER_NOT_OPEN : TF_RJ_UNKNOWN_ORDER,
                   NULL, c->req_type, c->client_req_id, c->t_request_ns, c->strategy);
         if (ord)
-            tf__feedback(o, ord, TF_EX_CANCEL_REJECT, NULL, false);
+            tf__oms_feedback(o, ord, TF_EX_CANCEL_REJECT, NULL, false);
         return;
     }
     uint8_t prev = ord->state;
     bool sent = replace ? tf__venue(o, ord, TF_VC_REPLACE, c->price, c->qty, 0, 0, now)
                         : tf__venue(o, ord, TF_VC_CANCEL, 0, 0, 0, 0, now);
     if (!sent) {
-        tf__event(o, ord, TF_EV_CANCEL_REJECTED, TF_RJ_VENUE_UNAVAILABLE, NULL, c->req_type,
+        tf__oms_event(o, ord, TF_EV_CANCEL_REJECTED, TF_RJ_VENUE_UNAVAILABLE, NULL, c->req_type,
                   c->client_req_id, c->t_request_ns, 0);
-        tf__feedback(o, ord, TF_EX_CANCEL_REJECT, NULL, false);
+        tf__oms_feedback(o, ord, TF_EX_CANCEL_REJECT, NULL, false);
         return;
     }
-    TF__WRITE(o, ord, {
+    TF__OMS_WRITE(o, ord, {
         ord->prev_state = prev;
         ord->state = (uint8_t)next;
         if (replace) {
             ord->pending_price = c->price;
             ord->pending_qty = c->qty;
         }
-        ord->updated_realtime_ns = tf__rt(o);
+        ord->updated_realtime_ns = tf__oms_rt(o);
     });
-    tf__event(o, ord, replace ? TF_EV_PENDING_REPLACE : TF_EV_PENDING_CANCEL, 0, NULL,
+    tf__oms_event(o, ord, replace ? TF_EV_PENDING_REPLACE : TF_EV_PENDING_CANCEL, 0, NULL,
               replace ? c->qty : 0, c->client_req_id, c->t_request_ns, 0);
 }
 
@@ -289,11 +140,11 @@ bool tf_oms_cancel_all_step(tf_oms *o, uint64_t now)
         if (!tf__venue(o, ord, TF_VC_CANCEL, 0, 0, 0, 0, now))
             return false; /* the venue ring is full: go on next poll */
         uint8_t prev = ord->state;
-        TF__WRITE(o, ord, {
+        TF__OMS_WRITE(o, ord, {
             ord->prev_state = prev;
             ord->state = (uint8_t)next;
         });
-        tf__event(o, ord, TF_EV_PENDING_CANCEL, 0, NULL, 0, 0, 0, 0);
+        tf__oms_event(o, ord, TF_EV_PENDING_CANCEL, 0, NULL, 0, 0, 0, 0);
         o->cancel_all_sent++;
     }
     if (o->cancel_all_trigger_ns) {
@@ -301,7 +152,7 @@ bool tf_oms_cancel_all_step(tf_oms *o, uint64_t now)
         o->kill_to_cancels_ns = took;
         if (o->c_kill_ns)
             tf_store_64(o->c_kill_ns, took);
-        tf__event(o, NULL, TF_EV_KILL_DONE, 0, NULL, (int64_t)took, 0, 0, 0);
+        tf__oms_event(o, NULL, TF_EV_KILL_DONE, 0, NULL, (int64_t)took, 0, 0, 0);
     }
     o->cancel_all = false;
     return true;
@@ -317,7 +168,7 @@ void tf_oms_on_cmd(tf_oms *o, const tf_order_cmd *c, uint64_t now)
     case TF_CMD_CANCEL_ALL: {
         uint8_t kind = c->req_type == TF_REQ_KILL ? TF_EV_KILL : TF_EV_PENDING_CANCEL;
         tf_order tmp = {.strategy = c->strategy};
-        tf__event(o, &tmp, kind, c->reason, NULL, o->open_count, c->client_req_id,
+        tf__oms_event(o, &tmp, kind, c->reason, NULL, o->open_count, c->client_req_id,
                   c->t_request_ns, c->strategy);
         o->cancel_all = true;
         o->cancel_all_strategy = c->req_type == TF_REQ_KILL ? 0 : (uint32_t)c->arg;
@@ -326,9 +177,11 @@ void tf_oms_on_cmd(tf_oms *o, const tf_order_cmd *c, uint64_t now)
         tf_oms_cancel_all_step(o, now);
         break;
     }
+    case TF_CMD_RESOLVE: tf__oms_resolve(o, c, now); break;
+    case TF_CMD_SESSION_RESET: tf__oms_session_reset(o, c, now); break;
     case TF_CMD_NOTE: {
         tf_order tmp = {.strategy = c->strategy, .instrument = c->instrument, .type = c->type};
-        tf__event(o, &tmp, (uint8_t)c->reason, c->type, NULL, c->arg, c->client_req_id,
+        tf__oms_event(o, &tmp, (uint8_t)c->reason, c->type, NULL, c->arg, c->client_req_id,
                   c->t_request_ns, c->strategy);
         break;
     }
@@ -351,7 +204,7 @@ static void tf__illegal(tf_oms *o, const tf_order *ord, const tf_exec_report *x)
     if (o->c_illegal)
         tf_counter_inc(o->c_illegal, 1);
     tf_order tmp = ord ? *ord : (tf_order){.order_id = x->order_id, .instrument = x->instrument};
-    tf__event(o, &tmp, TF_EV_ILLEGAL, x->reason, x, x->kind, 0, 0, 0);
+    tf__oms_event(o, &tmp, TF_EV_ILLEGAL, x->reason, x, x->kind, 0, 0, 0);
 }
 
 static const uint8_t tf__exec_input[] = {
@@ -365,19 +218,23 @@ static const uint8_t tf__exec_event[] = {
 
 void tf_oms_on_exec(tf_oms *o, const tf_exec_report *x, uint64_t now)
 {
-    tf_order *ord = tf__get(o, x->order_id);
+    if (x->kind == TF_EX_OUT_OF_BAND_FILL) {
+        tf__oms_out_of_band(o, x, now);
+        return;
+    }
+    tf_order *ord = tf__oms_get(o, x->order_id);
     if (!ord && x->kind == TF_EX_CANCEL_REJECT && x->order_id && x->order_id <= o->max_order_id) {
         /* Too late to cancel: the order finished (filled) before the venue
          * saw the cancel. Normal, not impossible. */
         tf_order tmp = {.order_id = x->order_id, .instrument = x->instrument};
-        tf__event(o, &tmp, TF_EV_CANCEL_REJECTED, TF_RJ_ORDER_NOT_OPEN, x, 0, 0, 0, 0);
+        tf__oms_event(o, &tmp, TF_EV_CANCEL_REJECTED, TF_RJ_ORDER_NOT_OPEN, x, 0, 0, 0, 0);
         return;
     }
     if (!ord || x->kind < TF_EX_ACK || x->kind > TF_EX_EXPIRED) {
         tf__illegal(o, NULL, x);
         return;
     }
-    uint32_t idx = tf__idx(o, ord);
+    uint32_t idx = tf__oms_idx(o, ord);
     tf_fsm_input in;
     if (x->kind == TF_EX_FILL) {
         if (x->last_qty <= 0 || x->last_px <= 0 || ord->cum_qty + x->last_qty > ord->qty) {
@@ -394,8 +251,8 @@ void tf_oms_on_exec(tf_oms *o, const tf_exec_report *x, uint64_t now)
         tf__illegal(o, ord, x);
         return;
     }
-    uint64_t rt = tf__rt(o);
-    TF__WRITE(o, ord, {
+    uint64_t rt = tf__oms_rt(o);
+    TF__OMS_WRITE(o, ord, {
         if (x->kind == TF_EX_FILL) {
             ord->cum_qty += x->last_qty;
             o->fill_value[idx] += (__int128)x->last_px * x->last_qty;
@@ -415,21 +272,25 @@ void tf_oms_on_exec(tf_oms *o, const tf_exec_report *x, uint64_t now)
         ord->state = (uint8_t)next;
         ord->updated_realtime_ns = rt;
     });
+    if (x->kind == TF_EX_ACK || x->kind == TF_EX_REPLACED)
+        o->venue_ref[idx] = x->venue_ref;
     if (x->kind == TF_EX_FILL) {
         o->status.fills++;
         if (o->c_fills)
             tf_counter_inc(o->c_fills, 1);
-        tf__apply_fill(o, ord->strategy, ord->instrument, ord->side, x->last_px, x->last_qty, x->fee);
-        tf__publish_position(o, ord->strategy, ord->instrument, now);
+        tf__oms_apply_fill(o, ord->strategy, ord->instrument, ord->side, x->last_px, x->last_qty, x->fee);
+        tf__oms_publish_position(o, ord->strategy, ord->instrument, now);
     }
-    tf__event(o, ord, tf__exec_event[x->kind], x->kind == TF_EX_REJECT ? TF_RJ_VENUE : x->reason,
-              x, 0, 0, 0, 0);
+    /* A venue refusal keeps its detail (venue_unavailable, unknown_instrument, ...). */
+    uint16_t why = x->kind == TF_EX_REJECT && !x->reason ? TF_RJ_VENUE : x->reason;
+    tf__oms_event(o, ord, tf__exec_event[x->kind], why, x,
+                  x->kind == TF_EX_REPLACED ? (int64_t)x->venue_ref : 0, 0, 0, 0);
     if (next == TF_OS_REPLACED) /* reported; the order goes on live */
-        TF__WRITE(o, ord, ord->state = (uint8_t)(ord->cum_qty > 0 ? TF_OS_PARTIALLY_FILLED : TF_OS_NEW));
+        TF__OMS_WRITE(o, ord, ord->state = (uint8_t)(ord->cum_qty > 0 ? TF_OS_PARTIALLY_FILLED : TF_OS_NEW));
     bool done = tf_ord_state_final(next);
-    tf__feedback(o, ord, x->kind, x, done);
+    tf__oms_feedback(o, ord, x->kind, x, done);
     if (done)
-        tf__finish(o, ord);
+        tf__oms_finish(o, ord);
 }
 
 /* ---- replay ----------------------------------------------------------------------- */
@@ -441,11 +302,15 @@ void tf_oms_replay(tf_oms *o, const tf_order_event *ev)
         o->last_req_id[ev->strategy] = ev->client_req_id;
     if (ev->order_id > o->max_order_id)
         o->max_order_id = ev->order_id;
-    if (!ev->order_id || ev->kind == TF_EV_ILLEGAL || ev->kind >= TF_EV_KILL)
+    if (ev->kind == TF_EV_OUT_OF_BAND_FILL) {
+        tf__oms_replay_out_of_band(o, ev);
         return;
-    tf_order *ord = tf__get(o, ev->order_id);
+    }
+    if (!ev->order_id || ev->kind == TF_EV_ILLEGAL || (ev->kind >= TF_EV_KILL && ev->kind != TF_EV_RESOLVED))
+        return;
+    tf_order *ord = tf__oms_get(o, ev->order_id);
     if (ev->kind == TF_EV_ACCEPTED && !ord) {
-        ord = tf__alloc(o, ev->order_id);
+        ord = tf__oms_alloc(o, ev->order_id);
         if (!ord)
             return;
         *ord = (tf_order){.order_id = ev->order_id, .client_req_id = ev->client_req_id,
@@ -457,11 +322,11 @@ void tf_oms_replay(tf_oms *o, const tf_order_event *ev)
         return;
     if (ev->kind == TF_EV_FILL && ev->instrument < o->instruments->count &&
         ev->strategy < TF_MAX_STRATEGIES) {
-        uint32_t idx = tf__idx(o, ord);
+        uint32_t idx = tf__oms_idx(o, ord);
         o->fill_value[idx] += (__int128)ev->last_px * ev->last_qty;
         ord->fees += ev->fee;
         ord->avg_px = ev->cum_qty ? (int64_t)((o->fill_value[idx] + ev->cum_qty / 2) / ev->cum_qty) : 0;
-        tf__apply_fill(o, ev->strategy, ev->instrument, ev->side, ev->last_px, ev->last_qty, ev->fee);
+        tf__oms_apply_fill(o, ev->strategy, ev->instrument, ev->side, ev->last_px, ev->last_qty, ev->fee);
         /* Fills of earlier days are the daily loss limit's baseline, not today's PnL. */
         uint64_t midnight = tf_realtime_ns() / 86400000000000ull * 86400000000000ull;
         if (ev->realtime_ns < midnight)
@@ -471,17 +336,19 @@ void tf_oms_replay(tf_oms *o, const tf_order_event *ev)
         ord->pending_qty = ev->arg;
         ord->prev_state = ord->state;
     }
-    if (ev->kind == TF_EV_REPLACED)
+    if (ev->kind == TF_EV_REPLACED) {
         ord->version++;
+        o->venue_ref[tf__oms_idx(o, ord)] = (uint64_t)ev->arg;
+    }
     ord->state = ev->state == TF_OS_REPLACED ? (ev->cum_qty ? TF_OS_PARTIALLY_FILLED : TF_OS_NEW)
                                              : ev->state;
     ord->price = ev->price;
     ord->qty = ev->qty;
     ord->cum_qty = ev->cum_qty;
     ord->updated_realtime_ns = ev->realtime_ns;
-    o->slots[tf__idx(o, ord)].used = 1; /* replay runs before any reader: no seqlock needed */
+    o->slots[tf__oms_idx(o, ord)].used = 1; /* replay runs before any reader: no seqlock needed */
     if (tf_ord_state_final(ev->state))
-        tf__finish(o, ord);
+        tf__oms_finish(o, ord);
 }
 
 void tf_oms_publish_all(tf_oms *o, uint64_t now)
@@ -508,11 +375,11 @@ static int tf__poll(tf_stage *self, uint64_t now)
     tf_oms *o = self->ctx;
     int work = 0;
     o->rt_now = tf_realtime_ns();
-    uint32_t room = tf__feedback_room(o);
+    uint32_t room = tf__oms_feedback_room(o);
     tf_exec_report x;
     for (uint32_t n = 0; n < 256 && n < room && tf_spsc_poll(o->exec, &x, sizeof x); n++, work++)
         tf_oms_on_exec(o, &x, now);
-    room = tf__feedback_room(o);
+    room = tf__oms_feedback_room(o);
     if (o->cancel_all && !tf_oms_cancel_all_step(o, now)) {
         o->rt_now = 0;
         return work + 1;
@@ -569,9 +436,10 @@ int tf_oms_init(tf_stage *stage, tf_oms *o, const tf_config *cfg, const tf_instr
     o->link_next = calloc(capacity, sizeof *o->link_next);
     o->link_prev = calloc(capacity, sizeof *o->link_prev);
     o->fill_value = calloc(capacity, sizeof *o->fill_value);
+    o->venue_ref = calloc(capacity, sizeof *o->venue_ref);
     o->ids.keys = calloc((size_t)capacity * 2, sizeof *o->ids.keys);
     o->ids.values = calloc((size_t)capacity * 2, sizeof *o->ids.values);
-    if (!o->link_next || !o->link_prev || !o->fill_value || !o->ids.keys || !o->ids.values) {
+    if (!o->link_next || !o->link_prev || !o->fill_value || !o->venue_ref || !o->ids.keys || !o->ids.values) {
         tf_oms_free(o);
         return TF_ERR("oms: out of memory for %u orders", capacity);
     }
@@ -619,6 +487,8 @@ int tf_oms_init(tf_stage *stage, tf_oms *o, const tf_config *cfg, const tf_instr
             {&o->c_venue_full, TF_CTR_VENUE_RING_FULL, NULL},
             {&o->c_fills, TF_CTR_FILLS, NULL},
             {&o->c_kill_ns, TF_CTR_KILL_TO_CANCELS_NS, NULL},
+            {&o->c_out_of_band, TF_CTR_ORDERS_OUT_OF_BAND_FILLS, NULL},
+            {&o->c_resolved, TF_CTR_ORDERS_RESOLVED, NULL},
         };
         if (tf_stats_add_counters(stats, ow, regs, TF_ARRAY_LEN(regs)) != 0 ||
             !(o->h_order = tf_stats_add_hist(stats, ow, TF_HIST_ORDER_REQUEST_TO_VENUE_NS, NULL)) ||
@@ -650,10 +520,18 @@ void tf_oms_free(tf_oms *o)
     free(o->link_next);
     free(o->link_prev);
     free(o->fill_value);
+    free(o->venue_ref);
+    o->venue_ref = NULL;
     free(o->ids.keys);
     free(o->ids.values);
     o->link_next = o->link_prev = NULL;
     o->fill_value = NULL;
     o->ids.keys = NULL;
     o->ids.values = NULL;
+}
+
+uint64_t tf_oms_venue_ref(const tf_oms *o, uint64_t id)
+{
+    const tf_order *ord = tf_oms_find(o, id);
+    return ord ? o->venue_ref[tf__oms_idx(o, ord)] : 0;
 }

@@ -16,6 +16,13 @@
  * - No allocation after tf_oms_init(); nothing is dropped: a full venue ring
  *   rejects a new order (venue_unavailable) and holds a cancel-all back
  *   until it fits; a full feedback ring holds execution reports back.
+ * - A fill for an order already finished, or for no order we know, is
+ *   applied to the position anyway (the venue says we hold it), journaled
+ *   as TF_EV_OUT_OF_BAND_FILL, counted, noted in the error log and passed
+ *   to the risk gate: a position never differs from the venue's silently.
+ * - An operator may settle an open order whose fate the venue cannot tell
+ *   (TF_CMD_RESOLVE: canceled, or filled with a quantity and price): it is
+ *   journaled with the operator's uid, and the venue stage forgets it.
  * - tf_oms_replay() rebuilds the table, positions and request ids from the
  *   order journal (restart on a disk-backed journal).
  * Single thread: the oms stage's. */
@@ -77,7 +84,8 @@ typedef struct tf_oms {
     tf_state_slot *status_slot;
     tf_oms_status status;
     uint64_t kill_to_cancels_ns;
-    uint64_t *c_events, *c_illegal, *c_venue_full, *c_fills, *c_kill_ns;
+    uint64_t *c_events, *c_illegal, *c_venue_full, *c_fills, *c_kill_ns, *c_out_of_band, *c_resolved;
+    uint64_t *venue_ref;            /* per slot: the ClOrdID suffix the venue knows the order by (exec report) */
     tf_hist *h_order;               /* request sent → handed to the venue */
     tf_hist *h_t2o;                 /* market-data record published → order handed to the venue */
 } tf_oms;
@@ -103,5 +111,8 @@ bool tf_oms_cancel_all_step(tf_oms *o, uint64_t now_ns);
 
 /* The order with this id while it is open, else NULL. */
 const tf_order *tf_oms_find(const tf_oms *o, uint64_t order_id);
+/* The suffix of the ClOrdID the venue knows an open order by (0: the
+ * order's own), as the venue stage last reported it. */
+uint64_t tf_oms_venue_ref(const tf_oms *o, uint64_t order_id);
 
 #endif

@@ -278,7 +278,9 @@ tf_reject_reason tf_risk_check(tf_risk *r, const struct tf_request *q, uint64_t 
     case TF_REQ_CANCEL_ALL: return TF_RJ_NONE;
     case TF_REQ_SET_LIMIT:
     case TF_REQ_KILL:
-    case TF_REQ_SET_STATE: return tf__risk_check_control(r, s, q);
+    case TF_REQ_SET_STATE:
+    case TF_REQ_RESOLVE:
+    case TF_REQ_SESSION_RESET: return tf__risk_check_control(r, s, q);
     default: return TF_RJ_BAD_REQUEST;
     }
 }
@@ -372,6 +374,8 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
     case TF_REQ_SET_LIMIT:
     case TF_REQ_KILL:
     case TF_REQ_SET_STATE:
+    case TF_REQ_RESOLVE:
+    case TF_REQ_SESSION_RESET:
         tf__risk_apply_control(r, q, now, cmd);
         break;
     }
@@ -388,7 +392,17 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
 void tf_risk_on_feedback(tf_risk *r, const tf_risk_feedback *fb)
 {
     tf_risk_order *o = tf__risk_find(r, fb->order_id);
-    if (fb->kind == TF_EX_FILL && fb->last_qty > 0) {
+    if (fb->kind == TF_EX_REJECT && fb->reason < TF_RJ_REASON_COUNT && r->c_rejects[fb->reason])
+        tf_counter_inc(r->c_rejects[fb->reason], 1); /* refused after the gate: the venue, or the OMS's table */
+    if (fb->kind == TF_EX_OUT_OF_BAND_FILL) {
+        /* The venue's fill for an order finished here: the exposure follows
+         * the venue. A risk event: by configuration it trips the kill switch. */
+        o = NULL;
+        if (r->kill_on_out_of_band_fill)
+            r->out_of_band_kill_pending = true;
+    }
+    if ((fb->kind == TF_EX_FILL || fb->kind == TF_EX_OUT_OF_BAND_FILL) && fb->last_qty > 0 &&
+        fb->instrument < r->instruments->count && fb->strategy < TF_MAX_STRATEGIES) {
         uint32_t s = o ? o->strategy : fb->strategy, i = fb->instrument;
         const tf_instrument *in = tf__risk_ins(r, i);
         tf_position_fill(&r->expo[s][i].pos, fb->side, fb->last_px, fb->last_qty, fb->fee,
@@ -529,6 +543,11 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
         return work; /* the OMS is behind: take no more requests */
     if (r->kill_flag && tf_load_32(r->kill_flag) && !r->kill_active)
         tf__kill_now(r, TF_KILL_STAGE_FAILURE, now);
+    if (r->out_of_band_kill_pending && r->out_head == r->out_tail) {
+        r->out_of_band_kill_pending = false;
+        if (!r->kill_active)
+            tf__kill_now(r, TF_KILL_OUT_OF_BAND_FILL, now);
+    }
     if (now >= r->next_mark_ns) {
         r->next_mark_ns = now + TF__MARK_PERIOD_NS;
         if (tf_risk_mark(r, now, tf__outbox_slot(r))) {

@@ -86,6 +86,8 @@ typedef struct tf_risk {
     uint32_t trading_state;         /* tf_trading_state */
     bool kill_active;
     bool flatten_on_kill;
+    bool kill_on_out_of_band_fill;       /* risk.kill_on_out_of_band_fill */
+    bool out_of_band_kill_pending;       /* an out-of-band fill arrived: trip at the next poll */
     bool flatten_pending;           /* flatten once the kill's cancels are done (no self-trades) */
     uint32_t kill_trigger;
     uint64_t kill_realtime_ns;

@@ -43,7 +43,14 @@ tf_reject_reason tf__risk_check_control(const tf_risk *r, uint32_t s, const stru
                    ? TF_RJ_NONE
                    : TF_RJ_BAD_LIMIT;
     }
-    case TF_REQ_KILL: return s == 0 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+    case TF_REQ_KILL:
+    case TF_REQ_SESSION_RESET: return s == 0 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+    case TF_REQ_RESOLVE: { /* the operator's alone; the OMS checks the order */
+        const tf_req_resolve *b = (const tf_req_resolve *)q->body;
+        bool ok = b->outcome == TF_RESOLVE_CANCELED ||
+                  (b->outcome == TF_RESOLVE_FILLED && b->qty > 0 && b->price > 0);
+        return s == 0 && ok ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+    }
     case TF_REQ_SET_STATE:
         return s == 0 && ((const tf_req_control *)q->body)->on < TF_TS_COUNT ? TF_RJ_NONE
                                                                            : TF_RJ_BAD_REQUEST;
@@ -91,5 +98,17 @@ void tf__risk_apply_control(tf_risk *r, const struct tf_request *q, uint64_t now
         cmd->reason = TF_EV_STATE_SET;
         cmd->arg = r->trading_state;
         break;
+    case TF_REQ_RESOLVE:
+    case TF_REQ_SESSION_RESET: {
+        /* Passed to the OMS: arg = outcome | the operator's uid << 8. */
+        const tf_req_resolve *b = (const tf_req_resolve *)q->body;
+        bool resolve = q->type == TF_REQ_RESOLVE;
+        tf__risk_cmd(cmd, q, resolve ? TF_CMD_RESOLVE : TF_CMD_SESSION_RESET);
+        cmd->order_id = resolve ? b->order_id : 0;
+        cmd->price = b->price;
+        cmd->qty = resolve ? b->qty : b->order_id == UINT64_MAX ? -1 : (int64_t)(b->order_id & 0xff);
+        cmd->arg = (int64_t)((uint64_t)b->uid << 8 | (resolve ? b->outcome & 0xff : 0));
+        break;
+    }
     }
 }

@@ -21,6 +21,7 @@ int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_ins
     tf_risk_limits_from_config(&r->lim, r->strategy_known, cfg);
     r->trading_state = cfg->risk.state;
     r->flatten_on_kill = cfg->risk.flatten_on_kill;
+    r->kill_on_out_of_band_fill = cfg->risk.kill_on_out_of_band_fill;
     r->requests = requests;
     r->strat_in = strat_in;
     r->feedback = feedback;

@@ -240,6 +240,8 @@ typedef struct tf_cfg_strategy {
 typedef struct tf_cfg_risk {
     uint32_t state;                      /* tf_trading_state at start: active (default), reducing, halted */
     bool flatten_on_kill;                /* the kill switch also flattens positions (default false) */
+    bool kill_on_out_of_band_fill;       /* a fill for a finished or unknown order trips the kill switch
+                                          * (default false: it is applied, journaled, counted and logged) */
     uint64_t reference_max_age_ns;       /* older mid/last trade = stale (default 10 s) */
     uint64_t stage_silence_ns;           /* an engine thread silent this long trips the kill switch (default 1 s; 0 = off) */
     uint32_t max_concentration_pct;      /* one instrument's share of gross exposure (0 = off) */
@@ -273,6 +275,17 @@ typedef struct tf_cfg_orders {
 typedef enum tf_exchange_spread { TF_SPREAD_ROUND_ROBIN = 0, TF_SPREAD_BY_INSTRUMENT, TF_SPREAD_COUNT } tf_exchange_spread;
 typedef enum tf_exchange_replace { TF_REPLACE_NATIVE = 0, TF_REPLACE_CANCEL_NEW, TF_REPLACE_COUNT } tf_exchange_replace;
 typedef enum tf_exchange_logon { TF_LOGON_PASSWORD = 0, TF_LOGON_ED25519, TF_LOGON_COUNT } tf_exchange_logon;
+/* Venue profiles: which optional (non-FIX 4.4) tags and messages a venue
+ * accepts, so the config cannot ask for one the venue's dictionary would
+ * refuse (a strict venue rejects the Logon over one unknown tag).
+ *   fix44     none (a plain FIX 4.4 venue; the default)
+ *   coinbase  8013 CancelOrdersOnDisconnect
+ *   binance   25035 MessageHandling (ed25519 Logon), 25033/25034 and XCN (cancel_new replaces)
+ *   tfsim     all of the above (the local simulator) */
+typedef enum tf_exchange_profile {
+    TF_PROFILE_FIX44 = 0, TF_PROFILE_COINBASE, TF_PROFILE_BINANCE, TF_PROFILE_TFSIM, TF_PROFILE_COUNT
+} tf_exchange_profile;
+extern const char *const tf_exchange_profile_names[TF_PROFILE_COUNT + 1];
 extern const char *const tf_exchange_spread_names[TF_SPREAD_COUNT + 1];
 extern const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1];
 extern const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1];
@@ -293,7 +306,18 @@ typedef struct tf_cfg_exchange {
     char store_dir[TF_CFG_PATH_MAX];     /* sequence numbers (default <run_dir>/fix) */
     bool reset_on_logon;                 /* ResetSeqNumFlag on every Logon (default false) */
     bool resend_orders;                  /* answer a ResendRequest with our orders (PossDup) or gap-fill (default true) */
-    bool cancel_on_disconnect;           /* ask the venue to cancel our orders when a session drops (default false) */
+    bool cancel_on_disconnect;           /* ask the venue to cancel our orders when a session drops (8013=Y;
+                                          * default false; the profile must accept 8013) */
+    uint32_t profile;                    /* tf_exchange_profile (default fix44) */
+    /* Resend safety: a request the venue asks for again after this long is
+     * gap-filled, not resent; reconciliation finds its fate. */
+    uint64_t resend_order_max_age_ns;    /* new orders, replaces (default 1000 ms) */
+    uint64_t resend_cancel_max_age_ns;   /* cancels, status requests (default 10000 ms) */
+    /* The venue's session hours (like QuickFIX's StartTime/EndTime/TimeZone):
+     * outside them the sessions log out and stay down; at each start both
+     * sides' sequence numbers begin again at 1. start == end: one continuous
+     * session a day, restarting then. All "" (the default): always on. */
+    char schedule_start[16], schedule_end[16], schedule_zone[64];
     bool tls;                            /* FIX over TLS (OpenSSL over memory BIOs; default false) */
     bool tls_verify;                     /* check the venue's certificate (default true) */
     char tls_ca_file[TF_CFG_PATH_MAX];   /* "" = the system's CAs */

@@ -118,6 +118,26 @@ int tf__cfg_streams(tf__cfg_ctx *c, yaml_node_t *n, uint32_t *bits, const char *
 }
 
 /* One instrument after its mapping was read: decimals to units, sanity, uniqueness. */
+/* What the config makes us send must be in the venue's dictionary
+ * (exchange.profile): refused here, at start, rather than by a strict
+ * venue at every Logon. */
+static int tf__cfg_check_profile(tf__cfg_ctx *c, yaml_node_t *at, const tf_cfg_exchange *xc)
+{
+    uint32_t p = xc->profile;
+    const char *name = tf_exchange_profile_names[p < TF_PROFILE_COUNT ? p : 0];
+    bool tfsim = p == TF_PROFILE_TFSIM;
+    if (xc->cancel_on_disconnect && p != TF_PROFILE_COINBASE && !tfsim)
+        return tf__cfg_fail(c, at, "exchange.cancel_on_disconnect sends tag 8013 (CancelOrdersOnDisconnect), "
+                                   "which venue profile %s does not accept (coinbase and tfsim do)", name);
+    if (xc->replace == TF_REPLACE_CANCEL_NEW && p != TF_PROFILE_BINANCE && !tfsim)
+        return tf__cfg_fail(c, at, "exchange.replace cancel_new sends Binance's XCN message and tags 25033/25034, "
+                                   "which venue profile %s does not accept (binance and tfsim do)", name);
+    if (xc->logon == TF_LOGON_ED25519 && p != TF_PROFILE_BINANCE && !tfsim)
+        return tf__cfg_fail(c, at, "exchange.logon ed25519 sends Binance's tag 25035, which venue profile %s "
+                                   "does not accept (binance and tfsim do)", name);
+    return 0;
+}
+
 static int tf__cfg_instrument_item(tf__cfg_ctx *c, yaml_node_t *in, void *elem, uint32_t i, const char *where)
 {
     tf_config *cfg = c->cfg;
@@ -244,6 +264,8 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
         return tf__cfg_fail(c, xn ? xn : root, "exchange: CompIDs are at most %u characters", TF_FIX_COMP_ID_MAX - 1);
     if (xc->message_burst == 0)
         xc->message_burst = xc->messages_per_s;
+    if (tf__cfg_check_profile(c, xn ? xn : root, xc) != 0)
+        return -1;
     if (!xc->store_dir[0] &&
         snprintf(xc->store_dir, sizeof xc->store_dir, "%.200s/fix", cfg->export_.run_dir) >= (int)sizeof xc->store_dir)
         return tf__cfg_fail(c, xn ? xn : root, "exchange.store_dir: export.run_dir is too long");

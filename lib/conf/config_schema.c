@@ -19,6 +19,7 @@ _Static_assert(sizeof(tf_stage_kind) == 4, "stage kinds stored as 32 bits");
 const char *const tf_exchange_spread_names[TF_SPREAD_COUNT + 1] = {"round_robin", "by_instrument", NULL};
 const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1] = {"native", "cancel_new", NULL};
 const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1] = {"password", "ed25519", NULL};
+const char *const tf_exchange_profile_names[TF_PROFILE_COUNT + 1] = {"fix44", "coinbase", "binance", "tfsim", NULL};
 
 const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
     "trade", "aggTrade", "bookTicker", "depth@100ms", "depth", "kline_1m", NULL};
@@ -100,7 +101,8 @@ const tf_cfg_exchange tf__cfg_default_exchange = {
     .heartbeat_s = 30, .sessions = 1, .resend_orders = true, .tls_verify = true, .sqpoll_cpu = -1,
     .connect_timeout_ns = 2000000000ull, .logon_timeout_ns = 5000000000ull,
     .reconcile_timeout_ns = 5000000000ull, .reconnect_min_ns = 100000000ull,
-    .reconnect_max_ns = 30000000000ull};
+    .reconnect_max_ns = 30000000000ull, .resend_order_max_age_ns = 1000000000ull,
+    .resend_cancel_max_age_ns = 10000000000ull};
 const tf_cfg_risk_instrument tf__cfg_default_risk_instrument = {.collar_bps = 500, .tradable = true};
 const tf_cfg_instrument tf__cfg_default_instrument = {.venue = "binance"};
 const tf_cfg_thread tf__cfg_default_thread = {
@@ -278,6 +280,7 @@ const tf__cfg_key tf__cfg_strategy_keys[] = {
 static const tf__cfg_key tf__cfg_risk_keys[] = {
     ROW("state", TF__T_ENUM, AT(tf_cfg_risk, state), .sub = tf__cfg_trading_state_names, .what = "trading state"),
     ROW("flatten_on_kill", TF__T_BOOL, AT(tf_cfg_risk, flatten_on_kill)),
+    ROW("kill_on_out_of_band_fill", TF__T_BOOL, AT(tf_cfg_risk, kill_on_out_of_band_fill)),
     ROW("reference_max_age_ms", TF__T_MS, AT(tf_cfg_risk, reference_max_age_ns), .min = 1, .max = 3600000),
     ROW("stage_silence_ms", TF__T_MS, AT(tf_cfg_risk, stage_silence_ns), .max = 3600000),
     ROW("max_concentration_pct", TF__T_INT, AT(tf_cfg_risk, max_concentration_pct), .max = 100),
@@ -291,6 +294,11 @@ static const tf__cfg_key tf__cfg_risk_keys[] = {
     ROW("daily_loss_limit", TF__T_DECIMAL, AT(tf_cfg_risk, daily_loss_limit_text)),
     ROW("instruments", TF__T_RISK_INSTRUMENTS),
     ROW("strategies", TF__T_STRATEGIES),
+    END};
+static const tf__cfg_key tf__cfg_schedule_keys[] = {
+    ROW("start", TF__T_PATH, AT(tf_cfg_exchange, schedule_start), .required = true),
+    ROW("end", TF__T_PATH, AT(tf_cfg_exchange, schedule_end), .required = true),
+    ROW("time_zone", TF__T_PATH, AT(tf_cfg_exchange, schedule_zone)),
     END};
 static const tf__cfg_key tf__cfg_exchange_keys[] = {
     ROW("host", TF__T_PATH, AT(tf_cfg_exchange, host), .min = 1),
@@ -309,6 +317,10 @@ static const tf__cfg_key tf__cfg_exchange_keys[] = {
     ROW("reset_on_logon", TF__T_BOOL, AT(tf_cfg_exchange, reset_on_logon)),
     ROW("resend_orders", TF__T_BOOL, AT(tf_cfg_exchange, resend_orders)),
     ROW("cancel_on_disconnect", TF__T_BOOL, AT(tf_cfg_exchange, cancel_on_disconnect)),
+    ROW("profile", TF__T_ENUM, AT(tf_cfg_exchange, profile), .sub = tf_exchange_profile_names, .what = "venue profile"),
+    ROW("resend_order_max_age_ms", TF__T_MS, AT(tf_cfg_exchange, resend_order_max_age_ns), .max = 3600000),
+    ROW("resend_cancel_max_age_ms", TF__T_MS, AT(tf_cfg_exchange, resend_cancel_max_age_ns), .max = 3600000),
+    ROW("schedule", TF__T_MAP, .sub = tf__cfg_schedule_keys),
     ROW("tls", TF__T_BOOL, AT(tf_cfg_exchange, tls)),
     ROW("tls_verify", TF__T_BOOL, AT(tf_cfg_exchange, tls_verify)),
     ROW("tls_ca_file", TF__T_PATH, AT(tf_cfg_exchange, tls_ca_file)),

@@ -192,7 +192,7 @@ static void open_stage(const char *extra)
              "orders: {capacity: 64}\n"
              "exchange: {host: 127.0.0.1, port: %d, sender_comp_id: ENGINE, target_comp_id: VENUE,\n"
              "           store_dir: \"%s/fix\", reconnect_min_ms: 10, reconnect_max_ms: 50,\n"
-             "           reconcile_timeout_ms: 300%s}\n"
+             "           reconcile_timeout_ms: 300, profile: tfsim%s}\n"
              "threads:\n  - {name: hot, stages: [risk, oms, exio]}\n",
              V.port, test_dir, extra ? extra : "");
     if (tf_config_parse(yaml, strlen(yaml), "test", 2, &cfg, err, sizeof err) != 0)

@@ -679,11 +679,17 @@ static void test_exchange_config(void **state)
     assert_string_equal(x->store_dir, "run/x/fix");
     assert_true(x->resend_orders && x->tls_verify && !x->tls && !x->sqpoll);
     assert_int_equal(x->replace, TF_REPLACE_NATIVE);
+    assert_int_equal(x->profile, TF_PROFILE_FIX44);
+    assert_int_equal(x->resend_order_max_age_ns, 1000000000ull);
     assert_int_equal(parse("instance: x\n" INS
                            "exchange: {host: 10.0.0.7, port: 9000, sender_comp_id: ME, target_comp_id: SPOT,\n"
                            "           username: key, password: {env: TF_FIX_PW}, sessions: 3, spread: by_instrument,\n"
                            "           replace: cancel_new, messages_per_s: 10, tls: true, tls_server_name: fix.example,\n"
-                           "           reconnect_min_ms: 5, reconnect_max_ms: 500, cancel_on_disconnect: true}\n" XP), 0);
+                           "           reconnect_min_ms: 5, reconnect_max_ms: 500, cancel_on_disconnect: true,\n"
+                           "           profile: tfsim, resend_order_max_age_ms: 500}\n" XP), 0);
+    assert_int_equal(x->profile, TF_PROFILE_TFSIM);
+    assert_int_equal(x->resend_order_max_age_ns, 500000000ull);
+    assert_int_equal(x->resend_cancel_max_age_ns, 10000000000ull);
     assert_string_equal(x->host, "10.0.0.7");
     assert_int_equal(x->sessions, 3);
     assert_int_equal(x->spread, TF_SPREAD_BY_INSTRUMENT);
@@ -703,6 +709,21 @@ static void test_exchange_config(void **state)
                  "t.yaml:4:11: exchange.reconnect_min_ms is above exchange.reconnect_max_ms");
     expect_error("instance: x\n" INS "exchange: {sessions: 9}\n" XP,
                  "t.yaml:4:22: exchange.sessions 9 is out of range (1..8)");
+    /* Venue profiles: what we would send must be in the venue's dictionary. */
+    expect_error("instance: x\n" INS "exchange: {cancel_on_disconnect: true}\n" XP,
+                 "t.yaml:4:11: exchange.cancel_on_disconnect sends tag 8013 (CancelOrdersOnDisconnect), which venue "
+                 "profile fix44 does not accept (coinbase and tfsim do)");
+    assert_int_equal(parse("instance: x\n" INS "exchange: {cancel_on_disconnect: true, profile: coinbase}\n" XP), 0);
+    expect_error("instance: x\n" INS "exchange: {replace: cancel_new, profile: coinbase}\n" XP,
+                 "t.yaml:4:11: exchange.replace cancel_new sends Binance's XCN message and tags 25033/25034, which "
+                 "venue profile coinbase does not accept (binance and tfsim do)");
+    expect_error("instance: x\n" INS "exchange: {logon: ed25519, key_file: k.pem}\n" XP,
+                 "t.yaml:4:11: exchange.logon ed25519 sends Binance's tag 25035, which venue profile fix44 does not "
+                 "accept (binance and tfsim do)");
+    assert_int_equal(parse("instance: x\n" INS "exchange: {logon: ed25519, key_file: k.pem, replace: cancel_new, "
+                           "profile: binance}\n" XP), 0);
+    expect_error("instance: x\n" INS "exchange: {profile: nyse}\n" XP,
+                 "t.yaml:4:21: unknown venue profile 'nyse' (fix44, coinbase, binance, tfsim)");
     expect_error("instance: x\n" INS "exchange: {replace: amend}\n" XP,
                  "t.yaml:4:21: unknown replace 'amend' (native, cancel_new)");
 #undef INS
