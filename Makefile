@@ -59,7 +59,7 @@ LDLIBS  := $(PKG_LIBS) -lrt -lm -ldl
 # ---- sources --------------------------------------------------------------
 # Libraries, lowest first; each links only those below it:
 #   shm/      libtfshm.a    the shared-memory contract and its catalogue
-#   lib/      libtfbase.a (small helpers: text, backoff), libtffix.a (FIX 4.4),
+#   lib/      libtfbase.a (small helpers: text, backoff, time zones, schedules), libtffix.a (FIX 4.4),
 #             libtfconf.a (the YAML config every process reads)
 #   engine/   libtfengine.a the engine's subsystems; only tfengine, its tests
 #             and benchmarks link it

@@ -7,7 +7,7 @@ PACKAGES="build-essential pkg-config make
 liburing-dev libck-dev libwebsockets-dev libhiredis-dev libcurl4-openssl-dev
 libcmocka-dev libquickfix-dev libcyaml-dev libyaml-dev libssl-dev libjansson-dev zlib1g-dev
 clang libclang-rt-14-dev openssl
-valgrind procps python3 util-linux
+valgrind procps python3 util-linux tzdata
 redis-server redis-tools influxdb influxdb-client prometheus prometheus-alertmanager
 python3-influxdb python3-redis wrk curl"
 
