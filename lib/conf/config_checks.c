@@ -12,6 +12,7 @@
 
 #include <strings.h>
 
+#include "lib/base/schedule.h"
 #include "lib/fix/fix_store.h"
 #include "shm/fixed.h"
 #include "shm/orders.h"
@@ -266,6 +267,13 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
         xc->message_burst = xc->messages_per_s;
     if (tf__cfg_check_profile(c, xn ? xn : root, xc) != 0)
         return -1;
+    if (xc->schedule_start[0] || xc->schedule_end[0]) {
+        static tf_schedule sched; /* ~24 KB of transitions: not on the stack */
+        char why[160];
+        if (tf_schedule_parse(&sched, xc->schedule_start, xc->schedule_end, xc->schedule_zone, why, sizeof why) != 0)
+            return tf__cfg_fail(c, tf__cfg_find(c, xn, "schedule") ? tf__cfg_find(c, xn, "schedule") : xn,
+                                "exchange.schedule: %s", why);
+    }
     if (!xc->store_dir[0] &&
         snprintf(xc->store_dir, sizeof xc->store_dir, "%.200s/fix", cfg->export_.run_dir) >= (int)sizeof xc->store_dir)
         return tf__cfg_fail(c, xn ? xn : root, "exchange.store_dir: export.run_dir is too long");

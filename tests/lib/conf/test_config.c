@@ -722,6 +722,16 @@ static void test_exchange_config(void **state)
                  "accept (binance and tfsim do)");
     assert_int_equal(parse("instance: x\n" INS "exchange: {logon: ed25519, key_file: k.pem, replace: cancel_new, "
                            "profile: binance}\n" XP), 0);
+    assert_int_equal(parse("instance: x\n" INS
+                           "exchange: {schedule: {start: \"17:00\", end: \"16:55\", time_zone: America/New_York}}\n" XP),
+                     0);
+    assert_string_equal(x->schedule_zone, "America/New_York");
+    assert_int_equal(parse("instance: x\n" INS "exchange: {schedule: {start: \"25:00\", end: \"16:55\"}}\n" XP), -1);
+    assert_non_null(strstr(err, "t.yaml:4:22: exchange.schedule: "));
+    assert_non_null(strstr(err, "25:00"));
+    assert_int_equal(parse("instance: x\n" INS
+                           "exchange: {schedule: {start: \"09:00\", end: \"17:00\", time_zone: Mars/Base}}\n" XP), -1);
+    assert_non_null(strstr(err, "Mars/Base"));
     expect_error("instance: x\n" INS "exchange: {profile: nyse}\n" XP,
                  "t.yaml:4:21: unknown venue profile 'nyse' (fix44, coinbase, binance, tfsim)");
     expect_error("instance: x\n" INS "exchange: {replace: amend}\n" XP,
