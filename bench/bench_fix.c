@@ -117,7 +117,7 @@ static void ours_open(ours *o, int port)
         die(err);
     memset(&o->ins, 0, sizeof o->ins);
     if (tf_instruments_add(&o->ins, "BTCUSDT", "binance", 2, 5, 1, 1, 500, 0) != 0 ||
-        tf_exio_init(NULL, &o->x, &o->cfg, &o->ins, NULL, NULL, NULL) != 0)
+        tf_exio_init(NULL, &o->x, &o->cfg, &o->ins, NULL, NULL, NULL, NULL) != 0)
         die(tf_err_msg());
     o->next_id = (uint64_t)time(NULL) << 20;
     uint64_t end = tf_now_ns() + 5000000000ull;

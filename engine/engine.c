@@ -257,7 +257,8 @@ static int tf__add_stage(tf_engine *e, tf_stage_kind kind, uint32_t thread_index
         e->paper_open = rc == 0;
         break;
     case TF_STAGE_EXIO:
-        rc = tf_exio_init(s, &e->exio, c, &e->instruments, &e->stats, &e->oms_venue_ring, &e->venue_oms_ring);
+        rc = tf_exio_init(s, &e->exio, c, &e->instruments, &e->stats, e->state, &e->oms_venue_ring,
+                          &e->venue_oms_ring);
         e->exio_open = rc == 0;
         break;
     case TF_STAGE_KIND_COUNT: /* refused above */
@@ -372,7 +373,8 @@ static int tf__start_order_path(tf_engine *e)
         if (e->paper_open)
             tf_paper_seed(&e->paper, o);
         if (e->exio_open)
-            tf_exio_seed(&e->exio, o); /* reconciled with the venue after its first Logon */
+            /* reconciled with the venue after its first Logon, by the ClOrdID it knows */
+            tf_exio_seed(&e->exio, o, tf_oms_venue_ref(&e->oms, o->order_id));
         if (e->strategy_open)
             tf_strategy_host_adopt(&e->strategy, o);
     }

@@ -365,9 +365,9 @@ typedef struct tf_venue_session_status {
     uint8_t in_schedule;         /* 0: outside exchange.schedule's session hours */
     uint8_t _pad;
     uint32_t session;
-    uint64_t next_in, next_out;  /* sequence numbers */
+    uint64_t next_in;            /* the MsgSeqNum expected from the venue */
     uint64_t problem_realtime_ns;/* when `problem` was written (0: none) */
-    char problem[64];            /* e.g. "Logon MsgSeqNum 1 below the expected 43, no ResetSeqNumFlag" */
+    char problem[72];            /* e.g. "Logon MsgSeqNum 1 below the expected 43, no ResetSeqNumFlag" */
 } tf_venue_session_status;
 _Static_assert(sizeof(tf_venue_session_status) == 96, "fits a state slot");
 

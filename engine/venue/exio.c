@@ -41,11 +41,44 @@ static void publish_health(tf_exio_session *s, uint64_t mono)
     *s->c_rejects = f->c.rejects_in + f->c.business_rejects_in;
     *s->c_garbled = f->c.garbled;
     *s->c_resends = f->c.resend_requests_in + f->c.resend_requests_out;
+    *s->c_stale = f->c.stale_not_resent;
+    *s->c_seq_resets = f->c.seq_resets;
+    s->status.state = (uint8_t)f->state;
+    s->status.halted = s->halted;
+    s->status.next_in = f->store.seq->next_in;
+    if (s->status_slot)
+        tf_state_write(s->status_slot, &s->status, sizeof s->status, mono);
+}
+
+/* The session's problem in words, for tfstat (cold: a session going down). */
+static void set_problem(tf_exio *x, tf_exio_session *s, const char *what, const char *text)
+{
+    int n = snprintf(s->status.problem, sizeof s->status.problem, "%.40s", what ? what : "");
+    if (text && text[0] && n > 0 && (size_t)n < sizeof s->status.problem - 3)
+        snprintf(s->status.problem + n, sizeof s->status.problem - (size_t)n, "%s%.66s", n ? ": " : "", text);
+    s->status.problem_realtime_ns = x->wall;
+    s->health_mono = 0; /* published at once */
+}
+
+static void set_halted(tf_exio *x, tf_exio_session *s, bool on)
+{
+    if (s->halted != on)
+        tf_counter_inc(x->g_halted, on ? 1 : (uint64_t)-1);
+    s->halted = on;
 }
 
 static void schedule_reconnect(tf_exio *x, tf_exio_session *s)
 {
     s->next_connect_mono = x->mono + tf_backoff_next(&s->backoff);
+}
+
+/* The venue's numbers restarted below ours (a session reset it did not
+ * announce), said by our own check or by its Logout: retrying would only
+ * burn its numbers, so the session waits for an operator or the schedule. */
+static bool sequence_problem(tf_fix_close why, const char *text)
+{
+    return why == TF_FIX_CLOSE_LOGON_SEQ_LOW ||
+           (why == TF_FIX_CLOSE_LOGON_REFUSED && strstr(text, "MsgSeqNum too low"));
 }
 
 /* The connection is gone (error, EOF, or the session asked to close). */
@@ -58,15 +91,79 @@ static void session_down(tf_exio *x, tf_exio_session *s, int res)
     tf_fix_session_disconnected(&s->fix);
     if (x->tls)
         tf_tls_stop(&s->tls);
-    s->fix.close = TF_FIX_CLOSE_NONE;
     s->reconcile_deadline = 0;
     s->reconcile_pending = 0;
     tf__exio_session_lost(x, s);
+    const char *name = why != TF_FIX_CLOSE_NONE ? tf_fix_close_names[why] : res == 0 ? "peer_closed" : "io_error";
     if (was_up)
-        tf__exio_error(x, TF_E_FIX_DISCONNECT, s->index,
-                       why != TF_FIX_CLOSE_NONE ? tf_fix_close_names[why] : res == 0 ? "peer_closed" : "io_error");
+        tf__exio_error(x, TF_E_FIX_DISCONNECT, s->index, name);
+    if (sequence_problem(why, s->fix.close_text)) {
+        set_halted(x, s, true);
+        tf__exio_error(x, TF_E_FIX_SEQ_RESET, s->index, "venue_seq_reset");
+        set_problem(x, s, NULL, s->fix.close_text); /* `halted` says the rest */
+    } else if (why == TF_FIX_CLOSE_LOGON_REFUSED) {
+        tf__exio_error(x, TF_E_FIX_LOGON_REFUSED, s->index, "logon_refused");
+        set_problem(x, s, "logon refused", s->fix.close_text);
+    } else if (was_up) {
+        set_problem(x, s, name, s->fix.close_text);
+    }
+    s->fix.close = TF_FIX_CLOSE_NONE;
+    if (s->reset_requested) { /* an operator's reset: numbers back to 1, connect now */
+        s->reset_requested = false;
+        tf_fix_session_reset_seq(&s->fix);
+        set_halted(x, s, false);
+        set_problem(x, s, "sequence numbers reset by an operator", NULL);
+        s->next_connect_mono = x->mono;
+        tf_backoff_reset(&s->backoff);
+        return;
+    }
     if (!x->stopping)
         schedule_reconnect(x, s);
+}
+
+/* An operator asked for a reset (exio_orders.c set reset_requested): log
+ * out, or drop a connection not logged on; session_down does the reset. */
+static void reset_if_asked(tf_exio *x, tf_exio_session *s)
+{
+    if (!s->reset_requested || s->fix.state == TF_FIX_LOGOUT_SENT)
+        return;
+    if (s->fix.state == TF_FIX_ACTIVE)
+        tf_fix_session_logout(&s->fix, "sequence reset");
+    else if (x->net.conns[s->index].state != TF_NET_CLOSED && s->fix.close == TF_FIX_CLOSE_NONE)
+        s->fix.close = TF_FIX_CLOSE_LOGOUT_DONE; /* nothing to say to it: close */
+    else if (x->net.conns[s->index].state == TF_NET_CLOSED)
+        session_down(x, s, 0);
+}
+
+/* exchange.schedule (cold: at most at each boundary): outside the hours the
+ * sessions log out and stay down; a session day that began after a store's
+ * numbers were started begins them again at 1, with the flag. */
+static void schedule_tick(tf_exio *x)
+{
+    if (!x->schedule || x->wall < x->schedule_next)
+        return;
+    bool in = tf_schedule_in_session(x->schedule, x->wall);
+    uint64_t start = tf_schedule_session_start(x->schedule, x->wall);
+    x->schedule_next = tf_schedule_next_change(x->schedule, x->wall);
+    for (uint32_t i = 0; i < x->session_count; i++) {
+        tf_exio_session *s = &x->sessions[i];
+        s->status.in_schedule = in;
+        bool new_day = s->fix.store.seq->created_realtime_ns < start;
+        if (!in || new_day) {
+            if (s->fix.state == TF_FIX_ACTIVE) {
+                tf__exio_error(x, TF_E_FIX_OUT_OF_SCHEDULE, i, "end_of_session");
+                tf_fix_session_logout(&s->fix, "end of session");
+            }
+        }
+        if (in && new_day && s->fix.state == TF_FIX_DISCONNECTED) {
+            tf_fix_session_reset_seq(&s->fix); /* its Logon carries ResetSeqNumFlag=Y */
+            set_halted(x, s, false);
+            set_problem(x, s, "new session: sequence numbers begin at 1", NULL);
+        } else if (in && new_day) {
+            x->schedule_next = x->wall; /* again once it is down */
+        }
+    }
+    x->in_session = in;
 }
 
 static void on_plain(void *ctx, const char *p, size_t n)
@@ -122,7 +219,8 @@ static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const cha
 
 static void connect_due(tf_exio *x, tf_exio_session *s)
 {
-    if (x->net.conns[s->index].state != TF_NET_CLOSED || x->mono < s->next_connect_mono || x->stopping)
+    if (x->net.conns[s->index].state != TF_NET_CLOSED || x->mono < s->next_connect_mono || x->stopping ||
+        s->halted || !x->in_session)
         return;
     if (tf_net_connect(&x->net, s->index, &x->addr, (uint32_t)(x->cfg->exchange.connect_timeout_ns / 1000000)) != 0) {
         tf__exio_error(x, TF_E_FIX_CONNECT, (uint64_t)errno, "socket");
@@ -198,12 +296,14 @@ static int poll_inner(tf_exio *x, uint64_t now, bool take_commands)
     x->mono = now;
     x->wall = tf_realtime_ns();
     int work = (int)tf__exio_flush(x);
+    schedule_tick(x);
     if (tf__exio_outbox_room(x))
         work += (int)tf_net_reap(&x->net, on_net, x, 8);
     for (uint32_t i = 0; i < x->session_count; i++) {
         tf_exio_session *s = &x->sessions[i];
         tf_fix_session_clock(&s->fix, x->mono, x->wall);
         tf_fix_session_poll(&s->fix);
+        reset_if_asked(x, s);
         tf__exio_reconcile_check(x, s);
         /* A session that asked to close goes once its last words are out. */
         if (s->fix.close != TF_FIX_CLOSE_NONE && (!out_pending(x, s) || x->net.conns[i].state != TF_NET_OPEN))
@@ -271,12 +371,15 @@ static int counters(tf_exio *x, tf_stats *stats, const tf_counter_reg *regs, siz
     return tf_stats_add_counters(stats, x->stage ? x->stage->owner : 0, regs, n);
 }
 
-static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *password, tf_stats *stats)
+static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *password, tf_stats *stats,
+                        tf_state_table *state)
 {
     const tf_cfg_exchange *c = &x->cfg->exchange;
     tf_fix_session_config fc = {.initiator = true, .heartbeat_s = c->heartbeat_s,
                                 .reset_on_logon = c->reset_on_logon, .resend_app = c->resend_orders,
-                                .logon_timeout_ms = (uint32_t)(c->logon_timeout_ns / 1000000)};
+                                .logon_timeout_ms = (uint32_t)(c->logon_timeout_ns / 1000000),
+                                .resend_order_max_age_ns = c->resend_order_max_age_ns,
+                                .resend_cancel_max_age_ns = c->resend_cancel_max_age_ns};
     /* One CompID per session of the pool: the venue tells them apart. */
     if (x->session_count > 1)
         snprintf(fc.sender, sizeof fc.sender, "%.28s%u", c->sender_comp_id, (i + 1) % 10);
@@ -306,12 +409,22 @@ static int session_init(tf_exio *x, tf_exio_session *s, uint32_t i, const char *
         {&s->c_garbled, TF_CTR_FIX_GARBLED, labels},
         {&s->c_resends, TF_CTR_FIX_RESEND_REQUESTS, labels},
         {&s->c_rate_limited, TF_CTR_FIX_RATE_LIMITED, labels},
+        {&s->c_stale, TF_CTR_FIX_STALE_NOT_RESENT, labels},
+        {&s->c_seq_resets, TF_CTR_FIX_SEQ_RESETS, labels},
     };
+    s->status.session = i;
+    s->status.in_schedule = 1;
+    if (state) {
+        char key[TF_STATE_KEY];
+        snprintf(key, sizeof key, "fix/%u", i);
+        if (!(s->status_slot = tf_state_claim(state, TF_STATE_VENUE_SESSION, key)))
+            return TF_ERR("no state slot left for %s", key);
+    }
     return counters(x, stats, regs, TF_ARRAY_LEN(regs));
 }
 
 int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_instruments *ins, tf_stats *stats,
-                 tf_ring *in, tf_ring *out)
+                 tf_state_table *state, tf_ring *in, tf_ring *out)
 {
     memset(x, 0, sizeof *x);
     const tf_cfg_exchange *c = &cfg->exchange;
@@ -337,6 +450,20 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
         return TF_ERR_CTX("exchange.password: ");
     if (tf__exio_orders_init(x) != 0 || tf__exio_logon_init(x) != 0)
         goto fail;
+    x->in_session = true;
+    if (c->schedule_start[0]) {
+        char why[160];
+        x->schedule = calloc(1, sizeof *x->schedule);
+        if (!x->schedule) {
+            TF_ERR("out of memory");
+            goto fail;
+        }
+        if (tf_schedule_parse(x->schedule, c->schedule_start, c->schedule_end, c->schedule_zone, why,
+                              sizeof why) != 0) {
+            TF_ERR("exchange.schedule: %s", why);
+            goto fail;
+        }
+    }
     if (c->tls) {
         if (tf_tls_ctx_init(&x->tls_ctx, c->tls_verify, c->tls_ca_file,
                             c->tls_server_name[0] ? c->tls_server_name : c->host) != 0)
@@ -349,7 +476,7 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
     if (tf_net_init(&x->net, x->session_count, c->sqpoll, c->sqpoll_cpu, false) != 0)
         goto fail;
     for (uint32_t i = 0; i < x->session_count; i++)
-        if (session_init(x, &x->sessions[i], i, password, stats) != 0)
+        if (session_init(x, &x->sessions[i], i, password, stats, state) != 0)
             goto fail;
     memset(password, 0, sizeof password);
     const tf_counter_reg regs[] = {
@@ -363,6 +490,8 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
         {&x->c_reconciled, TF_CTR_FIX_ORDERS_RECONCILED, NULL},
         {&x->c_venue_rejects, TF_CTR_FIX_VENUE_REJECTS, NULL},
         {&x->c_late, TF_CTR_FIX_LATE_REPORTS, NULL},
+        {&x->c_out_of_band, TF_CTR_FIX_OUT_OF_BAND_FILLS, NULL},
+        {&x->g_halted, TF_CTR_FIX_SESSIONS_HALTED, NULL},
     };
     if (counters(x, stats, regs, TF_ARRAY_LEN(regs)) != 0)
         goto fail;
@@ -397,6 +526,8 @@ void tf_exio_free(tf_exio *x)
     if (x->tls)
         tf_tls_ctx_free(&x->tls_ctx);
     x->tls = false;
+    free(x->schedule);
+    x->schedule = NULL;
     for (uint32_t k = 0; k < x->owned_count; k++)
         free(x->owned[k]);
     x->owned_count = 0;

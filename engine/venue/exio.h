@@ -25,7 +25,25 @@
  *   of unknown fate (counted, shown by tfstat) and never sent again;
  * - fills are de-duplicated by CumQty, so a report seen twice (a resend, a
  *   status answer) never fills twice, and a fill missed while disconnected
- *   is recovered from the status answer's CumQty and AvgPx.
+ *   is recovered from the status answer's CumQty and AvgPx;
+ * - a fill for an order finished here (kept in a ring of the last
+ *   TF_EXIO_DONE, with its CumQty and the venue's OrderID) or for no order
+ *   of ours is not dropped: beyond what was counted, or from another venue
+ *   order under our ClOrdID (placed twice), it goes to the OMS as an
+ *   out-of-band fill — the position follows the venue;
+ * - status requests name the ClOrdID the venue knows the order by now (kept
+ *   across a restart by the OMS's journal); a venue that does not know it
+ *   is asked by the original before the order is called of unknown fate,
+ *   where it stays (counted at its worst case by the risk gate) until an
+ *   operator resolves it (tfctl resolve);
+ * - sequence numbers: a venue Logon below ours without ResetSeqNumFlag
+ *   halts the session (no reconnect loop burning the venue's numbers) with
+ *   the problem in words in its state slot, until an operator resets it
+ *   (tfctl session reset) or the schedule starts a new session;
+ *   exchange.schedule logs the sessions out at its end and, at its start,
+ *   begins both sides' numbers again at 1 (ResetSeqNumFlag=Y);
+ * - resend safety: orders older than exchange.resend_order_max_age_ms are
+ *   gap-filled, not resent (lib/fix); reconciliation finds their fate.
  * PROMISE: no allocation after init; reports wait in an outbox when the OMS
  * ring is full (no new commands are taken meanwhile), never dropped.
  * Called from its thread only. */
@@ -37,6 +55,7 @@
 #include <stdint.h>
 
 #include "lib/base/backoff.h"
+#include "lib/base/schedule.h"
 #include "lib/conf/config.h"
 #include "lib/fix/fix_session.h"
 #include "lib/base/id_map.h"
@@ -46,10 +65,12 @@
 #include "engine/venue/tls_mem.h"
 #include "shm/orders.h"
 #include "shm/ring.h"
+#include "shm/state.h"
 #include "shm/stats.h"
 
 #define TF_EXIO_MAX_SESSIONS 8u
 #define TF_EXIO_OUTBOX 8192u             /* power of two; more than TF__EXIO_ROOM */
+#define TF_EXIO_DONE 4096u               /* finished orders remembered for late reports */
 
 /* exio order flags */
 enum {
@@ -61,7 +82,18 @@ enum {
     TF_EXO_XCN_CANCELED = 1u << 5,       /* cancel-then-new: the old venue order is known canceled */
     TF_EXO_UNTRACEABLE = 1u << 6,        /* replaced by cancel-then-new before a restart: its live
                                           * ClOrdID is not known, so no status request can name it */
+    TF_EXO_ASKED_ORIGINAL = 1u << 7,     /* unknown by its current ClOrdID: asked again by the original */
 };
+
+/* A finished order, for reports that come after (a fill racing a cancel,
+ * a venue that placed it again). */
+typedef struct tf_exio_done {
+    uint64_t order_id;
+    uint64_t venue_order;                /* hash of the venue's OrderID (37); 0: not seen */
+    int64_t cum, cum_base;               /* filled in all; what earlier venue orders filled */
+    uint32_t instrument;
+    uint8_t side, _pad[3];
+} tf_exio_done;
 
 typedef struct tf_exio_order {
     uint64_t order_id;
@@ -82,6 +114,7 @@ typedef struct tf_exio_order {
     __int128 cost_base;
     int64_t leg_qty;                     /* the new venue order's quantity (cancel-then-new) */
     uint64_t sent_mono;                  /* the request out: when (round-trip time) */
+    uint64_t venue_order;                /* hash of the venue's OrderID (37) of the live venue order; 0: not seen */
 } tf_exio_order;
 
 typedef struct tf_exio_session {
@@ -100,6 +133,11 @@ typedef struct tf_exio_session {
     uint64_t *g_state, *g_heartbeat_age_ms, *g_rtt_ns, *c_rejects, *c_msgs_out, *c_msgs_in,
         *c_reconnects, *c_garbled, *c_resends, *c_rate_limited;
     uint64_t health_mono;                /* when the health gauges were last published */
+    bool halted;                         /* not reconnecting until an operator resets it (or the schedule) */
+    bool reset_requested;                /* an operator's reset: at the next disconnect, then connect */
+    uint64_t *c_stale, *c_seq_resets;
+    tf_state_slot *status_slot;          /* tf_venue_session_status */
+    tf_venue_session_status status;      /* the last published, with the problem in words */
 } tf_exio_session;
 
 typedef struct tf_exio {
@@ -130,6 +168,12 @@ typedef struct tf_exio {
     uint64_t *owned[TF_EXIO_MAX_SESSIONS + 1]; /* counters kept in memory when there is no stats segment */
     uint32_t owned_count;
     tf_hist *h_rtt;                      /* order request → first answer */
+    tf_exio_done *done;                  /* TF_EXIO_DONE finished orders, a ring */
+    uint64_t done_next;
+    tf_schedule *schedule;               /* exchange.schedule (NULL: always in session) */
+    bool in_session;                     /* inside the schedule's hours now */
+    uint64_t schedule_next;              /* wall ns: when in_session is next due to change */
+    uint64_t *c_out_of_band, *g_halted;
     uint64_t *c_orders_out, *c_reports_in, *c_dup_fills, *c_unknown_fate, *c_illegal, *c_recovered_fills,
         *c_reconciled, *c_venue_rejects, *c_late, *g_unknown;
 } tf_exio;
@@ -137,11 +181,12 @@ typedef struct tf_exio {
 /* Cold: resolve the venue, open every session's store, start connecting.
  * 0, or -1 with TF_ERR. */
 int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_instruments *ins, tf_stats *stats,
-                 tf_ring *in, tf_ring *out);
+                 tf_state_table *state, tf_ring *in, tf_ring *out);
 void tf_exio_free(tf_exio *x);
-/* Restart: take over an order the OMS replayed as open (cold); it is
+/* Restart: take over an order the OMS replayed as open (cold), with the
+ * suffix of the ClOrdID the venue knows it by (tf_oms_venue_ref); it is
  * reconciled with the venue after the first Logon. */
-void tf_exio_seed(tf_exio *x, const tf_order *o);
+void tf_exio_seed(tf_exio *x, const tf_order *o, uint64_t venue_ref);
 
 /* The pieces, for tests. */
 int tf_exio_poll(tf_exio *x, uint64_t now_mono);

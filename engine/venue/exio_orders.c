@@ -199,6 +199,33 @@ static int on_change(tf_exio *x, const tf_venue_cmd *c)
     return 0;
 }
 
+/* The operator's: the OMS settled the order (tfctl resolve), or the
+ * sequence numbers of a session (or all, -1) go back to 1 — exio.c acts on
+ * reset_requested in its next cycle. */
+static int on_control(tf_exio *x, const tf_venue_cmd *c)
+{
+    if (c->kind == TF_VC_FORGET) {
+        tf_exio_order *o = tf__exio_order_get(x, c->order_id);
+        if (o)
+            tf__exio_order_release(x, o);
+        return 0;
+    }
+    for (uint32_t i = 0; i < x->session_count; i++)
+        if (c->qty < 0 || (uint64_t)c->qty == i)
+            x->sessions[i].reset_requested = true;
+    return 0;
+}
+
+static int on_command(tf_exio *x, const tf_venue_cmd *c)
+{
+    switch (c->kind) {
+    case TF_VC_NEW: return on_new(x, c);
+    case TF_VC_CANCEL:
+    case TF_VC_REPLACE: return on_change(x, c);
+    default: return on_control(x, c);
+    }
+}
+
 int tf__exio_take_commands(tf_exio *x)
 {
     int n = 0;
@@ -208,7 +235,7 @@ int tf__exio_take_commands(tf_exio *x)
             c = x->held;
         else if (!x->in || !tf_spsc_poll(x->in, &c, sizeof c))
             break;
-        int rc = c.kind == TF_VC_NEW ? on_new(x, &c) : on_change(x, &c);
+        int rc = on_command(x, &c);
         if (rc == TF__HOLD) {
             x->held = c;
             x->holding = true;
@@ -222,7 +249,7 @@ int tf__exio_take_commands(tf_exio *x)
 
 int tf_exio_command(tf_exio *x, const tf_venue_cmd *c)
 {
-    return c->kind == TF_VC_NEW ? on_new(x, c) : on_change(x, c);
+    return on_command(x, c);
 }
 
 /* ---- reports from the venue ----------------------------------------------------- */
@@ -298,18 +325,92 @@ static bool on_xcn_leg(tf_exio *x, tf_exio_order *o, const tf_fix_msg *m, char e
     return false;
 }
 
+/* The venue's OrderID (37) as a number that is never 0 (0: absent). */
+static uint64_t venue_order_of(const tf_fix_msg *m)
+{
+    const char *v;
+    size_t n;
+    if (tf_fix_get_str(m, TF_FIX_TAG_ORDER_ID, &v, &n) != 0 || n == 0)
+        return 0;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t k = 0; k < n; k++)
+        h = (h ^ (uint8_t)v[k]) * 1099511628211ull;
+    return h | 1;
+}
+
+/* A fill for an order finished here (id, its record `d`) or for no order
+ * we know (d NULL). A repeat of what was counted is a duplicate; anything
+ * beyond, or from another venue order under our ClOrdID (the venue placed
+ * it again), the venue says we hold: out of band, to the OMS. */
+static void late_fill(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m, uint64_t id, tf_exio_done *d)
+{
+    const tf_instrument *in = NULL;
+    char side = 0;
+    if (d) {
+        in = &x->instruments->items[d->instrument];
+    } else {
+        const char *sym;
+        size_t n;
+        if (tf_fix_get_str(m, TF_FIX_TAG_SYMBOL, &sym, &n) == 0)
+            in = tf_instruments_find(x->instruments, sym, n);
+        if (tf_fix_get_char(m, TF_FIX_TAG_SIDE, &side) != 0 || (side != '1' && side != '2'))
+            in = NULL;
+    }
+    int64_t last_px, last_qty, venue_cum;
+    if (!in || tf_fix_get_decimal(m, TF_FIX_TAG_LAST_PX, in->price_precision, &last_px) != 0 ||
+        tf_fix_get_decimal(m, TF_FIX_TAG_LAST_QTY, in->qty_precision, &last_qty) != 0 ||
+        tf_fix_get_decimal(m, TF_FIX_TAG_CUM_QTY, in->qty_precision, &venue_cum) != 0 || last_qty <= 0 ||
+        last_px <= 0) {
+        tf_counter_inc(x->c_illegal, 1);
+        tf__exio_error(x, TF_E_FIX_BAD_REPORT, s->index, "late_fill_fields");
+        return;
+    }
+    int64_t qty = last_qty;
+    uint64_t vo = venue_order_of(m);
+    if (d && (!vo || !d->venue_order || vo == d->venue_order)) {
+        int64_t cum = d->cum_base + venue_cum;
+        if (cum <= d->cum) { /* a repeat of what was counted */
+            tf_counter_inc(x->c_dup_fills, 1);
+            tf_counter_inc(x->c_late, 1);
+            return;
+        }
+        qty = cum - d->cum;
+        d->cum = cum;
+        if (vo)
+            d->venue_order = vo;
+    } else if (d) { /* another venue order under our ClOrdID: its fills count from 0 */
+        d->venue_order = vo;
+        d->cum += last_qty;
+        d->cum_base = d->cum - venue_cum;
+    }
+    uint32_t instrument = d ? d->instrument : (uint32_t)(in - x->instruments->items);
+    tf_exec_report r = {.kind = TF_EX_OUT_OF_BAND_FILL, .instrument = instrument, .order_id = id,
+                        .last_px = last_px, .last_qty = qty, .fee = commission(x, m),
+                        .side = d ? d->side : side == '2' ? TF_SELL : TF_BUY, .venue_realtime_ns = x->wall};
+    tf_counter_inc(x->c_out_of_band, 1);
+    tf__exio_report(x, &r);
+}
+
 static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m)
 {
-    uint64_t req = 0, id;
+    uint64_t req = 0, id = 0;
     tf_exio_order *o = tf__exio_order_of(x, m, TF_FIX_TAG_CL_ORD_ID, &req);
     char et = 0;
     const char *v;
     size_t n;
-    if (!o && tf_fix_get_str(m, TF_FIX_TAG_CL_ORD_ID, &v, &n) == 0 && tf__exio_parse_clordid(v, n, &id, &req) == 0) {
-        /* One of ours, already finished here: a status answer or a repeat
-         * that crossed the report that finished it. */
-        tf_counter_inc(x->c_late, 1);
-        return;
+    if (!o) {
+        bool ours = tf_fix_get_str(m, TF_FIX_TAG_CL_ORD_ID, &v, &n) == 0 &&
+                    tf__exio_parse_clordid(v, n, &id, &req) == 0;
+        if (tf_fix_get_char(m, TF_FIX_TAG_EXEC_TYPE, &et) == 0 && (et == 'F' || et == '1' || et == '2')) {
+            late_fill(x, s, m, ours ? id : 0, ours ? tf__exio_done_find(x, id) : NULL);
+            return;
+        }
+        if (ours) {
+            /* One of ours, already finished here: a status answer or a
+             * repeat that crossed the report that finished it. */
+            tf_counter_inc(x->c_late, 1);
+            return;
+        }
     }
     if (!o || tf_fix_get_char(m, TF_FIX_TAG_EXEC_TYPE, &et) != 0) {
         tf_counter_inc(x->c_illegal, 1);
@@ -323,6 +424,8 @@ static void on_execution_report(tf_exio *x, tf_exio_session *s, const tf_fix_msg
             tf_hist_record(x->h_rtt, rtt);
         o->sent_mono = 0;
     }
+    if (!o->venue_order)
+        o->venue_order = venue_order_of(m);
     if ((o->flags & TF_EXO_REPLACE_PENDING) && tf__exio_xcn_mode(x) && o->pend_req && on_xcn_leg(x, o, m, et, req))
         return;
     switch (et) {
@@ -382,7 +485,8 @@ static void on_cancel_reject(tf_exio *x, tf_exio_session *s, const tf_fix_msg *m
     tf__exio_clear_pending(o);
     uint64_t why = 99;
     tf_fix_get_u64(m, TF_FIX_TAG_CXL_REJ_REASON, &why);
-    tf__exio_report_kind(x, o, TF_EX_CANCEL_REJECT, why == 0 || why == 1 ? TF_RJ_ORDER_NOT_OPEN : TF_RJ_VENUE);
+    tf__exio_report_kind(x, o, TF_EX_CANCEL_REJECT,
+                         why == 0 ? TF_RJ_ORDER_NOT_OPEN : why == 1 ? TF_RJ_UNKNOWN_ORDER : TF_RJ_VENUE);
     /* The venue does not know an order we think open: ask what became of it. */
     if (why == 1 && s->fix.state == TF_FIX_ACTIVE && !(o->flags & TF_EXO_UNTRACEABLE))
         tf__exio_query_status(x, s, o);

@@ -43,6 +43,14 @@ static void send_status_for(tf_exio *x, tf_exio_session *s, tf_exio_order *o, ui
 
 /* The order's live ClOrdID; with a cancel-then-new in flight also the new
  * order's, whose fate the old one's status cannot tell. */
+void tf__exio_query_status_by(tf_exio *x, tf_exio_session *s, tf_exio_order *o, uint64_t req)
+{
+    bool idle = s->reconcile_pending == 0;
+    send_status_for(x, s, o, req);
+    if (idle && s->reconcile_pending)
+        s->reconcile_deadline = x->mono + x->cfg->exchange.reconcile_timeout_ns;
+}
+
 void tf__exio_send_status_request(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
 {
     send_status_for(x, s, o, o->cur_req);
@@ -136,6 +144,13 @@ void tf__exio_on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const 
     if (on_xcn_status(x, o, m, req, st))
         return;
     if (st == '8') { /* the venue does not know it */
+        if ((o->flags & TF_EXO_ACKED) && req && req == o->cur_req && !(o->flags & TF_EXO_ASKED_ORIGINAL) &&
+            !tf__exio_xcn_mode(x) && s->fix.state == TF_FIX_ACTIVE) {
+            /* Not by its latest ClOrdID: a venue may know it by the first. */
+            o->flags |= TF_EXO_ASKED_ORIGINAL;
+            tf__exio_query_status_by(x, s, o, 0);
+            return;
+        }
         if (!(o->flags & TF_EXO_ACKED)) {
             tf__exio_report_kind(x, o, TF_EX_REJECT, TF_RJ_VENUE); /* it never got there: it never traded */
             tf__exio_order_release(x, o);
@@ -214,12 +229,13 @@ void tf__exio_session_lost(tf_exio *x, tf_exio_session *s)
         }
 }
 
-void tf_exio_seed(tf_exio *x, const tf_order *src)
+void tf_exio_seed(tf_exio *x, const tf_order *src, uint64_t venue_ref)
 {
     tf_exio_order *o = tf__exio_order_add(x, src->order_id);
     if (!o)
         return;
     tf__exio_order_terms(o, src->instrument, src->side, src->type, src->tif, src->price, src->qty);
+    o->cur_req = venue_ref; /* its status is asked by the ClOrdID the venue knows now */
     o->cum = src->cum_qty;
     o->cost = (__int128)src->avg_px * src->cum_qty;
     if (src->state != TF_OS_PENDING_NEW)
@@ -231,7 +247,7 @@ void tf_exio_seed(tf_exio *x, const tf_order *src)
         o->pend_price = src->pending_price;
         o->pend_qty = src->pending_qty;
     }
-    if (tf__exio_xcn_mode(x) && src->version > 0) {
+    if (tf__exio_xcn_mode(x) && src->version > 0 && !venue_ref) {
         /* Its live venue order is a later one whose ClOrdID died with the
          * last run: the original's status would mislead. Fate unknown. */
         o->flags |= TF_EXO_UNTRACEABLE | TF_EXO_UNKNOWN;

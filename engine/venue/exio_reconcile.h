@@ -7,6 +7,8 @@
 
 void tf__exio_send_status_request(tf_exio *x, tf_exio_session *s, tf_exio_order *o);
 void tf__exio_query_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o);
+/* Ask for o's status by the ClOrdID of request `req` (0: the original). */
+void tf__exio_query_status_by(tf_exio *x, tf_exio_session *s, tf_exio_order *o, uint64_t req);
 /* A status request of `o` on `s` was answered (or refused): one fewer out. */
 void tf__exio_status_answered(tf_exio_session *s, tf_exio_order *o);
 void tf__exio_on_status(tf_exio *x, tf_exio_session *s, tf_exio_order *o, const tf_fix_msg *m, uint64_t req);

@@ -18,7 +18,8 @@ int tf__exio_orders_init(tf_exio *x)
     x->free_slots = calloc(x->capacity, sizeof *x->free_slots);
     x->ids.keys = calloc((size_t)x->capacity * 2, sizeof *x->ids.keys);
     x->ids.values = calloc((size_t)x->capacity * 2, sizeof *x->ids.values);
-    if (!x->orders || !x->free_slots || !x->ids.keys || !x->ids.values)
+    x->done = calloc(TF_EXIO_DONE, sizeof *x->done);
+    if (!x->orders || !x->free_slots || !x->ids.keys || !x->ids.values || !x->done)
         return TF_ERR("exio: out of memory for %u orders", x->capacity);
     x->ids.mask = x->capacity * 2 - 1;
     for (uint32_t k = 0; k < x->capacity; k++)
@@ -33,6 +34,8 @@ void tf__exio_orders_free(tf_exio *x)
     free(x->free_slots);
     free(x->ids.keys);
     free(x->ids.values);
+    free(x->done);
+    x->done = NULL;
     x->orders = NULL;
     x->free_slots = NULL;
     x->ids.keys = NULL;
@@ -43,6 +46,17 @@ tf_exio_order *tf__exio_order_get(tf_exio *x, uint64_t id)
 {
     uint32_t k;
     return id && tf_id_map_get(&x->ids, id, &k) ? &x->orders[k] : NULL;
+}
+
+tf_exio_done *tf__exio_done_find(tf_exio *x, uint64_t id)
+{
+    uint64_t n = x->done_next < TF_EXIO_DONE ? x->done_next : TF_EXIO_DONE;
+    for (uint64_t k = 1; id && k <= n; k++) { /* newest first; late reports are rare */
+        tf_exio_done *d = &x->done[(x->done_next - k) % TF_EXIO_DONE];
+        if (d->order_id == id)
+            return d;
+    }
+    return NULL;
 }
 
 tf_exio_order *tf__exio_order_add(tf_exio *x, uint64_t id)
@@ -72,6 +86,9 @@ void tf__exio_order_release(tf_exio *x, tf_exio_order *o)
         uint32_t *p = &x->sessions[o->session].reconcile_pending;
         *p = *p > o->status_out ? *p - o->status_out : 0;
     }
+    tf_exio_done *d = &x->done[x->done_next++ % TF_EXIO_DONE];
+    *d = (tf_exio_done){.order_id = o->order_id, .venue_order = o->venue_order, .cum = o->cum,
+                        .cum_base = o->cum_base, .instrument = o->instrument, .side = o->side};
     tf_id_map_del(&x->ids, o->order_id);
     o->used = 0;
     x->free_slots[x->free_count++] = (uint32_t)(o - x->orders);
@@ -161,12 +178,13 @@ void tf__exio_clear_pending(tf_exio_order *o)
 void tf__exio_replaced(tf_exio *x, tf_exio_order *o, int64_t px, int64_t qty, uint64_t req, bool new_venue_order)
 {
     tf_exec_report r = {.kind = TF_EX_REPLACED, .instrument = o->instrument, .order_id = o->order_id,
-                        .price = px, .qty = qty, .venue_realtime_ns = x->wall};
+                        .price = px, .qty = qty, .venue_realtime_ns = x->wall, .venue_ref = req};
     o->price = px;
     o->qty = qty;
     if (new_venue_order) {
         o->cum_base = o->cum;
         o->cost_base = o->cost;
+        o->venue_order = 0; /* the next report names the new one */
     }
     o->cur_req = req;
     tf__exio_clear_pending(o);

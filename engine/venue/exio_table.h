@@ -10,6 +10,8 @@ int tf__exio_orders_init(tf_exio *x);
 void tf__exio_orders_free(tf_exio *x);
 tf_exio_order *tf__exio_order_get(tf_exio *x, uint64_t id);
 tf_exio_order *tf__exio_order_add(tf_exio *x, uint64_t id);
+/* A finished order (the last TF_EXIO_DONE), or NULL. */
+tf_exio_done *tf__exio_done_find(tf_exio *x, uint64_t id);
 void tf__exio_order_release(tf_exio *x, tf_exio_order *o);
 void tf__exio_put_clordid(tf_fix_writer *w, uint32_t tag, uint64_t id, uint64_t req);
 int tf__exio_parse_clordid(const char *v, size_t n, uint64_t *id, uint64_t *req);

@@ -199,7 +199,7 @@ static void open_stage(const char *extra)
         fail_msg("config: %s", err);
     memset(&ins, 0, sizeof ins);
     assert_int_equal(tf_instruments_add(&ins, "BTCUSDT", "binance", 2, 5, 1, 1, 500, 0), 0);
-    if (tf_exio_init(NULL, &X, &cfg, &ins, NULL, NULL, NULL) != 0)
+    if (tf_exio_init(NULL, &X, &cfg, &ins, NULL, NULL, NULL, NULL) != 0)
         fail_msg("exio: %s", tf_err_msg());
     x_open = true;
 }
@@ -481,10 +481,10 @@ static void test_restart_seed(void **state)
     open_stage(NULL);
     tf_order o = {.order_id = 71, .instrument = 0, .state = TF_OS_NEW, .side = TF_BUY, .type = TF_LIMIT,
                   .price = 5000000, .qty = 300, .cum_qty = 100, .avg_px = 5000000};
-    tf_exio_seed(&X, &o);
+    tf_exio_seed(&X, &o, 0);
     tf_order p = {.order_id = 72, .instrument = 0, .state = TF_OS_PENDING_CANCEL, .side = TF_BUY,
                   .type = TF_LIMIT, .price = 5000000, .qty = 300};
-    tf_exio_seed(&X, &p);
+    tf_exio_seed(&X, &p, 0);
     int before = V.nmsgs;
     UNTIL(logged_on());
     UNTIL(V.nmsgs == before + 2);
