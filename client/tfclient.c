@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "shm/catalog.h"
 #include "shm/err.h"
@@ -348,6 +349,33 @@ uint64_t tfc_set_limit(tfc *c, const char *limit, const char *target, const char
     return tfc__send(c, TF_REQ_SET_LIMIT, &b, sizeof b);
 }
 
+uint64_t tfc_resolve(tfc *c, uint64_t order_id, const char *outcome, const char *qty, const char *price)
+{
+    static const char *const outcomes[] = {"canceled", "filled"};
+    int k = tfc__pick(outcome, outcomes, 2);
+    if (k < 0)
+        return tfc__fail(c, "the outcome must be canceled or filled");
+    tf_req_resolve b = {.order_id = order_id, .outcome = k == 0 ? TF_RESOLVE_CANCELED : TF_RESOLVE_FILLED,
+                        .uid = (uint32_t)getuid()};
+    if (k == 1) {
+        tf_order o;
+        if (!tfc_order(c, order_id, &o))
+            return tfc__fail(c, "unknown order %llu", (unsigned long long)order_id);
+        if (!qty || !price)
+            return tfc__fail(c, "filled needs the quantity and the price");
+        if (tfc_qty_units(c, (int)o.instrument, qty, &b.qty) != 0 ||
+            tfc_price_units(c, (int)o.instrument, price, &b.price) != 0)
+            return 0;
+    }
+    return tfc__send(c, TF_REQ_RESOLVE, &b, sizeof b);
+}
+
+uint64_t tfc_session_reset(tfc *c, int session)
+{
+    tf_req_resolve b = {.order_id = session < 0 ? UINT64_MAX : (uint64_t)session, .uid = (uint32_t)getuid()};
+    return tfc__send(c, TF_REQ_SESSION_RESET, &b, sizeof b);
+}
+
 uint64_t tfc_kill(tfc *c, int on, int flatten)
 {
     tf_req_control b = {.on = on != 0, .flatten = flatten != 0};
@@ -386,6 +414,34 @@ int tfc_next_event(tfc *c, tf_order_event *out)
             return 1;
         }
     }
+}
+
+int tfc_wait_venue(tfc *c, uint64_t order_id, int timeout_ms, tf_order_event *out)
+{
+    if (!c->table)
+        return 0;
+    tf_journal_reader r;
+    tf_journal_reader_init(&r, &c->orders, c->last_req_from);
+    tf_journal_slot *s = (tf_journal_slot *)c->slot;
+    uint64_t deadline = tf_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    while (tf_now_ns() < deadline) {
+        tf_journal_read_rc rc = tf_journal_read(&r, s);
+        if (rc == TF_JR_OK && s->type == TF_REC_ORDER_EVENT) {
+            const tf_order_event *ev = (const tf_order_event *)s->payload;
+            if (ev->order_id == order_id && (ev->kind == TF_EV_NEW || ev->kind == TF_EV_REJECTED ||
+                                             ev->kind == TF_EV_FILL || ev->kind == TF_EV_CANCELED ||
+                                             ev->kind == TF_EV_EXPIRED)) {
+                *out = *ev;
+                return 1;
+            }
+            continue;
+        }
+        if (rc == TF_JR_EMPTY) {
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return 0;
 }
 
 int tfc_wait(tfc *c, uint64_t req_id, int timeout_ms, tf_order_event *out)

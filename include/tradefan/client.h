@@ -56,6 +56,14 @@ uint64_t tfc_set_limit(tfc *c, const char *limit, const char *target, const char
 uint64_t tfc_kill(tfc *c, int on, int flatten);
 uint64_t tfc_set_state(tfc *c, const char *state);
 uint64_t tfc_ping(tfc *c);
+/* Operator (strategy 0) only. Settle an open order whose fate the venue
+ * cannot tell: outcome "canceled", or "filled" with the quantity that
+ * traded beyond what is known and its price (qty, price: NULL for
+ * canceled). Journaled with this process's real uid. */
+uint64_t tfc_resolve(tfc *c, uint64_t order_id, const char *outcome, const char *qty, const char *price);
+/* Operator only: reset venue session `session`'s sequence numbers to 1
+ * (-1: every session); it logs on again with ResetSeqNumFlag=Y. */
+uint64_t tfc_session_reset(tfc *c, int session);
 
 /* The next order event after the ones already read (from where tfc_open
  * found the journal's end): 1 got one, 0 none yet, -1 the journal lapped us
@@ -65,6 +73,10 @@ int tfc_next_event(tfc *c, tf_order_event *out);
  * (other events are skipped, not lost: tfc_next_event still has them).
  * 1 got it, 0 timed out. */
 int tfc_wait(tfc *c, uint64_t req_id, int timeout_ms, tf_order_event *out);
+/* After a new order's acceptance: wait up to timeout_ms for the venue's
+ * first answer about it (New, Rejected, a fill, Canceled, Expired).
+ * 1 got it, 0 timed out. */
+int tfc_wait_venue(tfc *c, uint64_t order_id, int timeout_ms, tf_order_event *out);
 
 /* Orders in the table (open first; finished ones while their slot is not
  * reused): up to max copied, the count returned. open_only filters. */

@@ -10,8 +10,20 @@
  *     orders [--all] | positions | risk | limits | quote SYMBOL
  *     limit NAME TARGET VALUE      (TARGET a symbol, a strategy id, or "" for global)
  *     kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED
+ *     resolve ORDER_ID canceled | resolve ORDER_ID filled QTY PRICE
+ *     session reset [N|all]
  *
- * Exit codes: 0 done (accepted), 1 usage or rejected (the reason printed),
+ * A new order is answered twice: the risk gate's acceptance, then the
+ * venue's first word about it (New, a fill, or a refusal — a venue that is
+ * down refuses at once); both are printed. `resolve` settles an order of
+ * unknown fate (the venue forgot it) as the venue's statement says;
+ * `session reset` starts a venue session's sequence numbers again at 1
+ * (after the venue reset its own without saying so: tfstat shows the
+ * session halted). Both are the operator's (strategy 0) and journaled with
+ * this process's uid.
+ *
+ * Exit codes: 0 done (accepted), 1 usage or refused — by the risk gate or
+ * the venue (the reason printed),
  * 2 no engine (or not running), 3 wrong layout version, 4 not a TradeFan
  * segment or no order path, 5 no answer in time. */
 #include <getopt.h>
@@ -37,7 +49,9 @@ static void usage(FILE *f)
             "  cancel ORDER_ID | replace ORDER_ID PRICE QTY | cancel-all\n"
             "  orders [--all] | positions | risk | limits | quote SYMBOL\n"
             "  limit NAME TARGET VALUE   (TARGET: symbol, strategy id, or \"\" for global)\n"
-            "  kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED\n");
+            "  kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED\n"
+            "  resolve ORDER_ID canceled | resolve ORDER_ID filled QTY PRICE\n"
+            "  session reset [N|all]\n");
 }
 
 /* Money (10^-8 quote) as its exact decimal text (a few may share one printf). */
@@ -74,6 +88,12 @@ static void print_event(tfc *c, const tf_order_event *ev)
         printf(" reason=%s", tfc_reason_name(ev->reason));
     if (ev->kind == TF_EV_KILL)
         printf(" open_orders=%" PRId64, ev->arg);
+    if (ev->kind == TF_EV_RESOLVED)
+        printf(" state=%s by_uid=%" PRId64, tfc_state_name(ev->state), ev->arg);
+    if (ev->kind == TF_EV_SESSION_RESET && ev->qty < 0)
+        printf(" session=all by_uid=%" PRId64, ev->arg);
+    else if (ev->kind == TF_EV_SESSION_RESET)
+        printf(" session=%" PRId64 " by_uid=%" PRId64, ev->qty, ev->arg);
     printf("\n");
 }
 
@@ -91,6 +111,31 @@ static int answer(tfc *c, uint64_t req)
     }
     print_event(c, &ev);
     return ev.kind == TF_EV_REJECTED || ev.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
+}
+
+/* A new order: the gate's answer, then the venue's first word about it. */
+static int answer_new(tfc *c, uint64_t req)
+{
+    if (!req) {
+        fprintf(stderr, "tfctl: %s\n", tfc_error(c));
+        return 1;
+    }
+    tf_order_event ev;
+    if (!tfc_wait(c, req, TFCTL_WAIT_MS, &ev)) {
+        fprintf(stderr, "tfctl: %s\n", tfc_error(c));
+        return 5;
+    }
+    print_event(c, &ev);
+    if (ev.kind != TF_EV_ACCEPTED)
+        return ev.kind == TF_EV_REJECTED ? 1 : 0;
+    tf_order_event v;
+    if (!tfc_wait_venue(c, ev.order_id, TFCTL_WAIT_MS, &v)) {
+        printf("pending order=%" PRIu64 ": no answer from the venue yet (tfctl orders shows its fate)\n",
+               ev.order_id);
+        return 0;
+    }
+    print_event(c, &v);
+    return v.kind == TF_EV_REJECTED ? 1 : 0;
 }
 
 static int list_orders(tfc *c, int all)
@@ -268,8 +313,8 @@ int main(int argc, char **argv)
         rc = sent == count ? 0 : 1;
     } else if (strcmp(cmd, "new") == 0 && (na == 4 || na == 5)) {
         bool market = strcmp(a[3], "market") == 0;
-        rc = answer(c, tfc_new_order(c, a[0], a[1], market ? "market" : "limit", na == 5 ? a[4] : "",
-                                     market ? NULL : a[3], a[2]));
+        rc = answer_new(c, tfc_new_order(c, a[0], a[1], market ? "market" : "limit", na == 5 ? a[4] : "",
+                                         market ? NULL : a[3], a[2]));
     } else if (strcmp(cmd, "cancel") == 0 && na == 1) {
         rc = answer(c, tfc_cancel(c, strtoull(a[0], NULL, 10)));
     } else if (strcmp(cmd, "replace") == 0 && na == 3) {
@@ -286,6 +331,12 @@ int main(int argc, char **argv)
         rc = answer(c, tfc_set_limit(c, a[0], a[1], a[2]));
     } else if (strcmp(cmd, "kill") == 0 && na >= 1 && (!strcmp(a[0], "on") || !strcmp(a[0], "off"))) {
         rc = answer(c, tfc_kill(c, strcmp(a[0], "on") == 0, na == 2 && !strcmp(a[1], "--flatten")));
+    } else if (strcmp(cmd, "resolve") == 0 && (na == 2 || na == 4)) {
+        rc = answer(c, tfc_resolve(c, strtoull(a[0], NULL, 10), a[1], na == 4 ? a[2] : NULL,
+                                   na == 4 ? a[3] : NULL));
+    } else if (strcmp(cmd, "session") == 0 && na >= 1 && na <= 2 && strcmp(a[0], "reset") == 0) {
+        int which = na == 1 || strcmp(a[1], "all") == 0 ? -1 : atoi(a[1]);
+        rc = answer(c, tfc_session_reset(c, which));
     } else if (strcmp(cmd, "state") == 0 && na == 1) {
         rc = answer(c, tfc_set_state(c, a[0]));
     } else if (strcmp(cmd, "quote") == 0 && na == 1) {

@@ -2,12 +2,19 @@
  * age, last order round trip, messages, rejects, connects, garbled
  * messages, resend requests, rate-limit holds) and the stage's order
  * figures; from the stats segment's exio counters, found by their names in
- * the catalogue (shm/catalog.h; the session ones labelled session=N). */
+ * the catalogue (shm/catalog.h; the session ones labelled session=N).
+ * Then each session's problem in words from its state slot ("fix/<n>",
+ * tf_venue_session_status): halted after the venue reset its sequence
+ * numbers (and what to do), a refused Logon with the venue's reason, why
+ * it last went down, outside the schedule's hours. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "shm/catalog.h"
+#include "shm/orders.h"
+#include "shm/records.h"
+#include "shm/state.h"
 #include "tools/tfstat/tfstat.h"
 
 #define VENUE_VIEW_SESSIONS 8
@@ -45,8 +52,8 @@ static const tf_counter_id session_ctr[V_COLS] = {
 };
 
 /* The stage's order figures: text one line, JSON members of "venue". */
-enum { X_SENT, X_REPORTS, X_VENUE_REJ, X_DUPS, X_RECOVERED, X_RECONCILED, X_UNKNOWN_NOW, X_UNKNOWN_ALL,
-       X_END, X_COLS };
+enum { X_SENT, X_REPORTS, X_VENUE_REJ, X_DUPS, X_RECOVERED, X_RECONCILED, X_OUT_OF_BAND, X_UNKNOWN_NOW,
+       X_UNKNOWN_ALL, X_END, X_HALTED, X_COLS };
 static const rcol stage_cols[X_COLS] = {
     [X_SENT] = {.pre = "  orders sent ", .fmt = RF_U64},
     [X_REPORTS] = {.pre = ", reports ", .fmt = RF_U64},
@@ -54,9 +61,11 @@ static const rcol stage_cols[X_COLS] = {
     [X_DUPS] = {.pre = ", duplicate fills ignored ", .fmt = RF_U64},
     [X_RECOVERED] = {.pre = ", fills recovered ", .fmt = RF_U64},
     [X_RECONCILED] = {.pre = ", reconciled ", .fmt = RF_U64},
+    [X_OUT_OF_BAND] = {.pre = ", out-of-band fills ", .fmt = RF_U64},
     [X_UNKNOWN_NOW] = {.pre = ", fate unknown now ", .fmt = RF_U64},
     [X_UNKNOWN_ALL] = {.pre = " (ever ", .fmt = RF_U64},
     [X_END] = {.pre = ")", .fmt = RF_STR},
+    [X_HALTED] = {.pre = ", sessions halted ", .fmt = RF_U64},
 };
 static const tf_counter_id stage_ctr[X_COLS] = {
     [X_SENT] = TF_CTR_FIX_ORDERS_SENT,
@@ -65,12 +74,14 @@ static const tf_counter_id stage_ctr[X_COLS] = {
     [X_DUPS] = TF_CTR_FIX_DUPLICATE_FILLS,
     [X_RECOVERED] = TF_CTR_FIX_RECOVERED_FILLS,
     [X_RECONCILED] = TF_CTR_FIX_ORDERS_RECONCILED,
+    [X_OUT_OF_BAND] = TF_CTR_FIX_OUT_OF_BAND_FILLS,
     [X_UNKNOWN_NOW] = TF_CTR_FIX_ORDERS_UNKNOWN_NOW,
     [X_UNKNOWN_ALL] = TF_CTR_FIX_ORDERS_FATE_UNKNOWN,
     [X_END] = NO_COUNTER,
+    [X_HALTED] = TF_CTR_FIX_SESSIONS_HALTED,
 };
-static const int stage_json_order[] = {X_SENT, X_REPORTS, X_DUPS, X_RECOVERED, X_RECONCILED, X_UNKNOWN_NOW,
-                                       X_UNKNOWN_ALL, X_VENUE_REJ, -1};
+static const int stage_json_order[] = {X_SENT, X_REPORTS, X_DUPS, X_RECOVERED, X_RECONCILED, X_OUT_OF_BAND,
+                                       X_UNKNOWN_NOW, X_UNKNOWN_ALL, X_VENUE_REJ, X_HALTED, -1};
 
 /* cols = tmpl, with the JSON key of each counter's column its catalogue
  * name without the "fix_" prefix. */
@@ -129,6 +140,43 @@ static int venue_view_load(venue_view *vv, const tf_view *v, const view_sample *
     return any;
 }
 
+/* Each session's problem in words; JSON: "problems":[...]. */
+static void problems(render *r, const frame *fr, uint32_t sessions)
+{
+    const tf_view *v = fr->v;
+    if (r->json)
+        fputs(",\"problems\":[", r->f);
+    int first = 1;
+    for (uint32_t i = 0; i < sessions && v->state; i++) {
+        char key[TF_STATE_KEY];
+        snprintf(key, sizeof key, "fix/%u", i);
+        const tf_state_slot *slot = tf_state_find(v->state, TF_STATE_VENUE_SESSION, key);
+        tf_venue_session_status st;
+        if (!slot || tf_state_read(slot, &st, sizeof st, 1000, NULL) != TF_STATE_OK)
+            continue;
+        st.problem[sizeof st.problem - 1] = 0; /* another process wrote it */
+        if (!st.halted && st.in_schedule && !st.problem[0])
+            continue;
+        if (r->json) {
+            fprintf(r->f, "%s{\"session\":%u,\"halted\":%s,\"in_schedule\":%s,\"next_in\":%" PRIu64
+                          ",\"at_realtime_ns\":%" PRIu64 ",\"problem\":",
+                    first ? "" : ",", i, st.halted ? "true" : "false", st.in_schedule ? "true" : "false",
+                    st.next_in, st.problem_realtime_ns);
+            render_json_str(r, st.problem);
+            fputc('}', r->f);
+        } else if (st.halted) {
+            fprintf(r->f, "  session %u %sHALTED%s: %s -- after checking with the venue: tfctl session reset %u\n", i,
+                    render_paint(r, RED), render_paint(r, RESET), st.problem, i);
+        } else {
+            fprintf(r->f, "  session %u%s: %s\n", i, st.in_schedule ? "" : " (outside the schedule's hours)",
+                    st.problem[0] ? st.problem : "down");
+        }
+        first = 0;
+    }
+    if (r->json)
+        fputc(']', r->f);
+}
+
 void section_venue(render *r, const frame *fr)
 {
     venue_view vv;
@@ -164,9 +212,10 @@ void section_venue(render *r, const frame *fr)
     rtable xt = {.cols = xcols, .ncols = X_COLS, .line = 1, .members = 1, .rows = 1, /* after "sessions" */
                  .json_order = stage_json_order};
     rcell c[X_COLS] = {{0}};
-    for (int k = 0; k < X_END; k++)
+    for (int k = 0; k < X_COLS; k++)
         c[k].u = vv.x[k];
     render_row(r, &xt, c);
+    problems(r, fr, vv.sessions);
     if (r->json)
         fputc('}', r->f);
 }
