@@ -54,7 +54,7 @@ static void publish_health(tf_exio_session *s, uint64_t mono)
 static void set_problem(tf_exio *x, tf_exio_session *s, const char *what, const char *text)
 {
     int n = snprintf(s->status.problem, sizeof s->status.problem, "%.40s", what ? what : "");
-    if (text && text[0] && n > 0 && (size_t)n < sizeof s->status.problem - 3)
+    if (text && text[0] && n >= 0 && (size_t)n < sizeof s->status.problem - 3)
         snprintf(s->status.problem + n, sizeof s->status.problem - (size_t)n, "%s%.66s", n ? ": " : "", text);
     s->status.problem_realtime_ns = x->wall;
     s->health_mono = 0; /* published at once */

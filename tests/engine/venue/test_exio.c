@@ -598,6 +598,84 @@ static void test_cancel_unknown_asks(void **state)
 
 /* exchange.sqpoll: a kernel thread polls the submission ring; the same
  * round trip works. */
+/* Fills for an order finished here: a repeat is a duplicate; beyond what
+ * was counted the venue says we hold more: out of band, to the OMS. A
+ * fill under a ClOrdID that is not ours at all is out of band too. */
+static void test_out_of_band_fills(void **state)
+{
+    (void)state;
+    acked_order(81, 5000000, 300);
+    venue_report("81", 'F', '2', 5000000000000, 300000, 300000, 5000000000000, NULL);
+    expect_report(TF_EX_FILL, 81);
+    venue_report("81", 'F', '2', 5000000000000, 300000, 300000, 5000000000000, NULL); /* a repeat */
+    UNTIL(*X.c_dup_fills == 1);
+    assert_false(next_report());
+    venue_report("81", 'F', '2', 4990000000000, 100000, 400000, 5000000000000, "12=0.01");
+    expect_report(TF_EX_OUT_OF_BAND_FILL, 81);
+    assert_int_equal(rep.last_qty, 100);
+    assert_int_equal(rep.last_px, 4990000);
+    assert_int_equal(rep.side, TF_BUY);
+    assert_int_equal(rep.instrument, 0);
+    assert_int_equal(rep.fee, 1000000);
+    venue_report("nobody", 'F', '2', 5000000000000, 200000, 200000, 5000000000000, NULL);
+    expect_report(TF_EX_OUT_OF_BAND_FILL, 0);
+    assert_int_equal(rep.last_qty, 200);
+    assert_int_equal(*X.c_out_of_band, 2);
+}
+
+/* After a restart the status request names the ClOrdID the venue knows
+ * the order by now; a venue that knows only the original is asked again. */
+static void test_status_by_current_clordid(void **state)
+{
+    (void)state;
+    close_stage();
+    venue_drop();
+    open_stage(NULL);
+    tf_order o = {.order_id = 91, .instrument = 0, .state = TF_OS_NEW, .side = TF_BUY, .type = TF_LIMIT,
+                  .price = 5000000, .qty = 300, .version = 1};
+    tf_exio_seed(&X, &o, 17);
+    int before = V.nmsgs;
+    UNTIL(logged_on());
+    UNTIL(V.nmsgs == before + 1);
+    assert_string_equal(V.msgs[before].type, "H");
+    assert_string_equal(V.msgs[before].clordid, "91.17");
+    venue_report("91.17", 'I', '8', 0, 0, 0, 0, NULL); /* not by that one */
+    UNTIL(V.nmsgs == before + 2);
+    assert_string_equal(V.msgs[before + 1].clordid, "91");
+    venue_report("91", 'I', '0', 0, 0, 0, 0, NULL);
+    UNTIL(tf_exio_session_ready(&X, 0));
+    assert_int_equal(*X.g_unknown, 0);
+}
+
+/* The venue resets its numbers and does not say so: the session halts (no
+ * reconnect loop) until an operator's reset logs on at 1, with the flag. */
+static void test_venue_seq_reset_halts(void **state)
+{
+    (void)state;
+    acked_order(95, 5000000, 100);
+    venue_drop();
+    tf_fix_store_reset(&V.s.store);
+    UNTIL(X.sessions[0].halted);
+    assert_int_equal(*X.g_halted, 1);
+    assert_non_null(strstr(X.sessions[0].status.problem, "below the expected"));
+    uint64_t connects = *X.sessions[0].c_reconnects;
+    for (int i = 0; i < 200; i++) {
+        step();
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(*X.sessions[0].c_reconnects, connects); /* 200 ms, backoff 10-50 ms: would have retried */
+    tf_venue_cmd c = {.kind = TF_VC_SESSION_RESET, .qty = -1};
+    assert_int_equal(tf_exio_command(&X, &c), 0);
+    UNTIL(logged_on());
+    assert_false(X.sessions[0].halted);
+    assert_int_equal(*X.g_halted, 0);
+    assert_true(X.sessions[0].fix.c.seq_resets >= 1);
+    assert_int_equal(V.s.store.seq->next_in, X.sessions[0].fix.store.seq->next_out);
+    /* the open order is reconciled on the new numbering */
+    UNTIL(V.nmsgs > 0 && strcmp(V.msgs[V.nmsgs - 1].type, "H") == 0);
+}
+
 static void test_sqpoll(void **state)
 {
     (void)state;
@@ -619,6 +697,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_unknown_asks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_new_across_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_band_fills, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_by_current_clordid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_venue_seq_reset_halts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqpoll, setup, teardown),
     };
     if (test_dir_make("tf_exio") != 0)
