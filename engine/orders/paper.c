@@ -262,7 +262,11 @@ void tf_paper_on_cmd(tf_paper *p, const tf_venue_cmd *c)
         tf__walk(p, o);
         tf__settle(p, o);
         return;
-    default:
+    case TF_VC_FORGET: /* an operator settled it: it trades no more */
+        if ((o = tf__find(p, c->order_id)))
+            tf__release(p, o);
+        return;
+    default: /* TF_VC_SESSION_RESET: no sessions here */
         return;
     }
 }
