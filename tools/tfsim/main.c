@@ -96,7 +96,8 @@
  *                      it is written; every session's numbers go back to 1 both ways:
  *                      flag=1 announced (our answer to the next Logon has 141=Y),
  *                      else silently (an old, higher Logon gets MsgSeqNum 1 back and
- *                      a ResendRequest). Open orders stay in the books
+ *                      a ResendRequest). Open orders stay in the books (also those
+ *                      of a Logon with 8013=Y: the boundary is no disconnect)
  *   fix-lose-book      with --fix-store: accounts, sessions and their numbers are
  *                      loaded, no order (open or finished): status requests for them
  *                      answer 39=8, cancels get 9 with 102=1
@@ -452,6 +453,10 @@ int main(int argc, char **argv)
     if (!fix_on && (s.fix.tls || s.fix.username || s.fix.password || s.fix.ed25519_pub || s.fix.store_dir ||
                     s.fix.reset || s.fix.comp_id || s.fix.bind)) {
         fprintf(stderr, "tfsim: the --fix-* options need --fix-port (or --fix-port-file)\n");
+        return 2;
+    }
+    if (!s.fix.store_dir && (s.fix.fault.lose_book || s.fix.fault.rewind_in)) {
+        fprintf(stderr, "tfsim: --fault fix-lose-book and fix-rewind-in act on what --fix-store kept: they need it\n");
         return 2;
     }
     if (s.fix.store_dir && ((mkdir(s.fix.store_dir, 0750) != 0 && errno != EEXIST) ||

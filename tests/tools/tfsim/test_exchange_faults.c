@@ -117,10 +117,13 @@ static void cleanup_dir(void)
 
 /* ---- fix-session-reset ---- */
 
-/* Up to the boundary: A logged on with a resting order; B down. */
+/* Up to the boundary: A logged on (asking for cancel on disconnect) with a
+ * resting order; B down. */
 static void before_boundary(void)
 {
-    logon(&A, "ENGINE_A", NULL);
+    client_open(&A, "ENGINE_A", NULL, NULL);
+    A.cod = true;
+    client_connect(&A);
     logon(&B, "ENGINE_B", NULL);
     send_new(&B, (ord){.clid = "b", .qty = "1", .px = "40.00"});
     client_drop(&B);
@@ -136,7 +139,9 @@ static void before_boundary(void)
     assert_int_equal(A.s.close, TF_FIX_CLOSE_PEER_LOGOUT);
     assert_string_equal(A.s.close_text, "end of session");
     assert_int_equal(exchange_stats(X)->f_session_resets, 1);
-    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 2); /* orders outlive it */
+    assert_int_equal(match_open_orders(S.sym[0].book) - 400, 2); /* orders outlive it, 8013=Y or not */
+    assert_int_equal(exchange_stats(X)->cancel_on_disconnect, 0);
+    A.cod = false; /* its next Logons do not ask for it (they are broken off below) */
 }
 
 static void test_session_reset_silent(void **state)

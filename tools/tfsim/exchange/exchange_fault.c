@@ -7,7 +7,7 @@
  * written (its answer is not waited for); every session's numbers go back
  * to 1 both ways, announced (tf_fix_session_reset_seq: our answer to the
  * next Logon carries 141=Y) or silently (tf_fix_store_reset). Orders are
- * not touched.
+ * not touched: the boundary's closes do not cancel on disconnect.
  *
  * fix-rewind-in: a session set up from its store (at load, or at its first
  * Logon) expects N inbound numbers it already had again, so the next Logon
@@ -54,6 +54,7 @@ void ex_fault_clock(exchange *x)
         if (ss->conn >= 0) {
             tf_fix_session_logout(&ss->fix, "end of session"); /* ACTIVE only */
             x->conn[ss->conn].drop = true;                      /* closed once the Logout is written */
+            ss->cod = false; /* orders outlive the boundary, 8013=Y or not (the next Logon says again) */
             out++;
         }
         /* The Logout is already in the send queue with its old number. */
