@@ -1,4 +1,5 @@
-/* Shared by the tfsim exchange tests (test_exchange.c, test_exchange_fix.c):
+/* Shared by the tfsim exchange tests (test_exchange.c, test_exchange_fix.c,
+ * test_exchange_state.c, test_exchange_faults.c):
  * a simulator with one symbol (TESTUSDT: tick 0.01, lot 0.001, the market
  * agent's 200 levels a side around 100.00, so 100.00 itself is free), its
  * exchange driven without sockets, and FIX clients: initiator sessions of

@@ -13,6 +13,9 @@
  * Ed25519 signature, ResetSeqNumFlag required by --fix-reset,
  * fix-refuse-logon) run in the session's on_logon hook; a Logon with
  * ResetSeqNumFlag=Y starts both directions at 1 (the session layer).
+ * fix-strict's dictionary (exchange_fault.c) sees the first message before
+ * a session is picked, admin messages before their session does and
+ * application messages in on_app; exchange_clock runs fix-session-reset.
  * Output: the transport writes straight from the session's send queue;
  * fix-delay holds a report's bytes (and what follows them) until it is
  * due, by marks of (stream offset, due time) per connection; fix-garble
@@ -245,7 +248,7 @@ static size_t feed(exchange *x, int ci, const char *buf, size_t len)
             int rc = fr == TF_FIX_FRAME_OK ? attach(x, ci, buf + used, ml) : -1;
             if (rc != 0) {
                 c->closing = rc < 0;
-                used += ml; /* a mute connection drops the rest */
+                used += ml; /* taken; a mute connection ignores what follows */
                 break;
             }
         }
