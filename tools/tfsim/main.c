@@ -89,6 +89,34 @@
  *   fix-skip-seq:every=N skip one outgoing sequence number before every Nth
  *                      application message (the counterparty must resend-request)
  *   fix-refuse-logon:count=N refuse the first N Logons with a Logout
+ * Venue behaviours (FIX):
+ *   fix-session-reset:after=S[,flag=1]
+ *                      a session boundary S s after start (once): every connected
+ *                      session gets a Logout (58 "end of session") and is closed once
+ *                      it is written; every session's numbers go back to 1 both ways:
+ *                      flag=1 announced (our answer to the next Logon has 141=Y),
+ *                      else silently (an old, higher Logon gets MsgSeqNum 1 back and
+ *                      a ResendRequest). Open orders stay in the books (also those
+ *                      of a Logon with 8013=Y: the boundary is no disconnect)
+ *   fix-lose-book      with --fix-store: accounts, sessions and their numbers are
+ *                      loaded, no order (open or finished): status requests for them
+ *                      answer 39=8, cancels get 9 with 102=1
+ *   fix-rewind-in:n=N  every session set up from --fix-store (at start, or at its
+ *                      first Logon) expects N inbound numbers again (at least 1): its
+ *                      next Logon asks for their resend (an older backup)
+ *   fix-strict         a FIX 4.4 dictionary: a message with a tag above 956 (e.g.
+ *                      8013, Binance's 25xxx) or a MsgType FIX 4.4 lacks (XCN) is
+ *                      refused with a Reject (45, 371, 372, 373 0 or 11, 58) and not
+ *                      acted on; a refused Logon never completes (Reject with
+ *                      MsgSeqNum 1, then nothing until the client or the Logon
+ *                      timeout closes it)
+ *   fix-status-latest  H finds an order by its current ClOrdID or OrderID only (an
+ *                      earlier ClOrdID of a replaced or canceled order: 39=8)
+ *   fix-fill-after-cancel:every=N
+ *                      every Nth F that cancels a resting order: after the Canceled
+ *                      report, a fill (150=F, 39=4) of half what was left (whole
+ *                      lots, at least one) at its price, as maker; the order's cum,
+ *                      cost and fees include it
  * SIGINT/SIGTERM: exit cleanly, printing what was sent and injected (and the
  * FIX counters). Bad options: a one-line message and exit status 2. */
 #include <errno.h>
@@ -121,28 +149,58 @@ static size_t depth_json(void *ctx, uint32_t si, uint32_t limit, char *out, size
 static void md_book_done(void *ctx, int si) { sim_md_done(ctx, si); }
 static void md_tick(void *ctx, uint64_t now_ns) { sim_md_tick(ctx, now_ns); }
 
+/* The value of key in "kind:k=v,k=v" (one of the k=v items, so "n" is
+ * not found inside the kind's name). */
 static uint64_t kv(const char *spec, const char *key, int *found)
 {
-    const char *p = strstr(spec, key);
     size_t n = strlen(key);
-    if (!p || p[n] != '=')
-        return 0;
-    *found = 1;
-    return strtoull(p + n + 1, NULL, 10);
+    for (const char *p = strchr(spec, ':'); p; p = strchr(p + 1, ',')) {
+        if (strncmp(p + 1, key, n) == 0 && p[1 + n] == '=') {
+            *found = 1;
+            return strtoull(p + 2 + n, NULL, 10);
+        }
+    }
+    return 0;
+}
+
+/* spec is exactly this kind, with or without k=v items. */
+static bool named(const char *spec, const char *kind)
+{
+    size_t n = strlen(kind);
+    return strncmp(spec, kind, n) == 0 && (spec[n] == 0 || spec[n] == ':');
+}
+
+/* A fix-* fault: 0, or -1 when unknown or its number is missing or 0. */
+static int parse_fix_fault(sim_fix_fault *xf, const char *spec)
+{
+    int f = 0;
+    uint64_t v = 0;
+    if (strncmp(spec, "fix-drop", 8) == 0) v = xf->drop_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-delay", 9) == 0) v = xf->delay_ms = kv(spec, "ms", &f);
+    else if (strncmp(spec, "fix-reject", 10) == 0) v = xf->reject_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-garble", 10) == 0) v = xf->garble_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-skip-seq", 12) == 0) v = xf->skip_seq_every = kv(spec, "every", &f);
+    else if (strncmp(spec, "fix-refuse-logon", 16) == 0) v = xf->refuse_logons = kv(spec, "count", &f);
+    else if (named(spec, "fix-session-reset")) {
+        v = xf->session_reset_after_s = kv(spec, "after", &f);
+        int g = 0;
+        uint64_t flag = kv(spec, "flag", &g);
+        xf->session_reset_flag = flag == 1;
+        if (g && flag > 1)
+            f = 0;
+    } else if (named(spec, "fix-rewind-in")) v = xf->rewind_in = kv(spec, "n", &f);
+    else if (named(spec, "fix-fill-after-cancel")) v = xf->fill_after_cancel = kv(spec, "every", &f);
+    else if (strcmp(spec, "fix-lose-book") == 0) v = f = xf->lose_book = true;
+    else if (strcmp(spec, "fix-strict") == 0) v = f = xf->strict = true;
+    else if (strcmp(spec, "fix-status-latest") == 0) v = f = xf->status_latest = true;
+    return f && v ? 0 : -1;
 }
 
 static int parse_fault(sim *s, const char *spec)
 {
     int f = 0;
     sim_fault *x = &s->fault;
-    sim_fix_fault *xf = &s->fix.fault;
-    if (strncmp(spec, "fix-drop", 8) == 0) xf->drop_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-delay", 9) == 0) xf->delay_ms = kv(spec, "ms", &f);
-    else if (strncmp(spec, "fix-reject", 10) == 0) xf->reject_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-garble", 10) == 0) xf->garble_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-skip-seq", 12) == 0) xf->skip_seq_every = kv(spec, "every", &f);
-    else if (strncmp(spec, "fix-refuse-logon", 16) == 0) xf->refuse_logons = kv(spec, "count", &f);
-    else if (strncmp(spec, "fix", 3) == 0) f = 0;
+    if (strncmp(spec, "fix", 3) == 0) f = parse_fix_fault(&s->fix.fault, spec) == 0;
     else if (strncmp(spec, "drop", 4) == 0) x->drop_every = kv(spec, "every", &f);
     else if (strncmp(spec, "dup", 3) == 0) x->dup_every = kv(spec, "every", &f);
     else if (strncmp(spec, "reorder", 7) == 0) x->reorder_every = kv(spec, "every", &f);
@@ -156,12 +214,10 @@ static int parse_fault(sim *s, const char *spec)
         x->stall_ms = kv(spec, "ms", &g);
         f &= g;
     } else if (strncmp(spec, "shutdown", 8) == 0) x->shutdown_after = kv(spec, "after", &f);
-    if (f && strncmp(spec, "fix", 3) == 0 && !(xf->drop_every | xf->delay_ms | xf->reject_every |
-                                                xf->garble_every | xf->skip_seq_every | xf->refuse_logons))
-        f = 0; /* N or M of 0 */
     if (!f) {
         fprintf(stderr, "tfsim: bad --fault '%s' (e.g. drop:every=1000, stall:ms=500,every=2000, "
-                        "shutdown:after=5000, fix-delay:ms=50, fix-refuse-logon:count=1)\n", spec);
+                        "shutdown:after=5000, fix-delay:ms=50, fix-refuse-logon:count=1, "
+                        "fix-session-reset:after=30,flag=1, fix-strict)\n", spec);
         return -1;
     }
     return 0;
@@ -261,7 +317,9 @@ static void usage(FILE *f)
             "             [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]\n"
             "             [--t2t-out FILE] [--fault KIND[:k=v,...]]...\n"
             "faults: drop dup reorder gap malformed truncate oversize stall shutdown fix-drop fix-delay\n"
-            "        fix-reject fix-garble fix-skip-seq fix-refuse-logon (see tools/tfsim/main.c)\n");
+            "        fix-reject fix-garble fix-skip-seq fix-refuse-logon fix-session-reset:after=S[,flag=1]\n"
+            "        fix-lose-book fix-rewind-in:n=N fix-strict fix-status-latest\n"
+            "        fix-fill-after-cancel:every=N (see tools/tfsim/main.c)\n");
 }
 
 /* A whole decimal number within [lo, hi], else a one-line message (exit 2). */
@@ -395,6 +453,10 @@ int main(int argc, char **argv)
     if (!fix_on && (s.fix.tls || s.fix.username || s.fix.password || s.fix.ed25519_pub || s.fix.store_dir ||
                     s.fix.reset || s.fix.comp_id || s.fix.bind)) {
         fprintf(stderr, "tfsim: the --fix-* options need --fix-port (or --fix-port-file)\n");
+        return 2;
+    }
+    if (!s.fix.store_dir && (s.fix.fault.lose_book || s.fix.fault.rewind_in)) {
+        fprintf(stderr, "tfsim: --fault fix-lose-book and fix-rewind-in act on what --fix-store kept: they need it\n");
         return 2;
     }
     if (s.fix.store_dir && ((mkdir(s.fix.store_dir, 0750) != 0 && errno != EEXIST) ||

@@ -1,4 +1,5 @@
-/* Shared by the tfsim exchange tests (test_exchange.c, test_exchange_fix.c):
+/* Shared by the tfsim exchange tests (test_exchange.c, test_exchange_fix.c,
+ * test_exchange_state.c, test_exchange_faults.c):
  * a simulator with one symbol (TESTUSDT: tick 0.01, lot 0.001, the market
  * agent's 200 levels a side around 100.00, so 100.00 itself is free), its
  * exchange driven without sockets, and FIX clients: initiator sessions of
@@ -37,6 +38,8 @@ typedef struct rep {
     char clid[48], orig[48], oid[32], text[96];
     int64_t px, qty, last_px, last_qty, cum, leaves, avg, fee; /* 1e-8 */
     uint64_t rej, cxl_reason, cxl_to, tot, biz;                /* 103, 102, 434, 911, 380 */
+    uint64_t ref_seq, ref_tag, sess_rej;                       /* a Reject's 45, 371, 373 */
+    char ref_type[4];                                          /* 372 */
 } rep;
 
 typedef struct client {
@@ -125,6 +128,10 @@ static inline int client_on_app(void *ctx, tf_fix_session *s, const tf_fix_msg *
     tf_fix_get_u64(m, TF_FIX_TAG_CXL_REJ_RESPONSE_TO, &r->cxl_to);
     tf_fix_get_u64(m, TF_FIX_TAG_TOT_NUM_REPORTS, &r->tot);
     tf_fix_get_u64(m, TF_FIX_TAG_BUSINESS_REJECT_REASON, &r->biz);
+    tf_fix_get_u64(m, TF_FIX_TAG_REF_SEQ_NUM, &r->ref_seq);
+    tf_fix_get_u64(m, TF_FIX_TAG_REF_TAG_ID, &r->ref_tag);
+    tf_fix_get_u64(m, TF_FIX_TAG_SESSION_REJECT_REASON, &r->sess_rej);
+    get_s(m, TF_FIX_TAG_REF_MSG_TYPE, r->ref_type, sizeof r->ref_type);
     return 0;
 }
 

@@ -315,7 +315,8 @@ void exchange_print_stats(const exchange *x, FILE *f)
             "tfsim: FIX: %llu sessions, %llu connections, %llu logons (%llu refused), %llu orders, %llu fills, "
             "%llu rejects, %llu cancels, %llu replaces, %llu cancel-news (XCN), %llu cancel rejects, "
             "%llu status requests, %llu reports (%llu not queued), %llu canceled on disconnect; faults: "
-            "%llu drops, %llu delayed, %llu rejects, %llu garbled, %llu seq skips, %llu logons refused\n",
+            "%llu drops, %llu delayed, %llu rejects, %llu garbled, %llu seq skips, %llu logons refused, "
+            "%llu session boundaries, %llu strict refusals, %llu fills after cancel\n",
             (unsigned long long)c->sessions, (unsigned long long)c->connections, (unsigned long long)c->logons,
             (unsigned long long)c->logons_refused, (unsigned long long)c->orders, (unsigned long long)c->fills,
             (unsigned long long)c->rejects, (unsigned long long)c->cancels, (unsigned long long)c->replaces,
@@ -325,5 +326,7 @@ void exchange_print_stats(const exchange *x, FILE *f)
             (unsigned long long)c->cancel_on_disconnect,
             (unsigned long long)c->f_drops,
             (unsigned long long)c->f_delayed, (unsigned long long)c->f_rejects, (unsigned long long)c->f_garbled,
-            (unsigned long long)c->f_skipped, (unsigned long long)c->f_refused);
+            (unsigned long long)c->f_skipped, (unsigned long long)c->f_refused,
+            (unsigned long long)c->f_session_resets, (unsigned long long)c->f_strict,
+            (unsigned long long)c->f_fill_after_cancel);
 }

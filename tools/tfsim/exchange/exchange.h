@@ -18,7 +18,11 @@
  * last changed) the order, also while it is down (send_while_down: they
  * come back by resend after its next Logon). With --fix-store the orders,
  * accounts and sessions outlive a restart (exchange_state.c). Faults
- * (sim_fix_opts.fault) are applied here. No allocation after exchange_create
+ * (sim_fix_opts.fault) are applied here: on the output path
+ * (exchange_conn.c), on the requests and reports (fix-reject,
+ * fix-status-latest, fix-fill-after-cancel), at load (fix-lose-book) and
+ * on the sessions (exchange_fault.c: fix-session-reset, fix-rewind-in,
+ * fix-strict). No allocation after exchange_create
  * except a session's buffers at its first Logon; no formatted output on
  * the message path.
  *
@@ -30,8 +34,9 @@
  *   exchange_app.c  the requests         -> exchange_report.c, exchange.c, match, t2t.c
  *   exchange_state.c --fix-store         -> exchange_conn.c, exchange.c, match
  *   exchange_report.c execution reports  -> exchange_conn.c, exchange.c
- *   exchange_conn.c connections, sessions -> exchange.c (the requests reach
- *                   exchange_app.c through x_app_ops, set by exchange_create)
+ *   exchange_conn.c connections, sessions -> exchange_fault.c, exchange.c (the requests
+ *                   reach exchange_app.c through x_app_ops, set by exchange_create)
+ *   exchange_fault.c the sessions' faults -> exchange.c
  *   exchange.c      records, ClOrdIDs, accounts
  *   match.c -> match_level.c            the matching engine, calls nothing else
  * It never calls into md/: after an operation on a book, and on the loop's
@@ -61,9 +66,17 @@ typedef struct sim sim;
 
 typedef struct exchange exchange;
 
-/* Faults of the FIX side (--fault fix-*). */
+/* Faults of the FIX side (--fault fix-*; main.c's header says what each does). */
 typedef struct sim_fix_fault {
     uint64_t drop_every, delay_ms, reject_every, garble_every, skip_seq_every, refuse_logons;
+    /* venue behaviour */
+    uint64_t session_reset_after_s; /* fix-session-reset: the boundary, seconds after the first clock (0: none) */
+    bool session_reset_flag;        /* ... announced with ResetSeqNumFlag=Y at the next Logon, else silent */
+    bool lose_book;                 /* fix-lose-book: exchange_load_state loads no order */
+    uint64_t rewind_in;             /* fix-rewind-in: loaded sessions expect this many inbound numbers again */
+    bool strict;                    /* fix-strict: tags > 956 and non-4.4 MsgTypes refused (35=3) */
+    bool status_latest;             /* fix-status-latest: H finds an order by its current ClOrdID or 37 only */
+    uint64_t fill_after_cancel;     /* fix-fill-after-cancel: every Nth F that cancels is followed by a fill */
 } sim_fix_fault;
 
 /* The order-entry half's options (fix_gateway.c, exchange*.c). */
@@ -92,6 +105,7 @@ typedef struct exchange_counters {
         cancel_news;                /* XCN requests (their cancel counts in cancels, their order in orders) */
     /* faults injected */
     uint64_t f_drops, f_delayed, f_rejects, f_garbled, f_skipped, f_refused;
+    uint64_t f_session_resets, f_strict, f_fill_after_cancel; /* boundaries; messages refused; racing fills */
 } exchange_counters;
 
 /* Cold. Uses s->fix (options; ed25519_pub is loaded here, fault) and the

@@ -14,7 +14,8 @@
  * Binance's values: 1 NONE (no prevention: the order trades with its own
  * account's), 2 EXPIRE_TAKER (also when absent), 3 EXPIRE_MAKER, 4
  * EXPIRE_BOTH. OrderStatusRequest (H) and OrderMassStatusRequest (AF,
- * 585=7) answer from the records. Every book operation ends with
+ * 585=7) answer from the records (fix-status-latest: H finds an order by
+ * its current ClOrdID or its OrderID only). Every book operation ends with
  * md_done: exchange_md_ops.book_done (market.c: the aggTrade, mid and
  * bookTicker). With --t2t-out, every D, F, G and XCN is stamped (t2t.c).
  * Nothing here allocates or formats text. This is the top of the exchange's
@@ -163,15 +164,17 @@ static int on_new(exchange *x, uint32_t si, const tf_fix_msg *m)
     return 0;
 }
 
-/* The order a request names: OrigClOrdID (or ClOrdID for H), else OrderID. */
-static uint32_t find_order(exchange *x, uint32_t account, const tf_fix_msg *m, uint32_t tag)
+/* The order a request names: OrigClOrdID (or ClOrdID for H), else OrderID.
+ * latest (fix-status-latest): only by the ClOrdID it has now. */
+static uint32_t find_order(exchange *x, uint32_t account, const tf_fix_msg *m, uint32_t tag, bool latest)
 {
     const char *v;
     size_t n;
     uint64_t oid;
     if (tf_fix_get_str(m, tag, &v, &n) == 0) {
         uint32_t r = ex_clid_find(x, account, v, n);
-        if (r != EX_NIL)
+        const x_order *o = r != EX_NIL ? &x->orders[r] : NULL;
+        if (o && (!latest || (o->cur_len == n && memcmp(o->cur, v, n) == 0)))
             return r;
     }
     if (tf_fix_get_u64(m, TF_FIX_TAG_ORDER_ID, &oid) == 0) {
@@ -188,7 +191,7 @@ static uint32_t find_order(exchange *x, uint32_t account, const tf_fix_msg *m, u
 static bool change(exchange *x, uint32_t si, const tf_fix_msg *m, bool cancel, const char *id, size_t idlen)
 {
     uint32_t account = x->sess[si].account;
-    uint32_t r = find_order(x, account, m, TF_FIX_TAG_ORIG_CL_ORD_ID);
+    uint32_t r = find_order(x, account, m, TF_FIX_TAG_ORIG_CL_ORD_ID, false);
     if (r == EX_NIL) {
         ex_cancel_reject(x, si, NULL, m, cancel, 1, "unknown order");
         return false;
@@ -278,7 +281,7 @@ static int on_cancel_new(exchange *x, uint32_t si, const tf_fix_msg *m)
 static int on_status(exchange *x, uint32_t si, const tf_fix_msg *m)
 {
     x->c.status_requests++;
-    uint32_t r = find_order(x, x->sess[si].account, m, TF_FIX_TAG_CL_ORD_ID);
+    uint32_t r = find_order(x, x->sess[si].account, m, TF_FIX_TAG_CL_ORD_ID, x->s->fix.fault.status_latest);
     if (r == EX_NIL)
         ex_report_unknown(x, si, m, 0);
     else

@@ -13,6 +13,9 @@
  * Ed25519 signature, ResetSeqNumFlag required by --fix-reset,
  * fix-refuse-logon) run in the session's on_logon hook; a Logon with
  * ResetSeqNumFlag=Y starts both directions at 1 (the session layer).
+ * fix-strict's dictionary (exchange_fault.c) sees the first message before
+ * a session is picked, admin messages before their session does and
+ * application messages in on_app; exchange_clock runs fix-session-reset.
  * Output: the transport writes straight from the session's send queue;
  * fix-delay holds a report's bytes (and what follows them) until it is
  * due, by marks of (stream offset, due time) per connection; fix-garble
@@ -104,7 +107,7 @@ static int on_app(void *ctx, tf_fix_session *fs, const tf_fix_msg *m)
     (void)fs;
     x_session *ss = ctx;
     exchange *x = ss->x;
-    int rc = x->app->on_app(x, ss, m);
+    int rc = ex_strict_refuse(x, ss, m) ? 0 : x->app->on_app(x, ss, m);
     const char *t = m->msg_type;
     if (ss->conn >= 0 && !((t[0] == '3' || t[0] == 'j') && !t[1])) {
         x_conn *c = &x->conn[ss->conn];
@@ -139,6 +142,7 @@ int ex_session_init(exchange *x, int i, const char *id, size_t n)
     ss->used = true;
     snprintf(ss->comp_id, sizeof ss->comp_id, "%s", cfg.target);
     x->c.sessions++;
+    ex_fault_rewind(x, ss);
     return 0;
 }
 
@@ -185,7 +189,8 @@ static void refuse(exchange *x, x_conn *c, const char *their_id, size_t n, const
         fprintf(stderr, "tfsim: FIX connection of %.*s refused: %s\n", (int)n, their_id, text);
 }
 
-/* The first message: a Logon whose SenderCompID picks the session. */
+/* The first message: a Logon whose SenderCompID picks the session. 0,
+ * -1 (refused: close), or 1 (fix-strict refused it: the connection waits, mute). */
 static int attach(exchange *x, int ci, const char *msg, size_t len)
 {
     x_conn *c = &x->conn[ci];
@@ -194,6 +199,8 @@ static int attach(exchange *x, int ci, const char *msg, size_t len)
     if (tf_fix_parse(msg, len, &x->first) != TF_FIX_OK || !tf_fix_is(&x->first, "A") ||
         tf_fix_get_str(&x->first, TF_FIX_TAG_SENDER_COMP_ID, &id, &n) != 0 || n >= TF_FIX_COMP_ID_MAX)
         return -1;
+    if (ex_strict_logon(x, c, &x->first))
+        return 1;
     const char *why;
     x_session *ss = session_for(x, id, n, &why);
     if (!ss) {
@@ -222,7 +229,7 @@ static int attach(exchange *x, int ci, const char *msg, size_t len)
  * is never half taken. */
 static bool stopped(const exchange *x, const x_conn *c)
 {
-    return c->closing || (c->session >= 0 && x->sess[c->session].fix.close != TF_FIX_CLOSE_NONE);
+    return c->closing || c->mute || (c->session >= 0 && x->sess[c->session].fix.close != TF_FIX_CLOSE_NONE);
 }
 
 /* Whole messages of [buf, buf+len) to the session; returns the bytes used. */
@@ -237,11 +244,17 @@ static size_t feed(exchange *x, int ci, const char *buf, size_t len)
             break;
         if (ml == 0)
             ml = 1;
-        if (c->session < 0 && (fr != TF_FIX_FRAME_OK || attach(x, ci, buf + used, ml) != 0)) {
-            c->closing = true;
-            break;
+        if (c->session < 0) {
+            int rc = fr == TF_FIX_FRAME_OK ? attach(x, ci, buf + used, ml) : -1;
+            if (rc != 0) {
+                c->closing = rc < 0;
+                used += ml; /* taken; a mute connection ignores what follows */
+                break;
+            }
         }
-        tf_fix_session_on_bytes(&x->sess[c->session].fix, buf + used, ml);
+        x_session *ss = &x->sess[c->session];
+        if (!(fr == TF_FIX_FRAME_OK && ex_strict_admin(x, ss, buf + used, ml)))
+            tf_fix_session_on_bytes(&ss->fix, buf + used, ml);
         used += ml;
     }
     return used;
@@ -414,6 +427,7 @@ void exchange_clock(exchange *x, uint64_t mono_ns, uint64_t wall_ns)
         if (c->used && c->session < 0 && !c->closing && mono_ns - c->opened_mono >= FIRST_MESSAGE_NS)
             c->closing = true;
     }
+    ex_fault_clock(x);
 }
 
 /* ---- output with faults ------------------------------------------------------------ */

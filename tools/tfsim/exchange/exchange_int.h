@@ -1,6 +1,7 @@
 /* tfsim exchange, internal: the state shared by exchange.c (records,
  * ClOrdID map, accounts, dump), exchange_conn.c (connections, sessions,
- * Logon, output faults), exchange_app.c (the requests) and
+ * Logon, output faults), exchange_fault.c (the venue-behaviour faults of
+ * the sessions), exchange_app.c (the requests) and
  * exchange_report.c (book events to execution reports), and
  * exchange_state.c (the orders kept across a restart). Not for other
  * modules: use exchange.h.
@@ -65,6 +66,7 @@ typedef struct x_mark {
 
 typedef struct x_conn {
     bool used, drop, drop_now, closing; /* drop: close once what is queued is written (fix-drop); drop_now: at once */
+    bool mute;                      /* fix-strict refused its Logon: input ignored until it closes */
     int session;                    /* -1 until its Logon picked one */
     uint64_t opened_mono, app_in;
     char *rbuf;                     /* a message split across inputs */
@@ -124,6 +126,10 @@ struct exchange {
     uint64_t *scratch;              /* EX_OPEN_MAX match ids (cancel-on-disconnect) */
     uint32_t nscratch;
     uint64_t read_ns;               /* --t2t-out: when the input being handled was read */
+    /* venue-behaviour faults */
+    bool clocked, boundary_done;    /* fix-session-reset: start_mono set; the boundary passed */
+    uint64_t start_mono;            /* the first exchange_clock */
+    uint64_t cancel_count;          /* fix-fill-after-cancel: F requests that canceled */
 };
 
 /* After an operation on the book of symbol si: market data catches up
@@ -152,6 +158,23 @@ void ex_set_cur(x_order *o, const char *id, size_t len);
 int ex_session_init(exchange *x, int i, const char *id, size_t n);
 tf_fix_writer *ex_begin(exchange *x, uint32_t session, const char *msg_type);
 void ex_send(exchange *x, uint32_t session);
+
+/* exchange_fault.c: the venue-behaviour faults of the sessions */
+/* From exchange_clock: the session boundary (fix-session-reset) when due. */
+void ex_fault_clock(exchange *x);
+/* fix-rewind-in: a session just set up from its store expects old numbers again. */
+void ex_fault_rewind(exchange *x, x_session *ss);
+/* fix-strict: a first message (Logon) outside the dictionary is answered
+ * with a Reject built outside any session and the connection goes mute;
+ * true when it was. */
+bool ex_strict_logon(exchange *x, x_conn *c, const tf_fix_msg *m);
+/* fix-strict: a message of a logged-on session outside the dictionary is
+ * answered with a Reject through the session; true when it was (the
+ * caller must not act on it). */
+bool ex_strict_refuse(exchange *x, x_session *ss, const tf_fix_msg *m);
+/* fix-strict: an admin message (0 1 2 4 5) at the expected number, checked
+ * before the session sees it; true when it was refused (its number taken). */
+bool ex_strict_admin(exchange *x, x_session *ss, const char *msg, size_t len);
 
 /* exchange_report.c */
 void ex_report(exchange *x, const x_order *o, uint32_t session, char exec_type, const char *clid, size_t clid_len,

@@ -10,8 +10,9 @@
  * An order put back into a book after a restart (X_OP_RESTORE) gets no
  * New again, and is reported Canceled if the book refuses it; its fills
  * are reported as any. A finished order goes to the ring of
- * finished ones. Also the status answers (150=I) and the refusals made
- * before a book is involved. Every ExecutionReport carries 37, 11, 17, 150,
+ * finished ones. fix-fill-after-cancel: every Nth order canceled by an
+ * F gets a fill report after its Canceled one (racing_fill). Also the
+ * status answers (150=I) and the refusals made before a book is involved. Every ExecutionReport carries 37, 11, 17, 150,
  * 39, 55, 54, 38, 44 (limit), 40, 59, 151, 14, 6 and 60. No allocation. */
 #include "tools/tfsim/exchange/exchange_int.h"
 
@@ -228,6 +229,42 @@ static void on_fill(exchange *x, x_order *o, int64_t px, int64_t qty, bool maker
         ex_rec_finish(x, (uint32_t)(o - x->orders));
 }
 
+/* fix-fill-after-cancel: the order just canceled by an F (every Nth) trades
+ * after all, as if a trade had raced the cancel: half of what was left (down
+ * to a whole lot, at least one lot and at most what was left) at its price,
+ * as maker. The fill is the venue's truth (cum, cost, fees); the order stays
+ * canceled (39=4). */
+static void racing_fill(exchange *x, x_order *o)
+{
+    uint64_t every = x->s->fix.fault.fill_after_cancel;
+    if (!every || !x->op_req || !tf_fix_is(x->op_req, "F") || ++x->cancel_count % every)
+        return;
+    int64_t lot = match_lot(x->s->sym[o->sym].book), left = o->qty - o->cum;
+    if (lot <= 0)
+        lot = 1;
+    int64_t q = left / 2 / lot * lot;
+    if (q < lot)
+        q = lot;
+    if (q > left)
+        q = left;
+    if (q <= 0)
+        return;
+    int64_t fee = commission(o->price, q, x->maker_rate);
+    o->cum += q;
+    o->cost += (__int128)o->price * q;
+    o->fees += fee;
+    x->c.fills++;
+    x->c.f_fill_after_cancel++;
+    tf_fix_writer *w = begin_8(x, o, o->session, 'F', o->cur, o->cur_len, NULL);
+    if (w) {
+        tf_fix_put_fixed(w, TF_FIX_TAG_LAST_PX, o->price);
+        tf_fix_put_fixed(w, TF_FIX_TAG_LAST_QTY, q);
+        tf_fix_put_fixed(w, TF_FIX_TAG_COMMISSION, fee);
+        tf_fix_put_char(w, TF_FIX_TAG_LAST_LIQUIDITY_IND, '1');
+        ex_send(x, o->session);
+    }
+}
+
 /* The request being handled takes over the order: its ClOrdID becomes the
  * current one (findable), its session gets the reports. *prev: the old one. */
 static void take_over(exchange *x, x_order *o, char prev[EX_CLID_MAX], size_t *prev_len)
@@ -298,6 +335,7 @@ void exchange_book_event(exchange *x, uint32_t si, const match_event *ev)
         if (x->op == X_OP_CANCEL && x->op_rec == ev->order.tag - 1) {
             take_over(x, o, prev, &prev_len);
             ex_report(x, o, o->session, '4', o->cur, o->cur_len, prev, prev_len);
+            racing_fill(x, o);
         } else {
             if (x->op == X_OP_COD)
                 x->c.cancel_on_disconnect++;

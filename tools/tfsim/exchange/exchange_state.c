@@ -31,7 +31,9 @@
  * account, with what they had filled (match_new.filled): they may trade at
  * once, and their reports wait in their sessions for the next Logon
  * (exchange_report.c, X_OP_RESTORE). A file of another version is refused;
- * so is a malformed one (the line says where). Cold code: stdio and malloc
+ * so is a malformed one (the line says where). fix-lose-book: the
+ * accounts, sessions and counters are loaded, no order (a venue that lost
+ * its book in a crash). Cold code: stdio and malloc
  * are fine here. */
 #include "tools/tfsim/exchange/exchange_int.h"
 
@@ -325,8 +327,12 @@ static bool load_line(loader *l, char *line, uint32_t *rec, uint32_t *orders, ui
             return false;
         x->sess[i].account = account;
     } else if (strcmp(what, "order") == 0) {
-        *rec = load_order(l, max_slot);
         (*orders)++;
+        if (x->s->fix.fault.lose_book) { /* the venue lost its book: the line and its clids are skipped */
+            *rec = EX_NIL;
+            return true;
+        }
+        *rec = load_order(l, max_slot);
     } else if (strcmp(what, "clid") == 0) {
         char id[EX_CLID_MAX];
         size_t n = str(l, id, sizeof id);
@@ -411,7 +417,10 @@ int exchange_load_state(exchange *x, const char *dir)
         md_done(x, o->sym);
         traded += x->c.fills != before;
     }
-    if (!x->quiet)
+    if (!x->quiet && x->s->fix.fault.lose_book)
+        fprintf(stderr, "tfsim: %s: %u orders forgotten (fix-lose-book); %u accounts\n", path, orders,
+                x->naccounts);
+    else if (!x->quiet)
         fprintf(stderr, "tfsim: %s: %u open orders back in the books (%u traded at once: %llu fills), %u finished "
                         "ones remembered, %u accounts\n", path, nopen, traded,
                 (unsigned long long)(x->c.fills - fills), x->fin_count, x->naccounts);
