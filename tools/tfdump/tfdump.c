@@ -148,14 +148,15 @@ static void put_order_event(const tf_order_event *ev)
     printf(" kind=%s order=%" PRIu64 " req=%" PRIu64 " strategy=%u",
            ev->kind < TF_EV_KIND_COUNT ? tf_event_kind_names[ev->kind] : "?", ev->order_id,
            ev->client_req_id, ev->strategy);
-    if (ev->kind <= TF_EV_EXPIRED || ev->kind == TF_EV_ILLEGAL) {
+    if (ev->kind <= TF_EV_EXPIRED || ev->kind == TF_EV_ILLEGAL || ev->kind == TF_EV_RESOLVED ||
+        ev->kind == TF_EV_OUT_OF_BAND_FILL) {
         printf(" symbol=%s side=%s type=%s price=%s", md_view_symbol(&g_md, i), ev->side ? "sell" : "buy",
                ev->type ? "market" : "limit", md_view_px(&g_md, i, ev->price));
         printf(" qty=%s", md_view_qty(&g_md, i, ev->qty));
         printf(" filled=%s state=%s", md_view_qty(&g_md, i, ev->cum_qty),
                ev->state < TF_OS_COUNT ? tf_ord_state_names[ev->state] : "?");
     }
-    if (ev->kind == TF_EV_FILL) {
+    if (ev->kind == TF_EV_FILL || ev->kind == TF_EV_OUT_OF_BAND_FILL) {
         printf(" last_px=%s", md_view_px(&g_md, i, ev->last_px));
         printf(" last_qty=%s fee=%s", md_view_qty(&g_md, i, ev->last_qty), view_fixed8(ev->fee));
     }
