@@ -430,7 +430,8 @@ int tfc_wait_venue(tfc *c, uint64_t order_id, int timeout_ms, tf_order_event *ou
             const tf_order_event *ev = (const tf_order_event *)s->payload;
             if (ev->order_id == order_id && (ev->kind == TF_EV_NEW || ev->kind == TF_EV_REJECTED ||
                                              ev->kind == TF_EV_FILL || ev->kind == TF_EV_CANCELED ||
-                                             ev->kind == TF_EV_EXPIRED)) {
+                                             ev->kind == TF_EV_EXPIRED || ev->kind == TF_EV_REPLACED ||
+                                             ev->kind == TF_EV_CANCEL_REJECTED)) {
                 *out = *ev;
                 return 1;
             }

@@ -73,8 +73,9 @@ int tfc_next_event(tfc *c, tf_order_event *out);
  * (other events are skipped, not lost: tfc_next_event still has them).
  * 1 got it, 0 timed out. */
 int tfc_wait(tfc *c, uint64_t req_id, int timeout_ms, tf_order_event *out);
-/* After a new order's acceptance: wait up to timeout_ms for the venue's
- * first answer about it (New, Rejected, a fill, Canceled, Expired).
+/* After a request the gate passed (a new order, a cancel, a replace): wait
+ * up to timeout_ms for the venue's first answer about the order (New,
+ * Rejected, a fill, Canceled, Expired, Replaced, CancelRejected).
  * 1 got it, 0 timed out. */
 int tfc_wait_venue(tfc *c, uint64_t order_id, int timeout_ms, tf_order_event *out);
 

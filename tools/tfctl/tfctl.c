@@ -13,9 +13,10 @@
  *     resolve ORDER_ID canceled | resolve ORDER_ID filled QTY PRICE
  *     session reset [N|all]
  *
- * A new order is answered twice: the risk gate's acceptance, then the
- * venue's first word about it (New, a fill, or a refusal — a venue that is
- * down refuses at once); both are printed. `resolve` settles an order of
+ * A new order, a cancel or a replace is answered twice: the risk gate's
+ * (accepted, pending), then the venue's first word about the order (New, a
+ * fill, Canceled, Replaced, or a refusal — a venue that is down refuses at
+ * once); both are printed. `resolve` settles an order of
  * unknown fate (the venue forgot it) as the venue's statement says;
  * `session reset` starts a venue session's sequence numbers again at 1
  * (after the venue reset its own without saying so: tfstat shows the
@@ -113,8 +114,9 @@ static int answer(tfc *c, uint64_t req)
     return ev.kind == TF_EV_REJECTED || ev.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
 }
 
-/* A new order: the gate's answer, then the venue's first word about it. */
-static int answer_new(tfc *c, uint64_t req)
+/* A new order, a cancel or a replace: the gate's answer, then (when it
+ * passed) the venue's first word about the order. */
+static int answer_venue(tfc *c, uint64_t req)
 {
     if (!req) {
         fprintf(stderr, "tfctl: %s\n", tfc_error(c));
@@ -126,8 +128,8 @@ static int answer_new(tfc *c, uint64_t req)
         return 5;
     }
     print_event(c, &ev);
-    if (ev.kind != TF_EV_ACCEPTED)
-        return ev.kind == TF_EV_REJECTED ? 1 : 0;
+    if (ev.kind != TF_EV_ACCEPTED && ev.kind != TF_EV_PENDING_CANCEL && ev.kind != TF_EV_PENDING_REPLACE)
+        return ev.kind == TF_EV_REJECTED || ev.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
     tf_order_event v;
     if (!tfc_wait_venue(c, ev.order_id, TFCTL_WAIT_MS, &v)) {
         printf("pending order=%" PRIu64 ": no answer from the venue yet (tfctl orders shows its fate)\n",
@@ -135,7 +137,7 @@ static int answer_new(tfc *c, uint64_t req)
         return 0;
     }
     print_event(c, &v);
-    return v.kind == TF_EV_REJECTED ? 1 : 0;
+    return v.kind == TF_EV_REJECTED || v.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
 }
 
 static int list_orders(tfc *c, int all)
@@ -313,12 +315,12 @@ int main(int argc, char **argv)
         rc = sent == count ? 0 : 1;
     } else if (strcmp(cmd, "new") == 0 && (na == 4 || na == 5)) {
         bool market = strcmp(a[3], "market") == 0;
-        rc = answer_new(c, tfc_new_order(c, a[0], a[1], market ? "market" : "limit", na == 5 ? a[4] : "",
+        rc = answer_venue(c, tfc_new_order(c, a[0], a[1], market ? "market" : "limit", na == 5 ? a[4] : "",
                                          market ? NULL : a[3], a[2]));
     } else if (strcmp(cmd, "cancel") == 0 && na == 1) {
-        rc = answer(c, tfc_cancel(c, strtoull(a[0], NULL, 10)));
+        rc = answer_venue(c, tfc_cancel(c, strtoull(a[0], NULL, 10)));
     } else if (strcmp(cmd, "replace") == 0 && na == 3) {
-        rc = answer(c, tfc_replace(c, strtoull(a[0], NULL, 10), a[1], a[2]));
+        rc = answer_venue(c, tfc_replace(c, strtoull(a[0], NULL, 10), a[1], a[2]));
     } else if (strcmp(cmd, "cancel-all") == 0 && na == 0) {
         rc = answer(c, tfc_cancel_all(c));
     } else if (strcmp(cmd, "orders") == 0) {
