@@ -118,10 +118,10 @@ threads:
   - {name: hot, idle: backoff, stages: [feed, risk, oms, exio]}
 YAML
 }
-start_engine() {
+start_engine() { # a failure is counted and the section goes on (its checks fail): an older engine
     "$BIN/tfengine" -c "$dir/cfg.yaml" >>"$dir/engine.log" 2>&1 &
     engine_pid=$!
-    wait_for 10 $T risk || { echo "FAIL engine did not come up"; cat "$dir/engine.log"; exit 1; }
+    wait_for 10 $T risk || { echo "  FAIL the engine did not come up"; tail -3 "$dir/engine.log"; fails=$((fails + 1)); }
 }
 stop_engine() {
     kill -TERM "$engine_pid"; wait "$engine_pid" 2>/dev/null
@@ -151,7 +151,10 @@ boot() { # boot SIM_ARGS: tfsim, the config (EXCHANGE_EXTRA, RISK_EXTRA from $xc
 
 echo "1. the venue resets its sequence numbers without a word"
 section 1
-xc="" rc="" boot --fault fix-session-reset:after=6
+xc="" rc="" boot --fault fix-session-reset:after=12
+connects=$(counter fix_connects)
+# Traffic first, so the venue's numbers run well ahead of 1 (as after a trading day).
+for k in 1 2 3 4 5 6; do x=$(resting); $T -s 2 cancel "$x" >/dev/null; done
 a=$(resting)
 b=$($T -s 2 new ETHUSDT buy 0.01 "$(price ETHUSDT 0.002)" | order_id) # crosses: fills
 wait_for 5 order_is "$a" New
@@ -161,10 +164,10 @@ halted() { stat_text | grep -q 'session 0 HALTED: .*below the expected'; }
 wait_for 15 halted
 check "the session halts, the problem in words in tfstat" halted
 check "the error log names it (fix_seq_reset)" sh -c "stat_text() { $BIN/tfstat -d $dir -n $inst --once; }; stat_text | grep -q fix_seq_reset"
-connects=$(counter fix_connects)
+after=$(counter fix_connects)
 sleep 3
-check "no reconnect loop burning the venue's numbers (connects $connects, 3 s later $(counter fix_connects))" \
-    test "$(counter fix_connects)" -eq "$connects"
+check "no reconnect loop burning the venue's numbers (connects: $connects before, one more after the boundary, $(counter fix_connects) now)" \
+    test "$(counter fix_connects)" -eq "$after" -a "$after" -le $((connects + 1))
 out=$($T -s 2 new BTCUSDT buy 0.01 "$(price BTCUSDT -0.02)")
 rc_new=$?
 echo "$out" | sed 's/^/       /'
@@ -201,7 +204,8 @@ check "not halted" sh -c "! $BIN/tfstat -d $dir -n $inst --once | grep -q HALTED
 c=$(resting)
 wait_for 5 order_is "$c" New
 check "trading goes on" order_is "$c" New
-check "nothing old was sent again (no resend)" test "$(counter fix_stale_not_resent)" -eq 0
+check "nothing old was asked for or sent again (no ResendRequest either way)" \
+    test "$(counter fix_resend_requests)" -eq 0
 $T kill on >/dev/null
 wait_for 10 sh -c "$T orders | grep -q '^0 open orders'"
 check "no order placed twice; positions equal the venue's fills" compare
