@@ -236,7 +236,7 @@ $(OUT)/bench/%: $(OUT)/obj/bench/%.o $(ENGINE_LIBS)
 FUZZ_SECONDS ?= 60
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_SRC := $(SHM_SRC) $(CONF_SRC) $(FIX_SRC) engine/md/md_decode.c engine/md/instruments.c engine/md/md_book.c \
+FUZZ_LIB_SRC := $(SHM_SRC) $(BASE_SRC) $(CONF_SRC) $(FIX_SRC) engine/md/md_decode.c engine/md/instruments.c engine/md/md_book.c \
                 engine/orders/risk.c engine/orders/risk_control.c engine/orders/risk_setup.c engine/orders/risk_limits.c engine/orders/oms.c engine/orders/oms_table.c engine/orders/oms_settle.c \
                 engine/orders/paper.c engine/orders/order_fsm.c engine/orders/position.c
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \

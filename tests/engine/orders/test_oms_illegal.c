@@ -307,7 +307,7 @@ static void test_unknown_report_kind(void **state)
 {
     (void)state;
     uint64_t id = live_order(TF_SELL, PX(44000), BQ(1));
-    uint8_t kinds[] = {0, TF_EX_EXPIRED + 1, 255};
+    uint8_t kinds[] = {0, TF_EX_OUT_OF_BAND_FILL + 1, 255};
     for (size_t k = 0; k < sizeof kinds; k++) {
         snap b = take(id);
         report(kinds[k], id, PX(44000), BQ(0.1), 0);
