@@ -60,6 +60,16 @@ static void set_problem(tf_exio *x, tf_exio_session *s, const char *what, const 
     s->health_mono = 0; /* published at once */
 }
 
+/* A session-level Reject from the venue (a field or tag it refuses): its
+ * words go to the session's problem, as a refused Logon's do. */
+static void note_reject(tf_exio *x, tf_exio_session *s)
+{
+    if (s->fix.c.rejects_in == s->rejects_seen)
+        return;
+    s->rejects_seen = s->fix.c.rejects_in;
+    set_problem(x, s, "session Reject", s->fix.reject_text);
+}
+
 static void set_halted(tf_exio *x, tf_exio_session *s, bool on)
 {
     if (s->halted != on)
@@ -104,6 +114,7 @@ static void session_down(tf_exio *x, tf_exio_session *s, int res)
     } else if (why == TF_FIX_CLOSE_LOGON_REFUSED) {
         tf__exio_error(x, TF_E_FIX_LOGON_REFUSED, s->index, "logon_refused");
         set_problem(x, s, "logon refused", s->fix.close_text);
+        s->rejects_seen = s->fix.c.rejects_in; /* a Reject of the Logon is said here already */
     } else if (was_up) {
         set_problem(x, s, name, s->fix.close_text);
     }
@@ -315,6 +326,7 @@ static int poll_inner(tf_exio *x, uint64_t now, bool take_commands)
             session_down(x, s, -ETIMEDOUT);
         }
         connect_due(x, s);
+        note_reject(x, s);
         publish_health(s, x->mono);
     }
     if (take_commands)

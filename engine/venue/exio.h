@@ -135,6 +135,7 @@ typedef struct tf_exio_session {
     uint64_t health_mono;                /* when the health gauges were last published */
     bool halted;                         /* not reconnecting until an operator resets it (or the schedule) */
     bool reset_requested;                /* an operator's reset: at the next disconnect, then connect */
+    uint64_t rejects_seen;               /* session Rejects already put in words */
     uint64_t *c_stale, *c_seq_resets;
     tf_state_slot *status_slot;          /* tf_venue_session_status */
     tf_venue_session_status status;      /* the last published, with the problem in words */

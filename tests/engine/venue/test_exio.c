@@ -387,9 +387,12 @@ static void test_venue_reject_and_session_reject(void **state)
     tf_fix_writer *w = tf_fix_session_begin(&V.s, "3");
     tf_fix_put_u64(w, TF_FIX_TAG_REF_SEQ_NUM, ref);
     tf_fix_put_u64(w, TF_FIX_TAG_SESSION_REJECT_REASON, 5);
+    tf_fix_put_cstr(w, TF_FIX_TAG_TEXT, "Value is incorrect for tag 44");
     tf_fix_session_send(&V.s);
     expect_report(TF_EX_REJECT, 32);
     assert_int_equal(*X.c_venue_rejects, 2);
+    /* its words reach the session's state (tfstat) */
+    UNTIL(strstr(X.sessions[0].status.problem, "session Reject: Value is incorrect for tag 44") != NULL);
 }
 
 /* The connection drops with an order out; after the reconnect the stage
