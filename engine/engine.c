@@ -463,6 +463,8 @@ int tf_engine_open(tf_engine *e, const tf_config *cfg)
 
 int tf_engine_start(tf_engine *e)
 {
+    /* From here on (what replay saw is not repeated). */
+    tf_event_log_init(&e->event_log, stderr, &e->instruments, e->order_path ? &e->orders : NULL, e->state);
     tf_store_64(&e->control.drain_deadline_ns, UINT64_MAX);
     /* Release: everything set up before start (and the deadline) is seen by
      * a thread that sees running. */
@@ -508,6 +510,8 @@ void tf_engine_tick(tf_engine *e, uint64_t now)
         tf_journal_flush(&e->orders, &e->seg_orders, true) == 0)
         tf_counter_inc(e->c_order_flushes, 1);
     tf__write_status(e, e->running ? TF_PHASE_RUNNING : TF_PHASE_STOPPED, now);
+    if (e->running)
+        tf_event_log_poll(&e->event_log);
     /* Write a disk-backed journal to the disk about once a second. MS_SYNC:
      * Linux's MS_ASYNC starts no I/O. The main thread may block here; the
      * stages never wait for it. */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "lib/conf/config.h"
+#include "engine/event_log.h"
 #include "engine/md/feed.h"
 #include "engine/md/instruments.h"
 #include "engine/orders/oms.h"
@@ -64,6 +65,7 @@ typedef struct tf_engine {
     tf_strategy_host strategy;
     bool risk_open, oms_open, paper_open, exio_open, strategy_open;
     uint32_t stage_failure;     /* set by the main thread; the risk gate trips the kill switch */
+    tf_event_log event_log;     /* the main thread's log in words (engine/event_log.h) */
     uint64_t *c_order_flushes;
 
     tf_stage stages[TF_CFG_MAX_STAGES];

@@ -163,6 +163,7 @@ check "before the boundary: an order resting, one filled" sh -c "$T orders --all
 halted() { stat_text | grep -q 'session 0 HALTED: .*below the expected'; }
 wait_for 15 halted
 check "the session halts, the problem in words in tfstat" halted
+check "the engine's log says it in words" grep -q "FIX session 0 HALTED, not reconnecting: Logon MsgSeqNum 1 below the expected" "$dir/engine.log"
 check "the error log names it (fix_seq_reset)" sh -c "stat_text() { $BIN/tfstat -d $dir -n $inst --once; }; stat_text | grep -q fix_seq_reset"
 after=$(counter fix_connects)
 sleep 3
@@ -258,6 +259,8 @@ $T resolve "$a" canceled >"$dir/resolve.txt"
 check "tfctl resolve settles one as canceled, journaled with the uid" grep -q "resolved order=$a .*state=Canceled by_uid=$(id -u)" "$dir/resolve.txt"
 $T resolve "$b" filled 0.004 "$(price BTCUSDT -0.02)" >"$dir/resolve2.txt"
 check "  ... and one as filled in part" grep -q "resolved order=$b .*state=Canceled" "$dir/resolve2.txt"
+wait_for 2 grep -q "order $a resolved" "$dir/engine.log"
+check "  ... the engine's log says who" grep -q "order $a resolved as Canceled (filled 0.00000) by uid $(id -u)" "$dir/engine.log"
 check "  ... its fill is in the position" sh -c "$T positions | grep -Eq '^BTCUSDT +all +0.00400 '"
 check "none is of unknown fate any more" test "$(counter fix_orders_unknown_now)" -eq 0
 check "a strategy (not the operator) may not resolve an order" \
@@ -277,6 +280,9 @@ check "the venue's fill after the cancel is applied, out of band" oob
 check "  ... journaled with the order and the quantity" \
     sh -c "journal() { $BIN/tfdump -n $inst -d $dir --orders 2>/dev/null; }; journal | grep 'kind=out_of_band_fill order=$a ' | grep -q 'last_qty=0.00500'"
 check "  ... in the error log" sh -c "$BIN/tfstat -d $dir -n $inst --once | grep -q order_out_of_band_fill"
+wait_for 2 grep -q "OUT-OF-BAND FILL" "$dir/engine.log"
+check "  ... and in the engine's log with the order and the quantity" \
+    grep -q "OUT-OF-BAND FILL order $a BTCUSDT buy 0.00500 @ " "$dir/engine.log"
 check "  ... the position holds it" sh -c "$T positions | grep -Eq '^BTCUSDT +all +0.00500 '"
 check "  ... and the kill switch tripped (risk.kill_on_out_of_band_fill)" \
     sh -c "$T risk | grep -q '^kill_switch .*out_of_band_fill'"
