@@ -43,8 +43,11 @@ tf_reject_reason tf__risk_check_control(const tf_risk *r, uint32_t s, const stru
                    ? TF_RJ_NONE
                    : TF_RJ_BAD_LIMIT;
     }
-    case TF_REQ_KILL:
-    case TF_REQ_SESSION_RESET: return s == 0 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+    case TF_REQ_KILL: return s == 0 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+    case TF_REQ_SESSION_RESET: { /* a session of the pool (exchange.sessions: at most 8), or all */
+        uint64_t which = ((const tf_req_resolve *)q->body)->order_id;
+        return s == 0 && (which == UINT64_MAX || which < 8) ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+    }
     case TF_REQ_RESOLVE: { /* the operator's alone; the OMS checks the order */
         const tf_req_resolve *b = (const tf_req_resolve *)q->body;
         bool ok = b->outcome == TF_RESOLVE_CANCELED ||
@@ -106,7 +109,7 @@ void tf__risk_apply_control(tf_risk *r, const struct tf_request *q, uint64_t now
         tf__risk_cmd(cmd, q, resolve ? TF_CMD_RESOLVE : TF_CMD_SESSION_RESET);
         cmd->order_id = resolve ? b->order_id : 0;
         cmd->price = b->price;
-        cmd->qty = resolve ? b->qty : b->order_id == UINT64_MAX ? -1 : (int64_t)(b->order_id & 0xff);
+        cmd->qty = resolve ? b->qty : b->order_id == UINT64_MAX ? -1 : (int64_t)b->order_id;
         cmd->arg = (int64_t)((uint64_t)b->uid << 8 | (resolve ? b->outcome & 0xff : 0));
         break;
     }

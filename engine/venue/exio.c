@@ -173,6 +173,9 @@ static void schedule_tick(tf_exio *x)
         } else if (in && new_day) {
             x->schedule_next = x->wall; /* again once it is down */
         }
+        if (!in && s->fix.state != TF_FIX_DISCONNECTED && s->fix.state != TF_FIX_ACTIVE &&
+            s->fix.state != TF_FIX_LOGOUT_SENT)
+            x->schedule_next = x->wall; /* logging on as the hours ended: out once it is on */
     }
     x->in_session = in;
 }

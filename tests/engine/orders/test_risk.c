@@ -328,6 +328,40 @@ static void test_replayed_days(void **state)
     fx_close(&g);
 }
 
+/* The operator's requests (resolve, session reset) are the operator's
+ * (strategy 0) alone; an out-of-band fill moves the gate's exposure and,
+ * with risk.kill_on_out_of_band_fill, trips the kill switch. */
+static void test_operator_and_out_of_band(void **state)
+{
+    (void)state;
+    uint64_t id = order_of(fx_new(&F, 3, BTC, TF_BUY, TF_LIMIT, PX(42900), BQ(0.001)));
+    tf_req_resolve r = {.order_id = id, .outcome = TF_RESOLVE_CANCELED, .uid = 77};
+    expect(fx_submit(&F, 3, TF_REQ_RESOLVE, &r, sizeof r), TF_RJ_BAD_REQUEST, "a strategy resolving");
+    tf_req_resolve bad = {.order_id = id, .outcome = TF_RESOLVE_FILLED, .qty = 0, .price = PX(42900)};
+    expect(fx_submit(&F, 0, TF_REQ_RESOLVE, &bad, sizeof bad), TF_RJ_BAD_REQUEST, "filled with no quantity");
+    tf_req_resolve sess = {.order_id = 9};
+    expect(fx_submit(&F, 0, TF_REQ_SESSION_RESET, &sess, sizeof sess), TF_RJ_BAD_REQUEST, "no session 9");
+    tf_order_event ev = answer(fx_submit(&F, 0, TF_REQ_RESOLVE, &r, sizeof r));
+    assert_int_equal(ev.kind, TF_EV_RESOLVED);
+    assert_int_equal(ev.arg, 77);
+    assert_null(tf_oms_find(&F.oms, id));
+    assert_int_equal(F.risk.open_count, 0); /* its worst case no longer counts */
+    sess.order_id = UINT64_MAX;
+    ev = answer(fx_submit(&F, 0, TF_REQ_SESSION_RESET, &sess, sizeof sess));
+    assert_int_equal(ev.kind, TF_EV_SESSION_RESET);
+    assert_int_equal(ev.qty, -1);
+
+    int64_t before = F.risk.total[BTC].pos.qty;
+    F.risk.kill_on_out_of_band_fill = true;
+    tf_exec_report x = {.kind = TF_EX_OUT_OF_BAND_FILL, .instrument = BTC, .order_id = id, .side = TF_BUY,
+                        .last_px = PX(42900), .last_qty = BQ(0.002)};
+    tf_oms_on_exec(&F.oms, &x, F.now);
+    fx_run(&F);
+    assert_int_equal(F.risk.total[BTC].pos.qty, before + BQ(0.002));
+    assert_true(F.risk.kill_active);
+    assert_int_equal(F.risk.kill_trigger, TF_KILL_OUT_OF_BAND_FILL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_states_and_limits),
         cmocka_unit_test(test_kill_switch),
         cmocka_unit_test(test_replayed_days),
+        cmocka_unit_test(test_operator_and_out_of_band),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
