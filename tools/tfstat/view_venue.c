@@ -3,10 +3,11 @@
  * messages, resend requests, rate-limit holds) and the stage's order
  * figures; from the stats segment's exio counters, found by their names in
  * the catalogue (shm/catalog.h; the session ones labelled session=N).
- * Then each session's problem in words from its state slot ("fix/<n>",
- * tf_venue_session_status): halted after the venue reset its sequence
- * numbers (and what to do), a refused Logon with the venue's reason, why
- * it last went down, outside the schedule's hours. */
+ * Then, for each session not logged on, its problem in words from its
+ * state slot ("fix/<n>", tf_venue_session_status): halted after the venue
+ * reset its sequence numbers (and what to do), a refused Logon with the
+ * venue's reason, why it last went down, outside the schedule's hours
+ * (JSON: every session's last problem, with its time). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,6 +157,10 @@ static void problems(render *r, const frame *fr, uint32_t sessions)
             continue;
         st.problem[sizeof st.problem - 1] = 0; /* another process wrote it */
         if (!st.halted && st.in_schedule && !st.problem[0])
+            continue;
+        /* Text: only while it matters (a session logged on again is well);
+         * JSON keeps the last problem of each, with its time. */
+        if (!r->json && !st.halted && st.in_schedule && st.state == TF_FIX_ACTIVE)
             continue;
         if (r->json) {
             fprintf(r->f, "%s{\"session\":%u,\"halted\":%s,\"in_schedule\":%s,\"next_in\":%" PRIu64
