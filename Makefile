@@ -243,10 +243,15 @@ FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                $(shell pkg-config --cflags ck yaml-0.1 2>/dev/null)
 
-build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h lib/*/*.h engine/*/*.h) Makefile
+# A target that needs more than FUZZ_LIB_SRC names it in fuzz/<target>.mk:
+#   build/fuzz/fuzz_x: FUZZ_EXTRA := tools/x/a.c tools/x/b.c
+FUZZ_EXTRA :=
+-include $(wildcard fuzz/*.mk)
+
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard shm/*.h lib/*/*.h engine/*/*.h tools/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(shell pkg-config --libs ck yaml-0.1 openssl 2>/dev/null) -lrt -lm -pthread
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(FUZZ_EXTRA) $(shell pkg-config --libs ck yaml-0.1 openssl 2>/dev/null) -lrt -lm -pthread
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
