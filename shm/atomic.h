@@ -48,6 +48,10 @@ static inline bool tf_cas_64(uint64_t *p, uint64_t old, uint64_t new_)
 {
     return __atomic_compare_exchange_n(p, &old, new_, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
+static inline bool tf_cas_32(uint32_t *p, uint32_t old, uint32_t new_)
+{
+    return __atomic_compare_exchange_n(p, &old, new_, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 #else
 static inline uint64_t tf_load_acquire_64(const uint64_t *p)
 {
@@ -85,6 +89,7 @@ static inline void tf_or_32(uint32_t *p, uint32_t bits) { ck_pr_or_32(p, bits); 
 static inline void tf_or_64(uint64_t *p, uint64_t bits) { ck_pr_or_64(p, bits); }
 static inline void tf_and_64(uint64_t *p, uint64_t bits) { ck_pr_and_64(p, bits); }
 static inline bool tf_cas_64(uint64_t *p, uint64_t old, uint64_t new_) { return ck_pr_cas_64(p, old, new_); }
+static inline bool tf_cas_32(uint32_t *p, uint32_t old, uint32_t new_) { return ck_pr_cas_32(p, old, new_); }
 #endif
 
 /* ck_ring and ck_sequence keep their indices in unsigned int; readers load
