@@ -34,6 +34,7 @@ const char *const tf_reject_reason_names[TF_RJ_REASON_COUNT] = {
     [TF_RJ_VENUE_UNAVAILABLE] = "venue_unavailable",
     [TF_RJ_BAD_LIMIT] = "bad_limit",
     [TF_RJ_NOT_TRADABLE] = "not_tradable",
+    [TF_RJ_NOT_AUTHORIZED] = "not_authorized",
 };
 _Static_assert(TF_ARRAY_LEN(tf_reject_reason_names) == TF_RJ_REASON_COUNT, "a label per reason");
 

@@ -79,6 +79,8 @@ typedef enum tf_reject_reason {
     TF_RJ_VENUE_UNAVAILABLE,     /* the venue ring stayed full */
     TF_RJ_BAD_LIMIT,             /* a limit change naming an unknown limit or target */
     TF_RJ_NOT_TRADABLE,          /* the instrument is known but closed to trading */
+    TF_RJ_NOT_AUTHORIZED,        /* an operator's request from an identity that is not an operator's, or an
+                                  * engine-only flag from a client */
     TF_RJ_REASON_COUNT
 } tf_reject_reason;
 

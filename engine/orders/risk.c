@@ -178,6 +178,8 @@ static tf_reject_reason tf__check_new(tf_risk *r, uint32_t s, const tf_req_order
         return TF_RJ_BAD_REQUEST;
     uint32_t i = b->instrument;
     bool flatten = b->flags & TF_ORDF_FLATTEN;
+    if (flatten && r->req_client)
+        return TF_RJ_NOT_AUTHORIZED; /* the kill switch's own closing orders only */
     if (r->lim.closed[i] && !flatten)
         return TF_RJ_NOT_TRADABLE;
     if (r->trading_state == TF_TS_HALTED && !flatten)
@@ -268,7 +270,7 @@ tf_reject_reason tf_risk_check(tf_risk *r, const struct tf_request *q, uint64_t 
     uint32_t s = q->source_id;
     if (s >= TF_MAX_STRATEGIES || !r->strategy_known[s])
         return TF_RJ_UNKNOWN_STRATEGY;
-    if (q->client_seq <= r->last_req_id[s])
+    if (q->client_seq <= (r->req_window ? *r->req_window : r->last_req_id[s]))
         return TF_RJ_DUPLICATE_REQUEST;
     const tf_req_order *b = (const tf_req_order *)q->body;
     switch (q->type) {
@@ -310,8 +312,14 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
     tf_reject_reason why = tf_risk_check(r, q, now);
     if (r->h_check)
         tf_hist_record(r->h_check, tf_now_ns() - t0);
-    if (why != TF_RJ_DUPLICATE_REQUEST && why != TF_RJ_UNKNOWN_STRATEGY)
-        r->last_req_id[q->source_id] = q->client_seq;
+    /* Only an accepted request moves the window: a refused one (an unknown
+     * type, a huge id) cannot make every later request a duplicate. */
+    if (why == TF_RJ_NONE) {
+        if (r->req_window)
+            *r->req_window = q->client_seq;
+        if (q->client_seq > r->last_req_id[q->source_id])
+            r->last_req_id[q->source_id] = q->client_seq;
+    }
     if (why != TF_RJ_NONE) {
         tf__reject(r, why, q, cmd);
         return true;
@@ -558,11 +566,23 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
     for (int n = 0; n < 64 && r->out_tail - r->out_head < TF_RISK_OUTBOX / 2; n++) {
         /* The in-engine strategy first (lowest tick-to-trade), then the
          * clients' lanes round-robin, then the shared MPSC ring. */
-        bool got = (r->strat_in && tf_spsc_poll(r->strat_in, &q, sizeof q)) ||
-                   (r->lanes && tf_lanes_poll(r->lanes, &q, sizeof q)) ||
-                   (r->requests && tf_mpsc_poll_tf_request(r->requests, &q));
-        if (!got)
+        tf_door_lane *lane = NULL;
+        r->req_window = NULL;
+        r->req_operator = r->req_client = false;
+        if (r->strat_in && tf_spsc_poll(r->strat_in, &q, sizeof q)) {
+            /* the in-engine strategy: the host stamped its id */
+        } else if (r->door && tf_door_poll(r->door, &q, &lane)) {
+            q.source_id = lane->strategy; /* the door's word, never the record's */
+            r->req_window = &lane->last_req;
+            r->req_operator = lane->operator_;
+            r->req_client = true;
+        } else if ((r->lanes && tf_lanes_poll(r->lanes, &q, sizeof q)) ||
+                   (r->requests && tf_mpsc_poll_tf_request(r->requests, &q))) {
+            r->req_operator = q.source_id == 0; /* test harnesses: the record's word */
+            r->req_client = true;
+        } else {
             break;
+        }
         work++;
         tf_order_cmd *c = tf__outbox_slot(r);
         if (!tf_risk_handle(r, &q, now, c))

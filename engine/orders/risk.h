@@ -37,6 +37,7 @@
 #include "engine/runtime/stage.h"
 #include "shm/orders.h"
 #include "shm/records.h"
+#include "shm/door.h"
 #include "shm/lanes.h"
 #include "shm/ring.h"
 #include "shm/state.h"
@@ -95,7 +96,13 @@ typedef struct tf_risk {
 
     /* inputs and outputs */
     tf_ring *requests;              /* MPSC from other processes; may be NULL */
-    tf_lanes *lanes;                /* per-client SPSC lanes from other processes; may be NULL */
+    tf_lanes *lanes;                /* per-client SPSC lanes (in-process test harnesses; the engine wires
+                                     * only the door): the record's source id is taken as given */
+    tf_door *door;                  /* the engine's: lanes bound to an identity (shm/door.h); may be NULL */
+    /* The request being handled: who sent it, as its source says (not the record). */
+    uint64_t *req_window;           /* its lane's request-id window (NULL: the strategy's) */
+    bool req_operator;              /* it may make the operator's requests */
+    bool req_client;                /* from another process (not the engine's own flatten or plugin) */
     tf_ring *strat_in;              /* SPSC from the strategy stage; may be NULL */
     tf_ring *feedback;              /* SPSC from the OMS */
     tf_ring *out;                   /* SPSC to the OMS */

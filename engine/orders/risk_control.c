@@ -35,28 +35,35 @@ void tf_risk_kill(tf_risk *r, uint32_t trigger, uint64_t now, tf_order_cmd *cmd)
 
 tf_reject_reason tf__risk_check_control(const tf_risk *r, uint32_t s, const struct tf_request *q)
 {
+    (void)s; /* a strategy id is no authority: who sent it is (r->req_operator, from the door) */
     switch (q->type) {
     case TF_REQ_SET_LIMIT: {
         tf_risk_limits scratch = r->lim; /* checked on a copy; tf_risk_handle applies it */
-        return s == 0 && tf_risk_limit_set(&scratch, r->strategy_known, r->instruments->count,
-                                           (const tf_req_limit *)q->body)
+        if (!r->req_operator)
+            return TF_RJ_NOT_AUTHORIZED;
+        return tf_risk_limit_set(&scratch, r->strategy_known, r->instruments->count, (const tf_req_limit *)q->body)
                    ? TF_RJ_NONE
                    : TF_RJ_BAD_LIMIT;
     }
-    case TF_REQ_KILL: return s == 0 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+    case TF_REQ_KILL: return r->req_operator ? TF_RJ_NONE : TF_RJ_NOT_AUTHORIZED;
     case TF_REQ_SESSION_RESET: { /* a session of the pool (exchange.sessions: at most 8), or all */
         uint64_t which = ((const tf_req_resolve *)q->body)->order_id;
-        return s == 0 && (which == UINT64_MAX || which < 8) ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+        if (!r->req_operator)
+            return TF_RJ_NOT_AUTHORIZED;
+        return which == UINT64_MAX || which < 8 ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
     }
     case TF_REQ_RESOLVE: { /* the operator's alone; the OMS checks the order */
         const tf_req_resolve *b = (const tf_req_resolve *)q->body;
         bool ok = b->outcome == TF_RESOLVE_CANCELED ||
                   (b->outcome == TF_RESOLVE_FILLED && b->qty > 0 && b->price > 0);
-        return s == 0 && ok ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
+        if (!r->req_operator)
+            return TF_RJ_NOT_AUTHORIZED;
+        return ok ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
     }
     case TF_REQ_SET_STATE:
-        return s == 0 && ((const tf_req_control *)q->body)->on < TF_TS_COUNT ? TF_RJ_NONE
-                                                                           : TF_RJ_BAD_REQUEST;
+        if (!r->req_operator)
+            return TF_RJ_NOT_AUTHORIZED;
+        return ((const tf_req_control *)q->body)->on < TF_TS_COUNT ? TF_RJ_NONE : TF_RJ_BAD_REQUEST;
     default: return TF_RJ_BAD_REQUEST;
     }
 }

@@ -235,11 +235,18 @@ typedef struct tf_cfg_strategy {
     char max_position_notional_text[TF_CFG_DECIMAL_MAX];
     char daily_loss_limit_text[TF_CFG_DECIMAL_MAX];
     int64_t max_order_notional, max_position_notional, daily_loss_limit; /* money */
+    /* Who may trade it (checked at the engine's door, shm/door.h): this
+     * local user and/or the members of this group; operators may too. */
+    char user[TF_CFG_NAME_MAX], group[TF_CFG_NAME_MAX];
 } tf_cfg_strategy;
 
 typedef struct tf_cfg_risk {
     uint32_t state;                      /* tf_trading_state at start: active (default), reducing, halted */
     bool flatten_on_kill;                /* the kill switch also flattens positions (default false) */
+    /* Operators (limits, the kill switch, the trading state, resolutions,
+     * session resets, cancel-all of everything, any strategy): the engine's
+     * own user and root always; also this user and the members of this group. */
+    char operator_user[TF_CFG_NAME_MAX], operator_group[TF_CFG_NAME_MAX];
     bool kill_on_out_of_band_fill;       /* a fill for a finished or unknown order trips the kill switch
                                           * (default false: it is applied, journaled, counted and logged) */
     uint64_t reference_max_age_ns;       /* older mid/last trade = stale (default 10 s) */

@@ -276,11 +276,15 @@ const tf__cfg_key tf__cfg_strategy_keys[] = {
     ROW("max_order_notional", TF__T_DECIMAL, AT(tf_cfg_strategy, max_order_notional_text)),
     ROW("max_position_notional", TF__T_DECIMAL, AT(tf_cfg_strategy, max_position_notional_text)),
     ROW("daily_loss_limit", TF__T_DECIMAL, AT(tf_cfg_strategy, daily_loss_limit_text)),
+    ROW("user", TF__T_NAME, AT(tf_cfg_strategy, user), .what = "user name"),
+    ROW("group", TF__T_NAME, AT(tf_cfg_strategy, group), .what = "group name"),
     END};
 static const tf__cfg_key tf__cfg_risk_keys[] = {
     ROW("state", TF__T_ENUM, AT(tf_cfg_risk, state), .sub = tf__cfg_trading_state_names, .what = "trading state"),
     ROW("flatten_on_kill", TF__T_BOOL, AT(tf_cfg_risk, flatten_on_kill)),
     ROW("kill_on_out_of_band_fill", TF__T_BOOL, AT(tf_cfg_risk, kill_on_out_of_band_fill)),
+    ROW("operator_user", TF__T_NAME, AT(tf_cfg_risk, operator_user), .what = "user name"),
+    ROW("operator_group", TF__T_NAME, AT(tf_cfg_risk, operator_group), .what = "group name"),
     ROW("reference_max_age_ms", TF__T_MS, AT(tf_cfg_risk, reference_max_age_ns), .min = 1, .max = 3600000),
     ROW("stage_silence_ms", TF__T_MS, AT(tf_cfg_risk, stage_silence_ns), .max = 3600000),
     ROW("max_concentration_pct", TF__T_INT, AT(tf_cfg_risk, max_concentration_pct), .max = 100),

@@ -213,9 +213,9 @@ static void test_states_and_limits(void **state)
     expect(fx_submit(&F, 3, TF_REQ_CANCEL, &c, sizeof c), TF_RJ_NONE, "cancels always pass");
     st.on = TF_TS_ACTIVE;
     expect(fx_submit(&F, 0, TF_REQ_SET_STATE, &st, sizeof st), TF_RJ_NONE, "active");
-    expect(fx_submit(&F, 3, TF_REQ_SET_STATE, &st, sizeof st), TF_RJ_BAD_REQUEST, "a strategy may not");
+    expect(fx_submit(&F, 3, TF_REQ_SET_STATE, &st, sizeof st), TF_RJ_NOT_AUTHORIZED, "a strategy may not");
     tf_req_limit l = {.limit = TF_LIM_MAX_ORDER_QTY, .target = BTC, .value = BQ(0.5)};
-    expect(fx_submit(&F, 3, TF_REQ_SET_LIMIT, &l, sizeof l), TF_RJ_BAD_LIMIT, "limit from a strategy");
+    expect(fx_submit(&F, 3, TF_REQ_SET_LIMIT, &l, sizeof l), TF_RJ_NOT_AUTHORIZED, "limit from a strategy");
     expect(fx_submit(&F, 0, TF_REQ_SET_LIMIT, &l, sizeof l), TF_RJ_NONE, "limit from the operator");
     expect(fx_new(&F, 3, BTC, TF_BUY, TF_LIMIT, PX(42900), BQ(0.6)), TF_RJ_MAX_QTY, "live limit applies");
     l.limit = 999;
@@ -336,7 +336,7 @@ static void test_operator_and_out_of_band(void **state)
     (void)state;
     uint64_t id = order_of(fx_new(&F, 3, BTC, TF_BUY, TF_LIMIT, PX(42900), BQ(0.001)));
     tf_req_resolve r = {.order_id = id, .outcome = TF_RESOLVE_CANCELED, .uid = 77};
-    expect(fx_submit(&F, 3, TF_REQ_RESOLVE, &r, sizeof r), TF_RJ_BAD_REQUEST, "a strategy resolving");
+    expect(fx_submit(&F, 3, TF_REQ_RESOLVE, &r, sizeof r), TF_RJ_NOT_AUTHORIZED, "a strategy resolving");
     tf_req_resolve bad = {.order_id = id, .outcome = TF_RESOLVE_FILLED, .qty = 0, .price = PX(42900)};
     expect(fx_submit(&F, 0, TF_REQ_RESOLVE, &bad, sizeof bad), TF_RJ_BAD_REQUEST, "filled with no quantity");
     tf_req_resolve sess = {.order_id = 9};
@@ -362,6 +362,30 @@ static void test_operator_and_out_of_band(void **state)
     assert_int_equal(F.risk.kill_trigger, TF_KILL_OUT_OF_BAND_FILL);
 }
 
+/* A refused request never moves the request-id window: one record with an
+ * unknown type and the largest id cannot make the operator's kill switch a
+ * "duplicate" (before: every later request was refused, and the journal
+ * kept the poison across a restart). And a client cannot set the kill
+ * switch's own flatten flag to pass the halt. */
+static void test_refused_ids_and_engine_flags(void **state)
+{
+    (void)state;
+    struct tf_request poison = {.type = 99, .source_id = 0, .client_seq = UINT64_MAX, .t_sent_ns = tf_now_ns()};
+    tf_spsc_offer(&F.lanes.rings[F.lane], &poison, sizeof poison);
+    tf_order_event ev = answer(UINT64_MAX);
+    assert_int_equal(ev.kind, TF_EV_REJECTED);
+    tf_req_control on = {.on = 1};
+    ev = answer(fx_submit(&F, 0, TF_REQ_KILL, &on, sizeof on));
+    assert_int_equal(ev.kind, TF_EV_KILL); /* not a duplicate */
+    assert_true(F.risk.kill_active);
+    /* Halted: a client's reducing order with the engine's flatten flag is refused. */
+    tf_req_order b = {.instrument = BTC, .side = TF_SELL, .type = TF_MARKET, .tif = TF_IOC,
+                      .flags = TF_ORDF_FLATTEN | TF_ORDF_REDUCE_ONLY, .qty = BQ(0.001)};
+    expect(fx_submit(&F, 3, TF_REQ_NEW, &b, sizeof b), TF_RJ_NOT_AUTHORIZED, "a client's flatten flag");
+    tf_req_control off = {.on = 0};
+    expect(fx_submit(&F, 0, TF_REQ_KILL, &off, sizeof off), TF_RJ_NONE, "reset");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_kill_switch),
         cmocka_unit_test(test_replayed_days),
         cmocka_unit_test(test_operator_and_out_of_band),
+        cmocka_unit_test(test_refused_ids_and_engine_flags),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
