@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,7 +17,7 @@
 #include "shm/err.h"
 #include "shm/fixed.h"
 #include "shm/journal.h"
-#include "shm/lanes.h"
+#include "shm/door.h"
 #include "shm/records.h"
 #include "shm/ring.h"
 #include "shm/segment.h"
@@ -30,9 +31,14 @@ struct tfc {
     uint32_t strategy;
     uint64_t next_req;
     tf_segment req_seg, state_seg, orders_seg;
-    tf_ring requests;
-    tf_lanes lanes;
-    int lane;                       /* this client's lane, -1: the shared MPSC ring */
+    tf_ring requests;               /* without the order path: the shared MPSC ring (pings) */
+    bool order_path;                /* the engine runs it: requests go through a lane from its door */
+    char door_path[256];
+    int door_sock;                  /* open while we hold the lane (-1: none yet) */
+    void *lane_map;
+    size_t lane_len;
+    tf_ring lane;                   /* our lane: only we and the engine map it */
+    tf_door_reply door;             /* what the engine granted (strategy, operator) */
     const tf_state_table *state;
     const tf_order_slot *table;
     const tf_limits_slot *limits;
@@ -60,9 +66,12 @@ const char *tfc_error(tfc *c) { return c->err; }
 
 static void tfc__close_segs(tfc *c)
 {
-    if (c->lane >= 0 && c->lanes.hdr)
-        tf_lanes_release(&c->lanes, c->lane);
-    c->lane = -1;
+    if (c->lane_map)
+        munmap(c->lane_map, c->lane_len);
+    if (c->door_sock >= 0)
+        close(c->door_sock); /* the engine reads what we wrote, then frees the lane */
+    c->lane_map = NULL;
+    c->door_sock = -1;
     tf_segment_close(&c->orders_seg);
     tf_segment_close(&c->state_seg);
     tf_segment_close(&c->req_seg);
@@ -76,7 +85,7 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
         return NULL;
     }
     c->req_seg.fd = c->state_seg.fd = c->orders_seg.fd = -1;
-    c->lane = -1;
+    c->door_sock = -1;
     c->strategy = strategy;
     c->next_req = tf_realtime_ns();
     char path[256];
@@ -88,10 +97,20 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
         snprintf(err, errlen, "strategy id %u is out of range (0..%u)", strategy, TF_MAX_STRATEGIES - 1);
         goto fail;
     }
+    /* Read-only first: with the order path nobody but the engine writes the
+     * request segment (requests go through a lane from the engine's door). */
     if (tf_segment_path(path, sizeof path, dir, instance, TF_SEG_REQUESTS) != 0 ||
-        (st = tf_segment_attach_writable(&c->req_seg, path, TF_SEG_KIND_RINGS)) != TF_SEG_OK) {
+        (st = tf_segment_attach(&c->req_seg, path, TF_SEG_KIND_RINGS)) != TF_SEG_OK) {
         what = TF_SEG_REQUESTS;
         goto seg_fail;
+    }
+    c->order_path = tf_segment_region(&c->req_seg, TF_REGION_LANES, &len) != NULL;
+    if (!c->order_path) { /* pings into the shared ring: it must be ours to write */
+        tf_segment_close(&c->req_seg);
+        if ((st = tf_segment_attach_writable(&c->req_seg, path, TF_SEG_KIND_RINGS)) != TF_SEG_OK) {
+            what = TF_SEG_REQUESTS;
+            goto seg_fail;
+        }
     }
     if (tf_segment_owner(&c->req_seg, tf_now_ns(), NULL) != TF_OWNER_LIVE) {
         snprintf(err, errlen, "engine '%s' is not running; requests would not be read", instance);
@@ -103,19 +122,11 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
         snprintf(err, errlen, "%s: not a request ring of this version", path);
         goto fail;
     }
-    /* A lane of our own when the engine has them (its order path runs). */
-    c->lane = -1;
-    if ((region = tf_segment_region(&c->req_seg, TF_REGION_LANES, &len))) {
-        if (tf_lanes_attach(&c->lanes, region, len) != 0 ||
-            c->lanes.hdr->record_size != sizeof(struct tf_request)) {
-            snprintf(err, errlen, "%s: request lanes of another version", path);
-            goto fail;
-        }
-        c->lane = tf_lanes_claim(&c->lanes);
-        if (c->lane < 0) {
-            snprintf(err, errlen, "%s", tf_err_msg());
-            goto fail;
-        }
+    /* The lane comes from the engine's door at the first request (a
+     * process that only reads needs none, and may not be allowed one). */
+    if (c->order_path && tf_segment_path(c->door_path, sizeof c->door_path, dir, instance, TF_DOOR_NAME) != 0) {
+        snprintf(err, errlen, "door path too long");
+        goto fail;
     }
     if (tf_segment_path(path, sizeof path, dir, instance, TF_SEG_STATE) != 0 ||
         (st = tf_segment_attach(&c->state_seg, path, TF_SEG_KIND_STATE)) != TF_SEG_OK) {
@@ -237,6 +248,10 @@ static uint64_t tfc__send(tfc *c, uint32_t type, const void *body, size_t len)
     if (type != TF_REQ_PING && !c->table)
         return tfc__fail(c, "the engine runs without the order path (no risk, oms and paper stages "
                             "in its config)");
+    if (c->order_path && c->door_sock < 0 &&
+        tf_door_knock(c->door_path, c->strategy, &c->door_sock, &c->lane_map, &c->lane_len, &c->lane, &c->door,
+                      c->err, sizeof c->err) != 0)
+        return 0; /* the engine's words are in c->err */
     struct tf_request q = {.type = type, .source_id = c->strategy, .client_seq = c->next_req};
     if (body)
         memcpy(q.body, body, len);
@@ -244,7 +259,7 @@ static uint64_t tfc__send(tfc *c, uint32_t type, const void *body, size_t len)
     /* Its answer comes after everything journaled now: tfc_wait starts there. */
     uint64_t from = c->table ? tf_journal_head(&c->orders) + 1 : 0;
     q.t_sent_ns = tf_now_ns();
-    while (c->lane >= 0 ? !tf_spsc_offer(&c->lanes.rings[c->lane], &q, sizeof q)
+    while (c->order_path ? !tf_spsc_offer(&c->lane, &q, sizeof q)
                         : !tf_mpsc_offer_tf_request(&c->requests, &q)) {
         if (tf_now_ns() > give_up)
             return tfc__fail(c, "request ring full for 1 s: the engine is not draining it");

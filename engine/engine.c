@@ -163,8 +163,10 @@ static int tf__open_segments(tf_engine *e)
     layout.kind = TF_SEG_KIND_RINGS;
     layout.region_count = 1;
 
-    /* Other processes submit here, so whoever may read may also write. */
-    unsigned req_mode = c->shm_mode | ((c->shm_mode & 0040) ? 0020 : 0);
+    /* Without the order path other processes ping here, so whoever may read
+     * may also write. With it nobody but the engine writes here: requests
+     * come through lanes from the door (shm/door.h). */
+    unsigned req_mode = e->order_path ? c->shm_mode : c->shm_mode | ((c->shm_mode & 0040) ? 0020 : 0);
     layout.regions[0].name = TF_REGION_REQUESTS;
     layout.regions[0].length = tf_ring_region_size(c->request_ring_capacity, sizeof(struct tf_request));
     if (e->order_path) { /* one SPSC lane per client process (shm/lanes.h) */
@@ -197,6 +199,32 @@ static int tf__open_segments(tf_engine *e)
 /* Builds the stage of this kind. The switch has no default, so a kind added
  * to tf_stage_kind without a case here fails the build (-Wswitch). Its
  * drain bit is its place in the pipeline order, the order of tf_stage_kind. */
+/* The door: who may knock is the socket's mode (those who may read the
+ * segments); who gets in, and as what, is the authority's. */
+static int tf__open_door(tf_engine *e)
+{
+    const tf_config *c = &e->cfg;
+    char path[256];
+    if (tf_authority_init(&e->authority, c) != 0)
+        return -1;
+    if (tf_segment_path(path, sizeof path, c->shm_dir, c->instance, TF_DOOR_NAME) != 0)
+        return TF_ERR("door path too long");
+    unsigned mode = (c->shm_mode & 0700) | ((c->shm_mode & 0040) ? 0060 : 0) | ((c->shm_mode & 0004) ? 0006 : 0);
+    if (tf_door_open(&e->door, path, mode, c->request_ring_capacity, sizeof(struct tf_request), tf_authority_admit,
+                     &e->authority) != 0)
+        return -1;
+    e->door_open = true;
+    return 0;
+}
+
+static void *tf__door_main(void *arg)
+{
+    tf_engine *e = arg;
+    while (!tf_load_acquire_32(&e->door_stop))
+        tf_door_serve(&e->door, 100);
+    return NULL;
+}
+
 static int tf__add_stage(tf_engine *e, tf_stage_kind kind, uint32_t thread_index)
 {
     if ((unsigned)kind >= TF_STAGE_KIND_COUNT)
@@ -240,7 +268,13 @@ static int tf__add_stage(tf_engine *e, tf_stage_kind kind, uint32_t thread_index
                           tf_config_has_stage(c, TF_STAGE_STRATEGY) ? &e->strat_ring : NULL,
                           &e->oms_risk_ring, &e->risk_oms_ring);
         e->risk.kill_flag = &e->stage_failure;
-        e->risk.lanes = &e->request_lanes;
+        /* Other processes' requests come only through the door: the shared
+         * ring and lanes in the request segment are not read. */
+        e->risk.lanes = NULL;
+        e->risk.requests = NULL;
+        if (rc == 0)
+            rc = tf__open_door(e);
+        e->risk.door = e->door_open ? &e->door : NULL;
         if (rc == 0)
             tf_risk_publish_limits(&e->risk, tf_segment_region(&e->seg_state, TF_REGION_LIMITS, NULL));
         e->risk_open = rc == 0;
@@ -465,6 +499,12 @@ int tf_engine_start(tf_engine *e)
 {
     /* From here on (what replay saw is not repeated). */
     tf_event_log_init(&e->event_log, stderr, &e->instruments, e->order_path ? &e->orders : NULL, e->state);
+    if (e->door_open) {
+        if (pthread_create(&e->door_thread, NULL, tf__door_main, e) != 0)
+            return TF_ERR("door thread: cannot start");
+        pthread_setname_np(e->door_thread, "tf-door");
+        e->door_running = true;
+    }
     tf_store_64(&e->control.drain_deadline_ns, UINT64_MAX);
     /* Release: everything set up before start (and the deadline) is seen by
      * a thread that sees running. */
@@ -533,6 +573,11 @@ void tf_engine_stop(tf_engine *e)
     for (uint32_t i = 0; i < e->thread_count; i++)
         tf_agent_thread_join(&e->threads[i]);
     e->running = false;
+    if (e->door_running) { /* no more lanes: the risk gate is gone */
+        tf_store_release_32(&e->door_stop, 1);
+        pthread_join(e->door_thread, NULL);
+        e->door_running = false;
+    }
     /* Threads are joined: the main thread is now the journal's only writer. */
     tf__journal_event(e, TF_ENGINE_STOPPING, e->md.desc->head);
     tf__write_status(e, TF_PHASE_STOPPED, tf_now_ns());
@@ -560,6 +605,14 @@ void tf_engine_close(tf_engine *e)
     if (e->exio_open)
         tf_exio_free(&e->exio);
     e->strategy_open = e->risk_open = e->oms_open = e->paper_open = e->exio_open = false;
+    if (e->door_running) {
+        tf_store_release_32(&e->door_stop, 1);
+        pthread_join(e->door_thread, NULL);
+        e->door_running = false;
+    }
+    if (e->door_open)
+        tf_door_close(&e->door);
+    e->door_open = false;
     tf_segment_close(&e->seg_orders);
     tf_segment_close(&e->seg_md);
     tf_segment_close(&e->seg_requests);

@@ -14,10 +14,12 @@
 #define TF_ENGINE_ENGINE_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "lib/conf/config.h"
 #include "engine/event_log.h"
+#include "engine/orders/authority.h"
 #include "engine/md/feed.h"
 #include "engine/md/instruments.h"
 #include "engine/orders/oms.h"
@@ -66,6 +68,13 @@ typedef struct tf_engine {
     bool risk_open, oms_open, paper_open, exio_open, strategy_open;
     uint32_t stage_failure;     /* set by the main thread; the risk gate trips the kill switch */
     tf_event_log event_log;     /* the main thread's log in words (engine/event_log.h) */
+    /* The door (shm/door.h): clients' lanes, bound to who they are. */
+    tf_authority authority;
+    tf_door door;
+    bool door_open;
+    pthread_t door_thread;
+    bool door_running;
+    uint32_t door_stop;
     uint64_t *c_order_flushes;
 
     tf_stage stages[TF_CFG_MAX_STAGES];

@@ -46,6 +46,9 @@
 #define TF_RING_RISK_OMS      "risk_oms"      /* tf_order_cmd: risk -> OMS */
 #define TF_RING_OMS_VENUE     "oms_venue"     /* tf_venue_cmd: OMS -> venue stage */
 #define TF_RING_VENUE_OMS     "venue_oms"     /* tf_exec_report: venue stage -> OMS */
+/* The engine's door (shm/door.h): the Unix socket <dir>/tradefan.<instance>.door
+ * where clients get their request lanes (order path only). */
+#define TF_DOOR_NAME          "door"
 #define TF_RING_OMS_RISK      "oms_risk"      /* tf_risk_feedback: OMS -> risk */
 
 /* ---- counters, gauges and histograms of the stats segment ----------------
