@@ -83,6 +83,7 @@ __attribute__((format(printf, 3, 4))) static void fail(q_response *r, int status
 
 /* ---- setup ----------------------------------------------------------------- */
 
+
 int q_server_open(q_server *q, const tf_config *cfg)
 {
     memset(q, 0, sizeof *q);
@@ -132,9 +133,49 @@ static const char *arg(const q_args *a, const char *name)
     return NULL;
 }
 
+void q_args_add(q_args *a, const char *frag, size_t len)
+{
+    /* Too long is its own answer (and checked first): an argument cut short
+     * or skipped would answer a different question than was asked. */
+    const char *eq = memchr(frag, '=', len);
+    size_t nlen = eq ? (size_t)(eq - frag) : len, vlen = eq ? len - nlen - 1 : 0;
+    if (len > Q_MAX_ARG_LEN || nlen >= sizeof a->name[0] || vlen >= sizeof a->value[0]) {
+        a->too_long = true;
+        return;
+    }
+    if (a->count == Q_MAX_ARGS || !eq || eq == frag || memchr(frag, 0, len)) {
+        a->malformed = true;
+        return;
+    }
+    memcpy(a->name[a->count], frag, nlen);
+    a->name[a->count][nlen] = 0;
+    memcpy(a->value[a->count], eq + 1, vlen);
+    a->value[a->count][vlen] = 0;
+    a->count++;
+}
+
+void q_args_parse(q_args *a, const char *qs, size_t len)
+{
+    memset(a, 0, sizeof *a);
+    while (len) {
+        const char *amp = memchr(qs, '&', len);
+        size_t n = amp ? (size_t)(amp - qs) : len;
+        q_args_add(a, qs, n);
+        if (!amp)
+            break;
+        len -= n + 1;
+        qs = amp + 1;
+    }
+}
+
 /* Every argument known, none twice. */
 static bool args_ok(q_response *r, const q_args *a, const char *const *known)
 {
+    if (a->too_long) {
+        fail(r, 400, "parameter too long (a name at most %zu bytes, a value at most %zu, name=value at most %d)",
+             sizeof a->name[0] - 1, sizeof a->value[0] - 1, Q_MAX_ARG_LEN);
+        return false;
+    }
     if (a->malformed) {
         fail(r, 400, "malformed query string");
         return false;
