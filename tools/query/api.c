@@ -214,6 +214,23 @@ static bool uint_arg(q_response *r, const q_args *a, const char *name, uint64_t 
     return true;
 }
 
+/* The latest time in ms the store's ns clock can hold: end is asked as
+ * end * Q_MS + (Q_MS - 1) ns, which must not wrap (2554-07-21). */
+#define Q_MAX_TIME_MS ((UINT64_MAX - (Q_MS - 1)) / Q_MS)
+
+/* start or end: a time in ms whose ns fits in 64 bits. */
+static bool time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given)
+{
+    if (!uint_arg(r, a, name, v, given))
+        return false;
+    if (*given && *v > Q_MAX_TIME_MS) {
+        fail(r, 400, "%s must be 0..%llu (ms since the epoch), got %" PRIu64, name,
+             (unsigned long long)Q_MAX_TIME_MS, *v);
+        return false;
+    }
+    return true;
+}
+
 /* The instrument named by symbol (+ exchange); NULL after failing r. */
 static const tf_md_instrument_info *instrument(q_server *q, q_response *r, const q_args *a)
 {
@@ -369,7 +386,7 @@ static void bars(q_server *q, q_response *r, const q_args *a)
     }
     uint64_t start = 0, end = 0, limit = Q_DEFAULT_LIMIT;
     bool has_start, has_end, has_limit;
-    if (!uint_arg(r, a, "start", &start, &has_start) || !uint_arg(r, a, "end", &end, &has_end) ||
+    if (!time_arg(r, a, "start", &start, &has_start) || !time_arg(r, a, "end", &end, &has_end) ||
         !uint_arg(r, a, "limit", &limit, &has_limit))
         return;
     uint32_t max = q->cfg.export_.query.max_limit;

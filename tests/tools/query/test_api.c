@@ -86,6 +86,34 @@ static const char *get(const char *path, const char *qs, const char *auth)
     return resp.body;
 }
 
+/* ---- 1. start and end: their ns must not wrap -------------------------------- */
+
+static void test_range_bounded_to_ns(void **state)
+{
+    (void)state;
+    open_server(NULL, 5);
+    char qs[160];
+    /* The whole range in memory: answered. */
+    snprintf(qs, sizeof qs, "symbol=BTCUSDT&start=%llu&end=%llu", T0_MS, T0_MS + 4 * 60000);
+    get("/v1/bars", qs, "");
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "\"source\":\"memory\""));
+    /* end * 10^6 wrapped to a few ns past 1970 before: now refused, naming end and the range. */
+    const char *msg = get("/v1/bars", "symbol=BTCUSDT&start=0&end=99999999999999", "");
+    assert_int_equal(resp.status, 400);
+    assert_non_null(strstr(msg, "end must be 0..18446744073708"));
+    get("/v1/bars", "symbol=BTCUSDT&start=0&end=18446744073709", "");
+    assert_int_equal(resp.status, 400);
+    msg = get("/v1/bars", "symbol=BTCUSDT&start=18446744073709&end=18446744073709", "");
+    assert_int_equal(resp.status, 400);
+    assert_non_null(strstr(msg, "start must be 0..18446744073708"));
+    /* The last ms that fits is still a question (after the newest bar: none). */
+    get("/v1/bars", "symbol=BTCUSDT&start=18446744073708&end=18446744073708", "");
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "\"bars\":[]"));
+    close_server();
+}
+
 /* ---- 2. a long argument is refused, never skipped ------------------------------- */
 
 static void test_long_argument_refused(void **state)
@@ -119,6 +147,7 @@ static void test_long_argument_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_range_bounded_to_ns),
         cmocka_unit_test(test_long_argument_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
