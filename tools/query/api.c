@@ -9,6 +9,7 @@
 #include <sys/time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "lib/base/json_text.h"
 #include "shm/common.h"
@@ -91,6 +92,9 @@ int q_server_open(q_server *q, const tf_config *cfg)
     const tf_cfg_query *qc = &cfg->export_.query;
     if (tf_config_secret_read(&qc->token, q->token, sizeof q->token) != 0)
         return TF_ERR_CTX("export.query.token");
+    /* token_ok compares the whole buffer: zero what follows the token. */
+    size_t tlen = strlen(q->token);
+    memset(q->token + tlen, 0, sizeof q->token - tlen);
     if (tf_config_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)
         return TF_ERR_CTX("export.redis.password");
     if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)
@@ -548,6 +552,21 @@ static void health(q_server *q, q_response *r, const q_args *a)
         __atomic_load_n(&q->requests, __ATOMIC_RELAXED), __atomic_load_n(&q->cache_hits, __ATOMIC_RELAXED));
 }
 
+/* Whether `auth` is "Bearer <the token>". CRYPTO_memcmp over the whole
+ * zero-padded token buffer: the time taken tells neither where a guess
+ * differs nor how long the token is (strcmp stops at the first difference). */
+static bool token_ok(const q_server *q, const char *auth)
+{
+    if (strncmp(auth, "Bearer ", 7) != 0)
+        return false;
+    char given[sizeof q->token] = {0};
+    size_t n = strlen(auth + 7);
+    if (n >= sizeof given) /* longer than any token can be */
+        return false;
+    memcpy(given, auth + 7, n);
+    return CRYPTO_memcmp(given, q->token, sizeof given) == 0;
+}
+
 void q_handle(q_server *q, const char *method, const char *path, const q_args *args, const char *auth,
               q_response *r)
 {
@@ -557,7 +576,7 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
     if (r->body)
         r->body[0] = 0;
     __atomic_add_fetch(&q->requests, 1, __ATOMIC_RELAXED);
-    if (q->token[0] && (strncmp(auth, "Bearer ", 7) != 0 || strcmp(auth + 7, q->token) != 0))
+    if (q->token[0] && !token_ok(q, auth))
         fail(r, 401, "a bearer token is required (Authorization: Bearer ...)");
     else if (strcmp(method, "GET") != 0)
         fail(r, 405, "only GET is served");

@@ -15,7 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+/* Every token comparison api.c makes, counted and measured: it must go
+ * through CRYPTO_memcmp over the whole token buffer, whatever was sent. */
+static int memcmp_calls;
+static size_t memcmp_len;
+static int counting_memcmp(const void *a, const void *b, size_t n)
+{
+    memcmp_calls++;
+    memcmp_len = n;
+    return CRYPTO_memcmp(a, b, n);
+}
+#define CRYPTO_memcmp counting_memcmp
 #include "tools/query/api.c"
+#undef CRYPTO_memcmp
 
 #include <cmocka.h> /* after api.c: cmocka defines a fail() macro */
 
@@ -144,11 +158,44 @@ static void test_long_argument_refused(void **state)
     close_server();
 }
 
+/* ---- 3. the bearer token, in constant time -------------------------------------- */
+
+static void test_token_constant_time(void **state)
+{
+    (void)state;
+    open_server("s3cret-token", 0);
+    static const char *const wrong[] = {"Bearer x3cret-token", "Bearer s3cret-tokex", "Bearer s3cret",
+                                        "Bearer s3cret-token-and-more", "Bearer ", "bearer s3cret-token"};
+    for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++) {
+        memcmp_calls = 0;
+        memcmp_len = 0;
+        get("/v1/health", "", wrong[i]);
+        assert_int_equal(resp.status, 401);
+        if (strncmp(wrong[i], "Bearer ", 7) == 0) { /* the scheme is public; the token never strcmp'd */
+            assert_int_equal(memcmp_calls, 1);
+            assert_int_equal(memcmp_len, sizeof srv.token);
+        }
+    }
+    get("/v1/health", "", "");
+    assert_int_equal(resp.status, 401);
+    char longer[400];
+    snprintf(longer, sizeof longer, "Bearer %0300d", 7);
+    get("/v1/health", "", longer);
+    assert_int_equal(resp.status, 401);
+    memcmp_calls = 0;
+    get("/v1/health", "", "Bearer s3cret-token");
+    assert_int_equal(resp.status, 200);
+    assert_int_equal(memcmp_calls, 1);
+    assert_int_equal(memcmp_len, sizeof srv.token);
+    close_server();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_range_bounded_to_ns),
         cmocka_unit_test(test_long_argument_refused),
+        cmocka_unit_test(test_token_constant_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
