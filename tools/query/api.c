@@ -1,5 +1,6 @@
 #include "tools/query/api.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,6 +85,15 @@ __attribute__((format(printf, 3, 4))) static void fail(q_response *r, int status
 
 /* ---- setup ----------------------------------------------------------------- */
 
+/* Whether `addr` is a loopback address: 127.0.0.0/8 or ::1. */
+static bool loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return ntohl(a4.s_addr) >> 24 == 127;
+    return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
 
 int q_server_open(q_server *q, const tf_config *cfg)
 {
@@ -95,6 +105,11 @@ int q_server_open(q_server *q, const tf_config *cfg)
     /* token_ok compares the whole buffer: zero what follows the token. */
     size_t tlen = strlen(q->token);
     memset(q->token + tlen, 0, sizeof q->token - tlen);
+    /* Off loopback anyone who can reach the port could query: not without a
+     * token. Checked before anything is allocated (nothing to undo). */
+    if (!q->token[0] && !loopback(qc->bind))
+        return TF_ERR("export.query.bind %s is not a loopback address (127.0.0.0/8, ::1) and no "
+                      "export.query.token is configured: set a token, or bind to loopback", qc->bind);
     if (tf_config_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)
         return TF_ERR_CTX("export.redis.password");
     if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)

@@ -68,6 +68,8 @@ typedef struct q_server {
     uint64_t requests, errors, cache_hits; /* atomics */
 } q_server;
 
+/* Fails (TF_ERR) when export.query.bind is not a loopback address
+ * (127.0.0.0/8, ::1) and no export.query.token is configured. */
 int q_server_open(q_server *q, const tf_config *cfg);
 void q_server_close(q_server *q);
 

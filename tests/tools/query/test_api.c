@@ -190,12 +190,37 @@ static void test_token_constant_time(void **state)
     close_server();
 }
 
+/* ---- 4. off loopback only with a token ----------------------------------------- */
+
+static void test_bind_needs_token_off_loopback(void **state)
+{
+    (void)state;
+    static const char *const open_ok[] = {"127.0.0.1", "127.1.2.3", "::1"};
+    for (size_t i = 0; i < sizeof open_ok / sizeof *open_ok; i++) {
+        config(open_ok[i], NULL);
+        assert_int_equal(q_server_open(&srv, &cfg), 0);
+        close_server();
+    }
+    static const char *const exposed[] = {"0.0.0.0", "10.1.2.3", "128.0.0.1", "::"};
+    for (size_t i = 0; i < sizeof exposed / sizeof *exposed; i++) {
+        config(exposed[i], NULL);
+        tf_err_clear();
+        assert_int_equal(q_server_open(&srv, &cfg), -1);
+        assert_non_null(strstr(tf_err_msg(), "export.query.token"));
+        assert_non_null(strstr(tf_err_msg(), exposed[i]));
+        config(exposed[i], "s3cret-token");
+        assert_int_equal(q_server_open(&srv, &cfg), 0);
+        close_server();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_range_bounded_to_ns),
         cmocka_unit_test(test_long_argument_refused),
         cmocka_unit_test(test_token_constant_time),
+        cmocka_unit_test(test_bind_needs_token_off_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
