@@ -7,7 +7,8 @@
  *
  * Binds export.query.bind:port (127.0.0.1:8080 by default; port 0 = any
  * free port, written to --port-file). Optional bearer token
- * (export.query.token). Exit: 0 on SIGINT/SIGTERM, 1 config or bind error.
+ * (export.query.token), required to bind off loopback (127.0.0.0/8, ::1).
+ * Exit: 0 on SIGINT/SIGTERM, 1 config or bind error.
  */
 #include <arpa/inet.h>
 #include <errno.h>
