@@ -133,13 +133,18 @@ def main():
         ("parameter twice", f"/v1/bars?symbol={sym}&symbol={sym}", 400),
         ("unsupported timeframe", f"/v1/bars?symbol={sym}&timeframe=5m", 400),
         ("malformed query string", f"/v1/bars?symbol={sym}&justaword", 400),
+        ("end whose ns would wrap", f"/v1/bars?symbol={sym}&start=0&end=99999999999999", 400, "end must be 0.."),
+        ("start whose ns would wrap", f"/v1/bars?symbol={sym}&start=99999999999999", 400, "start must be 0.."),
+        ("a value too long", f"/v1/bars?symbol={sym}&exchange={'x' * 300}", 400, "parameter too long"),
+        ("a long argument before a good one", f"/v1/bars?colour={'x' * 300}&symbol={sym}", 400, "parameter too long"),
         ("trades limit too large", f"/v1/trades?symbol={sym}&limit=100000000", 400),
         ("quote of an unknown symbol", "/v1/quote?symbol=NOPE", 404),
         ("unknown endpoint", "/v1/candles", 404),
     ]
-    for desc, path, code in cases:
+    for desc, path, code, *says in cases:  # says: what the error must mention
         st, j = get(u + path)
-        expect(desc, st == code and isinstance(j.get("error"), str), f"{path}: {st} {j}")
+        expect(desc, st == code and isinstance(j.get("error"), str) and all(w in j["error"] for w in says),
+               f"{path[:80]}: {st} {j}")
     st, j = get(f"{u}/v1/bars?symbol={sym}", method="POST")
     expect("POST refused", st == 405 and "error" in j, f"{st} {j}")
     print(f"    {bad} failures")

@@ -1,5 +1,6 @@
 #include "tools/query/api.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "lib/base/json_text.h"
 #include "shm/common.h"
@@ -83,6 +85,16 @@ __attribute__((format(printf, 3, 4))) static void fail(q_response *r, int status
 
 /* ---- setup ----------------------------------------------------------------- */
 
+/* Whether `addr` is a loopback address: 127.0.0.0/8 or ::1. */
+static bool loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return ntohl(a4.s_addr) >> 24 == 127;
+    return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
 int q_server_open(q_server *q, const tf_config *cfg)
 {
     memset(q, 0, sizeof *q);
@@ -90,6 +102,14 @@ int q_server_open(q_server *q, const tf_config *cfg)
     const tf_cfg_query *qc = &cfg->export_.query;
     if (tf_config_secret_read(&qc->token, q->token, sizeof q->token) != 0)
         return TF_ERR_CTX("export.query.token");
+    /* token_ok compares the whole buffer: zero what follows the token. */
+    size_t tlen = strlen(q->token);
+    memset(q->token + tlen, 0, sizeof q->token - tlen);
+    /* Off loopback anyone who can reach the port could query: not without a
+     * token. Checked before anything is allocated (nothing to undo). */
+    if (!q->token[0] && !loopback(qc->bind))
+        return TF_ERR("export.query.bind %s is not a loopback address (127.0.0.0/8, ::1) and no "
+                      "export.query.token is configured: set a token, or bind to loopback", qc->bind);
     if (tf_config_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)
         return TF_ERR_CTX("export.redis.password");
     if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)
@@ -132,9 +152,49 @@ static const char *arg(const q_args *a, const char *name)
     return NULL;
 }
 
+void q_args_add(q_args *a, const char *frag, size_t len)
+{
+    /* Too long is its own answer (and checked first): an argument cut short
+     * or skipped would answer a different question than was asked. */
+    const char *eq = memchr(frag, '=', len);
+    size_t nlen = eq ? (size_t)(eq - frag) : len, vlen = eq ? len - nlen - 1 : 0;
+    if (len > Q_MAX_ARG_LEN || nlen >= sizeof a->name[0] || vlen >= sizeof a->value[0]) {
+        a->too_long = true;
+        return;
+    }
+    if (a->count == Q_MAX_ARGS || !eq || eq == frag || memchr(frag, 0, len)) {
+        a->malformed = true;
+        return;
+    }
+    memcpy(a->name[a->count], frag, nlen);
+    a->name[a->count][nlen] = 0;
+    memcpy(a->value[a->count], eq + 1, vlen);
+    a->value[a->count][vlen] = 0;
+    a->count++;
+}
+
+void q_args_parse(q_args *a, const char *qs, size_t len)
+{
+    memset(a, 0, sizeof *a);
+    while (len) {
+        const char *amp = memchr(qs, '&', len);
+        size_t n = amp ? (size_t)(amp - qs) : len;
+        q_args_add(a, qs, n);
+        if (!amp)
+            break;
+        len -= n + 1;
+        qs = amp + 1;
+    }
+}
+
 /* Every argument known, none twice. */
 static bool args_ok(q_response *r, const q_args *a, const char *const *known)
 {
+    if (a->too_long) {
+        fail(r, 400, "parameter too long (a name at most %zu bytes, a value at most %zu, name=value at most %d)",
+             sizeof a->name[0] - 1, sizeof a->value[0] - 1, Q_MAX_ARG_LEN);
+        return false;
+    }
     if (a->malformed) {
         fail(r, 400, "malformed query string");
         return false;
@@ -170,6 +230,23 @@ static bool uint_arg(q_response *r, const q_args *a, const char *name, uint64_t 
         return false;
     }
     *v = x;
+    return true;
+}
+
+/* The latest time in ms the store's ns clock can hold: end is asked as
+ * end * Q_MS + (Q_MS - 1) ns, which must not wrap (2554-07-21). */
+#define Q_MAX_TIME_MS ((UINT64_MAX - (Q_MS - 1)) / Q_MS)
+
+/* start or end: a time in ms whose ns fits in 64 bits. */
+static bool time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given)
+{
+    if (!uint_arg(r, a, name, v, given))
+        return false;
+    if (*given && *v > Q_MAX_TIME_MS) {
+        fail(r, 400, "%s must be 0..%llu (ms since the epoch), got %" PRIu64, name,
+             (unsigned long long)Q_MAX_TIME_MS, *v);
+        return false;
+    }
     return true;
 }
 
@@ -328,7 +405,7 @@ static void bars(q_server *q, q_response *r, const q_args *a)
     }
     uint64_t start = 0, end = 0, limit = Q_DEFAULT_LIMIT;
     bool has_start, has_end, has_limit;
-    if (!uint_arg(r, a, "start", &start, &has_start) || !uint_arg(r, a, "end", &end, &has_end) ||
+    if (!time_arg(r, a, "start", &start, &has_start) || !time_arg(r, a, "end", &end, &has_end) ||
         !uint_arg(r, a, "limit", &limit, &has_limit))
         return;
     uint32_t max = q->cfg.export_.query.max_limit;
@@ -490,6 +567,21 @@ static void health(q_server *q, q_response *r, const q_args *a)
         __atomic_load_n(&q->requests, __ATOMIC_RELAXED), __atomic_load_n(&q->cache_hits, __ATOMIC_RELAXED));
 }
 
+/* Whether `auth` is "Bearer <the token>". CRYPTO_memcmp over the whole
+ * zero-padded token buffer: the time taken tells neither where a guess
+ * differs nor how long the token is (strcmp stops at the first difference). */
+static bool token_ok(const q_server *q, const char *auth)
+{
+    if (strncmp(auth, "Bearer ", 7) != 0)
+        return false;
+    char given[sizeof q->token] = {0};
+    size_t n = strlen(auth + 7);
+    if (n >= sizeof given) /* longer than any token can be */
+        return false;
+    memcpy(given, auth + 7, n);
+    return CRYPTO_memcmp(given, q->token, sizeof given) == 0;
+}
+
 void q_handle(q_server *q, const char *method, const char *path, const q_args *args, const char *auth,
               q_response *r)
 {
@@ -499,7 +591,7 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
     if (r->body)
         r->body[0] = 0;
     __atomic_add_fetch(&q->requests, 1, __ATOMIC_RELAXED);
-    if (q->token[0] && (strncmp(auth, "Bearer ", 7) != 0 || strcmp(auth + 7, q->token) != 0))
+    if (q->token[0] && !token_ok(q, auth))
         fail(r, 401, "a bearer token is required (Authorization: Bearer ...)");
     else if (strcmp(method, "GET") != 0)
         fail(r, 405, "only GET is served");

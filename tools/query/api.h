@@ -32,12 +32,16 @@
 #include "tools/query/store.h"
 
 #define Q_MAX_ARGS 16
+/* Longest name=value argument (decoded) read from a request: longer ones
+ * are refused with 400 "parameter too long", never skipped. */
+#define Q_MAX_ARG_LEN 255
 
 typedef struct q_args {
     int count;
     char name[Q_MAX_ARGS][32];
     char value[Q_MAX_ARGS][128];
-    bool malformed;          /* an argument without '=', too long, or too many */
+    bool malformed;          /* an argument without '=', or too many */
+    bool too_long;           /* a name, value or name=value longer than kept */
 } q_args;
 
 typedef struct q_response {
@@ -64,8 +68,19 @@ typedef struct q_server {
     uint64_t requests, errors, cache_hits; /* atomics */
 } q_server;
 
+/* Fails (TF_ERR) when export.query.bind is not a loopback address
+ * (127.0.0.0/8, ::1) and no export.query.token is configured. */
 int q_server_open(q_server *q, const tf_config *cfg);
 void q_server_close(q_server *q);
+
+/* Add one decoded "name=value" argument of `len` bytes (need not be
+ * NUL-terminated) to `a`, marking it malformed or too long as need be. */
+void q_args_add(q_args *a, const char *frag, size_t len);
+
+/* Split an undecoded query string ("a=1&b=2", len bytes) on '&' into `a`
+ * (reset first). The server gets its arguments decoded from libwebsockets
+ * and calls q_args_add; this is for tests and the fuzz target. */
+void q_args_parse(q_args *a, const char *qs, size_t len);
 
 /* `auth` is the Authorization header's value ("" when absent). Safe to call
  * from several HTTP threads at once. */

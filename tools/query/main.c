@@ -7,7 +7,8 @@
  *
  * Binds export.query.bind:port (127.0.0.1:8080 by default; port 0 = any
  * free port, written to --port-file). Optional bearer token
- * (export.query.token). Exit: 0 on SIGINT/SIGTERM, 1 config or bind error.
+ * (export.query.token), required to bind off loopback (127.0.0.0/8, ::1).
+ * Exit: 0 on SIGINT/SIGTERM, 1 config or bind error.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,23 +77,20 @@ typedef struct pss {
 static void read_args(struct lws *wsi, q_args *a)
 {
     memset(a, 0, sizeof *a);
-    char frag[256];
+    /* lws_hdr_copy_fragment fails alike for a fragment longer than the
+     * buffer and for no more fragments: with room for the whole query string
+     * -1 only means "no more", and q_args_add refuses the long ones. */
+    char frag[4096];
+    int total = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+    if (total >= (int)sizeof frag) {
+        a->too_long = true;
+        return;
+    }
     for (int i = 0;; i++) {
         int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
         if (n < 0)
             break;
-        if (a->count == Q_MAX_ARGS) {
-            a->malformed = true;
-            break;
-        }
-        char *eq = strchr(frag, '=');
-        if (!eq || eq == frag || (size_t)(eq - frag) >= sizeof a->name[0] || strlen(eq + 1) >= sizeof a->value[0]) {
-            a->malformed = true;
-            continue;
-        }
-        memcpy(a->name[a->count], frag, (size_t)(eq - frag));
-        strcpy(a->value[a->count], eq + 1);
-        a->count++;
+        q_args_add(a, frag, (size_t)n);
     }
 }
 
