@@ -149,14 +149,27 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
             what = TF_SEG_ORDERS;
             goto seg_fail;
         }
+        /* Records are copied whole into c->slot: a journal of larger slots
+         * (another build, or a corrupt descriptor) would overrun it. */
+        if (c->orders.slot_size > sizeof c->slot) {
+            snprintf(err, errlen, "%s: order journal slots of %u bytes; this client reads at most %zu",
+                     path, c->orders.slot_size, sizeof c->slot);
+            goto fail;
+        }
         tf_journal_reader_init(&c->reader, &c->orders, TF_JOURNAL_FROM_LIVE);
     }
     for (uint32_t i = 0; i < c->state->slot_count && i < c->state->slot_capacity; i++) {
         const tf_state_slot *s = &c->state->slots[i];
         tf_md_instrument_info info;
+        /* A precision beyond what tf_fixed handles is a corrupt slot: prices
+         * of that instrument could be neither parsed nor shown, so it is
+         * left unknown rather than used at a made-up scale. */
         if (s->kind == TF_STATE_INSTRUMENT && c->instrument_count < TFC_MAX_INSTRUMENTS &&
             tf_state_read(s, &info, sizeof info, 1000, NULL) == TF_STATE_OK &&
-            info.id < TFC_MAX_INSTRUMENTS) {
+            info.id < TFC_MAX_INSTRUMENTS && tf_fixed_precision_ok(info.price_precision) &&
+            tf_fixed_precision_ok(info.qty_precision)) {
+            info.symbol[sizeof info.symbol - 1] = 0; /* compared with strcasecmp */
+            info.venue[sizeof info.venue - 1] = 0;
             c->ins[info.id] = info;
             if (info.id + 1 > c->instrument_count)
                 c->instrument_count = info.id + 1;
@@ -228,7 +241,7 @@ int tfc_qty_units(tfc *c, int i, const char *t, int64_t *out)
 const char *tfc_price_text(tfc *c, int i, int64_t v, char *buf, size_t cap)
 {
     unsigned p = i >= 0 && (uint32_t)i < c->instrument_count ? c->ins[i].price_precision : 0;
-    if (!tf_fixed_format(buf, cap, v, p))
+    if (!tf_fixed_precision_ok(p) || !tf_fixed_format(buf, cap, v, p))
         snprintf(buf, cap, "?");
     return buf;
 }
@@ -236,7 +249,7 @@ const char *tfc_price_text(tfc *c, int i, int64_t v, char *buf, size_t cap)
 const char *tfc_qty_text(tfc *c, int i, int64_t v, char *buf, size_t cap)
 {
     unsigned p = i >= 0 && (uint32_t)i < c->instrument_count ? c->ins[i].qty_precision : 0;
-    if (!tf_fixed_format(buf, cap, v, p))
+    if (!tf_fixed_precision_ok(p) || !tf_fixed_format(buf, cap, v, p))
         snprintf(buf, cap, "?");
     return buf;
 }

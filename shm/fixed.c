@@ -111,7 +111,15 @@ tf_fixed_rc tf_fixed_parse(const char *s, size_t len, unsigned precision, int64_
 
 size_t tf_fixed_format(char *buf, size_t cap, int64_t v, unsigned precision)
 {
-    char tmp[48];
+    /* The precision often comes from shared memory (an instrument's slot):
+     * past the maximum no value can be meant, and the digits below would
+     * outgrow tmp. Refused like a short buffer, and the caller's buffer
+     * holds "" so one that ignores the result prints nothing stale. */
+    if (cap)
+        buf[0] = 0;
+    if (precision > TF_FIXED_MAX_PRECISION)
+        return 0;
+    char tmp[48]; /* at most 19 digits + '.' + a leading 0 + '-' */
     size_t n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     unsigned digits = 0;

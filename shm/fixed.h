@@ -31,8 +31,17 @@ tf_fixed_rc tf_fixed_parse(const char *s, size_t len, unsigned precision, int64_
 
 /* Write `v` at `precision` as a decimal with exactly `precision` fractional
  * digits (none and no point when 0). Returns the length written (excluding
- * the NUL), or 0 if `cap` is too small. */
+ * the NUL), or 0 — leaving "" in `buf` when cap > 0 — if `cap` is too small
+ * or `precision` is above TF_FIXED_MAX_PRECISION. Never writes past `cap`:
+ * readers pass precisions read from shared memory. */
 size_t tf_fixed_format(char *buf, size_t cap, int64_t v, unsigned precision);
+
+/* A precision this library can parse, format and scale by (tf_pow10):
+ * readers check every precision they take from a segment with it. */
+static inline int tf_fixed_precision_ok(unsigned precision)
+{
+    return precision <= TF_FIXED_MAX_PRECISION;
+}
 
 /* Decimal digits of v into out (no NUL, at most 20); returns how many. */
 static inline size_t tf_u64_text(char *out, uint64_t v)

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shm/catalog.h"
 #include "shm/err.h"
+#include "shm/journal.h"
+#include "shm/orders.h"
+#include "shm/state.h"
+#include "shm/stats.h"
 
 static const char *const tf__status_names[TF_SEG_STATUS_COUNT] = {
     [TF_SEG_OK] = "ok",
@@ -32,6 +38,8 @@ static const char *const tf__status_names[TF_SEG_STATUS_COUNT] = {
     [TF_SEG_WRONG_KIND] = "wrong kind",
     [TF_SEG_TRUNCATED] = "truncated",
     [TF_SEG_IO_ERROR] = "i/o error",
+    [TF_SEG_FOREIGN] = "not the engine's",
+    [TF_SEG_CORRUPT] = "corrupt",
 };
 _Static_assert(TF_ARRAY_LEN(tf__status_names) == TF_SEG_STATUS_COUNT, "status names");
 
@@ -130,12 +138,107 @@ static int tf__layout_size(const tf_seg_layout *layout, uint64_t *total)
     return 0;
 }
 
+/* ---- who owns a segment ------------------------------------------------- */
+
+bool tf_segment_owner_accepted(uid_t uid)
+{
+    if (uid == geteuid() || uid == 0)
+        return true;
+    const char *env = getenv("TRADEFAN_ENGINE_UID");
+    if (!env || !*env)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(env, &end, 10);
+    return !*end && errno == 0 && v == (unsigned long)uid;
+}
+
+static bool tf__uid_ok(uid_t uid, bool own_only)
+{
+    return own_only ? uid == geteuid() : tf_segment_owner_accepted(uid);
+}
+
+/* Open a segment file without following a link planted in a shared
+ * directory, and without blocking on a planted FIFO. The one link followed
+ * is one the engine's user made (a disk-backed journal's name in shm_dir),
+ * and only one level: its target is opened with O_NOFOLLOW too. Then the
+ * file itself must be a regular file of an accepted owner (`own_only`:
+ * this process's euid, for the creator). */
+static tf_seg_status tf__open_checked(const char *path, int flags, bool own_only, int *out,
+                                      struct stat *st)
+{
+    flags |= O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+    int fd = open(path, flags);
+    if (fd < 0 && errno == ELOOP) {
+        struct stat lst;
+        char target[PATH_MAX];
+        if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) {
+            TF_ERR("open %s: %s", path, strerror(ELOOP));
+            return TF_SEG_IO_ERROR;
+        }
+        if (!tf__uid_ok(lst.st_uid, own_only)) {
+            TF_ERR("segment %s is a symlink owned by uid %u, not the engine's user; not following it",
+                   path, (unsigned)lst.st_uid);
+            return TF_SEG_FOREIGN;
+        }
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n <= 0 || target[0] != '/') { /* the engine links absolute paths only */
+            TF_ERR("segment %s is a symlink that does not name an absolute path", path);
+            return TF_SEG_FOREIGN;
+        }
+        target[n] = 0;
+        fd = open(target, flags);
+        if (fd < 0 && errno == ELOOP) {
+            TF_ERR("segment %s links to %s, itself a symlink: not followed", path, target);
+            return TF_SEG_FOREIGN;
+        }
+    }
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            TF_ERR("%s does not exist: no engine has created it (is the engine running, "
+                   "with this instance name and directory?)", path);
+            return TF_SEG_NOT_THERE;
+        }
+        TF_ERR("open %s: %s", path, strerror(errno));
+        return TF_SEG_IO_ERROR;
+    }
+    if (fstat(fd, st) != 0) {
+        TF_ERR("stat %s: %s", path, strerror(errno));
+        close(fd);
+        return TF_SEG_IO_ERROR;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        TF_ERR("segment %s is not a regular file", path);
+        close(fd);
+        return TF_SEG_FOREIGN;
+    }
+    if (!tf__uid_ok(st->st_uid, own_only)) {
+        if (own_only)
+            TF_ERR("segment %s is owned by uid %u, not this process's user (uid %u)", path,
+                   (unsigned)st->st_uid, (unsigned)geteuid());
+        else
+            TF_ERR("segment %s is owned by uid %u, not the engine's user", path, (unsigned)st->st_uid);
+        close(fd);
+        return TF_SEG_FOREIGN;
+    }
+    *out = fd;
+    return TF_SEG_OK;
+}
+
 /* Inspect what sits at `path` before creating: 0 = free to create there. */
 int tf_segment_clear_existing(const char *path, tf_stale_action on_stale)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
+    if (lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : TF_ERR("stat %s: %s", path, strerror(errno));
+    /* Someone else's file or link under our name (a shared /dev/shm): never
+     * replaced, never used — the name is squatted, and the owner decides. */
+    if (st.st_uid != geteuid())
+        return TF_ERR("%s exists and is owned by uid %u, not this user (uid %u): not replacing or "
+                      "using it; remove it or use another instance name", path, (unsigned)st.st_uid,
+                      (unsigned)geteuid());
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return TF_ERR("%s exists and is not a regular file: not replacing or using it", path);
 
     tf_segment old;
     tf_seg_status s = tf_segment_attach(&old, path, 0);
@@ -159,7 +262,9 @@ int tf_segment_clear_existing(const char *path, tf_stale_action on_stale)
          * is the same in every version, so a cleanly closed one from an
          * earlier build is simply replaced, as a closed one of ours is. */
         tf_seg_header h;
-        int fd = s == TF_SEG_WRONG_VERSION ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        int fd = -1;
+        if (s == TF_SEG_WRONG_VERSION && tf__open_checked(path, O_RDONLY, false, &fd, &st) != TF_SEG_OK)
+            fd = -1;
         if (fd >= 0) {
             ssize_t n = pread(fd, &h, sizeof h, 0);
             close(fd);
@@ -210,7 +315,9 @@ int tf_segment_create(tf_segment *seg, const char *path, const char *instance,
     tf_copy_name(seg->path, sizeof seg->path, path);
     snprintf(seg->tmp_path, sizeof seg->tmp_path, "%s.tmp.%d", path, (int)getpid());
     unlink(seg->tmp_path); /* ours from an earlier failed attempt, same pid */
-    int fd = open(seg->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+    /* O_EXCL already refuses an existing name (a planted link included);
+     * O_NOFOLLOW says so here too. */
+    int fd = open(seg->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
     if (fd < 0)
         return TF_ERR("create %s: %s", seg->tmp_path, strerror(errno));
     if (fchmod(fd, mode & 0777) != 0 || ftruncate(fd, (off_t)total) != 0) {
@@ -268,27 +375,16 @@ int tf_segment_publish(tf_segment *seg)
 
 /* Map and check a segment; staged answers. `writable` maps read-write. */
 static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expected_kind,
-                             bool writable)
+                             bool writable, bool own_only)
 {
     memset(seg, 0, sizeof *seg);
     seg->fd = -1;
     tf_copy_name(seg->path, sizeof seg->path, path);
-    int fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            TF_ERR("%s does not exist: no engine has created it (is the engine running, "
-                   "with this instance name and directory?)", path);
-            return TF_SEG_NOT_THERE;
-        }
-        TF_ERR("open %s: %s", path, strerror(errno));
-        return TF_SEG_IO_ERROR;
-    }
+    int fd = -1;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        TF_ERR("stat %s: %s", path, strerror(errno));
-        close(fd);
-        return TF_SEG_IO_ERROR;
-    }
+    tf_seg_status opened = tf__open_checked(path, writable ? O_RDWR : O_RDONLY, own_only, &fd, &st);
+    if (opened != TF_SEG_OK)
+        return opened;
     if ((uint64_t)st.st_size < TF_SEG_HEADER_SIZE) {
         TF_ERR("%s is %lld bytes, shorter than a segment header (%u)", path,
                (long long)st.st_size, TF_SEG_HEADER_SIZE);
@@ -330,6 +426,8 @@ static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expecte
         rc = TF_SEG_WRONG_KIND;
         TF_ERR("%s is a %s segment, expected %s", path, tf_seg_kind_name(h->kind),
                tf_seg_kind_name(expected_kind));
+    } else if (tf_segment_validate(seg) != 0) {
+        rc = TF_SEG_CORRUPT;
     }
     if (rc != TF_SEG_OK)
         tf_segment_close(seg);
@@ -338,12 +436,109 @@ static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expecte
 
 tf_seg_status tf_segment_attach(tf_segment *seg, const char *path, uint32_t expected_kind)
 {
-    return tf__map(seg, path, expected_kind, false);
+    return tf__map(seg, path, expected_kind, false, false);
 }
 
 tf_seg_status tf_segment_attach_writable(tf_segment *seg, const char *path, uint32_t expected_kind)
 {
-    return tf__map(seg, path, expected_kind, true);
+    return tf__map(seg, path, expected_kind, true, false);
+}
+
+/* ---- what readers check before they trust a header ---------------------- */
+
+/* The largest journal slot tf_journal_init makes: readers size their copy
+ * buffers by slot_size, so a bigger one is corrupt, not a bigger journal. */
+#define TF_JOURNAL_SLOT_MAX 65536u
+
+/* The region table: every entry named, inside the declared size. */
+static int tf__check_regions(const tf_segment *seg)
+{
+    const tf_seg_header *h = seg->hdr;
+    for (uint32_t i = 0; i < h->region_count; i++) {
+        const tf_seg_region *r = &h->regions[i];
+        if (memchr(r->name, 0, TF_SEG_NAME_MAX) == NULL)
+            return TF_ERR("%s: region %u has an unterminated name", seg->path, i);
+        if (r->offset < TF_SEG_HEADER_SIZE || r->offset % TF_SEG_REGION_ALIGN != 0 ||
+            r->offset > h->total_size || r->length > h->total_size - r->offset)
+            return TF_ERR("%s: region %u (%.*s) at %" PRIu64 "+%" PRIu64 " lies outside the %" PRIu64
+                          "-byte segment", seg->path, i, (int)TF_SEG_NAME_MAX, r->name, r->offset,
+                          r->length, h->total_size);
+    }
+    return 0;
+}
+
+/* The stats directory: counts within the regions, and every index an entry
+ * holds (a counter's value slot, owners, a thread's stages) inside them. */
+static int tf__check_stats(const tf_segment *seg)
+{
+    tf_stats st;
+    uint64_t vlen = 0;
+    if (tf_stats_attach(&st, seg) != 0 || !tf_segment_region(seg, TF_REGION_VALUES, &vlen))
+        return TF_ERR_CTX("stats");
+    const tf_stats_dir *d = st.dir;
+    /* Owner indices are checked against the array, not the count: an
+     * engine still registering may name an owner a reader has not counted. */
+    const uint32_t owners = TF_STATS_MAX_OWNERS;
+    for (uint32_t i = 0; i < d->counter_count; i++)
+        if (d->counters[i].slot >= vlen / sizeof(uint64_t) || d->counters[i].owner >= owners)
+            return TF_ERR("%s: counter %u names value slot %u of owner %u; the segment has %" PRIu64
+                          " slots and %u owners", seg->path, i, d->counters[i].slot,
+                          d->counters[i].owner, vlen / sizeof(uint64_t), owners);
+    for (uint32_t i = 0; i < d->hist_count; i++)
+        if (d->hists[i].owner >= owners)
+            return TF_ERR("%s: histogram %u names owner %u of %u", seg->path, i, d->hists[i].owner,
+                          owners);
+    for (uint32_t i = 0; i < d->thread_count; i++) {
+        const tf_thread_stats *t = &d->threads[i];
+        if (t->stage_count > sizeof t->stages)
+            return TF_ERR("%s: thread %u claims %u stages (at most %zu)", seg->path, i,
+                          t->stage_count, sizeof t->stages);
+        for (uint32_t k = 0; k < t->stage_count; k++)
+            if (t->stages[k] >= owners)
+                return TF_ERR("%s: thread %u polls stage %u of %u", seg->path, i, t->stages[k],
+                              owners);
+    }
+    if (st.errlog->owner_count > TF_ERRLOG_MAX_OWNERS)
+        return TF_ERR("%s: the error log claims %u owners (at most %u)", seg->path,
+                      st.errlog->owner_count, TF_ERRLOG_MAX_OWNERS);
+    return 0;
+}
+
+int tf_segment_validate(const tf_segment *seg)
+{
+    if (tf__check_regions(seg) != 0)
+        return -1;
+    /* A region of a known name must hold what that name promises; one that
+     * is missing is the reader's to report (an optional region). */
+    uint64_t len = 0;
+    switch (seg->hdr->kind) {
+    case TF_SEG_KIND_STATE: {
+        const tf_state_table *t = tf_segment_region(seg, TF_REGION_STATE, &len);
+        if (t && tf_state_table_check(t, len, seg->path) != 0)
+            return -1;
+        if (tf_segment_region(seg, TF_REGION_LIMITS, &len) && len < sizeof(tf_limits_slot))
+            return TF_ERR("%s: the limits region holds %" PRIu64 " bytes, less than one limits slot "
+                          "(%zu)", seg->path, len, sizeof(tf_limits_slot));
+        break;
+    }
+    case TF_SEG_KIND_STATS:
+        if (tf_segment_region(seg, TF_REGION_DIRECTORY, &len) && tf__check_stats(seg) != 0)
+            return -1;
+        break;
+    case TF_SEG_KIND_JOURNAL: {
+        tf_journal j;
+        if (tf_segment_region(seg, TF_REGION_JOURNAL, &len) && tf_journal_attach(&j, seg) != 0)
+            return -1;
+        if (len && j.slot_size > TF_JOURNAL_SLOT_MAX)
+            return TF_ERR("%s: journal slots of %u bytes (at most %u)", seg->path, j.slot_size,
+                          TF_JOURNAL_SLOT_MAX);
+        break;
+    }
+    default:
+        break;
+    }
+    tf_err_clear();
+    return 0;
 }
 
 void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length)
@@ -388,7 +583,7 @@ tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns, uint64_t *
 
 int tf_segment_recover(tf_segment *seg, const char *path, const tf_seg_layout *layout)
 {
-    tf_seg_status s = tf__map(seg, path, layout->kind, true);
+    tf_seg_status s = tf__map(seg, path, layout->kind, true, true); /* ours to write: our file only */
     if (s != TF_SEG_OK)
         return TF_ERR_CTX("cannot recover (%s)", tf_seg_status_name(s));
     uint64_t total;

@@ -19,6 +19,28 @@
  * - tf_segment_create() never silently reuses a segment left by a crashed
  *   engine: it refuses (TF_STALE_REFUSE) or reports and replaces it.
  * - The header holds no pointers; every offset is from the segment start.
+ *
+ * OWNERSHIP (a shared /dev/shm is world-writable: anyone may plant a name)
+ * - Every open uses O_NOFOLLOW | O_CLOEXEC (and O_NONBLOCK, so a planted
+ *   FIFO cannot hang a reader), then fstat()s what it opened: anything but a
+ *   regular file is refused (TF_SEG_FOREIGN).
+ * - The creator: whatever already sits at the path must be the current
+ *   euid's; a file or link of another user is refused with its owner's uid
+ *   and the path — never replaced, never used. The file it creates, and a
+ *   file it recovers, must be its euid's.
+ * - Readers (tools, the client): the engine's uid is not knowable from the
+ *   file alone, so a segment is accepted when it is owned by the reader's
+ *   own euid, by root, or by the uid in the environment variable
+ *   TRADEFAN_ENGINE_UID when that is set (tools run as another user than the
+ *   engine set it). Otherwise: "segment X is owned by uid N, not the
+ *   engine's user" (TF_SEG_FOREIGN).
+ * - The one symlink followed is one owned by such a user (the engine links
+ *   a disk-backed journal into shm_dir), one level deep, to an absolute
+ *   path; the target must pass the same checks.
+ *
+ * VALIDATION: tf_segment_attach() also runs tf_segment_validate(), so every
+ * reader sees only segments whose header fields add up (TF_SEG_CORRUPT with
+ * the reason otherwise).
  */
 #ifndef TF_SHM_SEGMENT_H
 #define TF_SHM_SEGMENT_H
@@ -26,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "shm/atomic.h"
 
@@ -103,6 +126,8 @@ typedef enum tf_seg_status {
     TF_SEG_WRONG_KIND,     /* e.g. a stats segment where a journal was expected */
     TF_SEG_TRUNCATED,      /* shorter than its header or its declared size */
     TF_SEG_IO_ERROR,       /* open/stat/mmap failed (permissions ...) */
+    TF_SEG_FOREIGN,        /* not a regular file, or not the engine's user's (see below) */
+    TF_SEG_CORRUPT,        /* header fields that do not add up (tf_segment_validate) */
     TF_SEG_STATUS_COUNT
 } tf_seg_status;
 
@@ -168,6 +193,20 @@ int tf_segment_publish(tf_segment *seg);
  * (a disk-backed journal after a restart). Checks magic, version, kind and
  * that the layout matches; refuses a live owner. */
 int tf_segment_recover(tf_segment *seg, const char *path, const tf_seg_layout *layout);
+
+/* May a reader accept a segment owned by `uid`? Its own euid, root, or
+ * TRADEFAN_ENGINE_UID (see OWNERSHIP above). */
+bool tf_segment_owner_accepted(uid_t uid);
+
+/* Does the segment add up? The region table lies inside the declared size
+ * with named entries, and a region of a known name holds what it promises:
+ * a state table's slot capacity and count fit its region and every counted
+ * slot's key and payload length fit their fields; the limits region holds a
+ * limits slot; a stats directory's counts fit the regions and every
+ * counter's value slot, owner, histogram owner and thread stage is inside
+ * them; a journal's slot size and capacity fit its region (slots of at most
+ * 64 KiB). 0, or -1 with tf_err_msg naming the field. */
+int tf_segment_validate(const tf_segment *seg);
 
 /* Map read-only. On anything but TF_SEG_OK the handle is unmapped and
  * tf_err_msg() says what was found. expected_kind 0 accepts any kind. */

@@ -1,7 +1,10 @@
 /* Seqlock state table: slot assignment and the bounded reader. */
 #include "shm/state.h"
 
+#include <inttypes.h>
 #include <string.h>
+
+#include "shm/err.h"
 
 uint64_t tf_state_region_size(uint32_t capacity)
 {
@@ -27,6 +30,31 @@ tf_state_slot *tf_state_claim(tf_state_table *t, uint16_t kind, const char *key)
      * sees the new count looks at them. */
     tf_store_release_32(&t->slot_count, t->slot_count + 1);
     return s;
+}
+
+int tf_state_table_check(const tf_state_table *t, uint64_t len, const char *where)
+{
+    if (len < sizeof *t)
+        return TF_ERR("%s: the state region holds %" PRIu64 " bytes, less than a table header",
+                      where, len);
+    uint64_t fit = (len - sizeof *t) / sizeof(tf_state_slot);
+    uint32_t cap = t->slot_capacity;
+    /* Acquire: the slots counted are complete (tf_state_claim's release). */
+    uint32_t n = tf_load_acquire_32((const uint32_t *)&t->slot_count);
+    if (cap > fit)
+        return TF_ERR("%s: the state table claims %u slots but its region holds %" PRIu64, where,
+                      cap, fit);
+    if (n > cap)
+        return TF_ERR("%s: the state table counts %u slots of %u", where, n, cap);
+    for (uint32_t i = 0; i < n; i++) {
+        const tf_state_slot *s = &t->slots[i];
+        if (memchr(s->key, 0, TF_STATE_KEY) == NULL)
+            return TF_ERR("%s: state slot %u has an unterminated key", where, i);
+        if (s->length > TF_STATE_PAYLOAD)
+            return TF_ERR("%s: state slot %u claims %u payload bytes (at most %u)", where, i,
+                          s->length, TF_STATE_PAYLOAD);
+    }
+    return 0;
 }
 
 const tf_state_slot *tf_state_find(const tf_state_table *t, uint16_t kind, const char *key)

@@ -52,6 +52,12 @@ void tf_state_table_init(tf_state_table *t, uint32_t capacity);
 /* At start, before threads run: give `key` (shorter than TF_STATE_KEY) a slot
  * of `kind`; NULL if full or the key would not fit. */
 tf_state_slot *tf_state_claim(tf_state_table *t, uint16_t kind, const char *key);
+/* Readers, once at attach: does the table at `t` (a region of `len` bytes)
+ * add up? The header fits, slot_capacity slots fit the region, slot_count
+ * is at most slot_capacity, and every counted slot has a terminated key and
+ * a payload length within TF_STATE_PAYLOAD. 0, or -1 with tf_err_msg naming
+ * `where` and the field. After it, slot_capacity bounds every index. */
+int tf_state_table_check(const tf_state_table *t, uint64_t len, const char *where);
 /* Find a slot by kind and key (tools). */
 const tf_state_slot *tf_state_find(const tf_state_table *t, uint16_t kind, const char *key);
 

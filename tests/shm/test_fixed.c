@@ -93,6 +93,37 @@ static void test_format_round_trip(void **state)
         }
 }
 
+/* Precisions come from shared memory: one above the maximum (a corrupt
+ * instrument slot says 200) is refused without a byte written past `cap`,
+ * and no `cap` is ever overrun, whatever the value and precision. */
+static void test_format_bad_precision_never_overruns(void **state)
+{
+    (void)state;
+    char b[64];
+    memset(b, 'x', sizeof b);
+    assert_int_equal(tf_fixed_format(b, 48, 1, 200), 0);
+    assert_string_equal(b, ""); /* refused: empty, not stale text */
+    for (size_t i = 1; i < sizeof b; i++)
+        assert_int_equal(b[i], 'x');
+    assert_int_equal(tf_fixed_format(b, 48, -1, TF_FIXED_MAX_PRECISION + 1), 0);
+    assert_int_equal(tf_fixed_format(b, 48, INT64_MIN, 255), 0);
+    assert_false(tf_fixed_precision_ok(TF_FIXED_MAX_PRECISION + 1));
+    assert_true(tf_fixed_precision_ok(TF_FIXED_MAX_PRECISION));
+    /* The longest text: INT64_MIN at the maximum precision. */
+    assert_int_equal(tf_fixed_format(b, sizeof b, INT64_MIN, TF_FIXED_MAX_PRECISION), 21);
+    assert_string_equal(b, "-9.223372036854775808");
+    static const int64_t vals[] = {0, 1, -1, 5, INT64_MAX, INT64_MIN, 123456789};
+    for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++)
+        for (unsigned p = 0; p <= TF_FIXED_MAX_PRECISION + 2; p++)
+            for (size_t cap = 0; cap <= 26; cap++) {
+                memset(b, 'x', sizeof b);
+                size_t n = tf_fixed_format(b, cap, vals[k], p);
+                assert_true(n < cap || n == 0);
+                for (size_t i = cap; i < sizeof b; i++)
+                    assert_int_equal(b[i], 'x');
+            }
+}
+
 static void test_notional(void **state)
 {
     (void)state;
@@ -111,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_parse_exact),
         cmocka_unit_test(test_parse_refusals),
         cmocka_unit_test(test_format_round_trip),
+        cmocka_unit_test(test_format_bad_precision_never_overruns),
         cmocka_unit_test(test_notional),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

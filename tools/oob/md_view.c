@@ -23,6 +23,14 @@ void md_view_load(md_view *mv, const tf_state_table *st)
         tf_md_instrument_info in;
         if (tf_state_read(s, &in, sizeof in, 1000, NULL) != TF_STATE_OK || in.id >= MD_VIEW_MAX_INSTRUMENTS)
             continue;
+        /* Every consumer formats or scales by these (tf_pow10[p]): an
+         * instrument with a precision no engine writes is corrupt, and its
+         * figures print as raw units rather than at a made-up scale. */
+        if (!tf_fixed_precision_ok(in.price_precision) || !tf_fixed_precision_ok(in.qty_precision))
+            continue;
+        /* Names are compared and printed as C strings by the exporters. */
+        in.symbol[sizeof in.symbol - 1] = 0;
+        in.venue[sizeof in.venue - 1] = 0;
         mv->info[in.id] = in;
         if (in.id + 1 > mv->count)
             mv->count = in.id + 1;
@@ -45,7 +53,8 @@ static char *md_view_buf(void)
 const char *md_view_num(int64_t v, unsigned precision)
 {
     char *b = md_view_buf();
-    if (!tf_fixed_format(b, 48, v, precision))
+    /* tfstat passes precisions straight from a slot: refused ones print raw. */
+    if (!tf_fixed_precision_ok(precision) || !tf_fixed_format(b, 48, v, precision))
         snprintf(b, 48, "%" PRId64 "u", v);
     return b;
 }
