@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "engine/runtime/thread.h"
 #include "shm/err.h"
 #include "shm/records.h"
+#include "shm/door.h"
 #include "tests/test_util.h"
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -434,21 +436,26 @@ static void test_order_path_across_threads(void **state)
         fail_msg("tf_engine_open: %s", tf_err_msg());
     assert_int_equal(tf_engine_start(e), 0);
     enum { N = 1000 };
-    /* Half through the shared MPSC ring, half through a client lane. */
-    int lane = tf_lanes_claim(&e->request_lanes);
-    assert_true(lane >= 0);
+    /* Two clients through the engine's door (shm/door.h), one lane each:
+     * the operator's (strategy 0) and strategy 1's; half the orders each. */
+    char door[600];
+    assert_int_equal(tf_segment_path(door, sizeof door, cfg.shm_dir, cfg.instance, TF_DOOR_NAME), 0);
+    int sock[2];
+    void *map[2];
+    size_t len[2];
+    tf_ring lane[2];
+    tf_door_reply reply[2];
+    for (int k = 0; k < 2; k++)
+        if (tf_door_knock(door, (uint32_t)k, &sock[k], &map[k], &len[k], &lane[k], &reply[k], err, sizeof err) != 0)
+            fail_msg("knock: %s", err);
+    assert_int_equal(reply[0].operator_, 1); /* the engine's own user */
     for (uint64_t i = 1; i <= N; i++) {
         struct tf_request q = {.type = TF_REQ_NEW, .client_seq = i, .t_sent_ns = tf_now_ns()};
         tf_req_order b = {.side = TF_BUY, .type = TF_LIMIT, .price = 4000000 + (int64_t)i, .qty = 100};
         memcpy(q.body, &b, sizeof b);
-        if (i <= N / 2) {
-            while (!tf_mpsc_offer_rt_request(&e->request_ring, &q))
-                sleep_ms(1);
-        } else {
-            q.source_id = 1; /* request ids increase per strategy: another one here */
-            while (!tf_spsc_offer(&e->request_lanes.rings[lane], &q, sizeof q))
-                sleep_ms(1);
-        }
+        tf_ring *r = &lane[i <= N / 2 ? 0 : 1];
+        while (!tf_spsc_offer(r, &q, sizeof q))
+            sleep_ms(1);
     }
     for (int t = 0; t < 500 && count_events(&e->orders, TF_EV_NEW) < N; t++) {
         tf_engine_tick(e, tf_now_ns());
@@ -457,13 +464,16 @@ static void test_order_path_across_threads(void **state)
     assert_int_equal(count_events(&e->orders, TF_EV_ACCEPTED), N);
     assert_int_equal(count_events(&e->orders, TF_EV_NEW), N);
     struct tf_request all = {.type = TF_REQ_CANCEL_ALL, .client_seq = N + 1, .t_sent_ns = tf_now_ns()};
-    while (!tf_mpsc_offer_rt_request(&e->request_ring, &all))
+    while (!tf_spsc_offer(&lane[0], &all, sizeof all))
         sleep_ms(1);
     for (int t = 0; t < 500 && count_events(&e->orders, TF_EV_CANCELED) < N; t++) {
         tf_engine_tick(e, tf_now_ns());
         sleep_ms(10);
     }
-    tf_lanes_release(&e->request_lanes, lane);
+    for (int k = 0; k < 2; k++) {
+        munmap(map[k], len[k]);
+        close(sock[k]);
+    }
     tf_engine_stop(e);
     assert_int_equal(count_events(&e->orders, TF_EV_CANCELED), N);
     assert_int_equal(count_events(&e->orders, TF_EV_ILLEGAL), 0);
