@@ -120,8 +120,14 @@ static tf_md_reject tf__dec_rounded(const tf__span *s, unsigned precision, int64
     for (uint32_t i = keep; i < s->len; i++)
         if (s->p[i] < '0' || s->p[i] > '9')
             return TF_MD_REJ_BAD_NUMBER;
-    if (s->p[keep] >= '5')
+    if (s->p[keep] >= '5') {
+        /* Rounding away from zero can step past the int64 range when the
+         * kept digits already sit at its edge ("92233720368547758.075" at
+         * 2 decimals): refuse the value rather than overflow. */
+        if (s->p[0] == '-' ? v == INT64_MIN : v == INT64_MAX)
+            return TF_MD_REJ_BAD_NUMBER;
         v += s->p[0] == '-' ? -1 : 1;
+    }
     *out = v;
     return TF_MD_OK;
 }
@@ -298,7 +304,12 @@ static tf_md_reject tf__kline(const tf_md_decoder *d, const tf__fields *outer, t
     b->last_trade_id = last;
     if (b->volume > 0) {
         __int128 num = (__int128)b->quote_volume * tf_pow10[in->qty_precision];
-        b->vwap = (int64_t)((num + b->volume / 2) / b->volume);
+        __int128 vwap = (num + b->volume / 2) / b->volume;
+        /* A huge quote volume over a tiny volume gives a price no int64
+         * holds: a bad value, not a silently wrapped one. */
+        if (vwap > INT64_MAX || vwap < INT64_MIN)
+            return TF_MD_REJ_BAD_NUMBER;
+        b->vwap = (int64_t)vwap;
     }
     const tf__span *x = tf__get1(&k, 'x');
     if (!x || (x->type != J_TRUE && x->type != J_FALSE))

@@ -19,10 +19,35 @@
 #include "shm/atomic.h"
 
 /* Completions and commands are taken only while the outbox has room for
- * all they can produce: 8 completions of up to 16 KiB, each message at
- * least ~100 bytes and at most three reports (an ack, a recovered fill and
- * its own fill): 8 * 16384 / 100 * 3 < 4000. */
-#define TF__EXIO_ROOM 4096u
+ * all they can produce (exio_out.h). The bound, from what the session can
+ * hand the application, not from what venues usually send:
+ *  - the smallest message the session dispatches has BeginString,
+ *    BodyLength, MsgType, SenderCompID and TargetCompID (1 character at
+ *    least), MsgSeqNum and a whole-second SendingTime (17 characters; the
+ *    session rejects a message without one) and the CheckSum:
+ *      8=FIX.4.4|9=41|35=8|49=A|56=B|34=1|52=YYYYMMDD-HH:MM:SS|10=ddd|
+ *      10 + 5 + 5 + 5 + 5 + 5 + 21 + 7 = 63 bytes (TF__EXIO_MIN_MSG);
+ *  - a receive completion carries at most TF_NET_BUF_SIZE (16384) bytes;
+ *    the session's stash can add one partial message it completes, so a
+ *    completion finishes at most 16384 / 63 + 1 = 261 messages;
+ *  - a message produces at most three reports (an ack, recovered fills
+ *    and its own fill or cancel: exio_orders.c, exio_reconcile.c);
+ *  - exio.c reaps at most 8 completions a cycle (TF__EXIO_REAPED).
+ * 8 * 261 * 3 = 6264 reports, which the 8192-slot outbox holds (checked
+ * below). The old bound assumed messages of 100 bytes (4096), which a
+ * venue sending short reports could exceed and wrap the outbox over
+ * reports not yet flushed to the OMS.
+ * Over TLS a completion can also finish one record held from before (up
+ * to 16 KiB more plaintext): 8 * 521 * 3 = 12504 exceeds the outbox; that
+ * needs fewer completions a cycle under TLS or a larger TF_EXIO_OUTBOX
+ * (exio.c / exio.h), and is left to their owner. */
+#define TF__EXIO_MIN_MSG (sizeof "8=FIX.4.4|9=41|35=8|49=A|56=B|34=1|52=20240101-00:00:00|10=000|" - 1)
+#define TF__EXIO_REAPED 8u
+#define TF__EXIO_REPORTS_PER_MSG 3u
+#define TF__EXIO_ROOM \
+    ((uint32_t)(TF__EXIO_REAPED * (TF_NET_BUF_SIZE / TF__EXIO_MIN_MSG + 1) * TF__EXIO_REPORTS_PER_MSG))
+_Static_assert(TF__EXIO_MIN_MSG == 63, "the smallest dispatched message, as worked out above");
+_Static_assert(TF__EXIO_ROOM == 6264u && TF__EXIO_ROOM <= TF_EXIO_OUTBOX, "the outbox holds a cycle's reports");
 
 /* An error into the stage's error log (tests run without a stage). */
 static inline void tf__exio_error(tf_exio *x, tf_err_code code, uint64_t arg, const char *detail)

@@ -1,6 +1,6 @@
 /* Configuration loading: YAML → validated tf_config. This file owns the
- * entry points: parsing a string or a file, syntax errors, and reading
- * secrets. The walker is config_walk.c, the tables config_schema.c, the
+ * entry points: parsing a string or a file and syntax errors (secrets:
+ * config_private.c). The walker is config_walk.c, the tables config_schema.c, the
  * section readers and cross-key checks config_checks.c; config_internal.h
  * is what they share. Calls go one way: config.c -> config_checks.c ->
  * config_walk.c, config_schema.c.
@@ -121,30 +121,4 @@ int tf_config_load(const char *path, int ncpus, tf_config *out, char *err, size_
     free(buf);
     fclose(f);
     return rc;
-}
-
-int tf_config_secret_read(const tf_cfg_secret *sec, char *out, size_t cap)
-{
-    out[0] = 0;
-    if (sec->env[0]) {
-        const char *v = getenv(sec->env);
-        if (!v)
-            return TF_ERR("environment variable %s is not set", sec->env);
-        if (strlen(v) >= cap)
-            return TF_ERR("environment variable %s is too long", sec->env);
-        strcpy(out, v);
-        return 0;
-    }
-    if (!sec->file[0])
-        return 0;
-    FILE *f = fopen(sec->file, "r");
-    if (!f)
-        return TF_ERR("secret file %s: %s", sec->file, strerror(errno));
-    if (!fgets(out, (int)cap, f))
-        out[0] = 0;
-    fclose(f);
-    out[strcspn(out, "\r\n")] = 0;
-    if (!out[0])
-        return TF_ERR("secret file %s is empty", sec->file);
-    return 0;
 }

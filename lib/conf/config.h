@@ -375,8 +375,15 @@ typedef struct tf_config {
 
 /* A secret's value: the environment variable if named, else the file's
  * first line (trailing newline dropped); "" when neither is set. Cold.
- * 0, or -1 with TF_ERR (variable unset, file unreadable or empty). */
+ * 0, or -1 with TF_ERR (variable unset, file unreadable or empty, a secret
+ * of `cap` bytes or more, or a file that fails tf_config_private_file_check). */
 int tf_config_secret_read(const tf_cfg_secret *sec, char *out, size_t cap);
+
+/* A file holding a secret or a private key may be read: a regular file
+ * owned by the effective user or root, with no permission for group or
+ * others (mode & 077 == 0, as ssh asks of keys). 0, or -1 with TF_ERR
+ * "<what> <path> ..." naming the path and, for a mode, the mode. */
+int tf_config_private_file_check(const char *path, const char *what);
 
 /* Stage names as a config file writes them, indexed by tf_stage_kind and
  * NULL-terminated; a thread naming any other stage fails. */

@@ -14,6 +14,7 @@
 
 #include "lib/base/schedule.h"
 #include "lib/fix/fix_store.h"
+#include "shm/err.h"
 #include "shm/fixed.h"
 #include "shm/orders.h"
 
@@ -267,6 +268,13 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
         xc->message_burst = xc->messages_per_s;
     if (tf__cfg_check_profile(c, xn ? xn : root, xc) != 0)
         return -1;
+    /* The Logon's signing key is checked here, when the config is read, so
+     * an exposed key stops the engine at start instead of at its first
+     * Logon (exio loads it later through lib/fix). */
+    if (xc->key_file[0] && tf_config_private_file_check(xc->key_file, "exchange.key_file") != 0) {
+        yaml_node_t *kn = xn ? tf__cfg_find(c, xn, "key_file") : NULL;
+        return tf__cfg_fail(c, kn ? kn : xn ? xn : root, "%s", tf_err_msg());
+    }
     if (xc->schedule_start[0] || xc->schedule_end[0]) {
         static tf_schedule sched; /* ~24 KB of transitions: not on the stack */
         char why[160];

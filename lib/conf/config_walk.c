@@ -173,6 +173,11 @@ int tf__cfg_value(tf__cfg_ctx *c, const tf__cfg_key *k, yaml_node_t *n, char *ba
             return tf__cfg_fail(c, n, "%s %s is out of range (at most 0777)", name, s);
         if ((v & 0600) != 0600)
             return tf__cfg_fail(c, n, "%s %s must let the owner read and write (0600)", name, s);
+        /* Whoever may write the segments may forge market data, state and
+         * order requests: group and others may read at most (0640, 0644). */
+        if (v & 0022)
+            return tf__cfg_fail(c, n, "%s %s lets group or others write the shared memory (use 0640 or 0600)",
+                                name, s);
         tf__cfg_store(dst, k->size, v);
         return 0;
     case TF__T_INT: case TF__T_POW2: case TF__T_MS: case TF__T_CPU:

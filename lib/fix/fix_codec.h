@@ -33,7 +33,13 @@
 
 #define TF_FIX_SOH '\x01'
 #define TF_FIX_BEGIN_STRING "FIX.4.4"
-#define TF_FIX_MAX_FIELDS 128u       /* fields recorded per message; more is an error */
+/* Fields recorded per message; more is TF_FIX_E_TOO_MANY_FIELDS (the session
+ * rejects it, consuming its number). 512 is far above what venue reports
+ * carry (an execution report with fee and party groups has well under 200)
+ * while a tf_fix_msg stays 4 KiB (8 bytes a field): one is embedded in each
+ * session. Still below the ~2040 fields of 4 bytes ("1=x|") an 8 KiB
+ * message can hold, so the limit stays reachable and is checked. */
+#define TF_FIX_MAX_FIELDS 512u
 #define TF_FIX_MAX_MSG 8192u         /* a message longer than this is refused (framing) */
 #define TF_FIX_PREFIX 32u            /* room reserved for "8=FIX.4.4|9=NNNN|" */
 

@@ -72,13 +72,19 @@ static int map_seq_file(tf_fix_store *st, const char *dir, const char *sender, c
     if (fresh) {
         seq_init(f, sender, target);
     } else if (f->magic != TF_FIX_SEQ_MAGIC || f->version != TF_FIX_SEQ_VERSION) {
+        unsigned long long magic = f->magic; /* read before the unmap */
+        unsigned version = f->version;
         munmap(p, sizeof *f);
         return TF_ERR("%s: not a version %u FIX sequence file (magic %llx, version %u)", path,
-                      TF_FIX_SEQ_VERSION, (unsigned long long)f->magic, f->version);
+                      TF_FIX_SEQ_VERSION, magic, version);
     } else if (strncmp(f->sender, sender, sizeof f->sender) != 0 ||
                strncmp(f->target, target, sizeof f->target) != 0) {
+        /* The names are read before the unmap: the message used to read
+         * them after it (a crash at start instead of this message). */
+        char who[2 * TF_FIX_COMP_ID_MAX + 2];
+        snprintf(who, sizeof who, "%.32s-%.32s", f->sender, f->target);
         munmap(p, sizeof *f);
-        return TF_ERR("%s belongs to session %.32s-%.32s", path, f->sender, f->target);
+        return TF_ERR("%s belongs to session %s", path, who);
     } else if (f->next_out == 0 || f->next_in == 0) {
         munmap(p, sizeof *f);
         return TF_ERR("%s holds sequence number 0 (damaged)", path);

@@ -122,6 +122,36 @@ static void test_doc_kline(void **state)
     assert_false(b->flags & TF_BAR_CLOSED);
 }
 
+/* A BTCUSDT (2 price decimals) kline whose quote volume is `q`, volume `v`. */
+static tf_md_reject decode_kline_q(const char *q, const char *v)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf,
+             "{\"e\":\"kline\",\"E\":1,\"s\":\"BTCUSDT\",\"k\":{\"t\":1,\"T\":2,\"i\":\"1m\","
+             "\"f\":1,\"L\":2,\"o\":\"1\",\"c\":\"1\",\"h\":\"1\",\"l\":\"1\",\"v\":\"%s\","
+             "\"n\":2,\"x\":true,\"q\":\"%s\"}}", v, q);
+    return decode(buf);
+}
+
+/* A quote volume rounded at the edge of int64 is refused as a bad number
+ * (it used to overflow a signed integer while rounding half up), and so is
+ * a vwap no int64 holds; the largest values that do fit still decode. */
+static void test_kline_quote_volume_overflow(void **state)
+{
+    (void)state;
+    assert_int_equal(decode_kline_q("92233720368547758.075", "1"), TF_MD_REJ_BAD_NUMBER);
+    assert_int_equal(decode_kline_q("-92233720368547758.085", "1"), TF_MD_REJ_BAD_NUMBER);
+    assert_int_equal(decode_kline_q("92233720368547758.065", "1"), TF_MD_OK);
+    assert_int_equal(m.u.bar.quote_volume, INT64_MAX);
+    assert_int_equal(m.u.bar.vwap, INT64_MAX);
+    assert_int_equal(decode_kline_q("-92233720368547758.075", "1"), TF_MD_OK);
+    assert_int_equal(m.u.bar.quote_volume, INT64_MIN);
+    assert_int_equal(decode_kline_q("1.005", "1"), TF_MD_OK);
+    assert_int_equal(m.u.bar.quote_volume, 101);
+    /* INT64_MAX/100 of quote over 0.00001 of volume: a vwap beyond int64 */
+    assert_int_equal(decode_kline_q("92233720368547758.07", "0.00001"), TF_MD_REJ_BAD_NUMBER);
+}
+
 static void test_doc_book_ticker(void **state)
 {
     (void)state;
@@ -337,8 +367,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doc_trade),         cmocka_unit_test(test_doc_agg_trade),
-        cmocka_unit_test(test_doc_kline),         cmocka_unit_test(test_doc_book_ticker),
-        cmocka_unit_test(test_doc_depth),         cmocka_unit_test(test_doc_snapshot),
+        cmocka_unit_test(test_doc_kline),         cmocka_unit_test(test_kline_quote_volume_overflow),
+        cmocka_unit_test(test_doc_book_ticker),   cmocka_unit_test(test_doc_depth),
+        cmocka_unit_test(test_doc_snapshot),
         cmocka_unit_test(test_control_messages),  cmocka_unit_test(test_combined_both_orders),
         cmocka_unit_test(test_tfsim_output),      cmocka_unit_test(test_exact_fixed_point),
         cmocka_unit_test(test_every_reason),      cmocka_unit_test(test_every_prefix_refused),

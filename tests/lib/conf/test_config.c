@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/conf/config.h"
@@ -61,7 +62,7 @@ static void test_full_config(void **state)
 {
     (void)state;
     const char *y = "instance: prod-1\n"
-                    "shm:\n  dir: /tmp/x\n  mode: 0660\n  on_stale: replace\n"
+                    "shm:\n  dir: /tmp/x\n  mode: 0640\n  on_stale: replace\n"
                     "rings:\n  capacity: 8192\n  request_capacity: 512\n"
                     "journal:\n  md:\n    capacity: 65536\n    file: /var/lib/tf/md.journal\n"
                     "heartbeat_period_ms: 250\n"
@@ -77,7 +78,7 @@ static void test_full_config(void **state)
     assert_string_equal(cfg.source_file, "t.yaml");
     assert_string_equal(cfg.instance, "prod-1");
     assert_string_equal(cfg.shm_dir, "/tmp/x");
-    assert_int_equal(cfg.shm_mode, 0660);
+    assert_int_equal(cfg.shm_mode, 0640);
     assert_int_equal(cfg.on_stale, TF_STALE_REPLACE);
     assert_int_equal(cfg.ring_capacity, 8192);
     assert_int_equal(cfg.request_ring_capacity, 512);
@@ -156,8 +157,8 @@ static void test_value_forms(void **state)
     /* shm.mode: plain 0640 is octal, so is quoted "0640". */
     assert_int_equal(parse("instance: x\nshm: {mode: \"0600\"}\n" T1), 0);
     assert_int_equal(cfg.shm_mode, 0600);
-    assert_int_equal(parse("instance: x\nshm:\n  mode: 0777\n" T1), 0);
-    assert_int_equal(cfg.shm_mode, 0777);
+    assert_int_equal(parse("instance: x\nshm:\n  mode: 0644\n" T1), 0);
+    assert_int_equal(cfg.shm_mode, 0644);
     /* A scalar idle keeps the backoff parameters' defaults. */
     assert_int_equal(parse("instance: x\nthreads:\n  - name: t\n    idle: yield\n    stages: [synth_sink]\n"), 0);
     assert_int_equal(cfg.threads[0].idle.kind, TF_IDLE_YIELD);
@@ -720,8 +721,21 @@ static void test_exchange_config(void **state)
     expect_error("instance: x\n" INS "exchange: {logon: ed25519, key_file: k.pem}\n" XP,
                  "t.yaml:4:11: exchange.logon ed25519 sends Binance's tag 25035, which venue profile fix44 does not "
                  "accept (binance and tfsim do)");
-    assert_int_equal(parse("instance: x\n" INS "exchange: {logon: ed25519, key_file: k.pem, replace: cancel_new, "
-                           "profile: binance}\n" XP), 0);
+    /* The key file must exist and be private when the config is read
+     * (test_config_secrets.c has the refusals). */
+    char kdir[] = "/tmp/tf-cfg-key.XXXXXX", kyaml[512];
+    assert_non_null(mkdtemp(kdir));
+    char kpath[64];
+    snprintf(kpath, sizeof kpath, "%s/k.pem", kdir);
+    FILE *kf = fopen(kpath, "w");
+    assert_non_null(kf);
+    fclose(kf);
+    assert_int_equal(chmod(kpath, 0600), 0);
+    snprintf(kyaml, sizeof kyaml, "instance: x\n" INS "exchange: {logon: ed25519, key_file: %s, replace: cancel_new, "
+             "profile: binance}\n" XP, kpath);
+    assert_int_equal(parse(kyaml), 0);
+    unlink(kpath);
+    rmdir(kdir);
     assert_int_equal(parse("instance: x\n" INS
                            "exchange: {schedule: {start: \"17:00\", end: \"16:55\", time_zone: America/New_York}}\n" XP),
                      0);
