@@ -69,7 +69,7 @@
 #include "shm/stats.h"
 
 #define TF_EXIO_MAX_SESSIONS 8u
-#define TF_EXIO_OUTBOX 8192u             /* power of two; more than TF__EXIO_ROOM */
+#define TF_EXIO_OUTBOX 16384u            /* power of two; more than TF__EXIO_ROOM, TLS included */
 #define TF_EXIO_DONE 4096u               /* finished orders remembered for late reports */
 
 /* exio order flags */

@@ -33,14 +33,12 @@
  *  - a message produces at most three reports (an ack, recovered fills
  *    and its own fill or cancel: exio_orders.c, exio_reconcile.c);
  *  - exio.c reaps at most 8 completions a cycle (TF__EXIO_REAPED).
- * 8 * 261 * 3 = 6264 reports, which the 8192-slot outbox holds (checked
- * below). The old bound assumed messages of 100 bytes (4096), which a
+ * 8 * 261 * 3 = 6264 reports over plain TCP. The old bound assumed messages of 100 bytes (4096), which a
  * venue sending short reports could exceed and wrap the outbox over
  * reports not yet flushed to the OMS.
  * Over TLS a completion can also finish one record held from before (up
- * to 16 KiB more plaintext): 8 * 521 * 3 = 12504 exceeds the outbox; that
- * needs fewer completions a cycle under TLS or a larger TF_EXIO_OUTBOX
- * (exio.c / exio.h), and is left to their owner. */
+ * to 16 KiB more plaintext): 8 * 521 * 3 = 12504, which the 16384-slot
+ * outbox holds (checked below; 80-byte reports: 1.25 MiB). */
 #define TF__EXIO_MIN_MSG (sizeof "8=FIX.4.4|9=41|35=8|49=A|56=B|34=1|52=20240101-00:00:00|10=000|" - 1)
 #define TF__EXIO_REAPED 8u
 #define TF__EXIO_REPORTS_PER_MSG 3u
@@ -48,6 +46,8 @@
     ((uint32_t)(TF__EXIO_REAPED * (TF_NET_BUF_SIZE / TF__EXIO_MIN_MSG + 1) * TF__EXIO_REPORTS_PER_MSG))
 _Static_assert(TF__EXIO_MIN_MSG == 63, "the smallest dispatched message, as worked out above");
 _Static_assert(TF__EXIO_ROOM == 6264u && TF__EXIO_ROOM <= TF_EXIO_OUTBOX, "the outbox holds a cycle's reports");
+#define TF__EXIO_ROOM_TLS (TF__EXIO_REAPED * (2u * 16384u / TF__EXIO_MIN_MSG + 1u) * TF__EXIO_REPORTS_PER_MSG)
+_Static_assert(TF__EXIO_ROOM_TLS <= TF_EXIO_OUTBOX, "over TLS too: a completion may finish a held record of 16 KiB");
 
 /* An error into the stage's error log (tests run without a stage). */
 static inline void tf__exio_error(tf_exio *x, tf_err_code code, uint64_t arg, const char *detail)

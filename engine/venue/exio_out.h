@@ -19,7 +19,7 @@ static inline uint32_t tf__exio_outbox_used(const tf_exio *x) { return x->out_ta
 /* Room for all that one batch of completions or commands can produce. */
 static inline bool tf__exio_outbox_room(const tf_exio *x)
 {
-    return TF_EXIO_OUTBOX - tf__exio_outbox_used(x) >= TF__EXIO_ROOM;
+    return TF_EXIO_OUTBOX - tf__exio_outbox_used(x) >= (x->tls ? TF__EXIO_ROOM_TLS : TF__EXIO_ROOM);
 }
 
 /* A session that can take an order now: logged on and reconciled. */
