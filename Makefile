@@ -259,7 +259,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: deps fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz_run.sh
 
--include $(shell find $(OUT)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT)/obj $(OUT)/pic -name '*.d' 2>/dev/null)
 
 # ---- the two commands and their helpers ------------------------------------
 deps:

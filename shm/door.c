@@ -78,8 +78,10 @@ void tf_door_close(tf_door *d)
             lane_free(&d->lanes[i]);
 }
 
-static void reply_only(int fd, tf_door_reply *r)
+/* A refusal: counted before it is said (whoever hears it may look). */
+static void refuse(tf_door *d, int fd, tf_door_reply *r)
 {
+    d->refused++;
     (void)!send(fd, r, sizeof *r, MSG_NOSIGNAL);
 }
 
@@ -94,14 +96,14 @@ static int admit(tf_door *d, int fd)
     ssize_t n = recv(fd, &h, sizeof h, MSG_WAITALL);
     if (n != (ssize_t)sizeof h || h.magic != TF_DOOR_MAGIC || h.version != TF_DOOR_VERSION) {
         snprintf(r.text, sizeof r.text, "not a door hello of version %u", TF_DOOR_VERSION);
-        reply_only(fd, &r);
+        refuse(d, fd, &r);
         return -1;
     }
     struct ucred cred;
     socklen_t cl = sizeof cred;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0) {
         snprintf(r.text, sizeof r.text, "the kernel did not say who you are");
-        reply_only(fd, &r);
+        refuse(d, fd, &r);
         return -1;
     }
     r.uid = cred.uid;
@@ -109,7 +111,7 @@ static int admit(tf_door *d, int fd)
     bool op = false;
     if (d->policy(d->policy_ctx, cred.uid, cred.gid, cred.pid, h.strategy, &strategy, &op, r.text,
                   sizeof r.text) != 0) {
-        reply_only(fd, &r);
+        refuse(d, fd, &r);
         return -1;
     }
     tf_door_lane *l = NULL;
@@ -118,7 +120,7 @@ static int admit(tf_door *d, int fd)
             l = &d->lanes[i];
     if (!l) {
         snprintf(r.text, sizeof r.text, "every one of the %u lanes is in use", TF_DOOR_LANES);
-        reply_only(fd, &r);
+        refuse(d, fd, &r);
         return -1;
     }
     size_t len = (size_t)tf_ring_region_size(d->capacity, d->record_size);
@@ -128,7 +130,7 @@ static int admit(tf_door *d, int fd)
         (map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0)) == MAP_FAILED ||
         tf_ring_init(&l->ring, map, len, "lane", TF_RING_SPSC, d->capacity, d->record_size) != 0) {
         snprintf(r.text, sizeof r.text, "the engine could not make a lane: %s", strerror(errno));
-        reply_only(fd, &r);
+        refuse(d, fd, &r);
         if (map != MAP_FAILED)
             munmap(map, len);
         if (mfd >= 0)
@@ -149,11 +151,7 @@ static int admit(tf_door *d, int fd)
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &mfd, sizeof mfd);
-    if (sendmsg(fd, &m, MSG_NOSIGNAL) != (ssize_t)sizeof r) {
-        munmap(map, len);
-        close(mfd);
-        return -1;
-    }
+    /* Open before the client hears of it: what it writes at once is read. */
     l->strategy = strategy;
     l->operator_ = op;
     l->uid = cred.uid;
@@ -167,6 +165,8 @@ static int admit(tf_door *d, int fd)
     l->corrupt = 0;
     tf_store_release_32(&l->state, TF_DOOR_OPEN); /* the consumer reads all of the above after this */
     d->granted++;
+    if (sendmsg(fd, &m, MSG_NOSIGNAL) != (ssize_t)sizeof r)
+        tf_cas_32(&l->state, TF_DOOR_OPEN, TF_DOOR_CLOSING); /* read empty, then freed (the socket with it) */
     return 0;
 }
 
@@ -206,10 +206,8 @@ int tf_door_serve(tf_door *d, int timeout_ms)
     if (p[0].revents & POLLIN) {
         int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd >= 0) {
-            if (admit(d, fd) != 0) {
-                d->refused++;
+            if (admit(d, fd) != 0)
                 close(fd);
-            }
             done++;
         }
     }

@@ -541,26 +541,6 @@ int tf_segment_validate(const tf_segment *seg)
     return 0;
 }
 
-void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length)
-{
-    const tf_seg_header *h = seg->hdr;
-    for (uint32_t i = 0; i < h->region_count && i < TF_SEG_MAX_REGIONS; i++) {
-        const tf_seg_region *r = &h->regions[i];
-        if (strncmp(r->name, name, TF_SEG_NAME_MAX) != 0)
-            continue;
-        if (r->offset < TF_SEG_HEADER_SIZE || r->offset > seg->size ||
-            r->length > seg->size - r->offset) {
-            TF_ERR("region %s of %s lies outside the segment", name, seg->path);
-            return NULL;
-        }
-        if (length)
-            *length = r->length;
-        return seg->base + r->offset;
-    }
-    TF_ERR("%s has no region '%s'", seg->path, name);
-    return NULL;
-}
-
 tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns, uint64_t *heartbeat_age_ns)
 {
     tf_seg_header *h = seg->hdr;

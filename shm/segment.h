@@ -48,11 +48,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "shm/atomic.h"
 
 #include "shm/common.h"
+#include "shm/err.h"
 
 #define TF_SEG_MAGIC 0x544E4D4745534654ull /* "TFSEGMNT" little-endian */
 #define TF_LAYOUT_MAJOR 2u /* 2: md records, 128-byte md journal slots, 32 error-log entries */
@@ -218,8 +220,29 @@ tf_seg_status tf_segment_attach(tf_segment *seg, const char *path, uint32_t expe
 tf_seg_status tf_segment_attach_writable(tf_segment *seg, const char *path, uint32_t expected_kind);
 
 /* The region called `name`, or NULL (with tf_err_msg) when missing or when
- * it does not lie inside the mapped size. */
-void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length);
+ * it does not lie inside the mapped size. Inline: the layouts that live in
+ * segments (journal, stats, state) look their regions up without calling
+ * back into segment.c, which validates them at attach. */
+static inline void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length)
+{
+    const tf_seg_header *h = seg->hdr;
+    if (length)
+        *length = 0;
+    for (uint32_t i = 0; i < h->region_count && i < TF_SEG_MAX_REGIONS; i++) {
+        const tf_seg_region *r = &h->regions[i];
+        if (strncmp(r->name, name, TF_SEG_NAME_MAX) != 0)
+            continue;
+        if (r->offset < TF_SEG_HEADER_SIZE || r->offset > seg->size || r->length > seg->size - r->offset) {
+            TF_ERR("region %s of %s lies outside the segment", name, seg->path);
+            return NULL;
+        }
+        if (length)
+            *length = r->length;
+        return seg->base + r->offset;
+    }
+    TF_ERR("%s has no region '%s'", seg->path, name);
+    return NULL;
+}
 
 /* Start time of process `pid` in clock ticks after boot (/proc/<pid>/stat
  * field 22), 0 if it does not exist or has exited: with the pid it names a

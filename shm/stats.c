@@ -23,7 +23,7 @@ void tf_stats_layout(tf_seg_layout *layout)
 
 static int tf__stats_map(tf_stats *st, const tf_segment *seg)
 {
-    uint64_t len[4];
+    uint64_t len[4] = {0, 0, 0, 0};
     memset(st, 0, sizeof *st);
     st->dir = tf_segment_region(seg, TF_REGION_DIRECTORY, &len[0]);
     st->values = tf_segment_region(seg, TF_REGION_VALUES, &len[1]);
