@@ -573,6 +573,10 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
             /* the in-engine strategy: the host stamped its id */
         } else if (r->door && tf_door_poll(r->door, &q, &lane)) {
             q.source_id = lane->strategy; /* the door's word, never the record's */
+            if (q.type == TF_REQ_RESOLVE || q.type == TF_REQ_SESSION_RESET) { /* who did it: the kernel's uid */
+                uint32_t uid = lane->uid;
+                memcpy(q.body + offsetof(tf_req_resolve, uid), &uid, sizeof uid);
+            }
             r->req_window = &lane->last_req;
             r->req_operator = lane->operator_;
             r->req_client = true;
