@@ -219,15 +219,13 @@ tf_seg_status tf_segment_attach(tf_segment *seg, const char *path, uint32_t expe
  * every other region stay the owner's to write. */
 tf_seg_status tf_segment_attach_writable(tf_segment *seg, const char *path, uint32_t expected_kind);
 
-/* The region called `name`, or NULL (with tf_err_msg) when missing or when
- * it does not lie inside the mapped size. Inline: the layouts that live in
+/* The region called `name`, or NULL (with tf_err_msg; *length untouched)
+ * when missing or when it does not lie inside the mapped size. Inline: the layouts that live in
  * segments (journal, stats, state) look their regions up without calling
  * back into segment.c, which validates them at attach. */
 static inline void *tf_segment_region(const tf_segment *seg, const char *name, uint64_t *length)
 {
     const tf_seg_header *h = seg->hdr;
-    if (length)
-        *length = 0;
     for (uint32_t i = 0; i < h->region_count && i < TF_SEG_MAX_REGIONS; i++) {
         const tf_seg_region *r = &h->regions[i];
         if (strncmp(r->name, name, TF_SEG_NAME_MAX) != 0)

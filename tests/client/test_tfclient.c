@@ -102,7 +102,7 @@ static void eng_start(bool order_path)
     memset(&E, 0, sizeof E);
     E.order_path = order_path;
     tf_seg_layout l;
-    uint64_t len;
+    uint64_t len = 0;
     void *region;
 
     memset(&l, 0, sizeof l);

@@ -53,7 +53,7 @@ static void instrument(uint32_t id, const char *sym, uint8_t pp, uint8_t qp)
 static void eng_start(uint32_t slot_size)
 {
     tf_seg_layout l;
-    uint64_t len;
+    uint64_t len = 0;
     void *region;
     memset(&l, 0, sizeof l);
     l.kind = TF_SEG_KIND_STATE;

@@ -822,7 +822,7 @@ static void test_spsc_across_processes(void **state)
     /* What a monitoring tool sees through its own read-only mapping. */
     tf_segment ro;
     assert_int_equal(tf_segment_attach(&ro, rs.path, TF_SEG_KIND_RINGS), TF_SEG_OK);
-    uint64_t rlen;
+    uint64_t rlen = 0;
     void *rmem = tf_segment_region(&ro, "ring", &rlen);
     assert_non_null(rmem);
     tf_ring mon;
