@@ -82,15 +82,6 @@ static void schedule_reconnect(tf_exio *x, tf_exio_session *s)
     s->next_connect_mono = x->mono + tf_backoff_next(&s->backoff);
 }
 
-/* The venue's numbers restarted below ours (a session reset it did not
- * announce), said by our own check or by its Logout: retrying would only
- * burn its numbers, so the session waits for an operator or the schedule. */
-static bool sequence_problem(tf_fix_close why, const char *text)
-{
-    return why == TF_FIX_CLOSE_LOGON_SEQ_LOW ||
-           (why == TF_FIX_CLOSE_LOGON_REFUSED && strstr(text, "MsgSeqNum too low"));
-}
-
 /* The connection is gone (error, EOF, or the session asked to close). */
 static void session_down(tf_exio *x, tf_exio_session *s, int res)
 {
@@ -107,7 +98,9 @@ static void session_down(tf_exio *x, tf_exio_session *s, int res)
     const char *name = why != TF_FIX_CLOSE_NONE ? tf_fix_close_names[why] : res == 0 ? "peer_closed" : "io_error";
     if (was_up)
         tf__exio_error(x, TF_E_FIX_DISCONNECT, s->index, name);
-    if (sequence_problem(why, s->fix.close_text)) {
+    /* The venue reset its numbers without saying so: retrying would only
+     * burn them, so the session waits for an operator or the schedule. */
+    if (why == TF_FIX_CLOSE_LOGON_SEQ_LOW) {
         set_halted(x, s, true);
         tf__exio_error(x, TF_E_FIX_SEQ_RESET, s->index, "venue_seq_reset");
         set_problem(x, s, NULL, s->fix.close_text); /* `halted` says the rest */

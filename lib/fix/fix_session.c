@@ -297,7 +297,10 @@ static void on_message(tf_fix_session *s, const char *p, size_t n)
                 snprintf(s->reject_text, sizeof s->reject_text, "%.*s", (int)len, txt);
                 s->c.rejects_in++;
             }
-            tf__fix_close_with(s, TF_FIX_CLOSE_LOGON_REFUSED, text);
+            /* A venue that refuses our number has reset its own: the same
+             * problem as a Logon below ours, said the other way round. */
+            bool seq = tf_fix_is(m, "5") && memmem(txt, len, "MsgSeqNum too low", 17);
+            tf__fix_close_with(s, seq ? TF_FIX_CLOSE_LOGON_SEQ_LOW : TF_FIX_CLOSE_LOGON_REFUSED, text);
         } else {
             tf__fix_close_with(s, TF_FIX_CLOSE_FIRST_NOT_LOGON, "the first message was not a Logon");
         }

@@ -69,7 +69,8 @@ typedef enum tf_fix_close {
     TF_FIX_CLOSE_BEGIN_STRING,
     TF_FIX_CLOSE_QUEUE_FULL,     /* the transport is not draining the send queue */
     TF_FIX_CLOSE_LOGON_SEQ_LOW,  /* the counterparty's Logon is below the number we expect, with no
-                                  * ResetSeqNumFlag: it reset its numbers and we did not (retrying
+                                  * ResetSeqNumFlag, or its Logout says ours is too low: it reset its
+                                  * numbers and we did not (retrying
                                   * only burns its numbers; an operator or the schedule must reset) */
     TF_FIX_CLOSE_COUNT
 } tf_fix_close;

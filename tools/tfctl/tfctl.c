@@ -98,38 +98,41 @@ static void print_event(tfc *c, const tf_order_event *ev)
     printf("\n");
 }
 
-/* Send done; wait for the answer and print it. */
-static int answer(tfc *c, uint64_t req)
+static int refused(const tf_order_event *ev)
+{
+    return ev->kind == TF_EV_REJECTED || ev->kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
+}
+
+/* Send done; wait for the answer and print it into *ev: the exit code. */
+static int answer_event(tfc *c, uint64_t req, tf_order_event *ev)
 {
     if (!req) {
         fprintf(stderr, "tfctl: %s\n", tfc_error(c));
         return 1;
     }
-    tf_order_event ev;
-    if (!tfc_wait(c, req, TFCTL_WAIT_MS, &ev)) {
+    if (!tfc_wait(c, req, TFCTL_WAIT_MS, ev)) {
         fprintf(stderr, "tfctl: %s\n", tfc_error(c));
         return 5;
     }
-    print_event(c, &ev);
-    return ev.kind == TF_EV_REJECTED || ev.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
+    print_event(c, ev);
+    return refused(ev);
+}
+
+static int answer(tfc *c, uint64_t req)
+{
+    tf_order_event ev;
+    return answer_event(c, req, &ev);
 }
 
 /* A new order, a cancel or a replace: the gate's answer, then (when it
  * passed) the venue's first word about the order. */
 static int answer_venue(tfc *c, uint64_t req)
 {
-    if (!req) {
-        fprintf(stderr, "tfctl: %s\n", tfc_error(c));
-        return 1;
-    }
     tf_order_event ev;
-    if (!tfc_wait(c, req, TFCTL_WAIT_MS, &ev)) {
-        fprintf(stderr, "tfctl: %s\n", tfc_error(c));
-        return 5;
-    }
-    print_event(c, &ev);
-    if (ev.kind != TF_EV_ACCEPTED && ev.kind != TF_EV_PENDING_CANCEL && ev.kind != TF_EV_PENDING_REPLACE)
-        return ev.kind == TF_EV_REJECTED || ev.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
+    int rc = answer_event(c, req, &ev);
+    if (!req || rc == 5 ||
+        (ev.kind != TF_EV_ACCEPTED && ev.kind != TF_EV_PENDING_CANCEL && ev.kind != TF_EV_PENDING_REPLACE))
+        return rc;
     tf_order_event v;
     if (!tfc_wait_venue(c, ev.order_id, TFCTL_WAIT_MS, &v)) {
         printf("pending order=%" PRIu64 ": no answer from the venue yet (tfctl orders shows its fate)\n",
@@ -137,7 +140,7 @@ static int answer_venue(tfc *c, uint64_t req)
         return 0;
     }
     print_event(c, &v);
-    return v.kind == TF_EV_REJECTED || v.kind == TF_EV_CANCEL_REJECTED ? 1 : 0;
+    return refused(&v);
 }
 
 static int list_orders(tfc *c, int all)
