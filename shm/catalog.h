@@ -141,7 +141,11 @@
     X(FIX_SEQ_RESETS, "fix_seq_resets", TF_COUNTER, "exio", "session=N", "sequence resets (either side's ResetSeqNumFlag, the schedule, an operator)") \
     X(FIX_SESSIONS_HALTED, "fix_sessions_halted", TF_GAUGE, "exio", "", "sessions not reconnecting until an operator resets them") \
     X(ORDERS_OUT_OF_BAND_FILLS, "orders_out_of_band_fills", TF_COUNTER, "oms", "", "fills for finished or unknown orders applied to positions") \
-    X(ORDERS_RESOLVED, "orders_resolved", TF_COUNTER, "oms", "", "orders of unknown fate settled by an operator")
+    X(ORDERS_RESOLVED, "orders_resolved", TF_COUNTER, "oms", "", "orders of unknown fate settled by an operator") \
+    X(DOOR_LANES_OPEN, "door_lanes_open", TF_GAUGE, "risk", "", "client request lanes open at the engine's door") \
+    X(DOOR_GRANTED, "door_granted", TF_COUNTER, "risk", "", "lanes the door granted (a client process connected)") \
+    X(DOOR_REFUSED, "door_refused", TF_COUNTER, "risk", "", "knocks the door refused (identity not allowed, bad hello)") \
+    X(DOOR_LANES_CORRUPT, "door_lanes_corrupt", TF_COUNTER, "risk", "", "lanes closed because their producer index could not be true")
 
 #define TF_HIST_CATALOG(X) \
     X(SYNTH_RING_HOP, "synth_ring_hop", "synth_sink", "ring=synth", "synthetic tick: source -> sink ring hop") \

@@ -81,7 +81,7 @@ void tf_door_close(tf_door *d)
 /* A refusal: counted before it is said (whoever hears it may look). */
 static void refuse(tf_door *d, int fd, tf_door_reply *r)
 {
-    d->refused++;
+    tf_store_64(&d->refused, d->refused + 1);
     (void)!send(fd, r, sizeof *r, MSG_NOSIGNAL);
 }
 
@@ -164,7 +164,7 @@ static int admit(tf_door *d, int fd)
     l->last_req = 0;
     l->corrupt = 0;
     tf_store_release_32(&l->state, TF_DOOR_OPEN); /* the consumer reads all of the above after this */
-    d->granted++;
+    tf_store_64(&d->granted, d->granted + 1);
     if (sendmsg(fd, &m, MSG_NOSIGNAL) != (ssize_t)sizeof r)
         tf_cas_32(&l->state, TF_DOOR_OPEN, TF_DOOR_CLOSING); /* read empty, then freed (the socket with it) */
     return 0;
@@ -232,6 +232,7 @@ bool tf_door_poll(tf_door *d, struct tf_request *out, tf_door_lane **lane)
          * more than it can hold is not read, it is closed. */
         if (tail - l->head > l->ring.capacity) {
             l->corrupt++;
+            d->corrupt++;
             if (!tf_cas_32(&l->state, TF_DOOR_OPEN, TF_DOOR_DRAINED))
                 tf_cas_32(&l->state, TF_DOOR_CLOSING, TF_DOOR_DRAINED);
             continue;
@@ -244,6 +245,16 @@ bool tf_door_poll(tf_door *d, struct tf_request *out, tf_door_lane **lane)
         return true;
     }
     return false;
+}
+
+uint32_t tf_door_lanes_open(const tf_door *d)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < TF_DOOR_LANES; i++) {
+        uint32_t st = tf_load_acquire_32(&d->lanes[i].state);
+        n += st == TF_DOOR_OPEN || st == TF_DOOR_CLOSING;
+    }
+    return n;
 }
 
 int tf_door_knock(const char *path, uint32_t strategy, int *sock, void **map, size_t *map_len, tf_ring *ring,

@@ -81,7 +81,8 @@ typedef struct tf_door {
     tf_door_policy policy;
     void *policy_ctx;
     uint32_t next;                       /* consumer: round-robin start */
-    uint64_t refused, granted;           /* door thread's counts */
+    uint64_t refused, granted;           /* door thread's counts (atomic stores: the consumer reads them) */
+    uint64_t corrupt;                    /* consumer's: lanes closed as corrupt */
     tf_door_lane lanes[TF_DOOR_LANES];
 } tf_door;
 
@@ -99,6 +100,8 @@ void tf_door_close(tf_door *d);
  * its lane in *lane (the identity to stamp). A lane whose producer index is
  * out of bounds is closed (counted in `corrupt`), never read past. */
 bool tf_door_poll(tf_door *d, struct tf_request *out, tf_door_lane **lane);
+/* Consumer, cold: lanes open now (OPEN or CLOSING). */
+uint32_t tf_door_lanes_open(const tf_door *d);
 
 /* Client: knock at `path` asking for `strategy`. On success the lane's
  * ring (mapped) and the reply; -1 with the reason in `err` (the engine's

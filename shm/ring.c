@@ -19,6 +19,8 @@ static void tf__ring_view(tf_ring *r, tf_ring_desc *d)
     r->capacity = d->capacity;
     r->record_size = d->record_size;
     r->kind = d->kind;
+    r->c_head = d->ck.c_head; /* a consumer attaching resumes where the last one stopped */
+    r->corrupt = 0;
 }
 
 int tf_ring_init(tf_ring *r, void *region, uint64_t length, const char *name,

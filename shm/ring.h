@@ -9,7 +9,11 @@
  *
  * MPSC (requests from other processes): Concurrency Kit's ck_ring, typed with
  * CK_RING_PROTOTYPE through TF_MPSC_PROTOTYPE below. ck_ring keeps one slot
- * free, so it holds capacity - 1 records.
+ * free, so it holds capacity - 1 records. Producers enqueue with ck; the
+ * consumer does not use ck's dequeue, which reads the mask and its own head
+ * from the shared descriptor: any producer can write those. It keeps both
+ * in this process (tf_ring.mask, tf_ring.c_head) and refuses a producer
+ * index claiming more records than the ring holds (tf_ring.corrupt).
  *
  * PROMISES
  * - Capacity is a power of two; records are record_size bytes (multiple of 8).
@@ -86,6 +90,8 @@ typedef struct tf_ring {
     uint32_t capacity;
     uint32_t record_size;
     uint32_t kind;
+    uint32_t c_head;  /* MPSC consumer: its head, private (written back for producers) */
+    uint32_t corrupt; /* MPSC consumer: polls that found an impossible producer index */
 } tf_ring;
 
 /* Bytes a ring region needs. */
@@ -190,6 +196,33 @@ tf_spsc_poll(tf_ring *r, void *out, uint32_t size)
     return tf_spsc_poll_batch(r, out, 1, size) == 1;
 }
 
+/* MPSC consumer, for a ring other processes write. Reads the producers'
+ * published index only; the slot is found with this process's mask and
+ * head. A published index more than capacity - 1 ahead cannot come from ck
+ * producers: nothing is read, the poll is counted in r->corrupt, and the
+ * ring resumes if the index comes back within bounds. */
+static inline bool tf_mpsc_poll_guarded(tf_ring *r, void *out, uint32_t size)
+{
+    tf_ring_desc *d = r->desc;
+    uint32_t head = r->c_head;
+    uint32_t tail = ck_pr_load_uint(&d->ck.p_tail);
+    uint32_t depth = tail - head;
+    if (depth == 0)
+        return false;
+    if (TF_UNLIKELY(depth > r->mask || size > r->record_size)) {
+        r->corrupt++;
+        return false;
+    }
+    ck_pr_fence_load();
+    memcpy(out, r->buf + (size_t)(head & r->mask) * r->record_size, size);
+    ck_pr_fence_store();
+    r->c_head = head + 1;
+    ck_pr_store_uint(&d->ck.c_head, head + 1);
+    if (depth > d->cons.high_water)
+        tf_store_64(&d->cons.high_water, depth);
+    return true;
+}
+
 /* ---- MPSC on ck_ring, typed ----------------------------------------------- */
 
 /* TF_MPSC_PROTOTYPE(name, type) defines, for `struct type` records:
@@ -209,14 +242,7 @@ tf_spsc_poll(tf_ring *r, void *out, uint32_t size)
     __attribute__((unused)) static inline bool                                      \
     tf_mpsc_poll_##name(tf_ring *r, struct type *out)                               \
     {                                                                              \
-        uint64_t depth = ck_ring_size(&r->desc->ck);                               \
-        if (!ck_ring_dequeue_mpsc_##name(&r->desc->ck, (struct type *)r->buf, out)) \
-            return false;                                                          \
-        if (depth == 0)                                                            \
-            depth = 1;                                                             \
-        if (depth > r->desc->cons.high_water)                                      \
-            tf_store_64(&r->desc->cons.high_water, depth);                         \
-        return true;                                                               \
+        return tf_mpsc_poll_guarded(r, out, sizeof *out);                          \
     }
 
 #endif

@@ -481,16 +481,16 @@ int tf_feed_init(tf_stage *stage, tf_feed *f, const tf_config *cfg, const tf_ins
         return TF_ERR("feed: %u instruments (1..64)", reg->count);
     if (tf_journal_payload_max(journal) < sizeof(tf_md_trade))
         return TF_ERR("feed: journal slots too small for market data");
-    f->msg_cap = cfg->feed.max_frame_bytes;
     f->rest_cap = 8u << 20;
     f->levels_cap = cfg->feed.book_levels;
-    f->msg = malloc(f->msg_cap);
+    char *msg_buf = malloc(cfg->feed.max_frame_bytes);
+    tf_ws_message_init(&f->msg, msg_buf, cfg->feed.max_frame_bytes);
     f->rest_body = malloc(f->rest_cap);
     f->levels = calloc(2 * (size_t)f->levels_cap, sizeof *f->levels);
     f->decoder = calloc(1, sizeof *f->decoder);
     f->snapshot = calloc(1, sizeof *f->snapshot);
     f->inst = calloc(reg->count, sizeof *f->inst);
-    if (!f->msg || !f->rest_body || !f->levels || !f->decoder || !f->snapshot || !f->inst) {
+    if (!f->msg.buf || !f->rest_body || !f->levels || !f->decoder || !f->snapshot || !f->inst) {
         tf_feed_close(f);
         return TF_ERR("feed: out of memory");
     }
@@ -549,11 +549,11 @@ void tf_feed_close(tf_feed *f)
     free(f->decoder);
     free(f->levels);
     free(f->rest_body);
-    free(f->msg);
+    free(f->msg.buf);
     f->inst = NULL;
     f->snapshot = NULL;
     f->decoder = NULL;
     f->levels = NULL;
     f->rest_body = NULL;
-    f->msg = NULL;
+    f->msg.buf = NULL;
 }

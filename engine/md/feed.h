@@ -44,6 +44,7 @@
 #include "engine/md/md_bars.h"
 #include "engine/md/md_book.h"
 #include "engine/md/md_decode.h"
+#include "engine/md/ws_message.h"
 #include "engine/md/md_validate.h"
 #include "engine/runtime/stage.h"
 #include "shm/histogram.h"
@@ -108,11 +109,8 @@ typedef struct tf_feed {
     tf_md_level *levels;            /* scratch: a whole book, to journal it after a sync */
     uint32_t levels_cap;            /* per side */
 
-    /* Message reassembly. */
-    char *msg;
-    uint32_t msg_len, msg_cap;
-    bool msg_oversized;
-    uint64_t msg_recv_ns;
+    /* Message reassembly into a buffer of feed.max_frame_bytes. */
+    tf_ws_message msg;
 
     tf_md_decoder *decoder;
     uint32_t instrument_count;

@@ -32,8 +32,7 @@ static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
     f->ws = NULL;
     f->connected = false;
     f->closing = false;
-    f->msg_len = 0;
-    f->msg_oversized = false;
+    tf_ws_message_reset(&f->msg);
     if (f->destroying)
         return;
     if (was_connected)
@@ -52,31 +51,19 @@ static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
 
 static void tf__ws_receive(tf_feed *f, struct lws *wsi, const char *in, size_t len, uint64_t now)
 {
-    if (lws_is_first_fragment(wsi)) {
-        f->msg_len = 0;
-        f->msg_oversized = false;
-        f->msg_recv_ns = now;
-    }
-    if (!f->msg_oversized) {
-        if ((uint64_t)f->msg_len + len > f->msg_cap) {
-            f->msg_oversized = true;
-        } else {
-            memcpy(f->msg + f->msg_len, in, len);
-            f->msg_len += (uint32_t)len;
-        }
-    }
+    unsigned flags = (lws_is_first_fragment(wsi) ? TF_WS_FIRST : 0) | (lws_is_final_fragment(wsi) ? TF_WS_FINAL : 0) |
+                     (lws_frame_is_binary(wsi) ? TF_WS_BINARY : 0);
     tf_counter_inc(f->c_bytes, len);
-    if (!lws_is_final_fragment(wsi))
+    tf_ws_result res = tf_ws_message_take(&f->msg, in, len, flags, now);
+    if (res == TF_WS_MORE)
         return;
     f->last_frame_ns = now;
-    if (f->msg_oversized)
-        f->conn_ops->refused(f, TF_FEED_REJ_OVERSIZED, f->msg, f->msg_len, now);
-    else if (lws_frame_is_binary(wsi))
-        f->conn_ops->refused(f, TF_FEED_REJ_BINARY, f->msg, f->msg_len, now);
+    if (res == TF_WS_OVERSIZED)
+        f->conn_ops->refused(f, TF_FEED_REJ_OVERSIZED, f->msg.buf, f->msg.len, now);
+    else if (res == TF_WS_BINARY_MSG)
+        f->conn_ops->refused(f, TF_FEED_REJ_BINARY, f->msg.buf, f->msg.len, now);
     else
-        f->conn_ops->message(f, f->msg, f->msg_len, f->msg_recv_ns);
-    f->msg_len = 0;
-    f->msg_oversized = false;
+        f->conn_ops->message(f, f->msg.buf, f->msg.len, f->msg.recv_ns);
 }
 
 static void tf__rest_finish(tf_feed *f, uint64_t now, bool ok)

@@ -558,6 +558,12 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
     }
     if (now >= r->next_mark_ns) {
         r->next_mark_ns = now + TF__MARK_PERIOD_NS;
+        if (r->door && r->g_door_lanes) { /* the door thread's counts, shown under the gate's name */
+            tf_store_64(r->g_door_lanes, tf_door_lanes_open(r->door));
+            tf_store_64(r->c_door_granted, tf_load_64(&r->door->granted));
+            tf_store_64(r->c_door_refused, tf_load_64(&r->door->refused));
+            tf_store_64(r->c_door_corrupt, r->door->corrupt);
+        }
         if (tf_risk_mark(r, now, tf__outbox_slot(r))) {
             r->out_tail++;
         }

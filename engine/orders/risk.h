@@ -134,6 +134,7 @@ typedef struct tf_risk {
     tf_limits_slot *limits_slot;    /* region "limits" of the state segment; may be NULL */
     uint64_t *c_rejects[TF_RJ_REASON_COUNT];
     uint64_t *c_accepted, *c_requests, *c_pings, *c_bad_requests, *c_kills, *c_backpressure;
+    uint64_t *g_door_lanes, *c_door_granted, *c_door_refused, *c_door_corrupt; /* mirrored at each mark */
     tf_hist *h_check;               /* time inside tf_risk_check */
     uint64_t accepted, rejected, last_reason;
 } tf_risk;

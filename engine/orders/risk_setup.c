@@ -57,6 +57,8 @@ int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_ins
             {&r->c_accepted, TF_CTR_RISK_ACCEPTED, NULL},   {&r->c_requests, TF_CTR_REQUESTS, NULL},
             {&r->c_pings, TF_CTR_REQUESTS_PING, NULL},      {&r->c_kills, TF_CTR_KILL_SWITCH_TRIPS, NULL},
             {&r->c_backpressure, TF_CTR_OMS_RING_FULL, NULL},
+            {&r->g_door_lanes, TF_CTR_DOOR_LANES_OPEN, NULL}, {&r->c_door_granted, TF_CTR_DOOR_GRANTED, NULL},
+            {&r->c_door_refused, TF_CTR_DOOR_REFUSED, NULL},  {&r->c_door_corrupt, TF_CTR_DOOR_LANES_CORRUPT, NULL},
         };
         if (failed || tf_stats_add_counters(stats, o, regs, TF_ARRAY_LEN(regs)) != 0 ||
             !(r->h_check = tf_stats_add_hist(stats, o, TF_HIST_RISK_CHECK_NS, NULL))) {

@@ -81,6 +81,16 @@ static int tf__sink_requests(tf_synth_sink *sink, tf_stage *self, uint64_t now)
             tf_stage_error(self, TF_E_REQUEST_UNKNOWN, req.type, "request type unknown", now);
         }
     }
+    /* The ring is writable by other processes: an impossible producer index
+     * is refused by every poll while it lasts; said at most once a second. */
+    if (TF_UNLIKELY(sink->requests->corrupt != sink->corrupt_said) &&
+        now - sink->corrupt_said_ns >= 1000000000ull) {
+        sink->corrupt_said = sink->requests->corrupt;
+        sink->corrupt_said_ns = now;
+        tf_counter_inc(sink->c_bad_requests, 1);
+        tf_stage_error(self, TF_E_REQUEST_INVALID, sink->requests->desc->ck.p_tail,
+                       "request ring producer index out of bounds; not read", now);
+    }
     return n;
 }
 

@@ -45,6 +45,8 @@ typedef struct tf_synth_source {
 typedef struct tf_synth_sink {
     tf_ring *in;
     tf_ring *requests;         /* MPSC; may be NULL */
+    uint32_t corrupt_said;     /* requests->corrupt when last reported */
+    uint64_t corrupt_said_ns;
     tf_journal *journal;
     tf_state_slot *last_slot;
     uint32_t batch;

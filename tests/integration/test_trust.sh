@@ -109,6 +109,9 @@ check "the operator (the engine's user) still operates" sh -c "$T kill on | grep
 check "  ... and lifts it" sh -c "$T kill off >/dev/null && $T risk | grep -q '^kill_switch off'"
 out=$($T2 -s 2 new BTCUSDT buy 0.001 "$bid" 2>&1)
 check "the trader trades on" sh -c "echo '$out' | grep -q '^accepted order='"
+sleep 0.1 # the gate mirrors the door's counts every 10 ms
+refused=$($BIN/tfstat -n "$inst" -d "$dir" --json 2>/dev/null | "$PY" tests/integration/json_counter.py door_refused)
+check "the refused knocks are counted (door_refused=$refused, 2 expected)" test "${refused:-0}" -ge 2
 
 if [ $fails -ne 0 ]; then
     echo "--- engine log"; tail -20 "$dir/engine.log"
