@@ -72,7 +72,8 @@ ENGINE_SRC := engine/engine.c engine/event_log.c $(wildcard engine/runtime/*.c e
 OOB_SRC    := $(wildcard tools/oob/*.c)
 TOOLS      := tfstat tfdump tfctl tfsim
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
-OOB_TOOLS  := tfexport-influx tfexport-redis tfquery
+OOB_TOOLS  := tfexport-influx tfexport-redis tfexport-prom tfquery
+PROM_SRC   := $(wildcard tools/prom/*.c)
 QUERY_SRC  := $(wildcard tools/query/*.c)
 CLIENT_SRC := client/tfclient.c
 TEST_SRC   := $(shell find tests -name 'test_*.c' | sort)
@@ -134,6 +135,10 @@ $(OUT)/bin/tfexport-%: $(OUT)/obj/tools/export/main_%.o $(TOOL_LIBS)
 $(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
+# tfexport-prom: its process and the renderer in tools/prom/.
+$(OUT)/bin/tfexport-prom: $(OUT)/obj/tools/export/main_prom.o $(PROM_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
+	$(call link,$(LDLIBS))
+
 $(ENGINE): $(OUT)/obj/engine/main.o $(ENGINE_LIBS)
 	$(call link,$(LDLIBS))
 
@@ -187,6 +192,10 @@ $(OUT)/tests/tools/tfsim/%: $(OUT)/obj/tests/tools/tfsim/%.o $(TFSIM_TESTED:%.c=
 # tfquery's tests link its cache and hot store as objects (not main.c).
 $(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/query/lru.o \
                             $(OUT)/obj/tools/query/store.o $(TOOL_LIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
+
+# The exporter's renderer, tested as objects.
+$(OUT)/tests/tools/prom/%: $(OUT)/obj/tests/tools/prom/%.o $(PROM_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 $(OUT)/tests/tools/%: $(OUT)/obj/tests/tools/%.o $(TOOL_LIBS)

@@ -358,6 +358,16 @@ typedef struct tf_position {
 } tf_position;
 _Static_assert(sizeof(tf_position) == 88, "fits a state slot");
 
+/* Order events per instrument by the state they left the order in (state
+ * slot TF_STATE_ORDER_COUNTS, key "<symbol>"), since the engine started:
+ * by_state[TF_OS_FILLED] counts orders filled, by_state[TF_OS_REJECTED]
+ * requests and orders refused, and so on. Published by the OMS with the
+ * positions (every 100 ms). */
+typedef struct tf_order_counts {
+    uint64_t by_state[TF_OS_COUNT];
+} tf_order_counts;
+_Static_assert(sizeof(tf_order_counts) <= 96, "fits a state slot");
+
 /* A venue session as the exchange I/O stage sees it (state slot
  * TF_STATE_VENUE_SESSION, key "fix/<session>"): why it is down or halted,
  * in words (the venue's own where it gave any). */

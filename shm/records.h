@@ -40,6 +40,7 @@ typedef enum tf_state_kind {
     TF_STATE_RISK = 10,        /* tf_risk_status, key "risk" */
     TF_STATE_OMS = 11,         /* tf_oms_status, key "oms" */
     TF_STATE_VENUE_SESSION = 12, /* tf_venue_session_status, key "fix/<session>" */
+    TF_STATE_ORDER_COUNTS = 13,  /* tf_order_counts, key = symbol */
     TF_STATE_KIND_COUNT
 } tf_state_kind;
 

@@ -150,10 +150,12 @@ static inline tf_errlog_block *tf_stats_errlog(tf_stats *st, uint32_t owner)
     return &st->errlog->blocks[owner];
 }
 
-/* Reader: the value of counter i. */
+/* Reader: the value of counter i (< TF_STATS_MAX_COUNTERS). The slot is
+ * read from shared memory: one outside the values region reads as 0. */
 static inline uint64_t tf_stats_value(const tf_stats *st, uint32_t i)
 {
-    return tf_load_64(&st->values[st->dir->counters[i].slot]);
+    uint32_t slot = tf_load_32(&st->dir->counters[i % TF_STATS_MAX_COUNTERS].slot);
+    return slot < TF_STATS_MAX_COUNTERS ? tf_load_64(&st->values[slot]) : 0;
 }
 
 #endif

@@ -364,7 +364,10 @@ void tf_oms_publish_all(tf_oms *o, uint64_t now)
         tf_position_mark(&o->total[i], ref, in->price_precision, in->qty_precision);
         if (o->total_slot[i])
             tf_state_write(o->total_slot[i], &o->total[i], sizeof(tf_position), now);
+        if (o->counts_slot[i] && (o->counts_dirty >> (i & 63) & 1))
+            tf_state_write(o->counts_slot[i], &o->counts[i], sizeof(tf_order_counts), now);
     }
+    o->counts_dirty = 0;
     tf__publish_status(o, now);
 }
 
@@ -466,6 +469,8 @@ int tf_oms_init(tf_stage *stage, tf_oms *o, const tf_config *cfg, const tf_instr
         for (uint32_t i = 0; i < ins->count; i++) {
             char key[TF_STATE_KEY];
             o->total_slot[i] = tf_state_claim(state, TF_STATE_POSITION, ins->items[i].symbol);
+            o->counts_slot[i] = tf_state_claim(state, TF_STATE_ORDER_COUNTS, ins->items[i].symbol);
+            o->counts_dirty |= 1ull << (i & 63); /* published zero at start: the series exist */
             for (uint32_t s = 0; s < TF_MAX_STRATEGIES; s++) {
                 if (!o->strategy_known[s])
                     continue;

@@ -66,6 +66,9 @@ typedef struct tf_oms {
     tf_position total[TF_MAX_INSTRUMENTS];
     tf_state_slot *pos_slot[TF_MAX_STRATEGIES][TF_MAX_INSTRUMENTS];
     tf_state_slot *total_slot[TF_MAX_INSTRUMENTS];
+    tf_order_counts counts[TF_MAX_INSTRUMENTS];   /* order events by resulting state (live, not replayed) */
+    tf_state_slot *counts_slot[TF_MAX_INSTRUMENTS];
+    uint64_t counts_dirty;                        /* instruments to publish at the next mark */
     tf_md_ref_slots ref_slots[TF_MAX_INSTRUMENTS];
     uint64_t next_mark_ns;
     uint64_t rt_now;                /* wall clock read at the start of this poll (0 outside one) */

@@ -102,6 +102,10 @@ void tf__oms_event(tf_oms *o, const tf_order *ord, uint8_t kind, uint16_t reason
         ev.fee = x->fee;
     }
     tf_journal_append(o->journal, TF_REC_ORDER_EVENT, &ev, sizeof ev);
+    if (ord && ev.state < TF_OS_COUNT && ev.instrument < TF_MAX_INSTRUMENTS) {
+        o->counts[ev.instrument].by_state[ev.state]++;
+        o->counts_dirty |= 1ull << (ev.instrument & 63);
+    }
     o->status.events++;
     if (o->c_events)
         tf_counter_inc(o->c_events, 1);

@@ -200,12 +200,19 @@ typedef struct tf_cfg_query {
     uint32_t threads;                    /* HTTP service threads (default 1) */
 } tf_cfg_query;
 
+typedef struct tf_cfg_prom {
+    bool enabled;                        /* default true */
+    char bind[64];                       /* default 127.0.0.1 */
+    uint32_t port;                       /* default 9464 (the OpenTelemetry Prometheus port); 0 = any free port */
+} tf_cfg_prom;
+
 typedef struct tf_cfg_export {
     char run_dir[TF_CFG_PATH_MAX];       /* positions, local server data (default "run/<instance>") */
     int32_t cpu;                         /* pin the exporters and tfquery here, off the engine's cores (-1: not pinned) */
     tf_cfg_influx influx;
     tf_cfg_redis redis;
     tf_cfg_query query;
+    tf_cfg_prom prom;                    /* tfexport-prom: GET /metrics */
 } tf_cfg_export;
 
 /* ---- the order path (strategy, risk, oms, paper stages) ------------------

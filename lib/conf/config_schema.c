@@ -87,6 +87,7 @@ const tf_config tf__cfg_default_config = {
         .query = {.enabled = true, .bind = "127.0.0.1", .port = 8080, .cache_bytes = 64u << 20,
                   .max_limit = 10000, .hot_bars = 1440, .hot_trades = 1000,
                   .timeout_ns = 2000000000ull, .threads = 1},
+        .prom = {.enabled = true, .bind = "127.0.0.1", .port = 9464},
     },
 };
 const tf_cfg_orders tf__cfg_default_orders = {
@@ -237,12 +238,18 @@ static const tf__cfg_key tf__cfg_query_keys[] = {
     ROW("timeout_ms", TF__T_MS, AT(tf_cfg_query, timeout_ns), .min = 10, .max = 600000),
     ROW("threads", TF__T_INT, AT(tf_cfg_query, threads), .min = 1, .max = 16),
     END};
+static const tf__cfg_key tf__cfg_prom_keys[] = {
+    ROW("enabled", TF__T_BOOL, AT(tf_cfg_prom, enabled)),
+    ROW("bind", TF__T_PATH, AT(tf_cfg_prom, bind), .min = 1),
+    ROW("port", TF__T_INT, AT(tf_cfg_prom, port), .max = 65535),
+    END};
 static const tf__cfg_key tf__cfg_export_keys[] = {
     ROW("run_dir", TF__T_PATH, AT(tf_cfg_export, run_dir), .min = 1),
     ROW("cpu", TF__T_CPU, AT(tf_cfg_export, cpu)),
     ROW("influx", TF__T_MAP, AT(tf_cfg_export, influx), .sub = tf__cfg_influx_keys),
     ROW("redis", TF__T_MAP, AT(tf_cfg_export, redis), .sub = tf__cfg_redis_keys),
     ROW("query", TF__T_MAP, AT(tf_cfg_export, query), .sub = tf__cfg_query_keys),
+    ROW("prom", TF__T_MAP, AT(tf_cfg_export, prom), .sub = tf__cfg_prom_keys),
     END};
 static const char *const tf__cfg_trading_state_names[] = {"active", "reducing", "halted", NULL};
 static const tf__cfg_key tf__cfg_orders_keys[] = {

@@ -289,6 +289,7 @@ static int print_export_env(const tf_config *cfg)
            ex->redis.port);
     printf("TF_QUERY_ENABLED=%d\nTF_QUERY_URL='http://%s:%u'\n", ex->query.enabled, ex->query.bind,
            ex->query.port);
+    printf("TF_PROM_ENABLED=%d\nTF_PROM_URL='http://%s:%u'\n", ex->prom.enabled, ex->prom.bind, ex->prom.port);
     return 0;
 }
 

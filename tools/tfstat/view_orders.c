@@ -24,7 +24,8 @@ typedef struct order_view {
 int order_view_is_kind(uint16_t kind)
 {
     return kind == TF_STATE_POSITION || kind == TF_STATE_RISK || kind == TF_STATE_OMS ||
-           kind == TF_STATE_VENUE_SESSION; /* the venue section's */
+           kind == TF_STATE_VENUE_SESSION || /* the venue section's */
+           kind == TF_STATE_ORDER_COUNTS;    /* for the exporters */
 }
 
 /* 0 when the engine runs no order path. */
