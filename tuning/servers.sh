@@ -6,6 +6,9 @@
 #   tf_free_port                       -> prints a free TCP port on 127.0.0.1
 #   tf_start_influx DIR PORT           -> sets influx_pid; data in DIR/influxdb
 #   tf_start_redis DIR PORT [PASSWORD] -> sets redis_pid
+#   tf_start_prometheus DIR PORT CONF  -> sets prometheus_pid; TSDB in DIR/prometheus
+#   tf_start_alertmanager DIR PORT CONF -> sets alertmanager_pid; data in DIR/alertmanager
+#   tf_start_node_exporter PORT        -> sets node_exporter_pid
 #   tf_stop_pid PID                    -> TERM, then KILL after 10 s
 # TF_SERVER_CPU=N runs the servers pinned to CPU N (off the engine's cores).
 
@@ -93,6 +96,43 @@ tf_start_redis() { # DIR PORT [PASSWORD]
         fi
         sleep 0.1
     done
+}
+
+tf_start_prometheus() { # DIR PORT CONF
+    mkdir -p "$1/prometheus"
+    ${TF_SERVER_CPU:+taskset -c "$TF_SERVER_CPU"} prometheus --config.file="$3" \
+        --storage.tsdb.path="$1/prometheus" --storage.tsdb.retention.time=2d \
+        --web.listen-address="127.0.0.1:$2" --web.enable-lifecycle \
+        --log.level=warn >"$1/prometheus/prometheus.log" 2>&1 &
+    prometheus_pid=$!
+    if ! tf_wait_http "http://127.0.0.1:$2/-/ready" 30; then
+        echo "prometheus did not come up on 127.0.0.1:$2:" >&2
+        tail -20 "$1/prometheus/prometheus.log" >&2
+        return 1
+    fi
+}
+
+tf_start_alertmanager() { # DIR PORT CONF (no cluster: one host, no gossip port)
+    mkdir -p "$1/alertmanager"
+    ${TF_SERVER_CPU:+taskset -c "$TF_SERVER_CPU"} prometheus-alertmanager --config.file="$3" \
+        --storage.path="$1/alertmanager" --web.listen-address="127.0.0.1:$2" \
+        --cluster.listen-address="" --log.level=warn >"$1/alertmanager/alertmanager.log" 2>&1 &
+    alertmanager_pid=$!
+    if ! tf_wait_http "http://127.0.0.1:$2/-/ready" 30; then
+        echo "alertmanager did not come up on 127.0.0.1:$2:" >&2
+        tail -20 "$1/alertmanager/alertmanager.log" >&2
+        return 1
+    fi
+}
+
+tf_start_node_exporter() { # PORT
+    ${TF_SERVER_CPU:+taskset -c "$TF_SERVER_CPU"} prometheus-node-exporter \
+        --web.listen-address="127.0.0.1:$1" --log.level=warn >/dev/null 2>&1 &
+    node_exporter_pid=$!
+    if ! tf_wait_http "http://127.0.0.1:$1/metrics" 30; then
+        echo "prometheus-node-exporter did not come up on 127.0.0.1:$1" >&2
+        return 1
+    fi
 }
 
 tf_stop_pid() { # PID
