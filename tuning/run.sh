@@ -3,7 +3,11 @@
 # in tfstat; Ctrl-C (or the end of TF_RUN_SECONDS) stops everything cleanly.
 # With the config's export section it also starts, on loopback, a local
 # influxd and redis-server (where export.*.local is true; data under
-# export.run_dir), the two exporters and the query API.
+# export.run_dir), the two exporters and the query API, and the monitoring:
+# tfexport-prom, Prometheus, Alertmanager and the node exporter, on loopback
+# with tuning/monitoring's configs (ports: TF_PROMETHEUS_PORT 9090,
+# TF_ALERTMANAGER_PORT 9093, TF_NODE_EXPORTER_PORT 9100; TF_MONITORING=0
+# leaves them out).
 # Usage: tuning/run.sh [ENV]   (development by default)
 # Without a terminal (CI, a pipe) tfstat prints a bounded number of frames.
 set -u
@@ -26,12 +30,15 @@ eval "$("$bin/tfquery" -c "$cfg" --print-env)"
 mkdir -p "$TF_RUN_DIR"
 # The local servers share the exporters' CPU (export.cpu), off the engine's.
 [ "$TF_EXPORT_CPU" -ge 0 ] && TF_SERVER_CPU=$TF_EXPORT_CPU
-influx_pid="" redis_pid="" oob_pids=""
+influx_pid="" redis_pid="" oob_pids="" prometheus_pid="" alertmanager_pid="" node_exporter_pid=""
 stop_servers() {
     for p in $oob_pids; do kill -TERM "$p" 2>/dev/null; done
     for p in $oob_pids; do wait "$p" 2>/dev/null; done
     tf_stop_pid "$influx_pid"
     tf_stop_pid "$redis_pid"
+    tf_stop_pid "$prometheus_pid"
+    tf_stop_pid "$alertmanager_pid"
+    tf_stop_pid "$node_exporter_pid"
 }
 if [ "$TF_INFLUX_ENABLED" = 1 ] && [ "$TF_INFLUX_LOCAL" = 1 ]; then
     tf_start_influx "$TF_RUN_DIR" "$TF_INFLUX_PORT" || exit 1
@@ -40,6 +47,21 @@ fi
 if [ "$TF_REDIS_ENABLED" = 1 ] && [ "$TF_REDIS_LOCAL" = 1 ]; then
     tf_start_redis "$TF_RUN_DIR" "$TF_REDIS_PORT" || { stop_servers; exit 1; }
     echo "run: redis-server (pid $redis_pid) on 127.0.0.1:$TF_REDIS_PORT"
+fi
+# Monitoring: Prometheus scrapes tfexport-prom (started with the exporters
+# below) and the node exporter; alerts go through Alertmanager (receivers
+# and secrets: tuning/monitoring/README.md).
+if [ "${TF_MONITORING:-1}" = 1 ] && [ "$TF_PROM_ENABLED" = 1 ]; then
+    qport=${TF_PROMETHEUS_PORT:-9090} aport=${TF_ALERTMANAGER_PORT:-9093} nport=${TF_NODE_EXPORTER_PORT:-9100}
+    mon=$TF_RUN_DIR/monitoring
+    if sh tuning/monitoring/render.sh "$mon" "${TF_PROM_URL##*:}" "$nport" "$aport" &&
+       tf_start_node_exporter "$nport" && tf_start_alertmanager "$mon" "$aport" "$mon/alertmanager.yml" &&
+       tf_start_prometheus "$mon" "$qport" "$mon/prometheus.yml"; then
+        echo "run: Prometheus on http://127.0.0.1:$qport (alerts: /alerts), Alertmanager on" \
+             "http://127.0.0.1:$aport, node exporter on :$nport, data in $mon"
+    else
+        echo "run: monitoring did not start (above); the engine runs without it" >&2
+    fi
 fi
 
 # The embedded venue: when the feed points at this machine, start tfsim there
@@ -92,7 +114,7 @@ stop_engine() {
         wait "$sim"
     fi
     stop_servers
-    echo "run: exporters, query API and local servers stopped; their logs: $TF_RUN_DIR/*.log"
+    echo "run: exporters, query API, monitoring and local servers stopped; their logs: $TF_RUN_DIR/*.log"
 }
 trap 'stop_engine; exit 0' INT TERM
 
@@ -118,6 +140,11 @@ fi
 if [ "$TF_REDIS_ENABLED" = 1 ]; then
     "$bin/tfexport-redis" -c "$cfg" 2>>"$TF_RUN_DIR/export-redis.log" &
     oob_pids="$oob_pids $!"
+fi
+if [ "$TF_PROM_ENABLED" = 1 ]; then
+    "$bin/tfexport-prom" -c "$cfg" 2>>"$TF_RUN_DIR/export-prom.log" &
+    oob_pids="$oob_pids $!"
+    echo "run: Prometheus metrics on $TF_PROM_URL/metrics"
 fi
 if [ "$TF_QUERY_ENABLED" = 1 ]; then
     "$bin/tfquery" -c "$cfg" 2>>"$TF_RUN_DIR/query.log" &
