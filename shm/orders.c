@@ -109,5 +109,6 @@ const char *const tf_event_kind_names[TF_EV_KIND_COUNT] = {
     [TF_EV_OUT_OF_BAND_FILL] = "out_of_band_fill",
     [TF_EV_RESOLVED] = "resolved",
     [TF_EV_SESSION_RESET] = "session_reset",
+    [TF_EV_POSITION] = "position",
 };
 _Static_assert(TF_ARRAY_LEN(tf_event_kind_names) == TF_EV_KIND_COUNT, "a label per event");

@@ -280,6 +280,9 @@ typedef enum tf_event_kind {
                                   * (a fill event before it carries any quantity); arg = the operator's uid */
     TF_EV_SESSION_RESET,         /* an operator reset a venue session's sequence numbers: arg = session (-1: all),
                                   * reason = the operator's uid */
+    TF_EV_POSITION,              /* the strategy's position in the instrument right after the fill journaled
+                                  * before it: qty, price = average price, arg = realized, cum_qty = unrealized
+                                  * at last_px (the fill's price), fee = fees so far (money); for exporters */
     TF_EV_KIND_COUNT
 } tf_event_kind;
 extern const char *const tf_event_kind_names[TF_EV_KIND_COUNT];
@@ -304,7 +307,7 @@ typedef struct tf_order_event {
     int64_t price, qty;          /* the order's terms after the event */
     int64_t cum_qty;             /* filled so far */
     int64_t last_px, last_qty;   /* FILL */
-    int64_t fee;                 /* FILL: money */
+    int64_t fee;                 /* FILL: money; reason = liquidity (1 maker, 2 taker, 0 unknown) */
     int64_t arg;                 /* as the kind says */
     uint64_t t_request_ns;       /* when the client sent the request behind it */
     uint64_t realtime_ns;        /* when the engine journaled it */

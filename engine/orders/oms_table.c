@@ -96,16 +96,38 @@ void tf__oms_event(tf_oms *o, const tf_order *ord, uint8_t kind, uint16_t reason
         if (!client_req_id)
             ev.client_req_id = ord->client_req_id;
     }
-    if (x && (x->kind == TF_EX_FILL || x->kind == TF_EX_OUT_OF_BAND_FILL)) {
+    bool fill = x && (x->kind == TF_EX_FILL || x->kind == TF_EX_OUT_OF_BAND_FILL);
+    if (fill) {
         ev.last_px = x->last_px;
         ev.last_qty = x->last_qty;
         ev.fee = x->fee;
+        ev.reason = x->liquidity;
     }
     tf_journal_append(o->journal, TF_REC_ORDER_EVENT, &ev, sizeof ev);
     if (ord && ev.state < TF_OS_COUNT && ev.instrument < TF_MAX_INSTRUMENTS) {
         o->counts[ev.instrument].by_state[ev.state]++;
         o->counts_dirty |= 1ull << (ev.instrument & 63);
     }
+    o->status.events++;
+    if (o->c_events)
+        tf_counter_inc(o->c_events, 1);
+    if ((kind == TF_EV_FILL || kind == TF_EV_OUT_OF_BAND_FILL) && ord && ev.strategy < TF_MAX_STRATEGIES &&
+        ev.instrument < o->instruments->count)
+        tf__oms_position_event(o, &ev);
+}
+
+/* After a fill: the position it left, journaled for the exporters and the
+ * query API (they keep no position arithmetic of their own). */
+void tf__oms_position_event(tf_oms *o, const tf_order_event *fill)
+{
+    const tf_instrument *in = &o->instruments->items[fill->instrument];
+    tf_position p = o->pos[fill->strategy][fill->instrument];
+    tf_position_mark(&p, fill->last_px, in->price_precision, in->qty_precision);
+    tf_order_event ev = {.kind = TF_EV_POSITION, .strategy = fill->strategy, .instrument = fill->instrument,
+                         .order_id = fill->order_id, .qty = p.qty, .price = p.avg_px, .arg = p.realized,
+                         .cum_qty = p.unrealized, .last_px = fill->last_px, .fee = p.fees,
+                         .realtime_ns = fill->realtime_ns};
+    tf_journal_append(o->journal, TF_REC_ORDER_EVENT, &ev, sizeof ev);
     o->status.events++;
     if (o->c_events)
         tf_counter_inc(o->c_events, 1);

@@ -159,12 +159,19 @@ static void put_order_event(const tf_order_event *ev)
     if (ev->kind == TF_EV_FILL || ev->kind == TF_EV_OUT_OF_BAND_FILL) {
         printf(" last_px=%s", md_view_px(&g_md, i, ev->last_px));
         printf(" last_qty=%s fee=%s", md_view_qty(&g_md, i, ev->last_qty), view_fixed8(ev->fee));
+        printf(" liquidity=%s", ev->reason == 1 ? "maker" : ev->reason == 2 ? "taker" : "-");
+    } else if (ev->kind == TF_EV_POSITION) {
+        printf(" symbol=%s qty=%s avg_px=%s", md_view_symbol(&g_md, i), md_view_qty(&g_md, i, ev->qty),
+               md_view_px(&g_md, i, ev->price));
+        printf(" realized=%s", view_fixed8(ev->arg));
+        printf(" unrealized=%s", view_fixed8(ev->cum_qty));
+        printf(" fees=%s mark=%s", view_fixed8(ev->fee), md_view_px(&g_md, i, ev->last_px));
     }
-    if (ev->reason)
+    if (ev->reason && ev->kind != TF_EV_FILL && ev->kind != TF_EV_OUT_OF_BAND_FILL)
         printf(" reason=%s", ev->kind == TF_EV_LIMIT_SET
                                  ? (ev->reason < TF_LIM_COUNT ? tf_limit_names[ev->reason] : "?")
                                  : (ev->reason < TF_RJ_REASON_COUNT ? tf_reject_reason_names[ev->reason] : "?"));
-    if (ev->kind >= TF_EV_KILL && ev->kind != TF_EV_ILLEGAL)
+    if (ev->kind >= TF_EV_KILL && ev->kind != TF_EV_ILLEGAL && ev->kind != TF_EV_POSITION)
         printf(" arg=%" PRId64, ev->arg);
     printf(" time=%s", md_view_time(ev->realtime_ns));
 }

@@ -43,17 +43,31 @@ static int teardown(void **state)
 }
 
 /* Events journaled since the last call: how many, and the last one. */
-static int drain(tf_order_event *last)
+/* Events journaled since the last drain; the last one not a position in
+ * *last, the last position (journaled after each fill) in *pos. */
+static int drain_with_position(tf_order_event *last, tf_order_event *pos)
 {
     uint8_t buf[128];
     tf_journal_slot *s = (tf_journal_slot *)buf;
     int n = 0;
     while (tf_journal_read(&R, s) == TF_JR_OK) {
+        tf_order_event ev;
+        memcpy(&ev, s->payload, sizeof ev);
+        if (ev.kind == TF_EV_POSITION) {
+            if (pos)
+                *pos = ev;
+            continue;
+        }
         if (last)
-            memcpy(last, s->payload, sizeof *last);
+            *last = ev;
         n++;
     }
     return n;
+}
+
+static int drain(tf_order_event *last)
+{
+    return drain_with_position(last, NULL);
 }
 
 static void cmd(tf_order_cmd c)
@@ -118,8 +132,16 @@ static void test_out_of_band_fill(void **state)
     assert_int_equal(F.oms.total[BTC].qty, 400);
     assert_int_equal(F.oms.pos[0][BTC].qty, 400);
     assert_int_equal(F.oms.status.out_of_band_fills, 1);
-    tf_order_event ev;
-    assert_int_equal(drain(&ev), 1);
+    tf_order_event ev, pos = {0};
+    assert_int_equal(drain_with_position(&ev, &pos), 1);
+    /* The position it left follows it in the journal, for the exporters. */
+    assert_int_equal(pos.kind, TF_EV_POSITION);
+    assert_int_equal(pos.qty, 400);
+    assert_int_equal(pos.instrument, BTC);
+    assert_int_equal(pos.last_px, 4290000);
+    assert_int_equal(pos.fee, F.oms.pos[0][BTC].fees);
+    assert_int_equal(pos.arg, F.oms.pos[0][BTC].realized);
+    assert_int_equal(pos.price, F.oms.pos[0][BTC].avg_px);
     assert_int_equal(ev.kind, TF_EV_OUT_OF_BAND_FILL);
     assert_int_equal(ev.order_id, id);
     assert_int_equal(ev.last_qty, 100);
