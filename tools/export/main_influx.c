@@ -1,7 +1,8 @@
-/* tfexport-influx: follow the engine's market-data journal and write it to
- * InfluxDB 1.x, out of band (the engine never waits for it).
+/* tfexport-influx: follow the engine's market-data journal (or, with
+ * --journal orders, its order journal: orders, fills, positions and PnL)
+ * and write it to InfluxDB 1.x, out of band (the engine never waits for it).
  *
- *   tfexport-influx -c CONFIG [--until-idle MS] [--status NAME]
+ *   tfexport-influx -c CONFIG [--until-idle MS] [--status NAME] [--journal md|orders]
  *
  * Batches flush at export.influx.batch_points points or batch_ms after the
  * batch's first point (+-10 % jitter), whichever comes first. After every
@@ -31,6 +32,7 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
+#include "shm/orders.h"
 #include "tools/oob/oob_process.h"
 #include "tools/oob/influx_http.h"
 #include "tools/oob/influx_points.h"
@@ -392,7 +394,7 @@ int main(int argc, char **argv)
     pthread_cond_init(&x.changed, NULL);
     for (uint32_t i = 0; i < x.nsenders; i++)
         pthread_create(&x.senders[i].th, NULL, sender_main, &x.senders[i]);
-    oob_source_init(&x.src, &x.cfg);
+    oob_source_init_journal(&x.src, &x.cfg, args.journal);
     x.status.st.position = x.pos.next_seq;
     begin_batch(&x);
     fprintf(stderr, "tfexport-influx: %s db=%s, position %" PRIu64 ", batches of %u points or %" PRIu64
@@ -430,6 +432,8 @@ int main(int argc, char **argv)
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
                     in = oob_source_instrument(&x.src, *(const uint32_t *)rec->payload);
+                else if (rec->type == TF_REC_ORDER_EVENT && rec->length >= sizeof(tf_order_event))
+                    in = oob_source_instrument(&x.src, ((const tf_order_event *)(const void *)rec->payload)->instrument);
                 int n = influx_points_add(&x.ip, &b->buf, rec, in);
                 if (n > 0) {
                     if (!b->points) {

@@ -94,6 +94,8 @@ int influx_points_add(influx_points *ip, lp_buf *b, const tf_journal_slot *rec,
             ip->venue_clock_ns = d->hops.venue_ns;
         return 0;
     }
+    if (rec->type == TF_REC_ORDER_EVENT)
+        return influx_points_order(ip, b, rec, in);
     if (rec->type == TF_REC_MD_FEED_EVENT) {
         n = feed_event(ip, b, (const void *)rec->payload);
     } else if (rec->type == TF_REC_MD_BAR || rec->type == TF_REC_MD_TRADE || rec->type == TF_REC_MD_QUOTE) {

@@ -15,6 +15,19 @@
  * event time: the clock is the latest venue time seen in the journal).
  * Feed events: `feed_events` (kind, a, b). Depth levels are not exported.
  *
+ * The trading record, from the order journal (tfexport-influx --journal
+ * orders): `orders` (tags exchange, symbol, strategy, event, status; fields
+ * order_id i, client_req_id i, side, type, price, qty, filled, reason, seq i)
+ * for every event of an order; `fills` (tags exchange, symbol, strategy,
+ * side, liquidity, out_of_band; fields order_id i, price, qty, fee, seq i);
+ * `positions` (tags exchange, symbol, strategy; fields qty, avg_price,
+ * mark_price, realized, unrealized, fees — PnL in the quote currency after
+ * fees, unrealized at the fill's price) after every fill; `risk_events`
+ * (tags event, strategy; fields arg i, reason, reason_code i, instrument i)
+ * for the kill switch, limits and the trading state. Events of one engine
+ * poll share a wall-clock time; their timestamps carry the journal sequence
+ * in the nanosecond digits, so each stays its own point.
+ *
  * Prices and quantities are written as exact decimals at the instrument's
  * precision. Every value derives from the journal alone (and the sampling
  * state saved with the position), so exporting a record twice writes the
@@ -50,6 +63,9 @@ void influx_points_init(influx_points *ip, const tf_cfg_influx *cfg);
  * NULL when the instrument is unknown (the record is then skipped). */
 int influx_points_add(influx_points *ip, lp_buf *b, const tf_journal_slot *rec,
                       const tf_md_instrument_info *in);
+
+/* One order-journal record (TF_REC_ORDER_EVENT): as influx_points_add. */
+int influx_points_order(influx_points *ip, lp_buf *b, const tf_journal_slot *rec, const tf_md_instrument_info *in);
 
 /* A gap the journal reported, as a point in `export_gaps`. */
 int influx_points_gap(influx_points *ip, lp_buf *b, const char *exporter, uint64_t from_seq,

@@ -12,11 +12,16 @@
 
 #define OOB_REPLACED_CHECK_NS 100000000ull
 
-void oob_source_init(oob_source *s, const tf_config *cfg)
+void oob_source_init_journal(oob_source *s, const tf_config *cfg, const char *segment)
 {
     memset(s, 0, sizeof *s);
-    tf_segment_path(s->journal_path, sizeof s->journal_path, cfg->shm_dir, cfg->instance, TF_SEG_MD);
+    tf_segment_path(s->journal_path, sizeof s->journal_path, cfg->shm_dir, cfg->instance, segment);
     tf_segment_path(s->state_path, sizeof s->state_path, cfg->shm_dir, cfg->instance, TF_SEG_STATE);
+}
+
+void oob_source_init(oob_source *s, const tf_config *cfg)
+{
+    oob_source_init_journal(s, cfg, TF_SEG_MD);
 }
 
 static void oob__detach(oob_source *s)

@@ -39,8 +39,10 @@ typedef enum oob_read_rc {
     OOB_READ_NEW_JOURNAL,       /* switched to a new journal; the position restarts */
 } oob_read_rc;
 
-/* Paths from the config; nothing is attached yet. */
+/* Paths from the config; nothing is attached yet. The market-data journal,
+ * or the one named (TF_SEG_MD, TF_SEG_ORDERS). */
 void oob_source_init(oob_source *s, const tf_config *cfg);
+void oob_source_init_journal(oob_source *s, const tf_config *cfg, const char *segment);
 
 /* Attach (or re-attach) when the engine's segments are there. `journal_id`
  * and `next_seq` are a saved position (0, 0: start at the oldest record).

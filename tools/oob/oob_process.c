@@ -219,19 +219,32 @@ int oob_parse_args(int argc, char **argv, const char *prog, oob_args *a)
     static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                          {"until-idle", required_argument, 0, 'u'},
                                          {"status", required_argument, 0, 's'},
+                                         {"journal", required_argument, 0, 'j'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
+    bool status_given = false;
+    a->journal = TF_SEG_MD;
     for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
         if (o == 'c')
             a->config = optarg;
         else if (o == 'u')
             a->until_idle_ns = strtoull(optarg, NULL, 10) * 1000000ull;
-        else if (o == 's')
+        else if (o == 's') {
             a->status_name = optarg;
+            status_given = true;
+        } else if (o == 'j' && (strcmp(optarg, TF_SEG_MD) == 0 || strcmp(optarg, TF_SEG_ORDERS) == 0))
+            a->journal = strcmp(optarg, TF_SEG_MD) == 0 ? TF_SEG_MD : TF_SEG_ORDERS;
         else {
-            fprintf(stderr, "usage: %s -c CONFIG [--until-idle MS] [--status NAME]\n", prog);
+            if (o == 'j')
+                fprintf(stderr, "%s: --journal is md or orders, not '%s'\n", prog, optarg);
+            fprintf(stderr, "usage: %s -c CONFIG [--until-idle MS] [--status NAME] [--journal md|orders]\n", prog);
             return o == 'h' ? 0 : 1;
         }
+    }
+    if (strcmp(a->journal, TF_SEG_ORDERS) == 0 && !status_given) {
+        static char name[64];
+        snprintf(name, sizeof name, "%s-orders", a->status_name);
+        a->status_name = name;
     }
     return -1;
 }

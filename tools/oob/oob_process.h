@@ -88,12 +88,16 @@ void oob_install_signals(void);
  * prints the error and returns -1. */
 int oob_load_config(const char *path, tf_config *cfg);
 
-/* An exporter's command line: -c CONFIG [--until-idle MS] [--status NAME].
+/* An exporter's command line: -c CONFIG [--until-idle MS] [--status NAME]
+ * [--journal md|orders]. With --journal orders the default status name
+ * (and so the position file) gets "-orders" appended, so the two followers
+ * of one exporter keep separate positions.
  * Returns -1 to go on, else the exit code (usage printed for `prog`). */
 typedef struct oob_args {
     const char *config;
     const char *status_name;   /* preset to the default segment name */
     uint64_t until_idle_ns;    /* 0: run until stopped */
+    const char *journal;       /* TF_SEG_MD (default) or TF_SEG_ORDERS */
 } oob_args;
 int oob_parse_args(int argc, char **argv, const char *prog, oob_args *a);
 

@@ -214,7 +214,8 @@ void prom_render_trading(prom_source *s, prom_buf *b, uint64_t now_ns)
 
 /* ---- the out-of-band processes ------------------------------------------- */
 
-static const char *const process_segments[] = {"export-influx", "export-redis", "query"};
+static const char *const process_segments[] = {"export-influx", "export-redis", "export-influx-orders",
+                                               "export-redis-orders", "query"};
 
 void prom_render_processes(prom_source *s, prom_buf *b, uint64_t now_ns)
 {

@@ -3,6 +3,7 @@
  * slot, attached, read and closed per frame; one not running says so. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "shm/common.h"
 #include "shm/catalog.h"
@@ -11,8 +12,9 @@
 #include "shm/state.h"
 #include "tools/tfstat/tfstat.h"
 
-static const char *const exporter_segments[] = {"export-influx", "export-redis", "query"};
-#define EXPORTER_COUNT 3
+static const char *const exporter_segments[] = {"export-influx", "export-redis", "export-influx-orders",
+                                                "export-redis-orders", "query"};
+#define EXPORTER_COUNT 5
 
 /* 1 read (owner liveness in *owner), 0 not there. */
 static int exporter_read(const char *dir, const char *inst, const char *name, tf_exporter_status *st,
@@ -75,9 +77,9 @@ void section_exporters(render *r, const frame *fr)
         tf_seg_owner o = TF_OWNER_DEAD;
         const char *name = exporter_segments[i];
         int running = exporter_read(fr->dir, inst, name, &st, &o);
-        if (!running && r->json)
-            continue;
-        int query = i == 2;
+        if (!running && (r->json || strstr(name, "-orders")))
+            continue; /* the order-journal followers run only with an order path */
+        int query = strcmp(name, "query") == 0;
         uint64_t lag = st.journal_head + 1 > st.position ? st.journal_head + 1 - st.position : 0;
         char behind[32];
         snprintf(behind, sizeof behind, "%.1f", (double)st.behind_ns / 1e9);
