@@ -3,7 +3,10 @@
  * hash, recent trades as a capped stream, recent bars as a sorted set
  * (tools/oob/redis_cmds.h has the key layout).
  *
- *   tfexport-redis -c CONFIG [--until-idle MS] [--status NAME]
+ *   tfexport-redis -c CONFIG [--until-idle MS] [--status NAME] [--journal md|orders]
+ *
+ * With --journal orders it follows the order journal instead: open orders,
+ * fills, positions and PnL per strategy (redis_cmds.h has the keys).
  *
  * Commands are pipelined export.redis.pipeline at a time (hiredis); once
  * every reply of a pipeline is in, the journal position is saved
@@ -28,6 +31,7 @@
 
 #include "shm/common.h"
 #include "shm/err.h"
+#include "shm/orders.h"
 #include "tools/oob/oob_process.h"
 #include "tools/oob/redis_cmds.h"
 #include "tools/oob/redis_conn.h"
@@ -138,6 +142,7 @@ static void save_position(rexporter *x)
     x->pos.journal_id = x->batch_journal_id;
     x->pos.next_seq = x->batch_next_seq;
     x->pos.extra[0] = x->rc.stream_ms;
+    x->pos.extra[1] = x->rc.fills_ms;
     if (oob_position_save(x->pos_path, &x->pos) != 0)
         fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
     x->saved_ns = tf_now_ns();
@@ -204,6 +209,7 @@ int main(int argc, char **argv)
     }
     redis_cmds_init(&x.rc, rc);
     x.rc.stream_ms = x.pos.extra[0];
+    x.rc.fills_ms = x.pos.extra[1];
     x.buf.cap = (size_t)(rc->pipeline + 3) * RC_CMD_MAX + RC_CMD_MAX * 3;
     x.buf.p = malloc(x.buf.cap);
     tf_journal_slot *rec = calloc(1, 256);
@@ -212,7 +218,7 @@ int main(int argc, char **argv)
         return 1;
     }
     tf_backoff_init(&x.backoff, rc->retry_min_ns, rc->retry_max_ns, tf_now_ns());
-    oob_source_init(&x.src, &x.cfg);
+    oob_source_init_journal(&x.src, &x.cfg, args.journal);
     x.batch_journal_id = x.pos.journal_id;
     x.batch_next_seq = x.pos.next_seq;
     x.status.st.position = x.pos.next_seq;
@@ -247,6 +253,8 @@ int main(int argc, char **argv)
                 const tf_md_instrument_info *in = NULL;
                 if (rec->type >= TF_REC_MD_TRADE && rec->type <= TF_REC_MD_BAR)
                     in = oob_source_instrument(&x.src, *(const uint32_t *)rec->payload);
+                else if (rec->type == TF_REC_ORDER_EVENT && rec->length >= sizeof(tf_order_event))
+                    in = oob_source_instrument(&x.src, ((const tf_order_event *)(const void *)rec->payload)->instrument);
                 redis_cmds_add(&x.rc, &x.buf, rec, in); /* room is kept for a record's commands */
                 x.batch_next_seq = rec->seq + 1;
                 last_record_ns = now;

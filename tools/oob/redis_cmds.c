@@ -5,6 +5,7 @@
 
 #include "shm/fixed.h"
 #include "tools/oob/oob_process.h"
+#include "tools/oob/resp.h"
 
 void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg)
 {
@@ -12,72 +13,6 @@ void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg)
     rc->trades_maxlen = cfg->trades_maxlen;
     rc->bars_keep = cfg->bars_keep;
     rc->stream_ms = 0;
-}
-
-static size_t i64_text(char *out, int64_t v)
-{
-    if (v >= 0)
-        return tf_u64_text(out, (uint64_t)v);
-    out[0] = '-';
-    return 1 + tf_u64_text(out + 1, 0 - (uint64_t)v);
-}
-
-/* One command under construction: argument count patched in at the end. */
-typedef struct cmd {
-    resp_buf *b;
-    size_t start;
-    unsigned argc;
-} cmd;
-
-static void cmd_begin(cmd *c, resp_buf *b)
-{
-    c->b = b;
-    c->start = b->len;
-    c->argc = 0;
-    memcpy(b->p + b->len, "*00\r\n", 5); /* at most 99 arguments, patched below */
-    b->len += 5;
-}
-
-static void arg(cmd *c, const char *s, size_t n)
-{
-    resp_buf *b = c->b;
-    b->p[b->len++] = '$';
-    b->len += tf_u64_text(b->p + b->len, n);
-    b->p[b->len++] = '\r';
-    b->p[b->len++] = '\n';
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len++] = '\r';
-    b->p[b->len++] = '\n';
-    c->argc++;
-}
-
-static void arg_s(cmd *c, const char *s) { arg(c, s, strlen(s)); }
-
-static void arg_i(cmd *c, int64_t v)
-{
-    char t[24];
-    arg(c, t, i64_text(t, v));
-}
-
-static void arg_fixed(cmd *c, int64_t v, unsigned precision)
-{
-    char t[48];
-    size_t n = tf_fixed_format(t, sizeof t, v, precision);
-    arg(c, t, n);
-}
-
-static void cmd_end(cmd *c)
-{
-    char *p = c->b->p + c->start;
-    p[1] = (char)('0' + c->argc / 10);
-    p[2] = (char)('0' + c->argc % 10);
-    if (c->argc < 10) {
-        /* "*0N" is not RESP: shift the command left one byte. */
-        memmove(p + 1, p + 2, c->b->len - c->start - 2);
-        c->b->len--;
-    }
-    c->b->commands++;
 }
 
 enum { K_QUOTE, K_TRADES, K_BARS, K_VENUE_BARS };
@@ -224,6 +159,7 @@ int redis_cmds_add(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec,
     case TF_REC_MD_BAR: return bar(rc, b, (const void *)rec->payload, in);
     case TF_REC_MD_TRADE: return trade(rc, b, (const void *)rec->payload, rec->seq, in);
     case TF_REC_MD_QUOTE: return quote(rc, b, (const void *)rec->payload, in);
+    case TF_REC_ORDER_EVENT: return redis_cmds_order(rc, b, rec, in);
     default: return 0;
     }
 }

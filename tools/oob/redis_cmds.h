@@ -9,6 +9,18 @@
  *                                         a JSON bar; trimmed to the newest N
  *   md:venue_bars:<exchange>:<symbol>:1m  the venue's own klines, the same way
  *
+ * The trading record (tfexport-redis --journal orders, redis_orders.c):
+ *   orders:open:<exchange>:<symbol>       hash: order id -> JSON of the open order;
+ *                                         deleted when it is filled, canceled,
+ *                                         rejected or expired
+ *   orders:fills:<exchange>:<symbol>      stream, MAXLEN ~ trades_maxlen, id
+ *                                         <ms>-<journal seq>: order_id strategy side
+ *                                         price qty fee liquidity time_ns
+ *   positions:<exchange>:<symbol>         hash: strategy -> JSON position after its
+ *                                         latest fill (qty, avg_price, mark_price,
+ *                                         realized, unrealized, fees)
+ *   pnl:<strategy>                        hash: <exchange>:<symbol> -> the same JSON
+ *
  * Every command is idempotent, so a batch resent after a reconnect or a
  * crash changes nothing twice: HSET overwrites; a stream entry id that is
  * not above the stream's last is refused by Redis (counted, harmless); a bar
@@ -40,6 +52,7 @@ typedef struct redis_cmds {
      * position, so a resent record gets the same id) and its sequence part
      * the journal sequence. The trade's own time is a field. */
     uint64_t stream_ms;
+    uint64_t fills_ms;       /* the same for the fills stream */
     /* Keys built once per instrument (quote, trades, bars, venue bars). */
     struct {
         bool built;
@@ -54,6 +67,10 @@ void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg);
  * `b` has less than RC_CMD_MAX * 3 bytes free (nothing appended). */
 int redis_cmds_add(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec,
                    const tf_md_instrument_info *in);
+
+/* One order-journal record (TF_REC_ORDER_EVENT), `in` not NULL; the caller
+ * keeps RC_CMD_MAX * 3 bytes free. Returns how many commands. */
+int redis_cmds_order(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec, const tf_md_instrument_info *in);
 
 /* The JSON member a bar is stored as (also what the query server serves). */
 size_t redis_bar_json(char *out, size_t cap, const tf_md_bar *bar, const tf_md_instrument_info *in);
