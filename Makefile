@@ -193,6 +193,8 @@ $(OUT)/tests/tools/tfsim/%: $(OUT)/obj/tests/tools/tfsim/%.o $(TFSIM_TESTED:%.c=
 $(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/query/lru.o \
                             $(OUT)/obj/tools/query/store.o $(TOOL_LIBS)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
+# test_api includes api.c; the trading-record endpoints it calls are linked.
+$(OUT)/tests/tools/query/test_api: $(OUT)/obj/tools/query/api_record.o
 
 # The exporter's renderer, tested as objects.
 $(OUT)/tests/tools/prom/%: $(OUT)/obj/tests/tools/prom/%.o $(PROM_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)

@@ -133,13 +133,24 @@ done
 
 # Out of band: the exporters and the query API (each maps the engine's
 # segments read-only; the engine never waits for them).
+# With an order path, each exporter runs a second time on the order journal
+# (orders, fills, positions, PnL), with a position file of its own.
+orders_path=$(grep -Eq '^[[:space:]]*stages:.*[[ ,](risk|oms)[], ]' "$cfg" && echo 1 || echo 0)
 if [ "$TF_INFLUX_ENABLED" = 1 ]; then
     "$bin/tfexport-influx" -c "$cfg" 2>>"$TF_RUN_DIR/export-influx.log" &
     oob_pids="$oob_pids $!"
+    if [ "$orders_path" = 1 ]; then
+        "$bin/tfexport-influx" -c "$cfg" --journal orders 2>>"$TF_RUN_DIR/export-influx-orders.log" &
+        oob_pids="$oob_pids $!"
+    fi
 fi
 if [ "$TF_REDIS_ENABLED" = 1 ]; then
     "$bin/tfexport-redis" -c "$cfg" 2>>"$TF_RUN_DIR/export-redis.log" &
     oob_pids="$oob_pids $!"
+    if [ "$orders_path" = 1 ]; then
+        "$bin/tfexport-redis" -c "$cfg" --journal orders 2>>"$TF_RUN_DIR/export-redis-orders.log" &
+        oob_pids="$oob_pids $!"
+    fi
 fi
 if [ "$TF_PROM_ENABLED" = 1 ]; then
     "$bin/tfexport-prom" -c "$cfg" 2>>"$TF_RUN_DIR/export-prom.log" &

@@ -196,6 +196,7 @@ typedef struct tf_cfg_query {
     uint32_t max_limit;                  /* most bars/trades per answer (default 10000) */
     uint32_t hot_bars;                   /* bars kept in memory per instrument (default 1440) */
     uint32_t hot_trades;                 /* trades kept in memory per instrument (default 1000) */
+    uint32_t hot_order_events;           /* order events kept in memory (default 16384) */
     uint64_t timeout_ns;                 /* backend request timeout (default 2 s) */
     uint32_t threads;                    /* HTTP service threads (default 1) */
 } tf_cfg_query;

@@ -85,7 +85,7 @@ const tf_config tf__cfg_default_config = {
                   .timeout_ns = 2000000000ull, .retry_min_ns = 100000000ull,
                   .retry_max_ns = 10000000000ull},
         .query = {.enabled = true, .bind = "127.0.0.1", .port = 8080, .cache_bytes = 64u << 20,
-                  .max_limit = 10000, .hot_bars = 1440, .hot_trades = 1000,
+                  .max_limit = 10000, .hot_bars = 1440, .hot_trades = 1000, .hot_order_events = 16384,
                   .timeout_ns = 2000000000ull, .threads = 1},
         .prom = {.enabled = true, .bind = "127.0.0.1", .port = 9464},
     },
@@ -235,6 +235,7 @@ static const tf__cfg_key tf__cfg_query_keys[] = {
     ROW("max_limit", TF__T_INT, AT(tf_cfg_query, max_limit), .min = 1, .max = 1000000),
     ROW("hot_bars", TF__T_INT, AT(tf_cfg_query, hot_bars), .min = 1, .max = 1000000),
     ROW("hot_trades", TF__T_INT, AT(tf_cfg_query, hot_trades), .min = 1, .max = 1000000),
+    ROW("hot_order_events", TF__T_INT, AT(tf_cfg_query, hot_order_events), .min = 1, .max = 10000000),
     ROW("timeout_ms", TF__T_MS, AT(tf_cfg_query, timeout_ns), .min = 10, .max = 600000),
     ROW("threads", TF__T_INT, AT(tf_cfg_query, threads), .min = 1, .max = 16),
     END};

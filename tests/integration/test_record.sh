@@ -6,6 +6,9 @@
 #  1. orders, fills, positions and PnL reach InfluxDB and Redis exactly as
 #     the journal holds them (compare_record.py), though each exporter was
 #     killed with -9 and restarted mid-run, and each keeps its own position
+#  2. tfquery answers /v1/orders, /v1/fills (from memory, and from InfluxDB
+#     before its window), /v1/positions and /v1/pnl as the journal says, and
+#     refuses bad parameters
 # Every wait is bounded.
 set -u
 cd "$(dirname "$0")/../.."
@@ -15,9 +18,9 @@ HERE=tests/integration
 . tuning/servers.sh
 dir=$(mktemp -d /dev/shm/tf-record.XXXXXX)
 inst=rec$$
-engine_pid="" sim_pid="" influx_pid="" redis_pid="" xi_pid="" xr_pid=""
+engine_pid="" sim_pid="" influx_pid="" redis_pid="" xi_pid="" xr_pid="" q_pid=""
 cleanup() {
-    for p in $engine_pid $sim_pid $xi_pid $xr_pid; do kill -9 "$p" 2>/dev/null; done
+    for p in $engine_pid $sim_pid $xi_pid $xr_pid $q_pid; do kill -9 "$p" 2>/dev/null; done
     tf_stop_pid "$influx_pid"
     tf_stop_pid "$redis_pid"
     if [ -n "${TF_KEEP:-}" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
@@ -53,6 +56,7 @@ export:
   run_dir: $dir/run
   influx: {url: "http://127.0.0.1:$iport", database: record, batch_points: 50, batch_ms: 50}
   redis: {port: $rport, pipeline: 16}
+  query: {port: 0, hot_order_events: 64}
 orders:
   capacity: 4096
   journal_capacity: 262144
@@ -77,6 +81,8 @@ wait_for 10 $T risk || { echo "FAIL engine did not come up"; cat "$dir/engine.lo
 start_xi() { "$BIN/tfexport-influx" -c "$dir/cfg.yaml" --journal orders "$@" 2>>"$dir/xi.log" & xi_pid=$!; }
 start_xr() { "$BIN/tfexport-redis" -c "$dir/cfg.yaml" --journal orders "$@" 2>>"$dir/xr.log" & xr_pid=$!; }
 start_xi; start_xr
+"$BIN/tfquery" -c "$dir/cfg.yaml" --port-file "$dir/qport" 2>"$dir/q.log" &
+q_pid=$!
 fills_now() { "$BIN/tfdump" -d "$dir" -n "$inst" --orders 2>/dev/null | grep -c "kind=fill"; }
 
 echo "1. orders, fills, positions and PnL reach InfluxDB and Redis exactly"
@@ -99,6 +105,10 @@ check "every order event, fill and position in InfluxDB and Redis, exactly once"
     $PY $HERE/compare_record.py "$dir/orders.txt" "http://127.0.0.1:$iport" record "$rport"
 check "the exporters' position files are their own" \
     test -s "$dir/run/export-influx-orders.pos" -a -s "$dir/run/export-redis-orders.pos"
+
+echo "2. the query API's trading record"
+wait_for 5 test -s "$dir/qport"
+check "tfquery's answers agree with the journal" $PY $HERE/check_record_api.py "http://127.0.0.1:$(cat "$dir/qport")" "$dir/orders.txt"
 
 if [ $fails -ne 0 ]; then
     echo "--- exporter logs"; tail -5 "$dir/xi.log" "$dir/xr.log"

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "lib/base/json_text.h"
+#include "shm/catalog.h"
 #include "shm/common.h"
 #include "shm/err.h"
 #include "shm/fixed.h"
@@ -38,7 +39,7 @@ bool q_reserve(q_response *r, size_t n)
     return true;
 }
 
-__attribute__((format(printf, 2, 3))) static void put(q_response *r, const char *fmt, ...)
+void q_put(q_response *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -69,7 +70,7 @@ static void put_json_str(q_response *r, const char *s)
     put_raw(r, buf, tf_json_escape(buf, sizeof buf, s, n));
 }
 
-__attribute__((format(printf, 3, 4))) static void fail(q_response *r, int status, const char *fmt, ...)
+void q_fail(q_response *r, int status, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -78,9 +79,9 @@ __attribute__((format(printf, 3, 4))) static void fail(q_response *r, int status
     va_end(ap);
     r->len = 0;
     r->status = status;
-    put(r, "{\"error\":");
+    q_put(r, "{\"error\":");
     put_json_str(r, msg);
-    put(r, "}");
+    q_put(r, "}");
 }
 
 /* ---- setup ----------------------------------------------------------------- */
@@ -112,9 +113,11 @@ int q_server_open(q_server *q, const tf_config *cfg)
                       "export.query.token is configured: set a token, or bind to loopback", qc->bind);
     if (tf_config_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)
         return TF_ERR_CTX("export.redis.password");
-    if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0)
+    if (qs_store_init(&q->store, qc->hot_bars, qc->hot_trades) != 0 || lru_init(&q->cache, qc->cache_bytes) != 0 ||
+        qr_store_init(&q->record, qc->hot_order_events) != 0)
         return TF_ERR("out of memory for the hot store");
     oob_source_init(&q->src, cfg);
+    oob_source_init_journal(&q->orders_src, cfg, TF_SEG_ORDERS);
     pthread_mutex_init(&q->backend_lock, NULL);
     if (cfg->export_.influx.enabled) {
         tf_cfg_influx ic = cfg->export_.influx;
@@ -138,13 +141,15 @@ void q_server_close(q_server *q)
     lru_free(&q->cache);
     pthread_mutex_destroy(&q->backend_lock);
     oob_source_close(&q->src);
+    oob_source_close(&q->orders_src);
     qs_store_free(&q->store);
+    qr_store_free(&q->record);
     free(q->scratch);
 }
 
 /* ---- arguments -------------------------------------------------------------- */
 
-static const char *arg(const q_args *a, const char *name)
+const char *q_arg(const q_args *a, const char *name)
 {
     for (int i = 0; i < a->count; i++)
         if (strcmp(a->name[i], name) == 0)
@@ -188,15 +193,15 @@ void q_args_parse(q_args *a, const char *qs, size_t len)
 }
 
 /* Every argument known, none twice. */
-static bool args_ok(q_response *r, const q_args *a, const char *const *known)
+bool q_args_ok(q_response *r, const q_args *a, const char *const *known)
 {
     if (a->too_long) {
-        fail(r, 400, "parameter too long (a name at most %zu bytes, a value at most %zu, name=value at most %d)",
+        q_fail(r, 400, "parameter too long (a name at most %zu bytes, a value at most %zu, name=value at most %d)",
              sizeof a->name[0] - 1, sizeof a->value[0] - 1, Q_MAX_ARG_LEN);
         return false;
     }
     if (a->malformed) {
-        fail(r, 400, "malformed query string");
+        q_fail(r, 400, "malformed query string");
         return false;
     }
     for (int i = 0; i < a->count; i++) {
@@ -204,12 +209,12 @@ static bool args_ok(q_response *r, const q_args *a, const char *const *known)
         while (*k && strcmp(*k, a->name[i]) != 0)
             k++;
         if (!*k) {
-            fail(r, 400, "unknown parameter '%s'", a->name[i]);
+            q_fail(r, 400, "unknown parameter '%s'", a->name[i]);
             return false;
         }
         for (int j = 0; j < i; j++)
             if (strcmp(a->name[j], a->name[i]) == 0) {
-                fail(r, 400, "parameter '%s' given twice", a->name[i]);
+                q_fail(r, 400, "parameter '%s' given twice", a->name[i]);
                 return false;
             }
     }
@@ -217,16 +222,16 @@ static bool args_ok(q_response *r, const q_args *a, const char *const *known)
 }
 
 /* A non-negative integer below 2^53 (what JSON clients can hold exactly). */
-static bool uint_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given)
+bool q_uint_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given)
 {
-    const char *s = arg(a, name);
+    const char *s = q_arg(a, name);
     *given = s != NULL;
     if (!s)
         return true;
     char *end;
     unsigned long long x = strtoull(s, &end, 10);
     if (!*s || *end || *s == '-' || *s == '+' || x >= (1ull << 53)) {
-        fail(r, 400, "%s must be a non-negative integer, got '%.40s'", name, s);
+        q_fail(r, 400, "%s must be a non-negative integer, got '%.40s'", name, s);
         return false;
     }
     *v = x;
@@ -238,12 +243,12 @@ static bool uint_arg(q_response *r, const q_args *a, const char *name, uint64_t 
 #define Q_MAX_TIME_MS ((UINT64_MAX - (Q_MS - 1)) / Q_MS)
 
 /* start or end: a time in ms whose ns fits in 64 bits. */
-static bool time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given)
+bool q_time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given)
 {
-    if (!uint_arg(r, a, name, v, given))
+    if (!q_uint_arg(r, a, name, v, given))
         return false;
     if (*given && *v > Q_MAX_TIME_MS) {
-        fail(r, 400, "%s must be 0..%llu (ms since the epoch), got %" PRIu64, name,
+        q_fail(r, 400, "%s must be 0..%llu (ms since the epoch), got %" PRIu64, name,
              (unsigned long long)Q_MAX_TIME_MS, *v);
         return false;
     }
@@ -253,10 +258,10 @@ static bool time_arg(q_response *r, const q_args *a, const char *name, uint64_t 
 /* The instrument named by symbol (+ exchange); NULL after failing r. */
 static const tf_md_instrument_info *instrument(q_server *q, q_response *r, const q_args *a)
 {
-    const char *sym = arg(a, "symbol");
-    const char *ex = arg(a, "exchange");
+    const char *sym = q_arg(a, "symbol");
+    const char *ex = q_arg(a, "exchange");
     if (!sym || !*sym) {
-        fail(r, 400, "symbol is required");
+        q_fail(r, 400, "symbol is required");
         return NULL;
     }
     if (!ex)
@@ -264,7 +269,7 @@ static const tf_md_instrument_info *instrument(q_server *q, q_response *r, const
     const tf_md_instrument_info *in = oob_source_find(&q->src, ex, sym);
     if (in)
         return in;
-    fail(r, 404, "unknown symbol '%.40s' on '%.40s'", sym, ex);
+    q_fail(r, 404, "unknown symbol '%.40s' on '%.40s'", sym, ex);
     return NULL;
 }
 
@@ -275,7 +280,7 @@ static uint64_t now_ms(void) { return tf_realtime_ns() / Q_MS; }
 static void bars_header(q_response *r, const tf_md_instrument_info *in, const char *source)
 {
     r->source = source;
-    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"timeframe\":\"1m\",\"source\":\"%s\",\"bars\":[",
+    q_put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"timeframe\":\"1m\",\"source\":\"%s\",\"bars\":[",
         in->venue, in->symbol, source);
 }
 
@@ -331,21 +336,21 @@ static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_in
             put_raw(r, ",", 1);
         put_raw(r, rep->element[i]->str, rep->element[i]->len);
     }
-    put(r, "]}");
+    q_put(r, "]}");
     freeReplyObject(rep);
     return 1;
 }
 
 static void put_fixed_from_double(q_response *r, const char *name, json_t *v, unsigned precision, bool comma)
 {
-    put(r, "%s\"%s\":\"%.*f\"", comma ? "," : "", name, (int)precision, json_number_value(v));
+    q_put(r, "%s\"%s\":\"%.*f\"", comma ? "," : "", name, (int)precision, json_number_value(v));
 }
 
 static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_info *in, uint64_t start_ms,
                              uint64_t end_ms, uint32_t limit)
 {
     if (!q->influx_ok) {
-        fail(r, 503, "the range starts before the bars held in memory and Redis, and InfluxDB is not configured");
+        q_fail(r, 503, "the range starts before the bars held in memory and Redis, and InfluxDB is not configured");
         return;
     }
     char iq[512];
@@ -358,14 +363,14 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
     size_t len = 0;
     influx_rc rc = influx_query(&q->influx, iq, q->scratch, q->scratch_cap, &len);
     if (rc != INFLUX_OK) {
-        fail(r, 503, "InfluxDB unavailable: %s", rc == INFLUX_RETRY ? q->influx.error : influx_rc_name(rc));
+        q_fail(r, 503, "InfluxDB unavailable: %s", rc == INFLUX_RETRY ? q->influx.error : influx_rc_name(rc));
         return;
     }
     json_error_t jerr;
     json_t *root = json_loadb(q->scratch, len, 0, &jerr);
     json_t *res = json_array_get(json_object_get(root, "results"), 0);
     if (!res || json_object_get(res, "error")) {
-        fail(r, 503, "InfluxDB answered an error: %s",
+        q_fail(r, 503, "InfluxDB answered an error: %s",
              res ? json_string_value(json_object_get(res, "error")) : jerr.text);
         json_decref(root);
         return;
@@ -379,38 +384,38 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
         json_t *row = json_array_get(values, n - 1 - k);
         if (json_array_size(row) < 13)
             continue;
-        put(r, "%s{\"open_time\":%" PRId64, k ? "," : "", (int64_t)json_integer_value(json_array_get(row, 0)) / (int64_t)Q_MS);
+        q_put(r, "%s{\"open_time\":%" PRId64, k ? "," : "", (int64_t)json_integer_value(json_array_get(row, 0)) / (int64_t)Q_MS);
         static const char *const names[] = {"open", "high", "low", "close", "volume", "quote_volume", "vwap"};
         for (int f = 0; f < 7; f++)
             put_fixed_from_double(r, names[f], json_array_get(row, 1 + f), f == 4 ? qp : pp, true);
-        put(r, ",\"trades\":%" PRId64 ",\"revision\":%" PRId64 ",\"first_trade_id\":%" PRId64
+        q_put(r, ",\"trades\":%" PRId64 ",\"revision\":%" PRId64 ",\"first_trade_id\":%" PRId64
             ",\"last_trade_id\":%" PRId64 ",\"flat\":%s}",
             (int64_t)json_integer_value(json_array_get(row, 8)), (int64_t)json_integer_value(json_array_get(row, 9)),
             (int64_t)json_integer_value(json_array_get(row, 10)), (int64_t)json_integer_value(json_array_get(row, 11)),
             json_is_true(json_array_get(row, 12)) ? "true" : "false");
     }
-    put(r, "]}");
+    q_put(r, "]}");
     json_decref(root);
 }
 
 static void bars(q_server *q, q_response *r, const q_args *a)
 {
     static const char *const known[] = {"symbol", "exchange", "timeframe", "start", "end", "limit", NULL};
-    if (!args_ok(r, a, known))
+    if (!q_args_ok(r, a, known))
         return;
-    const char *tf = arg(a, "timeframe");
+    const char *tf = q_arg(a, "timeframe");
     if (tf && strcmp(tf, "1m") != 0) {
-        fail(r, 400, "timeframe '%.20s' is not kept (only 1m)", tf);
+        q_fail(r, 400, "timeframe '%.20s' is not kept (only 1m)", tf);
         return;
     }
     uint64_t start = 0, end = 0, limit = Q_DEFAULT_LIMIT;
     bool has_start, has_end, has_limit;
-    if (!time_arg(r, a, "start", &start, &has_start) || !time_arg(r, a, "end", &end, &has_end) ||
-        !uint_arg(r, a, "limit", &limit, &has_limit))
+    if (!q_time_arg(r, a, "start", &start, &has_start) || !q_time_arg(r, a, "end", &end, &has_end) ||
+        !q_uint_arg(r, a, "limit", &limit, &has_limit))
         return;
     uint32_t max = q->cfg.export_.query.max_limit;
     if (limit == 0 || limit > max) {
-        fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, limit);
+        q_fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, limit);
         return;
     }
     if (!has_end)
@@ -418,7 +423,7 @@ static void bars(q_server *q, q_response *r, const q_args *a)
     if (!has_start)
         start = end > limit * 60000 ? end - limit * 60000 : 0;
     if (start > end) {
-        fail(r, 400, "start (%" PRIu64 ") is after end (%" PRIu64 ")", start, end);
+        q_fail(r, 400, "start (%" PRIu64 ") is after end (%" PRIu64 ")", start, end);
         return;
     }
     pthread_mutex_lock(&q->store.lock);
@@ -441,7 +446,7 @@ static void bars(q_server *q, q_response *r, const q_args *a)
             memcpy(r->body + r->len, first[i].json, first[i].json_len);
             r->len += first[i].json_len;
         }
-        put(r, "]}");
+        q_put(r, "]}");
         pthread_mutex_unlock(&q->store.lock);
         return;
     }
@@ -479,7 +484,7 @@ static void bars(q_server *q, q_response *r, const q_args *a)
 static void quote(q_server *q, q_response *r, const q_args *a)
 {
     static const char *const known[] = {"symbol", "exchange", NULL};
-    if (!args_ok(r, a, known))
+    if (!q_args_ok(r, a, known))
         return;
     pthread_mutex_lock(&q->store.lock);
     const tf_md_instrument_info *in = instrument(q, r, a);
@@ -492,7 +497,7 @@ static void quote(q_server *q, q_response *r, const q_args *a)
     if (!in)
         return;
     if (rc != TF_STATE_OK) {
-        fail(r, 503, "no top of book for %s yet (engine not running, or no quote received)", info.symbol);
+        q_fail(r, 503, "no top of book for %s yet (engine not running, or no quote received)", info.symbol);
         return;
     }
     char b[4][48];
@@ -501,7 +506,7 @@ static void quote(q_server *q, q_response *r, const q_args *a)
     tf_fixed_format(b[2], 48, top.ask_price, info.price_precision);
     tf_fixed_format(b[3], 48, top.ask_qty, info.qty_precision);
     r->source = "memory";
-    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"bid\":\"%s\",\"bid_qty\":\"%s\","
+    q_put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"bid\":\"%s\",\"bid_qty\":\"%s\","
         "\"ask\":\"%s\",\"ask_qty\":\"%s\",\"update_id\":%" PRIu64 ",\"book_synced\":%s,\"updated_ms\":%" PRIu64 "}",
         info.venue, info.symbol, b[0], b[1], b[2], b[3], top.update_id, top.book_state ? "true" : "false",
         (uint64_t)(top.updated_realtime_ns / Q_MS));
@@ -510,15 +515,15 @@ static void quote(q_server *q, q_response *r, const q_args *a)
 static void trades(q_server *q, q_response *r, const q_args *a)
 {
     static const char *const known[] = {"symbol", "exchange", "limit", NULL};
-    if (!args_ok(r, a, known))
+    if (!q_args_ok(r, a, known))
         return;
     uint64_t limit = 100;
     bool given;
-    if (!uint_arg(r, a, "limit", &limit, &given))
+    if (!q_uint_arg(r, a, "limit", &limit, &given))
         return;
     uint32_t max = q->cfg.export_.query.hot_trades;
     if (limit == 0 || limit > max) {
-        fail(r, 400, "limit must be 1..%u (query.hot_trades), got %" PRIu64, max, limit);
+        q_fail(r, 400, "limit must be 1..%u (query.hot_trades), got %" PRIu64, max, limit);
         return;
     }
     pthread_mutex_lock(&q->store.lock);
@@ -528,7 +533,7 @@ static void trades(q_server *q, q_response *r, const q_args *a)
         return;
     }
     r->source = "memory";
-    put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"trades\":[", in->venue, in->symbol);
+    q_put(r, "{\"exchange\":\"%s\",\"symbol\":\"%s\",\"source\":\"memory\",\"trades\":[", in->venue, in->symbol);
     uint32_t n = qs_store_trade_count(&q->store, in->id, (uint32_t)limit);
     q_reserve(r, (size_t)n * 161 + 8);
     for (uint32_t i = 0; i < n; i++) {
@@ -539,13 +544,13 @@ static void trades(q_server *q, q_response *r, const q_args *a)
         r->len += t->json_len;
     }
     pthread_mutex_unlock(&q->store.lock);
-    put(r, "]}");
+    q_put(r, "]}");
 }
 
 static void health(q_server *q, q_response *r, const q_args *a)
 {
     static const char *const known[] = {NULL};
-    if (!args_ok(r, a, known))
+    if (!q_args_ok(r, a, known))
         return;
     pthread_mutex_lock(&q->store.lock);
     const char *engine = "absent";
@@ -562,7 +567,7 @@ static void health(q_server *q, q_response *r, const q_args *a)
                                                                                                        : "down";
     }
     pthread_mutex_unlock(&q->backend_lock);
-    put(r, "{\"engine\":\"%s\",\"journal_records\":%" PRIu64 ",\"redis\":\"%s\",\"influxdb\":\"%s\","
+    q_put(r, "{\"engine\":\"%s\",\"journal_records\":%" PRIu64 ",\"redis\":\"%s\",\"influxdb\":\"%s\","
         "\"requests\":%" PRIu64 ",\"cache_hits\":%" PRIu64 "}", engine, records, redis, influx,
         __atomic_load_n(&q->requests, __ATOMIC_RELAXED), __atomic_load_n(&q->cache_hits, __ATOMIC_RELAXED));
 }
@@ -592,9 +597,9 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
         r->body[0] = 0;
     __atomic_add_fetch(&q->requests, 1, __ATOMIC_RELAXED);
     if (q->token[0] && !token_ok(q, auth))
-        fail(r, 401, "a bearer token is required (Authorization: Bearer ...)");
+        q_fail(r, 401, "a bearer token is required (Authorization: Bearer ...)");
     else if (strcmp(method, "GET") != 0)
-        fail(r, 405, "only GET is served");
+        q_fail(r, 405, "only GET is served");
     else if (strcmp(path, "/v1/bars") == 0)
         bars(q, r, args);
     else if (strcmp(path, "/v1/quote") == 0)
@@ -603,8 +608,9 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
         trades(q, r, args);
     else if (strcmp(path, "/v1/health") == 0)
         health(q, r, args);
-    else
-        fail(r, 404, "no such endpoint (/v1/bars, /v1/quote, /v1/trades, /v1/health)");
+    else if (!q_handle_record(q, path, args, r))
+        q_fail(r, 404, "no such endpoint (/v1/bars, /v1/quote, /v1/trades, /v1/orders, /v1/fills, /v1/positions, "
+               "/v1/pnl, /v1/health)");
     if (r->status >= 400)
         __atomic_add_fetch(&q->errors, 1, __ATOMIC_RELAXED);
 }

@@ -9,6 +9,7 @@
  *   GET /v1/quote?symbol=...[&exchange=...]      top of book from the engine's state segment
  *   GET /v1/trades?symbol=...[&exchange=...][&limit=N]   the newest trades, oldest first
  *   GET /v1/health                               engine, redis, influxdb: up or down
+ *   GET /v1/orders, /v1/fills, /v1/positions, /v1/pnl   the trading record (record.h)
  *
  * Prices and quantities are decimal strings at the instrument's precision
  * (exact; JSON numbers would round). Errors: 400 bad or unknown parameter,
@@ -29,6 +30,7 @@
 #include "tools/oob/influx_http.h"
 #include "tools/oob/journal_source.h"
 #include "tools/query/lru.h"
+#include "tools/query/record.h"
 #include "tools/query/store.h"
 
 #define Q_MAX_ARGS 16
@@ -55,6 +57,8 @@ typedef struct q_server {
     tf_config cfg;
     qs_store store;
     oob_source src;           /* journal + instruments + state segment; under store.lock */
+    oob_source orders_src;    /* the order journal; under store.lock */
+    qr_store record;          /* the newest order events; under store.lock */
     redisContext *redis;
     uint64_t redis_retry_ns; /* do not try to reconnect before this */
     char redis_password[256];
@@ -89,5 +93,15 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
 
 /* Make sure r has room for n more bytes (grows the buffer; cold path). */
 bool q_reserve(q_response *r, size_t n);
+
+/* Shared by the endpoint files (api.c, api_record.c). */
+void q_put(q_response *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void q_fail(q_response *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *q_arg(const q_args *a, const char *name);
+bool q_args_ok(q_response *r, const q_args *a, const char *const *known);
+bool q_uint_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given);
+bool q_time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given);
+/* The trading record's endpoints (api_record.c); false when `path` is not one. */
+bool q_handle_record(q_server *q, const char *path, const q_args *a, q_response *r);
 
 #endif

@@ -177,7 +177,7 @@ static void *follow(void *arg)
 {
     (void)arg;
     tf_journal_slot *rec = calloc(1, 256);
-    uint64_t last_try = 0, last_publish = 0;
+    uint64_t last_try = 0, last_publish = 0, last_orders_try = 0;
     while (!oob_stop && rec) {
         int got = 0;
         pthread_mutex_lock(&g_q.store.lock);
@@ -197,6 +197,23 @@ static void *follow(void *arg)
             else if (rc == OOB_READ_NEW_JOURNAL)
                 qs_store_clear(&g_q.store);
             else if (rc != OOB_READ_GAP)
+                break;
+        }
+        /* The order journal: the window /v1/orders and /v1/fills answer from. */
+        if (!g_q.orders_src.attached && tf_now_ns() - last_orders_try > 200000000ull) {
+            last_orders_try = tf_now_ns();
+            if (oob_source_attach(&g_q.orders_src, 0, 0) < 0)
+                fprintf(stderr, "tfquery: %s\n", tf_err_msg());
+        }
+        for (int k = 0; k < 4096; k++, got++) {
+            oob_read_rc rc = oob_source_read(&g_q.orders_src, rec);
+            if (rc == OOB_READ_OK)
+                qr_store_add(&g_q.record, rec);
+            else if (rc == OOB_READ_NEW_JOURNAL)
+                qr_store_clear(&g_q.record);
+            else if (rc == OOB_READ_GAP)
+                g_q.record.lost = true;
+            else
                 break;
         }
         g_status.st.position = g_q.src.r.next_seq;
