@@ -127,6 +127,9 @@ for m in trading_orders_total trading_latency_seconds_bucket trading_pnl trading
          tradefan_risk_rejects_total tradefan_kill_switch_active tradefan_thread_busy_seconds_total; do
     check "  serves $m" grep -q "^$m" "$dir/metrics.txt"
 done
+curl -s "http://127.0.0.1:$np/metrics" >"$dir/node.txt"
+check "every Grafana dashboard query names a metric really served (tfexport-prom, node exporter)" \
+    $PY tests/monitoring/check_dashboards.py --prom-metrics "$dir/metrics.txt" --prom-metrics "$dir/node.txt"
 check "unknown path: 404" sh -c "test \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$pp/nope) = 404"
 targets_up() {
     curl -s "$PROM/api/v1/query?query=up" | $PY -c "import json,sys; r=json.load(sys.stdin)['data']['result']; \

@@ -273,6 +273,9 @@ rows = s[0]["values"] if s else []
 print(f"    export_gaps rows: {rows}")
 sys.exit(0 if rows and all(v[3] == v[2] - v[1] + 1 > 0 for v in rows) else 1)
 PYEOF
+check "the Grafana dashboards' InfluxQL on bars and export gaps names what is written" \
+    $PY tests/monitoring/check_dashboards.py --influx "$influx_url" live --influx "$influx_url" gaps \
+    --measurements market_data,export_gaps,trades
 
 echo "export integration: $fails failed"
 [ "$fails" = 0 ]

@@ -106,12 +106,19 @@ check "every order event, fill and position in InfluxDB and Redis, exactly once"
 check "the exporters' position files are their own" \
     test -s "$dir/run/export-influx-orders.pos" -a -s "$dir/run/export-redis-orders.pos"
 
-echo "2. the query API's trading record"
+echo "2. the query API's trading record, and the Grafana dashboards' InfluxDB queries"
 wait_for 5 test -s "$dir/qport"
 check "tfquery's answers agree with the journal" $PY $HERE/check_record_api.py "http://127.0.0.1:$(cat "$dir/qport")" "$dir/orders.txt"
+# The market-data exporter too, into the same database. The dashboards'
+# queries on what this run writes are checked here; bars and export gaps
+# in test_export.sh, which makes them.
+"$BIN/tfexport-influx" -c "$dir/cfg.yaml" --until-idle 500 2>>"$dir/xi.log"
+check "the dashboards' InfluxQL on orders, fills, positions, quotes and feed events names what is written" \
+    $PY tests/monitoring/check_dashboards.py --influx "http://127.0.0.1:$iport" record \
+    --measurements orders,fills,positions,quotes,trades,feed_events
 
 if [ $fails -ne 0 ]; then
-    echo "--- exporter logs"; tail -5 "$dir/xi.log" "$dir/xr.log"
+    echo "--- exporter logs"; tail -n 5 "$dir/xi.log" "$dir/xr.log"
 fi
 echo "test_record: $fails failed"
 [ $fails -eq 0 ]

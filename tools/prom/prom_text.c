@@ -96,20 +96,14 @@ bool prom_valid_name(const char *s)
 void prom_family(prom_buf *b, const char *name, const char *type, const char *help)
 {
     snprintf(b->fam_name, sizeof b->fam_name, "%s", name);
-    snprintf(b->fam_type, sizeof b->fam_type, "%s", type);
-    snprintf(b->fam_help, sizeof b->fam_help, "%s", help);
-    b->fam_written = false;
+    putf(b, "# HELP %s ", name);
+    escaped(b, help, false);
+    putf(b, "\n# TYPE %s %s\n", name, type);
+    b->families++;
 }
 
 static void head(prom_buf *b, const char *suffix, const prom_label *labels, int n)
 {
-    if (!b->fam_written) {
-        putf(b, "# HELP %s ", b->fam_name);
-        escaped(b, b->fam_help, false);
-        putf(b, "\n# TYPE %s %s\n", b->fam_name, b->fam_type);
-        b->fam_written = true;
-        b->families++;
-    }
     puts_(b, b->fam_name);
     puts_(b, suffix);
     bool open = false;

@@ -6,9 +6,10 @@
  *   the caller's and must already be valid ([a-zA-Z_:][a-zA-Z0-9_:]*).
  * - Values print exactly: integers as integers, others with 17 significant
  *   digits; NaN and infinities as Prometheus spells them.
- * - A family's samples are written together: the caller opens a family,
- *   writes its samples, and opens the next. Nothing is written for a family
- *   with no samples (the header waits for the first sample).
+ * - A family's samples are written together: the caller opens a family
+ *   (# HELP and # TYPE, written at once, so a family declared but empty —
+ *   an exporter not running — is still named), writes its samples, and
+ *   opens the next.
  * - Out of memory: `failed` is set and further writes do nothing.
  * Cold path (the exporter renders at scrape time). */
 #ifndef TF_TOOLS_PROM_TEXT_H
@@ -22,11 +23,7 @@ typedef struct prom_buf {
     char *p;
     size_t len, cap;
     bool failed;
-    /* the family opened last: its header is written with its first sample */
-    char fam_name[128];
-    char fam_type[16];
-    char fam_help[256];
-    bool fam_written;
+    char fam_name[128];       /* the family opened last */
     uint32_t families, samples;
 } prom_buf;
 

@@ -12,7 +12,7 @@
 #include "tools/prom/prom_engine.h"
 #include "tools/prom/prom_text.h"
 
-static void test_family_header_waits_for_a_sample(void **state)
+static void test_families_and_samples(void **state)
 {
     (void)state;
     prom_buf b;
@@ -22,9 +22,10 @@ static void test_family_header_waits_for_a_sample(void **state)
     prom_label l[] = {{"a", "1"}, {NULL, "skipped"}, {"b", "two"}};
     prom_sample_u64(&b, "", l, 3, 5);
     prom_sample_u64(&b, "", NULL, 0, 18446744073709551615ull);
-    assert_string_equal(b.p, "# HELP x_total two samples\n# TYPE x_total counter\n"
+    assert_string_equal(b.p, "# HELP empty_total never sampled\n# TYPE empty_total counter\n"
+                             "# HELP x_total two samples\n# TYPE x_total counter\n"
                              "x_total{a=\"1\",b=\"two\"} 5\nx_total 18446744073709551615\n");
-    assert_int_equal(b.families, 1);
+    assert_int_equal(b.families, 2);
     assert_int_equal(b.samples, 2);
     prom_free(&b);
 }
@@ -101,7 +102,7 @@ static void test_latency_bounds_ascend(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_family_header_waits_for_a_sample),
+        cmocka_unit_test(test_families_and_samples),
         cmocka_unit_test(test_label_values_and_help_are_escaped),
         cmocka_unit_test(test_values_print_exactly),
         cmocka_unit_test(test_names),
