@@ -70,7 +70,7 @@ FIX_SRC    := $(wildcard lib/fix/*.c)
 CONF_SRC   := $(wildcard lib/conf/*.c)
 ENGINE_SRC := engine/engine.c engine/event_log.c $(wildcard engine/runtime/*.c engine/md/*.c engine/orders/*.c engine/venue/*.c)
 OOB_SRC    := $(wildcard tools/oob/*.c)
-TOOLS      := tfstat tfdump tfctl tfsim
+TOOLS      := tfstat tfdump tfctl tfsim tfwatchdog
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
 OOB_TOOLS  := tfexport-influx tfexport-redis tfexport-prom tfquery
 PROM_SRC   := $(wildcard tools/prom/*.c)
@@ -166,6 +166,11 @@ $(OUT)/examples/c_strategy: examples/c_strategy.c $(CLIENT_SO)
 $(OUT)/bin/tfctl: $(OUT)/obj/tools/tfctl/tfctl.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
+# tfwatchdog: out-of-band stage heartbeats; it asks for the kill switch as a client.
+$(OUT)/bin/tfwatchdog: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/watchdog/*.c)) $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) \
+                       $(TOOL_LIBS)
+	$(call link,$(LDLIBS))
+
 # tfsim, the local exchange: its market-data half (md/), its order-entry
 # half (exchange/) and main.c. It speaks FIX through lib/fix, as the engine does.
 $(OUT)/bin/tfsim: $(TFSIM_SRC:%.c=$(OUT)/obj/%.o) $(LIBFIX) $(TOOL_LIBS)
@@ -195,6 +200,10 @@ $(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/qu
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 # test_api includes api.c; the trading-record endpoints it calls are linked.
 $(OUT)/tests/tools/query/test_api: $(OUT)/obj/tools/query/api_record.o
+
+# The watchdog's judgement, tested as an object.
+$(OUT)/tests/tools/watchdog/%: $(OUT)/obj/tests/tools/watchdog/%.o $(OUT)/obj/tools/watchdog/watch.o $(TOOL_LIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # The exporter's renderer, tested as objects.
 $(OUT)/tests/tools/prom/%: $(OUT)/obj/tests/tools/prom/%.o $(PROM_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)

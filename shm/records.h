@@ -41,6 +41,7 @@ typedef enum tf_state_kind {
     TF_STATE_OMS = 11,         /* tf_oms_status, key "oms" */
     TF_STATE_VENUE_SESSION = 12, /* tf_venue_session_status, key "fix/<session>" */
     TF_STATE_ORDER_COUNTS = 13,  /* tf_order_counts, key = symbol */
+    TF_STATE_WATCHDOG = 14,    /* tf_watchdog_status, in tfwatchdog's own segment, key "watchdog" */
     TF_STATE_KIND_COUNT
 } tf_state_kind;
 
@@ -305,6 +306,23 @@ typedef struct tf_exporter_status {
     uint32_t last_status;      /* HTTP status, or 0 */
 } tf_exporter_status;
 _Static_assert(sizeof(tf_exporter_status) <= TF_STATE_PAYLOAD, "fits a state slot");
+
+/* ---- tfwatchdog (tools/watchdog): stage heartbeats watched out of band ----
+ * Its segment tradefan.<instance>.watchdog holds one TF_STATE_WATCHDOG slot. */
+#define TF_WATCHDOG_SEGMENT "watchdog"
+typedef struct tf_watchdog_status {
+    uint64_t stall_ns;         /* the threshold: a stage not polled this long is stalled */
+    uint32_t stalled_now;      /* stages stalled at the last look */
+    uint32_t engine_live;      /* 1: the engine process is there */
+    uint64_t stalls;           /* stall episodes ever (a stage going from polled to stalled) */
+    uint64_t kills_sent;       /* kill-switch requests sent (watchdog.kill_switch) */
+    uint64_t kills_failed;     /* ... that the engine did not take */
+    uint64_t last_stall_realtime_ns;
+    uint64_t worst_age_ns;     /* the longest heartbeat age at the last look */
+    uint64_t looks;            /* scans made */
+    char last_stage[24];       /* the stage of the last stall episode */
+} tf_watchdog_status;
+_Static_assert(sizeof(tf_watchdog_status) <= TF_STATE_PAYLOAD, "fits a state slot");
 
 const char *tf_rec_type_name(uint32_t type);
 

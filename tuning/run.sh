@@ -152,6 +152,9 @@ if [ "$TF_REDIS_ENABLED" = 1 ]; then
         oob_pids="$oob_pids $!"
     fi
 fi
+# The watchdog: stage heartbeats seen from outside the engine (watchdog: in the config).
+"$bin/tfwatchdog" -c "$cfg" 2>>"$TF_RUN_DIR/watchdog.log" &
+oob_pids="$oob_pids $!"
 if [ "$TF_PROM_ENABLED" = 1 ]; then
     "$bin/tfexport-prom" -c "$cfg" 2>>"$TF_RUN_DIR/export-prom.log" &
     oob_pids="$oob_pids $!"

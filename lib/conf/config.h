@@ -207,6 +207,13 @@ typedef struct tf_cfg_prom {
     uint32_t port;                       /* default 9464 (the OpenTelemetry Prometheus port); 0 = any free port */
 } tf_cfg_prom;
 
+/* tfwatchdog: the engine's stage heartbeats watched from outside it. */
+typedef struct tf_cfg_watchdog {
+    uint64_t stall_ns;                   /* a stage not polled this long is stalled (default 250 ms) */
+    uint64_t poll_ns;                    /* how often it looks (default 50 ms) */
+    bool kill_switch;                    /* a stall trips the kill switch (default false) */
+} tf_cfg_watchdog;
+
 typedef struct tf_cfg_export {
     char run_dir[TF_CFG_PATH_MAX];       /* positions, local server data (default "run/<instance>") */
     int32_t cpu;                         /* pin the exporters and tfquery here, off the engine's cores (-1: not pinned) */
@@ -376,6 +383,7 @@ typedef struct tf_config {
     tf_cfg_orders orders;
     tf_cfg_risk risk;
     tf_cfg_exchange exchange;
+    tf_cfg_watchdog watchdog;
 
     uint32_t thread_count;
     tf_cfg_thread threads[TF_CFG_MAX_THREADS];

@@ -71,6 +71,7 @@ const tf_config tf__cfg_default_config = {
              .max_frame_bytes = 1u << 20, .tls_verify = true},
     .bars = {.grace_ns = 2000000000ull, .empty_policy = 0, .revision_window = 10},
     .validation = {.max_deviation_bps = 1000},
+    .watchdog = {.stall_ns = 250000000ull, .poll_ns = 50000000ull, .kill_switch = false},
     .export_ = {
         .cpu = -1,
         .influx = {.enabled = true, .local = true, .url = "http://127.0.0.1:8086",
@@ -252,6 +253,11 @@ static const tf__cfg_key tf__cfg_export_keys[] = {
     ROW("query", TF__T_MAP, AT(tf_cfg_export, query), .sub = tf__cfg_query_keys),
     ROW("prom", TF__T_MAP, AT(tf_cfg_export, prom), .sub = tf__cfg_prom_keys),
     END};
+static const tf__cfg_key tf__cfg_watchdog_keys[] = {
+    ROW("stall_ms", TF__T_MS, AT(tf_cfg_watchdog, stall_ns), .min = 10, .max = 600000),
+    ROW("poll_ms", TF__T_MS, AT(tf_cfg_watchdog, poll_ns), .min = 1, .max = 10000),
+    ROW("kill_switch", TF__T_BOOL, AT(tf_cfg_watchdog, kill_switch)),
+    END};
 static const char *const tf__cfg_trading_state_names[] = {"active", "reducing", "halted", NULL};
 static const tf__cfg_key tf__cfg_orders_keys[] = {
     ROW("capacity", TF__T_POW2, AT(tf_cfg_orders, capacity), .min = 16, .max = 1 << 22),
@@ -363,6 +369,7 @@ const tf__cfg_key tf__cfg_root_keys[] = {
     ROW("orders", TF__T_MAP, AT(tf_config, orders), .sub = tf__cfg_orders_keys),
     ROW("risk", TF__T_MAP, AT(tf_config, risk), .sub = tf__cfg_risk_keys),
     ROW("exchange", TF__T_MAP, AT(tf_config, exchange), .sub = tf__cfg_exchange_keys),
+    ROW("watchdog", TF__T_MAP, AT(tf_config, watchdog), .sub = tf__cfg_watchdog_keys),
     ROW("threads", TF__T_THREADS, .required = true),
     END};
 

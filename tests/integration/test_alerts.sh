@@ -12,7 +12,9 @@
 #     Prometheus) and delivery (each receiver) took after the fault:
 #     a. PnL pushed past 5 % of the daily loss limit (losing trades, then
 #        the limit lowered live with tfctl)
-#     b. a stalled engine (SIGSTOP for 3 s)
+#     b. a stalled engine (SIGSTOP for 3 s): also seen by tfwatchdog, which
+#        says so (its log, tfstat, tfexport-prom) and trips the kill switch
+#        through the door once the engine runs again (watchdog.kill_switch)
 #     c. the FIX venue gone (its tfsim killed)
 #     d. the market-data venue gone (its tfsim killed)
 #  3. inhibition: with the engine stopped, its feed and stage alerts are
@@ -87,6 +89,7 @@ exchange:
   reconnect_min_ms: 50
   reconnect_max_ms: 500
   heartbeat_s: 5
+watchdog: {stall_ms: 250, poll_ms: 20, kill_switch: true}
 threads:
   - {name: hot, idle: backoff, stages: [feed, risk, oms, exio]}
 YAML
@@ -97,6 +100,8 @@ wait_for 10 $T risk || { echo "FAIL engine did not come up"; cat "$dir/engine.lo
 pids="$pids $!"
 wait_for 5 test -s "$dir/prom_port" || { echo "FAIL tfexport-prom did not come up"; cat "$dir/tfexport-prom.log"; exit 1; }
 pp=$(cat "$dir/prom_port")
+"$BIN/tfwatchdog" -c "$dir/cfg.yaml" 2>"$dir/watchdog.log" &
+pids="$pids $!"
 
 # ---- Prometheus, Alertmanager, the node exporter ---------------------------
 np=$(tf_free_port); ap=$(tf_free_port); qp=$(tf_free_port)
@@ -168,10 +173,31 @@ $T limit daily_loss_limit "" "$limit" >/dev/null
 echo "  (daily PnL $pnl, limit lowered to $limit)"
 fault TradeFanDailyLoss
 # b. The engine stopped in its tracks (every stage stalls).
+metric() { curl -s "http://127.0.0.1:$pp/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+stalls0=$(metric tradefan_watchdog_stalls_total)
 t0=$(now)
 kill -STOP "$engine_pid"
+wd=$($PY - "http://127.0.0.1:$pp/metrics" "$t0" "${stalls0:-0}" <<'PYEOF'
+import sys, time, urllib.request
+url, t0, before = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+while time.time() < t0 + 10:
+    for line in urllib.request.urlopen(url, timeout=1).read().decode().splitlines():
+        if line.startswith("tradefan_watchdog_stalls_total ") and float(line.split()[1]) > before:
+            print("%.2f" % (time.time() - t0))
+            sys.exit(0)
+    time.sleep(0.02)
+print("never")
+PYEOF
+)
+check "tfwatchdog sees the stall out of band (after $wd s, in tfexport-prom)" test "$wd" != never
 fault TradeFanStageStalled
+check "  ... and says which stage in its log" grep -q "STALL: stage .* not polled" "$dir/watchdog.log"
+check "  ... and in tfstat" sh -c "$BIN/tfstat -d $dir -n $inst --once --no-color | grep -q 'watchdog .*stalls [1-9]'"
 kill -CONT "$engine_pid"
+killed() { curl -s "http://127.0.0.1:$pp/metrics" | grep -q '^tradefan_kill_switch_active 1'; }
+wait_for 10 killed
+check "  ... and trips the kill switch once the engine runs again (watchdog.kill_switch)" killed
+check "  ... which its log says" grep -q "kill switch tripped" "$dir/watchdog.log"
 # c. The FIX venue goes away.
 t0=$(now)
 kill -9 "$fix_pid"

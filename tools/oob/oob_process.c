@@ -67,26 +67,39 @@ int oob_position_save(const char *path, const oob_position *pos)
 
 /* ---- status segment -------------------------------------------------------- */
 
-int oob_status_open(oob_status *s, const tf_config *cfg, const char *segment, const char *key)
+tf_state_slot *oob_segment_open(tf_segment *seg, const tf_config *cfg, const char *segment, uint16_t kind,
+                                const char *key)
 {
-    memset(s, 0, sizeof *s);
     char path[TF_CFG_PATH_MAX];
-    if (tf_segment_path(path, sizeof path, cfg->shm_dir, cfg->instance, segment) != 0)
-        return TF_ERR("segment path too long");
+    if (tf_segment_path(path, sizeof path, cfg->shm_dir, cfg->instance, segment) != 0) {
+        TF_ERR("segment path too long");
+        return NULL;
+    }
     tf_seg_layout layout = {.kind = TF_SEG_KIND_STATE, .region_count = 1};
     layout.regions[0].name = TF_REGION_STATE;
     layout.regions[0].length = tf_state_region_size(4);
-    /* A crashed exporter's segment is only status: replace it. */
-    if (tf_segment_create(&s->seg, path, cfg->instance, segment, &layout, cfg->shm_mode,
-                          TF_STALE_ACTION_REPLACE) != 0)
-        return TF_ERR_CTX("status segment");
-    tf_state_table *t = tf_segment_region(&s->seg, TF_REGION_STATE, NULL);
-    tf_state_table_init(t, 4);
-    s->slot = tf_state_claim(t, TF_STATE_EXPORTER, key);
-    if (!s->slot || tf_segment_publish(&s->seg) != 0) {
-        tf_segment_close(&s->seg);
-        return TF_ERR("cannot publish %s", path);
+    /* A crashed process's segment is only status: replace it. */
+    if (tf_segment_create(seg, path, cfg->instance, segment, &layout, cfg->shm_mode, TF_STALE_ACTION_REPLACE) != 0) {
+        TF_ERR_CTX("status segment");
+        return NULL;
     }
+    tf_state_table *t = tf_segment_region(seg, TF_REGION_STATE, NULL);
+    tf_state_table_init(t, 4);
+    tf_state_slot *slot = tf_state_claim(t, kind, key);
+    if (!slot || tf_segment_publish(seg) != 0) {
+        tf_segment_close(seg);
+        TF_ERR("cannot publish %s", path);
+        return NULL;
+    }
+    return slot;
+}
+
+int oob_status_open(oob_status *s, const tf_config *cfg, const char *segment, const char *key)
+{
+    memset(s, 0, sizeof *s);
+    s->slot = oob_segment_open(&s->seg, cfg, segment, TF_STATE_EXPORTER, key);
+    if (!s->slot)
+        return -1;
     oob_status_publish(s);
     return 0;
 }

@@ -43,6 +43,10 @@ typedef struct oob_status {
 
 /* Create tradefan.<instance>.<segment> with one TF_STATE_EXPORTER slot. */
 int oob_status_open(oob_status *s, const tf_config *cfg, const char *segment, const char *key);
+/* The same for a status slot of another kind (tfwatchdog): the slot, or
+ * NULL with tf_err_msg; the segment is published. */
+tf_state_slot *oob_segment_open(tf_segment *seg, const tf_config *cfg, const char *segment, uint16_t kind,
+                                const char *key);
 void oob_status_publish(oob_status *s);
 void oob_status_close(oob_status *s);
 

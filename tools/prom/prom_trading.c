@@ -270,6 +270,33 @@ void prom_render_processes(prom_source *s, prom_buf *b, uint64_t now_ns)
             }
         }
     }
+    /* tfwatchdog: stage heartbeats watched from outside the engine. */
+    char path[256];
+    tf_segment seg;
+    tf_watchdog_status w;
+    bool wd = false, wd_up = false;
+    if (tf_segment_path(path, sizeof path, s->dir, s->inst, TF_WATCHDOG_SEGMENT) == 0 &&
+        tf_segment_attach(&seg, path, TF_SEG_KIND_STATE) == TF_SEG_OK) {
+        uint64_t len = 0;
+        const tf_state_table *t = tf_segment_region(&seg, TF_REGION_STATE, &len);
+        wd = t && len >= tf_state_region_size(1) && t->slot_capacity >= 1 && tf_load_32(&t->slot_count) > 0 &&
+             t->slots[0].kind == TF_STATE_WATCHDOG && read_slot(&t->slots[0], &w, sizeof w);
+        wd_up = wd && tf_segment_owner(&seg, now_ns, NULL) == TF_OWNER_LIVE;
+        tf_segment_close(&seg);
+    }
+    prom_family(b, "tradefan_watchdog_up", "gauge", "1 while tfwatchdog watches the engine's stages");
+    if (wd)
+        prom_sample_u64(b, "", NULL, 0, wd_up);
+    prom_family(b, "tradefan_watchdog_stalled_stages", "gauge", "stages tfwatchdog sees stalled now");
+    if (wd)
+        prom_sample_u64(b, "", NULL, 0, w.stalled_now);
+    prom_family(b, "tradefan_watchdog_stalls_total", "counter", "stall episodes tfwatchdog has seen");
+    if (wd)
+        prom_sample_u64(b, "", NULL, 0, w.stalls);
+    prom_family(b, "tradefan_watchdog_kill_requests_total", "counter",
+                "kill-switch requests tfwatchdog sent after a stall (watchdog.kill_switch)");
+    if (wd)
+        prom_sample_u64(b, "", NULL, 0, w.kills_sent);
     prom_family(b, "tradefan_prom_scrapes_total", "counter", "scrapes this exporter answered");
     prom_sample_u64(b, "", NULL, 0, s->scrapes);
 }

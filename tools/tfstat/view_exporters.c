@@ -34,6 +34,47 @@ static int exporter_read(const char *dir, const char *inst, const char *name, tf
     return ok;
 }
 
+/* tfwatchdog's status segment: one line (text) or "watchdog":{...} (JSON);
+ * nothing when it has never run. */
+static void watchdog_row(render *r, const frame *fr, const char *inst)
+{
+    char path[256];
+    tf_segment seg;
+    if (tf_segment_path(path, sizeof path, fr->dir, inst, TF_WATCHDOG_SEGMENT) != 0 ||
+        tf_segment_attach(&seg, path, TF_SEG_KIND_STATE) != TF_SEG_OK)
+        return;
+    uint64_t len = 0;
+    const tf_state_table *t = tf_segment_region(&seg, TF_REGION_STATE, &len);
+    tf_watchdog_status w;
+    bool ok = t && len >= tf_state_region_size(1) && t->slot_capacity >= 1 && tf_load_32(&t->slot_count) > 0 &&
+              t->slots[0].kind == TF_STATE_WATCHDOG && tf_state_read(&t->slots[0], &w, sizeof w, 1000, NULL) == TF_STATE_OK;
+    tf_seg_owner o = tf_segment_owner(&seg, tf_now_ns(), NULL);
+    tf_segment_close(&seg);
+    if (!ok)
+        return;
+    char last[sizeof w.last_stage + 1];
+    memcpy(last, w.last_stage, sizeof w.last_stage);
+    last[sizeof w.last_stage] = 0;
+    for (char *c = last; *c; c++)
+        if (*c < ' ' || *c > '~' || *c == '"' || *c == '\\')
+            *c = '?';
+    const char *status = o == TF_OWNER_LIVE ? "live" : o == TF_OWNER_CLOSED ? "stopped" : "DEAD";
+    if (r->json) {
+        fprintf(r->f, ",\"watchdog\":{\"status\":\"%s\",\"stall_ms\":%llu,\"stalled_now\":%u,\"stalls\":%llu,"
+                "\"last_stage\":\"%s\",\"worst_age_ns\":%llu,\"kills_sent\":%llu,\"kills_failed\":%llu}",
+                status, (unsigned long long)(w.stall_ns / 1000000), w.stalled_now, (unsigned long long)w.stalls, last,
+                (unsigned long long)w.worst_age_ns, (unsigned long long)w.kills_sent,
+                (unsigned long long)w.kills_failed);
+        return;
+    }
+    fprintf(r->f, "  %-14s %s%-7s%s stalled now %s%u%s   stalls %llu%s%s%s   oldest heartbeat %.1f ms   "
+            "kill requests %llu (%llu not taken)\n", "watchdog",
+            o == TF_OWNER_LIVE ? render_paint(r, GREEN) : render_paint(r, RED), status, render_paint(r, RESET),
+            w.stalled_now ? render_paint(r, RED) : "", w.stalled_now, w.stalled_now ? render_paint(r, RESET) : "",
+            (unsigned long long)w.stalls, w.stalls ? " (last: " : "", w.stalls ? last : "", w.stalls ? ")" : "",
+            (double)w.worst_age_ns / 1e6, (unsigned long long)w.kills_sent, (unsigned long long)w.kills_failed);
+}
+
 /* A row per exporter. tfquery's record is the same, but its text reads it
  * differently (journal position, requests served, errors), so it has text
  * columns of its own and the exporters' text columns are hidden for it, and
@@ -109,4 +150,5 @@ void section_exporters(render *r, const frame *fr)
     }
     if (r->json)
         fputc('}', r->f);
+    watchdog_row(r, fr, inst);
 }
