@@ -73,7 +73,7 @@ OOB_SRC    := $(wildcard tools/oob/*.c)
 TOOLS      := tfstat tfdump tfctl tfsim tfwatchdog
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
 OOB_TOOLS  := tfexport-influx tfexport-redis tfexport-prom tfquery
-PROM_SRC   := $(wildcard tools/prom/*.c)
+PROM_SRC   := $(filter-out tools/prom/main.c,$(wildcard tools/prom/*.c))
 QUERY_SRC  := $(wildcard tools/query/*.c)
 CLIENT_SRC := client/tfclient.c
 TEST_SRC   := $(shell find tests -name 'test_*.c' | sort)
@@ -136,7 +136,7 @@ $(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
 # tfexport-prom: its process and the renderer in tools/prom/.
-$(OUT)/bin/tfexport-prom: $(OUT)/obj/tools/export/main_prom.o $(PROM_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
+$(OUT)/bin/tfexport-prom: $(OUT)/obj/tools/prom/main.o $(PROM_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
 $(ENGINE): $(OUT)/obj/engine/main.o $(ENGINE_LIBS)
@@ -198,8 +198,10 @@ $(OUT)/tests/tools/tfsim/%: $(OUT)/obj/tests/tools/tfsim/%.o $(TFSIM_TESTED:%.c=
 $(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/query/lru.o \
                             $(OUT)/obj/tools/query/store.o $(TOOL_LIBS)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
-# test_api includes api.c; the trading-record endpoints it calls are linked.
-$(OUT)/tests/tools/query/test_api: $(OUT)/obj/tools/query/api_record.o
+# test_api includes api.c; the endpoints and replies it calls are linked.
+$(OUT)/tests/tools/query/test_api: $(OUT)/obj/tests/tools/query/test_api.o $(OUT)/obj/tools/query/lru.o \
+    $(OUT)/obj/tools/query/store.o $(OUT)/obj/tools/query/api_record.o $(OUT)/obj/tools/query/reply.o $(TOOL_LIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # The watchdog's judgement, tested as an object.
 $(OUT)/tests/tools/watchdog/%: $(OUT)/obj/tests/tools/watchdog/%.o $(OUT)/obj/tools/watchdog/watch.o $(TOOL_LIBS)

@@ -94,8 +94,9 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
 /* Make sure r has room for n more bytes (grows the buffer; cold path). */
 bool q_reserve(q_response *r, size_t n);
 
-/* Shared by the endpoint files (api.c, api_record.c). */
+/* Shared by the endpoint files (api.c, api_record.c); in reply.c. */
 void q_put(q_response *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void q_put_raw(q_response *r, const char *s, size_t n);
 void q_fail(q_response *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *q_arg(const q_args *a, const char *name);
 bool q_args_ok(q_response *r, const q_args *a, const char *const *known);
