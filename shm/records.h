@@ -200,6 +200,11 @@ enum {
     TF_BAR_POLICY_FLAT = 1u << 3,/* built under the flat empty-interval policy */
 };
 
+/* Bars keep quote volume as venues report it (Binance: 8 decimals) and VWAP
+ * finer than a price tick. */
+#define TF_BAR_QUOTE_PRECISION 8u
+#define TF_BAR_VWAP_EXTRA 4u
+
 typedef struct tf_md_bar {
     uint32_t instrument;
     uint8_t flags;             /* TF_BAR_* */
@@ -208,8 +213,10 @@ typedef struct tf_md_bar {
     uint64_t open_time_ns;     /* epoch ns, on the minute */
     int64_t open, high, low, close;
     int64_t volume;            /* qty units */
-    int64_t quote_volume;      /* sum(price * qty), price units, exact to the unit */
-    int64_t vwap;              /* quote_volume / volume, price units, rounded half up */
+    int64_t quote_volume;      /* sum(price * qty) in 10^-TF_BAR_QUOTE_PRECISION of the quote currency:
+                                * exact when price + qty precision <= 8 (else rounded half up) */
+    int64_t vwap;              /* sum(price * qty) / volume in 10^-(price precision + TF_BAR_VWAP_EXTRA),
+                                * rounded half up */
     uint32_t trade_count;
     uint32_t _reserved2;
     uint64_t first_trade_id, last_trade_id;

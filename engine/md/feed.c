@@ -507,7 +507,7 @@ int tf_feed_init(tf_stage *stage, tf_feed *f, const tf_config *cfg, const tf_ins
         }
         tf_trade_validator_init(&fi->trades, in->max_price, cfg->validation.max_deviation_bps);
         tf_trade_validator_init(&fi->agg_trades, in->max_price, cfg->validation.max_deviation_bps);
-        tf_bar_init(&fi->bars, i, in->qty_precision, &bc);
+        tf_bar_init(&fi->bars, i, in->price_precision, in->qty_precision, &bc);
         fi->top.instrument = i;
         fi->top_slot = tf_state_claim(state, TF_STATE_MD_TOP, in->symbol);
         fi->trade_slot = tf_state_claim(state, TF_STATE_MD_LAST_TRADE, in->symbol);

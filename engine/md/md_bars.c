@@ -5,10 +5,12 @@
 
 #include "shm/fixed.h"
 
-void tf_bar_init(tf_bar_builder *b, uint32_t instrument, uint32_t qty_precision, const tf_bar_config *cfg)
+void tf_bar_init(tf_bar_builder *b, uint32_t instrument, uint32_t price_precision, uint32_t qty_precision,
+                 const tf_bar_config *cfg)
 {
     memset(b, 0, sizeof *b);
     b->instrument = instrument;
+    b->price_precision = price_precision;
     b->qty_precision = qty_precision;
     b->cfg = *cfg;
     if (!b->cfg.interval_ns)
@@ -22,13 +24,17 @@ static uint8_t tf__policy_flag(const tf_bar_builder *b)
     return b->cfg.empty_policy == TF_BAR_EMPTY_FLAT ? TF_BAR_POLICY_FLAT : 0;
 }
 
-/* Derived fields from the exact sum: quote volume at price precision and
- * VWAP, both rounded half up. */
+/* Derived fields from the exact sum (price units x qty units): quote volume
+ * at TF_BAR_QUOTE_PRECISION and VWAP at price precision + TF_BAR_VWAP_EXTRA,
+ * both rounded half up; a quote volume beyond int64 (92 billion in the
+ * quote currency in one bar) is held at the limit. */
 static void tf__finish(const tf_bar_builder *b, tf_md_bar *bar, __int128 qsum)
 {
-    __int128 d = tf_pow10[b->qty_precision];
-    bar->quote_volume = (int64_t)((qsum + d / 2) / d);
-    bar->vwap = bar->volume > 0 ? (int64_t)((qsum + bar->volume / 2) / bar->volume) : bar->close;
+    int e = (int)TF_BAR_QUOTE_PRECISION - (int)(b->price_precision + b->qty_precision);
+    __int128 qv = e >= 0 ? qsum * tf_pow10[e] : (qsum + tf_pow10[-e] / 2) / tf_pow10[-e];
+    bar->quote_volume = qv > INT64_MAX ? INT64_MAX : (int64_t)qv;
+    bar->vwap = bar->volume > 0 ? (int64_t)((qsum * tf_pow10[TF_BAR_VWAP_EXTRA] + bar->volume / 2) / bar->volume)
+                                : bar->close * tf_pow10[TF_BAR_VWAP_EXTRA];
 }
 
 static void tf__fold(const tf_bar_builder *b, tf_md_bar *bar, __int128 *qsum, const tf_md_trade *t)
@@ -113,7 +119,8 @@ static void tf__refresh_flats(tf_bar_builder *b, uint64_t open_ns, int64_t close
         if (k < 0 || !(b->closed[k].flags & TF_BAR_FLAT) || b->closed[k].close == close)
             return;
         tf_md_bar *f = &b->closed[k];
-        f->open = f->high = f->low = f->close = f->vwap = close;
+        f->open = f->high = f->low = f->close = close;
+        f->vwap = close * tf_pow10[TF_BAR_VWAP_EXTRA];
         f->revision++;
         b->revisions++;
         tf__emit(out, max, n, f);
@@ -224,7 +231,8 @@ uint32_t tf_bar_on_time(tf_bar_builder *b, uint64_t now_ns, tf_md_bar *out, uint
             f.instrument = b->instrument;
             f.open_time_ns = next;
             f.flags = TF_BAR_FLAT | TF_BAR_POLICY_FLAT;
-            f.open = f.high = f.low = f.close = f.vwap = b->last_close;
+            f.open = f.high = f.low = f.close = b->last_close;
+            f.vwap = b->last_close * tf_pow10[TF_BAR_VWAP_EXTRA];
             b->flat_bars++;
             tf__close(b, &f, 0, out, max, &n);
         }

@@ -36,7 +36,7 @@ typedef struct tf_bar_config {
 
 typedef struct tf_bar_builder {
     uint32_t instrument;
-    uint32_t qty_precision;
+    uint32_t price_precision, qty_precision;
     tf_bar_config cfg;
     uint32_t open_count;
     tf_md_bar open[TF_BARS_OPEN_MAX];          /* by open time */
@@ -49,7 +49,7 @@ typedef struct tf_bar_builder {
     uint64_t late_dropped, revisions, flat_bars, closed_total;
 } tf_bar_builder;
 
-void tf_bar_init(tf_bar_builder *b, uint32_t instrument, uint32_t qty_precision,
+void tf_bar_init(tf_bar_builder *b, uint32_t instrument, uint32_t price_precision, uint32_t qty_precision,
                  const tf_bar_config *cfg);
 
 /* Fold in one validated trade. Returns how many bars it emitted into out

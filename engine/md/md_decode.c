@@ -288,7 +288,7 @@ static tf_md_reject tf__kline(const tf_md_decoder *d, const tf__fields *outer, t
     TRY(tf__dec(tf__get1(&k, 'l'), in->price_precision, &b->low));
     TRY(tf__dec(tf__get1(&k, 'c'), in->price_precision, &b->close));
     TRY(tf__dec(tf__get1(&k, 'v'), in->qty_precision, &b->volume));
-    TRY(tf__dec_rounded(tf__get1(&k, 'q'), in->price_precision, &b->quote_volume));
+    TRY(tf__dec_rounded(tf__get1(&k, 'q'), TF_BAR_QUOTE_PRECISION, &b->quote_volume));
     uint64_t n, first, last;
     TRY(tf__uint(tf__get1(&k, 'n'), &n));
     /* A kline without trades has f = L = -1. */
@@ -303,8 +303,12 @@ static tf_md_reject tf__kline(const tf_md_decoder *d, const tf__fields *outer, t
     b->first_trade_id = first;
     b->last_trade_id = last;
     if (b->volume > 0) {
-        __int128 num = (__int128)b->quote_volume * tf_pow10[in->qty_precision];
-        __int128 vwap = (num + b->volume / 2) / b->volume;
+        /* quote volume (10^-8) / volume (10^-qp) in 10^-(pp + 4): scale by
+         * 10^(qp + pp + 4 - 8), on whichever side keeps it whole. */
+        int e = (int)(in->qty_precision + in->price_precision + TF_BAR_VWAP_EXTRA) - (int)TF_BAR_QUOTE_PRECISION;
+        __int128 num = (__int128)b->quote_volume * (e > 0 ? tf_pow10[e] : 1);
+        __int128 den = (__int128)b->volume * (e < 0 ? tf_pow10[-e] : 1);
+        __int128 vwap = (num + den / 2) / den;
         /* A huge quote volume over a tiny volume gives a price no int64
          * holds: a bad value, not a silently wrapped one. */
         if (vwap > INT64_MAX || vwap < INT64_MIN)

@@ -7,8 +7,9 @@ bars_reference.py FILE --symbol-precision SYM=PRICE_DECIMALS,QTY_DECIMALS ...
 Only "trade" events count; a trade id seen before (per symbol) is a
 duplicate and dropped. Trades group by the minute of T. Open is the trade
 with the lowest id in the minute, close the highest; high, low, volume,
-count; quote volume = sum(price*qty) and VWAP = quote volume / volume, both
-rounded half up to the price precision. Under --empty flat a minute without
+count; quote volume = sum(price*qty) rounded half up to 8 decimals (as the
+venue reports it), VWAP = quote volume / volume rounded half up to the price
+precision + 4 decimals. Under --empty flat a minute without
 trades between two minutes with trades is a flat bar at the previous close.
 Prints one JSON object per bar, sorted by symbol then open time. Standard
 library only, decimal arithmetic (never floats).
@@ -20,7 +21,7 @@ from decimal import Decimal, ROUND_HALF_UP
 
 
 def q(value, decimals):
-    return str(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    return format(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), "f")
 
 
 def bars(lines, prec, empty):
@@ -54,16 +55,16 @@ def bars(lines, prec, empty):
                 for gap in range(prev + 60000, minute, 60000):
                     c = q(last_close, pp)
                     out.append({"symbol": sym, "open_time_ms": gap, "open": c, "high": c, "low": c,
-                                "close": c, "volume": q(Decimal(0), qp), "quote_volume": q(Decimal(0), pp),
-                                "vwap": c, "trades": 0, "first_id": 0, "last_id": 0, "flat": True})
+                                "close": c, "volume": q(Decimal(0), qp), "quote_volume": q(Decimal(0), 8),
+                                "vwap": q(last_close, pp + 4), "trades": 0, "first_id": 0, "last_id": 0, "flat": True})
             ts = sorted(minutes[sym][minute])
             vol = sum(t[2] for t in ts)
             qsum = sum(t[1] * t[2] for t in ts)
             vwap = qsum / vol if vol else ts[-1][1]
             out.append({"symbol": sym, "open_time_ms": minute, "open": q(ts[0][1], pp),
                         "high": q(max(t[1] for t in ts), pp), "low": q(min(t[1] for t in ts), pp),
-                        "close": q(ts[-1][1], pp), "volume": q(vol, qp), "quote_volume": q(qsum, pp),
-                        "vwap": q(vwap, pp), "trades": len(ts), "first_id": ts[0][0], "last_id": ts[-1][0],
+                        "close": q(ts[-1][1], pp), "volume": q(vol, qp), "quote_volume": q(qsum, 8),
+                        "vwap": q(vwap, pp + 4), "trades": len(ts), "first_id": ts[0][0], "last_id": ts[-1][0],
                         "flat": False})
             last_close = ts[-1][1]
             prev = minute
@@ -80,10 +81,10 @@ def self_test():
     b = bars(lines, {"BTCUSDT": (2, 5)}, "flat")
     assert len(b) == 3, b
     # minute 60000: open = id 1 (11), close = id 2 (10); vwap = (33+10)/4 = 10.75
-    assert b[0]["open"] == "11.00" and b[0]["close"] == "10.00" and b[0]["vwap"] == "10.75", b[0]
-    assert b[0]["volume"] == "4.00000" and b[0]["quote_volume"] == "43.00" and b[0]["trades"] == 2
+    assert b[0]["open"] == "11.00" and b[0]["close"] == "10.00" and b[0]["vwap"] == "10.750000", b[0]
+    assert b[0]["volume"] == "4.00000" and b[0]["quote_volume"] == "43.00000000" and b[0]["trades"] == 2
     assert b[1]["flat"] and b[1]["open"] == "10.00" and b[1]["open_time_ms"] == 120000
-    assert b[2]["open"] == "12.50" and b[2]["quote_volume"] == "6.25"
+    assert b[2]["open"] == "12.50" and b[2]["quote_volume"] == "6.25000000"
     assert len(bars(lines, {"BTCUSDT": (2, 5)}, "skip")) == 2
     # half up: 0.005 -> 0.01
     assert q(Decimal("0.005"), 2) == "0.01"

@@ -27,8 +27,9 @@ static int bar(influx_points *ip, lp_buf *b, const tf_md_bar *r, const tf_md_ins
               lp_tag(b, "timeframe", "1m") && lp_field_fixed(b, "open", r->open, pp) &&
               lp_field_fixed(b, "high", r->high, pp) && lp_field_fixed(b, "low", r->low, pp) &&
               lp_field_fixed(b, "close", r->close, pp) && lp_field_fixed(b, "volume", r->volume, qp) &&
-              lp_field_fixed(b, "vwap", r->vwap, pp) &&
-              lp_field_fixed(b, "quote_volume", r->quote_volume, pp) &&
+              lp_field_fixed(b, "vwap", r->vwap, pp + TF_BAR_VWAP_EXTRA) &&
+              lp_field_fixed(b, "quote_volume", r->quote_volume, TF_BAR_QUOTE_PRECISION) &&
+              lp_field_int(b, "quote_volume_e8", r->quote_volume) &&
               lp_field_int(b, "trades", r->trade_count) && lp_field_int(b, "revision", r->revision) &&
               lp_field_int(b, "first_trade_id", (int64_t)r->first_trade_id) &&
               lp_field_int(b, "last_trade_id", (int64_t)r->last_trade_id) &&

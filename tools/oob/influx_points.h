@@ -2,7 +2,9 @@
  *
  * Data model (the users' seed, kept): measurement `market_data`, tags
  * exchange, symbol, timeframe ("1m"), fields open, high, low, close, volume,
- * vwap, quote_volume, trades (i), revision (i), first_trade_id (i),
+ * vwap (price precision + 4 decimals), quote_volume (8 decimals; a float64
+ * in InfluxDB, so also exact as the integer quote_volume_e8, in 10^-8),
+ * trades (i), revision (i), first_trade_id (i),
  * last_trade_id (i), flat (bool); timestamp = the bar's open time. A revised
  * bar is the same series and timestamp, so it overwrites the earlier one.
  * The venue's own klines go to `venue_klines` with the same shape, so they

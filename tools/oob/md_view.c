@@ -65,6 +65,12 @@ const char *md_view_px(const md_view *mv, uint32_t id, int64_t v)
     return in ? md_view_num(v, in->price_precision) : md_view_num(v, 0);
 }
 
+const char *md_view_vwap(const md_view *mv, uint32_t id, int64_t v)
+{
+    const tf_md_instrument_info *in = md_view_get(mv, id);
+    return md_view_num(v, (in ? in->price_precision : 0) + TF_BAR_VWAP_EXTRA);
+}
+
 const char *md_view_qty(const md_view *mv, uint32_t id, int64_t v)
 {
     const tf_md_instrument_info *in = md_view_get(mv, id);
@@ -114,7 +120,7 @@ void md_view_bar(FILE *f, const md_view *mv, const tf_md_bar *b)
             md_view_symbol(mv, id), md_view_time(b->open_time_ns), b->open_time_ns / 1000000u, b->revision,
             md_view_px(mv, id, b->open), md_view_px(mv, id, b->high), md_view_px(mv, id, b->low),
             md_view_px(mv, id, b->close), md_view_qty(mv, id, b->volume),
-            md_view_px(mv, id, b->quote_volume), md_view_px(mv, id, b->vwap), b->trade_count,
+            md_view_num(b->quote_volume, TF_BAR_QUOTE_PRECISION), md_view_vwap(mv, id, b->vwap), b->trade_count,
             b->first_trade_id, b->last_trade_id, b->flags & TF_BAR_CLOSED ? "closed" : "open",
             b->flags & TF_BAR_FLAT ? ",flat" : "", b->flags & TF_BAR_POLICY_FLAT ? ",policy_flat" : "",
             b->flags & TF_BAR_FROM_VENUE ? ",venue" : "");

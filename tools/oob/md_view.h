@@ -30,6 +30,8 @@ const char *md_view_num(int64_t v, unsigned precision);
 /* A price / quantity of instrument `id` at its precision (0 if unknown). */
 const char *md_view_px(const md_view *mv, uint32_t id, int64_t v);
 const char *md_view_qty(const md_view *mv, uint32_t id, int64_t v);
+/* A bar's VWAP: price precision + TF_BAR_VWAP_EXTRA decimals. */
+const char *md_view_vwap(const md_view *mv, uint32_t id, int64_t v);
 /* The symbol, or "#id" when unknown. */
 const char *md_view_symbol(const md_view *mv, uint32_t id);
 /* Epoch ns as 2026-11-24T21:30:00.123Z ("-" for 0). */

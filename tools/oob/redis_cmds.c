@@ -48,8 +48,8 @@ size_t redis_bar_json(char *out, size_t cap, const tf_md_bar *r, const tf_md_ins
     tf_fixed_format(l, sizeof l, r->low, pp);
     tf_fixed_format(c, sizeof c, r->close, pp);
     tf_fixed_format(v, sizeof v, r->volume, qp);
-    tf_fixed_format(qv, sizeof qv, r->quote_volume, pp);
-    tf_fixed_format(vw, sizeof vw, r->vwap, pp);
+    tf_fixed_format(qv, sizeof qv, r->quote_volume, TF_BAR_QUOTE_PRECISION);
+    tf_fixed_format(vw, sizeof vw, r->vwap, pp + TF_BAR_VWAP_EXTRA);
     int n = snprintf(out, cap,
                      "{\"open_time\":%llu,\"open\":\"%s\",\"high\":\"%s\",\"low\":\"%s\",\"close\":\"%s\","
                      "\"volume\":\"%s\",\"quote_volume\":\"%s\",\"vwap\":\"%s\",\"trades\":%u,"

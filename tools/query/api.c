@@ -191,7 +191,7 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
     /* The symbol and exchange come from the registry, never from the request. */
     snprintf(iq, sizeof iq,
              "SELECT open,high,low,close,volume,quote_volume,vwap,trades,revision,first_trade_id,"
-             "last_trade_id,flat FROM market_data WHERE exchange='%s' AND symbol='%s' AND timeframe='1m' "
+             "last_trade_id,flat,quote_volume_e8 FROM market_data WHERE exchange='%s' AND symbol='%s' AND timeframe='1m' "
              "AND time >= %" PRIu64 "ms AND time <= %" PRIu64 "ms ORDER BY time DESC LIMIT %u",
              in->venue, in->symbol, start_ms, end_ms, limit);
     size_t len = 0;
@@ -216,12 +216,21 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
     size_t n = json_array_size(values);
     for (size_t k = 0; k < n; k++) { /* DESC from InfluxDB: answer oldest first */
         json_t *row = json_array_get(values, n - 1 - k);
-        if (json_array_size(row) < 13)
+        if (json_array_size(row) < 14)
             continue;
         q_put(r, "%s{\"open_time\":%" PRId64, k ? "," : "", (int64_t)json_integer_value(json_array_get(row, 0)) / (int64_t)Q_MS);
         static const char *const names[] = {"open", "high", "low", "close", "volume", "quote_volume", "vwap"};
-        for (int f = 0; f < 7; f++)
-            put_fixed_from_double(r, names[f], json_array_get(row, 1 + f), f == 4 ? qp : pp, true);
+        json_t *exact_qv = json_array_get(row, 13); /* the float64 field cannot hold 16 digits; this can */
+        for (int f = 0; f < 7; f++) {
+            if (f == 5 && json_is_integer(exact_qv)) {
+                char t[48];
+                tf_fixed_format(t, sizeof t, (int64_t)json_integer_value(exact_qv), TF_BAR_QUOTE_PRECISION);
+                q_put(r, ",\"quote_volume\":\"%s\"", t);
+                continue;
+            }
+            put_fixed_from_double(r, names[f], json_array_get(row, 1 + f),
+                                  f == 4 ? qp : f == 5 ? TF_BAR_QUOTE_PRECISION : f == 6 ? pp + TF_BAR_VWAP_EXTRA : pp, true);
+        }
         q_put(r, ",\"trades\":%" PRId64 ",\"revision\":%" PRId64 ",\"first_trade_id\":%" PRId64
             ",\"last_trade_id\":%" PRId64 ",\"flat\":%s}",
             (int64_t)json_integer_value(json_array_get(row, 8)), (int64_t)json_integer_value(json_array_get(row, 9)),

@@ -119,7 +119,7 @@ static void state_text(render *r, const frame *fr)
                     md_view_px(&md, p.bar.instrument, p.bar.high), md_view_px(&md, p.bar.instrument, p.bar.low),
                     md_view_px(&md, p.bar.instrument, p.bar.close),
                     md_view_qty(&md, p.bar.instrument, p.bar.volume),
-                    md_view_px(&md, p.bar.instrument, p.bar.vwap), p.bar.trade_count, p.bar.revision);
+                    md_view_vwap(&md, p.bar.instrument, p.bar.vwap), p.bar.trade_count, p.bar.revision);
         else if (s->kind == TF_STATE_FEED)
             fprintf(r->f, "feed %s%s%s %s   connects %" PRIu64 "   disconnects %" PRIu64 "   trade gaps %" PRIu64
                     "   book resyncs %" PRIu64 "   last message %s\n",

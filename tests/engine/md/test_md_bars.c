@@ -23,7 +23,7 @@ static void init(uint32_t qp, uint64_t grace, uint32_t policy, uint32_t window)
 {
     tf_bar_config c = {.interval_ns = MIN, .grace_ns = grace, .revision_window = window,
                        .empty_policy = policy};
-    tf_bar_init(&b, 3, qp, &c);
+    tf_bar_init(&b, 3, 2, qp, &c); /* prices at 2 decimals */
 }
 
 static uint32_t trade(uint64_t id, uint64_t t_ns, int64_t px, int64_t qty)
@@ -60,9 +60,9 @@ static void test_one_minute(void **state)
     assert_int_equal(x->low, 900);
     assert_int_equal(x->close, 900);
     assert_int_equal(x->volume, 400000);
-    /* (10.00*1 + 11.00*2 + 9.00*1) = 41.00 at price precision */
-    assert_int_equal(x->quote_volume, 4100);
-    assert_int_equal(x->vwap, 1025);
+    /* (10.00*1 + 11.00*2 + 9.00*1) = 41.00 at 8 decimals; VWAP 10.25 at 2 + 4 decimals */
+    assert_int_equal(x->quote_volume, 4100000000LL);
+    assert_int_equal(x->vwap, 10250000);
     assert_int_equal(x->trade_count, 3);
     assert_int_equal(x->first_trade_id, 1);
     assert_int_equal(x->last_trade_id, 3);
@@ -177,19 +177,34 @@ static void test_exact_sums_at_btc_scale(void **state)
     for (uint64_t id = 1; id <= 3; id++)
         trade(id, T0 + id * SEC, 4321012, 33333333);
     tf_bar_on_time(&b, T0 + MIN, out, 64);
-    /* sum = 3 * 4321012 * 33333333 = 432101195678988 (price x qty units);
-     * quote volume at 2 decimals = round(4321011.95678988) = 4321012 */
-    assert_int_equal(out[0].quote_volume, 4321012);
-    assert_int_equal(out[0].vwap, 4321012);
+    /* sum = 3 * 4321012 * 33333333 = 432101195678988 (price x qty units, 10^-10);
+     * quote volume at 8 decimals = round(43210.1195678988 * 10^8) = 4321011956790 */
+    assert_int_equal(out[0].quote_volume, 4321011956790LL);
+    /* VWAP at 6 decimals: 432101195678988 / 99999999 = 4321012.0000... x 10^4 */
+    assert_int_equal(out[0].vwap, 43210120000LL);
     assert_int_equal(out[0].volume, 99999999);
-    /* a million trades of 10 BTC at 100000.00: no overflow */
+    /* BTCUSDT's real precisions (2, 5): the quote volume is exact */
+    init(5, 0, TF_BAR_EMPTY_SKIP, 10);
+    trade(1, T0 + SEC, 4300001, 333);   /* 43000.01 x 0.00333 = 143.1900333 */
+    trade(2, T0 + 2 * SEC, 4300099, 1); /* 43000.99 x 0.00001 = 0.4300099 */
+    tf_bar_on_time(&b, T0 + MIN, out, 64);
+    assert_int_equal(out[0].quote_volume, 14362004320LL); /* 143.62004320 */
+    assert_int_equal(out[0].vwap, 43000012934LL);         /* 143.6200432 / 0.00334 = 43000.0129341... */
+    /* ten thousand trades of 10 BTC at 100000.00 (10 billion USDT in a minute): no overflow */
     init(8, 0, TF_BAR_EMPTY_SKIP, 10);
-    for (uint64_t id = 1; id <= 1000000; id++)
+    for (uint64_t id = 1; id <= 10000; id++)
         trade(id, T0 + SEC, 10000000, 1000000000);
     tf_bar_on_time(&b, T0 + MIN, out, 64);
-    assert_int_equal(out[0].volume, 1000000000000000LL);
-    assert_int_equal(out[0].quote_volume, 100000000000000LL); /* 1e12 USDT at 2 decimals */
-    assert_int_equal(out[0].vwap, 10000000);
+    assert_int_equal(out[0].volume, 10000000000000LL);
+    assert_int_equal(out[0].quote_volume, 1000000000000000000LL); /* 1e10 USDT at 8 decimals */
+    assert_int_equal(out[0].vwap, 100000000000LL);
+    /* beyond int64 at 8 decimals (92 billion in one bar): held at the limit */
+    init(8, 0, TF_BAR_EMPTY_SKIP, 10);
+    for (uint64_t id = 1; id <= 100000; id++)
+        trade(id, T0 + SEC, 10000000, 1000000000);
+    tf_bar_on_time(&b, T0 + MIN, out, 64);
+    assert_int_equal(out[0].quote_volume, INT64_MAX);
+    assert_int_equal(out[0].vwap, 100000000000LL);
 }
 
 int main(void)

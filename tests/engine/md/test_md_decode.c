@@ -113,11 +113,11 @@ static void test_doc_kline(void **state)
     assert_int_equal(b->high, 250000);
     assert_int_equal(b->low, 150000);
     assert_int_equal(b->volume, 100000000000LL);
-    assert_int_equal(b->quote_volume, 100000000);
+    assert_int_equal(b->quote_volume, 100000000); /* 1.0000 at 8 decimals */
     assert_int_equal(b->trade_count, 100);
     assert_int_equal(b->first_trade_id, 100);
     assert_int_equal(b->last_trade_id, 200);
-    assert_int_equal(b->vwap, 100000); /* 1.0 / 1000 = 0.001 */
+    assert_int_equal(b->vwap, 1000000000); /* 1.0 / 1000 = 0.001, at 8 + 4 decimals */
     assert_true(b->flags & TF_BAR_FROM_VENUE);
     assert_false(b->flags & TF_BAR_CLOSED);
 }
@@ -133,23 +133,28 @@ static tf_md_reject decode_kline_q(const char *q, const char *v)
     return decode(buf);
 }
 
-/* A quote volume rounded at the edge of int64 is refused as a bad number
- * (it used to overflow a signed integer while rounding half up), and so is
- * a vwap no int64 holds; the largest values that do fit still decode. */
+/* The quote volume is kept at 8 decimals, as the venue reports it. One
+ * rounded at the edge of int64 is refused as a bad number (it used to
+ * overflow a signed integer while rounding half up), and so is a vwap no
+ * int64 holds; the largest values that do fit still decode. */
 static void test_kline_quote_volume_overflow(void **state)
 {
     (void)state;
-    assert_int_equal(decode_kline_q("92233720368547758.075", "1"), TF_MD_REJ_BAD_NUMBER);
-    assert_int_equal(decode_kline_q("-92233720368547758.085", "1"), TF_MD_REJ_BAD_NUMBER);
-    assert_int_equal(decode_kline_q("92233720368547758.065", "1"), TF_MD_OK);
+    assert_int_equal(decode_kline_q("92233720368.547758075", "1"), TF_MD_REJ_BAD_NUMBER);
+    assert_int_equal(decode_kline_q("-92233720368.547758085", "1"), TF_MD_REJ_BAD_NUMBER);
+    assert_int_equal(decode_kline_q("92233720368.547758065", "1"), TF_MD_OK);
     assert_int_equal(m.u.bar.quote_volume, INT64_MAX);
-    assert_int_equal(m.u.bar.vwap, INT64_MAX);
-    assert_int_equal(decode_kline_q("-92233720368547758.075", "1"), TF_MD_OK);
+    assert_int_equal(m.u.bar.vwap, 92233720368547758LL); /* INT64_MAX / 100 at 2 + 4 decimals */
+    assert_int_equal(decode_kline_q("-92233720368.547758075", "1"), TF_MD_OK);
     assert_int_equal(m.u.bar.quote_volume, INT64_MIN);
-    assert_int_equal(decode_kline_q("1.005", "1"), TF_MD_OK);
-    assert_int_equal(m.u.bar.quote_volume, 101);
-    /* INT64_MAX/100 of quote over 0.00001 of volume: a vwap beyond int64 */
-    assert_int_equal(decode_kline_q("92233720368547758.07", "0.00001"), TF_MD_REJ_BAD_NUMBER);
+    assert_int_equal(decode_kline_q("1.000000005", "1"), TF_MD_OK);
+    assert_int_equal(m.u.bar.quote_volume, 100000001);
+    /* Binance's own: 8 decimals kept exactly; VWAP 43000.123456 */
+    assert_int_equal(decode_kline_q("4300.01234560", "0.10000"), TF_MD_OK);
+    assert_int_equal(m.u.bar.quote_volume, 430001234560LL);
+    assert_int_equal(m.u.bar.vwap, 43000123456LL);
+    /* INT64_MAX of quote units over 0.00001 of volume: a vwap beyond int64 */
+    assert_int_equal(decode_kline_q("92233720368.54775807", "0.00001"), TF_MD_REJ_BAD_NUMBER);
 }
 
 static void test_doc_book_ticker(void **state)

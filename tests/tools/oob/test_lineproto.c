@@ -93,12 +93,12 @@ static void test_points(void **state)
 
     tf_md_bar bar = {.instrument = 0, .flags = TF_BAR_CLOSED, .revision = 1,
                      .open_time_ns = 1796046300000000000ull, .open = 4300019, .high = 4300233,
-                     .low = 4299936, .close = 4299955, .volume = 398119, .quote_volume = 17119496,
-                     .vwap = 4300095, .trade_count = 150, .first_trade_id = 1001, .last_trade_id = 1151};
+                     .low = 4299936, .close = 4299955, .volume = 398119, .quote_volume = 17119496123456LL,
+                     .vwap = 43000951234LL, .trade_count = 150, .first_trade_id = 1001, .last_trade_id = 1151};
     assert_int_equal(influx_points_add(&ip, &b, slot(TF_REC_MD_BAR, &bar, sizeof bar), &btc), 1);
     assert_string_equal(text(&b), "market_data,exchange=binance,symbol=BTCUSDT,timeframe=1m "
                                   "open=43000.19,high=43002.33,low=42999.36,close=42999.55,volume=3.98119,"
-                                  "vwap=43000.95,quote_volume=171194.96,trades=150i,revision=1i,"
+                                  "vwap=43000.951234,quote_volume=171194.96123456,quote_volume_e8=17119496123456i,trades=150i,revision=1i,"
                                   "first_trade_id=1001i,last_trade_id=1151i,flat=false 1796046300000000000\n");
 
     /* Trades of one millisecond get distinct, deterministic timestamps. */

@@ -86,14 +86,14 @@ static void assert_buf(const char *want, size_t want_len)
 
 static const char *BAR_JSON =
     "{\"open_time\":1700000040000,\"open\":\"43000.00\",\"high\":\"43100.00\",\"low\":\"42900.00\","
-    "\"close\":\"43050.00\",\"volume\":\"2.50000\",\"quote_volume\":\"10762500.00\",\"vwap\":\"43050.00\","
+    "\"close\":\"43050.00\",\"volume\":\"2.50000\",\"quote_volume\":\"107625.00000000\",\"vwap\":\"43050.000000\","
     "\"trades\":12,\"revision\":0,\"first_trade_id\":100,\"last_trade_id\":111,\"flat\":false}";
 
 static tf_md_bar a_bar(uint8_t flags)
 {
     return (tf_md_bar){.instrument = 0, .flags = flags, .open_time_ns = 1700000040000000000ull,
                        .open = 4300000, .high = 4310000, .low = 4290000, .close = 4305000,
-                       .volume = 250000, .quote_volume = 1076250000, .vwap = 4305000,
+                       .volume = 250000, .quote_volume = 10762500000000LL, .vwap = 43050000000LL,
                        .trade_count = 12, .first_trade_id = 100, .last_trade_id = 111};
 }
 
