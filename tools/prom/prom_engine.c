@@ -81,13 +81,30 @@ static int split_labels(const char *text, char store[][2][64], prom_label *out, 
     return n;
 }
 
+/* Which catalogue entry each registered counter is: looked up by name once
+ * per engine (the directory only grows while the engine starts). */
+static void index_counters(prom_source *s)
+{
+    const tf_view *v = &s->view;
+    uint32_t nc = view_counters(v);
+    if (s->indexed == nc && s->indexed_scrape_of == s->opened)
+        return;
+    for (uint32_t i = 0; i < nc; i++) {
+        const tf_metric_def *def = tf_counter_lookup(VIEW_STR(v->stats.dir->counters[i].name));
+        s->counter_id[i] = def ? (int16_t)(def - tf_counter_catalog) : -1;
+    }
+    s->indexed = nc;
+    s->indexed_scrape_of = s->opened;
+}
+
 /* Every catalogue counter the engine registered, grouped by name: one
  * family per catalogue entry, one sample per (stage, labels). */
 static void render_counters(prom_source *s, prom_buf *b)
 {
     const tf_view *v = &s->view;
     const tf_stats_dir *d = v->stats.dir;
-    uint32_t nc = view_counters(v);
+    index_counters(s);
+    uint32_t nc = s->indexed;
     for (int id = 0; id < TF_CTR_COUNT; id++) {
         const tf_metric_def *def = &tf_counter_catalog[id];
         char name[128];
@@ -95,9 +112,9 @@ static void render_counters(prom_source *s, prom_buf *b)
         prom_counter_name(def->name, (int)def->kind, name, sizeof name, &scale);
         prom_family(b, name, def->kind == TF_COUNTER ? "counter" : "gauge", def->help);
         for (uint32_t i = 0; i < nc; i++) {
-            const tf_counter_meta *m = &d->counters[i];
-            if (strcmp(VIEW_STR(m->name), def->name) != 0)
+            if (s->counter_id[i] != id)
                 continue;
+            const tf_counter_meta *m = &d->counters[i];
             char store[PROM_MAX_LABELS][2][64];
             prom_label l[PROM_MAX_LABELS];
             l[0] = (prom_label){"stage", view_owner_name(v, m->owner)};
@@ -113,31 +130,44 @@ static void render_counters(prom_source *s, prom_buf *b)
 
 /* Log-linear buckets into fixed `le` bounds: a bucket counts under the
  * first bound its highest value does not exceed, so a bound never claims a
- * value that may lie above it. */
+ * value that may lie above it. The bucket index where each bound's range
+ * ends is computed once; a scrape then sums contiguous runs of counters. */
+static uint32_t bound_end[PROM_LATENCY_BOUNDS]; /* first bucket past bound k */
+
+static void bounds_init(void)
+{
+    if (bound_end[0])
+        return;
+    for (uint32_t k = 0; k < PROM_LATENCY_BOUNDS; k++) {
+        uint32_t i = tf_hist_index(prom_latency_bounds_ns[k]);
+        bound_end[k] = tf_hist_bucket_high(i) <= prom_latency_bounds_ns[k] ? i + 1 : i;
+    }
+}
+
 static void render_hists(prom_source *s, prom_buf *b)
 {
     tf_view *v = &s->view;
     const tf_stats_dir *d = v->stats.dir;
+    bounds_init();
     prom_family(b, "trading_latency_seconds", "histogram",
                 "latency of each hop the engine measures (hop = the engine's histogram name)");
     for (uint32_t h = 0; h < view_hists(v); h++) {
         const tf_hist_meta *m = &d->hists[h];
+        const tf_hist *src = &v->stats.hists[h];
         char hop[64];
         snprintf(hop, sizeof hop, "%s", VIEW_STR(m->name));
         if (ends_with(hop, "_ns"))
             hop[strlen(hop) - 3] = 0;
-        tf_hist_snapshot(v->snap, &v->stats.hists[h]);
-        uint64_t cum[PROM_LATENCY_BOUNDS] = {0};
-        uint32_t k = 0;
-        for (uint32_t i = 0; i < TF_HIST_BUCKETS; i++) {
-            uint64_t c = v->snap->counts[i];
-            if (!c)
-                continue;
-            uint64_t high = tf_hist_bucket_high(i);
-            while (k < PROM_LATENCY_BOUNDS && high > prom_latency_bounds_ns[k])
-                k++;
-            if (k < PROM_LATENCY_BOUNDS)
-                cum[k] += c;
+        /* Bucket counters are loaded once each: the total is their sum, so
+         * +Inf and _count agree with the buckets whatever the writer does. */
+        uint64_t cum[PROM_LATENCY_BOUNDS + 1] = {0};
+        uint32_t i = 0;
+        for (uint32_t k = 0; k <= PROM_LATENCY_BOUNDS; k++) {
+            uint32_t end = k < PROM_LATENCY_BOUNDS ? bound_end[k] : TF_HIST_BUCKETS;
+            uint64_t run = 0;
+            for (; i < end; i++)
+                run += tf_load_64(&src->counts[i]);
+            cum[k] = run;
         }
         char store[PROM_MAX_LABELS][2][64];
         prom_label l[PROM_MAX_LABELS];
@@ -146,16 +176,17 @@ static void render_hists(prom_source *s, prom_buf *b)
         l[1] = (prom_label){"stage", view_owner_name(v, m->owner)};
         int n = 2 + split_labels(VIEW_STR(m->labels), store + 2, l + 2, PROM_MAX_LABELS - 3);
         l[n] = (prom_label){"le", le};
-        uint64_t run = 0;
-        for (uint32_t i = 0; i < PROM_LATENCY_BOUNDS; i++) {
-            run += cum[i];
-            snprintf(le, sizeof le, "%.10g", (double)prom_latency_bounds_ns[i] * 1e-9);
-            prom_sample_u64(b, "_bucket", l, n + 1, run);
+        uint64_t total = 0;
+        for (uint32_t k = 0; k < PROM_LATENCY_BOUNDS; k++) {
+            total += cum[k];
+            snprintf(le, sizeof le, "%.10g", (double)prom_latency_bounds_ns[k] * 1e-9);
+            prom_sample_u64(b, "_bucket", l, n + 1, total);
         }
+        total += cum[PROM_LATENCY_BOUNDS];
         snprintf(le, sizeof le, "+Inf");
-        prom_sample_u64(b, "_bucket", l, n + 1, v->snap->count);
-        prom_sample(b, "_sum", l, n, (double)v->snap->sum * 1e-9);
-        prom_sample_u64(b, "_count", l, n, v->snap->count);
+        prom_sample_u64(b, "_bucket", l, n + 1, total);
+        prom_sample(b, "_sum", l, n, (double)tf_load_64(&src->sum) * 1e-9);
+        prom_sample_u64(b, "_count", l, n, total);
     }
 }
 
@@ -258,6 +289,8 @@ static void attach(prom_source *s)
     s->open = view_open(&s->view, "tfexport-prom", s->dir, s->inst) == 0;
     if (!s->open)
         view_close(&s->view);
+    else
+        s->opened++;
 }
 
 void prom_render(prom_source *s, prom_buf *b)

@@ -36,6 +36,10 @@ typedef struct prom_source {
     tf_view view;
     bool open;
     uint64_t scrapes;
+    uint64_t opened;              /* views opened: a new engine re-indexes its counters */
+    uint32_t indexed;             /* counters whose catalogue id is known */
+    uint64_t indexed_scrape_of;   /* ... for view number `opened` */
+    int16_t counter_id[TF_STATS_MAX_COUNTERS]; /* catalogue id per counter, -1 unknown */
 } prom_source;
 
 void prom_source_init(prom_source *s, const char *dir, const char *inst);
