@@ -94,6 +94,22 @@ eng=$!
 i=0
 while ! build/bin/tfctl -n vgord$$ -d "$dir" risk >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 2
+# The monitoring processes beside it: tfexport-prom scraped twice, the
+# watchdog watching; both stopped with SIGTERM.
+$VG build/bin/tfexport-prom -c "$dir/orders.yaml" --port-file "$dir/promport" >"$dir/out_prom" 2>&1 &
+prom=$!
+$VG build/bin/tfwatchdog -c "$dir/orders.yaml" >"$dir/out_wd" 2>&1 &
+wd=$!
+i=0
+while [ ! -s "$dir/promport" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+for k in 1 2; do curl -s --max-time 10 "http://127.0.0.1:$(cat "$dir/promport")/metrics" >"$dir/metrics$k" || true; done
+grep -q '^tradefan_engine_up{instance_name="vgord'"$$"'"} 1' "$dir/metrics2" ||
+    { echo "valgrind: FAILED: tfexport-prom served no live engine"; fail=1; }
+kill -TERM $prom $wd
+wait $prom; rc_prom=$?
+wait $wd; rc_wd=$?
+[ $rc_prom -eq 0 ] || { echo "valgrind: FAILED (exit $rc_prom): tfexport-prom"; tail -40 "$dir/out_prom" | sed 's/^/    /'; fail=1; }
+[ $rc_wd -eq 0 ] || { echo "valgrind: FAILED (exit $rc_wd): tfwatchdog"; tail -40 "$dir/out_wd" | sed 's/^/    /'; fail=1; }
 run 0 build/bin/tfctl -n vgord$$ -d "$dir" orders --all
 run 0 build/bin/tfctl -n vgord$$ -d "$dir" limits
 run 0 build/bin/tfctl -n vgord$$ -d "$dir" kill on --flatten
