@@ -6,8 +6,10 @@
 #     scrape of the node exporter on the same host (what Prometheus scrapes
 #     next to it), alternating, over one kept-alive connection each
 #  2. the engine's per-trade socket-receive -> journal latency with a scrape
-#     every 100 ms (10x Prometheus's usual rate ... and our own 250 ms) vs no
-#     scraping, same seeded tfsim load, alternating, twice each
+#     every 100 ms (faster than our own 250 ms) vs no scraping, and as a
+#     control the node exporter scraped as often on the same CPU (the same
+#     CPU work that reads nothing of the engine's); same seeded tfsim load,
+#     alternating, twice each
 # As deployed, the engine's thread has CPU 1; tfsim, the exporters and the
 # scraper are pinned to CPU 0.
 set -u
@@ -113,7 +115,15 @@ for p in $pids; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 pids=""
 
 echo "# 2. the engine's hop latency with a scrape every 100 ms vs none"
-one_run() { # one_run NAME SCRAPE(0|1)
+scraper() { # scraper PORT: GET /metrics every 100 ms, on CPU 0
+    taskset -c 0 $PY -c "
+import http.client, time
+c = http.client.HTTPConnection('127.0.0.1', $1)
+while True:
+    c.request('GET', '/metrics'); c.getresponse().read(); time.sleep(0.1)
+" 2>/dev/null &
+}
+one_run() { # one_run NAME MODE (0 none, 1 tfexport-prom scraped, 2 the node exporter scraped)
     start_sim "$N" "$1"
     write_cfg "$1"
     "$BIN/tfengine" -c "$d/$1.yaml" 2>"$d/engine.log" & eng=$!
@@ -122,12 +132,13 @@ one_run() { # one_run NAME SCRAPE(0|1)
         rm -f "$d/pport"
         taskset -c 0 "$BIN/tfexport-prom" -c "$d/$1.yaml" --port-file "$d/pport" 2>>"$d/prom.log" & oob="$oob $!"
         i=0; until [ -s "$d/pport" ] || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
-        taskset -c 0 $PY -c "
-import http.client, time
-c = http.client.HTTPConnection('127.0.0.1', $(cat "$d/pport"))
-while True:
-    c.request('GET', '/metrics'); c.getresponse().read(); time.sleep(0.1)
-" 2>/dev/null & oob="$oob $!"
+        scraper "$(cat "$d/pport")"; oob="$oob $!"
+    elif [ "$2" = 2 ]; then
+        np=$(tf_free_port)
+        taskset -c 0 prometheus-node-exporter --web.listen-address="127.0.0.1:$np" --log.level=warn >/dev/null 2>&1 &
+        oob="$oob $!"
+        tf_wait_http "http://127.0.0.1:$np/metrics" 10
+        scraper "$np"; oob="$oob $!"
     fi
     i=0; until grep -q "generation done" "$d/sim.log" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
     sleep 1
@@ -139,9 +150,10 @@ while True:
 for round in 1 2; do
     one_run none$round 0
     one_run scraped$round 1
+    one_run control$round 2
 done
-cat "$d"/none*.lat >"$d/none.lat"; cat "$d"/scraped*.lat >"$d/scraped.lat"
-$PY - "$d/scraped.lat" "$d/none.lat" <<'PYEOF'
+cat "$d"/none*.lat >"$d/none.lat"; cat "$d"/scraped*.lat >"$d/scraped.lat"; cat "$d"/control*.lat >"$d/control.lat"
+$PY - "$d/scraped.lat" "$d/none.lat" "$d/control.lat" <<'PYEOF'
 import sys
 def pct(path):
     v = sorted(int(x) for x in open(path) if x.strip())
@@ -149,12 +161,17 @@ def pct(path):
     if not n:
         sys.exit("bench-prom: no trades journaled in %s" % path)
     return n, {q: v[min(n - 1, int(n * f))] for q, f in (("p50", .5), ("p99", .99), ("p999", .999))} | {"max": v[-1]}
-nw, w = pct(sys.argv[1]); nb, b = pct(sys.argv[2])
-print(f"# engine socket-receive -> journal per trade, ns ({nw} trades scraped every 100 ms, {nb} not scraped)")
-print(f"# {'':10} {'p50':>8} {'p99':>8} {'p99.9':>8} {'max':>10}")
-print(f"# {'scraped':10} {w['p50']:>8} {w['p99']:>8} {w['p999']:>8} {w['max']:>10}")
-print(f"# {'none':10} {b['p50']:>8} {b['p99']:>8} {b['p999']:>8} {b['max']:>10}")
+nw, w = pct(sys.argv[1]); nb, b = pct(sys.argv[2]); nc, c = pct(sys.argv[3])
+print(f"# engine socket-receive -> journal per trade, ns ({nw} trades with tfexport-prom scraped every 100 ms, "
+      f"{nb} not scraped, {nc} with the node exporter scraped as often)")
+print(f"# {'':24} {'p50':>8} {'p99':>8} {'p99.9':>8} {'max':>10}")
+print(f"# {'tfexport-prom scraped':24} {w['p50']:>8} {w['p99']:>8} {w['p999']:>8} {w['max']:>10}")
+print(f"# {'nothing scraped':24} {b['p50']:>8} {b['p99']:>8} {b['p999']:>8} {b['max']:>10}")
+print(f"# {'node exporter scraped':24} {c['p50']:>8} {c['p99']:>8} {c['p999']:>8} {c['max']:>10}")
 for q in ("p50", "p99", "p999", "max"):
     print(f"bench prom engine_recv_to_journal_{q} ours={w[q]} base={b[q]} base_name=no_scrapes "
           f"ratio={w[q] / b[q]:.2f} unit=ns")
+for q in ("p50", "p99", "p999", "max"):
+    print(f"bench prom engine_recv_to_journal_{q}_vs_control ours={w[q]} base={c[q]} base_name=node_exporter_scraped "
+          f"ratio={w[q] / c[q]:.2f} unit=ns")
 PYEOF
