@@ -7,6 +7,8 @@ import sys
 import urllib.error
 import urllib.request
 
+from order_dump import read_events
+
 url, dump = sys.argv[1:3]
 fails = 0
 
@@ -25,15 +27,7 @@ def check(desc, ok):
     fails += 0 if ok else 1
 
 
-events = []
-for line in open(dump):
-    f = {}
-    for kv in line.split():
-        if "=" in kv:
-            k, v = kv.split("=", 1)
-            f.setdefault(k, v)
-    if f.get("type") == "order_event":
-        events.append(f)
+events = read_events(dump)
 fills = [e for e in events if e["kind"] in ("fill", "out_of_band_fill") and e["symbol"] == "BTCUSDT"]
 
 st, doc = get("/v1/fills?symbol=BTCUSDT&start=0&limit=10000")

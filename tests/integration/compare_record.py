@@ -13,6 +13,8 @@ import sys
 import urllib.parse
 import urllib.request
 
+from order_dump import read_events
+
 import redis
 
 dump, url, db, rport = sys.argv[1:5]
@@ -25,15 +27,7 @@ def bad(msg):
     print("  MISMATCH " + msg)
 
 
-events = []
-for line in open(dump):
-    f = {}
-    for kv in line.split():
-        if "=" in kv:
-            k, v = kv.split("=", 1)
-            f.setdefault(k, v)  # the record's type comes first, the order's type later
-    if f.get("type") == "order_event":
-        events.append(f)
+events = read_events(dump)
 
 ORDER_KINDS = {"accepted", "rejected", "new", "fill", "pending_cancel", "canceled", "pending_replace",
                "replaced", "cancel_rejected", "expired", "resolved"}

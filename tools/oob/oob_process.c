@@ -321,3 +321,15 @@ int oob_mkdirs(const char *path)
         return TF_ERR("mkdir %s: %s", buf, strerror(errno));
     return 0;
 }
+
+void oob_write_port_file(const char *path, int port)
+{
+    char tmp[TF_CFG_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    fprintf(f, "%d\n", port);
+    if (fclose(f) == 0)
+        rename(tmp, path);
+}

@@ -120,4 +120,8 @@ int oob_pin(const tf_config *cfg);
 /* mkdir -p */
 int oob_mkdirs(const char *path);
 
+/* Write "<port>\n" to `path` whole (a temporary file renamed over it), so a
+ * test or script that sees the file never reads half a number. */
+void oob_write_port_file(const char *path, int port);
+
 #endif

@@ -161,13 +161,8 @@ int main(int argc, char **argv)
             lws_context_destroy(ctx);
         return 1;
     }
-    if (port_file) {
-        FILE *f = fopen(port_file, "w");
-        if (f) {
-            fprintf(f, "%d\n", port);
-            fclose(f);
-        }
-    }
+    if (port_file)
+        oob_write_port_file(port_file, port);
     fprintf(stderr, "tfexport-prom: serving http://%s:%d/metrics for engine '%s' in %s\n", pc->bind, port,
             cfg.instance, cfg.shm_dir);
     while (!oob_stop)

@@ -252,23 +252,11 @@ static void bars(q_server *q, q_response *r, const q_args *a)
         return;
     }
     uint64_t start = 0, end = 0, limit = Q_DEFAULT_LIMIT;
-    bool has_start, has_end, has_limit;
-    if (!q_time_arg(r, a, "start", &start, &has_start) || !q_time_arg(r, a, "end", &end, &has_end) ||
-        !q_uint_arg(r, a, "limit", &limit, &has_limit))
+    bool has_start;
+    if (!q_range_args(r, a, q->cfg.export_.query.max_limit, &start, &has_start, &end, &limit))
         return;
-    uint32_t max = q->cfg.export_.query.max_limit;
-    if (limit == 0 || limit > max) {
-        q_fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, limit);
-        return;
-    }
-    if (!has_end)
-        end = now_ms();
     if (!has_start)
         start = end > limit * 60000 ? end - limit * 60000 : 0;
-    if (start > end) {
-        q_fail(r, 400, "start (%" PRIu64 ") is after end (%" PRIu64 ")", start, end);
-        return;
-    }
     pthread_mutex_lock(&q->store.lock);
     const tf_md_instrument_info *in = instrument(q, r, a);
     if (!in) {

@@ -201,14 +201,8 @@ static void orders(q_server *q, q_response *r, const q_args *a)
         return;
     }
     uint64_t limit = 500;
-    bool given;
-    uint32_t max = q->cfg.export_.query.max_limit;
-    if (!q_uint_arg(r, a, "limit", &limit, &given))
+    if (!q_limit_arg(r, a, q->cfg.export_.query.max_limit, &limit))
         return;
-    if (limit == 0 || limit > max) {
-        q_fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, limit);
-        return;
-    }
     pthread_mutex_lock(&q->store.lock);
     filter f;
     if (read_filter(q, r, a, false, &f)) {
@@ -339,21 +333,9 @@ static void fills(q_server *q, q_response *r, const q_args *a)
     if (!q_args_ok(r, a, known))
         return;
     uint64_t start = 0, end = 0, limit = 500;
-    bool has_start, has_end, given;
-    if (!q_time_arg(r, a, "start", &start, &has_start) || !q_time_arg(r, a, "end", &end, &has_end) ||
-        !q_uint_arg(r, a, "limit", &limit, &given))
+    bool has_start;
+    if (!q_range_args(r, a, q->cfg.export_.query.max_limit, &start, &has_start, &end, &limit))
         return;
-    uint32_t max = q->cfg.export_.query.max_limit;
-    if (limit == 0 || limit > max) {
-        q_fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, limit);
-        return;
-    }
-    if (!has_end)
-        end = tf_realtime_ns() / Q_MS;
-    if (start > end) {
-        q_fail(r, 400, "start (%" PRIu64 ") is after end (%" PRIu64 ")", start, end);
-        return;
-    }
     pthread_mutex_lock(&q->store.lock);
     filter f;
     bool ok = read_filter(q, r, a, true, &f);

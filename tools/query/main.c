@@ -380,13 +380,8 @@ int main(int argc, char **argv)
         g_hand[i].ctx = ctx[i];
         pthread_mutex_init(&g_hand[i].lock, NULL);
     }
-    if (port_file) {
-        FILE *f = fopen(port_file, "w");
-        if (f) {
-            fprintf(f, "%d\n", port);
-            fclose(f);
-        }
-    }
+    if (port_file)
+        oob_write_port_file(port_file, port);
     fprintf(stderr, "tfquery: serving http://%s:%d/v1/ on %u threads (hot: %u bars, %u trades per instrument; "
             "cache %llu bytes)%s\n", qc->bind, port, nthreads, qc->hot_bars, qc->hot_trades,
             (unsigned long long)qc->cache_bytes, g_q.token[0] ? ", bearer token required" : "");

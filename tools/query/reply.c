@@ -179,3 +179,31 @@ bool q_time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, b
     }
     return true;
 }
+
+bool q_limit_arg(q_response *r, const q_args *a, uint32_t max, uint64_t *limit)
+{
+    bool given;
+    if (!q_uint_arg(r, a, "limit", limit, &given))
+        return false;
+    if (*limit == 0 || *limit > max) {
+        q_fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, *limit);
+        return false;
+    }
+    return true;
+}
+
+bool q_range_args(q_response *r, const q_args *a, uint32_t max, uint64_t *start, bool *has_start, uint64_t *end,
+                  uint64_t *limit)
+{
+    bool has_end;
+    if (!q_time_arg(r, a, "start", start, has_start) || !q_time_arg(r, a, "end", end, &has_end) ||
+        !q_limit_arg(r, a, max, limit))
+        return false;
+    if (!has_end)
+        *end = tf_realtime_ns() / Q_MS;
+    if (*has_start && *start > *end) {
+        q_fail(r, 400, "start (%" PRIu64 ") is after end (%" PRIu64 ")", *start, *end);
+        return false;
+    }
+    return true;
+}
