@@ -206,7 +206,7 @@ int tf__cfg_value(tf__cfg_ctx *c, const tf__cfg_key *k, yaml_node_t *n, char *ba
 int tf__cfg_map(tf__cfg_ctx *c, yaml_node_t *m, const tf__cfg_key *keys, char *base, const char *where)
 {
     const char *in = *where ? where : "the top level";
-    char list[160];
+    char list[512]; /* every key of the largest map, named in an error */
     if (!m || m->type != YAML_MAPPING_NODE)
         return tf__cfg_fail(c, m, "%s must be a mapping, got %s", in, tf__cfg_got(c, m));
     yaml_node_pair_t *first = m->data.mapping.pairs.start;

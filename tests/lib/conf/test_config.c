@@ -120,6 +120,13 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.md_journal_capacity, 1u << 20);
     assert_string_equal(cfg.md_journal_file, "");
     assert_int_equal(cfg.heartbeat_period_ns, 100000000ull);
+    assert_int_equal(cfg.watchdog.stall_ns, 250000000ull);
+    assert_int_equal(cfg.watchdog.poll_ns, 50000000ull);
+    assert_false(cfg.watchdog.kill_switch);
+    assert_true(cfg.export_.prom.enabled);
+    assert_string_equal(cfg.export_.prom.bind, "127.0.0.1");
+    assert_int_equal(cfg.export_.prom.port, 9464);
+    assert_int_equal(cfg.export_.query.hot_order_events, 16384);
     assert_false(cfg.lock_memory);
     assert_int_equal(cfg.synthetic.rate_per_s, 100000);
     assert_int_equal(cfg.synthetic.burst, 64);
@@ -260,9 +267,11 @@ static void test_stage_table(void **state)
 static void test_error_keys(void **state)
 {
     (void)state;
+    expect_error("instance: d\nwatchdog: {stall_ms: 5}\nthreads:\n  - name: t\n    stages: [synth_sink]\n",
+                 "t.yaml:2:22: watchdog.stall_ms 5 is out of range (10..600000)");
     expect_error("instance: x\nfoo: 1\n" T1,
                  "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
-                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, exchange, threads)");
+                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, exchange, watchdog, threads)");
     expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
                  "  - name: b\n    color: red\n    stages: [synth_sink]\n",
                  "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
