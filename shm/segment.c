@@ -375,7 +375,7 @@ int tf_segment_publish(tf_segment *seg)
 
 /* Map and check a segment; staged answers. `writable` maps read-write. */
 static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expected_kind,
-                             bool writable, bool own_only)
+                             bool writable, bool own_only, uint32_t min_major)
 {
     memset(seg, 0, sizeof *seg);
     seg->fd = -1;
@@ -414,7 +414,7 @@ static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expecte
     } else if (version == 0) {
         rc = TF_SEG_NOT_READY;
         TF_ERR("%s exists but its creator has not finished initialising it", path);
-    } else if ((version >> 16) != TF_LAYOUT_MAJOR) {
+    } else if ((version >> 16) > TF_LAYOUT_MAJOR || (version >> 16) < min_major) {
         rc = TF_SEG_WRONG_VERSION;
         TF_ERR("%s has layout version %u.%u; this program reads %u.x — use the tools "
                "built with that engine", path, version >> 16, version & 0xffff, TF_LAYOUT_MAJOR);
@@ -436,12 +436,12 @@ static tf_seg_status tf__map(tf_segment *seg, const char *path, uint32_t expecte
 
 tf_seg_status tf_segment_attach(tf_segment *seg, const char *path, uint32_t expected_kind)
 {
-    return tf__map(seg, path, expected_kind, false, false);
+    return tf__map(seg, path, expected_kind, false, false, TF_LAYOUT_MAJOR);
 }
 
 tf_seg_status tf_segment_attach_writable(tf_segment *seg, const char *path, uint32_t expected_kind)
 {
-    return tf__map(seg, path, expected_kind, true, false);
+    return tf__map(seg, path, expected_kind, true, false, TF_LAYOUT_MAJOR);
 }
 
 /* ---- what readers check before they trust a header ---------------------- */
@@ -563,9 +563,16 @@ tf_seg_owner tf_segment_owner(const tf_segment *seg, uint64_t now_ns, uint64_t *
 
 int tf_segment_recover(tf_segment *seg, const char *path, const tf_seg_layout *layout)
 {
-    tf_seg_status s = tf__map(seg, path, layout->kind, true, true); /* ours to write: our file only */
+    uint32_t min_major = layout->compat_major ? layout->compat_major : TF_LAYOUT_MAJOR;
+    tf_seg_status s = tf__map(seg, path, layout->kind, true, true, min_major); /* ours to write: our file only */
     if (s != TF_SEG_OK)
         return TF_ERR_CTX("cannot recover (%s)", tf_seg_status_name(s));
+    uint32_t was = tf_load_acquire_32(&seg->hdr->layout_version);
+    if (was >> 16 != TF_LAYOUT_MAJOR) { /* an older file this layout reads as it is: ours now */
+        fprintf(stderr, "tradefan: %s: layout %u.%u taken over as %u.%u\n", path, was >> 16, was & 0xffffu,
+                TF_LAYOUT_MAJOR, TF_LAYOUT_MINOR);
+        tf_store_release_32(&seg->hdr->layout_version, TF_LAYOUT_VERSION);
+    }
     uint64_t total;
     if (tf__layout_size(layout, &total) != 0 || seg->hdr->total_size != total ||
         seg->hdr->region_count != layout->region_count) {

@@ -160,6 +160,10 @@ typedef struct tf_segment {
 typedef struct tf_seg_layout {
     uint32_t kind;
     uint32_t region_count;
+    /* tf_segment_recover only: the oldest layout major whose file this
+     * layout takes over as it is (records unchanged since); 0 = only the
+     * current one. The file's version is then rewritten to the current. */
+    uint32_t compat_major;
     struct {
         const char *name;
         uint64_t length;

@@ -579,6 +579,34 @@ static void test_attach_wrong_version(void **state)
     tf_segment_close(&r);
 }
 
+/* A file of an older layout major is taken over by recover only when the
+ * layout says its records are unchanged since (compat_major), and then
+ * carries the current version; attach never takes one. */
+static void test_recover_takes_over_a_compatible_older_major(void **state)
+{
+    (void)state;
+    char path[256];
+    tf_segment w, r;
+    make_segment(&w, path, sizeof path, "compat", TF_SEG_KIND_STATS);
+    tf_segment_close(&w);
+    const off_t off = offsetof(tf_seg_header, layout_version);
+    patch_u32(path, off, (TF_LAYOUT_MAJOR - 1) << 16);
+    tf_seg_layout l;
+    layout2(&l, TF_SEG_KIND_STATS);
+    assert_int_equal(tf_segment_recover(&r, path, &l), -1); /* not said to be compatible */
+    assert_msg_has("wrong version");
+    assert_int_equal(tf_segment_attach(&r, path, 0), TF_SEG_WRONG_VERSION);
+    l.compat_major = TF_LAYOUT_MAJOR - 1;
+    assert_int_equal(tf_segment_recover(&r, path, &l), 0);
+    assert_int_equal(r.hdr->layout_version, TF_LAYOUT_VERSION);
+    tf_segment_close(&r);
+    assert_int_equal(tf_segment_attach(&r, path, 0), TF_SEG_OK); /* the file is of this layout now */
+    tf_segment_close(&r);
+    /* Older than the compatible one: refused. */
+    patch_u32(path, off, (TF_LAYOUT_MAJOR - 2) << 16);
+    assert_int_equal(tf_segment_recover(&r, path, &l), -1);
+}
+
 static void test_attach_not_ready(void **state)
 {
     (void)state;
@@ -1150,6 +1178,7 @@ int main(void)
         T(test_attach_missing),
         T(test_attach_wrong_magic),
         T(test_attach_wrong_version),
+        T(test_recover_takes_over_a_compatible_older_major),
         T(test_attach_not_ready),
         T(test_attach_truncated),
         T(test_attach_wrong_kind),
