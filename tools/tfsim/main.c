@@ -358,13 +358,18 @@ static int comp_id_opt(const char *v)
     return 0;
 }
 
+/* Written whole (a temporary file renamed over it): scripts poll for the
+ * file and must never read half a number. */
 static void write_number(const char *path, unsigned long long v)
 {
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fprintf(f, "%llu\n", v);
-        fclose(f);
-    }
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    fprintf(f, "%llu\n", v);
+    if (fclose(f) == 0)
+        rename(tmp, path);
 }
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@
  * (the loop's tick); the books' participant events are routed to the
  * exchange here (sim.order_events). */
 #include "tools/tfsim/sim.h"
+#include "tools/oob/oob_process.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -105,13 +106,8 @@ static int listen_on(struct sim_gw *g, const char *addr, int *port, const char *
     struct epoll_event e = {.events = EPOLLIN, .data.u64 = key_of(kind, 0)};
     epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &e);
     g->nfds++;
-    if (port_file) {
-        FILE *f = fopen(port_file, "w");
-        if (f) {
-            fprintf(f, "%d\n", *port);
-            fclose(f);
-        }
-    }
+    if (port_file)
+        oob_write_port_file(port_file, *port); /* whole: a reader never sees half a number */
     return fd;
 }
 
