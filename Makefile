@@ -241,6 +241,17 @@ $(OUT)/bench/quickfix_rtt: bench/quickfix_rtt.cpp Makefile
 	$(Q)$(CXX) -std=gnu++17 -O2 -g -Wall -Wextra -Werror -Wno-deprecated-declarations $(SAN_FLAGS) \
 		$(shell pkg-config --cflags quickfix 2>/dev/null) -o $@ $< $(shell pkg-config --libs quickfix 2>/dev/null) -pthread
 
+# bench_decode's simdjson On-Demand baseline (Debian libsimdjson-dev), C++:
+# linked in release builds; under sanitizers the baseline is skipped (weak symbol).
+ifeq ($(VARIANT),release)
+$(OUT)/obj/bench/decode_simdjson.o: bench/decode_simdjson.cpp bench/decode_simdjson.h Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -std=gnu++17 -O2 -g -Wall -Wextra -Werror -I. $(shell pkg-config --cflags simdjson 2>/dev/null) -c $< -o $@
+$(OUT)/bench/bench_decode: $(OUT)/obj/bench/bench_decode.o $(OUT)/obj/bench/decode_simdjson.o $(ENGINE_LIBS)
+	$(call link,$(BENCH_LIBS) $(LDLIBS) $(shell pkg-config --libs simdjson 2>/dev/null || echo -lsimdjson) -lstdc++)
+endif
+
 # Tick-to-trade submits through the client library, as a strategy process does.
 $(OUT)/bench/bench_t2t: $(OUT)/obj/bench/bench_t2t.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(LIBSHM)
 	$(call link,$(BENCH_LIBS) $(LDLIBS))

@@ -9,7 +9,7 @@ libcmocka-dev libquickfix-dev libcyaml-dev libyaml-dev libssl-dev libjansson-dev
 clang libclang-rt-14-dev openssl
 valgrind procps python3 util-linux tzdata
 redis-server redis-tools influxdb influxdb-client prometheus prometheus-alertmanager
-prometheus-node-exporter python3-aiosmtpd python3-yaml
+prometheus-node-exporter python3-aiosmtpd python3-yaml libsimdjson-dev
 python3-influxdb python3-redis wrk curl"
 
 missing=""
