@@ -333,3 +333,20 @@ void oob_write_port_file(const char *path, int port)
     if (fclose(f) == 0)
         rename(tmp, path);
 }
+
+int oob_status_read(const char *dir, const char *inst, const char *segment, uint16_t kind, void *out,
+                    uint32_t size, tf_seg_owner *owner)
+{
+    char path[256];
+    tf_segment seg;
+    if (tf_segment_path(path, sizeof path, dir, inst, segment) != 0 ||
+        tf_segment_attach(&seg, path, TF_SEG_KIND_STATE) != TF_SEG_OK)
+        return 0;
+    uint64_t len = 0;
+    const tf_state_table *t = tf_segment_region(&seg, TF_REGION_STATE, &len);
+    int ok = t && tf_state_table_check(t, len, path) == 0 && tf_load_32(&t->slot_count) > 0 &&
+             t->slots[0].kind == kind && tf_state_read(&t->slots[0], out, size, 1000, NULL) == TF_STATE_OK;
+    *owner = tf_segment_owner(&seg, tf_now_ns(), NULL);
+    tf_segment_close(&seg);
+    return ok;
+}

@@ -48,6 +48,12 @@ int oob_status_open(oob_status *s, const tf_config *cfg, const char *segment, co
 tf_state_slot *oob_segment_open(tf_segment *seg, const tf_config *cfg, const char *segment, uint16_t kind,
                                 const char *key);
 void oob_status_publish(oob_status *s);
+/* Readers: the first slot of an out-of-band process's status segment
+ * tradefan.<inst>.<segment>, when it is of `kind` (the table checked against
+ * its region first). 1 read, with the owner's liveness in *owner; 0 when
+ * the segment is not there or holds no such slot. */
+int oob_status_read(const char *dir, const char *inst, const char *segment, uint16_t kind, void *out,
+                    uint32_t size, tf_seg_owner *owner);
 void oob_status_close(oob_status *s);
 
 /* ---- lag -------------------------------------------------------------------

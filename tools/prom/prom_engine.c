@@ -313,5 +313,5 @@ void prom_render(prom_source *s, prom_buf *b)
         render_rings(s, b);
         prom_render_trading(s, b, now);
     }
-    prom_render_processes(s, b, now);
+    prom_render_processes(s, b);
 }

@@ -10,6 +10,6 @@
  * risk gate, the feed, venue sessions. */
 void prom_render_trading(prom_source *s, prom_buf *b, uint64_t now_ns);
 /* The out-of-band processes' own segments (exporters, tfquery), engine or not. */
-void prom_render_processes(prom_source *s, prom_buf *b, uint64_t now_ns);
+void prom_render_processes(prom_source *s, prom_buf *b);
 
 #endif

@@ -9,6 +9,7 @@
 #include "shm/common.h"
 #include "shm/orders.h"
 #include "shm/records.h"
+#include "tools/oob/oob_process.h"
 #include "tools/prom/prom_internal.h"
 
 #define MONEY 1e-8 /* TF_MONEY_PRECISION */
@@ -217,7 +218,7 @@ void prom_render_trading(prom_source *s, prom_buf *b, uint64_t now_ns)
 static const char *const process_segments[] = {"export-influx", "export-redis", "export-influx-orders",
                                                "export-redis-orders", "query"};
 
-void prom_render_processes(prom_source *s, prom_buf *b, uint64_t now_ns)
+void prom_render_processes(prom_source *s, prom_buf *b)
 {
     struct {
         bool there, up;
@@ -225,19 +226,10 @@ void prom_render_processes(prom_source *s, prom_buf *b, uint64_t now_ns)
     } p[TF_ARRAY_LEN(process_segments)];
     memset(p, 0, sizeof p);
     for (size_t i = 0; i < TF_ARRAY_LEN(process_segments); i++) {
-        char path[256];
-        tf_segment seg;
-        if (tf_segment_path(path, sizeof path, s->dir, s->inst, process_segments[i]) != 0 ||
-            tf_segment_attach(&seg, path, TF_SEG_KIND_STATE) != TF_SEG_OK)
-            continue;
-        uint64_t len = 0;
-        const tf_state_table *t = tf_segment_region(&seg, TF_REGION_STATE, &len);
-        if (t && len >= tf_state_region_size(1) && t->slot_capacity >= 1 && tf_load_32(&t->slot_count) > 0 &&
-            t->slots[0].kind == TF_STATE_EXPORTER && read_slot(&t->slots[0], &p[i].st, sizeof p[i].st)) {
-            p[i].there = true;
-            p[i].up = tf_segment_owner(&seg, now_ns, NULL) == TF_OWNER_LIVE;
-        }
-        tf_segment_close(&seg);
+        tf_seg_owner o;
+        p[i].there = oob_status_read(s->dir, s->inst, process_segments[i], TF_STATE_EXPORTER, &p[i].st,
+                                     sizeof p[i].st, &o);
+        p[i].up = p[i].there && o == TF_OWNER_LIVE;
     }
     struct {
         const char *name, *type, *help;
@@ -271,19 +263,10 @@ void prom_render_processes(prom_source *s, prom_buf *b, uint64_t now_ns)
         }
     }
     /* tfwatchdog: stage heartbeats watched from outside the engine. */
-    char path[256];
-    tf_segment seg;
     tf_watchdog_status w;
-    bool wd = false, wd_up = false;
-    if (tf_segment_path(path, sizeof path, s->dir, s->inst, TF_WATCHDOG_SEGMENT) == 0 &&
-        tf_segment_attach(&seg, path, TF_SEG_KIND_STATE) == TF_SEG_OK) {
-        uint64_t len = 0;
-        const tf_state_table *t = tf_segment_region(&seg, TF_REGION_STATE, &len);
-        wd = t && len >= tf_state_region_size(1) && t->slot_capacity >= 1 && tf_load_32(&t->slot_count) > 0 &&
-             t->slots[0].kind == TF_STATE_WATCHDOG && read_slot(&t->slots[0], &w, sizeof w);
-        wd_up = wd && tf_segment_owner(&seg, now_ns, NULL) == TF_OWNER_LIVE;
-        tf_segment_close(&seg);
-    }
+    tf_seg_owner wo;
+    bool wd = oob_status_read(s->dir, s->inst, TF_WATCHDOG_SEGMENT, TF_STATE_WATCHDOG, &w, sizeof w, &wo);
+    bool wd_up = wd && wo == TF_OWNER_LIVE;
     prom_family(b, "tradefan_watchdog_up", "gauge", "1 while tfwatchdog watches the engine's stages");
     if (wd)
         prom_sample_u64(b, "", NULL, 0, wd_up);

@@ -10,47 +10,21 @@
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "shm/state.h"
+#include "tools/oob/oob_process.h"
 #include "tools/tfstat/tfstat.h"
 
 static const char *const exporter_segments[] = {"export-influx", "export-redis", "export-influx-orders",
                                                 "export-redis-orders", "query"};
 #define EXPORTER_COUNT 5
 
-/* 1 read (owner liveness in *owner), 0 not there. */
-static int exporter_read(const char *dir, const char *inst, const char *name, tf_exporter_status *st,
-                                tf_seg_owner *owner)
-{
-    char path[256];
-    tf_segment seg;
-    if (tf_segment_path(path, sizeof path, dir, inst, name) != 0 ||
-        tf_segment_attach(&seg, path, TF_SEG_KIND_STATE) != TF_SEG_OK)
-        return 0;
-    const tf_state_table *t = tf_segment_region(&seg, TF_REGION_STATE, NULL);
-    int ok = 0;
-    if (t && t->slot_count > 0 && t->slots[0].kind == TF_STATE_EXPORTER)
-        ok = tf_state_read(&t->slots[0], st, sizeof *st, 1000, NULL) == TF_STATE_OK;
-    *owner = tf_segment_owner(&seg, tf_now_ns(), NULL);
-    tf_segment_close(&seg);
-    return ok;
-}
 
 /* tfwatchdog's status segment: one line (text) or "watchdog":{...} (JSON);
  * nothing when it has never run. */
 static void watchdog_row(render *r, const frame *fr, const char *inst)
 {
-    char path[256];
-    tf_segment seg;
-    if (tf_segment_path(path, sizeof path, fr->dir, inst, TF_WATCHDOG_SEGMENT) != 0 ||
-        tf_segment_attach(&seg, path, TF_SEG_KIND_STATE) != TF_SEG_OK)
-        return;
-    uint64_t len = 0;
-    const tf_state_table *t = tf_segment_region(&seg, TF_REGION_STATE, &len);
     tf_watchdog_status w;
-    bool ok = t && len >= tf_state_region_size(1) && t->slot_capacity >= 1 && tf_load_32(&t->slot_count) > 0 &&
-              t->slots[0].kind == TF_STATE_WATCHDOG && tf_state_read(&t->slots[0], &w, sizeof w, 1000, NULL) == TF_STATE_OK;
-    tf_seg_owner o = tf_segment_owner(&seg, tf_now_ns(), NULL);
-    tf_segment_close(&seg);
-    if (!ok)
+    tf_seg_owner o;
+    if (!oob_status_read(fr->dir, inst, TF_WATCHDOG_SEGMENT, TF_STATE_WATCHDOG, &w, sizeof w, &o))
         return;
     char last[sizeof w.last_stage + 1];
     memcpy(last, w.last_stage, sizeof w.last_stage);
@@ -117,7 +91,7 @@ void section_exporters(render *r, const frame *fr)
         tf_exporter_status st = {0};
         tf_seg_owner o = TF_OWNER_DEAD;
         const char *name = exporter_segments[i];
-        int running = exporter_read(fr->dir, inst, name, &st, &o);
+        int running = oob_status_read(fr->dir, inst, name, TF_STATE_EXPORTER, &st, sizeof st, &o);
         if (!running && (r->json || strstr(name, "-orders")))
             continue; /* the order-journal followers run only with an order path */
         int query = strcmp(name, "query") == 0;
