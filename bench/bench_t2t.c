@@ -44,6 +44,8 @@
 
 static const char *prog = "bench_t2t";
 static const char *t2t_rate = "500";
+static const char *idle_kind = "busy-spin"; /* --idle: the hot thread's idle strategy */
+static int lock_memory; /* --lock-memory: mlockall, as production.yaml has it */
 static char tmp[64];
 static pid_t sim_pid, engine_pid;
 static int ws_port, fix_port, echo_port;
@@ -122,19 +124,22 @@ static void start_sim(const char *t2t_out, const char *rate, const char *mix)
         die("tfsim did not come up (see its log; run from the project root after make)");
 }
 
+static int feed_every_cycle; /* the baseline variant: the feed polls its socket every duty cycle */
+
 static void write_cfg(const char *path, int with_strategy)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         die("cannot write the engine config");
     fprintf(f,
-            "instance: bt2t\n"
+            "instance: bt2t\nlock_memory: %s\n"
             "shm: {dir: %s, mode: 0640, on_stale: replace}\n"
             "journal: {md: {capacity: 65536}}\n"
             "instruments:\n"
             "  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\", "
             "min_notional: \"5\"}\n"
-            "feed: {url: \"ws://127.0.0.1:%d\", rest_url: \"http://127.0.0.1:%d\", streams: [trade%s]}\n"
+            "feed: {url: \"ws://127.0.0.1:%d\", rest_url: \"http://127.0.0.1:%d\", streams: [trade%s],\n"
+            "       service_every_cycle: %s}\n"
             "export: {run_dir: %s/run}\n"
             "orders: {capacity: 65536, journal_capacity: 1048576%s}\n"
             "risk:\n"
@@ -148,14 +153,15 @@ static void write_cfg(const char *path, int with_strategy)
             "    - {id: 1, name: sample}\n"
             "    - {id: 2, name: bench}\n"
             "exchange: {host: 127.0.0.1, port: %d, sender_comp_id: BENCHT2T, target_comp_id: TFSIM,\n"
-            "           reset_on_logon: true, store_dir: %s/fix}\n"
+            "           reset_on_logon: true, store_dir: %s/fix, trace_file: %s/trace.txt}\n"
             "threads:\n"
-            "  - {name: hot, cpu: %d, idle: busy-spin, stages: [feed, %srisk, oms, exio]}\n",
-            tmp, ws_port, ws_port, with_strategy ? "" : ", bookTicker, depth@100ms", tmp,
+            "  - {name: hot, cpu: %d, idle: %s, stages: [feed, %srisk, oms, exio]}\n",
+            lock_memory ? "true" : "false", tmp, ws_port, ws_port, with_strategy ? "" : ", bookTicker, depth@100ms",
+            feed_every_cycle ? "true" : "false", tmp,
             with_strategy ? ", plugin: build/lib/sample_strategy.so, plugin_params: "
                             "\"symbol=BTCUSDT,every=1,offset_ticks=50,qty_lots=100\", plugin_strategy: 1"
                           : "",
-            fix_port, tmp, ENGINE_CPU, with_strategy ? "strategy, " : "");
+            fix_port, tmp, tmp, ENGINE_CPU, idle_kind, with_strategy ? "strategy, " : "");
     fclose(f);
 }
 
@@ -220,10 +226,82 @@ static void echo_phase(tf_hist *h, int n)
 
 /* ---- the runs ------------------------------------------------------------------- */
 
+/* The tick's timeline: tfsim's two stamps with the engine's own between
+ * them (exchange.trace_file), all CLOCK_MONOTONIC on this host. */
+enum { HOP_WIRE_IN, HOP_FEED_STRATEGY, HOP_RISK, HOP_OMS, HOP_EXIO_WAIT, HOP_ENCODE, HOP_SUBMIT, HOP_WIRE_OUT,
+       HOP_ENGINE, HOP_TOTAL, HOP_COUNT };
+static const char *const hop_names[HOP_COUNT] = {
+    "wire in: tfsim write() -> frame handed over (lws)", "decode, journal, strategy decision",
+    "risk gate: request -> passed", "OMS: passed -> on the venue ring", "venue ring -> exio took it",
+    "exio: FIX encode", "exio: encoded -> send submitted", "wire out: submitted -> tfsim read",
+    "engine: frame handed over -> submitted", "tick to trade (tfsim write -> read)"};
+
 typedef struct run_result {
     tf_hist_summary t2t, echo;
     uint64_t samples;
+    tf_hist_summary hop[HOP_COUNT];
+    uint64_t paired, unpaired;
 } run_result;
+
+typedef struct trace_rec {
+    uint64_t t_md, t_request, t_passed, t_handed, t_taken, t_encoded, t_submitted;
+} trace_rec;
+
+static void hop_rec(tf_hist *h, uint64_t from, uint64_t to)
+{
+    if (from && to >= from)
+        tf_hist_record(h, to - from);
+}
+
+/* Pairs each tfsim sample (write, read) with the engine command whose
+ * market data arrived after the write and whose send was submitted before
+ * the read (trades are 2 ms apart: at most one fits). */
+static void timeline(const char *trace_path, uint64_t (*smp)[2], uint64_t n, run_result *r)
+{
+    static trace_rec tr[1 << 16];
+    uint64_t nt = 0;
+    FILE *f = fopen(trace_path, "r");
+    if (!f)
+        die("the engine wrote no trace file (exchange.trace_file)");
+    unsigned kind;
+    unsigned long long id, v[7];
+    while (nt < sizeof tr / sizeof tr[0] &&
+           fscanf(f, "%u %llu %llu %llu %llu %llu %llu %llu %llu", &kind, &id, &v[0], &v[1], &v[2], &v[3], &v[4],
+                  &v[5], &v[6]) == 9)
+        if (v[0]) /* a command from a tick (the strategy's) */
+            tr[nt++] = (trace_rec){v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+    fclose(f);
+    tf_hist *h[HOP_COUNT];
+    for (int k = 0; k < HOP_COUNT; k++)
+        h[k] = bench_hist_new();
+    uint64_t j = 0;
+    r->paired = r->unpaired = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t w = smp[i][0], rd = smp[i][1];
+        while (j < nt && tr[j].t_md < w)
+            j++;
+        if (j >= nt || tr[j].t_submitted > rd || tr[j].t_md > rd) {
+            r->unpaired++;
+            continue;
+        }
+        const trace_rec *t = &tr[j++];
+        r->paired++;
+        hop_rec(h[HOP_WIRE_IN], w, t->t_md);
+        hop_rec(h[HOP_FEED_STRATEGY], t->t_md, t->t_request);
+        hop_rec(h[HOP_RISK], t->t_request, t->t_passed);
+        hop_rec(h[HOP_OMS], t->t_passed, t->t_handed);
+        hop_rec(h[HOP_EXIO_WAIT], t->t_handed, t->t_taken);
+        hop_rec(h[HOP_ENCODE], t->t_taken, t->t_encoded);
+        hop_rec(h[HOP_SUBMIT], t->t_encoded, t->t_submitted);
+        hop_rec(h[HOP_WIRE_OUT], t->t_submitted, rd);
+        hop_rec(h[HOP_ENGINE], t->t_md, t->t_submitted);
+        hop_rec(h[HOP_TOTAL], w, rd);
+    }
+    for (int k = 0; k < HOP_COUNT; k++) {
+        tf_hist_summarize(h[k], &r->hop[k]);
+        free(h[k]);
+    }
+}
 
 static void t2t_run(tf_hist *h_t2t, tf_hist *h_echo, run_result *r)
 {
@@ -239,7 +317,7 @@ static void t2t_run(tf_hist *h_t2t, tf_hist *h_echo, run_result *r)
     /* The engine's own hop histograms for this run: where its share went. */
     char cmd[192];
     snprintf(cmd, sizeof cmd, "build/bin/tfstat -n bt2t -d %s --once 2>/dev/null | sed -n '/^histograms/,/^$/p'", tmp);
-    if (system(cmd) != 0)
+    if (!feed_every_cycle && system(cmd) != 0)
         fprintf(stderr, "%s: tfstat did not answer\n", prog);
     stop(&engine_pid);
     echo_phase(h_echo, ECHO_N);
@@ -247,14 +325,22 @@ static void t2t_run(tf_hist *h_t2t, tf_hist *h_echo, run_result *r)
     FILE *f = fopen(out, "r");
     if (!f)
         die("tfsim wrote no tick-to-trade samples");
-    unsigned long long ns;
+    unsigned long long ns, w, rd;
     char type[8];
+    static uint64_t smp[1 << 16][2];
     r->samples = 0;
-    while (fscanf(f, "%llu %7s", &ns, type) == 2) {
+    while (fscanf(f, "%llu %7s %llu %llu", &ns, type, &w, &rd) == 4) {
         tf_hist_record(h_t2t, ns);
+        if (r->samples < sizeof smp / sizeof smp[0]) {
+            smp[r->samples][0] = w;
+            smp[r->samples][1] = rd;
+        }
         r->samples++;
     }
     fclose(f);
+    snprintf(out, sizeof out, "%s/trace.txt", tmp);
+    timeline(out, smp, r->samples < sizeof smp / sizeof smp[0] ? r->samples : sizeof smp / sizeof smp[0], r);
+    unlink(out);
     if (r->samples < 100)
         die("too few tick-to-trade samples (did the strategy trade?)");
     tf_hist_summarize(h_t2t, &r->t2t);
@@ -332,8 +418,12 @@ int main(int argc, char **argv)
             load_only = 1;
         else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) /* trades/s for tick-to-trade (default 500) */
             t2t_rate = argv[++i];
+        else if (strcmp(argv[i], "--lock-memory") == 0) /* the engine locks its memory (production.yaml) */
+            lock_memory = 1;
+        else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc) /* busy-spin (default) or spin (no pause) */
+            idle_kind = argv[++i];
         else
-            die("usage: bench_t2t [--rate TRADES_PER_S] [--load-only]");
+            die("usage: bench_t2t [--rate TRADES_PER_S] [--idle busy-spin|spin] [--lock-memory] [--load-only]");
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -350,25 +440,59 @@ int main(int argc, char **argv)
     printf("tick to trade wire to wire: tfsim on CPU %d (busy poll) writes %s trades/s; the engine's hot\n"
            "thread on CPU %d (feed, sample strategy, risk, oms, exio; busy-spin) answers over FIX; the ping-pong\n"
            "client runs on CPU %d while the engine is stopped\n", SIM_CPU, t2t_rate, ENGINE_CPU, cpu);
+    printf("each run twice, alternating: as configured (the feed's socket watched by io_uring) and the baseline\n"
+           "variant with feed.service_every_cycle (lws_service, a poll(), in every duty cycle)\n");
     bench_print_run_header();
+    run_result rb[RUNS];
     for (int k = 0; k < RUNS; k++) {
-        t2t_run(h_t2t, h_echo, &r[k]);
         char run[16];
         snprintf(run, sizeof run, "%d", k + 1);
+        feed_every_cycle = 1;
+        t2t_run(h_t2t, h_echo, &rb[k]);
+        bench_print_run_row(run, "t2t, poll every cycle", &rb[k].t2t, "ns");
+        bench_print_run_row("", "tcp ping-pong (2x1way)", &rb[k].echo, "ns");
+        feed_every_cycle = 0;
+        t2t_run(h_t2t, h_echo, &r[k]);
         bench_print_run_row(run, "tick-to-trade (wire)", &r[k].t2t, "ns");
         bench_print_run_row("", "tcp ping-pong (2x1way)", &r[k].echo, "ns");
     }
     qsort(r, RUNS, sizeof r[0], bench_cmp_p50);
-    const run_result *m = &r[RUNS / 2];
-    double wire = (double)m->echo.p50;
+    qsort(rb, RUNS, sizeof rb[0], bench_cmp_p50);
+    const run_result *m = &r[RUNS / 2], *mb = &rb[RUNS / 2];
+    double wire = (double)m->echo.p50, wire_b = (double)mb->echo.p50;
     double s50 = (double)m->t2t.p50 - wire, s99 = (double)m->t2t.p99 - wire, s999 = (double)m->t2t.p999 - wire;
+    double b50 = (double)mb->t2t.p50 - wire_b, b99 = (double)mb->t2t.p99 - wire_b;
     printf("median run by t2t p50 (spread %.0f%%); engine's share = t2t minus the ping-pong's median %.0f ns\n",
            m->t2t.p50 ? 100.0 * (double)(r[RUNS - 1].t2t.p50 - r[0].t2t.p50) / (double)m->t2t.p50 : 0.0, wire);
+    printf("the tick's timeline, median runs (%llu of %llu samples paired with the engine's trace; one clock,\n"
+           "CLOCK_MONOTONIC: tfsim's stamps around the engine's own). Inside \"decode, journal, strategy\": the\n"
+           "engine's histograms above (md_recv_to_decoded_ns, md_decoded_to_published_ns, strategy_md_wait_ns,\n"
+           "strategy_decide_ns). The kernel's receive stamp is not in it: libwebsockets reads the socket with recv(),\n"
+           "which carries no SO_TIMESTAMPING control message, so \"wire in\" is the kernel and lws together.\n",
+           (unsigned long long)m->paired, (unsigned long long)m->samples);
+    printf("%-46s %7s %7s %7s %7s %8s | %-18s\n", "hop", "count", "p50", "p90", "p99", "max", "poll every cycle");
+    for (int k = 0; k < HOP_COUNT; k++)
+        printf("%-46s %7llu %7llu %7llu %7llu %8llu | p50 %6llu p99 %6llu ns\n", hop_names[k],
+               (unsigned long long)m->hop[k].count, (unsigned long long)m->hop[k].p50,
+               (unsigned long long)m->hop[k].p90, (unsigned long long)m->hop[k].p99,
+               (unsigned long long)m->hop[k].max, (unsigned long long)mb->hop[k].p50,
+               (unsigned long long)mb->hop[k].p99);
+    static const char *const hop_keys[HOP_COUNT] = {"wire_in", "feed_strategy", "risk", "oms", "exio_wait",
+                                                    "encode", "submit", "wire_out", "engine", "total"};
+    for (int k = 0; k < HOP_COUNT; k++) {
+        char name[48];
+        snprintf(name, sizeof name, "hop_%s_p50", hop_keys[k]);
+        bench_line("t2t", name, (double)m->hop[k].p50, (double)mb->hop[k].p50, "poll_every_cycle", "ns");
+        snprintf(name, sizeof name, "hop_%s_p99", hop_keys[k]);
+        bench_line("t2t", name, (double)m->hop[k].p99, (double)mb->hop[k].p99, "poll_every_cycle", "ns");
+    }
     bench_line("t2t", "wire_p50", (double)m->t2t.p50, wire, "two_loopback_one_way", "ns");
     bench_line("t2t", "wire_p99", (double)m->t2t.p99, (double)m->echo.p99, "two_loopback_one_way", "ns");
     bench_line("t2t", "engine_share_p50", s50, wire, "two_loopback_one_way", "ns");
     bench_line("t2t", "engine_share_p99", s99, wire, "two_loopback_one_way", "ns");
     bench_line("t2t", "engine_share_p999", s999, wire, "two_loopback_one_way", "ns");
+    bench_line("t2t", "engine_share_p50_vs_poll", s50, b50, "poll_every_cycle", "ns");
+    bench_line("t2t", "engine_share_p99_vs_poll", s99, b99, "poll_every_cycle", "ns");
     printf("target engine share p50 < 5 us: %s (%.1f us); p99 < 20 us: %s (%.1f us)\n", s50 < 5000 ? "met" : "MISSED",
            s50 / 1000, s99 < 20000 ? "met" : "MISSED", s99 / 1000);
 

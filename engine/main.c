@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "engine/runtime/prefault.h"
 #include "lib/conf/config.h"
 #include "engine/engine.h"
 #include "shm/err.h"
@@ -34,6 +35,7 @@ static void print_layout(const tf_config *c)
     printf("instance %s, segments in %s (mode %04o), on_stale %s\n", c->instance, c->shm_dir,
            c->shm_mode, c->on_stale == TF_STALE_REPLACE ? "replace" : "refuse");
     printf("lock_memory %s\n", c->lock_memory ? "true" : "false");
+    printf("prefault_memory %s\n", c->prefault_memory ? "true" : "false");
     printf("rings %u records, requests %u, md journal %u records %s%s\n", c->ring_capacity,
            c->request_ring_capacity, c->md_journal_capacity,
            c->md_journal_file[0] ? "in " : "in shared memory", c->md_journal_file);
@@ -126,6 +128,19 @@ int main(int argc, char **argv)
         free(e);
         return 1;
     }
+    /* Every page written before the threads start: no page fault on the
+     * hot path (mlockall already did it). Sanitizer builds reserve shadow
+     * memory that must stay unfilled. */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    tf_prefault_result pf;
+    if (cfg.prefault_memory && !cfg.lock_memory) {
+        if (tf_prefault_writable(16ull << 30, &pf) != 0)
+            fprintf(stderr, "tfengine: %s; the hot path may take page faults\n", tf_err_msg());
+        else
+            fprintf(stderr, "tfengine: prefaulted %llu MiB in %llu regions\n",
+                    (unsigned long long)(pf.bytes >> 20), (unsigned long long)pf.regions);
+    }
+#endif
     if (tf_engine_start(e) != 0) {
         fprintf(stderr, "tfengine: %s\n", tf_err_msg());
         tf_engine_close(e);

@@ -157,7 +157,16 @@
     X(RISK_CHECK_NS, "risk_check_ns", "risk", "", "one pre-trade check") \
     X(ORDER_REQUEST_TO_VENUE_NS, "order_request_to_venue_ns", "oms", "", "request received -> command on the venue ring") \
     X(TICK_TO_ORDER_NS, "tick_to_order_ns", "oms", "", "market-data receive -> order command to the venue") \
-    X(FIX_ORDER_RTT_NS, "fix_order_rtt_ns", "exio", "", "NewOrderSingle sent -> first execution report")
+    X(FIX_ORDER_RTT_NS, "fix_order_rtt_ns", "exio", "", "NewOrderSingle sent -> first execution report") \
+    X(STRATEGY_MD_WAIT_NS, "strategy_md_wait_ns", "strategy", "", "tick hop: market data in the journal -> the strategy called") \
+    X(STRATEGY_DECIDE_NS, "strategy_decide_ns", "strategy", "", "tick hop: the strategy called -> its request sent") \
+    X(RISK_WAIT_NS, "risk_wait_ns", "risk", "", "tick hop: request sent -> the risk gate took it") \
+    X(OMS_WAIT_NS, "oms_wait_ns", "oms", "", "tick hop: the risk gate passed it -> the OMS took it") \
+    X(OMS_HANDLE_NS, "oms_handle_ns", "oms", "", "tick hop: the OMS took it -> command on the venue ring") \
+    X(EXIO_WAIT_NS, "exio_wait_ns", "exio", "", "tick hop: command on the venue ring -> the venue stage took it") \
+    X(EXIO_ENCODE_NS, "exio_encode_ns", "exio", "", "tick hop: the venue stage took it -> FIX message encoded") \
+    X(EXIO_SUBMIT_NS, "exio_submit_ns", "exio", "", "tick hop: FIX message encoded -> its send submitted to the kernel") \
+    X(TICK_TO_SEND_NS, "tick_to_send_ns", "exio", "", "market-data receive -> the order's send submitted to the kernel")
 
 typedef enum tf_counter_kind { TF_COUNTER = 1, TF_GAUGE = 2 } tf_counter_kind;
 

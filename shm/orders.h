@@ -98,7 +98,7 @@ typedef struct tf_req_order {
     int64_t price;               /* limit price; 0 for market */
     int64_t qty;
     uint64_t order_id;           /* cancel/replace: the engine's order id */
-    uint64_t t_md_ns;            /* plugin orders: the market-data record that caused it */
+    uint64_t t_md_ns;            /* plugin orders: the receive time of the market data that caused it */
 } tf_req_order;
 _Static_assert(sizeof(tf_req_order) == 40, "fits a request body");
 
@@ -188,8 +188,9 @@ typedef struct tf_order_cmd {
     uint64_t t_request_ns;       /* when the client sent it */
     uint64_t t_md_ns;            /* the market-data record behind it (plugin), or 0 */
     uint64_t t_trigger_ns;       /* CANCEL_ALL from the kill switch: when it tripped */
+    uint64_t t_passed_ns;        /* when the risk gate passed it on (the tick's timeline) */
 } tf_order_cmd;
-_Static_assert(sizeof(tf_order_cmd) == 80, "order command");
+_Static_assert(sizeof(tf_order_cmd) == 88, "order command");
 
 typedef enum tf_venue_cmd_kind {
     TF_VC_NEW = 1, TF_VC_CANCEL, TF_VC_REPLACE,
@@ -204,10 +205,12 @@ typedef struct tf_venue_cmd {
     uint32_t instrument;
     uint64_t order_id;
     int64_t price, qty;          /* NEW: the order; REPLACE: new price and total qty */
-    uint64_t t_md_ns;            /* tick-to-order: the market-data record behind it */
+    uint64_t t_md_ns;            /* tick-to-order: the market-data receive behind it (0: none) */
     uint64_t t_handed_ns;        /* when the OMS handed it to the venue ring */
+    uint64_t t_request_ns;       /* the tick's timeline: the request sent (the strategy's decision) */
+    uint64_t t_passed_ns;        /*   the risk gate passed it */
 } tf_venue_cmd;
-_Static_assert(sizeof(tf_venue_cmd) == 48, "venue command");
+_Static_assert(sizeof(tf_venue_cmd) == 64, "venue command: one cache line");
 
 typedef enum tf_exec_kind {
     TF_EX_ACK = 1,               /* New */

@@ -58,7 +58,7 @@
 
 #define TF_SEG_MAGIC 0x544E4D4745534654ull /* "TFSEGMNT" little-endian */
 #define TF_LAYOUT_MAJOR 3u /* 3: bars' quote volume and VWAP at full precision, position events, order counts */
-#define TF_LAYOUT_MINOR 0u
+#define TF_LAYOUT_MINOR 1u /* 1: room for 32 histograms (the tick's hops) */
 #define TF_LAYOUT_VERSION ((TF_LAYOUT_MAJOR << 16) | TF_LAYOUT_MINOR)
 
 #define TF_SEG_HEADER_SIZE 4096u

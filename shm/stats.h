@@ -22,7 +22,7 @@
 #define TF_STATS_MAX_THREADS 16u
 #define TF_STATS_MAX_OWNERS TF_ERRLOG_MAX_OWNERS /* owner 0 = engine main thread */
 #define TF_STATS_MAX_COUNTERS 512u
-#define TF_STATS_MAX_HISTS 16u
+#define TF_STATS_MAX_HISTS 32u
 #define TF_STATS_NAME 40u
 #define TF_STATS_LABELS 56u
 #define TF_STATS_PER_LINE (TF_WRITER_LINE / 8u)

@@ -55,6 +55,7 @@
 struct lws_context;
 struct lws;
 struct tf_feed_conn_ops;
+struct tf_feed_ready;
 
 #define TF_FEED_REJECT_REASONS 16u
 
@@ -89,6 +90,9 @@ typedef struct tf_feed {
     bool connected;
     bool closing;                   /* we asked lws to close ws */
     bool destroying;                /* tf_feed_close: callbacks only tidy up */
+    struct tf_feed_ready *ready;    /* the stream socket's readiness (NULL: service every cycle) */
+    bool rx_seen;                   /* the last lws_service delivered stream bytes: look again */
+    uint64_t next_service_ns;       /* lws's own timers and writes: serviced at least this often */
     uint32_t close_reason;          /* tf_feed_disconnect_reason of the close we asked for */
     uint32_t attempt;               /* reconnect attempts since data last flowed */
     uint64_t next_connect_ns;       /* monotonic; 0 = now */

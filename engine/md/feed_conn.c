@@ -4,8 +4,12 @@
  * calls no function of feed.c; messages, snapshots, connects and
  * disconnects go up through the tf_feed_conn_ops table feed.c passed to
  * tf__feed_conn_init (see feed_conn.h). Runs on the feed stage's thread:
- * lws_service(ctx, -1) polls the sockets without waiting. */
+ * lws_service(ctx, -1) polls the sockets without waiting; while the stream
+ * is up it is called only when io_uring says its socket has data
+ * (feed_ready.h), after a call that delivered data, and once a
+ * millisecond for lws's timers and writes. */
 #include "engine/md/feed_conn.h"
+#include "engine/md/feed_ready.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +21,7 @@
 #include "shm/err.h"
 
 #define TF__REST_MIN_GAP_NS 100000000ull /* at most 10 snapshot requests a second */
+#define TF__SERVICE_PERIOD_NS 1000000ull  /* lws's timers, pongs and partial writes wait at most this */
 
 /* Which connection a wsi is: tagged at connect (opaque user data), so a
  * callback that fires inside lws_client_connect_via_info, before it returns
@@ -32,6 +37,8 @@ static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
     f->ws = NULL;
     f->connected = false;
     f->closing = false;
+    if (f->ready)
+        tf_feed_ready_unwatch(f->ready);
     tf_ws_message_reset(&f->msg);
     if (f->destroying)
         return;
@@ -102,13 +109,17 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
             f->connected = true;
             f->connected_ns = now;
             f->last_frame_ns = now;
+            if (f->ready && tf_feed_ready_watch(f->ready, lws_get_socket_fd(wsi)) != 0)
+                tf_feed_ready_unwatch(f->ready); /* unwatched: serviced every cycle */
             if (!f->destroying)
                 f->conn_ops->connected(f, now);
         }
         return 0;
     case LWS_CALLBACK_CLIENT_RECEIVE:
-        if (is_ws && !f->destroying)
+        if (is_ws && !f->destroying) {
+            f->rx_seen = true;
             tf__ws_receive(f, wsi, in, len, now);
+        }
         return 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (is_ws) {
@@ -227,6 +238,8 @@ int tf__feed_conn_init(tf_feed *f, const tf_feed_conn_ops *ops)
     f->ctx = lws_create_context(&info);
     if (!f->ctx)
         return TF_ERR("feed: libwebsockets context creation failed");
+    if (!f->cfg->service_every_cycle && !(f->ready = tf_feed_ready_open()))
+        fprintf(stderr, "tfengine: %s; the feed polls its socket every cycle\n", tf_err_msg());
     tf_backoff_init(&f->backoff, f->cfg->reconnect_min_ns, f->cfg->reconnect_max_ns, tf_now_ns());
     return 0;
 }
@@ -332,6 +345,18 @@ void tf__feed_conn_poll(tf_feed *f, uint64_t now)
     }
     if (f->connected && !f->rest_active && f->need_snapshot && now - f->last_rest_ns >= TF__REST_MIN_GAP_NS)
         tf__request_snapshot(f, now);
+    /* Look only when there may be something: a poll() per duty cycle was a
+     * microsecond in front of every tick. */
+    bool look = true;
+    if (f->ready && f->connected && !f->closing && !f->rest_active) {
+        bool ready = tf_feed_ready_take(f->ready);
+        look = ready || f->rx_seen || now >= f->next_service_ns ||
+               lws_service_adjust_timeout(f->ctx, 1, 0) == 0; /* lws holds input (TLS, flow control) */
+    }
+    if (!look)
+        return;
+    f->rx_seen = false;
+    f->next_service_ns = now + TF__SERVICE_PERIOD_NS;
     lws_service(f->ctx, -1); /* -1: do not wait */
 }
 
@@ -341,6 +366,8 @@ void tf__feed_conn_close(tf_feed *f)
         return;
     f->destroying = true;
     lws_context_destroy(f->ctx);
+    tf_feed_ready_close(f->ready);
+    f->ready = NULL;
     f->ctx = NULL;
     f->ws = NULL;
     f->rest = NULL;

@@ -24,12 +24,18 @@ static void tf__publish_status(tf_oms *o, uint64_t now)
 
 /* ---- commands from the risk gate ----------------------------------------------- */
 
+/* c: the command behind it (its tick's timeline travels on), or NULL. */
 static bool tf__venue(tf_oms *o, const tf_order *ord, uint8_t kind, int64_t price, int64_t qty,
-                      uint64_t t_md, uint64_t t_request, uint64_t now)
+                      const tf_order_cmd *c, uint64_t now)
 {
     tf_venue_cmd v = {.kind = kind, .side = ord->side, .type = ord->type, .tif = ord->tif,
                       .instrument = ord->instrument, .order_id = ord->order_id, .price = price,
-                      .qty = qty, .t_md_ns = t_md};
+                      .qty = qty};
+    if (c) {
+        v.t_md_ns = c->t_md_ns;
+        v.t_request_ns = c->t_request_ns;
+        v.t_passed_ns = c->t_passed_ns;
+    }
     v.t_handed_ns = tf_now_ns();
     if (!tf_spsc_offer(o->venue, &v, sizeof v)) {
         if (o->c_venue_full)
@@ -38,11 +44,13 @@ static bool tf__venue(tf_oms *o, const tf_order *ord, uint8_t kind, int64_t pric
             tf_stage_error(o->stage, TF_E_ORDER_VENUE_FULL, ord->order_id, "venue ring full", v.t_handed_ns);
         return false;
     }
+    if (o->h_handle && o->cmd_taken_ns && v.t_handed_ns >= o->cmd_taken_ns)
+        tf_hist_record(o->h_handle, v.t_handed_ns - o->cmd_taken_ns);
     if (kind == TF_VC_NEW) {
-        if (o->h_order && t_request && v.t_handed_ns >= t_request)
-            tf_hist_record(o->h_order, v.t_handed_ns - t_request);
-        if (o->h_t2o && t_md && v.t_handed_ns >= t_md)
-            tf_hist_record(o->h_t2o, v.t_handed_ns - t_md);
+        if (o->h_order && v.t_request_ns && v.t_handed_ns >= v.t_request_ns)
+            tf_hist_record(o->h_order, v.t_handed_ns - v.t_request_ns);
+        if (o->h_t2o && v.t_md_ns && v.t_handed_ns >= v.t_md_ns)
+            tf_hist_record(o->h_t2o, v.t_handed_ns - v.t_md_ns);
     }
     (void)now;
     return true;
@@ -76,7 +84,7 @@ static void tf__cmd_new(tf_oms *o, const tf_order_cmd *c, uint64_t now)
                           .tif = c->tif, .flags = (uint8_t)c->arg, .price = c->price,
                           .qty = c->qty, .created_realtime_ns = rt, .updated_realtime_ns = rt};
     });
-    if (!tf__venue(o, ord, TF_VC_NEW, c->price, c->qty, c->t_md_ns, c->t_request_ns, now)) {
+    if (!tf__venue(o, ord, TF_VC_NEW, c->price, c->qty, c, now)) {
         TF__OMS_WRITE(o, ord, ord->state = TF_OS_REJECTED);
         tf__oms_event(o, ord, TF_EV_REJECTED, TF_RJ_VENUE_UNAVAILABLE, NULL, 0, c->client_req_id,
                   c->t_request_ns, 0);
@@ -106,8 +114,8 @@ static void tf__cmd_amend(tf_oms *o, const tf_order_cmd *c, uint64_t now)
         return;
     }
     uint8_t prev = ord->state;
-    bool sent = replace ? tf__venue(o, ord, TF_VC_REPLACE, c->price, c->qty, 0, 0, now)
-                        : tf__venue(o, ord, TF_VC_CANCEL, 0, 0, 0, 0, now);
+    bool sent = replace ? tf__venue(o, ord, TF_VC_REPLACE, c->price, c->qty, c, now)
+                        : tf__venue(o, ord, TF_VC_CANCEL, 0, 0, c, now);
     if (!sent) {
         tf__oms_event(o, ord, TF_EV_CANCEL_REJECTED, TF_RJ_VENUE_UNAVAILABLE, NULL, c->req_type,
                   c->client_req_id, c->t_request_ns, 0);
@@ -137,7 +145,7 @@ bool tf_oms_cancel_all_step(tf_oms *o, uint64_t now)
         tf_ord_state next = tf_order_next(ord->state, TF_IN_CANCEL_REQ, ord->cum_qty > 0);
         if (next == TF_OS_NONE)
             continue; /* already pending cancel (or a replace: canceled after its answer) */
-        if (!tf__venue(o, ord, TF_VC_CANCEL, 0, 0, 0, 0, now))
+        if (!tf__venue(o, ord, TF_VC_CANCEL, 0, 0, NULL, now))
             return false; /* the venue ring is full: go on next poll */
         uint8_t prev = ord->state;
         TF__OMS_WRITE(o, ord, {
@@ -389,8 +397,15 @@ static int tf__poll(tf_stage *self, uint64_t now)
     }
     tf_order_cmd c;
     for (uint32_t n = 0; n < 64 && n < room && !o->cancel_all && tf_spsc_poll(o->in, &c, sizeof c);
-         n++, work++)
+         n++, work++) {
+        if (o->h_wait) {
+            o->cmd_taken_ns = tf_now_ns();
+            if (c.t_passed_ns && o->cmd_taken_ns >= c.t_passed_ns)
+                tf_hist_record(o->h_wait, o->cmd_taken_ns - c.t_passed_ns);
+        }
         tf_oms_on_cmd(o, &c, now);
+        o->cmd_taken_ns = 0;
+    }
     if (now >= o->next_mark_ns) {
         o->next_mark_ns = now + TF__MARK_PERIOD_NS;
         tf_oms_publish_all(o, now);
@@ -497,7 +512,9 @@ int tf_oms_init(tf_stage *stage, tf_oms *o, const tf_config *cfg, const tf_instr
         };
         if (tf_stats_add_counters(stats, ow, regs, TF_ARRAY_LEN(regs)) != 0 ||
             !(o->h_order = tf_stats_add_hist(stats, ow, TF_HIST_ORDER_REQUEST_TO_VENUE_NS, NULL)) ||
-            !(o->h_t2o = tf_stats_add_hist(stats, ow, TF_HIST_TICK_TO_ORDER_NS, NULL))) {
+            !(o->h_t2o = tf_stats_add_hist(stats, ow, TF_HIST_TICK_TO_ORDER_NS, NULL)) ||
+            !(o->h_wait = tf_stats_add_hist(stats, ow, TF_HIST_OMS_WAIT_NS, NULL)) ||
+            !(o->h_handle = tf_stats_add_hist(stats, ow, TF_HIST_OMS_HANDLE_NS, NULL))) {
             tf_oms_free(o);
             return -1; /* the message names the counter; the engine adds the stage */
         }

@@ -90,7 +90,9 @@ typedef struct tf_oms {
     uint64_t *c_events, *c_illegal, *c_venue_full, *c_fills, *c_kill_ns, *c_out_of_band, *c_resolved;
     uint64_t *venue_ref;            /* per slot: the ClOrdID suffix the venue knows the order by (exec report) */
     tf_hist *h_order;               /* request sent → handed to the venue */
-    tf_hist *h_t2o;                 /* market-data record published → order handed to the venue */
+    tf_hist *h_t2o;                 /* market-data receive → order handed to the venue */
+    tf_hist *h_wait, *h_handle;     /* risk passed → taken here → handed to the venue */
+    uint64_t cmd_taken_ns;          /* when the command being handled was taken (0: none) */
 } tf_oms;
 
 /* Cold. `table` is `capacity` slots (zeroed) — the orders segment's region.

@@ -309,6 +309,8 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
         return false;
     }
     uint64_t t0 = r->h_check ? tf_now_ns() : 0;
+    if (r->h_wait && t0 >= q->t_sent_ns && q->t_sent_ns) /* a client's stamp: its clock is ours (monotonic) */
+        tf_hist_record(r->h_wait, t0 - q->t_sent_ns);
     tf_reject_reason why = tf_risk_check(r, q, now);
     if (r->h_check)
         tf_hist_record(r->h_check, tf_now_ns() - t0);
@@ -597,6 +599,8 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
         tf_order_cmd *c = tf__outbox_slot(r);
         if (!tf_risk_handle(r, &q, now, c))
             continue;
+        if (r->h_wait)
+            c->t_passed_ns = tf_now_ns();
         r->out_tail++;
     }
     /* Flatten after the kill's cancels are confirmed: the closing orders

@@ -136,6 +136,7 @@ typedef struct tf_risk {
     uint64_t *c_accepted, *c_requests, *c_pings, *c_bad_requests, *c_kills, *c_backpressure;
     uint64_t *g_door_lanes, *c_door_granted, *c_door_refused, *c_door_corrupt; /* mirrored at each mark */
     tf_hist *h_check;               /* time inside tf_risk_check */
+    tf_hist *h_wait;                /* request sent -> taken here */
     uint64_t accepted, rejected, last_reason;
 } tf_risk;
 

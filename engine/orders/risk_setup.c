@@ -61,7 +61,8 @@ int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_ins
             {&r->c_door_refused, TF_CTR_DOOR_REFUSED, NULL},  {&r->c_door_corrupt, TF_CTR_DOOR_LANES_CORRUPT, NULL},
         };
         if (failed || tf_stats_add_counters(stats, o, regs, TF_ARRAY_LEN(regs)) != 0 ||
-            !(r->h_check = tf_stats_add_hist(stats, o, TF_HIST_RISK_CHECK_NS, NULL))) {
+            !(r->h_check = tf_stats_add_hist(stats, o, TF_HIST_RISK_CHECK_NS, NULL)) ||
+            !(r->h_wait = tf_stats_add_hist(stats, o, TF_HIST_RISK_WAIT_NS, NULL))) {
             tf_risk_free(r);
             return -1; /* the message names the counter; the engine adds the stage */
         }

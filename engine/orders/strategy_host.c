@@ -13,6 +13,8 @@ static uint64_t tf__submit(tf_strategy_host *h, uint32_t type, const tf_req_orde
 {
     struct tf_request q = {.type = type, .source_id = h->host.strategy,
                            .client_seq = h->next_req_id, .t_sent_ns = tf_now_ns()};
+    if (h->h_decide && h->called_ns && q.t_sent_ns >= h->called_ns)
+        tf_hist_record(h->h_decide, q.t_sent_ns - h->called_ns);
     memcpy(q.body, b, sizeof *b);
     if (!tf_spsc_offer(h->out, &q, sizeof q)) {
         if (h->c_ring_full)
@@ -35,33 +37,38 @@ static uint64_t tf__new(void *host, uint32_t instrument, int side, int type, int
 
 static uint64_t tf__cancel(void *host, uint64_t order_id)
 {
-    tf_req_order b = {.order_id = order_id};
+    tf_req_order b = {.order_id = order_id, .t_md_ns = ((tf_strategy_host *)host)->current_md_ns};
     return tf__submit(host, TF_REQ_CANCEL, &b);
 }
 
 static uint64_t tf__replace(void *host, uint64_t order_id, int64_t price, int64_t qty)
 {
-    tf_req_order b = {.order_id = order_id, .price = price, .qty = qty};
+    tf_req_order b = {.order_id = order_id, .price = price, .qty = qty,
+                      .t_md_ns = ((tf_strategy_host *)host)->current_md_ns};
     return tf__submit(host, TF_REQ_REPLACE, &b);
 }
 
-/* The record's publish time: every market-data record carries hops at the
- * same place relative to its type. */
-static uint64_t tf__published_ns(uint16_t type, const void *p)
+/* The record's hops: every market-data record carries them. */
+static const tf_md_hops *tf__hops(uint16_t type, const void *p)
 {
     switch (type) {
-    case TF_REC_MD_TRADE: return ((const tf_md_trade *)p)->hops.published_ns;
-    case TF_REC_MD_QUOTE: return ((const tf_md_quote *)p)->hops.published_ns;
-    case TF_REC_MD_DEPTH: return ((const tf_md_depth *)p)->hops.published_ns;
-    default: return 0;
+    case TF_REC_MD_TRADE: return &((const tf_md_trade *)p)->hops;
+    case TF_REC_MD_QUOTE: return &((const tf_md_quote *)p)->hops;
+    case TF_REC_MD_DEPTH: return &((const tf_md_depth *)p)->hops;
+    default: return NULL;
     }
 }
 
 void tf_strategy_host_on_md(tf_strategy_host *h, uint16_t type, const void *payload)
 {
-    h->current_md_ns = tf__published_ns(type, payload);
+    const tf_md_hops *hops = tf__hops(type, payload);
+    h->current_md_ns = hops ? hops->recv_ns : 0;
+    h->called_ns = h->h_md_wait || h->h_decide ? tf_now_ns() : 0;
+    if (h->h_md_wait && hops && h->called_ns >= hops->published_ns && hops->published_ns)
+        tf_hist_record(h->h_md_wait, h->called_ns - hops->published_ns);
     h->plugin->on_market_data(h->self, type, payload);
     h->current_md_ns = 0;
+    h->called_ns = 0;
 }
 
 void tf_strategy_host_adopt(tf_strategy_host *h, const tf_order *o)
@@ -174,7 +181,9 @@ int tf_strategy_host_init(tf_stage *stage, tf_strategy_host *h, const tf_config 
             {&h->c_ring_full, TF_CTR_STRATEGY_RING_FULL, NULL},
             {&h->c_events, TF_CTR_STRATEGY_ORDER_EVENTS, NULL},
         };
-        if (tf_stats_add_counters(stats, stage->owner, regs, TF_ARRAY_LEN(regs)) != 0) {
+        if (tf_stats_add_counters(stats, stage->owner, regs, TF_ARRAY_LEN(regs)) != 0 ||
+            !(h->h_md_wait = tf_stats_add_hist(stats, stage->owner, TF_HIST_STRATEGY_MD_WAIT_NS, NULL)) ||
+            !(h->h_decide = tf_stats_add_hist(stats, stage->owner, TF_HIST_STRATEGY_DECIDE_NS, NULL))) {
             tf_strategy_host_close(h);
             return -1; /* the message names the counter; the engine adds the stage */
         }

@@ -32,8 +32,10 @@ typedef struct tf_strategy_host {
     bool following;
     uint8_t *rec;
     uint64_t next_req_id;
-    uint64_t current_md_ns;          /* published_ns of the record being handled */
+    uint64_t current_md_ns;          /* recv_ns of the record being handled (the tick's origin) */
+    uint64_t called_ns;              /* when the plugin was called with it (0: not in a call) */
     uint64_t *c_md, *c_submitted, *c_ring_full, *c_events;
+    tf_hist *h_md_wait, *h_decide;   /* journal -> plugin called, called -> request sent */
 } tf_strategy_host;
 
 /* Cold: dlopen the plugin, check its ABI, call init. */

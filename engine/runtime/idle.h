@@ -41,6 +41,9 @@ static inline void tf_idle_after(tf_idle *s, int work)
     case TF_IDLE_BUSY_SPIN:
         tf_cpu_relax();
         return;
+    case TF_IDLE_SPIN:
+        __asm__ __volatile__("" ::: "memory"); /* the loop re-reads shared state */
+        return;
     case TF_IDLE_YIELD:
         sched_yield();
         return;

@@ -329,6 +329,8 @@ static int poll_inner(tf_exio *x, uint64_t now, bool take_commands)
         work += tf__exio_take_commands(x);
     send_pending(x);
     tf_net_submit(&x->net);
+    if (x->trace.pending_n)
+        tf_exio_trace_submitted(&x->trace, tf_now_ns());
     return work;
 }
 
@@ -505,6 +507,8 @@ int tf_exio_init(tf_stage *stage, tf_exio *x, const tf_config *cfg, const tf_ins
         goto fail;
     if (stats && !(x->h_rtt = tf_stats_add_hist(stats, stage ? stage->owner : 0, TF_HIST_FIX_ORDER_RTT_NS, NULL)))
         goto fail;
+    if (tf_exio_trace_init(&x->trace, stats, stage ? stage->owner : 0, c->trace_file) != 0)
+        goto fail;
     if (stage) {
         stage->poll = stage_poll;
         stage->drain = stage_drain;
@@ -531,6 +535,7 @@ void tf_exio_free(tf_exio *x)
         tf_net_free(&x->net);
     tf__exio_orders_free(x);
     tf__exio_logon_free(x);
+    tf_exio_trace_close(&x->trace);
     if (x->tls)
         tf_tls_ctx_free(&x->tls_ctx);
     x->tls = false;

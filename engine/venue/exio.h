@@ -60,6 +60,7 @@
 #include "lib/fix/fix_session.h"
 #include "lib/base/id_map.h"
 #include "engine/md/instruments.h"
+#include "engine/venue/exio_trace.h"
 #include "engine/venue/net_uring.h"
 #include "engine/runtime/stage.h"
 #include "engine/venue/tls_mem.h"
@@ -169,6 +170,7 @@ typedef struct tf_exio {
     uint64_t *owned[TF_EXIO_MAX_SESSIONS + 1]; /* counters kept in memory when there is no stats segment */
     uint32_t owned_count;
     tf_hist *h_rtt;                      /* order request → first answer */
+    tf_exio_trace trace;                 /* the tick's timeline: hops to the send */
     tf_exio_done *done;                  /* TF_EXIO_DONE finished orders, a ring */
     uint64_t done_next;
     tf_schedule *schedule;               /* exchange.schedule (NULL: always in session) */

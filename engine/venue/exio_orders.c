@@ -235,12 +235,15 @@ int tf__exio_take_commands(tf_exio *x)
             c = x->held;
         else if (!x->in || !tf_spsc_poll(x->in, &c, sizeof c))
             break;
+        uint64_t taken = tf_now_ns();
         int rc = on_command(x, &c);
         if (rc == TF__HOLD) {
             x->held = c;
             x->holding = true;
             break;
         }
+        if (c.kind == TF_VC_NEW || c.kind == TF_VC_CANCEL || c.kind == TF_VC_REPLACE)
+            tf_exio_trace_encoded(&x->trace, &c, taken, tf_now_ns());
         x->holding = false;
         n++;
     }

@@ -29,6 +29,8 @@ typedef enum tf_idle_kind {
     TF_IDLE_YIELD,          /* "yield": sched_yield() when idle */
     TF_IDLE_BACKOFF,        /* "backoff": spin, then yield, then park with
                                nanosleep doubling up to park_max_ns */
+    TF_IDLE_SPIN,           /* "spin": like busy-spin without the pause instruction (a hypervisor's
+                               pause-loop exiting can take the vCPU away from a pause loop) */
     TF_IDLE_KIND_COUNT
 } tf_idle_kind;
 
@@ -124,6 +126,8 @@ typedef struct tf_cfg_feed {
     uint32_t max_frame_bytes;            /* larger messages are refused (default 1 MiB) */
     bool tls_verify;                     /* verify wss/https certificates (default true) */
     char ca_file[TF_CFG_PATH_MAX];       /* "" = system CAs */
+    bool service_every_cycle;            /* call lws_service (a poll()) every duty cycle instead of when
+                                          * io_uring says the socket has data, and every ms (default false) */
 } tf_cfg_feed;
 
 typedef struct tf_cfg_bars {
@@ -350,6 +354,7 @@ typedef struct tf_cfg_exchange {
     uint64_t reconnect_min_ns, reconnect_max_ns; /* backoff, doubling, +-25 % jitter */
     uint32_t messages_per_s;             /* per session, the venue's message limit (0 = none) */
     uint32_t message_burst;              /* bucket size (default messages_per_s) */
+    char trace_file[TF_CFG_PATH_MAX];    /* every order command's timeline, written at stop ("" = none) */
 } tf_cfg_exchange;
 
 typedef struct tf_config {
@@ -371,6 +376,7 @@ typedef struct tf_config {
 
     uint64_t heartbeat_period_ns;        /* owner heartbeat; default 100 ms */
     bool lock_memory;                    /* mlockall at start (no page faults later); default false */
+    bool prefault_memory;                /* touch every writable page before the threads start (default true) */
 
     tf_cfg_synthetic synthetic;
 

@@ -29,6 +29,7 @@ const char *const tf_influx_precision_names[TF_INFLUX_PRECISION_COUNT + 1] = {
 
 static const char *const tf__cfg_idle_names[TF_IDLE_KIND_COUNT + 1] = {
     [TF_IDLE_BUSY_SPIN] = "busy-spin", [TF_IDLE_YIELD] = "yield", [TF_IDLE_BACKOFF] = "backoff",
+    [TF_IDLE_SPIN] = "spin",
 };
 static const char *const tf__cfg_stale_names[TF_STALE_POLICY_COUNT + 1] = {
     [TF_STALE_REFUSE] = "refuse", [TF_STALE_REPLACE] = "replace",
@@ -59,7 +60,7 @@ const tf_config tf__cfg_default_config = {
     .shm_dir = "/dev/shm", .shm_mode = 0640, .on_stale = TF_STALE_REFUSE,
     .ring_capacity = 4096, .request_ring_capacity = 1024,
     .md_journal_capacity = 1u << 20, .md_journal_file = "",
-    .heartbeat_period_ns = 100ull * 1000000, .lock_memory = false,
+    .heartbeat_period_ns = 100ull * 1000000, .lock_memory = false, .prefault_memory = true,
     .synthetic = {.rate_per_s = 100000, .burst = 64},
     .feed = {.url = "ws://127.0.0.1:9443", .rest_url = "http://127.0.0.1:9443",
              .streams = (1u << TF_STREAM_TRADE) | (1u << TF_STREAM_AGG_TRADE) |
@@ -177,6 +178,7 @@ static const tf__cfg_key tf__cfg_feed_keys[] = {
     ROW("max_frame_bytes", TF__T_INT, AT(tf_cfg_feed, max_frame_bytes), .min = 4096, .max = 64 << 20),
     ROW("tls_verify", TF__T_BOOL, AT(tf_cfg_feed, tls_verify)),
     ROW("ca_file", TF__T_PATH, AT(tf_cfg_feed, ca_file)),
+    ROW("service_every_cycle", TF__T_BOOL, AT(tf_cfg_feed, service_every_cycle)),
     END};
 static const tf__cfg_key tf__cfg_bars_keys[] = {
     ROW("grace_ms", TF__T_MS, AT(tf_cfg_bars, grace_ns), .max = 59000),
@@ -352,6 +354,7 @@ static const tf__cfg_key tf__cfg_exchange_keys[] = {
     ROW("reconnect_max_ms", TF__T_MS, AT(tf_cfg_exchange, reconnect_max_ns), .min = 1, .max = 3600000),
     ROW("messages_per_s", TF__T_INT, AT(tf_cfg_exchange, messages_per_s), .max = 1000000),
     ROW("message_burst", TF__T_INT, AT(tf_cfg_exchange, message_burst), .max = 1000000),
+    ROW("trace_file", TF__T_PATH, AT(tf_cfg_exchange, trace_file)),
     END};
 const tf__cfg_key tf__cfg_root_keys[] = {
     ROW("instance", TF__T_NAME, AT(tf_config, instance), .required = true, .what = "instance"),
@@ -360,6 +363,7 @@ const tf__cfg_key tf__cfg_root_keys[] = {
     ROW("journal", TF__T_MAP, .sub = tf__cfg_journal_keys),
     ROW("heartbeat_period_ms", TF__T_MS, AT(tf_config, heartbeat_period_ns), .min = 1, .max = 10000),
     ROW("lock_memory", TF__T_BOOL, AT(tf_config, lock_memory)),
+    ROW("prefault_memory", TF__T_BOOL, AT(tf_config, prefault_memory)),
     ROW("synthetic", TF__T_MAP, AT(tf_config, synthetic), .sub = tf__cfg_synth_keys),
     ROW("instruments", TF__T_INSTRUMENTS),
     ROW("feed", TF__T_MAP, AT(tf_config, feed), .sub = tf__cfg_feed_keys),

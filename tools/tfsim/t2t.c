@@ -14,7 +14,9 @@
  * are counted, not kept): no allocation per message. At exit FILE gets one
  * line per sample, "<t_read - t_write in ns> <MsgType>", and stderr how
  * many. With the option off none of this exists: the callers test a NULL
- * pointer. */
+ * pointer. Each line also carries the two stamps themselves ("<t_read -
+ * t_write> <MsgType> <t_write> <t_read>"), so the bench can lay the
+ * engine's own stamps (one clock) between them. */
 #include "tools/tfsim/sim.h"
 
 #include <stdlib.h>
@@ -24,6 +26,7 @@ struct sim_t2t {
     const char *path;
     uint64_t last_write;            /* the latest trade write no reaction took yet (0: none) */
     uint64_t *ns;                   /* samples: t_read - t_write */
+    uint64_t *at;                   /* their t_write */
     char (*type)[4];                /* their MsgTypes */
     uint32_t n;
     uint64_t writes, reads, unkept; /* trade writes, D/F/G/XCN read, samples beyond the arrays */
@@ -35,8 +38,9 @@ sim_t2t *sim_t2t_open(const char *path)
     if (t) {
         t->ns = malloc(SIM_T2T_SAMPLES * sizeof *t->ns);
         t->type = malloc(SIM_T2T_SAMPLES * sizeof *t->type);
+        t->at = malloc(SIM_T2T_SAMPLES * sizeof *t->at);
     }
-    if (!t || !t->ns || !t->type) {
+    if (!t || !t->ns || !t->type || !t->at) {
         fprintf(stderr, "tfsim: --t2t-out: out of memory for %u samples\n", SIM_T2T_SAMPLES);
         sim_t2t_close(t, false);
         return NULL;
@@ -59,6 +63,7 @@ void sim_t2t_reaction(sim_t2t *t, uint64_t read_ns, const char *msg_type)
     if (t->n < SIM_T2T_SAMPLES) {
         size_t len = strnlen(msg_type, 3);
         t->ns[t->n] = read_ns - t->last_write;
+        t->at[t->n] = t->last_write;
         memcpy(t->type[t->n], msg_type, len);
         t->type[t->n][len] = 0;
         t->n++;
@@ -76,7 +81,8 @@ void sim_t2t_close(sim_t2t *t, bool write)
         FILE *f = fopen(t->path, "w");
         uint32_t k = 0;
         for (; f && k < t->n; k++)
-            fprintf(f, "%llu %s\n", (unsigned long long)t->ns[k], t->type[k]);
+            fprintf(f, "%llu %s %llu %llu\n", (unsigned long long)t->ns[k], t->type[k],
+                    (unsigned long long)t->at[k], (unsigned long long)(t->at[k] + t->ns[k]));
         if (!f || fclose(f) != 0)
             fprintf(stderr, "tfsim: --t2t-out: cannot write %s\n", t->path);
         else
@@ -88,5 +94,6 @@ void sim_t2t_close(sim_t2t *t, bool write)
     }
     free(t->ns);
     free(t->type);
+    free(t->at);
     free(t);
 }
