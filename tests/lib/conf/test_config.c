@@ -67,6 +67,7 @@ static void test_full_config(void **state)
                     "journal:\n  md:\n    capacity: 65536\n    file: /var/lib/tf/md.journal\n"
                     "heartbeat_period_ms: 250\n"
                     "lock_memory: true\n"
+                    "prefault_memory: false\n"
                     "synthetic:\n  rate_per_s: 5000\n  burst: 16\n"
                     "threads:\n"
                     "  - name: a\n    cpu: 1\n    rt_priority: 5\n    idle: busy-spin\n"
@@ -86,6 +87,7 @@ static void test_full_config(void **state)
     assert_string_equal(cfg.md_journal_file, "/var/lib/tf/md.journal");
     assert_int_equal(cfg.heartbeat_period_ns, 250000000ull);
     assert_true(cfg.lock_memory);
+    assert_false(cfg.prefault_memory);
     assert_int_equal(cfg.synthetic.rate_per_s, 5000);
     assert_int_equal(cfg.synthetic.burst, 16);
     assert_int_equal(cfg.thread_count, 2);
@@ -128,6 +130,9 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.export_.prom.port, 9464);
     assert_int_equal(cfg.export_.query.hot_order_events, 16384);
     assert_false(cfg.lock_memory);
+    assert_true(cfg.prefault_memory);
+    assert_false(cfg.feed.service_every_cycle);
+    assert_string_equal(cfg.exchange.trace_file, "");
     assert_int_equal(cfg.synthetic.rate_per_s, 100000);
     assert_int_equal(cfg.synthetic.burst, 64);
     assert_int_equal(cfg.thread_count, 1);
@@ -212,6 +217,7 @@ static void test_known_stages_and_idle_names(void **state)
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BUSY_SPIN), "busy-spin");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_YIELD), "yield");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BACKOFF), "backoff");
+    assert_string_equal(tf_idle_kind_name(TF_IDLE_SPIN), "spin");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_KIND_COUNT), "?");
     assert_string_equal(tf_idle_kind_name((tf_idle_kind)-1), "?");
 }
@@ -271,7 +277,7 @@ static void test_error_keys(void **state)
                  "t.yaml:2:22: watchdog.stall_ms 5 is out of range (10..600000)");
     expect_error("instance: x\nfoo: 1\n" T1,
                  "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
-                 "heartbeat_period_ms, lock_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, exchange, watchdog, threads)");
+                 "heartbeat_period_ms, lock_memory, prefault_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, exchange, watchdog, threads)");
     expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
                  "  - name: b\n    color: red\n    stages: [synth_sink]\n",
                  "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
@@ -365,7 +371,7 @@ static void test_error_values(void **state)
     expect_error("instance: x\nshm:\n  mode: 077777777777777777777777\n" T1,
                  "t.yaml:3:9: shm.mode 077777777777777777777777 is out of range (at most 0777)");
     expect_error("instance: x\nthreads:\n  - name: t\n    idle: {strategy: [a]}\n    stages: [synth_sink]\n",
-                 "t.yaml:4:22: expected one of busy-spin, yield, backoff for 'strategy', got a list");
+                 "t.yaml:4:22: expected one of busy-spin, yield, backoff, spin for 'strategy', got a list");
     expect_error("instance: x\nthreads:\n  - name: t\n    rt_priority: 100\n    stages: [synth_sink]\n",
                  "t.yaml:4:18: threads[0].rt_priority 100 is out of range (0..99)");
     expect_error("instance: x\nthreads:\n  - name: t\n    idle: {strategy: backoff, spins: -1}\n"
@@ -417,7 +423,7 @@ static void test_market_data_config(void **state)
     (void)state;
     assert_int_equal(parse("instance: x\n" BTC "feed:\n  url: wss://stream.binance.com:9443\n"
                            "  rest_url: https://api.binance.com\n  streams: [trade, depth]\n"
-                           "  rotate_after_s: 3600\n  reconnect_min_ms: 50\n"
+                           "  rotate_after_s: 3600\n  reconnect_min_ms: 50\n  service_every_cycle: true\n"
                            "bars: {grace_ms: 500, empty: flat, revision_window: 5}\n"
                            "validation: {max_deviation_bps: 200}\n" FEED_T),
                      0);
@@ -429,6 +435,7 @@ static void test_market_data_config(void **state)
     assert_int_equal(cfg.instruments[0].max_price, 0);
     assert_int_equal(cfg.feed.streams, (1u << TF_STREAM_TRADE) | (1u << TF_STREAM_DEPTH_1S));
     assert_int_equal(cfg.feed.rotate_after_ns, 3600ull * 1000000000ull);
+    assert_true(cfg.feed.service_every_cycle);
     assert_int_equal(cfg.feed.reconnect_min_ns, 50000000ull);
     assert_int_equal(cfg.feed.reconnect_max_ns, 30000000000ull);
     assert_int_equal(cfg.bars.grace_ns, 500000000ull);
@@ -696,7 +703,8 @@ static void test_exchange_config(void **state)
                            "           username: key, password: {env: TF_FIX_PW}, sessions: 3, spread: by_instrument,\n"
                            "           replace: cancel_new, messages_per_s: 10, tls: true, tls_server_name: fix.example,\n"
                            "           reconnect_min_ms: 5, reconnect_max_ms: 500, cancel_on_disconnect: true,\n"
-                           "           profile: tfsim, resend_order_max_age_ms: 500}\n" XP), 0);
+                           "           profile: tfsim, resend_order_max_age_ms: 500, trace_file: /tmp/t.trace}\n" XP), 0);
+    assert_string_equal(x->trace_file, "/tmp/t.trace");
     assert_int_equal(x->profile, TF_PROFILE_TFSIM);
     assert_int_equal(x->resend_order_max_age_ns, 500000000ull);
     assert_int_equal(x->resend_cancel_max_age_ns, 10000000000ull);

@@ -1,7 +1,7 @@
 /* tfsim --t2t-out (tools/tfsim/t2t.c): a reaction takes the latest trade
  * write before it, each write at most once (later messages until the next
  * write are not samples, nor is one before any write), and the file says
- * "<ns> <MsgType>" a line. */
+ * "<ns> <MsgType> <t_write> <t_read>" a line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,7 +40,7 @@ static void test_pairing(void **state)
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = 0;
     fclose(f);
-    assert_string_equal(buf, "50 D\n1000 XCN\n7 G\n");
+    assert_string_equal(buf, "50 D 100 150\n1000 XCN 300 1300\n7 G 2000 2007\n");
     unlink(path);
     /* off: nothing written */
     t = sim_t2t_open(path);
