@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bench/bench_util.h"
+#include "engine/runtime/prefault.h"
 #include "engine/venue/exio.h"
 #include "shm/err.h"
 
@@ -44,6 +45,14 @@
 static const char *prog = "bench_fix";
 static pid_t tfsim_pid;
 static char tmpdir[64];
+static char answer_file[128]; /* tfsim --answer-out: its own read -> write per order */
+
+/* Each timed order's send and first-report stamps, per run: paired with
+ * tfsim's own read -> write of it, the round trip splits into tfsim's
+ * share and ours (everything else: our encode, send, receive, decode, and
+ * both kernels' loopback work). */
+#define PER_RUN (SLICES * PER_SLICE)
+static uint64_t ours_t0[RUNS][PER_RUN], ours_t1[RUNS][PER_RUN];
 
 static void cleanup(void)
 {
@@ -81,9 +90,10 @@ static void start_tfsim(const char *tfsim, int *fix_port, int *echo_port)
     snprintf(echo_file, sizeof echo_file, "%s/echo.port", tmpdir);
     char log[128];
     snprintf(log, sizeof log, "%s/tfsim.log", tmpdir);
+    snprintf(answer_file, sizeof answer_file, "%s/answer.txt", tmpdir);
     char *argv[] = {(char *)tfsim, "--port", "0", "--bind", "127.0.0.1", "--port-file", ws_file, "--fix-port", "0",
                     "--fix-port-file", fix_file, "--echo-port", "0", "--echo-port-file", echo_file, "--busy-poll",
-                    "--symbols", "BTCUSDT", NULL};
+                    "--symbols", "BTCUSDT", "--answer-out", answer_file, NULL};
     tfsim_pid = bench_spawn(prog, argv, TFSIM_CPU, log);
     *fix_port = read_port(fix_file);
     *echo_port = read_port(echo_file);
@@ -128,8 +138,12 @@ static void ours_open(ours *o, int port)
     }
 }
 
-/* One order: the time to its first report; then wait (untimed) until it is done. */
-static uint64_t ours_one(ours *o)
+/* One order: the time to its first report; then wait (untimed) until it is done.
+ * *sent and *answered (may be NULL) get the two stamps. */
+static uint64_t ours_one_at(ours *o, uint64_t *sent, uint64_t *answered);
+static uint64_t ours_one(ours *o) { return ours_one_at(o, NULL, NULL); }
+
+static uint64_t ours_one_at(ours *o, uint64_t *sent, uint64_t *answered)
 {
     tf_venue_cmd c = {.kind = TF_VC_NEW, .side = TF_BUY, .type = TF_LIMIT, .tif = TF_IOC, .instrument = 0,
                       .order_id = ++o->next_id, .price = 100000, .qty = 100}; /* 1000.00: far below the market */
@@ -153,6 +167,10 @@ static uint64_t ours_one(ours *o)
         if (now > end)
             die("no execution report within 2 s");
     }
+    if (sent)
+        *sent = t0;
+    if (answered)
+        *answered = t1;
     return t1 - t0;
 }
 
@@ -305,7 +323,64 @@ static void load_run(ours *o, double rate, double secs, tf_hist *h, load_result 
 
 typedef struct run_result {
     tf_hist_summary ours, tcp, qf;
+    int run;
 } run_result;
+
+/* tfsim's own share of the median run's round trips (--answer-out, read at
+ * its exit) and the round trip without it: what is ours. */
+static void venue_share(int run, uint64_t tcp_p50, uint64_t tcp_p99)
+{
+    if (tfsim_pid > 0) {
+        kill(tfsim_pid, SIGTERM);
+        waitpid(tfsim_pid, NULL, 0);
+        tfsim_pid = 0;
+    }
+    FILE *f = fopen(answer_file, "r");
+    if (!f)
+        die("tfsim wrote no --answer-out file");
+    static uint64_t rd[1 << 20], wr[1 << 20];
+    uint64_t n = 0;
+    unsigned long long a, b;
+    while (n < sizeof rd / sizeof rd[0] && fscanf(f, "%llu %llu", &a, &b) == 2) {
+        rd[n] = a;
+        wr[n] = b;
+        n++;
+    }
+    fclose(f);
+    tf_hist *share = bench_hist_new(), *net = bench_hist_new();
+    uint64_t j = 0, paired = 0;
+    for (uint32_t i = 0; i < PER_RUN; i++) {
+        uint64_t t0 = ours_t0[run][i], t1 = ours_t1[run][i];
+        while (j < n && rd[j] < t0)
+            j++; /* QuickFIX's orders and other runs' fall between */
+        if (j >= n || wr[j] > t1)
+            continue;
+        tf_hist_record(share, wr[j] - rd[j]);
+        tf_hist_record(net, (t1 - t0) - (wr[j] - rd[j]));
+        paired++;
+        j++;
+    }
+    tf_hist_summary sh, nt;
+    tf_hist_summarize(share, &sh);
+    tf_hist_summarize(net, &nt);
+    free(share);
+    free(net);
+    printf("the median run's round trips split (%llu of %u paired with tfsim's own stamps: after the read that\n"
+           "brought the order, before the write that answers it):\n",
+           (unsigned long long)paired, PER_RUN);
+    bench_print_run_header();
+    bench_print_run_row("", "tfsim's share", &sh, "ns");
+    bench_print_run_row("", "ours (rtt - tfsim)", &nt, "ns");
+    if (paired < PER_RUN / 2)
+        die("too few round trips paired with tfsim's stamps");
+    bench_line("fix_rtt", "tfsim_share_p50", (double)sh.p50, 0, NULL, "ns");
+    bench_line("fix_rtt", "tfsim_share_p99", (double)sh.p99, 0, NULL, "ns");
+    bench_line("fix_rtt", "without_tfsim_p50", (double)nt.p50, (double)tcp_p50, "tcp_rtt", "ns");
+    bench_line("fix_rtt", "without_tfsim_p99", (double)nt.p99, (double)tcp_p99, "tcp_rtt", "ns");
+    double ratio = tcp_p50 ? (double)nt.p50 / (double)tcp_p50 : 0;
+    printf("target p50 <= 1.2x tcp_rtt, tfsim's own time taken out: %s (%.2fx)\n", ratio <= 1.2 ? "met" : "MISSED",
+           ratio);
+}
 
 int main(int argc, char **argv)
 {
@@ -321,6 +396,11 @@ int main(int argc, char **argv)
     int cpu = bench_pin(prog, BENCH_CPU);
     static ours o;
     ours_open(&o, fix_port);
+    /* As tfengine does before its threads start (prefault_memory): no
+     * first-touch page fault in the timed loop. */
+    tf_prefault_result pf;
+    if (tf_prefault_writable(16ull << 30, &pf) != 0)
+        die(tf_err_msg());
     int efd = echo_open(echo_port);
     char ping[512];
     size_t n = order_size(&o);
@@ -341,7 +421,7 @@ int main(int argc, char **argv)
         tf_hist_reset(h_qf);
         for (int s = 0; s < SLICES; s++) {
             for (int i = 0; i < PER_SLICE; i++)
-                tf_hist_record(h_ours, ours_one(&o));
+                tf_hist_record(h_ours, ours_one_at(&o, &ours_t0[k][s * PER_SLICE + i], &ours_t1[k][s * PER_SLICE + i]));
             for (int i = 0; i < PER_SLICE; i++)
                 tf_hist_record(h_tcp, echo_one(efd, ping, n));
             quickfix_slice(qf, fix_port, PER_SLICE, WARMUP / 4, k * SLICES + s, h_qf);
@@ -349,6 +429,7 @@ int main(int argc, char **argv)
         tf_hist_summarize(h_ours, &r[k].ours);
         tf_hist_summarize(h_tcp, &r[k].tcp);
         tf_hist_summarize(h_qf, &r[k].qf);
+        r[k].run = k;
         char run[16];
         snprintf(run, sizeof run, "%d", k + 1);
         bench_print_run_row(run, "ours (exio)", &r[k].ours, "ns");
@@ -392,6 +473,7 @@ int main(int argc, char **argv)
     printf("highest rate served whole (no loss, >= 98%% of the offer): %.0f orders/s, p99 %llu ns from when due\n",
            best.offered, (unsigned long long)best.lat.p99);
     bench_line("fix", "orders_per_s", best.achieved, 0, NULL, "1/s");
+    venue_share(m->run, m->tcp.p50, m->tcp.p99);
     close(efd);
     tf_exio_free(&o.x);
     free(h_ours);

@@ -92,6 +92,7 @@ typedef struct tf_feed {
     bool destroying;                /* tf_feed_close: callbacks only tidy up */
     struct tf_feed_ready *ready;    /* the stream socket's readiness (NULL: service every cycle) */
     bool rx_seen;                   /* the last lws_service delivered stream bytes: look again */
+    int ws_fd;                      /* the stream's socket while watched (-1: none) */
     uint64_t next_service_ns;       /* lws's own timers and writes: serviced at least this often */
     uint32_t close_reason;          /* tf_feed_disconnect_reason of the close we asked for */
     uint32_t attempt;               /* reconnect attempts since data last flowed */

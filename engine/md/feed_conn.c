@@ -11,6 +11,7 @@
 #include "engine/md/feed_conn.h"
 #include "engine/md/feed_ready.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
     f->closing = false;
     if (f->ready)
         tf_feed_ready_unwatch(f->ready);
+    f->ws_fd = -1;
     tf_ws_message_reset(&f->msg);
     if (f->destroying)
         return;
@@ -109,8 +111,11 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
             f->connected = true;
             f->connected_ns = now;
             f->last_frame_ns = now;
-            if (f->ready && tf_feed_ready_watch(f->ready, lws_get_socket_fd(wsi)) != 0)
+            f->ws_fd = lws_get_socket_fd(wsi);
+            if (f->ready && tf_feed_ready_watch(f->ready, f->ws_fd) != 0) {
                 tf_feed_ready_unwatch(f->ready); /* unwatched: serviced every cycle */
+                f->ws_fd = -1;
+            }
             if (!f->destroying)
                 f->conn_ops->connected(f, now);
         }
@@ -238,6 +243,7 @@ int tf__feed_conn_init(tf_feed *f, const tf_feed_conn_ops *ops)
     f->ctx = lws_create_context(&info);
     if (!f->ctx)
         return TF_ERR("feed: libwebsockets context creation failed");
+    f->ws_fd = -1;
     if (!f->cfg->service_every_cycle && !(f->ready = tf_feed_ready_open()))
         fprintf(stderr, "tfengine: %s; the feed polls its socket every cycle\n", tf_err_msg());
     tf_backoff_init(&f->backoff, f->cfg->reconnect_min_ns, f->cfg->reconnect_max_ns, tf_now_ns());
@@ -346,15 +352,19 @@ void tf__feed_conn_poll(tf_feed *f, uint64_t now)
     if (f->connected && !f->rest_active && f->need_snapshot && now - f->last_rest_ns >= TF__REST_MIN_GAP_NS)
         tf__request_snapshot(f, now);
     /* Look only when there may be something: a poll() per duty cycle was a
-     * microsecond in front of every tick. */
-    bool look = true;
-    if (f->ready && f->connected && !f->closing && !f->rest_active) {
-        bool ready = tf_feed_ready_take(f->ready);
-        look = ready || f->rx_seen || now >= f->next_service_ns ||
-               lws_service_adjust_timeout(f->ctx, 1, 0) == 0; /* lws holds input (TLS, flow control) */
+     * microsecond in front of every tick. When io_uring says the stream's
+     * socket has input, lws reads it without polling again
+     * (lws_service_fd); its timers and writes get a whole lws_service once
+     * a millisecond. */
+    if (f->ready && f->connected && !f->closing && !f->rest_active && f->ws_fd >= 0) {
+        if (tf_feed_ready_take(f->ready) || f->rx_seen) {
+            struct lws_pollfd pfd = {.fd = f->ws_fd, .events = POLLIN, .revents = POLLIN};
+            f->rx_seen = false;
+            lws_service_fd(f->ctx, &pfd);
+        }
+        if (now < f->next_service_ns && lws_service_adjust_timeout(f->ctx, 1, 0) != 0)
+            return; /* nothing buffered inside lws (TLS, flow control), no timer due */
     }
-    if (!look)
-        return;
     f->rx_seen = false;
     f->next_service_ns = now + TF__SERVICE_PERIOD_NS;
     lws_service(f->ctx, -1); /* -1: do not wait */

@@ -9,7 +9,7 @@
  *         [--fix-store DIR] [--fix-reset] [--fix-username U] [--fix-password P]
  *         [--fix-ed25519-pub FILE] [--fix-tls] [--maker-fee-bps X] [--taker-fee-bps X]
  *         [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]
- *         [--t2t-out FILE] [--fault KIND[:k=v,...]]...
+ *         [--t2t-out FILE] [--answer-out FILE] [--fault KIND[:k=v,...]]...
  *
  * Serves Binance spot streams (ws://ADDR:P/ws/<stream>, /stream?streams=a/b,
  * SUBSCRIBE/UNSUBSCRIBE) and GET /api/v3/depth on one port; --tls serves
@@ -54,8 +54,13 @@
  *                         frame, and just after each FIX read, given to every D, F, G
  *                         and XCN framed from it; each such message takes the latest
  *                         trade write before it if no message took it yet. At exit FILE
- *                         gets a line "<ns> <MsgType>" (ns = read - write) per sample,
- *                         and stderr their count (at most 2^20 kept; off: no cost)
+ *                         gets a line "<ns> <MsgType> <t_write> <t_read>" (ns = read -
+ *                         write) per sample, and stderr their count (at most 2^20 kept;
+ *                         off: no cost)
+ *   --answer-out FILE     the venue's own share of an order round trip (make bench-fix):
+ *                         CLOCK_MONOTONIC just after the read that brought a D, F, G or
+ *                         XCN and just before the next write to that connection; at exit
+ *                         FILE gets "<t_read> <t_write>" per order (at most 2^20 kept)
  * Up to 16 FIX connections and 16 sessions (one per SenderCompID); the
  * account is the Logon's Username, else its SenderCompID. Messages: D, F,
  * G, XCN (Binance's cancel-and-new: 25033 1 STOP_ON_FAILURE or 2
@@ -315,7 +320,7 @@ static void usage(FILE *f)
             "             [--fix-store DIR] [--fix-reset] [--fix-username U] [--fix-password P]\n"
             "             [--fix-ed25519-pub FILE] [--fix-tls] [--maker-fee-bps X] [--taker-fee-bps X]\n"
             "             [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]\n"
-            "             [--t2t-out FILE] [--fault KIND[:k=v,...]]...\n"
+            "             [--t2t-out FILE] [--answer-out FILE] [--fault KIND[:k=v,...]]...\n"
             "faults: drop dup reorder gap malformed truncate oversize stall shutdown fix-drop fix-delay\n"
             "        fix-reject fix-garble fix-skip-seq fix-refuse-logon fix-session-reset:after=S[,flag=1]\n"
             "        fix-lose-book fix-rewind-in:n=N fix-strict fix-status-latest\n"
@@ -386,7 +391,7 @@ int main(int argc, char **argv)
     enum {
         O_FIX_PORT = 256, O_FIX_BIND, O_FIX_PORT_FILE, O_FIX_COMP_ID, O_FIX_STORE, O_FIX_RESET, O_FIX_USER,
         O_FIX_PASS, O_FIX_PUB, O_FIX_TLS, O_MAKER_FEE, O_TAKER_FEE, O_ORDERS_DUMP, O_ECHO_PORT, O_ECHO_PORT_FILE,
-        O_BUSY_POLL, O_T2T_OUT,
+        O_BUSY_POLL, O_T2T_OUT, O_ANSWER_OUT,
     };
     static const struct option opts[] = {
         {"port", 1, NULL, 'p'},        {"bind", 1, NULL, 'b'},       {"port-file", 1, NULL, 'P'},
@@ -404,6 +409,7 @@ int main(int argc, char **argv)
         {"orders-dump", 1, NULL, O_ORDERS_DUMP},     {"echo-port", 1, NULL, O_ECHO_PORT},
         {"echo-port-file", 1, NULL, O_ECHO_PORT_FILE}, {"busy-poll", 0, NULL, O_BUSY_POLL},
         {"t2t-out", 1, NULL, O_T2T_OUT},
+        {"answer-out", 1, NULL, O_ANSWER_OUT},
         {NULL, 0, NULL, 0}};
     int ch;
     long long v;
@@ -443,6 +449,7 @@ int main(int argc, char **argv)
         case O_ECHO_PORT_FILE: s.fix.echo_port_file = optarg; break;
         case O_BUSY_POLL: s.fix.busy_poll = true; break;
         case O_T2T_OUT: s.t2t_out = optarg; break;
+        case O_ANSWER_OUT: s.answer_out = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "tfsim: unknown option or missing value: '%s' (--help lists the options)\n",
@@ -479,7 +486,8 @@ int main(int argc, char **argv)
         return 2;
     }
     s.msg = malloc(SIM_MSG_MAX);
-    if (!s.msg || sim_gen_init(&s) != 0 || (s.t2t_out && !(s.t2t = sim_t2t_open(s.t2t_out))))
+    if (!s.msg || sim_gen_init(&s) != 0 || (s.t2t_out && !(s.t2t = sim_t2t_open(s.t2t_out))) ||
+        (s.answer_out && !(s.answer = sim_answer_open(s.answer_out))))
         return 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -543,6 +551,8 @@ int main(int argc, char **argv)
     }
     sim_t2t_close(s.t2t, true);
     s.t2t = NULL;
+    sim_answer_close(s.answer, true);
+    s.answer = NULL;
     if (s.book_dump) {
         FILE *f = fopen(s.book_dump, "w");
         if (f) {
@@ -568,6 +578,7 @@ out:
         free(s.sess[i].trade_ends);
     }
     sim_t2t_close(s.t2t, false);
+    sim_answer_close(s.answer, false);
     free(s.held);
     free(s.msg);
     free(s.line);

@@ -40,7 +40,7 @@
 typedef struct sim {
     /* options */
     int port;
-    const char *bind, *port_file, *start_file, *record_file, *replay_file, *book_dump, *t2t_out;
+    const char *bind, *port_file, *start_file, *record_file, *replay_file, *book_dump, *t2t_out, *answer_out;
     bool tls;
     uint64_t seed, rate, messages, ping_s;
     double duration;
@@ -74,6 +74,7 @@ typedef struct sim {
     sim_order_ops order_events;     /* where market.c sends participants' book events (s->ex's) */
     struct sim_gw *gw;              /* sockets and epoll (fix_gateway.c) */
     struct sim_t2t *t2t;            /* --t2t-out (NULL: off) */
+    struct sim_answer *answer;      /* --answer-out (NULL: off) */
     /* counters */
     uint64_t c_dropped, c_dup, c_reorder, c_gap, c_malformed, c_truncated, c_oversize, c_stall,
         c_shutdown, c_slow_cut, c_clients;
@@ -99,6 +100,13 @@ void sim_t2t_trade_write(sim_t2t *t, uint64_t mono_ns); /* just before a write w
 /* A D, F, G or XCN read at read_ns (taken right after its recv). */
 void sim_t2t_reaction(sim_t2t *t, uint64_t read_ns, const char *msg_type);
 void sim_t2t_close(sim_t2t *t, bool write); /* write: the samples to the file, their count on stderr */
+
+/* answer.c: --answer-out (the venue's own share of an order round trip) */
+typedef struct sim_answer sim_answer;
+sim_answer *sim_answer_open(const char *path); /* NULL with a message when out of memory */
+void sim_answer_order(sim_answer *a, uint64_t read_ns); /* a D, F, G or XCN read at read_ns */
+void sim_answer_write(sim_answer *a, uint64_t write_ns); /* just before a write to a FIX connection */
+void sim_answer_close(sim_answer *a, bool write);
 
 /* tls.c */
 int sim_make_cert(sim *s, char *cert_path, size_t cp, char *key_path, size_t kp);

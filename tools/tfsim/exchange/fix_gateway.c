@@ -201,6 +201,8 @@ static void fix_flush(sim *s, int ci)
         size_t n = exchange_conn_peek(s->ex, ci, &p);
         if (n == 0)
             break;
+        if (s->answer) /* --answer-out: right before the write that answers */
+            sim_answer_write(s->answer, clock_ns(CLOCK_MONOTONIC));
         ssize_t w;
         if (c->ssl) {
             ERR_clear_error();
@@ -268,7 +270,7 @@ static void fix_readable(sim *s, int ci)
                 return;
             }
         }
-        if (s->t2t) /* once per read, before any parsing */
+        if (s->t2t || s->answer) /* once per read, before any parsing */
             exchange_stamp_read(s->ex, clock_ns(CLOCK_MONOTONIC));
         exchange_conn_input(s->ex, ci, g->rbuf, (size_t)n);
         if (exchange_conn_done(s->ex, ci) || (!c->ssl && (size_t)n < sizeof g->rbuf))
