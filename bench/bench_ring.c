@@ -12,6 +12,14 @@
  *   cacheline_rtt  a bare cache-line ping-pong: the physical limit
  *   pipe_rtt       64 bytes through two pipes (a blocking hand-off)
  *   eventfd_rtt    record in shm, wake-up through two eventfds
+ *   seq_slot_rtt   an experiment, not a product ring: each 64-byte slot carries
+ *                  its own sequence number (56 bytes of payload), so the
+ *                  consumer waits on the slot's line and never reads the
+ *                  producer's index; one line crosses per hop instead of two
+ *                  (the record and the tail). In a closed loop nothing fills,
+ *                  so it needs no full check. It shows what the hop of a ring
+ *                  that stores indices apart from records (ours, ck_ring) costs
+ *                  over the single line.
  * Throughput: producer on one CPU, consumer on the other, every sequence
  * verified (loss must be 0): ours and ck_ring, in batches and one by one.
  * ck_ring has no batch call, so its batches are loops of single calls.
@@ -45,9 +53,9 @@ typedef struct ck_region {
     struct brec buf[CAP];
 } ck_region;
 
-enum variant { V_OURS, V_CK, V_LINE, V_PIPE, V_EVENTFD, V_COUNT };
+enum variant { V_OURS, V_CK, V_LINE, V_PIPE, V_EVENTFD, V_SEQ, V_COUNT };
 static const char *const variant_names[V_COUNT] = {"ours", "ck_ring", "cacheline_rtt", "pipe_rtt",
-                                                   "eventfd_rtt"};
+                                                   "eventfd_rtt", "seq_slot_rtt"};
 
 static struct {
     int cpu_a, cpu_b;
@@ -61,6 +69,24 @@ static tf_ring ours_ab, ours_ba;
 static ck_region *ck_ab, *ck_ba;
 static uint64_t *line_a, *line_b; /* on separate 128-byte lines */
 static struct brec *slot_a, *slot_b;
+static struct brec *seq_ab, *seq_ba; /* V_SEQ: CAP slots each way; v[7] is the slot's sequence */
+
+static inline void seq_send(struct brec *ring, uint64_t i, const struct brec *r)
+{
+    struct brec *slot = &ring[i & (CAP - 1)];
+    memcpy(slot, r, 56);
+    ck_pr_store_64(&slot->v[7], i); /* x86: stores are not reordered; the payload is there first */
+}
+
+static inline bool seq_take(struct brec *ring, uint64_t i, struct brec *r)
+{
+    struct brec *slot = &ring[i & (CAP - 1)];
+    if (ck_pr_load_64(&slot->v[7]) != i)
+        return false;
+    ck_pr_fence_load();
+    memcpy(r, slot, 56);
+    return true;
+}
 static int pipe_ab[2], pipe_ba[2], efd_ab, efd_ba;
 static uint64_t watchdog_ticks;
 
@@ -88,6 +114,7 @@ static void stalled(const char *what)
 typedef struct echo_arg {
     enum variant v;
     uint64_t n;
+    uint64_t base; /* V_SEQ: sequence numbers go on across rounds (slots keep the last) */
     int cpu; /* where the echo thread ran */
 } echo_arg;
 
@@ -109,6 +136,10 @@ static void *echo_main(void *p)
         case V_LINE:
             SPIN_UNTIL(ck_pr_load_64(line_a) == i, "line echo");
             ck_pr_store_64(line_b, i);
+            break;
+        case V_SEQ:
+            SPIN_UNTIL(seq_take(seq_ab, a->base + i, &r), "seq echo");
+            seq_send(seq_ba, a->base + i, &r);
             break;
         case V_PIPE:
             if (read(pipe_ab[0], &r, sizeof r) != sizeof r || write(pipe_ba[1], &r, sizeof r) != sizeof r)
@@ -135,7 +166,8 @@ static void *echo_main(void *p)
  * Returns the CPU the echo thread ran on. */
 static int pingpong(enum variant v, uint64_t warmup, uint64_t n, tf_hist *h)
 {
-    echo_arg a = {v, warmup + n, -1};
+    static uint64_t seq_base;
+    echo_arg a = {v, warmup + n, seq_base, -1};
     *line_a = *line_b = 0;
     bool blocking = v == V_PIPE || v == V_EVENTFD;
     if (blocking)
@@ -160,6 +192,10 @@ static int pingpong(enum variant v, uint64_t warmup, uint64_t n, tf_hist *h)
         case V_LINE:
             ck_pr_store_64(line_a, i);
             SPIN_UNTIL(ck_pr_load_64(line_b) == i, "line reply");
+            break;
+        case V_SEQ:
+            seq_send(seq_ab, seq_base + i, &r);
+            SPIN_UNTIL(seq_take(seq_ba, seq_base + i, &r), "seq reply");
             break;
         case V_PIPE:
             if (write(pipe_ab[1], &r, sizeof r) != sizeof r || read(pipe_ba[0], &r, sizeof r) != sizeof r)
@@ -186,6 +222,8 @@ static int pingpong(enum variant v, uint64_t warmup, uint64_t n, tf_hist *h)
     pthread_join(t, NULL);
     if (blocking)
         bench_watchdog(0);
+    if (v == V_SEQ)
+        seq_base += warmup + n;
     return a.cpu;
 }
 
@@ -358,11 +396,11 @@ int main(int argc, char **argv)
     char inst[32], path[256];
     snprintf(inst, sizeof inst, "bench-%d", (int)getpid());
     tf_segment seg;
-    tf_seg_layout layout = {.kind = TF_SEG_KIND_RINGS, .region_count = 5};
-    const char *names[5] = {"ours_ab", "ours_ba", "ck_ab", "ck_ba", "lines"};
-    uint64_t lens[5] = {tf_ring_region_size(CAP, 64), tf_ring_region_size(CAP, 64),
-                        sizeof(ck_region), sizeof(ck_region), 4096};
-    for (int i = 0; i < 5; i++) {
+    tf_seg_layout layout = {.kind = TF_SEG_KIND_RINGS, .region_count = 6};
+    const char *names[6] = {"ours_ab", "ours_ba", "ck_ab", "ck_ba", "lines", "seq"};
+    uint64_t lens[6] = {tf_ring_region_size(CAP, 64), tf_ring_region_size(CAP, 64),
+                        sizeof(ck_region), sizeof(ck_region), 4096, 2 * CAP * sizeof(struct brec)};
+    for (int i = 0; i < 6; i++) {
         layout.regions[i].name = names[i];
         layout.regions[i].length = lens[i];
     }
@@ -390,6 +428,8 @@ int main(int argc, char **argv)
     line_b = (uint64_t *)(lines + 128);
     slot_a = (struct brec *)(lines + 256);
     slot_b = (struct brec *)(lines + 512);
+    seq_ab = region(&seg, "seq", NULL);
+    seq_ba = seq_ab + CAP;
     if (pipe(pipe_ab) || pipe(pipe_ba) || (efd_ab = eventfd(0, 0)) < 0 || (efd_ba = eventfd(0, 0)) < 0)
         bench_die("bench_ring", "pipe/eventfd failed");
     int cpu_main = bench_pin("bench_ring", opt.cpu_a), cpu_echo = -1;
@@ -445,6 +485,8 @@ int main(int argc, char **argv)
     bench_line("ring_hop_ck", "rtt_p99", (double)s[V_CK].p99, (double)s[V_LINE].p99, "cacheline_rtt", "ns");
     bench_line("ring_hop_ck", "rtt_p999", (double)s[V_CK].p999, (double)s[V_LINE].p999, "cacheline_rtt", "ns");
     bench_line("ring_hop", "rtt_p50", (double)s[V_OURS].p50, (double)s[V_CK].p50, "ck_ring_rtt", "ns");
+    bench_line("ring_hop", "rtt_p50", (double)s[V_OURS].p50, (double)s[V_SEQ].p50, "seq_slot_rtt", "ns");
+    bench_line("ring_hop_seq_slot", "rtt_p50", (double)s[V_SEQ].p50, (double)s[V_LINE].p50, "cacheline_rtt", "ns");
     bench_line("ring_hop", "rtt_p50", (double)s[V_OURS].p50, (double)s[V_PIPE].p50, "pipe_rtt", "ns");
     bench_line("ring_hop", "rtt_p99", (double)s[V_OURS].p99, (double)s[V_PIPE].p99, "pipe_rtt", "ns");
     bench_line("ring_hop", "rtt_p50", (double)s[V_OURS].p50, (double)s[V_EVENTFD].p50, "eventfd_rtt", "ns");
