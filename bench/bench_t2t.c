@@ -61,6 +61,7 @@ static const char *prog = "bench_t2t";
 static const char *t2t_rate = "500";
 static const char *idle_kind = "busy-spin"; /* --idle: the hot thread's idle strategy */
 static int lock_memory; /* --lock-memory: mlockall, as production.yaml has it */
+static int rx_stamps; /* --rx-stamps: feed.rx_timestamps (the kernel receive stamp; one more syscall per read) */
 static const char *every = "1"; /* --every N: the strategy answers every Nth trade (the feed stays warmer) */
 static char tmp[64];
 static pid_t sim_pid, engine_pid;
@@ -167,7 +168,7 @@ static void write_cfg(const char *path, int with_strategy)
             "  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\", "
             "min_notional: \"5\"}\n"
             "feed: {url: \"ws://127.0.0.1:%d\", rest_url: \"http://127.0.0.1:%d\", streams: [trade%s],\n"
-            "       service_every_cycle: %s}\n"
+            "       service_every_cycle: %s, rx_timestamps: %s}\n"
             "export: {run_dir: %s/run}\n"
             "orders: {capacity: 65536, journal_capacity: 1048576%s}\n"
             "risk:\n"
@@ -185,7 +186,8 @@ static void write_cfg(const char *path, int with_strategy)
             "threads:\n"
             "  - {name: hot, cpu: %d, idle: %s, stages: [feed, %srisk, oms, exio]}\n",
             lock_memory ? "true" : "false", before_has("prefault") ? "false" : "true", tmp, ws_port, ws_port,
-            with_strategy ? "" : ", bookTicker, depth@100ms", before_has("feed") ? "true" : "false", tmp,
+            with_strategy ? "" : ", bookTicker, depth@100ms", before_has("feed") ? "true" : "false",
+            rx_stamps ? "true" : "false", tmp,
             with_strategy ? plugin : "",
             fix_port, tmp, tmp, ENGINE_CPU, idle_kind, with_strategy ? "strategy, " : "");
     fclose(f);
@@ -466,6 +468,8 @@ int main(int argc, char **argv)
             t2t_rate = argv[++i];
         else if (strcmp(argv[i], "--before") == 0 && i + 1 < argc) /* what the baseline variant turns off */
             before = argv[++i];
+        else if (strcmp(argv[i], "--rx-stamps") == 0) /* feed.rx_timestamps: md_kernel_to_recv_ns */
+            rx_stamps = 1;
         else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) /* the strategy answers every Nth trade */
             every = argv[++i];
         else if (strcmp(argv[i], "--lock-memory") == 0) /* the engine locks its memory (production.yaml) */
@@ -473,7 +477,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc) /* busy-spin (default) or spin (no pause) */
             idle_kind = argv[++i];
         else
-            die("usage: bench_t2t [--rate TRADES_PER_S] [--idle busy-spin|spin] [--lock-memory] [--every N] [--before feed|prefault|all] [--load-only]");
+            die("usage: bench_t2t [--rate TRADES_PER_S] [--idle busy-spin|spin] [--lock-memory] [--every N] [--rx-stamps] [--before feed|prefault|all] [--load-only]");
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -522,8 +526,9 @@ int main(int argc, char **argv)
     printf("the tick's timeline, median runs (%llu of %llu samples paired with the engine's trace; one clock,\n"
            "CLOCK_MONOTONIC: tfsim's stamps around the engine's own). Inside \"decode, journal, strategy\": the\n"
            "engine's histograms above (md_recv_to_decoded_ns, md_decoded_to_published_ns, strategy_md_wait_ns,\n"
-           "strategy_decide_ns). The kernel's receive stamp is not in it: libwebsockets reads the socket with recv(),\n"
-           "which carries no SO_TIMESTAMPING control message, so \"wire in\" is the kernel and lws together.\n",
+           "strategy_decide_ns). Inside \"wire in\", with --rx-stamps: md_kernel_to_recv_ns, the kernel's receive\n"
+           "stamp of the packet (SO_TIMESTAMPING) to the frame handed over by lws (a MSG_PEEK recvmsg per read\n"
+           "fetches the stamp, which lengthens that hop by its own cost).\n",
            (unsigned long long)m->paired, (unsigned long long)m->samples);
     printf("%-46s %7s %7s %7s %7s %8s | %-18s\n", "hop", "count", "p50", "p90", "p99", "max", "before");
     for (int k = 0; k < HOP_COUNT; k++)

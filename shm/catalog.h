@@ -154,6 +154,7 @@
     X(MD_DECODED_TO_PUBLISHED_NS, "md_decoded_to_published_ns", "feed", "", "market data: decoded -> published") \
     X(MD_RECV_TO_JOURNAL_NS, "md_recv_to_journal_ns", "feed", "", "market data: received -> in the journal") \
     X(MD_VENUE_TO_LOCAL_NS, "md_venue_to_local_ns", "feed", "", "venue timestamp -> our receive time (clock skew plus network)") \
+    X(MD_KERNEL_TO_RECV_NS, "md_kernel_to_recv_ns", "feed", "", "tick hop: the kernel's receive stamp of the packet -> the frame handed over (feed.rx_timestamps)") \
     X(RISK_CHECK_NS, "risk_check_ns", "risk", "", "one pre-trade check") \
     X(ORDER_REQUEST_TO_VENUE_NS, "order_request_to_venue_ns", "oms", "", "request received -> command on the venue ring") \
     X(TICK_TO_ORDER_NS, "tick_to_order_ns", "oms", "", "market-data receive -> order command to the venue") \

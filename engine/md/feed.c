@@ -462,7 +462,8 @@ static int tf__stats(tf_feed *f, tf_stats *st, uint32_t owner)
     if (!(f->h_decode = tf_stats_add_hist(st, owner, TF_HIST_MD_RECV_TO_DECODED_NS, NULL)) ||
         !(f->h_publish = tf_stats_add_hist(st, owner, TF_HIST_MD_DECODED_TO_PUBLISHED_NS, NULL)) ||
         !(f->h_recv_to_journal = tf_stats_add_hist(st, owner, TF_HIST_MD_RECV_TO_JOURNAL_NS, NULL)) ||
-        !(f->h_venue_skew = tf_stats_add_hist(st, owner, TF_HIST_MD_VENUE_TO_LOCAL_NS, NULL)))
+        !(f->h_venue_skew = tf_stats_add_hist(st, owner, TF_HIST_MD_VENUE_TO_LOCAL_NS, NULL)) ||
+        (f->cfg->rx_timestamps && !(f->h_kernel = tf_stats_add_hist(st, owner, TF_HIST_MD_KERNEL_TO_RECV_NS, NULL))))
         return -1;
     return 0;
 }

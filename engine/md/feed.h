@@ -139,6 +139,8 @@ typedef struct tf_feed {
     tf_hist *h_publish;             /* decoded -> published */
     tf_hist *h_recv_to_journal;     /* recv -> published */
     tf_hist *h_venue_skew;          /* local wall clock at recv - venue E (when E <= local) */
+    tf_hist *h_kernel;              /* kernel receive stamp -> recv (feed.rx_timestamps) */
+    uint64_t rx_kernel_ns;          /* the latest packet's kernel receive stamp, monotonic (0: none) */
 } tf_feed;
 
 /* Cold path: allocate everything, register stats, claim state slots, and

@@ -11,8 +11,11 @@
 #include "engine/md/feed_conn.h"
 #include "engine/md/feed_ready.h"
 
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include <libwebsockets.h>
@@ -58,6 +61,30 @@ static void tf__ws_gone(tf_feed *f, uint32_t reason, uint64_t now)
     f->attempt++;
 }
 
+/* feed.rx_timestamps: the kernel's receive stamp of the oldest unread
+ * packet (SO_TIMESTAMPING software stamps come only as a control message of
+ * a read, and lws reads with recv(): so a MSG_PEEK of one byte first, one
+ * more system call per read). CLOCK_REALTIME, taken back to the monotonic
+ * clock by the offset between the two now. */
+static void tf__rx_stamp(tf_feed *f)
+{
+    char b, ctl[CMSG_SPACE(sizeof(struct scm_timestamping))];
+    struct iovec iov = {.iov_base = &b, .iov_len = 1};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+    if (recvmsg(f->ws_fd, &m, MSG_PEEK | MSG_DONTWAIT) <= 0)
+        return;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPING)
+            continue;
+        struct scm_timestamping ts;
+        memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        uint64_t rt = (uint64_t)ts.ts[0].tv_sec * 1000000000ull + (uint64_t)ts.ts[0].tv_nsec;
+        uint64_t offset = tf_realtime_ns() - tf_now_ns();
+        if (rt > offset)
+            f->rx_kernel_ns = rt - offset;
+    }
+}
+
 static void tf__ws_receive(tf_feed *f, struct lws *wsi, const char *in, size_t len, uint64_t now)
 {
     unsigned flags = (lws_is_first_fragment(wsi) ? TF_WS_FIRST : 0) | (lws_is_final_fragment(wsi) ? TF_WS_FINAL : 0) |
@@ -67,6 +94,9 @@ static void tf__ws_receive(tf_feed *f, struct lws *wsi, const char *in, size_t l
     if (res == TF_WS_MORE)
         return;
     f->last_frame_ns = now;
+    if (f->h_kernel && f->rx_kernel_ns && f->msg.recv_ns >= f->rx_kernel_ns)
+        tf_hist_record(f->h_kernel, f->msg.recv_ns - f->rx_kernel_ns);
+    f->rx_kernel_ns = 0; /* the read's first message only: the stamp is its first packet's */
     if (res == TF_WS_OVERSIZED)
         f->conn_ops->refused(f, TF_FEED_REJ_OVERSIZED, f->msg.buf, f->msg.len, now);
     else if (res == TF_WS_BINARY_MSG)
@@ -112,6 +142,11 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
             f->connected_ns = now;
             f->last_frame_ns = now;
             f->ws_fd = lws_get_socket_fd(wsi);
+            if (f->cfg->rx_timestamps) {
+                int on = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+                if (setsockopt(f->ws_fd, SOL_SOCKET, SO_TIMESTAMPING, &on, sizeof on) != 0)
+                    tf_stage_error(f->stage, TF_E_MD_CONNECT, 0, "rx_timestamps: SO_TIMESTAMPING refused", now);
+            }
             if (f->ready && tf_feed_ready_watch(f->ready, f->ws_fd) != 0) {
                 tf_feed_ready_unwatch(f->ready); /* unwatched: serviced every cycle */
                 f->ws_fd = -1;
@@ -360,6 +395,8 @@ void tf__feed_conn_poll(tf_feed *f, uint64_t now)
         if (tf_feed_ready_take(f->ready) || f->rx_seen) {
             struct lws_pollfd pfd = {.fd = f->ws_fd, .events = POLLIN, .revents = POLLIN};
             f->rx_seen = false;
+            if (f->h_kernel)
+                tf__rx_stamp(f);
             lws_service_fd(f->ctx, &pfd);
         }
         if (now < f->next_service_ns && lws_service_adjust_timeout(f->ctx, 1, 0) != 0)

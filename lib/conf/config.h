@@ -126,6 +126,9 @@ typedef struct tf_cfg_feed {
     uint32_t max_frame_bytes;            /* larger messages are refused (default 1 MiB) */
     bool tls_verify;                     /* verify wss/https certificates (default true) */
     char ca_file[TF_CFG_PATH_MAX];       /* "" = system CAs */
+    bool rx_timestamps;                  /* the kernel's receive stamp of each packet (SO_TIMESTAMPING, read
+                                          * with a MSG_PEEK recvmsg: one more system call per read; a
+                                          * diagnostic, default false) into md_kernel_to_recv_ns */
     bool service_every_cycle;            /* call lws_service (a poll()) every duty cycle instead of when
                                           * io_uring says the socket has data, and every ms (default false) */
 } tf_cfg_feed;

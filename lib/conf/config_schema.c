@@ -179,6 +179,7 @@ static const tf__cfg_key tf__cfg_feed_keys[] = {
     ROW("tls_verify", TF__T_BOOL, AT(tf_cfg_feed, tls_verify)),
     ROW("ca_file", TF__T_PATH, AT(tf_cfg_feed, ca_file)),
     ROW("service_every_cycle", TF__T_BOOL, AT(tf_cfg_feed, service_every_cycle)),
+    ROW("rx_timestamps", TF__T_BOOL, AT(tf_cfg_feed, rx_timestamps)),
     END};
 static const tf__cfg_key tf__cfg_bars_keys[] = {
     ROW("grace_ms", TF__T_MS, AT(tf_cfg_bars, grace_ns), .max = 59000),

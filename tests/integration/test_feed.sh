@@ -76,6 +76,7 @@ feed:
   reconnect_min_ms: 20
   reconnect_max_ms: 500
   rotate_after_s: ${ROTATE:-82800}
+  rx_timestamps: ${RX_STAMPS:-false}
 bars: {grace_ms: 200, empty: $4, revision_window: 64}
 validation: {max_deviation_bps: 5000}
 threads:
@@ -202,9 +203,11 @@ check "clean stop" stop_engine
 echo "5. wss, serverShutdown, a stalled feed"
 start_sim --tls --symbols BTCUSDT,ETHUSDT --seed 14 --rate 2000 --fault shutdown:after=3000 \
     --fault stall:ms=4000,every=6000 || exit 1
-write_config "$dir/tls.yaml" "$port" "trade, depth@100ms" skip s
+RX_STAMPS=true write_config "$dir/tls.yaml" "$port" "trade, depth@100ms" skip s
 start_engine "$dir/tls.yaml" || exit 1
 check "trades arrive over wss" wait_for 10 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type trade 2>/dev/null | grep -q 'symbol=ETHUSDT'"
+check "the kernel's receive stamps are taken (feed.rx_timestamps)" wait_for 10 sh -c \
+    "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --once --no-color | awk '\$1==\"md_kernel_to_recv_ns\"{print \$2}')\" -gt 0 ] 2>/dev/null"
 check "the book syncs over https" wait_for 10 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q book_synced"
 check "serverShutdown is journaled and followed" wait_for 15 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q server_shutdown"
 check "reconnected after serverShutdown" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"

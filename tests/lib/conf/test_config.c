@@ -132,6 +132,7 @@ static void test_defaults(void **state)
     assert_false(cfg.lock_memory);
     assert_true(cfg.prefault_memory);
     assert_false(cfg.feed.service_every_cycle);
+    assert_false(cfg.feed.rx_timestamps);
     assert_string_equal(cfg.exchange.trace_file, "");
     assert_int_equal(cfg.synthetic.rate_per_s, 100000);
     assert_int_equal(cfg.synthetic.burst, 64);
@@ -423,7 +424,7 @@ static void test_market_data_config(void **state)
     (void)state;
     assert_int_equal(parse("instance: x\n" BTC "feed:\n  url: wss://stream.binance.com:9443\n"
                            "  rest_url: https://api.binance.com\n  streams: [trade, depth]\n"
-                           "  rotate_after_s: 3600\n  reconnect_min_ms: 50\n  service_every_cycle: true\n"
+                           "  rotate_after_s: 3600\n  reconnect_min_ms: 50\n  service_every_cycle: true\n  rx_timestamps: true\n"
                            "bars: {grace_ms: 500, empty: flat, revision_window: 5}\n"
                            "validation: {max_deviation_bps: 200}\n" FEED_T),
                      0);
@@ -436,6 +437,7 @@ static void test_market_data_config(void **state)
     assert_int_equal(cfg.feed.streams, (1u << TF_STREAM_TRADE) | (1u << TF_STREAM_DEPTH_1S));
     assert_int_equal(cfg.feed.rotate_after_ns, 3600ull * 1000000000ull);
     assert_true(cfg.feed.service_every_cycle);
+    assert_true(cfg.feed.rx_timestamps);
     assert_int_equal(cfg.feed.reconnect_min_ns, 50000000ull);
     assert_int_equal(cfg.feed.reconnect_max_ns, 30000000000ull);
     assert_int_equal(cfg.bars.grace_ns, 500000000ull);
