@@ -258,12 +258,16 @@ int tf_segment_clear_existing(const char *path, tf_stale_action on_stale)
                  pid, (double)age / 1e9);
     } else {
         snprintf(found, sizeof found, "unusable (%s: %s)", tf_seg_status_name(s), tf_err_msg());
-        /* Another layout version: the header prefix (magic, version, owner)
-         * is the same in every version, so a cleanly closed one from an
-         * earlier build is simply replaced, as a closed one of ours is. */
+        /* Another layout version, or regions another build sized (a minor
+         * version's larger stats directory): the header prefix (magic,
+         * version, owner) is the same in every version, so a cleanly closed
+         * one from an earlier build is simply replaced, as a closed one of
+         * ours is. Only segments this call would create are at stake:
+         * persistent ones are taken over by tf_segment_recover. */
         tf_seg_header h;
         int fd = -1;
-        if (s == TF_SEG_WRONG_VERSION && tf__open_checked(path, O_RDONLY, false, &fd, &st) != TF_SEG_OK)
+        if ((s != TF_SEG_WRONG_VERSION && s != TF_SEG_CORRUPT) ||
+            tf__open_checked(path, O_RDONLY, false, &fd, &st) != TF_SEG_OK)
             fd = -1;
         if (fd >= 0) {
             ssize_t n = pread(fd, &h, sizeof h, 0);

@@ -1038,6 +1038,41 @@ static void test_stale_closed_replaced_silently(void **state)
     tf_segment_close(&w);
 }
 
+/* A cleanly closed segment this build reads as corrupt (another build sized
+ * its regions, as a minor version's larger stats directory does) is
+ * replaced, saying so; a crashed one like it is still refused. */
+static void test_stale_closed_other_build_replaced(void **state)
+{
+    (void)state;
+    char path[256];
+    seg_path(path, sizeof path, "otherbuild");
+    child_owner(path, "otherbuild", OWNER_CLOSE, true);
+    assert_int_equal(owner_of(path), TF_OWNER_CLOSED);
+    patch_u64(path, offsetof(tf_seg_header, regions) + offsetof(tf_seg_region, length), 1ull << 40);
+    tf_segment r;
+    assert_int_equal(tf_segment_attach(&r, path, 0), TF_SEG_CORRUPT);
+    tf_seg_layout l;
+    layout2(&l, TF_SEG_KIND_STATS);
+    tf_segment w;
+    char err[1024];
+    stderr_capture_begin();
+    int rc = tf_segment_create(&w, path, g_inst, "otherbuild", &l, 0640, TF_STALE_ACTION_REFUSE);
+    stderr_capture_end(err, sizeof err);
+    if (rc != 0)
+        fail_msg("create over a closed segment of another build: %s", tf_err_msg());
+    assert_non_null(strstr(err, "closed by an engine of layout"));
+    assert_int_equal(tf_segment_publish(&w), 0);
+    assert_int_equal(owner_of(path), TF_OWNER_LIVE);
+    tf_segment_close(&w);
+
+    seg_path(path, sizeof path, "otherbuild-crashed");
+    child_owner(path, "otherbuild-crashed", OWNER_EXIT, true);
+    patch_u64(path, offsetof(tf_seg_header, regions) + offsetof(tf_seg_region, length), 1ull << 40);
+    assert_int_equal(tf_segment_create(&w, path, g_inst, "otherbuild-crashed", &l, 0640, TF_STALE_ACTION_REFUSE),
+                     -1);
+    assert_msg_has("unusable");
+}
+
 static void test_stale_unusable_file(void **state)
 {
     (void)state;
@@ -1195,6 +1230,7 @@ int main(void)
         T(test_stale_crashed_replaced),
         T(test_stale_live_owner_refused_even_with_replace),
         T(test_stale_closed_replaced_silently),
+        T(test_stale_closed_other_build_replaced),
         T(test_stale_unusable_file),
         T(test_recover_dead_owner_keeps_contents),
         T(test_recover_other_layout_refused),
