@@ -3,8 +3,9 @@
  * read from the completion queue in memory. The feed then calls
  * lws_service (which polls and reads) only when there is data, instead of
  * once per duty cycle: on a busy-spinning thread that was a poll() a cycle,
- * about a microsecond each on a virtual machine, in front of every tick.
- * One owner thread; the ring is this module's alone. */
+ * ~870 k system calls a second (make bench-t2t found the tick's latency
+ * the same either way on 2 vCPUs). One owner thread; the ring is this
+ * module's alone. */
 #ifndef TF_ENGINE_MD_FEED_READY_H
 #define TF_ENGINE_MD_FEED_READY_H
 
