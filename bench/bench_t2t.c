@@ -280,7 +280,7 @@ typedef struct run_result {
     tf_hist_summary t2t, echo, echo_spaced;
     uint64_t samples;
     tf_hist_summary hop[HOP_COUNT];
-    uint64_t paired, unpaired;
+    uint64_t paired;
 } run_result;
 
 typedef struct trace_rec {
@@ -315,15 +315,13 @@ static void timeline(const char *trace_path, uint64_t (*smp)[2], uint64_t n, run
     for (int k = 0; k < HOP_COUNT; k++)
         h[k] = bench_hist_new();
     uint64_t j = 0;
-    r->paired = r->unpaired = 0;
+    r->paired = 0;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t w = smp[i][0], rd = smp[i][1];
         while (j < nt && tr[j].t_md < w)
             j++;
-        if (j >= nt || tr[j].t_submitted > rd || tr[j].t_md > rd) {
-            r->unpaired++;
+        if (j >= nt || tr[j].t_submitted > rd || tr[j].t_md > rd)
             continue;
-        }
         const trace_rec *t = &tr[j++];
         r->paired++;
         hop_rec(h[HOP_WIRE_IN], w, t->t_md);

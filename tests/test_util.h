@@ -15,6 +15,19 @@ static inline int test_dir_make(const char *prefix)
     return mkdtemp(test_dir) ? 0 : -1;
 }
 
+/* A small file's text into buf (NUL-terminated, at most cap - 1 bytes);
+ * -1 when it cannot be opened. */
+static inline long test_read_file(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return (long)n;
+}
+
 static inline int test_dir_remove(void **state)
 {
     (void)state;

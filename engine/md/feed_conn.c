@@ -74,7 +74,8 @@ static void tf__rx_stamp(tf_feed *f)
     if (recvmsg(f->ws_fd, &m, MSG_PEEK | MSG_DONTWAIT) <= 0)
         return;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPING)
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPING ||
+            c->cmsg_len < CMSG_LEN(sizeof(struct scm_timestamping)))
             continue;
         struct scm_timestamping ts;
         memcpy(&ts, CMSG_DATA(c), sizeof ts);
@@ -387,7 +388,7 @@ void tf__feed_conn_poll(tf_feed *f, uint64_t now)
     if (f->connected && !f->rest_active && f->need_snapshot && now - f->last_rest_ns >= TF__REST_MIN_GAP_NS)
         tf__request_snapshot(f, now);
     /* Look only when there may be something: a poll() per duty cycle was
-     * ~870 k system calls a second on one spinning thread (the latency of a
+     * a system call for every loop of a spinning thread (the latency of a
      * tick did not change measurably either way: bench/README.md). When
      * io_uring says the stream's socket has input, lws reads it without
      * polling again (lws_service_fd); its timers and writes get a whole

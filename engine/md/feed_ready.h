@@ -2,8 +2,8 @@
  * call: a multishot io_uring poll on the stream's socket, its completions
  * read from the completion queue in memory. The feed then calls
  * lws_service (which polls and reads) only when there is data, instead of
- * once per duty cycle: on a busy-spinning thread that was a poll() a cycle,
- * ~870 k system calls a second (make bench-t2t found the tick's latency
+ * once per duty cycle: on a busy-spinning thread that was a poll() for
+ * every loop (tfstat's loops per second; make bench-t2t found the tick's latency
  * the same either way on 2 vCPUs). One owner thread; the ring is this
  * module's alone. */
 #ifndef TF_ENGINE_MD_FEED_READY_H

@@ -599,6 +599,8 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
         tf_order_cmd *c = tf__outbox_slot(r);
         if (!tf_risk_handle(r, &q, now, c))
             continue;
+        if (r->req_client)
+            c->t_md_ns = 0; /* the tick behind an order is the engine's stamp: a client's record claims none */
         if (r->h_wait)
             c->t_passed_ns = tf_now_ns();
         r->out_tail++;

@@ -322,14 +322,14 @@ int oob_mkdirs(const char *path)
     return 0;
 }
 
-void oob_write_port_file(const char *path, int port)
+void oob_write_number_file(const char *path, uint64_t v)
 {
     char tmp[TF_CFG_PATH_MAX + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return;
-    fprintf(f, "%d\n", port);
+    fprintf(f, "%llu\n", (unsigned long long)v);
     if (fclose(f) == 0)
         rename(tmp, path);
 }

@@ -126,8 +126,9 @@ int oob_pin(const tf_config *cfg);
 /* mkdir -p */
 int oob_mkdirs(const char *path);
 
-/* Write "<port>\n" to `path` whole (a temporary file renamed over it), so a
- * test or script that sees the file never reads half a number. */
-void oob_write_port_file(const char *path, int port);
+/* Write "<v>\n" to `path` whole (a temporary file renamed over it), so a
+ * test or script that sees the file never reads half a number: port files,
+ * tfsim's start file. */
+void oob_write_number_file(const char *path, uint64_t v);
 
 #endif

@@ -162,7 +162,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (port_file)
-        oob_write_port_file(port_file, port);
+        oob_write_number_file(port_file, (uint64_t)port);
     fprintf(stderr, "tfexport-prom: serving http://%s:%d/metrics for engine '%s' in %s\n", pc->bind, port,
             cfg.instance, cfg.shm_dir);
     while (!oob_stop)

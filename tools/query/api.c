@@ -349,14 +349,8 @@ static void trades(q_server *q, q_response *r, const q_args *a)
     if (!q_args_ok(r, a, known))
         return;
     uint64_t limit = 100;
-    bool given;
-    if (!q_uint_arg(r, a, "limit", &limit, &given))
+    if (!q_limit_arg(r, a, q->cfg.export_.query.hot_trades, "query.hot_trades", &limit))
         return;
-    uint32_t max = q->cfg.export_.query.hot_trades;
-    if (limit == 0 || limit > max) {
-        q_fail(r, 400, "limit must be 1..%u (query.hot_trades), got %" PRIu64, max, limit);
-        return;
-    }
     pthread_mutex_lock(&q->store.lock);
     const tf_md_instrument_info *in = instrument(q, r, a);
     if (!in) {

@@ -102,8 +102,9 @@ const char *q_arg(const q_args *a, const char *name);
 bool q_args_ok(q_response *r, const q_args *a, const char *const *known);
 bool q_uint_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given);
 bool q_time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, bool *given);
-/* limit (as preset when absent) in 1..max. */
-bool q_limit_arg(q_response *r, const q_args *a, uint32_t max, uint64_t *limit);
+/* limit (as preset when absent) in 1..max; the refusal names `setting`, the
+ * configuration that sets max, when not NULL. */
+bool q_limit_arg(q_response *r, const q_args *a, uint32_t max, const char *setting, uint64_t *limit);
 /* start, end (default now, ms) and limit; start after end refused. */
 bool q_range_args(q_response *r, const q_args *a, uint32_t max, uint64_t *start, bool *has_start, uint64_t *end,
                   uint64_t *limit);

@@ -201,7 +201,7 @@ static void orders(q_server *q, q_response *r, const q_args *a)
         return;
     }
     uint64_t limit = 500;
-    if (!q_limit_arg(r, a, q->cfg.export_.query.max_limit, &limit))
+    if (!q_limit_arg(r, a, q->cfg.export_.query.max_limit, NULL, &limit))
         return;
     pthread_mutex_lock(&q->store.lock);
     filter f;

@@ -381,7 +381,7 @@ int main(int argc, char **argv)
         pthread_mutex_init(&g_hand[i].lock, NULL);
     }
     if (port_file)
-        oob_write_port_file(port_file, port);
+        oob_write_number_file(port_file, (uint64_t)port);
     fprintf(stderr, "tfquery: serving http://%s:%d/v1/ on %u threads (hot: %u bars, %u trades per instrument; "
             "cache %llu bytes)%s\n", qc->bind, port, nthreads, qc->hot_bars, qc->hot_trades,
             (unsigned long long)qc->cache_bytes, g_q.token[0] ? ", bearer token required" : "");

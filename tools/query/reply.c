@@ -180,13 +180,14 @@ bool q_time_arg(q_response *r, const q_args *a, const char *name, uint64_t *v, b
     return true;
 }
 
-bool q_limit_arg(q_response *r, const q_args *a, uint32_t max, uint64_t *limit)
+bool q_limit_arg(q_response *r, const q_args *a, uint32_t max, const char *setting, uint64_t *limit)
 {
     bool given;
     if (!q_uint_arg(r, a, "limit", limit, &given))
         return false;
     if (*limit == 0 || *limit > max) {
-        q_fail(r, 400, "limit must be 1..%u, got %" PRIu64, max, *limit);
+        q_fail(r, 400, "limit must be 1..%u%s%s%s, got %" PRIu64, max, setting ? " (" : "", setting ? setting : "",
+               setting ? ")" : "", *limit);
         return false;
     }
     return true;
@@ -197,7 +198,7 @@ bool q_range_args(q_response *r, const q_args *a, uint32_t max, uint64_t *start,
 {
     bool has_end;
     if (!q_time_arg(r, a, "start", start, has_start) || !q_time_arg(r, a, "end", end, &has_end) ||
-        !q_limit_arg(r, a, max, limit))
+        !q_limit_arg(r, a, max, NULL, limit))
         return false;
     if (!has_end)
         *end = tf_realtime_ns() / Q_MS;

@@ -134,6 +134,7 @@
 #include <unistd.h>
 
 #include "tools/tfsim/sim.h"
+#include "tools/oob/oob_process.h"
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
@@ -363,20 +364,6 @@ static int comp_id_opt(const char *v)
     return 0;
 }
 
-/* Written whole (a temporary file renamed over it): scripts poll for the
- * file and must never read half a number. */
-static void write_number(const char *path, unsigned long long v)
-{
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
-    fprintf(f, "%llu\n", v);
-    if (fclose(f) == 0)
-        rename(tmp, path);
-}
-
 int main(int argc, char **argv)
 {
     static sim s;
@@ -511,7 +498,7 @@ int main(int argc, char **argv)
         fprintf(stderr, " %s", s.sym[i].name);
     fprintf(stderr, ", %llu msgs/s, seed %llu)\n", (unsigned long long)s.rate, (unsigned long long)s.seed);
     if (s.port_file)
-        write_number(s.port_file, (unsigned long long)s.port);
+        oob_write_number_file(s.port_file, (uint64_t)s.port);
     uint64_t t0 = mono_ns();
     double per_ns = (double)s.rate / 1e9;
     while (!stop) {
@@ -523,7 +510,7 @@ int main(int argc, char **argv)
             s.started = true;
             s.start_ns = now;
             if (s.start_file)
-                write_number(s.start_file, (unsigned long long)s.start_ns);
+                oob_write_number_file(s.start_file, s.start_ns);
         }
         if (s.started && !s.gen_done) {
             uint64_t due = (uint64_t)((double)(now - s.start_ns) * per_ns) + 1;

@@ -17,7 +17,6 @@ static const char *const exporter_segments[] = {"export-influx", "export-redis",
                                                 "export-redis-orders", "query"};
 #define EXPORTER_COUNT 5
 
-
 /* tfwatchdog's status segment: one line (text) or "watchdog":{...} (JSON);
  * nothing when it has never run. */
 static void watchdog_row(render *r, const frame *fr, const char *inst)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/venue/exio_trace.h"
+#include "tests/test_util.h"
 
 static void test_a_cycle_of_commands_gets_its_submit_stamp(void **state)
 {
@@ -35,12 +36,8 @@ static void test_a_cycle_of_commands_gets_its_submit_stamp(void **state)
     tf_exio_trace_submitted(t, 300); /* nothing pending: nothing kept */
     assert_int_equal(t->kept_n, 2);
     tf_exio_trace_close(t);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
     char buf[256];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    fclose(f);
+    assert_true(test_read_file(path, buf, sizeof buf) >= 0);
     assert_string_equal(buf, "1 7 100 110 120 130 140 150 200\n2 8 0 0 0 135 151 155 200\n");
     unlink(path);
     free(t);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "tests/test_util.h"
 #include "tools/tfsim/sim.h"
 
 static void test_pairing(void **state)
@@ -34,12 +35,8 @@ static void test_pairing(void **state)
     sim_t2t_trade_write(t, 2000);
     sim_t2t_reaction(t, 2007, "G");   /* 7 */
     sim_t2t_close(t, true);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
     char buf[256];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    fclose(f);
+    assert_true(test_read_file(path, buf, sizeof buf) >= 0);
     assert_string_equal(buf, "50 D 100 150\n1000 XCN 300 1300\n7 G 2000 2007\n");
     unlink(path);
     /* off: nothing written */

@@ -327,10 +327,13 @@ static int on_app(exchange *x, x_session *ss, const tf_fix_msg *m)
 {
     const char *t = m->msg_type;
     uint32_t si = (uint32_t)(ss - x->sess);
-    if (x->s->t2t && ((t[1] == 0 && (t[0] == 'D' || t[0] == 'F' || t[0] == 'G')) || tf_fix_is(m, "XCN")))
-        sim_t2t_reaction(x->s->t2t, x->read_ns, t);
-    if (x->s->answer && ((t[1] == 0 && (t[0] == 'D' || t[0] == 'F' || t[0] == 'G')) || tf_fix_is(m, "XCN")))
-        sim_answer_order(x->s->answer, x->read_ns);
+    if ((x->s->t2t || x->s->answer) &&
+        ((t[1] == 0 && (t[0] == 'D' || t[0] == 'F' || t[0] == 'G')) || tf_fix_is(m, "XCN"))) {
+        if (x->s->t2t)
+            sim_t2t_reaction(x->s->t2t, x->read_ns, t);
+        if (x->s->answer)
+            sim_answer_order(x->s->answer, x->read_ns);
+    }
     if (t[1] == 0) {
         switch (t[0]) {
         case 'D': return on_new(x, si, m);

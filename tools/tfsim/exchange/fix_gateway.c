@@ -107,7 +107,7 @@ static int listen_on(struct sim_gw *g, const char *addr, int *port, const char *
     epoll_ctl(g->epfd, EPOLL_CTL_ADD, fd, &e);
     g->nfds++;
     if (port_file)
-        oob_write_port_file(port_file, *port); /* whole: a reader never sees half a number */
+        oob_write_number_file(port_file, (uint64_t)*port); /* whole: a reader never sees half a number */
     return fd;
 }
 
