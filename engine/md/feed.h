@@ -56,6 +56,7 @@ struct lws_context;
 struct lws;
 struct tf_feed_conn_ops;
 struct tf_feed_ready;
+struct tf_feed_ws;
 
 #define TF_FEED_REJECT_REASONS 16u
 
@@ -90,7 +91,8 @@ typedef struct tf_feed {
     bool connected;
     bool closing;                   /* we asked lws to close ws */
     bool destroying;                /* tf_feed_close: callbacks only tidy up */
-    struct tf_feed_ready *ready;    /* the stream socket's readiness (NULL: service every cycle) */
+    struct tf_feed_ws *wsc;         /* feed.transport uring: our own client for the stream (NULL: lws) */
+    struct tf_feed_ready *ready;    /* lws transport: the stream socket's readiness (NULL: service every cycle) */
     bool rx_seen;                   /* the last lws_service delivered stream bytes: look again */
     int ws_fd;                      /* the stream's socket while watched (-1: none) */
     uint64_t next_service_ns;       /* lws's own timers and writes: serviced at least this often */

@@ -10,6 +10,7 @@
  * millisecond for lws's timers and writes. */
 #include "engine/md/feed_conn.h"
 #include "engine/md/feed_ready.h"
+#include "engine/md/feed_ws.h"
 
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
@@ -86,10 +87,9 @@ static void tf__rx_stamp(tf_feed *f)
     }
 }
 
-static void tf__ws_receive(tf_feed *f, struct lws *wsi, const char *in, size_t len, uint64_t now)
+/* A piece of a message, from either client (flags of ws_message.h). */
+static void tf__ws_receive(tf_feed *f, const char *in, size_t len, unsigned flags, uint64_t now)
 {
-    unsigned flags = (lws_is_first_fragment(wsi) ? TF_WS_FIRST : 0) | (lws_is_final_fragment(wsi) ? TF_WS_FINAL : 0) |
-                     (lws_frame_is_binary(wsi) ? TF_WS_BINARY : 0);
     tf_counter_inc(f->c_bytes, len);
     tf_ws_result res = tf_ws_message_take(&f->msg, in, len, flags, now);
     if (res == TF_WS_MORE)
@@ -159,7 +159,10 @@ static int tf__callback(struct lws *wsi, enum lws_callback_reasons reason, void 
     case LWS_CALLBACK_CLIENT_RECEIVE:
         if (is_ws && !f->destroying) {
             f->rx_seen = true;
-            tf__ws_receive(f, wsi, in, len, now);
+            unsigned flags = (lws_is_first_fragment(wsi) ? TF_WS_FIRST : 0) |
+                             (lws_is_final_fragment(wsi) ? TF_WS_FINAL : 0) |
+                             (lws_frame_is_binary(wsi) ? TF_WS_BINARY : 0);
+            tf__ws_receive(f, in, len, flags, now);
         }
         return 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
@@ -218,6 +221,38 @@ static const struct lws_protocols tf__protocols[] = {
     {.name = "tf-feed", .callback = tf__callback, .rx_buffer_size = 65536},
     {.name = NULL},
 };
+
+/* ---- feed.transport uring: our own client's reports (feed_ws.h) ---- */
+
+static void tf__own_connected(void *ctx, int fd, uint64_t now)
+{
+    tf_feed *f = ctx;
+    (void)fd;
+    f->connected = true;
+    f->connected_ns = now;
+    f->last_frame_ns = now;
+    f->conn_ops->connected(f, now);
+}
+
+static void tf__own_data(void *ctx, const char *p, size_t len, unsigned flags, uint64_t now)
+{
+    tf__ws_receive(ctx, p, len, flags, now);
+}
+
+static void tf__own_closed(void *ctx, bool was_up, bool peer_closed, const char *why, uint64_t now)
+{
+    tf_feed *f = ctx;
+    if (f->destroying)
+        return;
+    if (!f->closing && why[0])
+        tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt, why, now);
+    uint32_t reason = f->closing ? f->close_reason : peer_closed ? TF_FEED_DISC_CLOSED : TF_FEED_DISC_ERROR;
+    (void)was_up; /* tf__ws_gone tells a failed connect from a lost connection by f->connected */
+    tf__ws_gone(f, reason, now);
+}
+
+static const tf_feed_ws_ops tf__own_ops = {
+    .connected = tf__own_connected, .data = tf__own_data, .closed = tf__own_closed};
 
 /* Split "ws://host:port/path" into its parts. */
 static int tf__parse_url(const char *url, const char *what, char *host, size_t host_cap, int *port,
@@ -280,7 +315,14 @@ int tf__feed_conn_init(tf_feed *f, const tf_feed_conn_ops *ops)
     if (!f->ctx)
         return TF_ERR("feed: libwebsockets context creation failed");
     f->ws_fd = -1;
-    if (!f->cfg->service_every_cycle && !(f->ready = tf_feed_ready_open()))
+    if (f->cfg->transport == TF_FEED_TRANSPORT_URING) {
+        tf_feed_ws_cfg wc = {.host = f->ws_host, .port = f->ws_port, .tls = f->ws_tls, .tls_verify = f->cfg->tls_verify,
+                             .ca_file = f->cfg->ca_file, .path = f->ws_path,
+                             .ping_interval_ns = f->cfg->ping_interval_ns,
+                             .handshake_timeout_ns = f->cfg->idle_timeout_ns};
+        if (!(f->wsc = tf_feed_ws_open(&wc, &tf__own_ops, f)))
+            return -1;
+    } else if (!f->cfg->service_every_cycle && !(f->ready = tf_feed_ready_open()))
         fprintf(stderr, "tfengine: %s; the feed polls its socket every cycle\n", tf_err_msg());
     tf_backoff_init(&f->backoff, f->cfg->reconnect_min_ns, f->cfg->reconnect_max_ns, tf_now_ns());
     return 0;
@@ -321,6 +363,13 @@ static void tf__connect_ws(tf_feed *f, uint64_t now)
     f->closing = false;
     f->connected = false;
     f->ws_active = true;
+    if (f->wsc) {
+        if (tf_feed_ws_connect(f->wsc, now) != 0) {
+            tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt, tf_err_msg(), now);
+            tf__ws_gone(f, TF_FEED_DISC_ERROR, now);
+        }
+        return;
+    }
     f->ws = lws_client_connect_via_info(&cc);
     if (!f->ws && f->ws_active) {
         tf_stage_error(f->stage, TF_E_MD_CONNECT, f->attempt, "connect failed at once", now);
@@ -363,7 +412,15 @@ static void tf__request_snapshot(tf_feed *f, uint64_t now)
 
 void tf__feed_conn_drop(tf_feed *f, uint32_t reason)
 {
-    if (!f->ws_active || !f->ws || f->closing)
+    if (!f->ws_active || f->closing)
+        return;
+    if (f->wsc) {
+        f->closing = true;
+        f->close_reason = reason;
+        tf_feed_ws_close(f->wsc, reason == TF_FEED_DISC_ROTATE || reason == TF_FEED_DISC_STOP, tf_now_ns());
+        return;
+    }
+    if (!f->ws)
         return;
     f->closing = true;
     f->close_reason = reason;
@@ -387,6 +444,18 @@ void tf__feed_conn_poll(tf_feed *f, uint64_t now)
     }
     if (f->connected && !f->rest_active && f->need_snapshot && now - f->last_rest_ns >= TF__REST_MIN_GAP_NS)
         tf__request_snapshot(f, now);
+    if (f->wsc) {
+        /* The stream: completions read from memory, no system call unless
+         * the kernel flagged deferred work. lws has only the snapshot
+         * requests: serviced while one is in flight, and once a
+         * millisecond for its own timers. */
+        tf_feed_ws_poll(f->wsc, now);
+        if (!f->rest_active && now < f->next_service_ns)
+            return;
+        f->next_service_ns = now + TF__SERVICE_PERIOD_NS;
+        lws_service(f->ctx, -1);
+        return;
+    }
     /* Look only when there may be something: a poll() per duty cycle was
      * a system call for every loop of a spinning thread (the latency of a
      * tick did not change measurably either way: bench/README.md). When
@@ -415,6 +484,8 @@ void tf__feed_conn_close(tf_feed *f)
         return;
     f->destroying = true;
     lws_context_destroy(f->ctx);
+    tf_feed_ws_free(f->wsc);
+    f->wsc = NULL;
     tf_feed_ready_close(f->ready);
     f->ready = NULL;
     f->ctx = NULL;

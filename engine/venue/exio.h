@@ -5,7 +5,7 @@
  * tf_exec_report out) like the paper venue, so the OMS cannot tell them
  * apart. Inside:
  * - a pool of FIX sessions to one venue (exchange.sessions), each its own
- *   TCP connection (engine/venue/net_uring.h) and session state machine
+ *   TCP connection (engine/runtime/net_uring.h) and session state machine
  *   (lib/fix/fix_session.h), reconnecting with exponential backoff and
  *   jitter after any failure;
  * - the spreading rule: a new order goes to the next logged-on session in
@@ -61,9 +61,9 @@
 #include "lib/base/id_map.h"
 #include "engine/md/instruments.h"
 #include "engine/venue/exio_trace.h"
-#include "engine/venue/net_uring.h"
+#include "engine/runtime/net_uring.h"
 #include "engine/runtime/stage.h"
-#include "engine/venue/tls_mem.h"
+#include "engine/runtime/tls_mem.h"
 #include "shm/orders.h"
 #include "shm/ring.h"
 #include "shm/state.h"

@@ -112,6 +112,10 @@ typedef enum tf_feed_stream {
 
 extern const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1];
 
+/* The feed stream's WebSocket client: our own on io_uring (engine/md/feed_ws.h),
+ * or libwebsockets' (REST snapshots always go through libwebsockets). */
+typedef enum tf_feed_transport { TF_FEED_TRANSPORT_URING = 0, TF_FEED_TRANSPORT_LWS } tf_feed_transport;
+
 typedef struct tf_cfg_feed {
     char url[TF_CFG_PATH_MAX];           /* ws://host:port or wss://...; combined streams at /stream */
     char rest_url[TF_CFG_PATH_MAX];      /* http(s)://host:port for /api/v3/depth snapshots */
@@ -129,8 +133,9 @@ typedef struct tf_cfg_feed {
     bool rx_timestamps;                  /* the kernel's receive stamp of each packet (SO_TIMESTAMPING, read
                                           * with a MSG_PEEK recvmsg: one more system call per read; a
                                           * diagnostic, default false) into md_kernel_to_recv_ns */
-    bool service_every_cycle;            /* call lws_service (a poll()) every duty cycle instead of when
-                                          * io_uring says the socket has data, and every ms (default false) */
+    bool service_every_cycle;            /* lws transport: call lws_service (a poll()) every duty cycle instead
+                                          * of when io_uring says the socket has data, and every ms (default false) */
+    uint32_t transport;                  /* tf_feed_transport: the stream's WebSocket client (default uring) */
 } tf_cfg_feed;
 
 typedef struct tf_cfg_bars {

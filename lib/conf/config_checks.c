@@ -324,6 +324,10 @@ int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
     if (strncmp(cfg->feed.url, "ws://", 5) != 0 && strncmp(cfg->feed.url, "wss://", 6) != 0)
         return tf__cfg_fail(c, tf__cfg_find(c, root, "feed"), "feed.url must start with ws:// or wss://, got \"%s\"",
                             cfg->feed.url);
+    if (cfg->feed.rx_timestamps && cfg->feed.transport != TF_FEED_TRANSPORT_LWS)
+        return tf__cfg_fail(c, tf__cfg_find(c, root, "feed"),
+                            "feed.rx_timestamps reads the kernel's stamps beside libwebsockets' reads: it needs "
+                            "feed.transport: lws");
     if (strncmp(cfg->feed.rest_url, "http://", 7) != 0 && strncmp(cfg->feed.rest_url, "https://", 8) != 0)
         return tf__cfg_fail(c, tf__cfg_find(c, root, "feed"),
                             "feed.rest_url must start with http:// or https://, got \"%s\"", cfg->feed.rest_url);

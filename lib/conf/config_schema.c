@@ -24,6 +24,7 @@ const char *const tf_exchange_profile_names[TF_PROFILE_COUNT + 1] = {"fix44", "c
 const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
     "trade", "aggTrade", "bookTicker", "depth@100ms", "depth", "kline_1m", NULL};
 static const char *const tf__cfg_empty_names[] = {"skip", "flat", NULL};
+static const char *const tf__cfg_feed_transport_names[] = {"uring", "lws", NULL};
 const char *const tf_influx_precision_names[TF_INFLUX_PRECISION_COUNT + 1] = {
     [TF_INFLUX_NS] = "ns", [TF_INFLUX_US] = "u", [TF_INFLUX_MS] = "ms", [TF_INFLUX_S] = "s"};
 
@@ -180,6 +181,8 @@ static const tf__cfg_key tf__cfg_feed_keys[] = {
     ROW("ca_file", TF__T_PATH, AT(tf_cfg_feed, ca_file)),
     ROW("service_every_cycle", TF__T_BOOL, AT(tf_cfg_feed, service_every_cycle)),
     ROW("rx_timestamps", TF__T_BOOL, AT(tf_cfg_feed, rx_timestamps)),
+    ROW("transport", TF__T_ENUM, AT(tf_cfg_feed, transport), .sub = tf__cfg_feed_transport_names,
+        .what = "feed transport"),
     END};
 static const tf__cfg_key tf__cfg_bars_keys[] = {
     ROW("grace_ms", TF__T_MS, AT(tf_cfg_bars, grace_ns), .max = 59000),

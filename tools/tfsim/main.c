@@ -83,6 +83,12 @@
  *   oversize:every=N   a 2 MiB message every N messages
  *   stall:ms=M,every=N send nothing for M ms every N messages
  *   shutdown:after=N   serverShutdown after N messages, then close
+ *   ws-fragment:every=N  every Nth message as three frames (text, two
+ *                      continuations) with a ping between the first two
+ *   ws-close:after=N   a WebSocket close frame (1001) after N messages;
+ *                      nothing more is sent; the client must answer it
+ *   ws-badframe:after=N  a frame with a reserved bit set after N messages
+ *                      (a protocol breach: the client must close and return)
  *   fix-drop:every=N   close a FIX connection after every N application messages
  *                      received on it (the rest of that read is handled and
  *                      answered, then the connection closes without a Logout)
@@ -207,6 +213,9 @@ static int parse_fault(sim *s, const char *spec)
     int f = 0;
     sim_fault *x = &s->fault;
     if (strncmp(spec, "fix", 3) == 0) f = parse_fix_fault(&s->fix.fault, spec) == 0;
+    else if (named(spec, "ws-fragment")) x->ws_fragment_every = kv(spec, "every", &f);
+    else if (named(spec, "ws-close")) x->ws_close_after = kv(spec, "after", &f);
+    else if (named(spec, "ws-badframe")) x->ws_badframe_after = kv(spec, "after", &f);
     else if (strncmp(spec, "drop", 4) == 0) x->drop_every = kv(spec, "every", &f);
     else if (strncmp(spec, "dup", 3) == 0) x->dup_every = kv(spec, "every", &f);
     else if (strncmp(spec, "reorder", 7) == 0) x->reorder_every = kv(spec, "every", &f);
@@ -322,7 +331,7 @@ static void usage(FILE *f)
             "             [--fix-ed25519-pub FILE] [--fix-tls] [--maker-fee-bps X] [--taker-fee-bps X]\n"
             "             [--orders-dump FILE] [--echo-port P] [--echo-port-file F] [--busy-poll]\n"
             "             [--t2t-out FILE] [--answer-out FILE] [--fault KIND[:k=v,...]]...\n"
-            "faults: drop dup reorder gap malformed truncate oversize stall shutdown fix-drop fix-delay\n"
+            "faults: drop dup reorder gap malformed truncate oversize stall shutdown ws-fragment ws-close ws-badframe fix-drop fix-delay\n"
             "        fix-reject fix-garble fix-skip-seq fix-refuse-logon fix-session-reset:after=S[,flag=1]\n"
             "        fix-lose-book fix-rewind-in:n=N fix-strict fix-status-latest\n"
             "        fix-fill-after-cancel:every=N (see tools/tfsim/main.c)\n");

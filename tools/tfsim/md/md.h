@@ -91,6 +91,8 @@ typedef struct sim_session {
     size_t head, tail;              /* bytes: written into ring at head, sent from tail */
     uint64_t msgs_queued;
     uint64_t next_drop;             /* fault: close after this many messages */
+    bool ws_closed;                 /* fault ws-close: our close frame is queued; nothing more */
+    uint64_t pongs, close_answers;  /* the client's pongs to our pings, its answer to our close */
     /* --t2t-out only (else NULL): ring positions where its unsent trade
      * frames end, oldest first (full: the newest is moved up) */
     uint64_t *trade_ends;
@@ -100,6 +102,10 @@ typedef struct sim_session {
 typedef struct sim_fault {
     uint64_t drop_every, dup_every, reorder_every, gap_every, malformed_every, truncate_every,
         oversize_every, stall_every, stall_ms, shutdown_after;
+    /* The WebSocket layer: a message split into three frames with a ping
+     * between them; a close frame (1001) after N messages; a frame with a
+     * reserved bit set (a protocol breach) after N. */
+    uint64_t ws_fragment_every, ws_close_after, ws_badframe_after;
 } sim_fault;
 
 /* Where the books' events of participants' orders (not the market agent's

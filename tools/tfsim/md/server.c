@@ -73,17 +73,10 @@ static bool trade_written(sim_session *ss, uint64_t upto)
     return any;
 }
 
-/* Queue one text frame (server frames are not masked); trade: a trade
- * message (noted for --t2t-out). */
-static void queue_frame(sim *s, sim_session *ss, const char *pre, size_t pre_len, const char *data, size_t len,
-                        const char *post, size_t post_len, bool trade)
+static size_t frame_header(unsigned char *hdr, unsigned b0, size_t n)
 {
-    if (ss->cut || ss->next_drop == UINT64_MAX - 1)
-        return;
-    size_t n = pre_len + len + post_len;
-    unsigned char hdr[10];
     size_t h = 0;
-    hdr[h++] = 0x81;
+    hdr[h++] = (unsigned char)b0;
     if (n < 126) {
         hdr[h++] = (unsigned char)n;
     } else if (n < 65536) {
@@ -95,22 +88,84 @@ static void queue_frame(sim *s, sim_session *ss, const char *pre, size_t pre_len
         for (int i = 7; i >= 0; i--)
             hdr[h++] = (unsigned char)((uint64_t)n >> (8 * i));
     }
-    if (ring_used(ss) + h + n > SIM_SEND_BUF) {
+    return h;
+}
+
+/* Fault ws-fragment: the message [pre|data|post] as a text frame and two
+ * continuations, a ping between the first two (a control frame may come
+ * inside a fragmented message). */
+static void queue_fragmented(sim_session *ss, const char *pre, size_t pre_len, const char *data, size_t len,
+                             const char *post, size_t post_len)
+{
+    size_t n = pre_len + len + post_len;
+    char *all = malloc(n ? n : 1);
+    if (!all)
+        return;
+    memcpy(all, pre, pre_len);
+    memcpy(all + pre_len, data, len);
+    memcpy(all + pre_len + len, post, post_len);
+    size_t cut1 = n / 3, cut2 = 2 * n / 3;
+    unsigned char hdr[10];
+    ring_put(ss, hdr, frame_header(hdr, 0x01, cut1));
+    ring_put(ss, all, cut1);
+    ring_put(ss, hdr, frame_header(hdr, 0x89, 4));
+    ring_put(ss, "tfsp", 4);
+    ring_put(ss, hdr, frame_header(hdr, 0x00, cut2 - cut1));
+    ring_put(ss, all + cut1, cut2 - cut1);
+    ring_put(ss, hdr, frame_header(hdr, 0x80, n - cut2));
+    ring_put(ss, all + cut2, n - cut2);
+    free(all);
+}
+
+/* Faults ws-close and ws-badframe, due after this session's msgs_queued. */
+static void ws_layer_faults(sim *s, sim_session *ss)
+{
+    unsigned char hdr[10];
+    if (s->fault.ws_badframe_after && ss->msgs_queued == s->fault.ws_badframe_after) {
+        ring_put(ss, hdr, frame_header(hdr, 0xC1, 2)); /* RSV1 set: nothing was negotiated */
+        ring_put(ss, "{}", 2);
+        fprintf(stderr, "tfsim: client %d sent a frame with a reserved bit\n", (int)(ss - s->sess));
+    }
+    if (s->fault.ws_close_after && ss->msgs_queued == s->fault.ws_close_after) {
+        static const char body[] = "\x03\xe9tfsim going away"; /* 1001 */
+        ring_put(ss, hdr, frame_header(hdr, 0x88, sizeof body - 1));
+        ring_put(ss, body, sizeof body - 1);
+        ss->ws_closed = true;
+        fprintf(stderr, "tfsim: client %d sent a close frame\n", (int)(ss - s->sess));
+    }
+}
+
+/* Queue one text frame (server frames are not masked); trade: a trade
+ * message (noted for --t2t-out). */
+static void queue_frame(sim *s, sim_session *ss, const char *pre, size_t pre_len, const char *data, size_t len,
+                        const char *post, size_t post_len, bool trade)
+{
+    if (ss->cut || ss->next_drop == UINT64_MAX - 1 || ss->ws_closed)
+        return;
+    size_t n = pre_len + len + post_len;
+    unsigned char hdr[10];
+    size_t h = frame_header(hdr, 0x81, n);
+    if (ring_used(ss) + h + n + 64 > SIM_SEND_BUF) { /* 64: the fault frames' headers and pings */
         ss->cut = true; /* too far behind: cut it, as a venue does */
         s->c_slow_cut++;
         fprintf(stderr, "tfsim: client %d too slow (%zu bytes queued): disconnecting it\n",
                 (int)(ss - s->sess), ring_used(ss));
         return;
     }
-    ring_put(ss, hdr, h);
-    if (pre_len)
-        ring_put(ss, pre, pre_len);
-    ring_put(ss, data, len);
-    if (post_len)
-        ring_put(ss, post, post_len);
+    if (s->fault.ws_fragment_every && (ss->msgs_queued + 1) % s->fault.ws_fragment_every == 0) {
+        queue_fragmented(ss, pre, pre_len, data, len, post, post_len);
+    } else {
+        ring_put(ss, hdr, h);
+        if (pre_len)
+            ring_put(ss, pre, pre_len);
+        ring_put(ss, data, len);
+        if (post_len)
+            ring_put(ss, post, post_len);
+    }
     if (trade && ss->trade_ends)
         trade_end(ss);
     ss->msgs_queued++;
+    ws_layer_faults(s, ss);
     if (s->fault.drop_every && ss->msgs_queued >= ss->next_drop)
         ss->next_drop = UINT64_MAX - 1; /* marks: close once what is queued is sent */
 }
@@ -349,6 +404,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (ps->session >= 0)
             on_ws_text(s, &s->sess[ps->session], in, len);
         return 0;
+    case LWS_CALLBACK_RECEIVE_PONG:
+        if (ps->session >= 0)
+            s->sess[ps->session].pongs++;
+        return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (ps->session >= 0 && s->sess[ps->session].ws_closed)
+            s->sess[ps->session].close_answers++;
+        return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         if (ps->session < 0)
             return 0;
@@ -358,8 +421,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             sim_session *ss = &s->sess[ps->session];
             free(ss->buf);
             free(ss->trade_ends);
-            fprintf(stderr, "tfsim: client %d gone after %llu messages\n", ps->session,
-                    (unsigned long long)ss->msgs_queued);
+            fprintf(stderr, "tfsim: client %d gone after %llu messages, %llu pongs, %s\n", ps->session,
+                    (unsigned long long)ss->msgs_queued, (unsigned long long)ss->pongs,
+                    !ss->ws_closed ? "no close frame sent" : ss->close_answers ? "our close answered" : "our close unanswered");
             memset(ss, 0, sizeof *ss);
             ps->session = -1;
         }

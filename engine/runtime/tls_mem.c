@@ -1,5 +1,5 @@
 /* TLS over memory BIOs (see tls_mem.h). */
-#include "engine/venue/tls_mem.h"
+#include "engine/runtime/tls_mem.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>

@@ -1,7 +1,7 @@
 /* io_uring TCP client connections (see net_uring.h). user_data packs the
  * operation, the connection slot and the slot's generation, so a completion
  * that outlived its connection is recognised and only its buffer recycled. */
-#include "engine/venue/net_uring.h"
+#include "engine/runtime/net_uring.h"
 
 #include <errno.h>
 #include <fcntl.h>
