@@ -12,6 +12,10 @@
 #  5. wss and https (tfsim's self-signed certificate), serverShutdown, and a
 #     stalled feed detected by the idle timeout
 #  6. planned rotation of the connection
+#  7. the WebSocket layer (the engine's own client): messages split into
+#     frames with pings between them, the venue's close frame, a frame that
+#     breaks the protocol; and libwebsockets' client (feed.transport: lws)
+#     over wss with the kernel's receive stamps
 # Every wait is bounded; everything lives in a private temp directory.
 set -u
 cd "$(dirname "$0")/../.."
@@ -77,6 +81,7 @@ feed:
   reconnect_max_ms: 500
   rotate_after_s: ${ROTATE:-82800}
   rx_timestamps: ${RX_STAMPS:-false}
+  transport: ${TRANSPORT:-uring}
 bars: {grace_ms: 200, empty: $4, revision_window: 64}
 validation: {max_deviation_bps: 5000}
 threads:
@@ -203,11 +208,9 @@ check "clean stop" stop_engine
 echo "5. wss, serverShutdown, a stalled feed"
 start_sim --tls --symbols BTCUSDT,ETHUSDT --seed 14 --rate 2000 --fault shutdown:after=3000 \
     --fault stall:ms=4000,every=6000 || exit 1
-RX_STAMPS=true write_config "$dir/tls.yaml" "$port" "trade, depth@100ms" skip s
+write_config "$dir/tls.yaml" "$port" "trade, depth@100ms" skip s
 start_engine "$dir/tls.yaml" || exit 1
 check "trades arrive over wss" wait_for 10 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type trade 2>/dev/null | grep -q 'symbol=ETHUSDT'"
-check "the kernel's receive stamps are taken (feed.rx_timestamps)" wait_for 10 sh -c \
-    "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --once --no-color | awk '\$1==\"md_kernel_to_recv_ns\"{print \$2}')\" -gt 0 ] 2>/dev/null"
 check "the book syncs over https" wait_for 10 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q book_synced"
 check "serverShutdown is journaled and followed" wait_for 15 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q server_shutdown"
 check "reconnected after serverShutdown" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"
@@ -221,6 +224,42 @@ ROTATE=10 write_config "$dir/rot.yaml" "$port" "trade" skip
 start_engine "$dir/rot.yaml" || exit 1
 check "the connection is rotated" wait_for 25 sh -c "\"$BIN/tfdump\" -n $inst -d $dir --type feed_event 2>/dev/null | grep -q 'event=rotate'"
 check "and reconnected at once" wait_for 5 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"
+check "clean stop" stop_engine
+stop_sim
+
+echo "7. the WebSocket layer"
+start_sim --symbols BTCUSDT --seed 16 --rate 2000 --mix trade --record "$dir/ws_sent.jsonl" \
+    --fault ws-fragment:every=7 --fault ws-close:after=3000 --duration 5 || exit 1
+write_config "$dir/ws.yaml" "$port" "trade" skip
+start_engine "$dir/ws.yaml" || exit 1
+check "the venue's close frame is answered" wait_for 15 grep -q "our close answered" "$dir/sim.log"
+check "the venue's pings inside fragmented messages are answered" \
+    sh -c "grep 'our close answered' $dir/sim.log | grep -qv ' 0 pongs'"
+check "and the engine reconnects" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"
+wait_for 20 sh -c "grep -q 'generation done' $dir/sim.log"
+sleep 0.5
+check "no fragmented message refused" sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py md_rejected)\" -eq 0 ]"
+dump --type trade >"$dir/ws_trades.txt"
+dump --type feed_event >"$dir/ws_events.txt"
+check "every trade journaled whole, or its id in a reported gap" \
+    "$PY" "$HERE/check_trades.py" "$dir/ws_trades.txt" "$dir/ws_events.txt" "$dir/ws_sent.jsonl"
+check "clean stop" stop_engine
+stop_sim
+start_sim --symbols BTCUSDT --seed 17 --rate 2000 --mix trade --fault ws-badframe:after=1000 || exit 1
+write_config "$dir/ws.yaml" "$port" "trade" skip
+start_engine "$dir/ws.yaml" || exit 1
+check "a frame that breaks the protocol closes the stream, said so" wait_for 10 sh -c \
+    "\"$BIN/tfstat\" -n $inst -d $dir --once --no-color | grep -q 'protocol error from the'"
+check "and the engine reconnects after it" wait_for 10 sh -c "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --json | \"$PY\" $HERE/json_counter.py feed_connects)\" -ge 2 ]"
+check "clean stop" stop_engine
+stop_sim
+start_sim --tls --symbols BTCUSDT,ETHUSDT --seed 18 --rate 2000 || exit 1
+TRANSPORT=lws RX_STAMPS=true write_config "$dir/lws.yaml" "$port" "trade, depth@100ms" skip s
+start_engine "$dir/lws.yaml" || exit 1
+check "feed.transport lws: trades arrive over wss" wait_for 10 sh -c \
+    "\"$BIN/tfdump\" -n $inst -d $dir --type trade 2>/dev/null | grep -q 'symbol=ETHUSDT'"
+check "the kernel's receive stamps are taken (feed.rx_timestamps)" wait_for 10 sh -c \
+    "[ \"\$(\"$BIN/tfstat\" -n $inst -d $dir --once --no-color | awk '\$1==\"md_kernel_to_recv_ns\"{print \$2}')\" -gt 0 ] 2>/dev/null"
 check "clean stop" stop_engine
 stop_sim
 
