@@ -10,7 +10,7 @@
  * each is answered before the next; a higher --rate keeps the path warmer.
  *
  * The timeline: the engine keeps each command's stamps (exchange.trace_file:
- * frame handed over by lws, request sent, risk passed, on the venue ring,
+ * frame handed over (by our client, or lws), request sent, risk passed, on the venue ring,
  * taken by exio, encoded, send submitted; CLOCK_MONOTONIC like tfsim's), and
  * each tfsim sample is paired with the command whose frame came after its
  * write and whose send was submitted before its read: the hops between are
@@ -25,8 +25,9 @@
  * minus the ping-pong's median (a percentile of a difference is not a
  * difference of percentiles: this takes the wire's typical cost off). And
  * each run is made twice, alternating: the engine as configured, and
- * "before" (--before feed|prefault|all: the feed polling its socket every
- * duty cycle, memory not prefaulted, or both). Three runs of each; the
+ * "before" (--before ws|feed|prefault|all: libwebsockets' client for the
+ * stream instead of our own, lws also polling its socket every duty cycle,
+ * memory not prefaulted, or all of it). Three runs of each; the
  * median run by t2t p50. Target (the issue): the engine's share p50 < 5 us,
  * p99 < 20 us.
  *
@@ -143,7 +144,10 @@ static void start_sim(const char *t2t_out, const char *rate, const char *mix)
 
 /* The baseline variant, run in alternation with the engine as configured:
  * the engine as it was before issue 17's changes, or without one of them
- * (--before feed|prefault|all, default all). */
+ * (--before ws|feed|prefault|all, default all): ws = libwebsockets' client
+ * for the stream (feed.transport: lws, its socket watched by io_uring);
+ * feed = that, and lws polling every duty cycle (service_every_cycle);
+ * prefault = memory not prefaulted; all = the three. */
 static const char *before = "all";
 static int baseline_run; /* this run is the baseline variant */
 static int before_has(const char *what)
@@ -168,7 +172,7 @@ static void write_cfg(const char *path, int with_strategy)
             "  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\", "
             "min_notional: \"5\"}\n"
             "feed: {url: \"ws://127.0.0.1:%d\", rest_url: \"http://127.0.0.1:%d\", streams: [trade%s],\n"
-            "       service_every_cycle: %s, rx_timestamps: %s}\n"
+            "       service_every_cycle: %s, rx_timestamps: %s, transport: %s}\n"
             "export: {run_dir: %s/run}\n"
             "orders: {capacity: 65536, journal_capacity: 1048576%s}\n"
             "risk:\n"
@@ -187,7 +191,7 @@ static void write_cfg(const char *path, int with_strategy)
             "  - {name: hot, cpu: %d, idle: %s, stages: [feed, %srisk, oms, exio]}\n",
             lock_memory ? "true" : "false", before_has("prefault") ? "false" : "true", tmp, ws_port, ws_port,
             with_strategy ? "" : ", bookTicker, depth@100ms", before_has("feed") ? "true" : "false",
-            rx_stamps ? "true" : "false", tmp,
+            rx_stamps ? "true" : "false", rx_stamps || before_has("ws") || before_has("feed") ? "lws" : "uring", tmp,
             with_strategy ? plugin : "",
             fix_port, tmp, tmp, ENGINE_CPU, idle_kind, with_strategy ? "strategy, " : "");
     fclose(f);
@@ -475,7 +479,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc) /* busy-spin (default) or spin (no pause) */
             idle_kind = argv[++i];
         else
-            die("usage: bench_t2t [--rate TRADES_PER_S] [--idle busy-spin|spin] [--lock-memory] [--every N] [--rx-stamps] [--before feed|prefault|all] [--load-only]");
+            die("usage: bench_t2t [--rate TRADES_PER_S] [--idle busy-spin|spin] [--lock-memory] [--every N] [--rx-stamps] [--before ws|feed|prefault|all] [--load-only]");
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -492,9 +496,12 @@ int main(int argc, char **argv)
     printf("tick to trade wire to wire: tfsim on CPU %d (busy poll) writes %s trades/s; the engine's hot\n"
            "thread on CPU %d (feed, sample strategy, risk, oms, exio; busy-spin) answers over FIX; the ping-pong\n"
            "client runs on CPU %d while the engine is stopped\n", SIM_CPU, t2t_rate, ENGINE_CPU, cpu);
-    printf("each run twice, alternating: as configured (feed socket watched by io_uring, memory prefaulted) and\n"
-           "\"before\", with %s of that turned off (feed.service_every_cycle: true, prefault_memory: false)\n",
-           strcmp(before, "all") == 0 ? "both" : before);
+    printf("each run twice, alternating: as configured (the feed's own WebSocket client on io_uring, memory\n"
+           "prefaulted) and \"before\": %s\n",
+           strcmp(before, "all") == 0 ? "libwebsockets' client polled every duty cycle, memory not prefaulted"
+           : strcmp(before, "ws") == 0 ? "libwebsockets' client (feed.transport: lws), its socket watched by io_uring"
+           : strcmp(before, "feed") == 0 ? "libwebsockets' client polled every duty cycle (feed.service_every_cycle)"
+                                         : "memory not prefaulted (prefault_memory: false)");
     bench_print_run_header();
     run_result rb[RUNS];
     for (int k = 0; k < RUNS; k++) {
@@ -525,7 +532,7 @@ int main(int argc, char **argv)
            "CLOCK_MONOTONIC: tfsim's stamps around the engine's own). Inside \"decode, journal, strategy\": the\n"
            "engine's histograms above (md_recv_to_decoded_ns, md_decoded_to_published_ns, strategy_md_wait_ns,\n"
            "strategy_decide_ns). Inside \"wire in\", with --rx-stamps: md_kernel_to_recv_ns, the kernel's receive\n"
-           "stamp of the packet (SO_TIMESTAMPING) to the frame handed over by lws (a MSG_PEEK recvmsg per read\n"
+           "stamp of the packet (SO_TIMESTAMPING) to the frame handed over by lws (--rx-stamps runs lws; a MSG_PEEK recvmsg per read\n"
            "fetches the stamp, which lengthens that hop by its own cost).\n",
            (unsigned long long)m->paired, (unsigned long long)m->samples);
     printf("%-46s %7s %7s %7s %7s %8s | %-18s\n", "hop", "count", "p50", "p90", "p99", "max", "before");

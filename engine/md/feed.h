@@ -1,9 +1,11 @@
 /* The feed stage: venue WebSocket in, validated market data out.
  *
- * One libwebsockets client context, serviced without blocking from the
- * stage's poll(), holds one combined-stream connection
- * (/stream?streams=<sym>@trade/...) for every configured instrument and at
- * most one REST request (/api/v3/depth snapshots for book sync).
+ * One combined-stream connection (/stream?streams=<sym>@trade/...) for
+ * every configured instrument, made by the engine's own WebSocket client
+ * on io_uring (feed_ws.h; feed.transport: uring, the default) or by
+ * libwebsockets (feed.transport: lws), and at most one REST request
+ * (/api/v3/depth snapshots for book sync, always through libwebsockets),
+ * all serviced without blocking from the stage's poll().
  *
  * For each complete WebSocket message (fragments reassembled into one
  * preallocated buffer; larger than feed.max_frame_bytes -> refused):
@@ -16,8 +18,9 @@
  * go to the stage's error log.
  *
  * Connection policy: reconnect after an error, a close, serverShutdown, an
- * idle feed (no frame for feed.idle_timeout_ms) or a dead peer (lws pings
- * every feed.ping_interval_ms and hangs up after two unanswered), with
+ * idle feed (no frame for feed.idle_timeout_ms) or a dead peer (a ping
+ * after feed.ping_interval_ms of silence; hung up after three intervals
+ * with nothing back), with
  * exponential backoff from reconnect_min_ms to reconnect_max_ms and +-25 %
  * jitter; reset after a connection has delivered data. A connection older
  * than feed.rotate_after_s is replaced (the venue cuts at 24 h). Each
@@ -26,8 +29,9 @@
  * trade ids are remembered across reconnects, so a venue that resends a
  * trade cannot put a duplicate in the journal.
  *
- * Hop times: recv_ns is when lws handed the message to us (the socket read
- * happened in the same lws_service call), decoded_ns after decode and
+ * Hop times: recv_ns is when the first piece of the message was read from
+ * the completion queue (own client) or handed over by lws (its socket read
+ * in the same lws_service call), decoded_ns after decode and
  * validation, published_ns at the journal append.
  *
  * Thread: everything runs on the stage's thread; tf_feed_close after the

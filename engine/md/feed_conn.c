@@ -1,13 +1,15 @@
-/* The feed's connections (libwebsockets client): the combined-stream
- * WebSocket, reconnect with backoff, rotation, idle detection, message
- * reassembly, and REST depth snapshots. The lower half of the feed: it
+/* The feed's connections: the combined-stream WebSocket (our own client,
+ * feed_ws.h, or libwebsockets' by feed.transport), reconnect with backoff,
+ * rotation, idle detection, message reassembly, and REST depth snapshots
+ * (libwebsockets). The lower half of the feed: it
  * calls no function of feed.c; messages, snapshots, connects and
  * disconnects go up through the tf_feed_conn_ops table feed.c passed to
- * tf__feed_conn_init (see feed_conn.h). Runs on the feed stage's thread:
- * lws_service(ctx, -1) polls the sockets without waiting; while the stream
- * is up it is called only when io_uring says its socket has data
- * (feed_ready.h), after a call that delivered data, and once a
- * millisecond for lws's timers and writes. */
+ * tf__feed_conn_init (see feed_conn.h). Runs on the feed stage's thread.
+ * Own client: its completions are read every cycle, lws is serviced only
+ * for a snapshot request. lws transport: lws_service(ctx, -1) polls the
+ * sockets without waiting; while the stream is up it is called only when
+ * io_uring says its socket has data (feed_ready.h), after a call that
+ * delivered data, and once a millisecond for lws's timers and writes. */
 #include "engine/md/feed_conn.h"
 #include "engine/md/feed_ready.h"
 #include "engine/md/feed_ws.h"
@@ -224,10 +226,9 @@ static const struct lws_protocols tf__protocols[] = {
 
 /* ---- feed.transport uring: our own client's reports (feed_ws.h) ---- */
 
-static void tf__own_connected(void *ctx, int fd, uint64_t now)
+static void tf__own_connected(void *ctx, uint64_t now)
 {
     tf_feed *f = ctx;
-    (void)fd;
     f->connected = true;
     f->connected_ns = now;
     f->last_frame_ns = now;

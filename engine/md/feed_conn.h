@@ -1,5 +1,6 @@
-/* feed_conn.c's interface: the feed's connection half (libwebsockets:
- * the stream, reassembly, snapshots over HTTP). feed.c (the stage and the
+/* feed_conn.c's interface: the feed's connection half (the stream, by
+ * our own client (feed_ws.h) or libwebsockets; reassembly; snapshots over
+ * HTTP by libwebsockets). feed.c (the stage and the
  * messages) calls down into it; feed_conn.c never calls feed.c: what it
  * delivers up (a message, a refused one, a snapshot body, a connect or a
  * disconnect, a journaled event) goes through the tf_feed_conn_ops table

@@ -220,7 +220,7 @@ static void on_ws_bytes(tf_feed_ws *w, const char *p, size_t n)
         w->state = WS_UP;
         w->upgraded = true;
         w->hs_len = 0;
-        w->ops->connected(w->ctx, w->net.conns[0].fd, w->now);
+        w->ops->connected(w->ctx, w->now);
         if (rest && w->state == WS_UP)
             on_ws_bytes(w, w->hs + hl, rest);
         if (from_p && w->state == WS_UP)

@@ -46,7 +46,7 @@ typedef struct tf_feed_ws_cfg {
 } tf_feed_ws_cfg;
 
 typedef struct tf_feed_ws_ops {
-    void (*connected)(void *ctx, int fd, uint64_t now_ns);
+    void (*connected)(void *ctx, uint64_t now_ns);
     /* A piece of a message: flags TF_WS_FIRST / _FINAL / _BINARY. */
     void (*data)(void *ctx, const char *p, size_t len, unsigned flags, uint64_t now_ns);
     /* The connection ended: was_up says whether it had been upgraded;

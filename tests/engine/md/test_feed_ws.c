@@ -30,9 +30,9 @@ typedef struct client_seen {
     size_t len, finals;
 } client_seen;
 
-static void on_connected(void *ctx, int fd, uint64_t now)
+static void on_connected(void *ctx, uint64_t now)
 {
-    (void)fd, (void)now;
+    (void)now;
     ((client_seen *)ctx)->up = true;
 }
 

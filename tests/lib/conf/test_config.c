@@ -133,6 +133,7 @@ static void test_defaults(void **state)
     assert_true(cfg.prefault_memory);
     assert_false(cfg.feed.service_every_cycle);
     assert_false(cfg.feed.rx_timestamps);
+    assert_int_equal(cfg.feed.transport, TF_FEED_TRANSPORT_URING);
     assert_string_equal(cfg.exchange.trace_file, "");
     assert_int_equal(cfg.synthetic.rate_per_s, 100000);
     assert_int_equal(cfg.synthetic.burst, 64);
@@ -425,6 +426,7 @@ static void test_market_data_config(void **state)
     assert_int_equal(parse("instance: x\n" BTC "feed:\n  url: wss://stream.binance.com:9443\n"
                            "  rest_url: https://api.binance.com\n  streams: [trade, depth]\n"
                            "  rotate_after_s: 3600\n  reconnect_min_ms: 50\n  service_every_cycle: true\n  rx_timestamps: true\n"
+                           "  transport: lws\n"
                            "bars: {grace_ms: 500, empty: flat, revision_window: 5}\n"
                            "validation: {max_deviation_bps: 200}\n" FEED_T),
                      0);
@@ -438,6 +440,7 @@ static void test_market_data_config(void **state)
     assert_int_equal(cfg.feed.rotate_after_ns, 3600ull * 1000000000ull);
     assert_true(cfg.feed.service_every_cycle);
     assert_true(cfg.feed.rx_timestamps);
+    assert_int_equal(cfg.feed.transport, TF_FEED_TRANSPORT_LWS);
     assert_int_equal(cfg.feed.reconnect_min_ns, 50000000ull);
     assert_int_equal(cfg.feed.reconnect_max_ns, 30000000000ull);
     assert_int_equal(cfg.bars.grace_ns, 500000000ull);
@@ -471,6 +474,11 @@ static void test_market_data_errors(void **state)
                  "depth@100ms, depth, kline_1m)");
     expect_error("instance: x\n" BTC "feed: {streams: [depth, depth@100ms]}\n" FEED_T,
                  "t.yaml:4:17: feed.streams: choose one of depth@100ms and depth (both feed the same book)");
+    expect_error("instance: x\n" BTC "feed: {transport: curl}\n" FEED_T,
+                 "t.yaml:4:19: unknown feed transport 'curl' (uring, lws)");
+    expect_error("instance: x\n" BTC "feed: {rx_timestamps: true}\n" FEED_T,
+                 "t.yaml:4:7: feed.rx_timestamps reads the kernel's stamps beside libwebsockets' reads: it needs "
+                 "feed.transport: lws");
     expect_error("instance: x\n" BTC "feed: {url: http://x}\n" FEED_T,
                  "t.yaml:4:7: feed.url must start with ws:// or wss://, got \"http://x\"");
     expect_error("instance: x\n" BTC "feed: {reconnect_min_ms: 5000, reconnect_max_ms: 100}\n" FEED_T,
