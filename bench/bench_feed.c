@@ -13,6 +13,9 @@
  *               journal; tfsim cuts a client that falls 16 MiB behind).
  *   ceiling:    one run offered 1.2 M/s: what the engine journals when the
  *               offer is beyond it, and what is lost.
+ * Throughput and ceiling runs alternate the engine's own WebSocket client
+ * (feed.transport: uring, the default) with libwebsockets' (lws), the
+ * baseline of those lines.
  * CPUs: tfsim and the TCP sender on CPU 0, the engine's feed thread and the
  * TCP receiver on CPU 1 (busy-spin). The journal is read after each run, so
  * the reader does not compete for the two CPUs.
@@ -58,6 +61,8 @@ static void kill_children(void)
         kill(g_sim, SIGKILL);
 }
 
+static const char *g_transport = "uring"; /* feed.transport of the next run */
+
 static void write_config(const char *path, int port)
 {
     FILE *f = fopen(path, "w");
@@ -70,10 +75,10 @@ static void write_config(const char *path, int port)
             "instruments:\n"
             "  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\"}\n"
             "feed:\n  url: ws://127.0.0.1:%d\n  rest_url: http://127.0.0.1:%d\n  streams: [trade]\n"
-            "  idle_timeout_ms: 5000\n  max_frame_bytes: 65536\n"
+            "  idle_timeout_ms: 5000\n  max_frame_bytes: 65536\n  transport: %s\n"
             "validation: {max_deviation_bps: 0}\n"
             "threads:\n  - name: feed\n    cpu: 1\n    idle: busy-spin\n    stages: [feed]\n",
-            g_inst, g_dir, port, port);
+            g_inst, g_dir, port, port, g_transport);
     fclose(f);
 }
 
@@ -322,33 +327,44 @@ int main(int argc, char **argv)
     bench_print_hist("tcp_one_way", tcp, "ns", &st);
     printf("latency runs: %" PRIu64 " trades journaled, %" PRIu64 " lost\n", lat_journaled, lat_lost);
 
-    /* Throughput: 3 runs flat out. */
-    double rates[3];
-    uint64_t lost_total = 0;
+    /* Throughput: 3 runs flat out, each beside the same run with lws's client. */
+    double rates[3], rates_lws[3];
+    uint64_t lost_total = 0, lost_lws = 0;
     for (int i = 0; i < 3; i++) {
-        run_result r;
-        if (one_run(sim, engine, max_rate, seconds, &r) != 0)
-            bench_die(PROG, "throughput run failed");
-        rates[i] = r.msgs_per_s;
-        lost_total += r.lost;
-        printf("run %d: offered %" PRIu64 "/s, journaled %" PRIu64 " trades at %.0f msgs/s, lost %" PRIu64 "\n",
-               i + 1, max_rate, r.journaled, r.msgs_per_s, r.lost);
-        free(r.lat);
+        for (int v = 0; v < 2; v++) {
+            g_transport = v ? "lws" : "uring";
+            run_result r;
+            if (one_run(sim, engine, max_rate, seconds, &r) != 0)
+                bench_die(PROG, "throughput run failed");
+            (v ? rates_lws : rates)[i] = r.msgs_per_s;
+            *(v ? &lost_lws : &lost_total) += r.lost;
+            printf("run %d, %-5s: offered %" PRIu64 "/s, journaled %" PRIu64 " trades at %.0f msgs/s, lost %" PRIu64
+                   "\n", i + 1, g_transport, max_rate, r.journaled, r.msgs_per_s, r.lost);
+            free(r.lat);
+        }
     }
-    double spread;
-    double med = bench_median(rates, 3, &spread);
-    printf("median %.0f msgs/s, spread %.1f%%\n", med, spread * 100);
-    run_result rc;
+    g_transport = "uring";
+    double spread, spread_lws;
+    double med = bench_median(rates, 3, &spread), med_lws = bench_median(rates_lws, 3, &spread_lws);
+    printf("median %.0f msgs/s, spread %.1f%% (lws client: %.0f msgs/s, spread %.1f%%)\n", med, spread * 100,
+           med_lws, spread_lws * 100);
+    run_result rc, rcl;
     if (one_run(sim, engine, ceiling_rate, seconds, &rc) != 0)
         bench_die(PROG, "ceiling run failed");
-    printf("ceiling: offered %" PRIu64 "/s, journaled %" PRIu64 " trades at %.0f msgs/s, lost %" PRIu64 "\n\n",
-           ceiling_rate, rc.journaled, rc.msgs_per_s, rc.lost);
+    g_transport = "lws";
+    if (one_run(sim, engine, ceiling_rate, seconds, &rcl) != 0)
+        bench_die(PROG, "ceiling run failed");
+    g_transport = "uring";
+    printf("ceiling: offered %" PRIu64 "/s, journaled %" PRIu64 " trades at %.0f msgs/s, lost %" PRIu64
+           " (lws client: %" PRIu64 " at %.0f msgs/s, lost %" PRIu64 ")\n\n",
+           ceiling_rate, rc.journaled, rc.msgs_per_s, rc.lost, rcl.journaled, rcl.msgs_per_s, rcl.lost);
     free(rc.lat);
+    free(rcl.lat);
 
-    bench_line("feed", "msgs_per_s", med, 0, NULL, "1/s");
-    bench_line("feed", "lost", (double)lost_total, 0, NULL, "msgs");
-    bench_line("feed", "ceiling_msgs_per_s", rc.msgs_per_s, 0, NULL, "1/s");
-    bench_line("feed", "ceiling_lost", (double)rc.lost, 0, NULL, "msgs");
+    bench_line("feed", "msgs_per_s", med, med_lws, "lws_client", "1/s");
+    bench_line("feed", "lost", (double)lost_total, (double)lost_lws, "lws_client", "msgs");
+    bench_line("feed", "ceiling_msgs_per_s", rc.msgs_per_s, rcl.msgs_per_s, "lws_client", "1/s");
+    bench_line("feed", "ceiling_lost", (double)rc.lost, (double)rcl.lost, "lws_client", "msgs");
     bench_line("feed", "wire_to_journal_p50", (double)so.p50, (double)st.p50, "tcp_one_way", "ns");
     bench_line("feed", "wire_to_journal_p99", (double)so.p99, (double)st.p99, "tcp_one_way", "ns");
     bench_line("feed", "wire_to_journal_p999", (double)so.p999, (double)st.p999, "tcp_one_way", "ns");

@@ -275,7 +275,7 @@ static void echo_phase(tf_hist *h, int n, uint64_t gap_ns)
 enum { HOP_WIRE_IN, HOP_FEED_STRATEGY, HOP_RISK, HOP_OMS, HOP_EXIO_WAIT, HOP_ENCODE, HOP_SUBMIT, HOP_WIRE_OUT,
        HOP_ENGINE, HOP_TOTAL, HOP_COUNT };
 static const char *const hop_names[HOP_COUNT] = {
-    "wire in: tfsim write() -> frame handed over (lws)", "decode, journal, strategy decision",
+    "wire in: tfsim write() -> frame handed over", "decode, journal, strategy decision",
     "risk gate: request -> passed", "OMS: passed -> on the venue ring", "venue ring -> exio took it",
     "exio: FIX encode", "exio: encoded -> send submitted", "wire out: submitted -> tfsim read",
     "engine: frame handed over -> submitted", "tick to trade (tfsim write -> read)"};
