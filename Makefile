@@ -60,7 +60,8 @@ LDLIBS  := $(PKG_LIBS) -lrt -lm -ldl
 # Libraries, lowest first; each links only those below it:
 #   shm/      libtfshm.a    the shared-memory contract and its catalogue
 #   lib/      libtfbase.a (small helpers: text, backoff, time zones, schedules), libtffix.a (FIX 4.4),
-#             libtfconf.a (the YAML config every process reads)
+#             libtfconf.a (the YAML config every process reads), libtfalgo.a (execution
+#             algorithms as pure logic: the engine's algo stage runs them, tfctl checks parameters)
 #   engine/   libtfengine.a the engine's subsystems; only tfengine, its tests
 #             and benchmarks link it
 #   tools/oob libtfoob.a    the out-of-band reader library of the tools
@@ -68,7 +69,8 @@ SHM_SRC    := $(wildcard shm/*.c)
 BASE_SRC   := $(wildcard lib/base/*.c)
 FIX_SRC    := $(wildcard lib/fix/*.c)
 CONF_SRC   := $(wildcard lib/conf/*.c)
-ENGINE_SRC := engine/engine.c engine/event_log.c $(wildcard engine/runtime/*.c engine/md/*.c engine/orders/*.c engine/venue/*.c)
+ALGO_SRC   := $(wildcard lib/algo/*.c)
+ENGINE_SRC := engine/engine.c engine/event_log.c $(wildcard engine/runtime/*.c engine/md/*.c engine/orders/*.c engine/algo/*.c engine/venue/*.c)
 OOB_SRC    := $(wildcard tools/oob/*.c)
 TOOLS      := tfstat tfdump tfctl tfsim tfwatchdog
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
@@ -93,12 +95,13 @@ LIBSHM    := $(OUT)/lib/libtfshm.a
 LIBBASE   := $(OUT)/lib/libtfbase.a
 LIBFIX    := $(OUT)/lib/libtffix.a
 LIBCONF   := $(OUT)/lib/libtfconf.a
+LIBALGO   := $(OUT)/lib/libtfalgo.a
 LIBENGINE := $(OUT)/lib/libtfengine.a
 LIBOOB    := $(OUT)/lib/libtfoob.a
 ENGINE    := $(OUT)/bin/tfengine
 # What an engine-side binary links, and what a tool links (never the engine).
-ENGINE_LIBS := $(LIBENGINE) $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
-TOOL_LIBS   := $(LIBOOB) $(LIBCONF) $(LIBBASE) $(LIBSHM)
+ENGINE_LIBS := $(LIBENGINE) $(LIBALGO) $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
+TOOL_LIBS   := $(LIBOOB) $(LIBALGO) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 
 .PHONY: all deps test test-unit bench run install clean
 .DEFAULT_GOAL := all
@@ -126,6 +129,7 @@ $(LIBSHM): $(SHM_OBJ)
 $(LIBBASE): $(BASE_SRC:%.c=$(OUT)/obj/%.o)
 $(LIBFIX): $(FIX_SRC:%.c=$(OUT)/obj/%.o)
 $(LIBCONF): $(CONF_SRC:%.c=$(OUT)/obj/%.o)
+$(LIBALGO): $(ALGO_SRC:%.c=$(OUT)/obj/%.o)
 $(LIBENGINE): $(ENGINE_OBJ)
 $(LIBOOB): $(OOB_SRC:%.c=$(OUT)/obj/%.o)
 
@@ -217,7 +221,7 @@ $(OUT)/tests/tools/%: $(OUT)/obj/tests/tools/%.o $(TOOL_LIBS)
 $(OUT)/tests/shm/%: $(OUT)/obj/tests/shm/%.o $(LIBSHM)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 
-$(OUT)/tests/lib/%: $(OUT)/obj/tests/lib/%.o $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
+$(OUT)/tests/lib/%: $(OUT)/obj/tests/lib/%.o $(LIBALGO) $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # The client library's tests link it as a strategy process does: shm/ only.
