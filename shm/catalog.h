@@ -50,6 +50,8 @@
  * where clients get their request lanes (order path only). */
 #define TF_DOOR_NAME          "door"
 #define TF_RING_OMS_RISK      "oms_risk"      /* tf_risk_feedback: OMS -> risk */
+#define TF_RING_RISK_ALGO     "risk_algo"     /* tf_algo_cmd (parents.h): risk -> algo stage */
+#define TF_RING_ALGO_RISK     "algo_risk"     /* struct tf_request: algo stage (children, reports) -> risk */
 
 /* ---- counters, gauges and histograms of the stats segment ----------------
  * X(ID, name, kind, stage, labels, meaning): the engine registers by ID

@@ -38,6 +38,7 @@ const char *const tf_err_code_names[TF_E_CODE_COUNT] = {
     [TF_E_FIX_LOGON_REFUSED] = "fix_logon_refused",
     [TF_E_ORDER_OUT_OF_BAND] = "order_out_of_band_fill",
     [TF_E_FIX_OUT_OF_SCHEDULE] = "fix_out_of_schedule",
+    [TF_E_ALGO_REFUSED] = "algo_refused",
 };
 _Static_assert(TF_ARRAY_LEN(tf_err_code_names) == TF_E_CODE_COUNT, "a label per code");
 

@@ -35,6 +35,8 @@ const char *const tf_reject_reason_names[TF_RJ_REASON_COUNT] = {
     [TF_RJ_BAD_LIMIT] = "bad_limit",
     [TF_RJ_NOT_TRADABLE] = "not_tradable",
     [TF_RJ_NOT_AUTHORIZED] = "not_authorized",
+    [TF_RJ_NO_ALGO_STAGE] = "no_algo_stage",
+    [TF_RJ_BAD_ALGO_PARAMS] = "bad_algo_params",
 };
 _Static_assert(TF_ARRAY_LEN(tf_reject_reason_names) == TF_RJ_REASON_COUNT, "a label per reason");
 
@@ -110,5 +112,8 @@ const char *const tf_event_kind_names[TF_EV_KIND_COUNT] = {
     [TF_EV_RESOLVED] = "resolved",
     [TF_EV_SESSION_RESET] = "session_reset",
     [TF_EV_POSITION] = "position",
+    [TF_EV_PARENT_ACCEPTED] = "parent_accepted",
+    [TF_EV_PARENT_CONTROL] = "parent_control",
+    [TF_EV_PARENT_STATE] = "parent_state",
 };
 _Static_assert(TF_ARRAY_LEN(tf_event_kind_names) == TF_EV_KIND_COUNT, "a label per event");

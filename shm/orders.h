@@ -81,6 +81,8 @@ typedef enum tf_reject_reason {
     TF_RJ_NOT_TRADABLE,          /* the instrument is known but closed to trading */
     TF_RJ_NOT_AUTHORIZED,        /* an operator's request from an identity that is not an operator's, or an
                                   * engine-only flag from a client */
+    TF_RJ_NO_ALGO_STAGE,         /* a parent order, and no algo stage runs in this engine */
+    TF_RJ_BAD_ALGO_PARAMS,       /* parameters the algorithm refuses (the error log says which and why) */
     TF_RJ_REASON_COUNT
 } tf_reject_reason;
 
@@ -105,6 +107,7 @@ _Static_assert(sizeof(tf_req_order) == 40, "fits a request body");
 enum {
     TF_ORDF_REDUCE_ONLY = 1u << 0,   /* refuse if it would not reduce the position */
     TF_ORDF_FLATTEN = 1u << 1,       /* the kill switch's own flattening order */
+    TF_ORDF_ALGO_CHILD = 1u << 2,    /* a parent's child (the algo stage's only): order_id = the parent */
 };
 
 /* TF_REQ_RESOLVE: an operator settles an order whose fate the venue cannot
@@ -171,6 +174,10 @@ typedef enum tf_cmd_kind {
                                   * (tf_resolve_outcome), client_req_id; reason = the operator's uid */
     TF_CMD_SESSION_RESET,        /* an operator resets a venue session's sequence numbers: arg = session
                                   * (-1: all) */
+    TF_CMD_PARENT,               /* journal a parent order's event: reason = tf_event_kind (TF_EV_PARENT_*),
+                                  * order_id = the parent, tif = its tf_algo_kind / tf_algo_action /
+                                  * tf_algo_state; ACCEPTED, CONTROL: price, qty, arg as the event;
+                                  * STATE: qty = filled, price = average fill price, arg = slippage */
 } tf_cmd_kind;
 
 /* risk → oms */
@@ -286,6 +293,13 @@ typedef enum tf_event_kind {
     TF_EV_POSITION,              /* the strategy's position in the instrument right after the fill journaled
                                   * before it: qty, price = average price, arg = realized, cum_qty = unrealized
                                   * at last_px (the fill's price), fee = fees so far (money); for exporters */
+    TF_EV_PARENT_ACCEPTED,       /* a parent order (shm/parents.h) started: order_id = its id, side, instrument,
+                                  * qty, price = its limit (0: none), reason = tf_algo_kind */
+    TF_EV_PARENT_CONTROL,        /* a parent paused, resumed, canceled or amended: reason = tf_algo_action;
+                                  * AMEND: qty, price = the new values (0: unchanged), arg = new end (wall ns) */
+    TF_EV_PARENT_STATE,          /* a parent's progress: reason = tf_algo_state, cum_qty = filled, last_px =
+                                  * average fill price, arg = slippage against the arrival mid in 1/1000 bp
+                                  * (positive: worse) */
     TF_EV_KIND_COUNT
 } tf_event_kind;
 extern const char *const tf_event_kind_names[TF_EV_KIND_COUNT];

@@ -98,6 +98,10 @@ typedef enum tf_request_type {
     TF_REQ_SET_STATE = 8,      /* body tf_req_control: on = tf_trading_state */
     TF_REQ_RESOLVE = 9,        /* body tf_req_resolve (shm/orders.h); operator (strategy 0) only */
     TF_REQ_SESSION_RESET = 10, /* body tf_req_resolve: order_id = the venue session (UINT64_MAX: all) */
+    TF_REQ_ALGO_PARAMS = 11,   /* body tf_req_algo_params (shm/parents.h): for the ALGO_NEW after it */
+    TF_REQ_ALGO_NEW = 12,      /* body tf_req_algo: start a parent order */
+    TF_REQ_ALGO_CONTROL = 13,  /* body tf_req_algo_control: pause, resume, cancel, amend a parent */
+    TF_REQ_ALGO_REPORT = 14,   /* body tf_req_algo_report: the engine's algo stage only (refused from a lane) */
     TF_REQ_TYPE_COUNT
 } tf_request_type;
 

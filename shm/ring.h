@@ -141,6 +141,16 @@ tf_spsc_offer(tf_ring *r, const void *rec, uint32_t size)
     return true;
 }
 
+/* Producer: is there room for one more record now? */
+static inline bool tf_spsc_can_offer(tf_ring *r)
+{
+    tf_ring_desc *d = r->desc;
+    if (d->prod.tail - d->prod.head_cache < r->capacity)
+        return true;
+    d->prod.head_cache = tf_load_acquire_64(&d->cons.head);
+    return d->prod.tail - d->prod.head_cache < r->capacity;
+}
+
 /* Producer: copy up to n records in; returns how many fit (full_events
  * counted once if not all did). One tail store for the whole batch. */
 static inline __attribute__((always_inline)) uint32_t

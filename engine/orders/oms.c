@@ -187,6 +187,7 @@ void tf_oms_on_cmd(tf_oms *o, const tf_order_cmd *c, uint64_t now)
     }
     case TF_CMD_RESOLVE: tf__oms_resolve(o, c, now); break;
     case TF_CMD_SESSION_RESET: tf__oms_session_reset(o, c, now); break;
+    case TF_CMD_PARENT: tf__oms_parent_event(o, c); break;
     case TF_CMD_NOTE: {
         tf_order tmp = {.strategy = c->strategy, .instrument = c->instrument, .type = c->type};
         tf__oms_event(o, &tmp, (uint8_t)c->reason, c->type, NULL, c->arg, c->client_req_id,

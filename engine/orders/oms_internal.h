@@ -19,6 +19,7 @@ uint64_t tf__oms_rt(const tf_oms *o);
 void tf__oms_event(tf_oms *o, const tf_order *ord, uint8_t kind, uint16_t reason, const tf_exec_report *x,
                    int64_t arg, uint64_t client_req_id, uint64_t t_request_ns, uint32_t strategy);
 void tf__oms_position_event(tf_oms *o, const tf_order_event *fill);
+void tf__oms_parent_event(tf_oms *o, const tf_order_cmd *c);
 uint32_t tf__oms_feedback_room(const tf_oms *o);
 void tf__oms_feedback(tf_oms *o, const tf_order *ord, uint8_t kind, const tf_exec_report *x, bool done);
 void tf__oms_publish_position(tf_oms *o, uint32_t s, uint32_t i, uint64_t now);

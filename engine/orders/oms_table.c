@@ -116,6 +116,27 @@ void tf__oms_event(tf_oms *o, const tf_order *ord, uint8_t kind, uint16_t reason
         tf__oms_position_event(o, &ev);
 }
 
+/* A parent order's event (TF_CMD_PARENT, shm/orders.h): the OMS journals
+ * it as it came; parents are not in the order table. */
+void tf__oms_parent_event(tf_oms *o, const tf_order_cmd *c)
+{
+    tf_order_event ev = {.order_id = c->order_id, .client_req_id = c->client_req_id, .strategy = c->strategy,
+                         .instrument = c->instrument, .kind = (uint8_t)c->reason, .side = c->side,
+                         .reason = c->tif, .arg = c->arg, .t_request_ns = c->t_request_ns,
+                         .realtime_ns = tf__oms_rt(o)};
+    if (c->reason == TF_EV_PARENT_STATE) {
+        ev.cum_qty = c->qty;
+        ev.last_px = c->price;
+    } else {
+        ev.qty = c->qty;
+        ev.price = c->price;
+    }
+    tf_journal_append(o->journal, TF_REC_ORDER_EVENT, &ev, sizeof ev);
+    o->status.events++;
+    if (o->c_events)
+        tf_counter_inc(o->c_events, 1);
+}
+
 /* After a fill: the position it left, journaled for the exporters and the
  * query API (they keep no position arithmetic of their own). */
 void tf__oms_position_event(tf_oms *o, const tf_order_event *fill)

@@ -41,43 +41,6 @@ static void tf__rate_take(tf_rate_bucket *b, uint32_t rate)
         b->tokens -= 1000000000ull;
 }
 
-/* ---- exposure --------------------------------------------------------------- */
-
-static int64_t tf__px(const tf_risk *r, uint32_t i, int64_t fallback)
-{
-    return r->ref_px[i] > 0 ? r->ref_px[i] : fallback;
-}
-
-/* Worst-case absolute quantity of an exposure with `buy`/`sell` more open. */
-static int64_t tf__worst(const tf_risk_expo *e, int64_t buy, int64_t sell)
-{
-    return tf__risk_max(tf__risk_abs(e->pos.qty + e->open_buy + buy),
-                        tf__risk_abs(e->pos.qty - e->open_sell - sell));
-}
-
-static int64_t tf__money(const tf_risk *r, uint32_t i, int64_t px, int64_t qty)
-{
-    const tf_instrument *in = tf__risk_ins(r, i);
-    return tf_money_notional(px, qty, in->price_precision, in->qty_precision);
-}
-
-static int64_t tf__gross_except(const tf_risk *r, uint32_t skip)
-{
-    int64_t g = 0;
-    for (uint32_t i = 0; i < r->instruments->count; i++)
-        if (i != skip)
-            g += tf__money(r, i, tf__px(r, i, 0), tf__worst(&r->total[i], 0, 0));
-    return g;
-}
-
-/* Would this order reduce the strategy's position (counting its open orders)? */
-static bool tf__reduces(const tf_risk_expo *e, int side, int64_t qty)
-{
-    if (side == TF_BUY)
-        return e->pos.qty < 0 && e->pos.qty + e->open_buy + qty <= 0;
-    return e->pos.qty > 0 && e->pos.qty - e->open_sell - qty >= 0;
-}
-
 /* ---- the checks ------------------------------------------------------------- */
 
 /* Would an order on `side` at `price` (any price for a market order) cross
@@ -142,33 +105,6 @@ static tf_reject_reason tf__check_terms(tf_risk *r, uint32_t s, uint32_t i, int 
     return TF_RJ_NONE;
 }
 
-/* Position, strategy position, gross and concentration with `buy`/`sell` more open. */
-static tf_reject_reason tf__check_exposure(tf_risk *r, uint32_t s, uint32_t i, int64_t px,
-                                           int64_t buy, int64_t sell)
-{
-    const tf_risk_limits *l = &r->lim;
-    const tf_risk_expo *t = &r->total[i], *e = &r->expo[s][i];
-    if (l->max_position[i] && tf__worst(t, buy, sell) > l->max_position[i] &&
-        tf__worst(t, buy, sell) > tf__worst(t, 0, 0))
-        return TF_RJ_POSITION_LIMIT;
-    int64_t mark = tf__px(r, i, px);
-    if (l->s_max_position_notional[s] &&
-        tf__money(r, i, mark, tf__worst(e, buy, sell)) > l->s_max_position_notional[s] &&
-        tf__worst(e, buy, sell) > tf__worst(e, 0, 0))
-        return TF_RJ_POSITION_LIMIT;
-    if (l->max_gross_exposure || l->max_concentration_pct) {
-        int64_t mine = tf__money(r, i, mark, tf__worst(t, buy, sell));
-        bool grows = tf__worst(t, buy, sell) > tf__worst(t, 0, 0);
-        if (grows && l->max_gross_exposure && tf__gross_except(r, i) + mine > l->max_gross_exposure)
-            return TF_RJ_GROSS_EXPOSURE;
-        /* One instrument's share of the exposure limit. */
-        if (grows && l->max_concentration_pct && l->max_gross_exposure &&
-            (__int128)mine * 100 > (__int128)l->max_concentration_pct * l->max_gross_exposure)
-            return TF_RJ_CONCENTRATION;
-    }
-    return TF_RJ_NONE;
-}
-
 static tf_reject_reason tf__check_new(tf_risk *r, uint32_t s, const tf_req_order *b, uint64_t now)
 {
     const tf_risk_limits *l = &r->lim;
@@ -187,7 +123,7 @@ static tf_reject_reason tf__check_new(tf_risk *r, uint32_t s, const tf_req_order
     if (r->strategy_blocked[s] && !flatten)
         return TF_RJ_DAILY_LOSS;
     if ((r->trading_state == TF_TS_REDUCING || (b->flags & (TF_ORDF_REDUCE_ONLY | TF_ORDF_FLATTEN))) &&
-        !tf__reduces(&r->expo[s][i], b->side, b->qty))
+        !tf__risk_reduces(&r->expo[s][i], b->side, b->qty))
         return TF_RJ_REDUCE_ONLY;
     int64_t px = 0;
     tf_reject_reason rc = tf__check_terms(r, s, i, b->type, b->price, b->qty, now, &px);
@@ -198,13 +134,13 @@ static tf_reject_reason tf__check_new(tf_risk *r, uint32_t s, const tf_req_order
         return TF_RJ_MAX_OPEN_ORDERS;
     if (r->open_count >= r->capacity)
         return TF_RJ_TABLE_FULL;
-    rc = tf__check_exposure(r, s, i, px, b->side == TF_BUY ? b->qty : 0,
+    rc = tf__risk_check_exposure(r, s, i, px, b->side == TF_BUY ? b->qty : 0,
                             b->side == TF_SELL ? b->qty : 0);
     if (rc != TF_RJ_NONE)
         return rc;
     if (tf__crosses_own(r, i, b->side, b->type, b->price))
         return TF_RJ_SELF_TRADE;
-    if (l->dup_count >= 2 && !flatten) {
+    if (l->dup_count >= 2 && !flatten && !(b->flags & TF_ORDF_ALGO_CHILD)) { /* slices alike by design */
         uint32_t same = 0;
         for (uint32_t k = 0; k < TF_RISK_DUP_RING; k++) {
             const tf_risk_recent *d = &r->dup[k];
@@ -253,7 +189,7 @@ static tf_reject_reason tf__check_amend(tf_risk *r, uint32_t s, const tf_req_ord
     if (rc != TF_RJ_NONE)
         return rc;
     int64_t more = b->qty - o->qty > 0 ? b->qty - o->qty : 0;
-    rc = tf__check_exposure(r, o->strategy, o->instrument, px, o->side == TF_BUY ? more : 0,
+    rc = tf__risk_check_exposure(r, o->strategy, o->instrument, px, o->side == TF_BUY ? more : 0,
                             o->side == TF_SELL ? more : 0);
     if (rc != TF_RJ_NONE)
         return rc;
@@ -274,7 +210,20 @@ tf_reject_reason tf_risk_check(tf_risk *r, const struct tf_request *q, uint64_t 
         return TF_RJ_DUPLICATE_REQUEST;
     const tf_req_order *b = (const tf_req_order *)q->body;
     switch (q->type) {
-    case TF_REQ_NEW: return tf__check_new(r, s, b, now);
+    case TF_REQ_NEW:
+        if (b->flags & TF_ORDF_ALGO_CHILD) {
+            /* A parent's child: checked as an order, with the parent's
+             * hold on its quantity let go for the check (the child holds
+             * it instead once accepted). */
+            tf_reject_reason rc = tf__risk_check_child(r, s, b);
+            if (rc != TF_RJ_NONE)
+                return rc;
+            tf__risk_child_unhold(r, b, false);
+            rc = tf__check_new(r, s, b, now);
+            tf__risk_child_unhold(r, b, true);
+            return rc;
+        }
+        return tf__check_new(r, s, b, now);
     case TF_REQ_CANCEL: return tf__check_amend(r, s, b, false, now);
     case TF_REQ_REPLACE: return tf__check_amend(r, s, b, true, now);
     case TF_REQ_CANCEL_ALL: return TF_RJ_NONE;
@@ -283,6 +232,10 @@ tf_reject_reason tf_risk_check(tf_risk *r, const struct tf_request *q, uint64_t 
     case TF_REQ_SET_STATE:
     case TF_REQ_RESOLVE:
     case TF_REQ_SESSION_RESET: return tf__risk_check_control(r, s, q);
+    case TF_REQ_ALGO_PARAMS:
+    case TF_REQ_ALGO_NEW:
+    case TF_REQ_ALGO_CONTROL:
+    case TF_REQ_ALGO_REPORT: return tf__risk_check_algo(r, s, q, now);
     default: return TF_RJ_BAD_REQUEST;
     }
 }
@@ -319,7 +272,7 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
     if (why == TF_RJ_NONE) {
         if (r->req_window)
             *r->req_window = q->client_seq;
-        if (q->client_seq > r->last_req_id[q->source_id])
+        if (q->client_seq > r->last_req_id[q->source_id] && !r->req_algo) /* the algo stage's ids are its own */
             r->last_req_id[q->source_id] = q->client_seq;
     }
     if (why != TF_RJ_NONE) {
@@ -331,12 +284,17 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
     switch (q->type) {
     case TF_REQ_NEW: {
         uint64_t id = r->next_order_id;
-        int64_t px = b->type == TF_LIMIT ? b->price : tf__px(r, b->instrument, 0);
+        int64_t px = b->type == TF_LIMIT ? b->price : tf__risk_px(r, b->instrument, 0);
         if (!tf__risk_add(r, id, s, b->instrument, b->side, b->type, px, b->qty, 0)) {
             tf__reject(r, TF_RJ_TABLE_FULL, q, cmd);
             return true;
         }
         r->next_order_id++;
+        if (b->flags & TF_ORDF_ALGO_CHILD) {
+            tf_risk_order *o = tf__risk_find(r, id);
+            o->parent_id = b->order_id;
+            tf__risk_child_unhold(r, b, false); /* the child holds its quantity now */
+        }
         if (!(b->flags & TF_ORDF_FLATTEN)) {
             tf__rate_take(&r->s_bucket[TF_RATE_ORDER][s], r->lim.s_rate[TF_RATE_ORDER][s]);
             tf__rate_take(&r->g_bucket[TF_RATE_ORDER], r->lim.g_rate[TF_RATE_ORDER]);
@@ -388,6 +346,13 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
     case TF_REQ_SESSION_RESET:
         tf__risk_apply_control(r, q, now, cmd);
         break;
+    case TF_REQ_ALGO_PARAMS:
+    case TF_REQ_ALGO_NEW:
+    case TF_REQ_ALGO_CONTROL:
+    case TF_REQ_ALGO_REPORT:
+        if (!tf__risk_apply_algo(r, q, now, cmd))
+            return false;
+        break;
     }
     r->accepted++;
     if (r->c_accepted)
@@ -425,6 +390,8 @@ void tf_risk_on_feedback(tf_risk *r, const tf_risk_feedback *fb)
     if (!o)
         return;
     if (fb->done) {
+        if (o->parent_id)
+            tf__risk_child_done(r, o->parent_id, o->reserved); /* unfilled: the parent's to release again */
         tf__risk_remove(r, o);
         return;
     }
@@ -470,7 +437,7 @@ bool tf_risk_mark(tf_risk *r, uint64_t now, tf_order_cmd *cmd)
         realized += t->pos.realized;
         unrealized += t->pos.unrealized;
         day_pnl += t->pos.realized - t->day_base + t->pos.unrealized;
-        gross += tf__money(r, i, tf__px(r, i, 0), tf__worst(t, 0, 0));
+        gross += tf__risk_money(r, i, tf__risk_px(r, i, 0), tf__risk_worst(t, 0, 0));
     }
     r->realized = realized;
     r->unrealized = unrealized;
@@ -551,6 +518,8 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
     work += (int)tf__flush(r);
     if (r->out_head != r->out_tail)
         return work; /* the OMS is behind: take no more requests */
+    if (r->algo_kill_pending)
+        tf__risk_stop_parents(r);
     if (r->kill_flag && tf_load_32(r->kill_flag) && !r->kill_active)
         tf__kill_now(r, TF_KILL_STAGE_FAILURE, now);
     if (r->out_of_band_kill_pending && r->out_head == r->out_tail) {
@@ -576,9 +545,12 @@ int tf__risk_poll(tf_stage *self, uint64_t now)
          * clients' lanes round-robin, then the shared MPSC ring. */
         tf_door_lane *lane = NULL;
         r->req_window = NULL;
-        r->req_operator = r->req_client = false;
+        r->req_operator = r->req_client = r->req_algo = false;
         if (r->strat_in && tf_spsc_poll(r->strat_in, &q, sizeof q)) {
             /* the in-engine strategy: the host stamped its id */
+        } else if (r->algo_in && tf_spsc_poll(r->algo_in, &q, sizeof q)) {
+            r->req_algo = true; /* the algo stage: its parent's strategy stamped, its own id window */
+            r->req_window = &r->algo_req_window;
         } else if (r->door && tf_door_poll(r->door, &q, &lane)) {
             q.source_id = lane->strategy; /* the door's word, never the record's */
             if (q.type == TF_REQ_RESOLVE || q.type == TF_REQ_SESSION_RESET) { /* who did it: the kernel's uid */

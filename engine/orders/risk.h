@@ -36,6 +36,7 @@
 #include "engine/orders/risk_limits.h"
 #include "engine/runtime/stage.h"
 #include "shm/orders.h"
+#include "shm/parents.h"
 #include "shm/records.h"
 #include "shm/door.h"
 #include "shm/lanes.h"
@@ -46,6 +47,7 @@
 #define TF_RISK_DUP_RING 64u        /* recent orders the duplicate check compares against */
 #define TF_RISK_NIL UINT32_MAX
 #define TF_RISK_OUTBOX 256u         /* power of two */
+#define TF_RISK_MAX_PARENTS 64u     /* parent orders held at once */
 
 typedef struct tf_risk_order {
     uint64_t order_id;
@@ -55,8 +57,20 @@ typedef struct tf_risk_order {
     int64_t qty, cum;               /* total and filled */
     int64_t reserved;               /* open quantity counted against limits (worst case) */
     int64_t replace_qty;            /* pending replace: the new total */
+    uint64_t parent_id;             /* a parent's child: what it leaves unfilled goes back to it (0: none) */
     uint32_t next, prev;            /* this instrument's open orders */
 } tf_risk_order;
+
+/* A parent order the gate holds (risk_algo.c): its quantity not yet
+ * released to a child nor filled counts as open exposure. */
+typedef struct tf_risk_parent {
+    uint64_t id;                    /* 0: a free slot */
+    uint32_t strategy, instrument;
+    uint8_t side;
+    int64_t qty;                    /* the parent's quantity, as amended up */
+    int64_t px;                     /* its limit, or the reference when accepted: exposure is valued at it */
+    int64_t reserved;               /* held against the limits */
+} tf_risk_parent;
 
 /* A recently accepted order, for the duplicate-order check. */
 typedef struct tf_risk_recent {
@@ -104,6 +118,12 @@ typedef struct tf_risk {
     bool req_operator;              /* it may make the operator's requests */
     bool req_client;                /* from another process (not the engine's own flatten or plugin) */
     tf_ring *strat_in;              /* SPSC from the strategy stage; may be NULL */
+    tf_ring *algo_out;              /* SPSC to the algo stage (parents, controls); NULL: no algo stage */
+    tf_ring *algo_in;               /* SPSC from the algo stage (children, parent reports); may be NULL */
+    bool req_algo;                  /* the request being handled came from the algo stage */
+    bool algo_kill_pending;         /* the kill's stop-every-parent found the algo ring full: again */
+    uint64_t algo_req_window;       /* the algo stage's request ids (its own window) */
+    tf_stage *stage;                /* for the error log */
     tf_ring *feedback;              /* SPSC from the OMS */
     tf_ring *out;                   /* SPSC to the OMS */
     tf_order_cmd outbox[TF_RISK_OUTBOX];  /* commands the full OMS ring held back */
@@ -123,6 +143,9 @@ typedef struct tf_risk {
     int64_t ref_px[TF_MAX_INSTRUMENTS];       /* the last reference seen (marks, market orders) */
     tf_md_ref_slots ref_slots[TF_MAX_INSTRUMENTS];
     tf_rate_bucket s_bucket[3][TF_MAX_STRATEGIES], g_bucket[3];
+    tf_risk_parent parents[TF_RISK_MAX_PARENTS];
+    tf_req_algo_params algo_staged[TF_MAX_STRATEGIES]; /* the last TF_REQ_ALGO_PARAMS per strategy */
+    uint64_t algo_staged_seq[TF_MAX_STRATEGIES];
     tf_risk_recent dup[TF_RISK_DUP_RING];
     uint32_t dup_next;
     uint64_t next_mark_ns;
@@ -145,6 +168,12 @@ typedef struct tf_risk {
 int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_instruments *ins,
                  tf_stats *stats, tf_state_table *state, tf_ring *requests, tf_ring *strat_in,
                  tf_ring *feedback, tf_ring *out);
+/* Cold: wire the algo stage's rings (parents out, children and reports in). */
+static inline void tf_risk_bind_algo(tf_risk *r, tf_ring *out, tf_ring *in)
+{
+    r->algo_out = out;
+    r->algo_in = in;
+}
 /* Publish the limits to `slot` now and after every change (cold). */
 void tf_risk_publish_limits(tf_risk *r, tf_limits_slot *slot);
 /* Cold, after every stage is open: find the feed's top-of-book and

@@ -28,6 +28,7 @@ void tf_risk_kill(tf_risk *r, uint32_t trigger, uint64_t now, tf_order_cmd *cmd)
     r->flatten_pending = r->flatten_on_kill; /* risk.flatten_on_kill: every kill flattens */
     if (r->c_kills)
         tf_counter_inc(r->c_kills, 1);
+    tf__risk_stop_parents(r); /* no parent releases another child */
     *cmd = (tf_order_cmd){.kind = TF_CMD_CANCEL_ALL, .reason = (uint16_t)trigger,
                           .req_type = TF_REQ_KILL, .t_trigger_ns = now, .t_request_ns = now};
     tf__risk_publish(r, now);

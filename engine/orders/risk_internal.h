@@ -113,6 +113,38 @@ static inline void tf__risk_publish(tf_risk *r, uint64_t now)
     tf_state_write(r->status_slot, &st, sizeof st, now);
 }
 
+/* risk_exposure.c: the reference price of instrument i (fallback when
+ * none yet); the worst-case absolute quantity of an exposure with buy/sell
+ * more open; money of qty at px; the gross exposure of every instrument
+ * but one; whether an order would reduce the strategy's position (counting
+ * its open orders); the position, strategy, gross and concentration
+ * limits with buy/sell more open. */
+int64_t tf__risk_px(const tf_risk *r, uint32_t i, int64_t fallback);
+int64_t tf__risk_worst(const tf_risk_expo *e, int64_t buy, int64_t sell);
+int64_t tf__risk_money(const tf_risk *r, uint32_t i, int64_t px, int64_t qty);
+int64_t tf__risk_gross_except(const tf_risk *r, uint32_t skip);
+bool tf__risk_reduces(const tf_risk_expo *e, int side, int64_t qty);
+tf_reject_reason tf__risk_check_exposure(tf_risk *r, uint32_t s, uint32_t i, int64_t px, int64_t buy, int64_t sell);
+
+/* risk_algo.c: parent orders. The check and the action for the TF_REQ_ALGO_*
+ * requests (apply returns false when the request makes no command); a
+ * child's own check; a child's quantity moved out of its parent's hold
+ * (give_back: back in, the child refused); a finished child's unfilled
+ * quantity back to its parent; the kill switch stopping every parent. */
+tf_reject_reason tf__risk_check_algo(tf_risk *r, uint32_t s, const struct tf_request *q, uint64_t now);
+bool tf__risk_apply_algo(tf_risk *r, const struct tf_request *q, uint64_t now, tf_order_cmd *cmd);
+tf_reject_reason tf__risk_check_child(tf_risk *r, uint32_t s, const tf_req_order *b);
+void tf__risk_child_unhold(tf_risk *r, const tf_req_order *b, bool give_back);
+void tf__risk_child_done(tf_risk *r, uint64_t parent_id, int64_t leaves);
+void tf__risk_stop_parents(tf_risk *r);
+static inline tf_risk_parent *tf__parent_slot_free(tf_risk *r)
+{
+    for (uint32_t k = 0; k < TF_RISK_MAX_PARENTS; k++)
+        if (!r->parents[k].id)
+            return &r->parents[k];
+    return NULL;
+}
+
 /* risk.c: the stage's hooks (tf_risk_init installs them). */
 int tf__risk_poll(tf_stage *self, uint64_t now);
 int tf__risk_drain(tf_stage *self, uint64_t now);

@@ -18,6 +18,7 @@ int tf_risk_init(tf_stage *stage, tf_risk *r, const tf_config *cfg, const tf_ins
 {
     memset(r, 0, sizeof *r);
     r->instruments = ins;
+    r->stage = stage;
     tf_risk_limits_from_config(&r->lim, r->strategy_known, cfg);
     r->trading_state = cfg->risk.state;
     r->flatten_on_kill = cfg->risk.flatten_on_kill;
