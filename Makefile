@@ -167,7 +167,7 @@ $(OUT)/examples/c_strategy: examples/c_strategy.c $(CLIENT_SO)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $< -L$(OUT)/lib -ltfclient -Wl,-rpath,$(abspath $(OUT)/lib) $(LDFLAGS)
 
-$(OUT)/bin/tfctl: $(OUT)/obj/tools/tfctl/tfctl.o $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
+$(OUT)/bin/tfctl: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/tfctl/*.c)) $(CLIENT_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
 # tfwatchdog: out-of-band stage heartbeats; it asks for the kill switch as a client.

@@ -42,6 +42,8 @@ struct tfc {
     const tf_state_table *state;
     const tf_order_slot *table;
     const tf_limits_slot *limits;
+    const tf_parent_slot *parents;  /* region "parents" (NULL: no algo stage) */
+    uint32_t parent_count;
     uint32_t table_count;
     tf_journal orders;
     tf_journal_reader reader;
@@ -142,6 +144,8 @@ tfc *tfc_open(const char *instance, const char *dir, uint32_t strategy, char *er
     c->table = tf_segment_region(&c->state_seg, TF_REGION_ORDERS, &len);
     c->table_count = c->table ? (uint32_t)(len / sizeof(tf_order_slot)) : 0;
     c->limits = tf_segment_region(&c->state_seg, TF_REGION_LIMITS, NULL);
+    c->parents = tf_segment_region(&c->state_seg, TF_REGION_PARENTS, &len);
+    c->parent_count = c->parents ? (uint32_t)(len / sizeof(tf_parent_slot)) : 0;
     if (c->table) {
         if (tf_segment_path(path, sizeof path, dir, instance, TF_SEG_ORDERS) != 0 ||
             (st = tf_segment_attach(&c->orders_seg, path, TF_SEG_KIND_JOURNAL)) != TF_SEG_OK ||
@@ -588,3 +592,52 @@ int tfc_limits(tfc *c, tf_risk_limits *out)
 const char *tfc_reason_name(unsigned r) { return r < TF_RJ_REASON_COUNT ? tf_reject_reason_names[r] : "?"; }
 const char *tfc_state_name(unsigned s) { return s < TF_OS_COUNT ? tf_ord_state_names[s] : "?"; }
 const char *tfc_event_name(unsigned k) { return k < TF_EV_KIND_COUNT ? tf_event_kind_names[k] : "?"; }
+
+/* ---- parent orders ---- */
+
+uint64_t tfc_algo_new(tfc *c, const tf_algo_params *p)
+{
+    tf_req_algo_params x = {.slice_ns = p->slice_ns, .resubmit_ns = p->resubmit_ns, .min_child = p->min_child,
+                            .max_child = p->max_child, .participation_bps = p->participation_bps,
+                            .size_jitter_pct = p->size_jitter_pct, .time_jitter_pct = p->time_jitter_pct,
+                            .offset_ticks = p->offset_ticks};
+    tf_req_algo b = {.instrument = p->instrument, .kind = p->kind, .side = p->side,
+                     .price_style = p->price_style, .end_policy = p->end_policy, .qty = p->qty,
+                     .limit_price = p->limit_price, .start_ns = p->start_ns, .end_ns = p->end_ns};
+    /* The parameters first, their id one below the parent's: the gate pairs them. */
+    if (!tfc__send(c, TF_REQ_ALGO_PARAMS, &x, sizeof x))
+        return 0;
+    return tfc__send(c, TF_REQ_ALGO_NEW, &b, sizeof b);
+}
+
+uint64_t tfc_algo_control(tfc *c, uint64_t parent_id, int action, int64_t qty, int64_t limit_price,
+                          uint64_t end_ns)
+{
+    tf_req_algo_control b = {.parent_id = parent_id, .action = (uint32_t)action, .qty = qty,
+                             .limit_price = limit_price, .end_ns = end_ns};
+    return tfc__send(c, TF_REQ_ALGO_CONTROL, &b, sizeof b);
+}
+
+int tfc_parents(tfc *c, tf_parent_status *out, int max)
+{
+    if (!c->parents)
+        return -1;
+    int n = 0;
+    for (uint32_t k = 0; k < c->parent_count && n < max; k++) {
+        const tf_parent_slot *s = &c->parents[k];
+        tf_parent_status p;
+        if (!tf_load_32(&s->used) || !tf_seqlock_copy(&s->seq, &p, &s->p, sizeof p, 1000) || !p.parent_id)
+            continue;
+        out[n++] = p;
+    }
+    return n;
+}
+
+int tfc_lot_tick(tfc *c, int instrument, int64_t *lot, int64_t *tick)
+{
+    if (instrument < 0 || (uint32_t)instrument >= c->instrument_count)
+        return -1;
+    *lot = c->ins[instrument].lot_size;
+    *tick = c->ins[instrument].tick_size;
+    return 0;
+}

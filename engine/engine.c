@@ -119,18 +119,26 @@ static int tf__open_segments(tf_engine *e)
     layout.region_count = 1;
     layout.regions[0].name = TF_REGION_STATE;
     layout.regions[0].length = tf_state_region_size(TF_ENGINE_STATE_SLOTS);
+    bool algo = tf_config_has_stage(c, TF_STAGE_ALGO);
     if (e->order_path) {
         layout.region_count = 3;
         layout.regions[1].name = TF_REGION_ORDERS;
         layout.regions[1].length = (uint64_t)c->orders.capacity * sizeof(tf_order_slot);
         layout.regions[2].name = TF_REGION_LIMITS;
         layout.regions[2].length = sizeof(tf_limits_slot);
+        if (algo) {
+            layout.regions[3].name = TF_REGION_PARENTS;
+            layout.regions[3].length = (uint64_t)c->orders.algo_capacity * sizeof(tf_parent_slot);
+            layout.region_count = 4;
+        }
     }
     if (tf__create(e, &e->seg_state, TF_SEG_STATE, &layout, c->shm_mode) != 0)
         return -1;
     e->state = tf_segment_region(&e->seg_state, TF_REGION_STATE, NULL);
     if (e->order_path)
         e->order_table = tf_segment_region(&e->seg_state, TF_REGION_ORDERS, NULL);
+    if (e->order_path && algo)
+        e->parent_slots = tf_segment_region(&e->seg_state, TF_REGION_PARENTS, NULL);
     tf_state_table_init(e->state, TF_ENGINE_STATE_SLOTS);
     e->status_slot = tf_state_claim(e->state, TF_STATE_ENGINE, "engine");
 
@@ -138,6 +146,8 @@ static int tf__open_segments(tf_engine *e)
     const struct { const char *name; tf_ring *ring; uint32_t size; bool order; } rings[] = {
         {TF_RING_SYNTH, &e->synth_ring, sizeof(tf_synth_tick), false},
         {TF_RING_STRATEGY_RISK, &e->strat_ring, sizeof(struct tf_request), true},
+        {TF_RING_RISK_ALGO, &e->risk_algo_ring, sizeof(tf_algo_cmd), true},
+        {TF_RING_ALGO_RISK, &e->algo_risk_ring, sizeof(struct tf_request), true},
         {TF_RING_RISK_OMS, &e->risk_oms_ring, sizeof(tf_order_cmd), true},
         {TF_RING_OMS_VENUE, &e->oms_venue_ring, sizeof(tf_venue_cmd), true},
         {TF_RING_VENUE_OMS, &e->venue_oms_ring, sizeof(tf_exec_report), true},
@@ -146,7 +156,8 @@ static int tf__open_segments(tf_engine *e)
     memset(&layout, 0, sizeof layout);
     layout.kind = TF_SEG_KIND_RINGS;
     for (size_t i = 0; i < TF_ARRAY_LEN(rings); i++) {
-        if (rings[i].order && !e->order_path)
+        if ((rings[i].order && !e->order_path) ||
+            (!algo && (rings[i].ring == &e->risk_algo_ring || rings[i].ring == &e->algo_risk_ring)))
             continue;
         layout.regions[layout.region_count].name = rings[i].name;
         layout.regions[layout.region_count++].length = tf_ring_region_size(c->ring_capacity, rings[i].size);
@@ -156,7 +167,8 @@ static int tf__open_segments(tf_engine *e)
     if (tf__create(e, &e->seg_rings, TF_SEG_RINGS, &layout, c->shm_mode) != 0)
         return -1;
     for (size_t i = 0; i < TF_ARRAY_LEN(rings); i++) {
-        if (rings[i].order && !e->order_path)
+        if ((rings[i].order && !e->order_path) ||
+            (!algo && (rings[i].ring == &e->risk_algo_ring || rings[i].ring == &e->algo_risk_ring)))
             continue;
         if (!(region = tf_segment_region(&e->seg_rings, rings[i].name, &len)) ||
             tf_ring_init(rings[i].ring, region, len, rings[i].name, TF_RING_SPSC, c->ring_capacity,
@@ -267,11 +279,18 @@ static int tf__add_stage(tf_engine *e, tf_stage_kind kind, uint32_t thread_index
                                    &e->md, &e->orders);
         e->strategy_open = rc == 0;
         break;
+    case TF_STAGE_ALGO:
+        rc = tf_algo_stage_init(s, &e->algo, c, &e->instruments, &e->stats, e->parent_slots, &e->risk_algo_ring,
+                                &e->algo_risk_ring, &e->md, &e->orders);
+        e->algo_open = rc == 0;
+        break;
     case TF_STAGE_RISK:
         rc = tf_risk_init(s, &e->risk, c, &e->instruments, &e->stats, e->state, &e->request_ring,
                           tf_config_has_stage(c, TF_STAGE_STRATEGY) ? &e->strat_ring : NULL,
                           &e->oms_risk_ring, &e->risk_oms_ring);
         e->risk.kill_flag = &e->stage_failure;
+        if (tf_config_has_stage(c, TF_STAGE_ALGO))
+            tf_risk_bind_algo(&e->risk, &e->risk_algo_ring, &e->algo_risk_ring);
         /* Other processes' requests come only through the door: the shared
          * ring and lanes in the request segment are not read. */
         e->risk.lanes = NULL;
@@ -380,6 +399,8 @@ static int tf__start_order_path(tf_engine *e)
         return TF_ERR("the order path needs the risk and oms stages and a venue (paper or exio)");
     tf_risk_bind_references(&e->risk, e->state);
     tf_oms_bind_references(&e->oms, e->state);
+    if (e->algo_open)
+        tf_algo_stage_bind_references(&e->algo, e->state);
     tf_journal_reader rd;
     tf_journal_reader_init(&rd, &e->orders, TF_JOURNAL_FROM_OLDEST);
     uint8_t buf[TF_ENGINE_ORDER_SLOT];
@@ -600,6 +621,8 @@ void tf_engine_close(tf_engine *e)
     e->feed_open = false;
     if (e->strategy_open)
         tf_strategy_host_close(&e->strategy);
+    if (e->algo_open)
+        tf_algo_stage_close(&e->algo);
     if (e->risk_open)
         tf_risk_free(&e->risk);
     if (e->oms_open)
@@ -608,7 +631,7 @@ void tf_engine_close(tf_engine *e)
         tf_paper_free(&e->paper);
     if (e->exio_open)
         tf_exio_free(&e->exio);
-    e->strategy_open = e->risk_open = e->oms_open = e->paper_open = e->exio_open = false;
+    e->strategy_open = e->algo_open = e->risk_open = e->oms_open = e->paper_open = e->exio_open = false;
     if (e->door_running) {
         tf_store_release_32(&e->door_stop, 1);
         pthread_join(e->door_thread, NULL);

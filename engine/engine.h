@@ -26,6 +26,7 @@
 #include "engine/venue/exio.h"
 #include "engine/orders/paper.h"
 #include "engine/orders/risk.h"
+#include "engine/algo/algo_stage.h"
 #include "engine/orders/strategy_host.h"
 #include "engine/runtime/synthetic.h"
 #include "engine/runtime/thread.h"
@@ -65,6 +66,11 @@ typedef struct tf_engine {
     tf_paper paper;
     tf_exio exio;
     tf_strategy_host strategy;
+    tf_algo_stage algo;
+    tf_ring risk_algo_ring;     /* risk → algo stage */
+    tf_ring algo_risk_ring;     /* algo stage → risk */
+    tf_parent_slot *parent_slots; /* region "parents" of the state segment (with the algo stage) */
+    bool algo_open;
     bool risk_open, oms_open, paper_open, exio_open, strategy_open;
     uint32_t stage_failure;     /* set by the main thread; the risk gate trips the kill switch */
     tf_event_log event_log;     /* the main thread's log in words (engine/event_log.h) */

@@ -32,6 +32,7 @@
 #define TF_REGION_STATE      "state"      /* tf_state_table: seqlock slots (state.h) */
 #define TF_REGION_ORDERS     "orders"     /* tf_order_slot[orders.capacity] (orders.h) */
 #define TF_REGION_LIMITS     "limits"     /* one tf_limits_slot (orders.h) */
+#define TF_REGION_PARENTS    "parents"    /* tf_parent_slot[orders.algo_capacity] (parents.h; with the algo stage) */
 #define TF_REGION_REQUESTS   "requests"   /* MPSC ring of struct tf_request */
 #define TF_REGION_LANES      "lanes"      /* tf_lanes: one SPSC lane per client (lanes.h) */
 #define TF_REGION_JOURNAL    "journal"    /* tf_journal slots (journal.h) */
@@ -102,6 +103,11 @@
     X(STRATEGY_SUBMITTED, "strategy_submitted", TF_COUNTER, "strategy", "", "requests the plugin submitted") \
     X(STRATEGY_RING_FULL, "strategy_ring_full", TF_COUNTER, "strategy", "", "plugin requests refused: strategy->risk ring full") \
     X(STRATEGY_ORDER_EVENTS, "strategy_order_events", TF_COUNTER, "strategy", "", "order events given to the plugin") \
+    X(ALGO_PARENTS_STARTED, "algo_parents_started", TF_COUNTER, "algo", "", "parent orders started") \
+    X(ALGO_PARENTS_FINISHED, "algo_parents_finished", TF_COUNTER, "algo", "", "parent orders finished (done, stopped or canceled)") \
+    X(ALGO_CHILDREN, "algo_children", TF_COUNTER, "algo", "", "child orders sent to the risk gate") \
+    X(ALGO_CHILD_CANCELS, "algo_child_cancels", TF_COUNTER, "algo", "", "child cancels sent (resubmit, pause, cancel, guard)") \
+    X(ALGO_RING_FULL, "algo_ring_full", TF_COUNTER, "algo", "", "children or reports held back: algo->risk ring full") \
     X(RISK_REJECTS, "risk_rejects", TF_COUNTER, "risk", "reason=<tf_reject_reason>", "orders refused by the risk gate, by reason") \
     X(RISK_ACCEPTED, "risk_accepted", TF_COUNTER, "risk", "", "orders passed by the risk gate") \
     X(REQUESTS, "requests", TF_COUNTER, "risk", "", "requests taken from the request ring and lanes") \
@@ -163,6 +169,7 @@
     X(FIX_ORDER_RTT_NS, "fix_order_rtt_ns", "exio", "", "NewOrderSingle sent -> first execution report") \
     X(STRATEGY_MD_WAIT_NS, "strategy_md_wait_ns", "strategy", "", "tick hop: market data in the journal -> the strategy called") \
     X(STRATEGY_DECIDE_NS, "strategy_decide_ns", "strategy", "", "tick hop: the strategy called -> its request sent") \
+    X(ALGO_RELEASE_NS, "algo_release_ns", "algo", "", "child release: its trigger (slice due, market change, last child done) -> sent to risk") \
     X(RISK_WAIT_NS, "risk_wait_ns", "risk", "", "tick hop: request sent -> the risk gate took it") \
     X(OMS_WAIT_NS, "oms_wait_ns", "oms", "", "tick hop: the risk gate passed it -> the OMS took it") \
     X(OMS_HANDLE_NS, "oms_handle_ns", "oms", "", "tick hop: the OMS took it -> command on the venue ring") \

@@ -56,7 +56,8 @@ typedef enum tf_err_code {
     TF_E_FIX_LOGON_REFUSED,  /* exio: the venue refused our Logon (arg = session; words in its state slot) */
     TF_E_ORDER_OUT_OF_BAND,  /* oms: a fill for a finished or unknown order (arg = order id) */
     TF_E_FIX_OUT_OF_SCHEDULE,/* exio: a session ended at exchange.schedule's end (arg = session) */
-    TF_E_ALGO_REFUSED,       /* risk: a parent order's parameters refused (arg = client request id) */
+    TF_E_ALGO_REFUSED,       /* risk: a parent's parameters refused (arg = client request id); algo: a parent paused
+                              * after its children kept being refused, an amend refused (arg = parent id) */
     TF_E_CODE_COUNT
 } tf_err_code;
 

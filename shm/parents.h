@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include <ck_sequence.h>
+
 typedef enum tf_algo_kind { TF_ALGO_TWAP = 1, TF_ALGO_VWAP, TF_ALGO_POV, TF_ALGO_ICEBERG, TF_ALGO_KIND_END } tf_algo_kind;
 typedef enum tf_algo_price_style {
     TF_ALGO_PX_MARKET = 0,
@@ -127,5 +129,35 @@ typedef struct tf_algo_cmd {
     uint8_t _pad2[8];
 } tf_algo_cmd;
 _Static_assert(sizeof(tf_algo_cmd) == 128, "algo command");
+
+/* ---- read by other processes ----------------------------------------------
+ * A parent as the algo stage runs it (state segment, region "parents": an
+ * array of tf_parent_slot, each behind its own seqlock; used = 0 once the
+ * parent is finished and reported). */
+typedef struct tf_parent_status {
+    uint64_t parent_id;
+    uint32_t strategy, instrument;
+    uint8_t kind, side, state, price_style;     /* tf_algo_kind, tf_side, tf_algo_state, tf_algo_price_style */
+    uint8_t end_policy, _pad[3];
+    uint32_t children;           /* sent */
+    uint32_t _pad2;
+    int64_t qty, filled, limit_price, avg_px;
+    int64_t target;              /* what the schedule wants filled by now */
+    int64_t arrival_mid;         /* the mid when it started (price units) */
+    int64_t interval_vwap;       /* the market's VWAP since it started (price units; 0: no trade yet) */
+    int64_t slippage_mbp;        /* its average against the arrival mid, 1/1000 bp, positive: worse */
+    int64_t vs_vwap_mbp;         /* its average against the interval VWAP, likewise */
+    int64_t market_volume;       /* traded in the market since it started */
+    uint64_t start_ns, end_ns;   /* wall clock */
+    uint64_t updated_realtime_ns;
+} tf_parent_status;
+_Static_assert(sizeof(tf_parent_status) == 136, "parent status");
+
+typedef struct tf_parent_slot {
+    ck_sequence_t seq;
+    uint32_t used;
+    tf_parent_status p;
+} tf_parent_slot;
+_Static_assert(sizeof(tf_parent_slot) == 144, "parent slot");
 
 #endif

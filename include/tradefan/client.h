@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "shm/orders.h"
+#include "shm/parents.h"
 
 typedef struct tfc tfc;
 
@@ -37,6 +38,8 @@ int tfc_instrument(tfc *c, const char *symbol);
 /* Decimal ↔ units for an instrument (0 ok, -1 if not exact at its precision). */
 int tfc_price_units(tfc *c, int instrument, const char *text, int64_t *out);
 int tfc_qty_units(tfc *c, int instrument, const char *text, int64_t *out);
+/* The instrument's lot and tick (qty and price units); -1 if unknown. */
+int tfc_lot_tick(tfc *c, int instrument, int64_t *lot, int64_t *tick);
 /* Units → decimal text (returns buf). */
 const char *tfc_price_text(tfc *c, int instrument, int64_t v, char *buf, size_t cap);
 const char *tfc_qty_text(tfc *c, int instrument, int64_t v, char *buf, size_t cap);
@@ -64,6 +67,17 @@ uint64_t tfc_resolve(tfc *c, uint64_t order_id, const char *outcome, const char 
 /* Operator only: reset venue session `session`'s sequence numbers to 1
  * (-1: every session); it logs on again with ResetSeqNumFlag=Y. */
 uint64_t tfc_session_reset(tfc *c, int session);
+/* Parent orders (execution algorithms, shm/parents.h): the parameters go
+ * in a TF_REQ_ALGO_PARAMS, then the parent; the answer to the returned id
+ * (tfc_wait) is parent_accepted, the parent's id in order_id, or a
+ * rejection. seed is set by the engine. */
+uint64_t tfc_algo_new(tfc *c, const tf_algo_params *p);
+/* Pause, resume, cancel or amend (tf_algo_action) one of this strategy's
+ * parents (an operator: anyone's); AMEND's values 0 = unchanged. */
+uint64_t tfc_algo_control(tfc *c, uint64_t parent_id, int action, int64_t qty, int64_t limit_price,
+                          uint64_t end_ns);
+/* The parents the algo stage runs now (up to max); -1 without an algo stage. */
+int tfc_parents(tfc *c, tf_parent_status *out, int max);
 
 /* The next order event after the ones already read (from where tfc_open
  * found the journal's end): 1 got one, 0 none yet, -1 the journal lapped us

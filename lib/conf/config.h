@@ -59,6 +59,7 @@ typedef enum tf_stage_kind {
     TF_STAGE_SYNTH_SINK,       /* "synth_sink" */
     TF_STAGE_FEED,             /* "feed" */
     TF_STAGE_STRATEGY,         /* "strategy" */
+    TF_STAGE_ALGO,             /* "algo": parent orders (execution algorithms) */
     TF_STAGE_RISK,             /* "risk" */
     TF_STAGE_OMS,              /* "oms" */
     TF_STAGE_PAPER,            /* "paper" */
@@ -303,6 +304,8 @@ typedef struct tf_cfg_orders {
     char plugin[TF_CFG_PATH_MAX];        /* strategy stage: the shared object */
     char plugin_params[TF_CFG_PATH_MAX]; /* handed to its init */
     uint32_t plugin_strategy;            /* the strategy id its orders carry */
+    uint32_t algo_capacity;              /* algo stage: parent orders at once (default 64, <= 64) */
+    uint64_t algo_report_ns;             /* algo stage: a parent's fills reported at most this often (default 100 ms) */
 } tf_cfg_orders;
 
 /* ---- the exchange I/O stage (exio): FIX 4.4 to the venue ----------------- */

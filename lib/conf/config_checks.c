@@ -256,6 +256,8 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
                                    "together (every order passes the risk gate; the OMS needs a venue)");
     if (strategy && !risk)
         return tf__cfg_fail(c, th, "the strategy stage needs the order path (risk, oms, paper or exio)");
+    if (tf_config_has_stage(cfg, TF_STAGE_ALGO) && !risk)
+        return tf__cfg_fail(c, th, "the algo stage needs the order path (risk, oms, paper or exio)");
     yaml_node_t *xn = tf__cfg_find(c, root, "exchange");
     tf_cfg_exchange *xc = &cfg->exchange;
     if (xc->reconnect_min_ns > xc->reconnect_max_ns)

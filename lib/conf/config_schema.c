@@ -10,7 +10,7 @@
 
 const char *const tf_config_known_stages[TF_STAGE_KIND_COUNT + 1] = {
     [TF_STAGE_SYNTH_SOURCE] = "synth_source", [TF_STAGE_SYNTH_SINK] = "synth_sink",
-    [TF_STAGE_FEED] = "feed", [TF_STAGE_STRATEGY] = "strategy", [TF_STAGE_RISK] = "risk",
+    [TF_STAGE_FEED] = "feed", [TF_STAGE_STRATEGY] = "strategy", [TF_STAGE_ALGO] = "algo", [TF_STAGE_RISK] = "risk",
     [TF_STAGE_OMS] = "oms", [TF_STAGE_PAPER] = "paper", [TF_STAGE_EXIO] = "exio",
     [TF_STAGE_KIND_COUNT] = NULL};
 _Static_assert(TF_STAGE_KIND_COUNT <= TF_CFG_MAX_STAGES, "known stages fit a thread");
@@ -95,7 +95,8 @@ const tf_config tf__cfg_default_config = {
 };
 const tf_cfg_orders tf__cfg_default_orders = {
     .capacity = 16384, .journal_capacity = 1u << 20, .maker_fee_bps_text = "10",
-    .taker_fee_bps_text = "10", .plugin_strategy = 1};
+    .taker_fee_bps_text = "10", .plugin_strategy = 1, .algo_capacity = 64,
+    .algo_report_ns = 100000000ull};
 const tf_cfg_risk tf__cfg_default_risk = {
     .state = TF_TS_ACTIVE, .reference_max_age_ns = 10000000000ull, .stage_silence_ns = 1000000000ull,
     .duplicate_count = 5,
@@ -276,6 +277,8 @@ static const tf__cfg_key tf__cfg_orders_keys[] = {
     ROW("plugin_params", TF__T_PATH, AT(tf_cfg_orders, plugin_params)),
     ROW("plugin_strategy", TF__T_INT, AT(tf_cfg_orders, plugin_strategy), .min = 1,
         .max = TF_MAX_STRATEGIES - 1),
+    ROW("algo_capacity", TF__T_INT, AT(tf_cfg_orders, algo_capacity), .min = 1, .max = 64),
+    ROW("algo_report_ms", TF__T_MS, AT(tf_cfg_orders, algo_report_ns), .min = 1, .max = 60000),
     END};
 const tf__cfg_key tf__cfg_risk_instrument_keys[] = {
     ROW("symbol", TF__T_SYMBOL, AT(tf_cfg_risk_instrument, symbol), .required = true),

@@ -12,6 +12,8 @@
  *     kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED
  *     resolve ORDER_ID canceled | resolve ORDER_ID filled QTY PRICE
  *     session reset [N|all]
+ *     algo twap|vwap|pov|iceberg SYMBOL buy|sell QTY [--option VALUE]...
+ *     algo pause|resume|cancel ID | algo amend ID [--qty Q] [--limit PX] [--end S] | parents
  *
  * A new order, a cancel or a replace is answered twice: the risk gate's
  * (accepted, pending), then the venue's first word about the order (New, a
@@ -34,6 +36,7 @@
 #include <string.h>
 
 #include "include/tradefan/client.h"
+#include "tools/tfctl/algo_cmd.h"
 #include "shm/err.h"
 #include "shm/fixed.h"
 #include "shm/segment.h"
@@ -52,7 +55,7 @@ static void usage(FILE *f)
             "  limit NAME TARGET VALUE   (TARGET: symbol, strategy id, or \"\" for global)\n"
             "  kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED\n"
             "  resolve ORDER_ID canceled | resolve ORDER_ID filled QTY PRICE\n"
-            "  session reset [N|all]\n");
+            "  session reset [N|all]\n%s", tfctl_algo_usage);
 }
 
 /* Money (10^-8 quote) as its exact decimal text (a few may share one printf). */
@@ -85,7 +88,12 @@ static void print_event(tfc *c, const tf_order_event *ev)
     if (ev->kind == TF_EV_FILL)
         printf(" last=%s@%s fee=%s", tfc_qty_text(c, i, ev->last_qty, q, sizeof q),
                tfc_price_text(c, i, ev->last_px, px, sizeof px), money_text(ev->fee));
-    if (ev->reason && ev->kind != TF_EV_LIMIT_SET && ev->kind != TF_EV_KILL)
+    if (ev->kind == TF_EV_PARENT_ACCEPTED)
+        printf(" parent=%" PRIu64 " algo=%s", ev->order_id,
+               ev->reason < TF_ALGO_KIND_END ? tf_algo_kind_names[ev->reason] : "?");
+    else if (ev->kind == TF_EV_PARENT_CONTROL)
+        printf(" action=%s", ev->reason < TF_ALGO_ACT_END ? tf_algo_action_names[ev->reason] : "?");
+    else if (ev->reason && ev->kind != TF_EV_LIMIT_SET && ev->kind != TF_EV_KILL)
         printf(" reason=%s", tfc_reason_name(ev->reason));
     if (ev->kind == TF_EV_KILL)
         printf(" open_orders=%" PRId64, ev->arg);
@@ -356,6 +364,14 @@ int main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "limits") == 0) {
         rc = show_limits(c);
+    } else if (strcmp(cmd, "algo") == 0) {
+        char why[256] = "";
+        uint64_t req = tfctl_algo_request(c, na, a, why, sizeof why);
+        if (!req)
+            fprintf(stderr, "tfctl: %s\n", why[0] ? why : tfc_error(c));
+        rc = req ? answer(c, req) : 1;
+    } else if (strcmp(cmd, "parents") == 0) {
+        rc = tfctl_list_parents(c);
     } else {
         usage(stderr);
     }

@@ -49,6 +49,7 @@
 #include "shm/catalog.h"
 #include "shm/journal.h"
 #include "shm/orders.h"
+#include "shm/parents.h"
 #include "shm/records.h"
 #include "shm/segment.h"
 #include "tools/oob/md_view.h"
@@ -141,6 +142,29 @@ static void md_refresh(uint32_t id)
     md_view_load(&g_md, g_state);
 }
 
+/* A parent order's event (shm/orders.h: TF_EV_PARENT_*). */
+static void put_parent_event(const tf_order_event *ev)
+{
+    uint32_t i = ev->instrument;
+    printf(" symbol=%s side=%s", md_view_symbol(&g_md, i), ev->side ? "sell" : "buy");
+    if (ev->kind == TF_EV_PARENT_ACCEPTED) {
+        printf(" algo=%s", ev->reason < TF_ALGO_KIND_END ? tf_algo_kind_names[ev->reason] : "?");
+        printf(" qty=%s", md_view_qty(&g_md, i, ev->qty));
+        printf(" limit=%s", ev->price ? md_view_px(&g_md, i, ev->price) : "none");
+    } else if (ev->kind == TF_EV_PARENT_CONTROL) {
+        printf(" action=%s", ev->reason < TF_ALGO_ACT_END ? tf_algo_action_names[ev->reason] : "?");
+        if (ev->qty)
+            printf(" qty=%s", md_view_qty(&g_md, i, ev->qty));
+        if (ev->price)
+            printf(" limit=%s", md_view_px(&g_md, i, ev->price));
+    } else {
+        printf(" state=%s", ev->reason < TF_ALGO_STATE_END ? tf_algo_state_names[ev->reason] : "?");
+        printf(" filled=%s", md_view_qty(&g_md, i, ev->cum_qty));
+        printf(" avg_px=%s slippage_bp=%.3f", ev->last_px ? md_view_px(&g_md, i, ev->last_px) : "-",
+               (double)ev->arg / 1000.0);
+    }
+}
+
 /* An order event: what happened, to which order, its terms after it. */
 static void put_order_event(const tf_order_event *ev)
 {
@@ -160,6 +184,10 @@ static void put_order_event(const tf_order_event *ev)
         printf(" last_px=%s", md_view_px(&g_md, i, ev->last_px));
         printf(" last_qty=%s fee=%s", md_view_qty(&g_md, i, ev->last_qty), view_fixed8(ev->fee));
         printf(" liquidity=%s", ev->reason == 1 ? "maker" : ev->reason == 2 ? "taker" : "-");
+    } else if (ev->kind >= TF_EV_PARENT_ACCEPTED && ev->kind <= TF_EV_PARENT_STATE) {
+        put_parent_event(ev);
+        printf(" time=%s", md_view_time(ev->realtime_ns));
+        return;
     } else if (ev->kind == TF_EV_POSITION) {
         printf(" symbol=%s qty=%s avg_px=%s", md_view_symbol(&g_md, i), md_view_qty(&g_md, i, ev->qty),
                md_view_px(&g_md, i, ev->price));

@@ -263,11 +263,11 @@ static void test_stage_table(void **state)
     assert_string_equal(tf_stage_kind_name((tf_stage_kind)-1), "?");
     /* Names are exact: no case folding, no '-' for '_'. */
     expect_error("instance: x\nthreads:\n  - name: t\n    stages: [Feed]\n",
-                 "t.yaml:4:14: unknown stage 'Feed' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
+                 "t.yaml:4:14: unknown stage 'Feed' (known: synth_source, synth_sink, feed, strategy, algo, risk, oms, paper, exio)");
     expect_error("instance: x\nthreads:\n  - name: t\n    stages: [synth_sink, synth-source]\n",
-                 "t.yaml:4:26: unknown stage 'synth-source' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
+                 "t.yaml:4:26: unknown stage 'synth-source' (known: synth_source, synth_sink, feed, strategy, algo, risk, oms, paper, exio)");
     expect_error("instance: x\nthreads:\n  - name: t\n    stages: [\"\"]\n",
-                 "t.yaml:4:14: unknown stage '' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
+                 "t.yaml:4:14: unknown stage '' (known: synth_source, synth_sink, feed, strategy, algo, risk, oms, paper, exio)");
 }
 
 /* ---- errors: exact message, line and column -------------------------------- */
@@ -504,7 +504,7 @@ static void test_error_layout(void **state)
     assert_int_equal(parse_n("instance: x\nthreads:\n  - {name: t, cpu: 15, stages: [synth_sink]}\n", 16), 0);
     assert_int_equal(cfg.threads[0].cpu, 15);
     expect_error("instance: x\nthreads:\n  - name: t\n    stages: [foo]\n",
-                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink, feed, strategy, risk, oms, paper, exio)");
+                 "t.yaml:4:14: unknown stage 'foo' (known: synth_source, synth_sink, feed, strategy, algo, risk, oms, paper, exio)");
     expect_error("instance: x\nthreads:\n"
                  "  - name: hot\n    stages: [synth_source, synth_sink]\n"
                  "  - name: io\n    stages:\n      - synth_sink\n",
