@@ -196,8 +196,10 @@ typedef struct tf_order_cmd {
     uint64_t t_md_ns;            /* the market-data record behind it (plugin), or 0 */
     uint64_t t_trigger_ns;       /* CANCEL_ALL from the kill switch: when it tripped */
     uint64_t t_passed_ns;        /* when the risk gate passed it on (the tick's timeline) */
+    uint64_t parent_id;          /* NEW of a parent's child (TF_ORDF_ALGO_CHILD): the parent, journaled as the
+                                  * accepted event's arg */
 } tf_order_cmd;
-_Static_assert(sizeof(tf_order_cmd) == 88, "order command");
+_Static_assert(sizeof(tf_order_cmd) == 96, "order command");
 
 typedef enum tf_venue_cmd_kind {
     TF_VC_NEW = 1, TF_VC_CANCEL, TF_VC_REPLACE,
@@ -268,7 +270,8 @@ _Static_assert(sizeof(tf_risk_feedback) == 64, "risk feedback");
 /* ---- the order journal (tradefan.<instance>.orders, TF_REC_ORDER_EVENT) -- */
 
 typedef enum tf_event_kind {
-    TF_EV_ACCEPTED = 1,          /* passed risk, handed to the venue: PendingNew */
+    TF_EV_ACCEPTED = 1,          /* passed risk, handed to the venue: PendingNew; arg = its parent order's id
+                                  * for a parent's child (flags TF_ORDF_ALGO_CHILD), else 0 */
     TF_EV_REJECTED,              /* refused (risk or venue), reason set */
     TF_EV_NEW,                   /* the venue acknowledged it */
     TF_EV_FILL,

@@ -93,7 +93,7 @@ static void tf__cmd_new(tf_oms *o, const tf_order_cmd *c, uint64_t now)
         tf__oms_finish(o, ord);
         return;
     }
-    tf__oms_event(o, ord, TF_EV_ACCEPTED, 0, NULL, 0, c->client_req_id, c->t_request_ns, 0);
+    tf__oms_event(o, ord, TF_EV_ACCEPTED, 0, NULL, (int64_t)c->parent_id, c->client_req_id, c->t_request_ns, 0);
 }
 
 static void tf__cmd_amend(tf_oms *o, const tf_order_cmd *c, uint64_t now)

@@ -11,12 +11,6 @@
 TF_MPSC_PROTOTYPE(tf_request, tf_request)
 
 #define TF__MARK_PERIOD_NS 10000000ull   /* re-mark positions every 10 ms */
-/* Sanity bounds on any order: 10^12 quantity units (10 million BTC at 5
- * decimals) and 10^15 price units; one order's notional below 2^61 money.
- * The table's capacity (<= 2^22 orders) times the quantity bound fits int64. */
-#define TF_RISK_MAX_QTY_UNITS 1000000000000ll
-#define TF_RISK_MAX_PRICE_UNITS 1000000000000000ll
-#define TF_RISK_MAX_MONEY ((__int128)1 << 61)
 
 /* ---- rate buckets: `rate` per second, a burst of one second's worth ------ */
 
@@ -309,6 +303,7 @@ bool tf_risk_handle(tf_risk *r, const struct tf_request *q, uint64_t now, tf_ord
         tf__risk_cmd(cmd, q, TF_CMD_NEW);
         cmd->order_id = id;
         cmd->arg = b->flags;
+        cmd->parent_id = b->flags & TF_ORDF_ALGO_CHILD ? b->order_id : 0;
         break;
     }
     case TF_REQ_CANCEL: {

@@ -71,7 +71,8 @@ static tf_reject_reason tf__check_algo_new(tf_risk *r, uint32_t s, const struct 
         return TF_RJ_NO_ALGO_STAGE;
     if (b->instrument >= r->instruments->count)
         return TF_RJ_UNKNOWN_INSTRUMENT;
-    if (b->side > TF_SELL)
+    if (b->side > TF_SELL || b->qty <= 0 || b->qty > TF_RISK_MAX_QTY_UNITS || b->limit_price < 0 ||
+        b->limit_price > TF_RISK_MAX_PRICE_UNITS)
         return TF_RJ_BAD_REQUEST;
     uint32_t i = b->instrument;
     if (r->lim.closed[i])
@@ -93,6 +94,9 @@ static tf_reject_reason tf__check_algo_new(tf_risk *r, uint32_t s, const struct 
             tf_stage_error(r->stage, TF_E_ALGO_REFUSED, q->client_seq, why, now);
         return TF_RJ_BAD_ALGO_PARAMS;
     }
+    int64_t ref = tf_md_reference(&r->ref_slots[i], now, r->lim.ref_max_age_ns);
+    if (ref > 0)
+        r->ref_px[i] = ref;
     int64_t px = b->limit_price ? b->limit_price : r->ref_px[i];
     if (px <= 0)
         return TF_RJ_NO_REFERENCE; /* no limit and no price yet: its exposure cannot be valued */
@@ -233,6 +237,7 @@ bool tf__risk_apply_algo(tf_risk *r, const struct tf_request *q, uint64_t now, t
         }
         tf_spsc_offer(r->algo_out, &a, sizeof a);
         tf__parent_cmd(cmd, q, TF_EV_PARENT_CONTROL, p);
+        cmd->strategy = s; /* answered to who asked (an operator may steer any parent) */
         cmd->tif = (uint8_t)b->action;
         cmd->price = b->limit_price;
         cmd->qty = b->qty;

@@ -11,6 +11,13 @@
 
 #define TF__RISK_DAY_NS 86400000000000ull
 
+/* Sanity bounds on any order: 10^12 quantity units (10 million BTC at 5
+ * decimals) and 10^15 price units; one order's notional below 2^61 money.
+ * The table's capacity (<= 2^22 orders) times the quantity bound fits int64. */
+#define TF_RISK_MAX_QTY_UNITS 1000000000000ll
+#define TF_RISK_MAX_PRICE_UNITS 1000000000000000ll
+#define TF_RISK_MAX_MONEY ((__int128)1 << 61)
+
 static inline int64_t tf__risk_abs(int64_t v) { return v < 0 ? -v : v; }
 static inline int64_t tf__risk_max(int64_t a, int64_t b) { return a > b ? a : b; }
 

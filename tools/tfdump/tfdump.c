@@ -201,6 +201,8 @@ static void put_order_event(const tf_order_event *ev)
                                  : (ev->reason < TF_RJ_REASON_COUNT ? tf_reject_reason_names[ev->reason] : "?"));
     if (ev->kind >= TF_EV_KILL && ev->kind != TF_EV_ILLEGAL && ev->kind != TF_EV_POSITION)
         printf(" arg=%" PRId64, ev->arg);
+    if (ev->kind == TF_EV_ACCEPTED && ev->arg)
+        printf(" parent=%" PRId64, ev->arg);
     printf(" time=%s", md_view_time(ev->realtime_ns));
 }
 

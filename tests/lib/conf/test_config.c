@@ -210,12 +210,13 @@ static void test_known_stages_and_idle_names(void **state)
     assert_string_equal(tf_config_known_stages[1], "synth_sink");
     assert_string_equal(tf_config_known_stages[2], "feed");
     assert_string_equal(tf_config_known_stages[3], "strategy");
-    assert_string_equal(tf_config_known_stages[4], "risk");
-    assert_string_equal(tf_config_known_stages[5], "oms");
-    assert_string_equal(tf_config_known_stages[6], "paper");
-    assert_string_equal(tf_config_known_stages[7], "exio");
-    assert_null(tf_config_known_stages[8]);
-    assert_int_equal(TF_STAGE_KIND_COUNT, 8);
+    assert_string_equal(tf_config_known_stages[4], "algo");
+    assert_string_equal(tf_config_known_stages[5], "risk");
+    assert_string_equal(tf_config_known_stages[6], "oms");
+    assert_string_equal(tf_config_known_stages[7], "paper");
+    assert_string_equal(tf_config_known_stages[8], "exio");
+    assert_null(tf_config_known_stages[9]);
+    assert_int_equal(TF_STAGE_KIND_COUNT, 9);
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BUSY_SPIN), "busy-spin");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_YIELD), "yield");
     assert_string_equal(tf_idle_kind_name(TF_IDLE_BACKOFF), "backoff");
@@ -233,9 +234,9 @@ static void test_stage_table(void **state)
 #define INS "instruments:\n  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: \"0.01\", lot_size: \"0.00001\"}\n"
     /* Every kind but exio on one thread, in reverse table order; exio on its own. */
     assert_int_equal(parse("instance: x\n" INS "orders: {plugin: s.so}\nthreads:\n"
-                           "  - {name: t, stages: [paper, oms, risk, strategy, feed, synth_sink, synth_source]}\n"), 0);
-    assert_int_equal(cfg.threads[0].stage_count, 7);
-    for (uint32_t k = 0; k < 7; k++) {
+                           "  - {name: t, stages: [paper, oms, risk, algo, strategy, feed, synth_sink, synth_source]}\n"), 0);
+    assert_int_equal(cfg.threads[0].stage_count, 8);
+    for (uint32_t k = 0; k < 8; k++) {
         tf_stage_kind want = (tf_stage_kind)(TF_STAGE_PAPER - k);
         assert_int_equal(cfg.threads[0].stages[k], want);
         assert_true(tf_config_has_stage(&cfg, want));

@@ -1,0 +1,150 @@
+#!/bin/sh
+# Integration: parent orders (execution algorithms) as real processes.
+# tfsim's market feeds the engine (feed → algo → risk → OMS → paper venue);
+# tfctl starts and steers parents and reads their progress.
+#  1. each algorithm completes a parent against the living market: TWAP,
+#     VWAP (no profile: time-weighted), POV and iceberg; filled = qty, the
+#     children's fills add up to it, parent events in the order journal
+#  2. parameters the algorithm refuses are named in full before sending
+#  3. pause, resume, amend, cancel; never over-filled
+#  4. the kill switch stops every parent
+set -u
+cd "$(dirname "$0")/../.."
+BIN=build/bin
+PY=/usr/bin/python3
+dir=$(mktemp -d /dev/shm/tf-algo.XXXXXX)
+inst=algo$$
+engine_pid=""
+sim_pid=""
+cleanup() {
+    [ -n "$engine_pid" ] && kill -9 "$engine_pid" 2>/dev/null
+    [ -n "$sim_pid" ] && kill -9 "$sim_pid" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+fails=0
+. tests/integration/lib.sh
+[ -x "$PY" ] || { echo "FAIL: $PY is required"; exit 1; }
+T="$BIN/tfctl -d $dir -n $inst -s 2"
+
+"$BIN/tfsim" --port 0 --port-file "$dir/port" --symbols BTCUSDT --rate 2000 >"$dir/sim.log" 2>&1 &
+sim_pid=$!
+wait_for 5 test -s "$dir/port" || { echo "FAIL tfsim did not come up"; cat "$dir/sim.log"; exit 1; }
+port=$(cat "$dir/port")
+cat >"$dir/cfg.yaml" <<YAML
+instance: $inst
+shm: {dir: $dir, mode: 0640, on_stale: replace}
+journal:
+  md: {capacity: 65536}
+instruments:
+  - {symbol: BTCUSDT, price_precision: 2, qty_precision: 5, tick_size: "0.01", lot_size: "0.00001", min_notional: "5"}
+feed:
+  url: ws://127.0.0.1:$port
+  rest_url: http://127.0.0.1:$port
+  streams: [trade, bookTicker, depth@100ms]
+export: {run_dir: $dir/run}
+orders: {capacity: 4096, journal_capacity: 262144, algo_report_ms: 50}
+risk:
+  orders_per_s: 1000
+  instruments:
+    - {symbol: BTCUSDT, max_order_qty: "1", max_position: "5", collar_bps: 500}
+  strategies:
+    - {id: 2, name: algos}
+    - {id: 3, name: other}
+threads:
+  - {name: hot, idle: backoff, stages: [feed, algo, risk, oms, paper]}
+YAML
+"$BIN/tfengine" -c "$dir/cfg.yaml" >"$dir/engine.log" 2>&1 &
+engine_pid=$!
+wait_for 10 sh -c "$BIN/tfctl -d $dir -n $inst quote BTCUSDT" || { echo "FAIL engine has no market"; cat "$dir/engine.log"; exit 1; }
+
+events() { "$BIN/tfdump" -n "$inst" -d "$dir" --orders 2>/dev/null; }
+parent_of() { sed -n 's/.*parent=\([0-9]*\).*/\1/p' "$1" | head -1; }
+# A parent finished in a state: its last parent_state event says so.
+finished() { # finished PARENT STATE
+    events | grep "kind=parent_state order=$1 " | tail -1 | grep -q "state=$2"
+}
+# The children's fills (their parent's strategy, the parent's side) add up to
+# what the parent reports filled, and never above its quantity.
+fills_add_up() { # fills_add_up PARENT QTY
+    events | "$PY" -c '
+import sys, re
+parent, qty = sys.argv[1], float(sys.argv[2])
+children, filled, reported = set(), 0.0, None
+for line in sys.stdin:
+    f = dict(re.findall(r"(\w+)=(\S+)", line))
+    if f.get("kind") == "parent_state" and f.get("order") == parent:
+        reported = float(f["filled"])
+    if f.get("kind") == "accepted" and f.get("parent") == parent:
+        children.add(f["order"])
+    if f.get("kind") == "fill" and f.get("order") in children:
+        filled += float(f["last_qty"])
+ok = reported is not None and abs(filled - reported) < 1e-9 and reported <= qty + 1e-9
+print("children %d, their fills %.5f, parent reports %s, qty %.5f" % (len(children), filled, reported, qty))
+sys.exit(0 if ok else 1)' "$1" "$2"
+}
+
+echo "1. every algorithm completes a parent against the living market"
+$T algo twap BTCUSDT buy 0.3 --duration 3 --slice 0.5 --style touch --resubmit 0.3 >"$dir/twap.out" 2>&1
+check "TWAP accepted" grep -q "parent_accepted" "$dir/twap.out"
+twap=$(parent_of "$dir/twap.out")
+check "TWAP done within its horizon" wait_for 10 finished "$twap" done
+check "TWAP: children's fills = its filled <= qty" fills_add_up "$twap" 0.3
+$T algo vwap BTCUSDT sell 0.2 --duration 3 --style market >"$dir/vwap.out" 2>&1
+vwap=$(parent_of "$dir/vwap.out")
+check "VWAP done" wait_for 10 finished "$vwap" done
+check "VWAP: children's fills = its filled" fills_add_up "$vwap" 0.2
+$T algo pov BTCUSDT buy 0.05 --participation 2000 --min 0.001 --max 0.01 --style market >"$dir/pov.out" 2>&1
+pov=$(parent_of "$dir/pov.out")
+check "POV done" wait_for 20 finished "$pov" done
+check "POV: children's fills = its filled" fills_add_up "$pov" 0.05
+bid=$($BIN/tfctl -d $dir -n $inst quote BTCUSDT | cut -d' ' -f1)
+limit=$("$PY" -c "print('%.2f' % (float('$bid') - 5))")
+$T algo iceberg BTCUSDT sell 0.05 --limit "$limit" --min 0.005 --max 0.01 >"$dir/ice.out" 2>&1
+ice=$(parent_of "$dir/ice.out")
+check "iceberg done" wait_for 20 finished "$ice" done
+check "iceberg: children's fills = its filled" fills_add_up "$ice" 0.05
+check "iceberg: every child within the display range (the last may be the remainder)" sh -c \
+    "$BIN/tfdump -n $inst -d $dir --orders 2>/dev/null | grep 'kind=accepted' | grep 'parent=$ice ' | \
+     sed -n 's/.* qty=\([0-9.]*\) .*/\1/p' | head -n -1 | awk '\$1 < 0.005 || \$1 > 0.01 {bad=1} END {exit bad}'"
+
+echo "2. parameters the algorithm refuses are named in full"
+$T algo twap BTCUSDT buy 0.1 --duration 2 --slice 5 >"$dir/bad.out" 2>&1
+check "refused before sending, saying why" grep -q "the slice is longer than the horizon" "$dir/bad.out"
+$T algo pov BTCUSDT buy 0.1 --participation 100 >"$dir/bad2.out" 2>&1
+check "POV without child sizes refused" grep -q "min_child" "$dir/bad2.out"
+
+echo "3. pause, resume, amend, cancel"
+$T algo twap BTCUSDT buy 0.5 --duration 60 --slice 1 --style passive --offset 50 >"$dir/long.out" 2>&1
+long=$(parent_of "$dir/long.out")
+check "a long passive TWAP runs" wait_for 5 sh -c "$T parents | grep '^$long ' | grep -q running"
+check "paused" sh -c "$T algo pause $long | grep -q 'action=pause'"
+check "shown paused" wait_for 5 sh -c "$T parents | grep '^$long ' | grep -q paused"
+check "resumed" sh -c "$T algo resume $long >/dev/null && $T parents | grep '^$long ' | grep -q running"
+check "amended up to 0.6" sh -c "$T algo amend $long --qty 0.6 | grep -q 'action=amend'"
+check "shown with the new quantity" wait_for 5 sh -c "$T parents | grep '^$long ' | grep -q ' 0.60000 '"
+check "an operator (root, here) steers another strategy's parent, and is answered" \
+    sh -c "$BIN/tfctl -d $dir -n $inst -s 3 algo pause $long | grep -q 'action=pause'"
+check "canceled" sh -c "$T algo cancel $long | grep -q 'action=cancel'"
+check "ends canceled, its child canceled" wait_for 10 finished "$long" canceled
+check "never over-filled" fills_add_up "$long" 0.6
+
+echo "4. the kill switch stops every parent"
+$T algo twap BTCUSDT sell 0.5 --duration 60 --slice 1 --style passive --offset 50 >"$dir/k1.out" 2>&1
+$T algo pov BTCUSDT buy 0.5 --participation 10 --min 0.001 --max 0.002 --style passive --offset 50 >"$dir/k2.out" 2>&1
+k1=$(parent_of "$dir/k1.out")
+k2=$(parent_of "$dir/k2.out")
+wait_for 5 sh -c "$T parents | grep -q '^$k2 '"
+$BIN/tfctl -d $dir -n $inst kill on >/dev/null
+check "the TWAP is canceled" wait_for 10 finished "$k1" canceled
+check "the POV is canceled" wait_for 10 finished "$k2" canceled
+check "no parent left running" wait_for 5 sh -c "[ \$($T parents | wc -l) -eq 1 ]"
+check "a new parent is refused while halted" sh -c "$T algo twap BTCUSDT buy 0.1 --duration 10 --slice 1 | grep -q 'reason=halted'"
+$BIN/tfctl -d $dir -n $inst kill off >/dev/null
+
+kill -TERM "$engine_pid"
+wait "$engine_pid"
+check "clean stop" [ $? -eq 0 ]
+engine_pid=""
+echo "algo integration: $fails failed"
+[ $fails -eq 0 ]
