@@ -118,6 +118,8 @@ echo "3. pause, resume, amend, cancel"
 $T algo twap BTCUSDT buy 0.5 --duration 60 --slice 1 --style passive --offset 50 >"$dir/long.out" 2>&1
 long=$(parent_of "$dir/long.out")
 check "a long passive TWAP runs" wait_for 5 sh -c "$T parents | grep '^$long ' | grep -q running"
+check "tfstat shows it, with its schedule" sh -c "$BIN/tfstat -n $inst -d $dir --once --no-color | grep -E '^  $long +twap +BTCUSDT +buy +running'"
+check "and in JSON" sh -c "$BIN/tfstat -n $inst -d $dir --json | \"$PY\" -c 'import json,sys; p=[x for x in json.load(sys.stdin)[\"parents\"] if x[\"parent_id\"]==$long]; sys.exit(0 if p and p[0][\"state\"]==\"running\" else 1)'"
 check "paused" sh -c "$T algo pause $long | grep -q 'action=pause'"
 check "shown paused" wait_for 5 sh -c "$T parents | grep '^$long ' | grep -q paused"
 check "resumed" sh -c "$T algo resume $long >/dev/null && $T parents | grep '^$long ' | grep -q running"

@@ -53,12 +53,13 @@ static int use_color;
 typedef void section_fn(render *r, const frame *fr);
 static section_fn *const text_sections[] = {
     section_header, section_threads, section_stages, section_counters, section_hists, section_rings,
-    section_journal, section_state, section_orders, section_venue, section_exporters, section_errors,
+    section_journal, section_state, section_orders, section_parents, section_venue, section_exporters,
+    section_errors,
 };
 static section_fn *const json_sections[] = {
     section_header, section_threads,  section_stages, section_counters, section_hists,
     section_rings,  section_journal,  section_segments, section_state,  section_errors,
-    section_orders, section_venue,    section_exporters,
+    section_orders, section_parents, section_venue,    section_exporters,
 };
 
 /* ---- modes ------------------------------------------------------------------ */

@@ -40,6 +40,7 @@ void section_segments(render *r, const frame *fr);  /* view_rings.c, JSON only *
 void section_state(render *r, const frame *fr);     /* view_md.c */
 void section_errors(render *r, const frame *fr);    /* view_errors.c */
 void section_orders(render *r, const frame *fr);    /* view_orders.c */
+void section_parents(render *r, const frame *fr);   /* view_parents.c */
 void section_venue(render *r, const frame *fr);     /* view_venue.c */
 void section_exporters(render *r, const frame *fr); /* view_exporters.c */
 
