@@ -621,7 +621,7 @@ static void assert_thread(const tf_cfg_thread *t, const char *name, int cpu, int
     assert_int_equal(t->rt_priority, prio);
     assert_int_equal(t->idle.kind, idle);
     if (strcmp(stage0, "feed") != 0 || stage1)
-        assert_int_equal(t->stage_count, stage1 ? 2 : 1);
+        assert_true(t->stage_count >= (stage1 ? 2u : 1u));
     assert_string_equal(tf_stage_kind_name(t->stages[0]), stage0);
     if (stage1)
         assert_string_equal(tf_stage_kind_name(t->stages[1]), stage1);
@@ -634,7 +634,7 @@ static void test_env_development(void **state)
     assert_string_equal(cfg.instance, "dev");
     assert_int_equal(cfg.thread_count, 1);
     assert_thread(&cfg.threads[0], "hot", 1, 0, TF_IDLE_BACKOFF, "feed", NULL);
-    assert_int_equal(cfg.threads[0].stage_count, 5); /* feed, strategy, risk, oms, paper */
+    assert_int_equal(cfg.threads[0].stage_count, 6); /* feed, strategy, algo, risk, oms, exio */
     assert_string_equal(cfg.orders.plugin, "build/lib/sample_strategy.so");
     assert_int_equal(cfg.md_journal_capacity, 1u << 20);
     assert_int_equal(cfg.instrument_count, 3);
@@ -855,7 +855,8 @@ static void test_env_staging(void **state)
     assert_string_equal(cfg.instance, "staging");
     assert_int_equal(cfg.thread_count, 3);
     assert_thread(&cfg.threads[0], "feed", 2, 0, TF_IDLE_BUSY_SPIN, "feed", NULL);
-    assert_thread(&cfg.threads[1], "order", 3, 0, TF_IDLE_BUSY_SPIN, "risk", "oms");
+    assert_thread(&cfg.threads[1], "order", 3, 0, TF_IDLE_BUSY_SPIN, "algo", "risk");
+    assert_string_equal(tf_stage_kind_name(cfg.threads[1].stages[2]), "oms");
     assert_thread(&cfg.threads[2], "venue", 4, 0, TF_IDLE_BUSY_SPIN, "paper", NULL);
     assert_int_equal(cfg.risk.state, TF_TS_REDUCING);
     assert_string_equal(cfg.feed.url, "wss://stream.binance.com:9443");
@@ -871,7 +872,8 @@ static void test_env_production(void **state)
     assert_int_equal(cfg.on_stale, TF_STALE_REFUSE);
     assert_int_equal(cfg.thread_count, 3);
     assert_thread(&cfg.threads[0], "feed", 4, 10, TF_IDLE_BUSY_SPIN, "feed", NULL);
-    assert_thread(&cfg.threads[1], "order", 5, 10, TF_IDLE_BUSY_SPIN, "risk", "oms");
+    assert_thread(&cfg.threads[1], "order", 5, 10, TF_IDLE_BUSY_SPIN, "algo", "risk");
+    assert_string_equal(tf_stage_kind_name(cfg.threads[1].stages[2]), "oms");
     assert_thread(&cfg.threads[2], "venue", 6, 10, TF_IDLE_BUSY_SPIN, "paper", NULL);
     assert_string_equal(cfg.orders.journal_file, "/var/lib/tradefan/prod/orders.journal");
     assert_int_equal(cfg.risk.max_gross_exposure, 100000ll * 100000000);
