@@ -418,8 +418,11 @@ static int tf__start_order_path(tf_engine *e)
             gaps++;
             continue;
         }
-        if (slot->type == TF_REC_ORDER_EVENT)
-            tf_oms_replay(&e->oms, (const tf_order_event *)slot->payload);
+        if (slot->type != TF_REC_ORDER_EVENT)
+            continue;
+        tf_oms_replay(&e->oms, (const tf_order_event *)slot->payload);
+        if (e->algo_open)
+            tf_algo_stage_replay(&e->algo, (const tf_order_event *)slot->payload);
     }
     uint64_t first_id;
     if (tf_engine_claim_order_ids(e->cfg.orders.id_file, e->oms.max_order_id + 1, &first_id) != 0)
@@ -442,6 +445,12 @@ static int tf__start_order_path(tf_engine *e)
             if (e->oms.pos[s][i].fills)
                 tf_risk_seed_position(&e->risk, s, &e->oms.pos[s][i], e->oms.day_base[s][i]);
     tf_oms_publish_all(&e->oms, tf_now_ns());
+    uint32_t parents = 0;
+    if (e->algo_open && tf_algo_stage_recover(&e->algo, &e->risk, &parents) != 0)
+        return -1;
+    if (parents)
+        fprintf(stderr, "tfengine: %u parent orders were running: %s (orders.algo_on_restart)\n", parents,
+                e->cfg.orders.algo_on_restart == TF_ALGO_RESTART_RESUME ? "resumed" : "stopped");
     if (e->oms.status.replayed)
         fprintf(stderr, "tfengine: replayed %llu order events: %u open orders, next order id %llu\n",
                 (unsigned long long)e->oms.status.replayed, e->oms.open_count,

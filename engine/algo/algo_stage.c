@@ -127,6 +127,7 @@ static void tf__free(tf_algo_stage *a, tf_algo_parent *p)
     ck_sequence_write_begin(&s->seq);
     tf_store_32(&s->used, 0);
     ck_sequence_write_end(&s->seq);
+    tf_algo_store_clear(&a->store, (uint32_t)(p - a->parents));
     memset(p, 0, sizeof *p);
     if (a->c_finished)
         tf_counter_inc(a->c_finished, 1);
@@ -151,6 +152,7 @@ static void tf__start(tf_algo_stage *a, const tf_algo_cmd *c)
     p->id = c->parent_id;
     p->strategy = c->strategy;
     tf_algo_init(&p->algo, &c->params, &ai, NULL);
+    tf_algo_store_put(&a->store, (uint32_t)(p - a->parents), c->parent_id, c->strategy, &c->params);
     p->volume_base = a->mkt[c->params.instrument].volume;
     p->notional_base = a->mkt[c->params.instrument].notional;
     p->reported_state = UINT8_MAX; /* the first report goes at once */
@@ -193,22 +195,40 @@ static void tf__on_event(tf_algo_stage *a, const tf_order_event *ev)
         tf_algo_parent *p = &a->parents[k];
         if (!p->id || !p->child_req)
             continue;
-        bool mine = (ev->order_id && ev->order_id == p->child_order) ||
+        /* A cancel the gate refused: because the child had already ended
+         * (its last event crossed the cancel), the child is done; for any
+         * other reason (a rate limit) it is asked again shortly. */
+        bool cancel_refused = ev->kind == TF_EV_REJECTED && p->cancel_req && ev->client_req_id == p->cancel_req &&
+                              ev->strategy == p->strategy;
+        bool ended = cancel_refused && (ev->reason == TF_RJ_UNKNOWN_ORDER || ev->reason == TF_RJ_ORDER_NOT_OPEN);
+        if (cancel_refused && !ended) {
+            p->cancel_req = 0;
+            p->cancel_wanted = true;
+            p->retry_wall = tf_realtime_ns() + 100000000ull;
+            return;
+        }
+        bool mine = ended || (ev->order_id && ev->order_id == p->child_order) ||
                     (ev->client_req_id == p->child_req && ev->strategy == p->strategy &&
                      (ev->kind == TF_EV_ACCEPTED || ev->kind == TF_EV_REJECTED));
         if (!mine)
             continue;
+        if (ended) {
+            tf_algo_child_done(&p->algo);
+            p->child_req = p->child_order = p->cancel_req = 0;
+            p->cancel_wanted = false;
+            return;
+        }
         if (ev->kind == TF_EV_ACCEPTED) {
             p->child_order = ev->order_id;
             p->refusals = 0;
         }
         if (ev->kind == TF_EV_FILL)
             tf_algo_child_fill(&p->algo, ev->last_qty, ev->last_px);
-        if (ev->kind == TF_EV_REJECTED && !ev->order_id)
+        if (ev->kind == TF_EV_REJECTED && !ev->order_id && ev->client_req_id == p->child_req)
             tf__refused(a, p, ev->reason);
         if (ev->kind == TF_EV_REJECTED || (ev->kind != TF_EV_POSITION && tf__done_state(ev->state))) {
             tf_algo_child_done(&p->algo);
-            p->child_req = p->child_order = 0;
+            p->child_req = p->child_order = p->cancel_req = 0;
             p->cancel_wanted = false;
             p->trigger_wall = tf_realtime_ns(); /* the next child may follow at once */
         }
@@ -258,7 +278,7 @@ static void tf__cancel_child(tf_algo_stage *a, tf_algo_parent *p)
         return;
     }
     tf_req_order b = {.instrument = p->algo.p.instrument, .order_id = p->child_order};
-    if (tf__send(a, p->strategy, TF_REQ_CANCEL, &b, sizeof b, NULL)) {
+    if (tf__send(a, p->strategy, TF_REQ_CANCEL, &b, sizeof b, &p->cancel_req)) {
         p->cancel_wanted = false;
         if (a->c_child_cancels)
             tf_counter_inc(a->c_child_cancels, 1);
@@ -286,6 +306,10 @@ static int tf__step(tf_algo_stage *a, tf_algo_parent *p, uint64_t now, uint64_t 
     if (a->mkt[g->p.instrument].last_trade_wall > trigger)
         trigger = a->mkt[g->p.instrument].last_trade_wall;
     tf_algo_decision d = tf_algo_step(g, &m);
+    if (g->arrival_mid && !p->arrival_stored) {
+        tf_algo_store_arrival(&a->store, (uint32_t)(p - a->parents), g->arrival_mid);
+        p->arrival_stored = true;
+    }
     int work = 0;
     if (d.op == TF_ALGO_SEND) {
         tf_req_order b = {.instrument = g->p.instrument, .side = g->p.side,
@@ -361,6 +385,27 @@ int tf_algo_stage_init(tf_stage *stage, tf_algo_stage *a, const tf_config *cfg, 
         tf_algo_stage_close(a);
         return TF_ERR("algo: out of memory");
     }
+    if (tf_algo_store_open(&a->store, cfg->orders.algo_store, a->capacity) != 0) {
+        tf_algo_stage_close(a);
+        return -1;
+    }
+    /* Parents that were running: in place, to be brought up to date by the
+     * journal's replay (tf_algo_stage_replay) and taken back after it. */
+    for (uint32_t k = 0; k < a->capacity; k++) {
+        const tf_algo_store_rec *r = &a->store.f->recs[k];
+        if (!tf_load_32((uint32_t *)&r->used) || !r->parent_id || r->params.instrument >= ins->count)
+            continue;
+        tf_algo_parent *p = &a->parents[k];
+        const tf_instrument *im = &ins->items[r->params.instrument];
+        tf_algo_instrument ai = {.lot_size = im->lot_size, .tick_size = im->tick_size, .min_qty = im->lot_size};
+        p->id = r->parent_id;
+        p->strategy = r->strategy;
+        tf_algo_init(&p->algo, &r->params, &ai, NULL);
+        p->algo.arrival_mid = r->arrival_mid;
+        p->arrival_stored = r->arrival_mid != 0;
+        p->reported_state = UINT8_MAX;
+        p->recovering = true;
+    }
     tf_journal_reader_init(&a->md_reader, md, TF_JOURNAL_FROM_LIVE);
     tf_journal_reader_init(&a->order_reader, orders, TF_JOURNAL_FROM_LIVE);
     if (stats && stage) {
@@ -385,6 +430,65 @@ int tf_algo_stage_init(tf_stage *stage, tf_algo_stage *a, const tf_config *cfg, 
     return 0;
 }
 
+/* ---- restart ---- */
+
+void tf_algo_stage_replay(tf_algo_stage *a, const tf_order_event *ev)
+{
+    for (uint32_t k = 0; k < a->capacity; k++) {
+        tf_algo_parent *p = &a->parents[k];
+        if (!p->recovering)
+            continue;
+        tf_algo *g = &p->algo;
+        if (ev->kind == TF_EV_ACCEPTED && ev->arg == (int64_t)p->id) {
+            p->child_order = ev->order_id; /* its child: open until an event ends it */
+            continue;
+        }
+        if (ev->kind == TF_EV_PARENT_STATE && ev->order_id == p->id) {
+            g->state = (uint8_t)ev->reason; /* finished ones are let go after the replay */
+            continue;
+        }
+        if (!p->child_order || ev->order_id != p->child_order)
+            continue;
+        if (ev->kind == TF_EV_FILL) {
+            g->filled += ev->last_qty;
+            g->fill_value += (double)ev->last_qty * (double)ev->last_px;
+        }
+        if (ev->kind != TF_EV_POSITION && tf__done_state(ev->state))
+            p->child_order = 0;
+    }
+}
+
+int tf_algo_stage_recover(tf_algo_stage *a, tf_risk *r, uint32_t *taken)
+{
+    *taken = 0;
+    for (uint32_t k = 0; k < a->capacity; k++) {
+        tf_algo_parent *p = &a->parents[k];
+        if (!p->recovering)
+            continue;
+        tf_algo *g = &p->algo;
+        p->recovering = false;
+        if (tf_algo_finished(g)) {
+            tf__free(a, p); /* finished before the restart; only the store did not know */
+            continue;
+        }
+        g->state = TF_ALGO_RUNNING;
+        if (p->child_order) { /* a child from before: canceled, then the parent goes on (or ends) */
+            g->child_working = true;
+            g->child_cancel_sent = true;
+            p->child_req = 1; /* not a request of this run: matched by its order id */
+            p->cancel_wanted = true;
+        }
+        if (a->cfg->orders.algo_on_restart == TF_ALGO_RESTART_STOP)
+            tf_algo_cancel(g);
+        int64_t px = g->p.limit_price ? g->p.limit_price : g->arrival_mid;
+        if (tf_risk_seed_parent(r, p->id, p->strategy, g->p.instrument, g->p.side, g->p.qty, px,
+                                g->p.qty - g->filled) != 0)
+            return -1;
+        (*taken)++;
+    }
+    return 0;
+}
+
 void tf_algo_stage_bind_references(tf_algo_stage *a, const tf_state_table *state)
 {
     for (uint32_t i = 0; i < a->ins->count && i < TF_MAX_INSTRUMENTS; i++)
@@ -393,6 +497,7 @@ void tf_algo_stage_bind_references(tf_algo_stage *a, const tf_state_table *state
 
 void tf_algo_stage_close(tf_algo_stage *a)
 {
+    tf_algo_store_close(&a->store);
     free(a->parents);
     free(a->rec);
     a->parents = NULL;

@@ -31,7 +31,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/algo/algo_store.h"
 #include "engine/md/instruments.h"
+#include "engine/orders/risk.h"
 #include "engine/runtime/stage.h"
 #include "lib/algo/algo.h"
 #include "lib/conf/config.h"
@@ -51,6 +53,7 @@ typedef struct tf_algo_parent {
     uint64_t child_req;             /* the request id of the child out (0: none) */
     uint64_t child_order;           /* its order id once accepted (0: not yet) */
     bool cancel_wanted;             /* cancel the child as soon as its order id is known */
+    uint64_t cancel_req;            /* the request id of the cancel out (0: none) */
     int64_t volume_base;            /* the instrument's traded volume when the parent started */
     double notional_base;           /* and its notional (price units * qty units) */
     uint8_t reported_state;
@@ -58,6 +61,8 @@ typedef struct tf_algo_parent {
     uint64_t next_report_ns;
     uint64_t trigger_wall;          /* the last child's end: what may release the next (wall clock) */
     uint32_t refusals;              /* children refused in a row by the gate */
+    bool arrival_stored;            /* the arrival mid is in the store */
+    bool recovering;                /* taken back from the store at a restart, the journal being replayed */
     uint64_t retry_wall;            /* after a refusal: no step before this (wall clock) */
 } tf_algo_parent;
 
@@ -85,6 +90,7 @@ typedef struct tf_algo_stage {
     uint64_t next_req_id;
     uint64_t report_ns;
     uint64_t *c_started, *c_children, *c_child_cancels, *c_finished, *c_ring_full;
+    tf_algo_store store;
     tf_hist *h_release;             /* trigger (slice due, market event, child done) -> child sent */
 } tf_algo_stage;
 
@@ -93,6 +99,13 @@ typedef struct tf_algo_stage {
 int tf_algo_stage_init(tf_stage *stage, tf_algo_stage *a, const tf_config *cfg, const tf_instruments *ins,
                        tf_stats *stats, tf_parent_slot *slots, tf_ring *in,
                        tf_ring *out, const tf_journal *md, const tf_journal *orders);
+/* Restart (cold, before any thread runs): each order event of the
+ * journal's replay, then the parents the store holds that the journal
+ * does not show finished are taken back: resumed, or stopped (canceled)
+ * by orders.algo_on_restart; an open child is canceled either way, and the
+ * gate holds what is not filled. Returns how many were taken back. */
+void tf_algo_stage_replay(tf_algo_stage *a, const tf_order_event *ev);
+int tf_algo_stage_recover(tf_algo_stage *a, tf_risk *r, uint32_t *taken);
 /* Cold, after every stage is open: the feed's top-of-book slots. */
 void tf_algo_stage_bind_references(tf_algo_stage *a, const tf_state_table *state);
 void tf_algo_stage_close(tf_algo_stage *a);

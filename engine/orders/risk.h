@@ -200,5 +200,10 @@ int tf_risk_seed_order(tf_risk *r, const tf_order *o);
 /* `day_base`: the position's realized PnL when today (UTC) began. */
 void tf_risk_seed_position(tf_risk *r, uint32_t strategy, const tf_position *p, int64_t day_base);
 void tf_risk_seed_ids(tf_risk *r, uint64_t next_order_id, const uint64_t *last_req_id);
+/* Restart (cold): hold a parent the algo stage took back: `reserved` of
+ * its quantity (what is not filled; its open child, seeded as an order,
+ * is held twice until it ends: the safe side). -1 when no slot is left. */
+int tf_risk_seed_parent(tf_risk *r, uint64_t id, uint32_t strategy, uint32_t instrument, int side, int64_t qty,
+                        int64_t px, int64_t reserved);
 
 #endif

@@ -11,6 +11,7 @@
 #include "engine/orders/risk_internal.h"
 #include "lib/algo/algo.h"
 #include "shm/common.h"
+#include "shm/err.h"
 
 static tf_risk_parent *tf__parent_find(tf_risk *r, uint64_t id)
 {
@@ -270,4 +271,16 @@ void tf__risk_stop_parents(tf_risk *r)
         return;
     tf_algo_cmd a = {.action = TF_ALGO_ACT_CANCEL, .parent_id = 0}; /* 0: every parent */
     r->algo_kill_pending = !tf_spsc_offer(r->algo_out, &a, sizeof a);
+}
+
+int tf_risk_seed_parent(tf_risk *r, uint64_t id, uint32_t strategy, uint32_t instrument, int side, int64_t qty,
+                        int64_t px, int64_t reserved)
+{
+    tf_risk_parent *p = tf__parent_slot_free(r);
+    if (!p || strategy >= TF_MAX_STRATEGIES || instrument >= r->instruments->count)
+        return TF_ERR("risk: no room for parent %llu at restart", (unsigned long long)id);
+    *p = (tf_risk_parent){.id = id, .strategy = strategy, .instrument = instrument, .side = (uint8_t)side,
+                          .qty = qty, .px = px};
+    tf__parent_reserve(r, p, reserved > 0 ? reserved : 0);
+    return 0;
 }

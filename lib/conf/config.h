@@ -293,6 +293,9 @@ typedef struct tf_cfg_risk {
     tf_cfg_strategy strategies[TF_CFG_MAX_STRATEGIES];
 } tf_cfg_risk;
 
+/* What a restart does with the parents that were running (orders.algo_on_restart). */
+typedef enum tf_algo_restart { TF_ALGO_RESTART_STOP = 0, TF_ALGO_RESTART_RESUME } tf_algo_restart;
+
 typedef struct tf_cfg_orders {
     uint32_t capacity;                   /* order table slots (power of two; default 16384) */
     uint32_t journal_capacity;           /* order journal records (power of two; default 2^20) */
@@ -306,6 +309,9 @@ typedef struct tf_cfg_orders {
     uint32_t plugin_strategy;            /* the strategy id its orders carry */
     uint32_t algo_capacity;              /* algo stage: parent orders at once (default 64, <= 64) */
     uint64_t algo_report_ns;             /* algo stage: a parent's fills reported at most this often (default 100 ms) */
+    char algo_store[TF_CFG_PATH_MAX];    /* algo stage: running parents' parameters, kept across a restart
+                                          * (default <run_dir>/algo_parents) */
+    uint32_t algo_on_restart;            /* tf_algo_restart: what a restart does with running parents (default stop) */
 } tf_cfg_orders;
 
 /* ---- the exchange I/O stage (exio): FIX 4.4 to the venue ----------------- */

@@ -25,6 +25,7 @@ const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
     "trade", "aggTrade", "bookTicker", "depth@100ms", "depth", "kline_1m", NULL};
 static const char *const tf__cfg_empty_names[] = {"skip", "flat", NULL};
 static const char *const tf__cfg_feed_transport_names[] = {"uring", "lws", NULL};
+static const char *const tf__cfg_algo_restart_names[] = {"stop", "resume", NULL};
 const char *const tf_influx_precision_names[TF_INFLUX_PRECISION_COUNT + 1] = {
     [TF_INFLUX_NS] = "ns", [TF_INFLUX_US] = "u", [TF_INFLUX_MS] = "ms", [TF_INFLUX_S] = "s"};
 
@@ -279,6 +280,9 @@ static const tf__cfg_key tf__cfg_orders_keys[] = {
         .max = TF_MAX_STRATEGIES - 1),
     ROW("algo_capacity", TF__T_INT, AT(tf_cfg_orders, algo_capacity), .min = 1, .max = 64),
     ROW("algo_report_ms", TF__T_MS, AT(tf_cfg_orders, algo_report_ns), .min = 1, .max = 60000),
+    ROW("algo_store", TF__T_PATH, AT(tf_cfg_orders, algo_store)),
+    ROW("algo_on_restart", TF__T_ENUM, AT(tf_cfg_orders, algo_on_restart), .sub = tf__cfg_algo_restart_names,
+        .what = "restart policy"),
     END};
 const tf__cfg_key tf__cfg_risk_instrument_keys[] = {
     ROW("symbol", TF__T_SYMBOL, AT(tf_cfg_risk_instrument, symbol), .required = true),

@@ -8,6 +8,9 @@
 #  2. parameters the algorithm refuses are named in full before sending
 #  3. pause, resume, amend, cancel; never over-filled
 #  4. the kill switch stops every parent
+#  5. restart: kill -9 with a parent running; the restarted engine takes it
+#     back from its store and the order journal (filled kept) and resumes
+#     it; with orders.algo_on_restart: stop it ends it instead
 set -u
 cd "$(dirname "$0")/../.."
 BIN=build/bin
@@ -43,7 +46,8 @@ feed:
   rest_url: http://127.0.0.1:$port
   streams: [trade, bookTicker, depth@100ms]
 export: {run_dir: $dir/run}
-orders: {capacity: 4096, journal_capacity: 262144, algo_report_ms: 50}
+orders: {capacity: 4096, journal_capacity: 262144, algo_report_ms: 50, journal_file: $dir/run/orders.journal,
+         algo_on_restart: resume}
 risk:
   orders_per_s: 1000
   instruments:
@@ -54,9 +58,13 @@ risk:
 threads:
   - {name: hot, idle: backoff, stages: [feed, algo, risk, oms, paper]}
 YAML
-"$BIN/tfengine" -c "$dir/cfg.yaml" >"$dir/engine.log" 2>&1 &
-engine_pid=$!
-wait_for 10 sh -c "$BIN/tfctl -d $dir -n $inst quote BTCUSDT" || { echo "FAIL engine has no market"; cat "$dir/engine.log"; exit 1; }
+start_engine() {
+    "$BIN/tfengine" -c "$dir/cfg.yaml" >>"$dir/engine.log" 2>&1 &
+    engine_pid=$!
+    wait_for 10 sh -c "$BIN/tfctl -d $dir -n $inst quote BTCUSDT" ||
+        { echo "FAIL engine has no market"; cat "$dir/engine.log"; exit 1; }
+}
+start_engine
 
 events() { "$BIN/tfdump" -n "$inst" -d "$dir" --orders 2>/dev/null; }
 parent_of() { sed -n 's/.*parent=\([0-9]*\).*/\1/p' "$1" | head -1; }
@@ -143,6 +151,29 @@ check "the POV is canceled" wait_for 10 finished "$k2" canceled
 check "no parent left running" wait_for 5 sh -c "[ \$($T parents | wc -l) -eq 1 ]"
 check "a new parent is refused while halted" sh -c "$T algo twap BTCUSDT buy 0.1 --duration 10 --slice 1 | grep -q 'reason=halted'"
 $BIN/tfctl -d $dir -n $inst kill off >/dev/null
+
+echo "5. restart with a parent running"
+$T algo twap BTCUSDT buy 0.6 --duration 60 --slice 0.5 --style touch --resubmit 0.3 >"$dir/r.out" 2>&1
+rp=$(parent_of "$dir/r.out")
+filled_of() { $T parents | awk -v id="$1" '$1 == id {print $7}'; }
+check "it fills before the crash" wait_for 10 sh -c "[ \"\$($T parents | awk '\$1 == $rp {print \$7}')\" != 0.00000 ]"
+before=$(filled_of "$rp")
+kill -9 "$engine_pid"
+wait "$engine_pid" 2>/dev/null
+engine_pid=""
+start_engine
+check "the restart says it took a parent back and resumed it" grep -q "1 parent orders were running: resumed" "$dir/engine.log"
+check "the same parent runs again" wait_for 5 sh -c "$T parents | grep '^$rp ' | grep -q running"
+after=$(filled_of "$rp")
+check "with what it had filled ($before, now $after)" "$PY" -c "import sys; sys.exit(0 if float('$after') >= float('$before') > 0 else 1)"
+check "and goes on filling" wait_for 10 sh -c "[ \"\$($T parents | awk '\$1 == $rp {print \$7}')\" != '$after' ]"
+kill -9 "$engine_pid"
+wait "$engine_pid" 2>/dev/null
+engine_pid=""
+sed -i 's/algo_on_restart: resume/algo_on_restart: stop/' "$dir/cfg.yaml"
+start_engine
+check "with algo_on_restart: stop it is ended at restart" wait_for 10 finished "$rp" canceled
+check "never over-filled across the restarts" fills_add_up "$rp" 0.6
 
 kill -TERM "$engine_pid"
 wait "$engine_pid"
