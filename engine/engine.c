@@ -279,11 +279,16 @@ static int tf__add_stage(tf_engine *e, tf_stage_kind kind, uint32_t thread_index
                                    &e->md, &e->orders);
         e->strategy_open = rc == 0;
         break;
-    case TF_STAGE_ALGO:
+    case TF_STAGE_ALGO: {
+        char dirbuf[TF_CFG_PATH_MAX];
+        tf_copy_name(dirbuf, sizeof dirbuf, c->orders.algo_store);
+        if (tf__mkdirs(dirname(dirbuf)) != 0) /* the store lives in run_dir, which may be new */
+            break;
         rc = tf_algo_stage_init(s, &e->algo, c, &e->instruments, &e->stats, e->parent_slots, &e->risk_algo_ring,
                                 &e->algo_risk_ring, &e->md, &e->orders);
         e->algo_open = rc == 0;
         break;
+    }
     case TF_STAGE_RISK:
         rc = tf_risk_init(s, &e->risk, c, &e->instruments, &e->stats, e->state, &e->request_ring,
                           tf_config_has_stage(c, TF_STAGE_STRATEGY) ? &e->strat_ring : NULL,

@@ -83,6 +83,10 @@
  *   oversize:every=N   a 2 MiB message every N messages
  *   stall:ms=M,every=N send nothing for M ms every N messages
  *   shutdown:after=N   serverShutdown after N messages, then close
+ *   impact:perm=BP,temp=BP,decay_ms=MS  a market-impact model, not a fault:
+ *                      each unit a FIX participant trades moves the fair price
+ *                      by perm BP for good and temp BP decaying over decay_ms
+ *                      (exponential time constant); the agent's book follows
  *   ws-fragment:every=N  every Nth message as three frames (text, two
  *                      continuations) with a ping between the first two
  *   ws-close:after=N   a WebSocket close frame (1001) after N messages;
@@ -213,7 +217,17 @@ static int parse_fault(sim *s, const char *spec)
     int f = 0;
     sim_fault *x = &s->fault;
     if (strncmp(spec, "fix", 3) == 0) f = parse_fix_fault(&s->fix.fault, spec) == 0;
-    else if (named(spec, "ws-fragment")) x->ws_fragment_every = kv(spec, "every", &f);
+    else if (named(spec, "impact")) {
+        /* impact:perm=BP,temp=BP,decay_ms=MS: not a fault, a market property, parsed here with the faults' syntax */
+        const char *v;
+        if ((v = strstr(spec, "perm=")))
+            s->impact.perm_bp = strtod(v + 5, NULL);
+        if ((v = strstr(spec, "temp=")))
+            s->impact.temp_bp = strtod(v + 5, NULL);
+        if ((v = strstr(spec, "decay_ms=")))
+            s->impact.decay_ms = strtod(v + 9, NULL);
+        f = s->impact.perm_bp > 0 || s->impact.temp_bp > 0;
+    } else if (named(spec, "ws-fragment")) x->ws_fragment_every = kv(spec, "every", &f);
     else if (named(spec, "ws-close")) x->ws_close_after = kv(spec, "after", &f);
     else if (named(spec, "ws-badframe")) x->ws_badframe_after = kv(spec, "after", &f);
     else if (strncmp(spec, "drop", 4) == 0) x->drop_every = kv(spec, "every", &f);

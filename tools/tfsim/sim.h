@@ -46,6 +46,7 @@ typedef struct sim {
     double duration;
     uint32_t mix;                   /* SK_* bits generated */
     sim_fault fault;
+    sim_impact impact;
     sim_fix_opts fix;               /* the order-entry half's (its faults in fix.fault) */
     /* state */
     uint32_t nsym;

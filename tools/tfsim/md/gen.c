@@ -12,6 +12,7 @@
  * line of a --replay file. */
 #include "tools/tfsim/sim.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,42 @@ static void maker(sim *s, sim_symbol *y)
         uint32_t k = (uint32_t)(rnd(s) % (*n < 20 ? *n : 20));
         agent_set(y, ask, lv[k].price, new_qty(s, y));
     }
+}
+
+void sim_impact_decay(sim *s, sim_symbol *y, uint64_t now_ns)
+{
+    sim_impact_state *m = &y->impact;
+    if (m->temp_at_ns && now_ns > m->temp_at_ns && s->impact.decay_ms > 0)
+        m->temp_bp *= exp(-(double)(now_ns - m->temp_at_ns) / 1e6 / s->impact.decay_ms);
+    m->temp_at_ns = now_ns;
+}
+
+/* --impact: move the book one tick toward the fair price's offset (the
+ * agent withdraws its touch on one side and quotes a tick past the other). */
+static void impact_step(sim *s, sim_symbol *y, uint64_t now_ns)
+{
+    sim_impact_state *m = &y->impact;
+    if ((s->impact.perm_bp == 0 && s->impact.temp_bp == 0) || !y->nbids || !y->nasks)
+        return;
+    sim_impact_decay(s, y, now_ns);
+    double mid = (double)(y->bids[0].price + y->asks[0].price) / 2;
+    int64_t want = (int64_t)llround((m->perm_bp + m->temp_bp) / 1e4 * mid / (double)y->tick);
+    if (want == m->shifted_ticks)
+        return;
+    int up = want > m->shifted_ticks;
+    /* Up: the best ask goes, a bid a tick above the best bid comes (if the
+     * spread allows, else at the old ask); down the mirror image. */
+    int64_t bid = y->bids[0].price, ask = y->asks[0].price;
+    if (up) {
+        agent_set(y, 1, ask, 0);
+        agent_set(y, 0, bid + y->tick < ask ? bid + y->tick : ask, new_qty(s, y));
+    } else {
+        agent_set(y, 0, bid, 0);
+        agent_set(y, 1, ask - y->tick > bid ? ask - y->tick : bid, new_qty(s, y));
+    }
+    m->shifted_ticks += up ? 1 : -1;
+    top_up(s, y, 0);
+    top_up(s, y, 1);
 }
 
 /* A taker order hits the touch: an IOC at the best opposite price for 1-3
@@ -230,6 +267,10 @@ static int gen_slot(sim *s, uint64_t now_ns)
     uint64_t now_ms = s->now_ms;
     int si = (int)(rnd(s) % s->nsym);
     sim_symbol *y = &s->sym[si];
+    if (s->impact.perm_bp != 0 || s->impact.temp_bp != 0) {
+        impact_step(s, y, now_ns);
+        sim_md_done(s, si);
+    }
     if (s->mix == SK_TRADE) {
         /* Trades only: exactly one trade per slot, so trade id k of a single
          * symbol was due at start + (k-1)/rate (benchmarks rely on it). */

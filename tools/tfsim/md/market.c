@@ -30,6 +30,13 @@ uint64_t sim_realtime_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t sim_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* ---- the mirror and pending depth changes ---------------------------------- */
 
 static void pend(sim *s, int si, int ask, int64_t price, int64_t qty)
@@ -289,6 +296,24 @@ static void on_fill(sim *s, int si, const match_event *ev)
     emit_trade(s, si, s->msg, (size_t)(b.p - s->msg));
 }
 
+/* --impact: a participant's fill moves the fair price (see sim_impact). */
+static void impact_fill(sim *s, sim_symbol *y, const match_event *ev)
+{
+    if (s->impact.perm_bp == 0 && s->impact.temp_bp == 0)
+        return;
+    int participant_buys;
+    if (ev->order.owner != MATCH_AGENT)
+        participant_buys = ev->side == MATCH_BUY; /* the participant took */
+    else if (ev->maker.owner != MATCH_AGENT)
+        participant_buys = ev->side != MATCH_BUY; /* the participant's resting order was hit */
+    else
+        return;
+    double units = (double)ev->qty / 1e8, sign = participant_buys ? 1.0 : -1.0;
+    sim_impact_decay(s, y, sim_mono_ns());
+    y->impact.perm_bp += sign * s->impact.perm_bp * units;
+    y->impact.temp_bp += sign * s->impact.temp_bp * units;
+}
+
 void sim_md_event(void *ctx, const match_event *ev)
 {
     sim_symbol *y = ctx;
@@ -307,6 +332,7 @@ void sim_md_event(void *ctx, const match_event *ev)
     }
     case MATCH_EV_FILL:
         on_fill(s, si, ev);
+        impact_fill(s, y, ev);
         if (s->order_events.book_event && (ev->order.owner != MATCH_AGENT || ev->maker.owner != MATCH_AGENT))
             s->order_events.book_event(s->order_events.ctx, y->index, ev);
         return;

@@ -51,6 +51,12 @@ typedef struct sim_level {
     int64_t price, qty;             /* price in ticks of 1e-8, qty in 1e-8 */
 } sim_level;
 
+typedef struct sim_impact_state {
+    double perm_bp, temp_bp;        /* the offsets now (signed) */
+    uint64_t temp_at_ns;            /* when temp_bp was last decayed */
+    int64_t shifted_ticks;          /* ticks the agent has moved its book for them */
+} sim_impact_state;
+
 typedef struct sim_symbol {
     char name[16], lower[16];
     struct sim *sim;                /* back pointer (the book's event context) */
@@ -77,6 +83,7 @@ typedef struct sim_symbol {
     uint64_t trade_id, agg_id;
     int64_t last_bid, last_bid_qty, last_ask, last_ask_qty;
     uint64_t bt_update;             /* bookTicker u */
+    sim_impact_state impact;
     /* kline 1m */
     uint64_t k_open_ms;
     int64_t k_o, k_h, k_l, k_c, k_v, k_q; /* k_q: quote volume 1e-8 */
@@ -99,6 +106,17 @@ typedef struct sim_session {
     uint32_t te_head, te_tail;
 } sim_session;
 
+/* --impact: participants' trades move the market. Each unit of the
+ * instrument a participant trades (buying: up, selling: down) adds perm_bp
+ * basis points to a permanent offset of the fair price and temp_bp to a
+ * temporary one that decays exponentially with a time constant of
+ * decay_ms; the market agent shifts its book a tick at a time (one per
+ * schedule slot) until its mid carries both. 0: no impact. */
+typedef struct sim_impact {
+    double perm_bp, temp_bp;
+    double decay_ms;
+} sim_impact;
+
 typedef struct sim_fault {
     uint64_t drop_every, dup_every, reorder_every, gap_every, malformed_every, truncate_every,
         oversize_every, stall_every, stall_ms, shutdown_after;
@@ -117,6 +135,8 @@ typedef struct sim_order_ops {
 } sim_order_ops;
 
 /* gen.c */
+/* --impact: the temporary offset decayed to now. */
+void sim_impact_decay(sim *s, sim_symbol *y, uint64_t now_ns);
 /* Books (match_create) and the agent's first levels; -1 when out of memory. */
 int sim_gen_init(sim *s);
 void sim_gen_free(sim *s);
@@ -139,6 +159,7 @@ void sim_md_kline(sim *s, int si, uint64_t now_ms, int closed);
 void sim_md_book_ticker(sim *s, int si);
 void sim_md_out(sim *s, int si, uint32_t kind, const char *suffix, const char *data, size_t len);
 uint64_t sim_realtime_ms(void);
+uint64_t sim_mono_ns(void);     /* CLOCK_MONOTONIC, the schedule's clock */
 /* The REST depth snapshot for symbol index i, `limit` levels. */
 size_t sim_depth_json(sim *s, uint32_t i, uint32_t limit, char *out, size_t cap);
 void sim_book_dump(sim *s, FILE *f);
