@@ -22,6 +22,7 @@ sim_pid=""
 cleanup() {
     [ -n "$engine_pid" ] && kill -9 "$engine_pid" 2>/dev/null
     [ -n "$sim_pid" ] && kill -9 "$sim_pid" 2>/dev/null
+    [ -n "${prom_pid:-}" ] && kill -9 "$prom_pid" 2>/dev/null
     rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -45,7 +46,7 @@ feed:
   url: ws://127.0.0.1:$port
   rest_url: http://127.0.0.1:$port
   streams: [trade, bookTicker, depth@100ms]
-export: {run_dir: $dir/run}
+export: {run_dir: $dir/run, prom: {port: 0}}
 orders: {capacity: 4096, journal_capacity: 262144, algo_report_ms: 50, journal_file: $dir/run/orders.journal,
          algo_on_restart: resume}
 risk:
@@ -127,6 +128,15 @@ $T algo twap BTCUSDT buy 0.5 --duration 60 --slice 1 --style passive --offset 50
 long=$(parent_of "$dir/long.out")
 check "a long passive TWAP runs" wait_for 5 sh -c "$T parents | grep '^$long ' | grep -q running"
 check "tfstat shows it, with its schedule" sh -c "$BIN/tfstat -n $inst -d $dir --once --no-color | grep -E '^  $long +twap +BTCUSDT +buy +running'"
+"$BIN/tfexport-prom" -c "$dir/cfg.yaml" --port-file "$dir/promport" >"$dir/prom.log" 2>&1 &
+prom_pid=$!
+wait_for 5 test -s "$dir/promport"
+"$PY" -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:'+open('$dir/promport').read().strip()+'/metrics', timeout=5).read().decode())" >"$dir/metrics.txt" 2>&1
+check "Prometheus sees it: filled ratio, schedule, slippage" sh -c \
+    "grep -q 'trading_parent_filled_ratio{parent=\"$long\",algo=\"twap\",state=\"running\"' $dir/metrics.txt && \
+     grep -q 'trading_parent_slippage_bps{parent=\"$long\",algo=\"twap\",against=\"arrival\"}' $dir/metrics.txt && \
+     grep -q '^trading_parents_running 1' $dir/metrics.txt"
+kill "$prom_pid" 2>/dev/null
 check "and in JSON" sh -c "$BIN/tfstat -n $inst -d $dir --json | \"$PY\" -c 'import json,sys; p=[x for x in json.load(sys.stdin)[\"parents\"] if x[\"parent_id\"]==$long]; sys.exit(0 if p and p[0][\"state\"]==\"running\" else 1)'"
 check "paused" sh -c "$T algo pause $long | grep -q 'action=pause'"
 check "shown paused" wait_for 5 sh -c "$T parents | grep '^$long ' | grep -q paused"

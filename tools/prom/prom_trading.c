@@ -8,6 +8,7 @@
 #include "shm/catalog.h"
 #include "shm/common.h"
 #include "shm/orders.h"
+#include "shm/parents.h"
 #include "shm/records.h"
 #include "tools/oob/oob_process.h"
 #include "tools/prom/prom_internal.h"
@@ -193,6 +194,48 @@ static void render_feed_and_venue(const trading_scan *sc, prom_buf *b)
     }
 }
 
+/* Parent orders running in the algo stage (state segment region "parents"):
+ * a few at a time (<= orders.algo_capacity), so a series per parent. */
+static void render_parents(prom_source *s, prom_buf *b)
+{
+    uint64_t len = 0;
+    const tf_segment *seg = &s->view.opt[VIEW_STATE];
+    const tf_parent_slot *slots = seg->base ? tf_segment_region(seg, TF_REGION_PARENTS, &len) : NULL;
+    if (!slots)
+        return;
+    tf_parent_status ps[64];
+    uint32_t n = 0;
+    for (uint64_t k = 0; k < len / sizeof *slots && n < 64; k++)
+        if (tf_load_32(&slots[k].used) && tf_seqlock_copy(&slots[k].seq, &ps[n], &slots[k].p, sizeof ps[n], 1000) &&
+            ps[n].parent_id && ps[n].kind < TF_ALGO_KIND_END && ps[n].state < TF_ALGO_STATE_END)
+            n++;
+    prom_family(b, "trading_parents_running", "gauge", "parent orders the algo stage runs now");
+    prom_sample_u64(b, "", NULL, 0, n);
+    prom_family(b, "trading_parent_filled_ratio", "gauge", "a parent order's filled quantity over its quantity");
+    char id[64][24];
+    for (uint32_t i = 0; i < n; i++)
+        snprintf(id[i], sizeof id[i], "%llu", (unsigned long long)ps[i].parent_id);
+    for (uint32_t i = 0; i < n; i++) {
+        prom_label l[] = {{"parent", id[i]}, {"algo", tf_algo_kind_names[ps[i].kind]},
+                          {"state", tf_algo_state_names[ps[i].state]}, {"side", ps[i].side ? "sell" : "buy"}};
+        prom_sample(b, "", l, 4, ps[i].qty ? (double)ps[i].filled / (double)ps[i].qty : 0);
+    }
+    prom_family(b, "trading_parent_schedule_ratio", "gauge",
+                "what a parent's schedule wants filled by now over its quantity");
+    for (uint32_t i = 0; i < n; i++) {
+        prom_label l[] = {{"parent", id[i]}, {"algo", tf_algo_kind_names[ps[i].kind]}};
+        prom_sample(b, "", l, 2, ps[i].qty ? (double)ps[i].target / (double)ps[i].qty : 0);
+    }
+    prom_family(b, "trading_parent_slippage_bps", "gauge",
+                "a parent's average fill price against the arrival mid or the interval's VWAP, bp (positive: worse)");
+    for (uint32_t i = 0; i < n; i++) {
+        prom_label a[] = {{"parent", id[i]}, {"algo", tf_algo_kind_names[ps[i].kind]}, {"against", "arrival"}};
+        prom_sample(b, "", a, 3, (double)ps[i].slippage_mbp / 1000.0);
+        prom_label v[] = {{"parent", id[i]}, {"algo", tf_algo_kind_names[ps[i].kind]}, {"against", "vwap"}};
+        prom_sample(b, "", v, 3, (double)ps[i].vs_vwap_mbp / 1000.0);
+    }
+}
+
 void prom_render_trading(prom_source *s, prom_buf *b, uint64_t now_ns)
 {
     (void)now_ns;
@@ -211,6 +254,7 @@ void prom_render_trading(prom_source *s, prom_buf *b, uint64_t now_ns)
     render_positions(&sc, b);
     render_risk(s, &sc, b);
     render_feed_and_venue(&sc, b);
+    render_parents(s, b);
 }
 
 /* ---- the out-of-band processes ------------------------------------------- */
