@@ -4,7 +4,10 @@
  * `offset_ticks` away from the trade price — buying and selling in turn,
  * so its position stays near flat — or, while that order still works,
  * cancels it. Parameters (orders.plugin_params): "symbol=BTCUSDT,every=10,
- * offset_ticks=5,qty_lots=10". Hot path: no allocation after init, no I/O. */
+ * offset_ticks=5,qty_lots=10". With twap_lots=N,twap_s=S it also buys N
+ * lots once, at its first trade, as a TWAP parent over S seconds (slices of
+ * S/10 s, at the touch): how a plugin hands a large order to the algo
+ * stage. Hot path: no allocation after init, no I/O. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 
 #include "include/tradefan/plugin.h"
 #include "shm/orders.h"
+#include "shm/parents.h"
 #include "shm/records.h"
 
 typedef struct sample {
@@ -22,6 +26,8 @@ typedef struct sample {
     uint64_t working_id;      /* the order working now (0: none) */
     uint64_t pending_req;     /* a request not answered yet */
     int next_side;
+    uint32_t twap_lots, twap_s;
+    uint64_t twap_req;        /* the TWAP parent's request (0: not sent) */
 } sample;
 
 static int sample_param(const char *params, const char *key, char *out, size_t cap)
@@ -66,6 +72,16 @@ static void *sample_init(const tf_plugin_host *host, const char *params)
         s->offset_ticks = (uint32_t)strtoul(v, NULL, 10);
     if (sample_param(params, "qty_lots", v, sizeof v))
         s->qty_lots = (uint32_t)strtoul(v, NULL, 10);
+    if (sample_param(params, "twap_lots", v, sizeof v))
+        s->twap_lots = (uint32_t)strtoul(v, NULL, 10);
+    s->twap_s = 60;
+    if (sample_param(params, "twap_s", v, sizeof v))
+        s->twap_s = (uint32_t)strtoul(v, NULL, 10);
+    if (s->twap_lots && (host->abi_version < 2 || !host->submit_parent || !s->twap_s)) {
+        fprintf(stderr, "sample_strategy: twap_lots needs an ABI 2 engine and twap_s above 0\n");
+        free(s);
+        return NULL;
+    }
     if (s->every == 0 || s->qty_lots == 0) {
         fprintf(stderr, "sample_strategy: every and qty_lots must be above 0\n");
         free(s);
@@ -80,9 +96,18 @@ static void sample_on_md(void *self, uint16_t type, const void *record)
     if (type != TF_REC_MD_TRADE)
         return;
     const tf_md_trade *t = record;
+    const tf_plugin_instrument *in = &s->host->instruments[s->instrument];
+    if (t->instrument == s->instrument && s->twap_lots && !s->twap_req) {
+        uint64_t now = t->trade_time_ns; /* the venue's clock: the wall clock, near enough for a horizon */
+        tf_algo_params p = {.kind = TF_ALGO_TWAP, .side = TF_BUY, .price_style = TF_ALGO_PX_TOUCH,
+                            .instrument = s->instrument, .qty = (int64_t)s->twap_lots * in->lot_size,
+                            .end_ns = now + (uint64_t)s->twap_s * 1000000000ull,
+                            .slice_ns = (uint64_t)s->twap_s * 100000000ull,
+                            .resubmit_ns = (uint64_t)s->twap_s * 50000000ull};
+        s->twap_req = s->host->submit_parent(s->host->host, &p);
+    }
     if (t->instrument != s->instrument || ++s->trades % s->every != 0 || s->pending_req)
         return;
-    const tf_plugin_instrument *in = &s->host->instruments[s->instrument];
     if (s->working_id) {
         s->pending_req = s->host->cancel(s->host->host, s->working_id);
         return;

@@ -52,7 +52,8 @@ typedef struct tf_algo_params {
     uint64_t start_ns, end_ns;   /* the horizon (TWAP, VWAP; POV, iceberg: end 0 = none) */
     uint64_t slice_ns;           /* TWAP */
     uint64_t resubmit_ns;        /* a resting limit child is replaced after this; 0 = never */
-    int64_t min_child, max_child;/* POV child bounds; iceberg display range (min == max: fixed) */
+    int64_t min_child, max_child;/* POV child bounds (VWAP: min only, 0 = a lot); iceberg display range
+                                  * (min == max: fixed) */
     uint64_t seed;               /* randomisation (0: a fixed default) */
 } tf_algo_params;
 _Static_assert(sizeof(tf_algo_params) == 88, "algo parameters");

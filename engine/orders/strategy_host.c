@@ -7,15 +7,16 @@
 
 #include "shm/err.h"
 #include "shm/orders.h"
+#include "shm/parents.h"
 #include "shm/records.h"
 
-static uint64_t tf__submit(tf_strategy_host *h, uint32_t type, const tf_req_order *b)
+static uint64_t tf__submit(tf_strategy_host *h, uint32_t type, const void *b, size_t n)
 {
     struct tf_request q = {.type = type, .source_id = h->host.strategy,
                            .client_seq = h->next_req_id, .t_sent_ns = tf_now_ns()};
     if (h->h_decide && h->called_ns && q.t_sent_ns >= h->called_ns)
         tf_hist_record(h->h_decide, q.t_sent_ns - h->called_ns);
-    memcpy(q.body, b, sizeof *b);
+    memcpy(q.body, b, n);
     if (!tf_spsc_offer(h->out, &q, sizeof q)) {
         if (h->c_ring_full)
             tf_counter_inc(h->c_ring_full, 1);
@@ -32,20 +33,43 @@ static uint64_t tf__new(void *host, uint32_t instrument, int side, int type, int
     tf_strategy_host *h = host;
     tf_req_order b = {.instrument = instrument, .side = (uint8_t)side, .type = (uint8_t)type,
                       .tif = (uint8_t)tif, .price = price, .qty = qty, .t_md_ns = h->current_md_ns};
-    return tf__submit(h, TF_REQ_NEW, &b);
+    return tf__submit(h, TF_REQ_NEW, &b, sizeof b);
 }
 
 static uint64_t tf__cancel(void *host, uint64_t order_id)
 {
     tf_req_order b = {.order_id = order_id, .t_md_ns = ((tf_strategy_host *)host)->current_md_ns};
-    return tf__submit(host, TF_REQ_CANCEL, &b);
+    return tf__submit(host, TF_REQ_CANCEL, &b, sizeof b);
 }
 
 static uint64_t tf__replace(void *host, uint64_t order_id, int64_t price, int64_t qty)
 {
     tf_req_order b = {.order_id = order_id, .price = price, .qty = qty,
                       .t_md_ns = ((tf_strategy_host *)host)->current_md_ns};
-    return tf__submit(host, TF_REQ_REPLACE, &b);
+    return tf__submit(host, TF_REQ_REPLACE, &b, sizeof b);
+}
+
+static uint64_t tf__parent(void *host, const tf_algo_params *p)
+{
+    tf_req_algo_params x = {.slice_ns = p->slice_ns, .resubmit_ns = p->resubmit_ns, .min_child = p->min_child,
+                            .max_child = p->max_child, .participation_bps = p->participation_bps,
+                            .size_jitter_pct = p->size_jitter_pct, .time_jitter_pct = p->time_jitter_pct,
+                            .offset_ticks = p->offset_ticks};
+    tf_req_algo b = {.instrument = p->instrument, .kind = p->kind, .side = p->side,
+                     .price_style = p->price_style, .end_policy = p->end_policy, .qty = p->qty,
+                     .limit_price = p->limit_price, .start_ns = p->start_ns, .end_ns = p->end_ns};
+    /* The parameters, then the parent with the next id: the gate pairs them. */
+    if (!tf_spsc_can_offer(((tf_strategy_host *)host)->out) || !tf__submit(host, TF_REQ_ALGO_PARAMS, &x, sizeof x))
+        return 0;
+    return tf__submit(host, TF_REQ_ALGO_NEW, &b, sizeof b);
+}
+
+static uint64_t tf__control_parent(void *host, uint64_t parent_id, int action, int64_t qty, int64_t limit_price,
+                                   uint64_t end_ns)
+{
+    tf_req_algo_control b = {.parent_id = parent_id, .action = (uint32_t)action, .qty = qty,
+                             .limit_price = limit_price, .end_ns = end_ns};
+    return tf__submit(host, TF_REQ_ALGO_CONTROL, &b, sizeof b);
 }
 
 /* The record's hops: every market-data record carries them. */
@@ -143,12 +167,12 @@ int tf_strategy_host_init(tf_stage *stage, tf_strategy_host *h, const tf_config 
     }
     tf_plugin_entry entry = (tf_plugin_entry)dlsym(h->dl, "tradefan_plugin");
     h->plugin = entry ? entry() : NULL;
-    if (!h->plugin || h->plugin->abi_version != TF_PLUGIN_ABI_VERSION || !h->plugin->init ||
+    if (!h->plugin || h->plugin->abi_version < 1 || h->plugin->abi_version > TF_PLUGIN_ABI_VERSION || !h->plugin->init ||
         !h->plugin->on_market_data) {
         int rc = TF_ERR("strategy plugin %s: %s", cfg->orders.plugin,
                         !entry ? "no tradefan_plugin symbol"
                         : !h->plugin ? "tradefan_plugin returned NULL"
-                                     : "ABI version or callbacks do not match this engine (ABI 1)");
+                                     : "ABI version or callbacks do not match this engine (ABI 1 or 2)");
         tf_strategy_host_close(h);
         return rc;
     }
@@ -167,7 +191,8 @@ int tf_strategy_host_init(tf_stage *stage, tf_strategy_host *h, const tf_config 
                                .strategy = cfg->orders.plugin_strategy,
                                .instrument_count = ins->count, .instruments = h->instruments,
                                .host = h, .submit_new = tf__new, .cancel = tf__cancel,
-                               .replace = tf__replace};
+                               .replace = tf__replace, .submit_parent = tf__parent,
+                               .control_parent = tf__control_parent};
     h->self = h->plugin->init(&h->host, cfg->orders.plugin_params);
     if (!h->self) {
         tf_strategy_host_close(h);

@@ -19,7 +19,11 @@
 
 #include <stdint.h>
 
-#define TF_PLUGIN_ABI_VERSION 1u
+struct tf_algo_params;
+
+/* 2 appended the parent-order calls to tf_plugin_host; a plugin built for
+ * ABI 1 still loads (it never reads them). */
+#define TF_PLUGIN_ABI_VERSION 2u
 
 typedef struct tf_plugin_instrument {
     uint32_t id;
@@ -42,6 +46,16 @@ typedef struct tf_plugin_host {
                            int64_t price, int64_t qty);
     uint64_t (*cancel)(void *host, uint64_t order_id);
     uint64_t (*replace)(void *host, uint64_t order_id, int64_t price, int64_t qty);
+    /* ABI 2: parent orders (shm/parents.h: an execution algorithm the
+     * engine's algo stage runs; needs the `algo` stage). The answer is a
+     * parent_accepted event (the parent's id in order_id) or a rejection;
+     * its progress comes as parent_state events, its children as orders
+     * whose accepted event carries the parent in `arg`. submit_parent takes
+     * two request ids (the parameters, then the parent) and returns the
+     * parent's. control_parent: tf_algo_action; AMEND's 0 = unchanged. */
+    uint64_t (*submit_parent)(void *host, const struct tf_algo_params *params);
+    uint64_t (*control_parent)(void *host, uint64_t parent_id, int action, int64_t qty, int64_t limit_price,
+                               uint64_t end_ns);
 } tf_plugin_host;
 
 struct tf_order_event;

@@ -54,6 +54,8 @@ int tf_algo_check(const tf_algo_params *p, const tf_algo_instrument *ins, uint64
         if (p->min_child < ins->min_qty)
             return FAIL("min_child is below the instrument's minimum %lld", (long long)ins->min_qty);
     }
+    if (p->kind == TF_ALGO_VWAP && (p->min_child < 0 || p->min_child % ins->lot_size))
+        return FAIL("min_child must be 0 or whole lots (lot %lld)", (long long)ins->lot_size);
     if (p->kind == TF_ALGO_ICEBERG && !p->limit_price)
         return FAIL("an iceberg needs a limit_price");
     return 0;
@@ -160,7 +162,7 @@ static tf_algo_decision cancel_child(tf_algo *a)
 static int64_t min_child(const tf_algo *a)
 {
     int64_t least = a->ins.min_qty > a->ins.lot_size ? a->ins.min_qty : a->ins.lot_size;
-    if (a->p.kind == TF_ALGO_POV && a->p.min_child > least)
+    if ((a->p.kind == TF_ALGO_POV || a->p.kind == TF_ALGO_VWAP) && a->p.min_child > least)
         least = a->p.min_child;
     return least;
 }

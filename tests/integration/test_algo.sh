@@ -4,7 +4,8 @@
 # tfctl starts and steers parents and reads their progress.
 #  1. each algorithm completes a parent against the living market: TWAP,
 #     VWAP (no profile: time-weighted), POV and iceberg; filled = qty, the
-#     children's fills add up to it, parent events in the order journal
+#     children's fills add up to it, parent events in the order journal; a
+#     TWAP the sample plugin submits through the plugin ABI
 #  2. parameters the algorithm refuses are named in full before sending
 #  3. pause, resume, amend, cancel; never over-filled
 #  4. the kill switch stops every parent
@@ -48,16 +49,18 @@ feed:
   streams: [trade, bookTicker, depth@100ms]
 export: {run_dir: $dir/run, prom: {port: 0}}
 orders: {capacity: 4096, journal_capacity: 262144, algo_report_ms: 50, journal_file: $dir/run/orders.journal,
-         algo_on_restart: resume}
+         algo_on_restart: resume, plugin: build/lib/sample_strategy.so, plugin_strategy: 1,
+         plugin_params: "symbol=BTCUSDT,every=100000000,twap_lots=5000,twap_s=3"}
 risk:
   orders_per_s: 1000
   instruments:
     - {symbol: BTCUSDT, max_order_qty: "1", max_position: "5", collar_bps: 500}
   strategies:
+    - {id: 1, name: plugin}
     - {id: 2, name: algos}
     - {id: 3, name: other}
 threads:
-  - {name: hot, idle: backoff, stages: [feed, algo, risk, oms, paper]}
+  - {name: hot, idle: backoff, stages: [feed, strategy, algo, risk, oms, paper]}
 YAML
 start_engine() {
     "$BIN/tfengine" -c "$dir/cfg.yaml" >>"$dir/engine.log" 2>&1 &
@@ -116,6 +119,12 @@ check "iceberg: children's fills = its filled" fills_add_up "$ice" 0.05
 check "iceberg: every child within the display range (the last may be the remainder)" sh -c \
     "$BIN/tfdump -n $inst -d $dir --orders 2>/dev/null | grep 'kind=accepted' | grep 'parent=$ice ' | \
      sed -n 's/.* qty=\([0-9.]*\) .*/\1/p' | head -n -1 | awk '\$1 < 0.005 || \$1 > 0.01 {bad=1} END {exit bad}'"
+
+events | grep "kind=parent_accepted" | grep "strategy=1 " >"$dir/plugin.out"
+plug=$(sed -n 's/.* order=\([0-9]*\) .*/\1/p' "$dir/plugin.out" | head -1)
+check "the plugin's TWAP (through the plugin ABI) was accepted" test -n "$plug"
+check "and done" wait_for 10 finished "$plug" done
+check "its children's fills = its filled" fills_add_up "$plug" 0.05
 
 echo "2. parameters the algorithm refuses are named in full"
 $T algo twap BTCUSDT buy 0.1 --duration 2 --slice 5 >"$dir/bad.out" 2>&1

@@ -305,6 +305,17 @@ static void test_vwap_follows_the_profile_and_caps_participation(void **state)
             assert_true(a.filled >= 390 && a.filled <= 400);
     }
     assert_int_equal(a.state, TF_ALGO_DONE);
+    /* A smallest child: no crumbs of a lot each, all but the last at least 100. */
+    venue w = {0};
+    p.min_child = 100;
+    tf_algo_init(&a, &p, &ins, &pr);
+    for (int i = 0; i <= 410; i++) {
+        m = (tf_algo_market){.now_ns = T0 + (uint64_t)i * S / 10, .volume = i * 3, .bid = 999, .ask = 1001};
+        step(&a, &w, &m);
+    }
+    assert_int_equal(a.state, TF_ALGO_DONE);
+    for (uint32_t i = 0; i + 1 < w.n; i++)
+        assert_true(w.sent_qty[i] >= 100);
 }
 
 static void test_iceberg_refreshes_only_when_done_and_withdraws(void **state)
