@@ -275,7 +275,8 @@ FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_SRC := $(SHM_SRC) $(BASE_SRC) $(CONF_SRC) $(FIX_SRC) engine/md/md_decode.c engine/md/instruments.c engine/md/md_book.c \
                 engine/orders/risk.c engine/orders/risk_control.c engine/orders/risk_setup.c engine/orders/risk_limits.c engine/orders/oms.c engine/orders/oms_table.c engine/orders/oms_settle.c \
-                engine/orders/paper.c engine/orders/order_fsm.c engine/orders/position.c
+                engine/orders/paper.c engine/orders/order_fsm.c engine/orders/position.c \
+                engine/orders/risk_algo.c engine/orders/risk_exposure.c $(ALGO_SRC)
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                $(shell pkg-config --cflags ck yaml-0.1 2>/dev/null)
