@@ -9,6 +9,14 @@
 #include "shm/err.h"
 #include "shm/records.h"
 
+static int64_t tf__pow10(unsigned n)
+{
+    int64_t v = 1;
+    for (unsigned i = 0; i < n && i < 18; i++)
+        v *= 10;
+    return v;
+}
+
 /* ---- the market ---- */
 
 typedef struct tf__market_now {
@@ -135,6 +143,18 @@ static void tf__free(tf_algo_stage *a, tf_algo_parent *p)
 
 /* ---- commands from the gate ---- */
 
+/* A parent's algorithm, with its VWAP profile over its horizon when the
+ * instrument has one (else flat in time). */
+static void tf__init_algo(tf_algo_stage *a, tf_algo_parent *p, const tf_algo_params *params,
+                          const tf_algo_instrument *ai)
+{
+    tf_algo_profile prof;
+    const int64_t *day = params->instrument < TF_MAX_INSTRUMENTS ? a->profiles.day[params->instrument] : NULL;
+    bool have = params->kind == TF_ALGO_VWAP && day &&
+                tf_algo_profile_from_day(&prof, day, params->start_ns, params->end_ns) == 0;
+    tf_algo_init(&p->algo, params, ai, have ? &prof : NULL);
+}
+
 static void tf__start(tf_algo_stage *a, const tf_algo_cmd *c)
 {
     tf_algo_parent *p = NULL;
@@ -151,7 +171,7 @@ static void tf__start(tf_algo_stage *a, const tf_algo_cmd *c)
     memset(p, 0, sizeof *p);
     p->id = c->parent_id;
     p->strategy = c->strategy;
-    tf_algo_init(&p->algo, &c->params, &ai, NULL);
+    tf__init_algo(a, p, &c->params, &ai);
     tf_algo_store_put(&a->store, (uint32_t)(p - a->parents), c->parent_id, c->strategy, &c->params);
     p->volume_base = a->mkt[c->params.instrument].volume;
     p->notional_base = a->mkt[c->params.instrument].notional;
@@ -298,6 +318,14 @@ static int tf__step(tf_algo_stage *a, tf_algo_parent *p, uint64_t now, uint64_t 
                         .volume = (int64_t)(a->mkt[g->p.instrument].volume - p->volume_base)};
     if (p->cancel_wanted && p->child_order)
         tf__cancel_child(a, p);
+    /* The venue's minimum notional, as a quantity at the price now. */
+    const tf_instrument *in = &a->ins->items[g->p.instrument];
+    int64_t ref = m.bid > 0 && m.ask > 0 ? (m.bid + m.ask) / 2 : 0;
+    if (in->min_notional > 0 && ref > 0) {
+        __int128 q = ((__int128)in->min_notional * tf__pow10(in->qty_precision) + ref - 1) / ref;
+        int64_t lots = (int64_t)((q + g->ins.lot_size - 1) / g->ins.lot_size);
+        g->ins.min_qty = lots * g->ins.lot_size > g->ins.lot_size ? lots * g->ins.lot_size : g->ins.lot_size;
+    }
     /* What may release a child now: a due slice, the last trade, the last child done. */
     uint64_t trigger = p->trigger_wall;
     if (g->p.kind == TF_ALGO_TWAP && g->state == TF_ALGO_RUNNING && wall >= g->next_slice_ns &&
@@ -385,7 +413,9 @@ int tf_algo_stage_init(tf_stage *stage, tf_algo_stage *a, const tf_config *cfg, 
         tf_algo_stage_close(a);
         return TF_ERR("algo: out of memory");
     }
-    if (tf_algo_store_open(&a->store, cfg->orders.algo_store, a->capacity) != 0) {
+    if ((cfg->orders.algo_vwap_profile[0] &&
+         tf_algo_profiles_load(&a->profiles, cfg->orders.algo_vwap_profile, ins) != 0) ||
+        tf_algo_store_open(&a->store, cfg->orders.algo_store, a->capacity) != 0) {
         tf_algo_stage_close(a);
         return -1;
     }
@@ -400,7 +430,7 @@ int tf_algo_stage_init(tf_stage *stage, tf_algo_stage *a, const tf_config *cfg, 
         tf_algo_instrument ai = {.lot_size = im->lot_size, .tick_size = im->tick_size, .min_qty = im->lot_size};
         p->id = r->parent_id;
         p->strategy = r->strategy;
-        tf_algo_init(&p->algo, &r->params, &ai, NULL);
+        tf__init_algo(a, p, &r->params, &ai);
         p->algo.arrival_mid = r->arrival_mid;
         p->arrival_stored = r->arrival_mid != 0;
         p->reported_state = UINT8_MAX;
@@ -498,6 +528,7 @@ void tf_algo_stage_bind_references(tf_algo_stage *a, const tf_state_table *state
 void tf_algo_stage_close(tf_algo_stage *a)
 {
     tf_algo_store_close(&a->store);
+    tf_algo_profiles_free(&a->profiles);
     free(a->parents);
     free(a->rec);
     a->parents = NULL;

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/algo/algo_profile.h"
 #include "engine/algo/algo_store.h"
 #include "engine/md/instruments.h"
 #include "engine/orders/risk.h"
@@ -91,6 +92,7 @@ typedef struct tf_algo_stage {
     uint64_t report_ns;
     uint64_t *c_started, *c_children, *c_child_cancels, *c_finished, *c_ring_full;
     tf_algo_store store;
+    tf_algo_day_profiles profiles;  /* orders.algo_vwap_profile */
     tf_hist *h_release;             /* trigger (slice due, market event, child done) -> child sent */
 } tf_algo_stage;
 

@@ -174,13 +174,17 @@ static tf_algo_decision at_end(tf_algo *a, const tf_algo_market *m)
 {
     tf_algo_decision d = {0};
     if (a->child_working)
-        return a->swept ? d : cancel_child(a); /* the slice child gives way to the sweep */
+        return a->sweeps ? d : cancel_child(a); /* the slice child gives way to the sweep */
     int64_t left = remaining(a);
-    if (a->p.end_policy == TF_ALGO_END_STOP || a->swept || left < min_child(a)) {
+    /* A sweep that fills only in part (the book was thin) is tried again,
+     * a few times: never an endless loop at a limit nothing reaches. */
+    if (a->p.end_policy == TF_ALGO_END_STOP || a->sweeps >= TF_ALGO_MAX_SWEEPS || left < min_child(a) ||
+        (a->sweeps && a->sweep_filled_nothing)) {
         a->state = left > 0 ? TF_ALGO_STOPPED : TF_ALGO_DONE;
         return d;
     }
-    a->swept = true;
+    a->sweeps++;
+    a->sweep_filled_nothing = true; /* until a fill says otherwise */
     if (a->p.limit_price) {
         d.price = a->p.limit_price;
         d.ioc = true;
@@ -208,6 +212,8 @@ static tf_algo_decision iceberg(tf_algo *a, const tf_algo_market *m)
         a->display = lo + (span > 0 ? (int64_t)(tf__algo_rand(a) % (uint64_t)(span + 1)) * a->ins.lot_size : 0);
     }
     int64_t qty = a->display < remaining(a) ? a->display : remaining(a);
+    if (remaining(a) - qty > 0 && remaining(a) - qty < a->ins.min_qty)
+        qty = remaining(a); /* no dust left behind */
     if (qty < min_child(a) && qty < remaining(a))
         return d;
     a->display = 0; /* a fresh size for the next refresh */
@@ -259,6 +265,8 @@ tf_algo_decision tf_algo_step(tf_algo *a, const tf_algo_market *m)
         want = remaining(a);
     if (a->p.kind == TF_ALGO_POV && a->p.max_child && want > a->p.max_child)
         want = a->p.max_child;
+    if (remaining(a) - want > 0 && remaining(a) - want < a->ins.min_qty)
+        want = remaining(a); /* no dust the venue would refuse as a last child */
     if (want < min_child(a) && want < remaining(a))
         return d;
     if (want <= 0)
@@ -278,6 +286,7 @@ void tf_algo_child_fill(tf_algo *a, int64_t qty, int64_t price)
         return;
     a->filled += qty;
     a->child_filled += qty;
+    a->sweep_filled_nothing = false;
     a->fill_value += (double)qty * (double)price;
 }
 

@@ -43,7 +43,8 @@
  * side's best), at the mid, or passive (offset_ticks behind our touch),
  * replaced when it has rested resubmit_ns unfilled.
  * End of horizon: sweep (the remainder as one marketable child: market,
- * or a limit at the guard) or stop (report what is left). */
+ * or a limit at the guard; again while each fills something, up to
+ * TF_ALGO_MAX_SWEEPS) or stop (report what is left). */
 #ifndef TF_LIB_ALGO_H
 #define TF_LIB_ALGO_H
 
@@ -53,8 +54,12 @@
 #include "shm/parents.h"
 
 #define TF_ALGO_PROFILE_BUCKETS 48u /* VWAP: the horizon cut into this many buckets at most */
+#define TF_ALGO_MAX_SWEEPS 3u       /* end-of-horizon sweeps before the rest is reported stopped */
 
-/* What the instrument asks of every order. */
+/* What the instrument asks of every order. min_qty: the smallest order
+ * the venue takes (its minimum notional at the current price, in whole
+ * lots; the caller may update it as the price moves): no child is smaller
+ * and none leaves a smaller remainder behind. */
 typedef struct tf_algo_instrument {
     int64_t lot_size, tick_size, min_qty;
 } tf_algo_instrument;
@@ -87,7 +92,8 @@ typedef struct tf_algo {
     bool child_working;          /* a child is out (sent, not yet done) */
     bool child_cancel_sent;
     uint64_t rng;
-    bool swept;                  /* the end-of-horizon sweep child went out */
+    uint8_t sweeps;              /* end-of-horizon sweep children sent */
+    bool sweep_filled_nothing;   /* the last sweep got no fill: stop */
     int64_t filled;              /* quantity filled, all children */
     double fill_value;           /* sum of fill qty * price, for the average price */
     int64_t child_qty, child_filled, child_price;
@@ -152,5 +158,13 @@ static inline bool tf_algo_finished(const tf_algo *a)
  * past days' 1-minute bars over the horizon). -1 when n is 0, over
  * TF_ALGO_PROFILE_BUCKETS or every volume is 0. */
 int tf_algo_profile_from_volumes(tf_algo_profile *out, const int64_t *volumes, uint32_t n);
+
+#define TF_ALGO_DAY_MINUTES 1440u
+/* VWAP profile for a horizon from a day's profile by minute (UTC minute of
+ * the day -> expected volume in qty units): the horizon cut into at most
+ * TF_ALGO_PROFILE_BUCKETS buckets (whole minutes, a horizon of more than a
+ * day wraps), each the volume of the minutes it covers, shares of a minute
+ * pro rata. -1 when the day's volume over the horizon is 0. */
+int tf_algo_profile_from_day(tf_algo_profile *out, const int64_t *day, uint64_t start_ns, uint64_t end_ns);
 
 #endif

@@ -116,3 +116,32 @@ int tf_algo_profile_from_volumes(tf_algo_profile *out, const int64_t *volumes, u
     out->total = total;
     return 0;
 }
+
+/* Volume of the day profile between two wall-clock instants (ns), minutes
+ * pro rata. */
+static int64_t day_volume(const int64_t *day, uint64_t from, uint64_t to)
+{
+    const uint64_t min_ns = 60000000000ull;
+    __int128 v = 0; /* volume * ns, divided once */
+    for (uint64_t t = from; t < to;) {
+        uint64_t minute = t / min_ns, next = (minute + 1) * min_ns, end = next < to ? next : to;
+        int64_t m = day[minute % TF_ALGO_DAY_MINUTES];
+        v += (__int128)(m > 0 ? m : 0) * (int64_t)(end - t);
+        t = end;
+    }
+    return (int64_t)(v / (int64_t)min_ns);
+}
+
+int tf_algo_profile_from_day(tf_algo_profile *out, const int64_t *day, uint64_t start_ns, uint64_t end_ns)
+{
+    if (end_ns <= start_ns)
+        return -1;
+    uint64_t span = end_ns - start_ns, minutes = (span + 59999999999ull) / 60000000000ull;
+    uint32_t n = minutes < TF_ALGO_PROFILE_BUCKETS ? (uint32_t)minutes : TF_ALGO_PROFILE_BUCKETS;
+    if (n == 0)
+        n = 1;
+    int64_t vols[TF_ALGO_PROFILE_BUCKETS];
+    for (uint32_t b = 0; b < n; b++)
+        vols[b] = day_volume(day, start_ns + span * b / n, start_ns + span * (b + 1) / n);
+    return tf_algo_profile_from_volumes(out, vols, n);
+}

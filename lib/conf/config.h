@@ -312,6 +312,7 @@ typedef struct tf_cfg_orders {
     char algo_store[TF_CFG_PATH_MAX];    /* algo stage: running parents' parameters, kept across a restart
                                           * (default <run_dir>/algo_parents) */
     uint32_t algo_on_restart;            /* tf_algo_restart: what a restart does with running parents (default stop) */
+    char algo_vwap_profile[TF_CFG_PATH_MAX]; /* VWAP volume profiles by time of day ("" = flat; algo_profile.h) */
 } tf_cfg_orders;
 
 /* ---- the exchange I/O stage (exio): FIX 4.4 to the venue ----------------- */

@@ -281,6 +281,7 @@ static const tf__cfg_key tf__cfg_orders_keys[] = {
     ROW("algo_capacity", TF__T_INT, AT(tf_cfg_orders, algo_capacity), .min = 1, .max = 64),
     ROW("algo_report_ms", TF__T_MS, AT(tf_cfg_orders, algo_report_ns), .min = 1, .max = 60000),
     ROW("algo_store", TF__T_PATH, AT(tf_cfg_orders, algo_store)),
+    ROW("algo_vwap_profile", TF__T_PATH, AT(tf_cfg_orders, algo_vwap_profile)),
     ROW("algo_on_restart", TF__T_ENUM, AT(tf_cfg_orders, algo_on_restart), .sub = tf__cfg_algo_restart_names,
         .what = "restart policy"),
     END};

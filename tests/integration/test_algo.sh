@@ -36,6 +36,15 @@ T="$BIN/tfctl -d $dir -n $inst -s 2"
 sim_pid=$!
 wait_for 5 test -s "$dir/port" || { echo "FAIL tfsim did not come up"; cat "$dir/sim.log"; exit 1; }
 port=$(cat "$dir/port")
+# A VWAP profile by time of day: the next few minutes busier than the rest.
+"$PY" - "$dir/profile.txt" <<'PYEOF'
+import sys, time
+now = int(time.time()) // 60 % 1440
+with open(sys.argv[1], "w") as f:
+    f.write("# test profile\n")
+    for m in range(1440):
+        f.write("BTCUSDT %02d:%02d %s\n" % (m // 60, m % 60, "5.0" if (m - now) % 1440 < 5 else "1.0"))
+PYEOF
 cat >"$dir/cfg.yaml" <<YAML
 instance: $inst
 shm: {dir: $dir, mode: 0640, on_stale: replace}
@@ -49,7 +58,7 @@ feed:
   streams: [trade, bookTicker, depth@100ms]
 export: {run_dir: $dir/run, prom: {port: 0}}
 orders: {capacity: 4096, journal_capacity: 262144, algo_report_ms: 50, journal_file: $dir/run/orders.journal,
-         algo_on_restart: resume, plugin: build/lib/sample_strategy.so, plugin_strategy: 1,
+         algo_on_restart: resume, algo_vwap_profile: $dir/profile.txt, plugin: build/lib/sample_strategy.so, plugin_strategy: 1,
          plugin_params: "symbol=BTCUSDT,every=100000000,twap_lots=5000,twap_s=3"}
 risk:
   orders_per_s: 1000
@@ -108,7 +117,7 @@ check "VWAP done" wait_for 10 finished "$vwap" done
 check "VWAP: children's fills = its filled" fills_add_up "$vwap" 0.2
 $T algo pov BTCUSDT buy 0.05 --participation 2000 --min 0.001 --max 0.01 --style market >"$dir/pov.out" 2>&1
 pov=$(parent_of "$dir/pov.out")
-check "POV done" wait_for 20 finished "$pov" done
+check "POV done" wait_for 30 finished "$pov" done
 check "POV: children's fills = its filled" fills_add_up "$pov" 0.05
 bid=$($BIN/tfctl -d $dir -n $inst quote BTCUSDT | cut -d' ' -f1)
 limit=$("$PY" -c "print('%.2f' % (float('$bid') - 5))")
@@ -126,7 +135,35 @@ check "the plugin's TWAP (through the plugin ABI) was accepted" test -n "$plug"
 check "and done" wait_for 10 finished "$plug" done
 check "its children's fills = its filled" fills_add_up "$plug" 0.05
 
+PYTHONPATH=tools/python "$PY" - "$inst" "$dir" >"$dir/py.out" 2>&1 <<'PYEOF'
+import sys, time, tradefan
+c = tradefan.Client(sys.argv[1], 2, sys.argv[2])
+ev = c.algo("pov", "BTCUSDT", "buy", "0.01", participation_bps=2000, min_child="0.001", max_child="0.005")
+assert ev.kind == "parent_accepted", ev
+print("parent", ev.order_id)
+# The engine refuses what the algorithm refuses (no check on this side): POV without child sizes.
+bad = c.algo("pov", "BTCUSDT", "buy", "0.01", participation_bps=2000)
+assert bad.rejected and bad.reason == "bad_algo_params", bad
+print("refused", bad.reason)
+for _ in range(100):
+    if not any(p["parent_id"] == ev.order_id for p in c.parents()):
+        break
+    time.sleep(0.1)
+print("gone from parents()")
+PYEOF
+pyp=$(sed -n 's/^parent \([0-9]*\)/\1/p' "$dir/py.out")
+check "Python: a POV parent accepted, the engine's refusal of a bad one read" grep -q "refused bad_algo_params" "$dir/py.out"
+check "Python's POV done" wait_for 30 finished "$pyp" done
+check "the engine's refusal says why in its error log" sh -c \
+    "$BIN/tfstat -n $inst -d $dir --once --no-color | grep -A40 '^error log' | grep -q 'algo_refused'"
+
 echo "2. parameters the algorithm refuses are named in full"
+sed "s#algo_vwap_profile: $dir/profile.txt#algo_vwap_profile: $dir/bad_profile.txt#; s/instance: $inst/instance: ${inst}b/; \
+     s#$dir/run#$dir/runb#g" \
+    "$dir/cfg.yaml" >"$dir/bad.yaml"
+printf 'BTCUSDT 10:00 1\nBTCUSDT 25:00 1\n' >"$dir/bad_profile.txt"
+timeout 10 "$BIN/tfengine" -c "$dir/bad.yaml" >"$dir/bad_engine.log" 2>&1
+check "a bad VWAP profile stops the engine at start, naming the line" grep -q "bad_profile.txt:2: time 25:00" "$dir/bad_engine.log"
 $T algo twap BTCUSDT buy 0.1 --duration 2 --slice 5 >"$dir/bad.out" 2>&1
 check "refused before sending, saying why" grep -q "the slice is longer than the horizon" "$dir/bad.out"
 $T algo pov BTCUSDT buy 0.1 --participation 100 >"$dir/bad2.out" 2>&1
@@ -144,7 +181,7 @@ wait_for 5 test -s "$dir/promport"
 check "Prometheus sees it: filled ratio, schedule, slippage" sh -c \
     "grep -q 'trading_parent_filled_ratio{parent=\"$long\",algo=\"twap\",state=\"running\"' $dir/metrics.txt && \
      grep -q 'trading_parent_slippage_bps{parent=\"$long\",algo=\"twap\",against=\"arrival\"}' $dir/metrics.txt && \
-     grep -q '^trading_parents_running 1' $dir/metrics.txt"
+     grep -qE '^trading_parents_running [1-9]' $dir/metrics.txt"
 kill "$prom_pid" 2>/dev/null
 check "and in JSON" sh -c "$BIN/tfstat -n $inst -d $dir --json | \"$PY\" -c 'import json,sys; p=[x for x in json.load(sys.stdin)[\"parents\"] if x[\"parent_id\"]==$long]; sys.exit(0 if p and p[0][\"state\"]==\"running\" else 1)'"
 check "paused" sh -c "$T algo pause $long | grep -q 'action=pause'"

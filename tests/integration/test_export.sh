@@ -111,6 +111,11 @@ check "the journal holds the replayed trades" test "$(journal_trades)" -gt 4000
 check "InfluxDB and Redis equal the journal" \
     $PY "$HERE/compare_export.py" "$dir/dump.txt" --influx "$influx_url" --db live --redis "$rport" --bars-keep 20
 check "positions saved" grep -q next_seq "$dir/run/export-influx.pos"
+check "the VWAP profile is built from the bars in influxd" sh -c \
+    "$PY tools/vwap_profile.py --url $influx_url --db live --symbol BTCUSDT --days 3650 --out $dir/profile.txt && \
+     grep -qE '^BTCUSDT [0-2][0-9]:[0-5][0-9] [0-9]+\.[0-9]+\$' $dir/profile.txt"
+check "a symbol without bars is refused" sh -c \
+    "! $PY tools/vwap_profile.py --url $influx_url --db live --symbol XRPUSDT --days 3650 --out $dir/p2.txt"
 
 echo "2. line-protocol escaping round-trips through influxd"
 check "points with spaces, commas, equals, quotes, backslashes written" \

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "shm/orders.h"
+#include "shm/parents.h"
 #include "tools/oob/influx_points.h"
 
 /* Events of one OMS poll share a wall-clock time: the journal sequence in
@@ -75,6 +76,29 @@ static int position_point(influx_points *ip, lp_buf *b, const tf_order_event *ev
     return ok ? 1 : -1;
 }
 
+/* A parent order's event: measurement parent_orders, tagged with the event
+ * and the algorithm's word for it (the algorithm, the action, the state). */
+static int parent_point(influx_points *ip, lp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in,
+                        uint64_t seq)
+{
+    unsigned pp = in->price_precision, qp = in->qty_precision;
+    const char *what = ev->kind == TF_EV_PARENT_ACCEPTED
+                           ? (ev->reason < TF_ALGO_KIND_END ? tf_algo_kind_names[ev->reason] : "?")
+                       : ev->kind == TF_EV_PARENT_CONTROL
+                           ? (ev->reason < TF_ALGO_ACT_END ? tf_algo_action_names[ev->reason] : "?")
+                           : (ev->reason < TF_ALGO_STATE_END ? tf_algo_state_names[ev->reason] : "?");
+    bool ok = tags(b, "parent_orders", ev, in) && lp_tag(b, "event", tf_event_kind_names[ev->kind]) &&
+              lp_tag(b, "what", what) && lp_field_int(b, "parent_id", (int64_t)ev->order_id) &&
+              lp_field_str(b, "side", ev->side ? "sell" : "buy");
+    if (ev->kind == TF_EV_PARENT_STATE)
+        ok = ok && lp_field_fixed(b, "filled", ev->cum_qty, qp) && lp_field_fixed(b, "avg_price", ev->last_px, pp) &&
+             lp_field_fixed(b, "slippage_bp", ev->arg, 3);
+    else
+        ok = ok && lp_field_fixed(b, "qty", ev->qty, qp) && lp_field_fixed(b, "limit_price", ev->price, pp);
+    ok = ok && lp_field_int(b, "seq", (int64_t)seq) && lp_point_end(b, stamp(ip, ev, seq));
+    return ok ? 1 : -1;
+}
+
 /* Kill switch, limits, trading state, resolutions, session resets. */
 static int risk_point(influx_points *ip, lp_buf *b, const tf_order_event *ev, uint64_t seq)
 {
@@ -99,8 +123,9 @@ int influx_points_order(influx_points *ip, lp_buf *b, const tf_journal_slot *rec
     memcpy(&ev, rec->payload, sizeof ev);
     if (ev.kind == 0 || ev.kind >= TF_EV_KIND_COUNT)
         return 0;
+    bool parent = ev.kind >= TF_EV_PARENT_ACCEPTED && ev.kind <= TF_EV_PARENT_STATE;
     bool per_instrument = ev.kind <= TF_EV_EXPIRED || ev.kind == TF_EV_OUT_OF_BAND_FILL ||
-                          ev.kind == TF_EV_RESOLVED || ev.kind == TF_EV_POSITION;
+                          ev.kind == TF_EV_RESOLVED || ev.kind == TF_EV_POSITION || parent;
     if (!per_instrument)
         return ev.kind == TF_EV_ILLEGAL ? 0 : risk_point(ip, b, &ev, rec->seq);
     if (!in) {
@@ -109,7 +134,9 @@ int influx_points_order(influx_points *ip, lp_buf *b, const tf_journal_slot *rec
     }
     size_t start = b->len;
     int n;
-    if (ev.kind == TF_EV_POSITION) {
+    if (parent) {
+        n = parent_point(ip, b, &ev, in, rec->seq);
+    } else if (ev.kind == TF_EV_POSITION) {
         n = position_point(ip, b, &ev, in, rec->seq);
     } else if (ev.kind == TF_EV_OUT_OF_BAND_FILL) {
         n = fill_point(ip, b, &ev, in, rec->seq);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "shm/orders.h"
+#include "shm/parents.h"
 #include "tools/oob/redis_cmds.h"
 #include "tools/oob/resp.h"
 
@@ -143,6 +144,48 @@ static int position_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_inst
     return 2;
 }
 
+/* parents:<strategy> field <parent id>: a parent's latest (JSON), written
+ * on every parent event; a finished parent stays with its final state. */
+static int parent_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in)
+{
+    char a[48], c2[48], json[384], k[48], f[24];
+    int n;
+    if (ev->kind == TF_EV_PARENT_STATE) {
+        put_fixed(a, sizeof a, ev->cum_qty, in->qty_precision);
+        put_fixed(c2, sizeof c2, ev->last_px, in->price_precision);
+        n = snprintf(json, sizeof json,
+                     "{\"parent_id\":%llu,\"symbol\":\"%s\",\"side\":\"%s\",\"state\":\"%s\",\"filled\":\"%s\","
+                     "\"avg_price\":\"%s\",\"slippage_bp\":%.3f,\"updated_ns\":%llu}",
+                     (unsigned long long)ev->order_id, in->symbol, ev->side ? "sell" : "buy",
+                     ev->reason < TF_ALGO_STATE_END ? tf_algo_state_names[ev->reason] : "?", a, c2,
+                     (double)ev->arg / 1000.0, (unsigned long long)ev->realtime_ns);
+    } else {
+        put_fixed(a, sizeof a, ev->qty, in->qty_precision);
+        put_fixed(c2, sizeof c2, ev->price, in->price_precision);
+        n = snprintf(json, sizeof json,
+                     "{\"parent_id\":%llu,\"symbol\":\"%s\",\"side\":\"%s\",\"%s\":\"%s\",\"qty\":\"%s\","
+                     "\"limit_price\":\"%s\",\"updated_ns\":%llu}",
+                     (unsigned long long)ev->order_id, in->symbol, ev->side ? "sell" : "buy",
+                     ev->kind == TF_EV_PARENT_ACCEPTED ? "algo" : "action",
+                     ev->kind == TF_EV_PARENT_ACCEPTED
+                         ? (ev->reason < TF_ALGO_KIND_END ? tf_algo_kind_names[ev->reason] : "?")
+                         : (ev->reason < TF_ALGO_ACT_END ? tf_algo_action_names[ev->reason] : "?"),
+                     a, c2, (unsigned long long)ev->realtime_ns);
+    }
+    if (n <= 0 || (size_t)n >= sizeof json)
+        return 0;
+    snprintf(k, sizeof k, "parents:%u", ev->strategy);
+    snprintf(f, sizeof f, "%llu", (unsigned long long)ev->order_id);
+    cmd c;
+    cmd_begin(&c, b);
+    arg_s(&c, "HSET");
+    arg_s(&c, k);
+    arg_s(&c, f);
+    arg(&c, json, (size_t)n);
+    cmd_end(&c);
+    return 1;
+}
+
 int redis_cmds_order(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec, const tf_md_instrument_info *in)
 {
     if (rec->length < sizeof(tf_order_event))
@@ -151,6 +194,8 @@ int redis_cmds_order(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec, co
     memcpy(&ev, rec->payload, sizeof ev);
     if (ev.kind == TF_EV_POSITION)
         return position_cmds(b, &ev, in);
+    if (ev.kind >= TF_EV_PARENT_ACCEPTED && ev.kind <= TF_EV_PARENT_STATE)
+        return in ? parent_cmds(b, &ev, in) : 0;
     if (ev.kind == TF_EV_OUT_OF_BAND_FILL)
         return fill_cmds(rc, b, &ev, rec->seq, in);
     if (ev.kind == 0 || (ev.kind > TF_EV_EXPIRED && ev.kind != TF_EV_RESOLVED))

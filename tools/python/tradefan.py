@@ -57,8 +57,38 @@ class Position(ctypes.Structure):
                 ("mark_px", ctypes.c_int64), ("fills", ctypes.c_uint64), ("cost", ctypes.c_int64)]
 
 
+class AlgoParams(ctypes.Structure):  # shm/parents.h tf_algo_params
+    _fields_ = [("kind", ctypes.c_uint8), ("side", ctypes.c_uint8), ("price_style", ctypes.c_uint8),
+                ("end_policy", ctypes.c_uint8), ("size_jitter_pct", ctypes.c_uint8),
+                ("time_jitter_pct", ctypes.c_uint8), ("participation_bps", ctypes.c_uint16),
+                ("instrument", ctypes.c_uint32), ("offset_ticks", ctypes.c_int32),
+                ("qty", ctypes.c_int64), ("limit_price", ctypes.c_int64),
+                ("start_ns", ctypes.c_uint64), ("end_ns", ctypes.c_uint64), ("slice_ns", ctypes.c_uint64),
+                ("resubmit_ns", ctypes.c_uint64), ("min_child", ctypes.c_int64), ("max_child", ctypes.c_int64),
+                ("seed", ctypes.c_uint64)]
+
+
+class ParentStatus(ctypes.Structure):  # shm/parents.h tf_parent_status
+    _fields_ = [("parent_id", ctypes.c_uint64), ("strategy", ctypes.c_uint32), ("instrument", ctypes.c_uint32),
+                ("kind", ctypes.c_uint8), ("side", ctypes.c_uint8), ("state", ctypes.c_uint8),
+                ("price_style", ctypes.c_uint8), ("end_policy", ctypes.c_uint8), ("_pad", ctypes.c_uint8 * 3),
+                ("children", ctypes.c_uint32), ("_pad2", ctypes.c_uint32),
+                ("qty", ctypes.c_int64), ("filled", ctypes.c_int64), ("limit_price", ctypes.c_int64),
+                ("avg_px", ctypes.c_int64), ("target", ctypes.c_int64), ("arrival_mid", ctypes.c_int64),
+                ("interval_vwap", ctypes.c_int64), ("slippage_mbp", ctypes.c_int64),
+                ("vs_vwap_mbp", ctypes.c_int64), ("market_volume", ctypes.c_int64),
+                ("start_ns", ctypes.c_uint64), ("end_ns", ctypes.c_uint64), ("updated_realtime_ns", ctypes.c_uint64)]
+
+
 assert ctypes.sizeof(OrderEvent) == 104 and ctypes.sizeof(Order) == 104
 assert ctypes.sizeof(Position) == 88
+assert ctypes.sizeof(AlgoParams) == 88 and ctypes.sizeof(ParentStatus) == 136
+
+ALGOS = ["-", "twap", "vwap", "pov", "iceberg"]
+ALGO_STATES = ["waiting", "running", "paused", "done", "stopped", "canceled"]
+PRICE_STYLES = ["market", "touch", "mid", "passive"]
+END_POLICIES = ["sweep", "stop"]
+ALGO_ACTIONS = ["start", "pause", "resume", "cancel", "amend"]
 
 
 def _money(units):
@@ -109,6 +139,12 @@ def _load(path=None):
         "tfc_symbol": (s, [p_, ctypes.c_int]),
         "tfc_price_text": (s, [p_, ctypes.c_int, ctypes.c_int64, s, ctypes.c_size_t]),
         "tfc_qty_text": (s, [p_, ctypes.c_int, ctypes.c_int64, s, ctypes.c_size_t]),
+        "tfc_instrument": (ctypes.c_int, [p_, s]),
+        "tfc_price_units": (ctypes.c_int, [p_, ctypes.c_int, s, ctypes.POINTER(ctypes.c_int64)]),
+        "tfc_qty_units": (ctypes.c_int, [p_, ctypes.c_int, s, ctypes.POINTER(ctypes.c_int64)]),
+        "tfc_algo_new": (u64, [p_, ctypes.POINTER(AlgoParams)]),
+        "tfc_algo_control": (u64, [p_, u64, ctypes.c_int, ctypes.c_int64, ctypes.c_int64, u64]),
+        "tfc_parents": (ctypes.c_int, [p_, ctypes.POINTER(ParentStatus), ctypes.c_int]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)
@@ -252,3 +288,79 @@ class Client:
                 "qty": lib.tfc_qty_text(c, i, o.qty_units, buf, 48).decode(),
                 "filled": lib.tfc_qty_text(c, i, o.cum_qty_units, buf, 48).decode(),
                 "state": lib.tfc_state_name(o.state_code).decode(), "version": o.version}
+
+    # ---- parent orders (execution algorithms run by the engine's algo stage) ----
+
+    def _units(self, fn, i, text, what):
+        v = ctypes.c_int64()
+        if fn(self._c, i, str(text).encode(), ctypes.byref(v)) != 0:
+            raise TradeFanError(f"bad {what} {text!r}")
+        return v.value
+
+    def algo(self, kind, symbol, side, qty, duration=None, start_in=0, limit=None, slice=None, style="market",
+             offset_ticks=0, resubmit=None, participation_bps=0, min_child=None, max_child=None,
+             end_policy="sweep", size_jitter_pct=0, time_jitter_pct=0):
+        """Start a parent order: kind twap|vwap|pov|iceberg, times in seconds.
+        Returns the answer: parent_accepted (order_id = the parent) or rejected."""
+        import time
+        i = self._lib.tfc_instrument(self._c, symbol.encode())
+        if i < 0:
+            raise TradeFanError(f"unknown symbol {symbol}")
+        now = time.time_ns()
+        p = AlgoParams(kind=ALGOS.index(kind), side=1 if side == "sell" else 0,
+                       price_style=PRICE_STYLES.index(style), end_policy=END_POLICIES.index(end_policy),
+                       size_jitter_pct=size_jitter_pct, time_jitter_pct=time_jitter_pct,
+                       participation_bps=participation_bps, instrument=i, offset_ticks=offset_ticks,
+                       qty=self._units(self._lib.tfc_qty_units, i, qty, "quantity"),
+                       start_ns=now + int(start_in * 1e9))
+        if duration:
+            p.end_ns = p.start_ns + int(duration * 1e9)
+        if limit is not None:
+            p.limit_price = self._units(self._lib.tfc_price_units, i, limit, "price")
+        if slice:
+            p.slice_ns = int(slice * 1e9)
+        if resubmit:
+            p.resubmit_ns = int(resubmit * 1e9)
+        if min_child is not None:
+            p.min_child = self._units(self._lib.tfc_qty_units, i, min_child, "quantity")
+        if max_child is not None:
+            p.max_child = self._units(self._lib.tfc_qty_units, i, max_child, "quantity")
+        return self._answer(self._lib.tfc_algo_new(self._c, ctypes.byref(p)))
+
+    def algo_control(self, parent_id, action, qty=None, limit=None, end_in=None):
+        """pause, resume, cancel or amend (qty, limit, end_in seconds from now) a parent."""
+        import time
+        q = lim = end = 0
+        if qty is not None or limit is not None:
+            p = next((x for x in self.parents() if x["parent_id"] == parent_id), None)
+            if p is None:
+                raise TradeFanError(f"no running parent {parent_id}")
+            i = self._lib.tfc_instrument(self._c, p["symbol"].encode())
+            if qty is not None:
+                q = self._units(self._lib.tfc_qty_units, i, qty, "quantity")
+            if limit is not None:
+                lim = self._units(self._lib.tfc_price_units, i, limit, "price")
+        if end_in is not None:
+            end = time.time_ns() + int(end_in * 1e9)
+        return self._answer(self._lib.tfc_algo_control(self._c, parent_id, ALGO_ACTIONS.index(action), q, lim, end))
+
+    def parents(self):
+        """The parents running now, decimals as strings, slippage in bp."""
+        arr = (ParentStatus * 64)()
+        n = self._lib.tfc_parents(self._c, arr, 64)
+        if n < 0:
+            raise TradeFanError("this engine runs no algo stage")
+        out, buf = [], ctypes.create_string_buffer(48)
+        lib, c = self._lib, self._c
+        for p in arr[:n]:
+            i = p.instrument
+            out.append({"parent_id": p.parent_id, "strategy": p.strategy, "algo": ALGOS[p.kind],
+                        "symbol": lib.tfc_symbol(c, i).decode(), "side": "sell" if p.side else "buy",
+                        "state": ALGO_STATES[p.state] if p.state < len(ALGO_STATES) else "?",
+                        "qty": lib.tfc_qty_text(c, i, p.qty, buf, 48).decode(),
+                        "filled": lib.tfc_qty_text(c, i, p.filled, buf, 48).decode(),
+                        "target": lib.tfc_qty_text(c, i, p.target, buf, 48).decode(),
+                        "avg_px": lib.tfc_price_text(c, i, p.avg_px, buf, 48).decode() if p.avg_px else None,
+                        "slippage_bp": p.slippage_mbp / 1000.0, "vs_vwap_bp": p.vs_vwap_mbp / 1000.0,
+                        "children": p.children})
+        return out

@@ -318,6 +318,34 @@ static void test_vwap_follows_the_profile_and_caps_participation(void **state)
         assert_true(w.sent_qty[i] >= 100);
 }
 
+static void test_vwap_profile_from_a_day_by_minute(void **state)
+{
+    (void)state;
+    static int64_t day[TF_ALGO_DAY_MINUTES];
+    for (uint32_t m = 0; m < TF_ALGO_DAY_MINUTES; m++)
+        day[m] = 100;
+    day[600] = 700; /* 10:00 UTC is busy */
+    const uint64_t MIN = 60 * S, midnight = 20000 * 86400ull * S;
+    tf_algo_profile pr;
+    /* 09:58 to 10:02: four minutes, the third seven times the others. */
+    assert_int_equal(tf_algo_profile_from_day(&pr, day, midnight + 598 * MIN, midnight + 602 * MIN), 0);
+    assert_int_equal(pr.buckets, 4);
+    assert_int_equal(pr.total, 1000);
+    assert_int_equal(pr.cum_ppm[0], 100000);
+    assert_int_equal(pr.cum_ppm[1], 200000);
+    assert_int_equal(pr.cum_ppm[2], 900000);
+    assert_int_equal(pr.cum_ppm[3], 1000000);
+    /* A long horizon: no more than the bucket limit; half a minute counts half. */
+    assert_int_equal(tf_algo_profile_from_day(&pr, day, midnight, midnight + 600 * MIN + 30 * S), 0);
+    assert_int_equal(pr.buckets, TF_ALGO_PROFILE_BUCKETS);
+    assert_true(pr.total <= 600 * 100 + 350 && pr.total >= 600 * 100 + 350 - TF_ALGO_PROFILE_BUCKETS); /* a unit a bucket */
+    /* Across midnight it wraps; an empty day refuses. */
+    assert_int_equal(tf_algo_profile_from_day(&pr, day, midnight - MIN, midnight + MIN), 0);
+    assert_int_equal(pr.total, 200);
+    static int64_t none[TF_ALGO_DAY_MINUTES];
+    assert_int_equal(tf_algo_profile_from_day(&pr, none, midnight, midnight + MIN), -1);
+}
+
 static void test_iceberg_refreshes_only_when_done_and_withdraws(void **state)
 {
     (void)state;
@@ -452,6 +480,31 @@ static void test_amending_the_limit_or_end(void **state)
     assert_int_equal(tf_algo_amend(&a, 15, 0, 0, why, sizeof why), -1); /* not whole lots */
 }
 
+static void test_no_dust_is_left_behind(void **state)
+{
+    (void)state;
+    /* The venue's smallest order is 30 here: a child that would leave 20
+     * takes them too. */
+    tf_algo_instrument big = {.lot_size = 10, .tick_size = 1, .min_qty = 30};
+    tf_algo a;
+    venue v = {0};
+    tf_algo_market m = {.bid = 999, .ask = 1001};
+    tf_algo_params p = twap(320, 3, 1); /* slices of 100, 100, 120 */
+    tf_algo_init(&a, &p, &big, NULL);
+    run(&a, &v, &m, T0, T0 + 3 * S, S / 10);
+    assert_int_equal(a.state, TF_ALGO_DONE);
+    for (uint32_t i = 0; i < v.n; i++)
+        assert_true(v.sent_qty[i] >= 30);
+    tf_algo_params ice = {.kind = TF_ALGO_ICEBERG, .qty = 120, .limit_price = 1000, .start_ns = T0, .min_child = 50,
+                          .max_child = 50, .seed = 1};
+    venue w = {.policy = FILL_ALL};
+    tf_algo_init(&a, &ice, &big, NULL);
+    run(&a, &w, &m, T0, T0 + S, S / 10);
+    assert_int_equal(a.state, TF_ALGO_DONE);
+    assert_int_equal(w.n, 2); /* 50, then 70 rather than 50 and a dust of 20 */
+    assert_int_equal(w.sent_qty[1], 70);
+}
+
 static void test_bad_parameters_are_refused_with_a_reason(void **state)
 {
     (void)state;
@@ -501,10 +554,12 @@ int main(void)
         cmocka_unit_test(test_sweep_with_a_guard_is_an_ioc_at_the_limit_and_then_stops),
         cmocka_unit_test(test_pov_follows_the_market_between_min_and_max),
         cmocka_unit_test(test_vwap_follows_the_profile_and_caps_participation),
+        cmocka_unit_test(test_vwap_profile_from_a_day_by_minute),
         cmocka_unit_test(test_iceberg_refreshes_only_when_done_and_withdraws),
         cmocka_unit_test(test_no_over_fill_when_fills_race_cancels_and_amends),
         cmocka_unit_test(test_pause_cancels_the_child_and_resume_catches_up),
         cmocka_unit_test(test_amending_the_limit_or_end),
+        cmocka_unit_test(test_no_dust_is_left_behind),
         cmocka_unit_test(test_bad_parameters_are_refused_with_a_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "shm/err.h"
+#include "shm/orders.h"
+#include "shm/parents.h"
 #include "tools/oob/oob_process.h"
 #include "tools/oob/influx_http.h"
 #include "tools/oob/influx_points.h"
@@ -138,6 +140,25 @@ static void test_points(void **state)
     assert_int_equal(b.len, 0);
 }
 
+/* A parent order's progress: measurement parent_orders. */
+static void test_parent_points(void **state)
+{
+    (void)state;
+    tf_cfg_influx cfg = {.precision = TF_INFLUX_NS};
+    influx_points ip;
+    influx_points_init(&ip, &cfg);
+    lp_buf b = fresh(sizeof mem - 1);
+    tf_order_event ev = {.order_id = 77, .strategy = 3, .instrument = 0, .kind = TF_EV_PARENT_STATE,
+                         .reason = TF_ALGO_RUNNING, .cum_qty = 25000, .last_px = 4300012, .arg = 1500,
+                         .realtime_ns = 1796046300000000000ull};
+    tf_journal_slot *s = slot(TF_REC_ORDER_EVENT, &ev, sizeof ev);
+    s->seq = 9;
+    assert_int_equal(influx_points_add(&ip, &b, s, &btc), 1);
+    assert_string_equal(text(&b), "parent_orders,exchange=binance,symbol=BTCUSDT,strategy=3,event=parent_state,"
+                                  "what=running parent_id=77i,side=\"buy\",filled=0.25000,avg_price=43000.12,"
+                                  "slippage_bp=1.500,seq=9i 1796046300000000009\n");
+}
+
 static void test_position_file(void **state)
 {
     (void)state;
@@ -207,6 +228,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_refusals_leave_the_buffer_alone),
         cmocka_unit_test(test_points),
+        cmocka_unit_test(test_parent_points),
         cmocka_unit_test(test_position_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "shm/orders.h"
+#include "shm/parents.h"
 #include "tools/oob/redis_cmds.h"
 
 static const tf_md_instrument_info BTC = {.id = 0, .price_precision = 2, .qty_precision = 5,
@@ -258,6 +260,32 @@ static void test_bar_json(void **state)
     assert_int_equal(redis_bar_json(out, n, &b, &BTC), 0);     /* one short: 0, not a cut member */
 }
 
+/* A parent order's events: its latest, as JSON, under parents:<strategy>. */
+static void test_parent_events_are_hset(void **state)
+{
+    (void)state;
+    tf_order_event ev = {.order_id = 77, .strategy = 3, .instrument = 0, .kind = TF_EV_PARENT_STATE, .side = 0,
+                         .reason = TF_ALGO_DONE, .cum_qty = 50000, .last_px = 4300012, .arg = -1250,
+                         .realtime_ns = 1700000000000000001ull};
+    assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_ORDER_EVENT, 4, &ev, sizeof ev), &BTC), 1);
+    char want[1024];
+    size_t n = resp(want, 4, "HSET", "parents:3", "77",
+                    "{\"parent_id\":77,\"symbol\":\"BTCUSDT\",\"side\":\"buy\",\"state\":\"done\","
+                    "\"filled\":\"0.50000\",\"avg_price\":\"43000.12\",\"slippage_bp\":-1.250,"
+                    "\"updated_ns\":1700000000000000001}");
+    assert_buf(want, n);
+    B.len = 0;
+    ev.kind = TF_EV_PARENT_ACCEPTED;
+    ev.reason = TF_ALGO_TWAP;
+    ev.qty = 100000;
+    ev.price = 0;
+    assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_ORDER_EVENT, 5, &ev, sizeof ev), &BTC), 1);
+    n = resp(want, 4, "HSET", "parents:3", "77",
+             "{\"parent_id\":77,\"symbol\":\"BTCUSDT\",\"side\":\"buy\",\"algo\":\"twap\",\"qty\":\"1.00000\","
+             "\"limit_price\":\"0.00\",\"updated_ns\":1700000000000000001}");
+    assert_buf(want, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +298,7 @@ int main(void)
         cmocka_unit_test_setup(test_buffer_limit, setup),
         cmocka_unit_test_setup(test_longest_command_fits, setup),
         cmocka_unit_test_setup(test_bar_json, setup),
+        cmocka_unit_test_setup(test_parent_events_are_hset, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,14 +99,6 @@ static void maker(sim *s, sim_symbol *y)
     }
 }
 
-void sim_impact_decay(sim *s, sim_symbol *y, uint64_t now_ns)
-{
-    sim_impact_state *m = &y->impact;
-    if (m->temp_at_ns && now_ns > m->temp_at_ns && s->impact.decay_ms > 0)
-        m->temp_bp *= exp(-(double)(now_ns - m->temp_at_ns) / 1e6 / s->impact.decay_ms);
-    m->temp_at_ns = now_ns;
-}
-
 /* --impact: move the book one tick toward the fair price's offset (the
  * agent withdraws its touch on one side and quotes a tick past the other). */
 static void impact_step(sim *s, sim_symbol *y, uint64_t now_ns)

@@ -15,6 +15,7 @@
  * a reordered trade's copy. */
 #include "tools/tfsim/sim.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -294,6 +295,15 @@ static void on_fill(sim *s, int si, const match_event *ev)
     fmt_u64(&b, s->now_ms);
     fmt_str(&b, buy ? ",\"m\":false,\"M\":true}" : ",\"m\":true,\"M\":true}");
     emit_trade(s, si, s->msg, (size_t)(b.p - s->msg));
+}
+
+/* --impact: the temporary offset decays with its time constant. */
+void sim_impact_decay(sim *s, sim_symbol *y, uint64_t now_ns)
+{
+    sim_impact_state *m = &y->impact;
+    if (m->temp_at_ns && now_ns > m->temp_at_ns && s->impact.decay_ms > 0)
+        m->temp_bp *= exp(-(double)(now_ns - m->temp_at_ns) / 1e6 / s->impact.decay_ms);
+    m->temp_at_ns = now_ns;
 }
 
 /* --impact: a participant's fill moves the fair price (see sim_impact). */
