@@ -1,6 +1,7 @@
 #!/bin/sh
 # Integration: parent orders (execution algorithms) as real processes.
-# tfsim's market feeds the engine (feed → algo → risk → OMS → paper venue);
+# tfsim's market feeds the engine (feed → algo → risk → OMS → exio, FIX to
+# tfsim's matching engine);
 # tfctl starts and steers parents and reads their progress.
 #  1. each algorithm completes a parent against the living market: TWAP,
 #     VWAP (no profile: time-weighted), POV and iceberg; filled = qty, the
@@ -32,9 +33,11 @@ fails=0
 [ -x "$PY" ] || { echo "FAIL: $PY is required"; exit 1; }
 T="$BIN/tfctl -d $dir -n $inst -s 2"
 
-"$BIN/tfsim" --port 0 --port-file "$dir/port" --symbols BTCUSDT --rate 2000 >"$dir/sim.log" 2>&1 &
+mkdir -p "$dir/run/tfsim"
+"$BIN/tfsim" --port 0 --port-file "$dir/port" --fix-port 0 --fix-port-file "$dir/fixport" --fix-store "$dir/run/tfsim" \
+    --symbols BTCUSDT --rate 2000 >"$dir/sim.log" 2>&1 &
 sim_pid=$!
-wait_for 5 test -s "$dir/port" || { echo "FAIL tfsim did not come up"; cat "$dir/sim.log"; exit 1; }
+wait_for 5 test -s "$dir/fixport" || { echo "FAIL tfsim did not come up"; cat "$dir/sim.log"; exit 1; }
 port=$(cat "$dir/port")
 # A VWAP profile by time of day: the next few minutes busier than the rest.
 "$PY" - "$dir/profile.txt" <<'PYEOF'
@@ -68,14 +71,19 @@ risk:
     - {id: 1, name: plugin}
     - {id: 2, name: algos}
     - {id: 3, name: other}
+exchange: {host: 127.0.0.1, port: $(cat "$dir/fixport"), sender_comp_id: TFALGO, target_comp_id: TFSIM,
+           store_dir: $dir/run/fix, reconnect_min_ms: 50, reconnect_max_ms: 500, reconcile_timeout_ms: 2000,
+           profile: tfsim}
 threads:
-  - {name: hot, idle: backoff, stages: [feed, strategy, algo, risk, oms, paper]}
+  - {name: hot, idle: backoff, stages: [feed, strategy, algo, risk, oms, exio]}
 YAML
 start_engine() {
     "$BIN/tfengine" -c "$dir/cfg.yaml" >>"$dir/engine.log" 2>&1 &
     engine_pid=$!
     wait_for 10 sh -c "$BIN/tfctl -d $dir -n $inst quote BTCUSDT" ||
         { echo "FAIL engine has no market"; cat "$dir/engine.log"; exit 1; }
+    wait_for 10 sh -c "$BIN/tfstat -d $dir -n $inst --once 2>/dev/null | grep -Eq '^  0 +active '" ||
+        { echo "FAIL engine did not log on to tfsim"; cat "$dir/engine.log"; exit 1; }
 }
 start_engine
 
