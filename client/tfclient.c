@@ -597,13 +597,9 @@ const char *tfc_event_name(unsigned k) { return k < TF_EV_KIND_COUNT ? tf_event_
 
 uint64_t tfc_algo_new(tfc *c, const tf_algo_params *p)
 {
-    tf_req_algo_params x = {.slice_ns = p->slice_ns, .resubmit_ns = p->resubmit_ns, .min_child = p->min_child,
-                            .max_child = p->max_child, .participation_bps = p->participation_bps,
-                            .size_jitter_pct = p->size_jitter_pct, .time_jitter_pct = p->time_jitter_pct,
-                            .offset_ticks = p->offset_ticks};
-    tf_req_algo b = {.instrument = p->instrument, .kind = p->kind, .side = p->side,
-                     .price_style = p->price_style, .end_policy = p->end_policy, .qty = p->qty,
-                     .limit_price = p->limit_price, .start_ns = p->start_ns, .end_ns = p->end_ns};
+    tf_req_algo b;
+    tf_req_algo_params x;
+    tf_algo_params_split(p, &b, &x);
     /* The parameters first, their id one below the parent's: the gate pairs them. */
     if (!tfc__send(c, TF_REQ_ALGO_PARAMS, &x, sizeof x))
         return 0;

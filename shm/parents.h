@@ -86,6 +86,33 @@ typedef struct tf_req_algo_params {
 } tf_req_algo_params;
 _Static_assert(sizeof(tf_req_algo_params) == 40, "fits a request body");
 
+/* A parent's parameters into the two request bodies they travel in, and
+ * back (x NULL: the finer parameters are 0). */
+static inline void tf_algo_params_split(const tf_algo_params *p, tf_req_algo *b, tf_req_algo_params *x)
+{
+    *b = (tf_req_algo){.instrument = p->instrument, .kind = p->kind, .side = p->side,
+                       .price_style = p->price_style, .end_policy = p->end_policy, .qty = p->qty,
+                       .limit_price = p->limit_price, .start_ns = p->start_ns, .end_ns = p->end_ns};
+    *x = (tf_req_algo_params){.slice_ns = p->slice_ns, .resubmit_ns = p->resubmit_ns, .min_child = p->min_child,
+                              .max_child = p->max_child, .participation_bps = p->participation_bps,
+                              .size_jitter_pct = p->size_jitter_pct, .time_jitter_pct = p->time_jitter_pct,
+                              .offset_ticks = p->offset_ticks};
+}
+
+static inline void tf_algo_params_join(tf_algo_params *p, const tf_req_algo *b, const tf_req_algo_params *x)
+{
+    static const tf_req_algo_params none;
+    if (!x)
+        x = &none;
+    *p = (tf_algo_params){.kind = b->kind, .side = b->side, .price_style = b->price_style,
+                          .end_policy = b->end_policy, .size_jitter_pct = x->size_jitter_pct,
+                          .time_jitter_pct = x->time_jitter_pct, .participation_bps = x->participation_bps,
+                          .instrument = b->instrument, .offset_ticks = x->offset_ticks, .qty = b->qty,
+                          .limit_price = b->limit_price, .start_ns = b->start_ns, .end_ns = b->end_ns,
+                          .slice_ns = x->slice_ns, .resubmit_ns = x->resubmit_ns, .min_child = x->min_child,
+                          .max_child = x->max_child};
+}
+
 typedef enum tf_algo_action {
     TF_ALGO_ACT_START = 0,       /* risk -> algo stage only */
     TF_ALGO_ACT_PAUSE,

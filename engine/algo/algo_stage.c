@@ -1,21 +1,16 @@
 /* The algo stage (see algo_stage.h). */
 #include "engine/algo/algo_stage.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/orders/order_fsm.h"
 #include "shm/catalog.h"
 #include "shm/common.h"
 #include "shm/err.h"
+#include "shm/fixed.h"
 #include "shm/records.h"
-
-static int64_t tf__pow10(unsigned n)
-{
-    int64_t v = 1;
-    for (unsigned i = 0; i < n && i < 18; i++)
-        v *= 10;
-    return v;
-}
 
 /* ---- the market ---- */
 
@@ -80,15 +75,7 @@ static bool tf__send(tf_algo_stage *a, uint32_t strategy, uint32_t type, const v
     return true;
 }
 
-static int64_t tf__slip_mbp(int64_t avg, int64_t ref, int side)
-{
-    if (!avg || ref <= 0)
-        return 0;
-    int64_t s = (int64_t)(((double)avg - (double)ref) / (double)ref * 1e7);
-    return side == TF_BUY ? s : -s;
-}
-
-static void tf__publish(tf_algo_stage *a, tf_algo_parent *p, const tf_algo_market *m)
+static void tf__publish(tf_algo_stage *a, tf_algo_parent *p, int64_t target)
 {
     const tf_algo *g = &p->algo;
     const tf__algo_mkt *mk = &a->mkt[g->p.instrument];
@@ -100,9 +87,9 @@ static void tf__publish(tf_algo_stage *a, tf_algo_parent *p, const tf_algo_marke
         .parent_id = p->id, .strategy = p->strategy, .instrument = g->p.instrument, .kind = g->p.kind,
         .side = g->p.side, .state = g->state, .price_style = g->p.price_style, .end_policy = g->p.end_policy,
         .children = g->children, .qty = g->p.qty, .filled = g->filled, .limit_price = g->p.limit_price,
-        .avg_px = avg, .target = m ? tf_algo_target(g, m) : 0, .arrival_mid = g->arrival_mid,
-        .interval_vwap = vwap, .slippage_mbp = tf__slip_mbp(avg, g->arrival_mid, g->p.side),
-        .vs_vwap_mbp = tf__slip_mbp(avg, vwap, g->p.side), .market_volume = vol, .start_ns = g->p.start_ns,
+        .avg_px = avg, .target = target, .arrival_mid = g->arrival_mid,
+        .interval_vwap = vwap, .slippage_mbp = tf_algo_slippage_mbp(avg, g->arrival_mid, g->p.side),
+        .vs_vwap_mbp = tf_algo_slippage_mbp(avg, vwap, g->p.side), .market_volume = vol, .start_ns = g->p.start_ns,
         .end_ns = g->p.end_ns, .updated_realtime_ns = tf_realtime_ns()};
     tf_parent_slot *s = &a->slots[p - a->parents];
     ck_sequence_write_begin(&s->seq);
@@ -121,7 +108,7 @@ static void tf__report(tf_algo_stage *a, tf_algo_parent *p, uint64_t now, bool f
         return;
     int64_t avg = tf_algo_avg_price(g);
     tf_req_algo_report r = {.parent_id = p->id, .state = g->state, .filled = g->filled, .avg_px = avg,
-                            .slippage_mbp = tf__slip_mbp(avg, g->arrival_mid, g->p.side)};
+                            .slippage_mbp = tf_algo_slippage_mbp(avg, g->arrival_mid, g->p.side)};
     if (!tf__send(a, p->strategy, TF_REQ_ALGO_REPORT, &r, sizeof r, NULL))
         return; /* again next cycle */
     p->reported_state = g->state;
@@ -175,7 +162,7 @@ static void tf__start(tf_algo_stage *a, const tf_algo_cmd *c)
     tf_algo_store_put(&a->store, (uint32_t)(p - a->parents), c->parent_id, c->strategy, &c->params);
     p->volume_base = a->mkt[c->params.instrument].volume;
     p->notional_base = a->mkt[c->params.instrument].notional;
-    p->reported_state = UINT8_MAX; /* the first report goes at once */
+    p->reported_state = p->published_state = UINT8_MAX; /* the first report and slot write go at once */
     if (a->c_started)
         tf_counter_inc(a->c_started, 1);
 }
@@ -202,9 +189,10 @@ static void tf__control(tf_algo_stage *a, const tf_algo_cmd *c)
 
 /* ---- what became of the children ---- */
 
-static bool tf__done_state(uint8_t st)
+/* The event leaves its order finished (a position event only follows a fill). */
+static bool tf__ends_order(const tf_order_event *ev)
 {
-    return st == TF_OS_FILLED || st == TF_OS_CANCELED || st == TF_OS_REJECTED || st == TF_OS_EXPIRED;
+    return ev->kind != TF_EV_POSITION && ev->state < TF_OS_COUNT && tf_ord_state_final((tf_ord_state)ev->state);
 }
 
 static void tf__refused(tf_algo_stage *a, tf_algo_parent *p, uint16_t reason);
@@ -246,7 +234,7 @@ static void tf__on_event(tf_algo_stage *a, const tf_order_event *ev)
             tf_algo_child_fill(&p->algo, ev->last_qty, ev->last_px);
         if (ev->kind == TF_EV_REJECTED && !ev->order_id && ev->client_req_id == p->child_req)
             tf__refused(a, p, ev->reason);
-        if (ev->kind == TF_EV_REJECTED || (ev->kind != TF_EV_POSITION && tf__done_state(ev->state))) {
+        if (ev->kind == TF_EV_REJECTED || tf__ends_order(ev)) {
             tf_algo_child_done(&p->algo);
             p->child_req = p->child_order = p->cancel_req = 0;
             p->cancel_wanted = false;
@@ -322,7 +310,8 @@ static int tf__step(tf_algo_stage *a, tf_algo_parent *p, uint64_t now, uint64_t 
     const tf_instrument *in = &a->ins->items[g->p.instrument];
     int64_t ref = m.bid > 0 && m.ask > 0 ? (m.bid + m.ask) / 2 : 0;
     if (in->min_notional > 0 && ref > 0) {
-        __int128 q = ((__int128)in->min_notional * tf__pow10(in->qty_precision) + ref - 1) / ref;
+        unsigned qp = in->qty_precision <= TF_FIXED_MAX_PRECISION ? in->qty_precision : 0;
+        __int128 q = ((__int128)in->min_notional * tf_pow10[qp] + ref - 1) / ref;
         int64_t lots = (int64_t)((q + g->ins.lot_size - 1) / g->ins.lot_size);
         g->ins.min_qty = lots * g->ins.lot_size > g->ins.lot_size ? lots * g->ins.lot_size : g->ins.lot_size;
     }
@@ -359,10 +348,18 @@ static int tf__step(tf_algo_stage *a, tf_algo_parent *p, uint64_t now, uint64_t 
         tf__cancel_child(a, p);
         work++;
     }
-    if (g->state != p->reported_state || g->filled != p->reported_filled || work) {
-        tf__publish(a, p, &m);
-        tf__report(a, p, now, false);
+    /* The slot is written when what it shows changes, not every cycle. */
+    int64_t target = tf_algo_target(g, &m);
+    if (g->state != p->published_state || g->filled != p->published_filled || g->children != p->published_children ||
+        target != p->published_target) {
+        tf__publish(a, p, target);
+        p->published_state = g->state;
+        p->published_filled = g->filled;
+        p->published_children = g->children;
+        p->published_target = target;
     }
+    if (g->state != p->reported_state || g->filled != p->reported_filled)
+        tf__report(a, p, now, false);
     if (tf_algo_finished(g) && g->state == p->reported_state && !g->child_working)
         tf__free(a, p);
     return work;
@@ -428,12 +425,21 @@ int tf_algo_stage_init(tf_stage *stage, tf_algo_stage *a, const tf_config *cfg, 
         tf_algo_parent *p = &a->parents[k];
         const tf_instrument *im = &ins->items[r->params.instrument];
         tf_algo_instrument ai = {.lot_size = im->lot_size, .tick_size = im->tick_size, .min_qty = im->lot_size};
+        char why[128];
+        /* A file is read, not trusted: parameters the algorithm would refuse
+         * (a zero slice divides by zero) are left out, saying so. */
+        if (tf_algo_check(&r->params, &ai, r->params.start_ns, why, sizeof why) != 0) {
+            fprintf(stderr, "tfengine: orders.algo_store: parent %llu left out: %s\n",
+                    (unsigned long long)r->parent_id, why);
+            tf_algo_store_clear(&a->store, k);
+            continue;
+        }
         p->id = r->parent_id;
         p->strategy = r->strategy;
         tf__init_algo(a, p, &r->params, &ai);
         p->algo.arrival_mid = r->arrival_mid;
         p->arrival_stored = r->arrival_mid != 0;
-        p->reported_state = UINT8_MAX;
+        p->reported_state = p->published_state = UINT8_MAX;
         p->recovering = true;
     }
     tf_journal_reader_init(&a->md_reader, md, TF_JOURNAL_FROM_LIVE);
@@ -474,7 +480,8 @@ void tf_algo_stage_replay(tf_algo_stage *a, const tf_order_event *ev)
             continue;
         }
         if (ev->kind == TF_EV_PARENT_STATE && ev->order_id == p->id) {
-            g->state = (uint8_t)ev->reason; /* finished ones are let go after the replay */
+            if (ev->reason < TF_ALGO_STATE_END) /* a journal on disk is read, not trusted */
+                g->state = (uint8_t)ev->reason; /* finished ones are let go after the replay */
             continue;
         }
         if (!p->child_order || ev->order_id != p->child_order)
@@ -483,7 +490,7 @@ void tf_algo_stage_replay(tf_algo_stage *a, const tf_order_event *ev)
             g->filled += ev->last_qty;
             g->fill_value += (double)ev->last_qty * (double)ev->last_px;
         }
-        if (ev->kind != TF_EV_POSITION && tf__done_state(ev->state))
+        if (tf__ends_order(ev))
             p->child_order = 0;
     }
 }

@@ -57,7 +57,9 @@ typedef struct tf_algo_parent {
     uint64_t cancel_req;            /* the request id of the cancel out (0: none) */
     int64_t volume_base;            /* the instrument's traded volume when the parent started */
     double notional_base;           /* and its notional (price units * qty units) */
-    uint8_t reported_state;
+    uint8_t reported_state, published_state; /* what the gate was told, what the slot shows */
+    uint32_t published_children;
+    int64_t published_filled, published_target;
     int64_t reported_filled;
     uint64_t next_report_ns;
     uint64_t trigger_wall;          /* the last child's end: what may release the next (wall clock) */

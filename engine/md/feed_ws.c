@@ -34,7 +34,6 @@ struct tf_feed_ws {
 
     ws_state state;
     uint64_t started_ns, last_rx_ns, last_ping_ns, closing_ns;
-    bool request_sent;            /* the upgrade request went into out (or TLS) */
     bool upgraded;                /* this connection reached WS_UP */
     bool peer_closed;
     bool close_queued;            /* our close frame is in out */
@@ -243,11 +242,8 @@ static void queue_request(tf_feed_ws *w)
 {
     char req[TF__WS_OUT_CAP];
     size_t n = tf_ws_request(req, sizeof req, w->host, w->port, w->tls_on, w->path, w->key);
-    if (!n || !out_put(w, req, n)) {
+    if (!n || !out_put(w, req, n))
         finish(w, "the upgrade request does not fit");
-        return;
-    }
-    w->request_sent = true;
 }
 
 static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const char *data, size_t len)
@@ -297,7 +293,6 @@ static void on_net(void *ctx, uint32_t conn, tf_net_event ev, int res, const cha
             snprintf(why, sizeof why, "connection lost: %s", strerror(-res));
         if (res == 0 && w->state != WS_CONNECTING && w->state != WS_UPGRADING)
             w->peer_closed = true;
-        w->net.conns[0].state = TF_NET_CLOSED; /* already closed by net_uring */
         finish(w, why);
         return;
     }
@@ -377,7 +372,7 @@ int tf_feed_ws_connect(tf_feed_ws *w, uint64_t now)
     w->out_len = w->out_off = w->out_inflight = 0;
     w->hs_len = 0;
     w->why[0] = 0;
-    w->request_sent = w->peer_closed = w->close_queued = w->upgraded = false;
+    w->peer_closed = w->close_queued = w->upgraded = false;
     tf_ws_parser_init(&w->parser);
     w->started_ns = w->last_rx_ns = w->last_ping_ns = now;
     w->state = WS_CONNECTING;

@@ -40,29 +40,11 @@ static void tf__parent_reserve(tf_risk *r, tf_risk_parent *p, int64_t reserved)
 /* The parent's parameters: the NEW's body, the PARAMS staged just before it. */
 static void tf__parent_params(const tf_risk *r, uint32_t s, const struct tf_request *q, tf_algo_params *p)
 {
-    const tf_req_algo *b = (const tf_req_algo *)q->body;
-    memset(p, 0, sizeof *p);
-    p->kind = b->kind;
-    p->side = b->side;
-    p->price_style = b->price_style;
-    p->end_policy = b->end_policy;
-    p->instrument = b->instrument;
-    p->qty = b->qty;
-    p->limit_price = b->limit_price;
-    p->start_ns = b->start_ns ? b->start_ns : tf_realtime_ns();
-    p->end_ns = b->end_ns;
+    bool staged = r->algo_staged_seq[s] && r->algo_staged_seq[s] + 1 == q->client_seq;
+    tf_algo_params_join(p, (const tf_req_algo *)q->body, staged ? &r->algo_staged[s] : NULL);
+    if (!p->start_ns)
+        p->start_ns = tf_realtime_ns();
     p->seed = q->client_seq;
-    if (r->algo_staged_seq[s] && r->algo_staged_seq[s] + 1 == q->client_seq) {
-        const tf_req_algo_params *x = &r->algo_staged[s];
-        p->slice_ns = x->slice_ns;
-        p->resubmit_ns = x->resubmit_ns;
-        p->min_child = x->min_child;
-        p->max_child = x->max_child;
-        p->participation_bps = x->participation_bps;
-        p->size_jitter_pct = x->size_jitter_pct;
-        p->time_jitter_pct = x->time_jitter_pct;
-        p->offset_ticks = x->offset_ticks;
-    }
 }
 
 static tf_reject_reason tf__check_algo_new(tf_risk *r, uint32_t s, const struct tf_request *q, uint64_t now)
@@ -124,8 +106,9 @@ static tf_reject_reason tf__check_algo_control(tf_risk *r, uint32_t s, const str
         return TF_RJ_UNKNOWN_ORDER;
     if (p->strategy != s && !r->req_operator)
         return TF_RJ_UNKNOWN_ORDER; /* another strategy's parent: as if it did not exist */
-    if (b->action == TF_ALGO_ACT_AMEND && (b->qty < 0 || b->limit_price < 0))
-        return TF_RJ_BAD_REQUEST;
+    if (b->action == TF_ALGO_ACT_AMEND && (b->qty < 0 || b->qty > TF_RISK_MAX_QTY_UNITS || b->limit_price < 0 ||
+                                           b->limit_price > TF_RISK_MAX_PRICE_UNITS))
+        return TF_RJ_BAD_REQUEST; /* bounded before any sum of quantities */
     int64_t more = b->action == TF_ALGO_ACT_AMEND && b->qty > p->qty ? b->qty - p->qty : 0;
     if (more) { /* a larger parent is checked for what it adds */
         tf_reject_reason rc = tf__risk_check_exposure(r, p->strategy, p->instrument, p->px,

@@ -51,13 +51,9 @@ static uint64_t tf__replace(void *host, uint64_t order_id, int64_t price, int64_
 
 static uint64_t tf__parent(void *host, const tf_algo_params *p)
 {
-    tf_req_algo_params x = {.slice_ns = p->slice_ns, .resubmit_ns = p->resubmit_ns, .min_child = p->min_child,
-                            .max_child = p->max_child, .participation_bps = p->participation_bps,
-                            .size_jitter_pct = p->size_jitter_pct, .time_jitter_pct = p->time_jitter_pct,
-                            .offset_ticks = p->offset_ticks};
-    tf_req_algo b = {.instrument = p->instrument, .kind = p->kind, .side = p->side,
-                     .price_style = p->price_style, .end_policy = p->end_policy, .qty = p->qty,
-                     .limit_price = p->limit_price, .start_ns = p->start_ns, .end_ns = p->end_ns};
+    tf_req_algo b;
+    tf_req_algo_params x;
+    tf_algo_params_split(p, &b, &x);
     /* The parameters, then the parent with the next id: the gate pairs them. */
     if (!tf_spsc_can_offer(((tf_strategy_host *)host)->out) || !tf__submit(host, TF_REQ_ALGO_PARAMS, &x, sizeof x))
         return 0;

@@ -191,7 +191,6 @@ static tf_algo_decision at_end(tf_algo *a, const tf_algo_market *m)
     } else {
         d.is_market = true;
     }
-    (void)m;
     return send(a, m, d, left);
 }
 
@@ -351,11 +350,10 @@ int64_t tf_algo_avg_price(const tf_algo *a)
     return a->filled ? (int64_t)(a->fill_value / (double)a->filled + 0.5) : 0;
 }
 
-double tf_algo_slippage_bps(const tf_algo *a)
+int64_t tf_algo_slippage_mbp(int64_t avg, int64_t ref, int side)
 {
-    if (!a->filled || !a->arrival_mid)
+    if (!avg || ref <= 0)
         return 0;
-    double avg = a->fill_value / (double)a->filled, arr = (double)a->arrival_mid;
-    double s = (avg - arr) / arr * 10000.0;
-    return is_buy(a) ? s : -s;
+    int64_t s = (int64_t)(((double)avg - (double)ref) / (double)ref * 1e7);
+    return side == 0 ? s : -s;
 }

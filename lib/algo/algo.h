@@ -145,10 +145,11 @@ int tf_algo_amend(tf_algo *a, int64_t qty, int64_t limit_price, uint64_t end_ns,
 
 /* The quantity the schedule wants filled by now (TWAP, VWAP, POV). */
 int64_t tf_algo_target(const tf_algo *a, const tf_algo_market *m);
-/* Average fill price (price units, 0 when nothing filled) and the slippage
- * against the arrival mid in basis points (positive = worse than arrival). */
+/* Average fill price (price units, 0 when nothing filled), and the
+ * slippage of an average against a reference price (the arrival mid, a
+ * VWAP) in 1/1000 bp for a side (tf_side), positive = worse; 0 without both. */
 int64_t tf_algo_avg_price(const tf_algo *a);
-double tf_algo_slippage_bps(const tf_algo *a);
+int64_t tf_algo_slippage_mbp(int64_t avg, int64_t ref, int side);
 static inline bool tf_algo_finished(const tf_algo *a)
 {
     return a->state == TF_ALGO_DONE || a->state == TF_ALGO_STOPPED || a->state == TF_ALGO_CANCELED;

@@ -33,6 +33,18 @@ static size_t order_json(char *out, size_t cap, const tf_order_event *ev, const 
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
+/* HSET key field value: one command. */
+static void hset(resp_buf *b, const char *key, const char *field, const char *value, size_t n)
+{
+    cmd c;
+    cmd_begin(&c, b);
+    arg_s(&c, "HSET");
+    arg_s(&c, key);
+    arg_s(&c, field);
+    arg(&c, value, n);
+    cmd_end(&c);
+}
+
 static bool final_state(uint8_t s)
 {
     return s == TF_OS_FILLED || s == TF_OS_CANCELED || s == TF_OS_REJECTED || s == TF_OS_EXPIRED;
@@ -125,22 +137,11 @@ static int position_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_inst
         return 0;
     char s[12];
     snprintf(s, sizeof s, "%u", ev->strategy);
-    cmd c;
     snprintf(k, sizeof k, "positions:%s:%s", in->venue, in->symbol);
-    cmd_begin(&c, b);
-    arg_s(&c, "HSET");
-    arg_s(&c, k);
-    arg_s(&c, s);
-    arg(&c, json, (size_t)n);
-    cmd_end(&c);
+    hset(b, k, s, json, (size_t)n);
     snprintf(k, sizeof k, "pnl:%u", ev->strategy);
     snprintf(f, sizeof f, "%s:%s", in->venue, in->symbol);
-    cmd_begin(&c, b);
-    arg_s(&c, "HSET");
-    arg_s(&c, k);
-    arg_s(&c, f);
-    arg(&c, json, (size_t)n);
-    cmd_end(&c);
+    hset(b, k, f, json, (size_t)n);
     return 2;
 }
 
@@ -176,13 +177,7 @@ static int parent_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_instru
         return 0;
     snprintf(k, sizeof k, "parents:%u", ev->strategy);
     snprintf(f, sizeof f, "%llu", (unsigned long long)ev->order_id);
-    cmd c;
-    cmd_begin(&c, b);
-    arg_s(&c, "HSET");
-    arg_s(&c, k);
-    arg_s(&c, f);
-    arg(&c, json, (size_t)n);
-    cmd_end(&c);
+    hset(b, k, f, json, (size_t)n);
     return 1;
 }
 

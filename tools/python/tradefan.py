@@ -354,7 +354,8 @@ class Client:
         lib, c = self._lib, self._c
         for p in arr[:n]:
             i = p.instrument
-            out.append({"parent_id": p.parent_id, "strategy": p.strategy, "algo": ALGOS[p.kind],
+            out.append({"parent_id": p.parent_id, "strategy": p.strategy,
+                        "algo": ALGOS[p.kind] if p.kind < len(ALGOS) else "?",
                         "symbol": lib.tfc_symbol(c, i).decode(), "side": "sell" if p.side else "buy",
                         "state": ALGO_STATES[p.state] if p.state < len(ALGO_STATES) else "?",
                         "qty": lib.tfc_qty_text(c, i, p.qty, buf, 48).decode(),
