@@ -58,9 +58,9 @@ static int tf__open_journal(tf_engine *e, tf_segment *seg, tf_journal *j, const 
     tf_seg_layout layout;
     tf_journal_layout(&layout, capacity, slot_size);
     /* Order events are unchanged since layout 2 (3 appended a kind): an
-     * order journal of 2 carries on. Market data is not: bars changed units. */
-    if (strcmp(name, TF_SEG_ORDERS) == 0)
-        layout.compat_major = 2;
+     * order journal of 2 carries on. Market data since 3 (2's bars had
+     * other units); 4 changed only a ring between stages. */
+    layout.compat_major = strcmp(name, TF_SEG_ORDERS) == 0 ? 2 : 3;
     if (!file[0]) {
         if (tf__create(e, seg, name, &layout, c->shm_mode) != 0)
             return -1;

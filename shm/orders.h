@@ -100,7 +100,11 @@ typedef struct tf_req_order {
     int64_t price;               /* limit price; 0 for market */
     int64_t qty;
     uint64_t order_id;           /* cancel/replace: the engine's order id */
-    uint64_t t_md_ns;            /* plugin orders: the receive time of the market data that caused it */
+    union {
+        uint64_t t_md_ns;        /* plugin orders: the receive time of the market data that caused it */
+        int64_t display_qty;     /* TF_ORDF_ALGO_CHILD: the venue's native iceberg shows this much at a
+                                  * time (0: all of it) */
+    };
 } tf_req_order;
 _Static_assert(sizeof(tf_req_order) == 40, "fits a request body");
 
@@ -194,7 +198,10 @@ typedef struct tf_order_cmd {
     int64_t arg;                 /* NOTE: value; CANCEL_ALL: strategy filter (0 = all) */
     uint64_t t_request_ns;       /* when the client sent it */
     uint64_t t_md_ns;            /* the market-data record behind it (plugin), or 0 */
-    uint64_t t_trigger_ns;       /* CANCEL_ALL from the kill switch: when it tripped */
+    union {
+        uint64_t t_trigger_ns;   /* CANCEL_ALL from the kill switch: when it tripped */
+        int64_t display_qty;     /* NEW of an algo child: its native iceberg's display (0: all) */
+    };
     uint64_t t_passed_ns;        /* when the risk gate passed it on (the tick's timeline) */
     uint64_t parent_id;          /* NEW of a parent's child (TF_ORDF_ALGO_CHILD): the parent, journaled as the
                                   * accepted event's arg */
@@ -207,19 +214,34 @@ typedef enum tf_venue_cmd_kind {
     TF_VC_SESSION_RESET,         /* qty = the session (-1: all): sequence numbers back to 1, reconnect */
 } tf_venue_cmd_kind;
 
-/* oms → venue */
+/* oms → venue. The tick's timeline stamps before the OMS's own are kept as
+ * ns before t_handed_ns (tf_vc_before / tf_vc_stamp), so the command,
+ * with a native iceberg's display quantity, still fits one cache line. */
 typedef struct tf_venue_cmd {
     uint8_t kind;                /* tf_venue_cmd_kind */
     uint8_t side, type, tif;
     uint32_t instrument;
     uint64_t order_id;
     int64_t price, qty;          /* NEW: the order; REPLACE: new price and total qty */
+    int64_t display_qty;         /* NEW: the venue shows this much at a time (its native iceberg); 0: all */
     uint64_t t_md_ns;            /* tick-to-order: the market-data receive behind it (0: none) */
     uint64_t t_handed_ns;        /* when the OMS handed it to the venue ring */
-    uint64_t t_request_ns;       /* the tick's timeline: the request sent (the strategy's decision) */
-    uint64_t t_passed_ns;        /*   the risk gate passed it */
+    uint32_t request_before_ns;  /* the tick's timeline: the request sent (the strategy's decision) */
+    uint32_t passed_before_ns;   /*   the risk gate passed it */
 } tf_venue_cmd;
 _Static_assert(sizeof(tf_venue_cmd) == 64, "venue command: one cache line");
+
+/* A stamp t as ns before handed: 0 when t is 0 (none) or after handed; at
+ * least 1 otherwise, at most UINT32_MAX (4.3 s: older is an outlier anyway). */
+static inline uint32_t tf_vc_before(uint64_t handed, uint64_t t)
+{
+    if (!t || t > handed)
+        return 0;
+    uint64_t d = handed - t;
+    return d == 0 ? 1u : d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+/* The stamp back (0: none). */
+static inline uint64_t tf_vc_stamp(uint64_t handed, uint32_t before) { return before ? handed - before : 0; }
 
 typedef enum tf_exec_kind {
     TF_EX_ACK = 1,               /* New */

@@ -57,8 +57,8 @@
 #include "shm/err.h"
 
 #define TF_SEG_MAGIC 0x544E4D4745534654ull /* "TFSEGMNT" little-endian */
-#define TF_LAYOUT_MAJOR 3u /* 3: bars' quote volume and VWAP at full precision, position events, order counts */
-#define TF_LAYOUT_MINOR 1u /* 1: room for 32 histograms (the tick's hops) */
+#define TF_LAYOUT_MAJOR 4u /* 4: the venue command's timeline stamps as offsets, a native iceberg's display */
+#define TF_LAYOUT_MINOR 0u
 #define TF_LAYOUT_VERSION ((TF_LAYOUT_MAJOR << 16) | TF_LAYOUT_MINOR)
 
 #define TF_SEG_HEADER_SIZE 4096u

@@ -154,7 +154,8 @@ static void tf__start(tf_algo_stage *a, const tf_algo_cmd *c)
         return;
     }
     const tf_instrument *in = &a->ins->items[c->params.instrument];
-    tf_algo_instrument ai = {.lot_size = in->lot_size, .tick_size = in->tick_size, .min_qty = in->lot_size};
+    tf_algo_instrument ai = {.lot_size = in->lot_size, .tick_size = in->tick_size, .min_qty = in->lot_size,
+                              .venue_iceberg = a->cfg->orders.algo_iceberg == TF_ALGO_ICEBERG_NATIVE};
     memset(p, 0, sizeof *p);
     p->id = c->parent_id;
     p->strategy = c->strategy;
@@ -331,7 +332,8 @@ static int tf__step(tf_algo_stage *a, tf_algo_parent *p, uint64_t now, uint64_t 
     if (d.op == TF_ALGO_SEND) {
         tf_req_order b = {.instrument = g->p.instrument, .side = g->p.side,
                           .type = d.is_market ? TF_MARKET : TF_LIMIT, .tif = d.ioc || d.is_market ? TF_IOC : TF_GTC,
-                          .flags = TF_ORDF_ALGO_CHILD, .price = d.price, .qty = d.qty, .order_id = p->id};
+                          .flags = TF_ORDF_ALGO_CHILD, .price = d.price, .qty = d.qty, .order_id = p->id,
+                          .display_qty = d.display};
         uint64_t req;
         if (tf__send(a, p->strategy, TF_REQ_NEW, &b, sizeof b, &req)) {
             p->child_req = req;
@@ -424,7 +426,8 @@ int tf_algo_stage_init(tf_stage *stage, tf_algo_stage *a, const tf_config *cfg, 
             continue;
         tf_algo_parent *p = &a->parents[k];
         const tf_instrument *im = &ins->items[r->params.instrument];
-        tf_algo_instrument ai = {.lot_size = im->lot_size, .tick_size = im->tick_size, .min_qty = im->lot_size};
+        tf_algo_instrument ai = {.lot_size = im->lot_size, .tick_size = im->tick_size, .min_qty = im->lot_size,
+                                  .venue_iceberg = a->cfg->orders.algo_iceberg == TF_ALGO_ICEBERG_NATIVE};
         char why[128];
         /* A file is read, not trusted: parameters the algorithm would refuse
          * (a zero slice divides by zero) are left out, saying so. */

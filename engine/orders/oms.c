@@ -31,12 +31,16 @@ static bool tf__venue(tf_oms *o, const tf_order *ord, uint8_t kind, int64_t pric
     tf_venue_cmd v = {.kind = kind, .side = ord->side, .type = ord->type, .tif = ord->tif,
                       .instrument = ord->instrument, .order_id = ord->order_id, .price = price,
                       .qty = qty};
+    v.t_handed_ns = tf_now_ns();
+    uint64_t t_request = 0;
     if (c) {
         v.t_md_ns = c->t_md_ns;
-        v.t_request_ns = c->t_request_ns;
-        v.t_passed_ns = c->t_passed_ns;
+        v.request_before_ns = tf_vc_before(v.t_handed_ns, c->t_request_ns);
+        v.passed_before_ns = tf_vc_before(v.t_handed_ns, c->t_passed_ns);
+        t_request = c->t_request_ns;
+        if (kind == TF_VC_NEW && c->kind == TF_CMD_NEW && c->parent_id)
+            v.display_qty = c->display_qty; /* an algo child's native iceberg (the gate checked it) */
     }
-    v.t_handed_ns = tf_now_ns();
     if (!tf_spsc_offer(o->venue, &v, sizeof v)) {
         if (o->c_venue_full)
             tf_counter_inc(o->c_venue_full, 1);
@@ -47,8 +51,8 @@ static bool tf__venue(tf_oms *o, const tf_order *ord, uint8_t kind, int64_t pric
     if (o->h_handle && o->cmd_taken_ns && v.t_handed_ns >= o->cmd_taken_ns)
         tf_hist_record(o->h_handle, v.t_handed_ns - o->cmd_taken_ns);
     if (kind == TF_VC_NEW) {
-        if (o->h_order && v.t_request_ns && v.t_handed_ns >= v.t_request_ns)
-            tf_hist_record(o->h_order, v.t_handed_ns - v.t_request_ns);
+        if (o->h_order && t_request && v.t_handed_ns >= t_request)
+            tf_hist_record(o->h_order, v.t_handed_ns - t_request);
         if (o->h_t2o && v.t_md_ns && v.t_handed_ns >= v.t_md_ns)
             tf_hist_record(o->h_t2o, v.t_handed_ns - v.t_md_ns);
     }

@@ -153,6 +153,12 @@ tf_reject_reason tf__risk_check_child(tf_risk *r, uint32_t s, const tf_req_order
         return TF_RJ_UNKNOWN_ORDER;
     if (b->qty > p->reserved)
         return TF_RJ_BAD_REQUEST; /* the algo stage never asks for more than is left */
+    /* A native iceberg's display: a part of the child, in whole lots, on a
+     * limit order (a market order has nothing to show). */
+    const tf_instrument *in = tf__risk_ins(r, b->instrument);
+    if (b->display_qty < 0 || b->display_qty >= b->qty ||
+        (b->display_qty && (b->type != TF_LIMIT || (in->lot_size > 0 && b->display_qty % in->lot_size != 0))))
+        return TF_RJ_BAD_REQUEST;
     return TF_RJ_NONE;
 }
 

@@ -103,7 +103,10 @@ static inline void tf__risk_cmd(tf_order_cmd *c, const struct tf_request *q, uin
         c->price = b->price;
         c->qty = b->qty;
         c->order_id = b->order_id;
-        c->t_md_ns = b->t_md_ns;
+        if (b->flags & TF_ORDF_ALGO_CHILD)
+            c->display_qty = q->type == TF_REQ_NEW ? b->display_qty : 0; /* a child has no tick behind it */
+        else
+            c->t_md_ns = b->t_md_ns;
     }
 }
 

@@ -107,6 +107,7 @@ typedef struct tf_exio_order {
     uint8_t status_out;                  /* status requests not yet answered (two for a pending XCN) */
     bool xcn_new_absent;                 /* a pending XCN's new order: the venue does not know it */
     int64_t price, qty, cum;             /* live terms; filled so far */
+    int64_t display;                     /* the venue shows this much at a time (MaxFloor); 0: all */
     int64_t pend_price, pend_qty;        /* asked by the replace request out */
     __int128 cost;                       /* sum of fill price * qty, for a missed fill's price */
     /* Cancel-then-new replaces (Binance XCN) start a new venue order whose

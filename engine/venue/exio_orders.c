@@ -50,6 +50,15 @@ static tf_exio_session *session_for_order(tf_exio *x, const tf_exio_order *o)
 }
 
 
+/* A native iceberg's MaxFloor (111): what the venue shows of the open
+ * quantity at a time; left out when that is all of it. Every request that
+ * restates the order says it again (a replace without it would show all). */
+static void put_max_floor(tf_fix_writer *w, const tf_exio_order *o, int64_t open, const tf_instrument *in)
+{
+    if (o->display > 0 && o->display < open)
+        tf_fix_put_decimal(w, TF_FIX_TAG_MAX_FLOOR, o->display, in->qty_precision);
+}
+
 static bool send_new(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
 {
     const tf_instrument *in = &x->instruments->items[o->instrument];
@@ -66,6 +75,7 @@ static bool send_new(tf_exio *x, tf_exio_session *s, tf_exio_order *o)
         tf_fix_put_decimal(w, TF_FIX_TAG_PRICE, o->price, in->price_precision);
     /* A market order lives only now: IOC (or FOK), never GTC. */
     tf_fix_put_char(w, TF_FIX_TAG_TIME_IN_FORCE, o->type == TF_MARKET && o->tif == TF_GTC ? '3' : tf__exio_tif_char(o->tif));
+    put_max_floor(w, o, o->qty - o->cum, in);
     return tf_fix_session_send(&s->fix) != 0;
 }
 
@@ -86,6 +96,7 @@ static bool send_change(tf_exio *x, tf_exio_session *s, tf_exio_order *o, uint64
         tf_fix_put_char(w, TF_FIX_TAG_ORD_TYPE, '2');
         tf_fix_put_decimal(w, TF_FIX_TAG_PRICE, o->pend_price, in->price_precision);
         tf_fix_put_char(w, TF_FIX_TAG_TIME_IN_FORCE, tf__exio_tif_char(o->tif));
+        put_max_floor(w, o, o->pend_qty - o->cum, in);
     }
     return tf_fix_session_send(&s->fix) != 0;
 }
@@ -112,6 +123,7 @@ static bool send_cancel_new(tf_exio *x, tf_exio_session *s, tf_exio_order *o, ui
     tf_fix_put_char(w, TF_FIX_TAG_ORD_TYPE, '2');
     tf_fix_put_decimal(w, TF_FIX_TAG_PRICE, o->pend_price, in->price_precision);
     tf_fix_put_char(w, TF_FIX_TAG_TIME_IN_FORCE, tf__exio_tif_char(o->tif));
+    put_max_floor(w, o, o->leg_qty, in);
     return tf_fix_session_send(&s->fix) != 0;
 }
 
@@ -136,6 +148,14 @@ static int on_new(tf_exio *x, const tf_venue_cmd *c)
         tf__exio_report(x, &r);
         return 0;
     }
+    /* An iceberg the venue was not said to take is refused: sent plain it
+     * would show all of itself. */
+    if (c->display_qty < 0 || (c->display_qty && (x->cfg->exchange.iceberg == TF_ICEBERG_NONE ||
+                                                   c->type == TF_MARKET || c->display_qty >= c->qty))) {
+        r.reason = TF_RJ_BAD_REQUEST;
+        tf__exio_report(x, &r);
+        return 0;
+    }
     if (!tf__exio_take_token(x, s))
         return TF__HOLD;
     tf_exio_order *o = tf__exio_order_add(x, c->order_id);
@@ -145,6 +165,7 @@ static int on_new(tf_exio *x, const tf_venue_cmd *c)
         return 0;
     }
     tf__exio_order_terms(o, c->instrument, c->side, c->type, c->tif, c->price, c->qty);
+    o->display = c->display_qty;
     o->session = (uint8_t)s->index;
     o->sent_mono = x->mono;
     if (!send_new(x, s, o)) {

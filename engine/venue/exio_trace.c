@@ -39,8 +39,8 @@ void tf_exio_trace_encoded(tf_exio_trace *t, const tf_venue_cmd *c, uint64_t tak
     if (t->pending_n >= TF_EXIO_TRACE_BATCH)
         return;
     t->pending[t->pending_n++] = (tf_exio_trace_rec){
-        .order_id = c->order_id, .kind = c->kind, .t_md = c->t_md_ns, .t_request = c->t_request_ns,
-        .t_passed = c->t_passed_ns, .t_handed = c->t_handed_ns, .t_taken = taken, .t_encoded = encoded};
+        .order_id = c->order_id, .kind = c->kind, .t_md = c->t_md_ns, .t_request = tf_vc_stamp(c->t_handed_ns, c->request_before_ns),
+        .t_passed = tf_vc_stamp(c->t_handed_ns, c->passed_before_ns), .t_handed = c->t_handed_ns, .t_taken = taken, .t_encoded = encoded};
 }
 
 void tf_exio_trace_submitted(tf_exio_trace *t, uint64_t now)

@@ -210,13 +210,18 @@ static tf_algo_decision iceberg(tf_algo *a, const tf_algo_market *m)
         int64_t span = (hi - lo) / a->ins.lot_size;
         a->display = lo + (span > 0 ? (int64_t)(tf__algo_rand(a) % (uint64_t)(span + 1)) * a->ins.lot_size : 0);
     }
+    d.price = a->p.limit_price;
+    if (a->ins.venue_iceberg) { /* the venue shows display of it at a time and refreshes itself */
+        d.display = a->display < remaining(a) ? a->display : 0;
+        a->display = 0;
+        return send(a, m, d, remaining(a));
+    }
     int64_t qty = a->display < remaining(a) ? a->display : remaining(a);
     if (remaining(a) - qty > 0 && remaining(a) - qty < a->ins.min_qty)
         qty = remaining(a); /* no dust left behind */
     if (qty < min_child(a) && qty < remaining(a))
         return d;
     a->display = 0; /* a fresh size for the next refresh */
-    d.price = a->p.limit_price;
     return send(a, m, d, qty);
 }
 

@@ -39,6 +39,9 @@
  *   parent's limit; while the market has moved through the limit (a buy's
  *   when the best bid is above it: the child would sit behind the market)
  *   the child is withdrawn, and shown again when the market comes back.
+ *   With venue_iceberg the venue keeps the hidden part: one child of all
+ *   that is left, its display drawn once per child, withdrawn and sent
+ *   again (a fresh display) the same way.
  * Child pricing (TWAP, VWAP, POV): market; or a limit at the touch (our
  * side's best), at the mid, or passive (offset_ticks behind our touch),
  * replaced when it has rested resubmit_ns unfilled.
@@ -62,6 +65,8 @@
  * and none leaves a smaller remainder behind. */
 typedef struct tf_algo_instrument {
     int64_t lot_size, tick_size, min_qty;
+    bool venue_iceberg;          /* icebergs use the venue's own (FIX MaxFloor): one child of all that is
+                                  * left, showing the display size, which the venue refreshes itself */
 } tf_algo_instrument;
 
 /* VWAP's volume profile over the parent's horizon: cum[i] is the share of
@@ -113,11 +118,13 @@ typedef struct tf_algo {
 typedef enum tf_algo_op { TF_ALGO_NONE = 0, TF_ALGO_SEND, TF_ALGO_CANCEL_CHILD } tf_algo_op;
 
 /* One decision. SEND: a child of qty at price (0 when is_market); ioc: it
- * must not rest (a guarded market child, the sweep). */
+ * must not rest (a guarded market child, the sweep); display: the venue
+ * shows this much of it at a time (venue_iceberg; 0: all of it). */
 typedef struct tf_algo_decision {
     uint8_t op;                  /* tf_algo_op */
     bool is_market, ioc;
     int64_t qty, price;
+    int64_t display;
 } tf_algo_decision;
 
 /* Check parameters against the instrument (and the profile for VWAP);

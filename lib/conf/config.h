@@ -295,6 +295,10 @@ typedef struct tf_cfg_risk {
 
 /* What a restart does with the parents that were running (orders.algo_on_restart). */
 typedef enum tf_algo_restart { TF_ALGO_RESTART_STOP = 0, TF_ALGO_RESTART_RESUME } tf_algo_restart;
+/* Whose iceberg an iceberg parent uses (orders.algo_iceberg): the engine's
+ * (a visible child at a time) or the venue's (one child showing a part of
+ * itself, exchange.iceberg). */
+typedef enum tf_algo_iceberg { TF_ALGO_ICEBERG_ENGINE = 0, TF_ALGO_ICEBERG_NATIVE } tf_algo_iceberg;
 
 typedef struct tf_cfg_orders {
     uint32_t capacity;                   /* order table slots (power of two; default 16384) */
@@ -313,12 +317,15 @@ typedef struct tf_cfg_orders {
                                           * (default <run_dir>/algo_parents) */
     uint32_t algo_on_restart;            /* tf_algo_restart: what a restart does with running parents (default stop) */
     char algo_vwap_profile[TF_CFG_PATH_MAX]; /* VWAP volume profiles by time of day ("" = flat; algo_profile.h) */
+    uint32_t algo_iceberg;               /* tf_algo_iceberg (default engine; native needs exchange.iceberg) */
 } tf_cfg_orders;
 
 /* ---- the exchange I/O stage (exio): FIX 4.4 to the venue ----------------- */
 typedef enum tf_exchange_spread { TF_SPREAD_ROUND_ROBIN = 0, TF_SPREAD_BY_INSTRUMENT, TF_SPREAD_COUNT } tf_exchange_spread;
 typedef enum tf_exchange_replace { TF_REPLACE_NATIVE = 0, TF_REPLACE_CANCEL_NEW, TF_REPLACE_COUNT } tf_exchange_replace;
 typedef enum tf_exchange_logon { TF_LOGON_PASSWORD = 0, TF_LOGON_ED25519, TF_LOGON_COUNT } tf_exchange_logon;
+/* The venue's own iceberg orders: none, or MaxFloor (111, FIX 4.4; Binance). */
+typedef enum tf_exchange_iceberg { TF_ICEBERG_NONE = 0, TF_ICEBERG_MAX_FLOOR, TF_ICEBERG_COUNT } tf_exchange_iceberg;
 /* Venue profiles: which optional (non-FIX 4.4) tags and messages a venue
  * accepts, so the config cannot ask for one the venue's dictionary would
  * refuse (a strict venue rejects the Logon over one unknown tag).
@@ -333,6 +340,7 @@ extern const char *const tf_exchange_profile_names[TF_PROFILE_COUNT + 1];
 extern const char *const tf_exchange_spread_names[TF_SPREAD_COUNT + 1];
 extern const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1];
 extern const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1];
+extern const char *const tf_exchange_iceberg_names[TF_ICEBERG_COUNT + 1];
 
 typedef struct tf_cfg_exchange {
     char host[128];                      /* the venue's FIX gateway: a name or an IPv4 address, resolved
@@ -347,6 +355,7 @@ typedef struct tf_cfg_exchange {
     uint32_t sessions;                   /* the pool (default 1, at most 8) */
     uint32_t spread;                     /* tf_exchange_spread (default round_robin) */
     uint32_t replace;                    /* tf_exchange_replace: native G (default) or cancel_new (Binance XCN) */
+    uint32_t iceberg;                    /* tf_exchange_iceberg: the venue takes icebergs (default none) */
     char store_dir[TF_CFG_PATH_MAX];     /* sequence numbers (default <run_dir>/fix) */
     bool reset_on_logon;                 /* ResetSeqNumFlag on every Logon (default false) */
     bool resend_orders;                  /* answer a ResendRequest with our orders (PossDup) or gap-fill (default true) */

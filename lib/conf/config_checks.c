@@ -256,6 +256,10 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
                                    "together (every order passes the risk gate; the OMS needs a venue)");
     if (strategy && !risk)
         return tf__cfg_fail(c, th, "the strategy stage needs the order path (risk, oms, paper or exio)");
+    if (cfg->orders.algo_iceberg == TF_ALGO_ICEBERG_NATIVE && (!exio || cfg->exchange.iceberg == TF_ICEBERG_NONE))
+        return tf__cfg_fail(c, tf__cfg_find(c, root, "orders") ? tf__cfg_find(c, root, "orders") : root,
+                            "orders.algo_iceberg native asks the venue for its own icebergs: it needs the exio "
+                            "stage and exchange.iceberg max_floor (the venue's word that it takes them)");
     if (tf_config_has_stage(cfg, TF_STAGE_ALGO) && !risk)
         return tf__cfg_fail(c, th, "the algo stage needs the order path (risk, oms, paper or exio)");
     yaml_node_t *xn = tf__cfg_find(c, root, "exchange");

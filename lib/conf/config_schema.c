@@ -18,6 +18,7 @@ _Static_assert(TF_STAGE_KIND_COUNT <= 32, "a stage's drain bit fits 32 bits");
 _Static_assert(sizeof(tf_stage_kind) == 4, "stage kinds stored as 32 bits");
 const char *const tf_exchange_spread_names[TF_SPREAD_COUNT + 1] = {"round_robin", "by_instrument", NULL};
 const char *const tf_exchange_replace_names[TF_REPLACE_COUNT + 1] = {"native", "cancel_new", NULL};
+const char *const tf_exchange_iceberg_names[TF_ICEBERG_COUNT + 1] = {"none", "max_floor", NULL};
 const char *const tf_exchange_logon_names[TF_LOGON_COUNT + 1] = {"password", "ed25519", NULL};
 const char *const tf_exchange_profile_names[TF_PROFILE_COUNT + 1] = {"fix44", "coinbase", "binance", "tfsim", NULL};
 
@@ -26,6 +27,7 @@ const char *const tf_feed_stream_names[TF_STREAM_COUNT + 1] = {
 static const char *const tf__cfg_empty_names[] = {"skip", "flat", NULL};
 static const char *const tf__cfg_feed_transport_names[] = {"uring", "lws", NULL};
 static const char *const tf__cfg_algo_restart_names[] = {"stop", "resume", NULL};
+static const char *const tf__cfg_algo_iceberg_names[] = {"engine", "native", NULL};
 const char *const tf_influx_precision_names[TF_INFLUX_PRECISION_COUNT + 1] = {
     [TF_INFLUX_NS] = "ns", [TF_INFLUX_US] = "u", [TF_INFLUX_MS] = "ms", [TF_INFLUX_S] = "s"};
 
@@ -284,6 +286,8 @@ static const tf__cfg_key tf__cfg_orders_keys[] = {
     ROW("algo_vwap_profile", TF__T_PATH, AT(tf_cfg_orders, algo_vwap_profile)),
     ROW("algo_on_restart", TF__T_ENUM, AT(tf_cfg_orders, algo_on_restart), .sub = tf__cfg_algo_restart_names,
         .what = "restart policy"),
+    ROW("algo_iceberg", TF__T_ENUM, AT(tf_cfg_orders, algo_iceberg), .sub = tf__cfg_algo_iceberg_names,
+        .what = "iceberg kind"),
     END};
 const tf__cfg_key tf__cfg_risk_instrument_keys[] = {
     ROW("symbol", TF__T_SYMBOL, AT(tf_cfg_risk_instrument, symbol), .required = true),
@@ -345,6 +349,7 @@ static const tf__cfg_key tf__cfg_exchange_keys[] = {
     ROW("sessions", TF__T_INT, AT(tf_cfg_exchange, sessions), .min = 1, .max = 8),
     ROW("spread", TF__T_ENUM, AT(tf_cfg_exchange, spread), .sub = tf_exchange_spread_names, .what = "spread"),
     ROW("replace", TF__T_ENUM, AT(tf_cfg_exchange, replace), .sub = tf_exchange_replace_names, .what = "replace"),
+    ROW("iceberg", TF__T_ENUM, AT(tf_cfg_exchange, iceberg), .sub = tf_exchange_iceberg_names, .what = "iceberg"),
     ROW("store_dir", TF__T_PATH, AT(tf_cfg_exchange, store_dir)),
     ROW("reset_on_logon", TF__T_BOOL, AT(tf_cfg_exchange, reset_on_logon)),
     ROW("resend_orders", TF__T_BOOL, AT(tf_cfg_exchange, resend_orders)),

@@ -13,6 +13,9 @@
 #  5. restart: kill -9 with a parent running; the restarted engine takes it
 #     back from its store and the order journal (filled kept) and resumes
 #     it; with orders.algo_on_restart: stop it ends it instead
+#  6. the venue's own iceberg (orders.algo_iceberg: native, exchange.iceberg:
+#     max_floor): one child of the whole quantity carrying MaxFloor, which
+#     tfsim rests showing a tranche at a time and refreshes as takers hit it
 set -u
 cd "$(dirname "$0")/../.."
 BIN=build/bin
@@ -35,7 +38,7 @@ T="$BIN/tfctl -d $dir -n $inst -s 2"
 
 mkdir -p "$dir/run/tfsim"
 "$BIN/tfsim" --port 0 --port-file "$dir/port" --fix-port 0 --fix-port-file "$dir/fixport" --fix-store "$dir/run/tfsim" \
-    --symbols BTCUSDT --rate 2000 >"$dir/sim.log" 2>&1 &
+    --symbols BTCUSDT --rate 2000 --orders-dump "$dir/sim_orders.json" >"$dir/sim.log" 2>&1 &
 sim_pid=$!
 wait_for 5 test -s "$dir/fixport" || { echo "FAIL tfsim did not come up"; cat "$dir/sim.log"; exit 1; }
 port=$(cat "$dir/port")
@@ -239,9 +242,39 @@ start_engine
 check "with algo_on_restart: stop it is ended at restart" wait_for 10 finished "$rp" canceled
 check "never over-filled across the restarts" fills_add_up "$rp" 0.6
 
+echo "6. the venue's own iceberg"
+kill -TERM "$engine_pid"
+wait "$engine_pid" 2>/dev/null
+engine_pid=""
+sed -i 's/algo_on_restart: stop,/algo_on_restart: stop, algo_iceberg: native,/; s/profile: tfsim}/profile: tfsim, iceberg: max_floor}/' \
+    "$dir/cfg.yaml"
+start_engine
+quote=$($BIN/tfctl -d $dir -n $inst quote BTCUSDT)
+# A sell resting at the touch (inside the spread when there is room): the
+# market's takers meet it tranche by tranche.
+limit=$("$PY" -c "b, a = map(float, '$quote'.split()[:2]); print('%.2f' % (a - 0.01 if a - b > 0.015 else a))")
+$T algo iceberg BTCUSDT sell 0.02 --limit "$limit" --min 0.004 --max 0.006 >"$dir/nice.out" 2>&1
+nice=$(parent_of "$dir/nice.out")
+check "native iceberg accepted" [ -n "$nice" ]
+check "native iceberg done" wait_for 60 finished "$nice" done
+check "native iceberg: children's fills = its filled" fills_add_up "$nice" 0.02
+events | grep 'kind=accepted' | grep "parent=$nice " >"$dir/nice_children.txt"
+check "its first child is the whole quantity" sh -c "head -1 $dir/nice_children.txt | grep -q ' qty=0.02000 '"
 kill -TERM "$engine_pid"
 wait "$engine_pid"
 check "clean stop" [ $? -eq 0 ]
 engine_pid=""
+kill -TERM "$sim_pid"
+wait "$sim_pid" 2>/dev/null
+sim_pid=""
+child=$(sed -n 's/.* order=\([0-9]*\) .*/\1/p' "$dir/nice_children.txt" | head -1)
+check "tfsim got it with MaxFloor in the display range" "$PY" -c "
+import json, sys
+for line in open('$dir/sim_orders.json'):
+    o = json.loads(line)
+    if o.get('clordid', '').split('.')[0] == '$child':
+        sys.exit(0 if float(o['qty']) == 0.02 and 0.004 <= float(o.get('display', 0)) <= 0.006 else 1)
+sys.exit(1)"
+check "tfsim refreshed its tranches" sh -c "grep -Eq ' [1-9][0-9]* iceberg refreshes' $dir/sim.log"
 echo "algo integration: $fails failed"
 [ $fails -eq 0 ]

@@ -43,8 +43,8 @@
  *   --orders-dump F       at exit, every order known (open and finished) as one JSON
  *                         object a line: account, clordid, orig_clordid, order_id,
  *                         symbol, side, type, status (NEW, PARTIALLY_FILLED, FILLED,
- *                         CANCELED, REJECTED, EXPIRED), price, qty, cum, avg_px, fees
- *                         (decimals as strings)
+ *                         CANCELED, REJECTED, EXPIRED), price, qty, display (icebergs
+ *                         only), cum, avg_px, fees (decimals as strings)
  *   --echo-port P         a raw TCP echo server in the same loop (0: none; 0 with
  *                         --echo-port-file: any free port), the FIX benchmark's baseline
  *   --echo-port-file F    write the echo port there
@@ -66,7 +66,9 @@
  * G, XCN (Binance's cancel-and-new: 25033 1 STOP_ON_FAILURE or 2
  * ALLOW_FAILURE, 25034 CancelClOrdID), H, AF (585=7); 8 and 9 back.
  * SelfTradePreventionMode (25001): 1 NONE, 2 EXPIRE_TAKER (the default),
- * 3 EXPIRE_MAKER, 4 EXPIRE_BOTH. A Logon with 8013=Y cancels that session's
+ * 3 EXPIRE_MAKER, 4 EXPIRE_BOTH. MaxFloor (111) on a limit D: an iceberg,
+ * resting one tranche of that size at a time (a G keeps it; the exit
+ * summary counts the refreshes). A Logon with 8013=Y cancels that session's
  * orders when its connection drops. Reports for a session that is down
  * wait for its ResendRequest after its next Logon; messages it sent that
  * were lost with a connection are not asked for again (the Logon's

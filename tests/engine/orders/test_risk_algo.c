@@ -231,6 +231,62 @@ static void test_a_childs_unfilled_quantity_returns_to_its_parent(void **state)
     assert_int_equal(ce.kind, TF_EV_ACCEPTED);
 }
 
+/* A native iceberg's display (tf_req_order.display_qty on a child): a part
+ * of a limit child, or refused; what passes reaches the venue command. */
+static void test_a_childs_display_is_checked_and_reaches_the_venue(void **state)
+{
+    (void)state;
+    fx_submit(&F, 0, TF_REQ_CANCEL_ALL, NULL, 0);
+    fx_run(&F);
+    tf_order_event ev = answer(twap(3, TF_BUY, BQ(0.5), 60, 5));
+    assert_int_equal(ev.kind, TF_EV_PARENT_ACCEPTED);
+    uint64_t parent = ev.order_id;
+    tf_algo_cmd c;
+    assert_true(algo_cmd(&c));
+    tf_req_order b = {.instrument = BTC, .side = TF_BUY, .type = TF_LIMIT, .tif = TF_GTC, .price = PX(42990),
+                      .qty = BQ(0.3), .order_id = parent, .flags = TF_ORDF_ALGO_CHILD};
+    int64_t bad[] = {BQ(0.3), BQ(0.4), -1};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        b.display_qty = bad[i];
+        tf_order_event ce = algo_answer(from_algo(3, TF_REQ_NEW, &b, sizeof b), 3);
+        assert_int_equal(ce.kind, TF_EV_REJECTED);
+        assert_int_equal(ce.reason, TF_RJ_BAD_REQUEST);
+    }
+    tf_req_order m = b;
+    m.type = TF_MARKET;
+    m.price = 0;
+    m.tif = TF_IOC;
+    m.display_qty = BQ(0.1);
+    tf_order_event ce = algo_answer(from_algo(3, TF_REQ_NEW, &m, sizeof m), 3);
+    assert_int_equal(ce.reason, TF_RJ_BAD_REQUEST); /* a market order shows nothing */
+    /* A good one: risk and OMS only, and the venue command read here. */
+    b.display_qty = BQ(0.05);
+    from_algo(3, TF_REQ_NEW, &b, sizeof b);
+    for (int i = 0; i < 8; i++) {
+        F.now += 1000;
+        F.s_risk.poll(&F.s_risk, F.now);
+        F.s_oms.poll(&F.s_oms, F.now);
+    }
+    tf_venue_cmd v;
+    assert_true(tf_spsc_poll(&F.oms_venue, &v, sizeof v));
+    assert_int_equal(v.kind, TF_VC_NEW);
+    assert_int_equal(v.qty, BQ(0.3));
+    assert_int_equal(v.display_qty, BQ(0.05));
+    assert_int_equal(v.t_md_ns, 0); /* the display is not taken for a tick's stamp */
+    assert_true(v.request_before_ns > 0);
+    assert_false(tf_spsc_poll(&F.oms_venue, &v, sizeof v));
+    /* A plain order carries none. */
+    fx_new(&F, 2, BTC, TF_BUY, TF_LIMIT, PX(42990), BQ(0.01));
+    for (int i = 0; i < 8; i++) {
+        F.now += 1000;
+        F.s_risk.poll(&F.s_risk, F.now);
+        F.s_oms.poll(&F.s_oms, F.now);
+    }
+    assert_true(tf_spsc_poll(&F.oms_venue, &v, sizeof v));
+    assert_int_equal(v.display_qty, 0);
+    fx_run(&F);
+}
+
 static void test_the_kill_switch_stops_every_parent(void **state)
 {
     (void)state;
@@ -252,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_no_algo_stage_refuses_parents),
         cmocka_unit_test(test_a_parent_is_checked_whole_and_held),
         cmocka_unit_test(test_a_childs_unfilled_quantity_returns_to_its_parent),
+        cmocka_unit_test(test_a_childs_display_is_checked_and_reaches_the_venue),
         cmocka_unit_test(test_the_kill_switch_stops_every_parent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -37,6 +37,7 @@ typedef struct got {
     char type[4];
     char clordid[32], orig[32];
     int64_t price, qty;           /* as text → 1e-8 */
+    int64_t max_floor;            /* 111 (0: none) */
     char side;
 } got;
 
@@ -66,6 +67,7 @@ static int venue_on_app(void *ctx, tf_fix_session *s, const tf_fix_msg *m)
         tf_fix_get_fixed(m, TF_FIX_TAG_PRICE, &g->price);
         tf_fix_get_fixed(m, TF_FIX_TAG_ORDER_QTY, &g->qty);
         tf_fix_get_char(m, TF_FIX_TAG_SIDE, &g->side);
+        tf_fix_get_fixed(m, TF_FIX_TAG_MAX_FLOOR, &g->max_floor);
     }
     return 0;
 }
@@ -686,6 +688,54 @@ static void test_sqpoll(void **state)
     acked_order(97, 4000000, 100);
 }
 
+/* A native iceberg: MaxFloor (111) on the D and on every request that
+ * restates the order, only when the venue is said to take icebergs;
+ * otherwise the order is refused rather than sent showing all of itself. */
+static void test_native_iceberg_max_floor(void **state)
+{
+    (void)state;
+    int b = V.nmsgs;
+    tf_venue_cmd c = {.kind = TF_VC_NEW, .side = TF_BUY, .type = TF_LIMIT, .tif = TF_GTC, .instrument = 0,
+                      .order_id = 101, .price = 4000000, .qty = 300, .display_qty = 100};
+    assert_int_equal(tf_exio_command(&X, &c), 0);
+    expect_report(TF_EX_REJECT, 101);
+    assert_int_equal(rep.reason, TF_RJ_BAD_REQUEST);
+    for (int i = 0; i < 20; i++)
+        step();
+    assert_int_equal(V.nmsgs, b);
+    reopen_stage(", iceberg: max_floor");
+    b = V.nmsgs;
+    c.order_id = 102;
+    assert_int_equal(tf_exio_command(&X, &c), 0);
+    UNTIL(V.nmsgs == b + 1);
+    assert_string_equal(V.msgs[b].type, "D");
+    assert_int_equal(V.msgs[b].qty, 300000);
+    assert_int_equal(V.msgs[b].max_floor, 100000); /* 0.001 */
+    venue_report("102", '0', '0', 0, 0, 0, 0, NULL);
+    expect_report(TF_EX_ACK, 102);
+    venue_report("102", 'F', '1', 4000000000000, 100000, 100000, 4000000000000, NULL);
+    expect_report(TF_EX_FILL, 102);
+    change(TF_VC_REPLACE, 102, 4000100, 400);
+    UNTIL(V.nmsgs == b + 2);
+    assert_string_equal(V.msgs[b + 1].type, "G");
+    assert_int_equal(V.msgs[b + 1].max_floor, 100000); /* said again */
+    /* A market order cannot show a part; a display not below the qty is no iceberg. */
+    c = (tf_venue_cmd){.kind = TF_VC_NEW, .side = TF_BUY, .type = TF_MARKET, .tif = TF_IOC, .instrument = 0,
+                       .order_id = 103, .qty = 300, .display_qty = 100};
+    assert_int_equal(tf_exio_command(&X, &c), 0);
+    expect_report(TF_EX_REJECT, 103);
+    c.type = TF_LIMIT;
+    c.price = 4000000;
+    c.order_id = 104;
+    c.display_qty = 300;
+    assert_int_equal(tf_exio_command(&X, &c), 0);
+    expect_report(TF_EX_REJECT, 104);
+    /* A plain order: no 111. */
+    new_order(105, 4000000, 300);
+    UNTIL(V.nmsgs == b + 3);
+    assert_int_equal(V.msgs[b + 2].max_floor, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -704,6 +754,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_status_by_current_clordid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_venue_seq_reset_halts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqpoll, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_native_iceberg_max_floor, setup, teardown),
     };
     if (test_dir_make("tf_exio") != 0)
         return 1;

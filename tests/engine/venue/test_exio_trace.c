@@ -25,8 +25,8 @@ static void test_a_cycle_of_commands_gets_its_submit_stamp(void **state)
     tf_exio_trace *t = malloc(sizeof *t);
     assert_non_null(t);
     assert_int_equal(tf_exio_trace_init(t, NULL, 0, path), 0);
-    tf_venue_cmd a = {.kind = TF_VC_NEW, .order_id = 7, .t_md_ns = 100, .t_request_ns = 110, .t_passed_ns = 120,
-                      .t_handed_ns = 130};
+    tf_venue_cmd a = {.kind = TF_VC_NEW, .order_id = 7, .t_md_ns = 100, .t_handed_ns = 130,
+                      .request_before_ns = tf_vc_before(130, 110), .passed_before_ns = tf_vc_before(130, 120)};
     tf_venue_cmd b = {.kind = TF_VC_CANCEL, .order_id = 8, .t_handed_ns = 135}; /* no tick behind it */
     tf_exio_trace_encoded(t, &a, 140, 150);
     tf_exio_trace_encoded(t, &b, 151, 155);
@@ -61,11 +61,26 @@ static void test_without_a_file_nothing_is_kept(void **state)
     free(t);
 }
 
+/* The venue command keeps two stamps as ns before t_handed_ns: none stays
+ * none, the same ns is 1 ns (not none), older than 4.3 s saturates. */
+static void test_stamps_before_handed(void **state)
+{
+    (void)state;
+    assert_int_equal(tf_vc_before(1000, 0), 0);
+    assert_int_equal(tf_vc_stamp(1000, 0), 0);
+    assert_int_equal(tf_vc_before(1000, 2000), 0); /* after it: not a stamp of its past */
+    assert_int_equal(tf_vc_before(1000, 1000), 1);
+    assert_int_equal(tf_vc_stamp(1000, tf_vc_before(1000, 400)), 400);
+    uint64_t h = 10000000000ull;
+    assert_int_equal(tf_vc_before(h, 1), UINT32_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_cycle_of_commands_gets_its_submit_stamp),
         cmocka_unit_test(test_without_a_file_nothing_is_kept),
+        cmocka_unit_test(test_stamps_before_handed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -396,6 +396,79 @@ static void test_iceberg_refreshes_only_when_done_and_withdraws(void **state)
     assert_int_equal(a.filled, 1000);
 }
 
+/* The venue's own iceberg: one child of all that is left, showing a
+ * display drawn in the range; no new child while it works (the venue
+ * refreshes); withdrawn while the market is through the limit, then all
+ * that is left again with a fresh display; nothing to hide at the end. */
+static void test_native_iceberg_one_child_the_venue_refreshes(void **state)
+{
+    (void)state;
+    tf_algo a;
+    venue v = {.policy = FILL_LIMIT_ONLY_AT_OR_BETTER};
+    tf_algo_market m = {.now_ns = T0, .bid = 999, .ask = 1001};
+    tf_algo_instrument vi = ins;
+    vi.venue_iceberg = true;
+    tf_algo_params p = {.kind = TF_ALGO_ICEBERG, .side = 0, .qty = 1000, .limit_price = 1000, .start_ns = T0,
+                        .min_child = 50, .max_child = 150, .seed = 11};
+    tf_algo_init(&a, &p, &vi, NULL);
+    tf_algo_decision d = step(&a, &v, &m);
+    assert_int_equal(d.op, TF_ALGO_SEND);
+    assert_int_equal(d.qty, 1000);
+    assert_int_equal(d.price, 1000);
+    assert_false(d.ioc || d.is_market);
+    assert_true(d.display >= 50 && d.display <= 150 && d.display % ins.lot_size == 0);
+    /* Fills as the venue shows tranche after tranche: no second child. */
+    tf_algo_child_fill(&a, 300, 1000);
+    m.now_ns += S;
+    assert_int_equal(step(&a, &v, &m).op, TF_ALGO_NONE);
+    /* Through the limit: withdrawn, and nothing while it stays there. */
+    m.bid = 1003;
+    m.ask = 1005;
+    m.now_ns += S;
+    assert_int_equal(step(&a, &v, &m).op, TF_ALGO_CANCEL_CHILD);
+    m.now_ns += S;
+    assert_int_equal(step(&a, &v, &m).op, TF_ALGO_NONE);
+    /* Back: all that is left, a display drawn again; over several rounds
+     * the displays vary within the range. */
+    m.bid = 999;
+    m.ask = 1001;
+    bool varied = false;
+    int64_t first = d.display;
+    for (int round = 0; round < 8; round++) {
+        m.now_ns += S;
+        d = step(&a, &v, &m);
+        assert_int_equal(d.op, TF_ALGO_SEND);
+        assert_int_equal(d.qty, 700);
+        assert_true(d.display >= 50 && d.display <= 150 && d.display % ins.lot_size == 0);
+        varied |= d.display != first;
+        m.bid = 1003;
+        m.now_ns += S;
+        assert_int_equal(step(&a, &v, &m).op, TF_ALGO_CANCEL_CHILD);
+        m.bid = 999;
+    }
+    assert_true(varied);
+    /* Less left than any display: sent plain (display 0). */
+    m.now_ns += S;
+    d = step(&a, &v, &m);
+    tf_algo_child_fill(&a, 660, 1000);
+    m.bid = 1003;
+    m.now_ns += S;
+    assert_int_equal(step(&a, &v, &m).op, TF_ALGO_CANCEL_CHILD);
+    m.bid = 999;
+    m.now_ns += S;
+    d = step(&a, &v, &m);
+    assert_int_equal(d.op, TF_ALGO_SEND);
+    assert_int_equal(d.qty, 40);
+    assert_int_equal(d.display, 0);
+    tf_algo_child_fill(&a, 40, 1000);
+    tf_algo_child_done(&a);
+    m.now_ns += S;
+    step(&a, &v, &m);
+    assert_int_equal(a.state, TF_ALGO_DONE);
+    assert_int_equal(a.filled, 1000);
+    assert_int_equal(a.children, 11);
+}
+
 static void test_no_over_fill_when_fills_race_cancels_and_amends(void **state)
 {
     (void)state;
@@ -556,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_vwap_follows_the_profile_and_caps_participation),
         cmocka_unit_test(test_vwap_profile_from_a_day_by_minute),
         cmocka_unit_test(test_iceberg_refreshes_only_when_done_and_withdraws),
+        cmocka_unit_test(test_native_iceberg_one_child_the_venue_refreshes),
         cmocka_unit_test(test_no_over_fill_when_fills_race_cancels_and_amends),
         cmocka_unit_test(test_pause_cancels_the_child_and_resume_catches_up),
         cmocka_unit_test(test_amending_the_limit_or_end),

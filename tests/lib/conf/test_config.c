@@ -778,6 +778,21 @@ static void test_exchange_config(void **state)
                  "t.yaml:4:21: unknown venue profile 'nyse' (fix44, coinbase, binance, tfsim)");
     expect_error("instance: x\n" INS "exchange: {replace: amend}\n" XP,
                  "t.yaml:4:21: unknown replace 'amend' (native, cancel_new)");
+    /* Native icebergs: asked by orders.algo_iceberg, only where the venue takes them. */
+    assert_int_equal(x->iceberg, TF_ICEBERG_NONE);
+    assert_int_equal(cfg.orders.algo_iceberg, TF_ALGO_ICEBERG_ENGINE);
+    assert_int_equal(parse("instance: x\n" INS "exchange: {iceberg: max_floor}\norders: {algo_iceberg: native}\n" XP), 0);
+    assert_int_equal(x->iceberg, TF_ICEBERG_MAX_FLOOR);
+    assert_int_equal(cfg.orders.algo_iceberg, TF_ALGO_ICEBERG_NATIVE);
+    expect_error("instance: x\n" INS "orders: {algo_iceberg: native}\n" XP,
+                 "t.yaml:4:9: orders.algo_iceberg native asks the venue for its own icebergs: it needs the exio stage "
+                 "and exchange.iceberg max_floor (the venue's word that it takes them)");
+    expect_error("instance: x\n" INS "exchange: {iceberg: max_floor}\norders: {algo_iceberg: native}\n"
+                 "threads:\n  - {name: t, stages: [risk, oms, paper]}\n",
+                 "t.yaml:5:9: orders.algo_iceberg native asks the venue for its own icebergs: it needs the exio stage "
+                 "and exchange.iceberg max_floor (the venue's word that it takes them)");
+    expect_error("instance: x\n" INS "exchange: {iceberg: display}\n" XP,
+                 "t.yaml:4:21: unknown iceberg 'display' (none, max_floor)");
 #undef INS
 #undef XP
 }

@@ -226,6 +226,7 @@ typedef struct ord {
     bool post_only;
     char stp;                    /* 0: none */
     const char *sym;             /* NULL: TESTUSDT */
+    const char *max_floor;       /* 111, an iceberg's display (NULL: none) */
 } ord;
 
 static inline void put_new(tf_fix_writer *w, ord o)
@@ -244,6 +245,19 @@ static inline void put_new(tf_fix_writer *w, ord o)
         tf_fix_put_char(w, TF_FIX_TAG_EXEC_INST, '6');
     if (o.stp)
         tf_fix_put_char(w, TF_FIX_TAG_SELF_TRADE_PREVENTION, o.stp);
+    if (o.max_floor)
+        tf_fix_put_cstr(w, TF_FIX_TAG_MAX_FLOOR, o.max_floor);
+}
+
+/* The book's aggregate at a price on a side (0: no level). */
+static inline int64_t level_at(int side, int64_t px)
+{
+    static match_level_info lv[1024];
+    uint32_t n = match_levels(S.sym[0].book, side, lv, 1024);
+    for (uint32_t i = 0; i < n; i++)
+        if (lv[i].price == px)
+            return lv[i].qty;
+    return 0;
 }
 
 static inline void send_new(client *c, ord o)

@@ -137,6 +137,39 @@ static void test_ioc_fok_market(void **state)
     h_teardown();
 }
 
+/* An iceberg (MaxFloor 111): the book shows a tranche at a time, a taker
+ * gets the hidden part tranche by tranche; a bad MaxFloor is refused. */
+static void test_iceberg(void **state)
+{
+    (void)state;
+    h_setup();
+    h_start();
+    logon(&A, "ENGINE_A", NULL);
+    logon(&B, "ENGINE_B", NULL);
+    send_new(&A, (ord){.clid = "ice", .side = '2', .qty = "1", .px = "100.00", .max_floor = "0.2"});
+    must(&A, '8', '0', "ice");
+    assert_int_equal(level_at(MATCH_SELL, D("100.00")), D("0.2"));
+    assert_int_equal(S.sym[0].asks[0].qty, D("0.2")); /* the market data shows the tranche only */
+    send_new(&B, (ord){.clid = "b1", .qty = "0.5", .px = "100.00"});
+    assert_int_equal(count(&A, '8', 'F'), 3); /* 0.2, 0.2, 0.1 */
+    rep *m = must(&A, '8', 'F', "ice");
+    assert_int_equal(m->last_qty, D("0.1"));
+    assert_int_equal(m->cum, D("0.5"));
+    assert_int_equal(m->leaves, D("0.5")); /* the hidden part counts as open */
+    assert_int_equal(must(&B, '8', 'F', "b1")->st, '2');
+    assert_int_equal(level_at(MATCH_SELL, D("100.00")), D("0.1"));
+    /* refused: above the qty, off the lot, on a market order */
+    send_new(&A, (ord){.clid = "x1", .side = '2', .qty = "1", .px = "101.00", .max_floor = "2"});
+    send_new(&A, (ord){.clid = "x2", .side = '2', .qty = "1", .px = "101.00", .max_floor = "0.0005"});
+    send_new(&A, (ord){.clid = "x3", .side = '2', .qty = "1", .max_floor = "0.1"});
+    for (int i = 0; i < 3; i++) {
+        char id[4] = {'x', (char)('1' + i), 0};
+        rep *r = must(&A, '8', '8', id);
+        assert_non_null(strstr(r->text, "MaxFloor (111)"));
+    }
+    h_teardown();
+}
+
 static void test_post_only(void **state)
 {
     (void)state;
@@ -477,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_cross_fills_both_sides),
         cmocka_unit_test(test_partial_fills),
         cmocka_unit_test(test_ioc_fok_market),
+        cmocka_unit_test(test_iceberg),
         cmocka_unit_test(test_post_only),
         cmocka_unit_test(test_cancel_replace),
         cmocka_unit_test(test_status),

@@ -68,6 +68,8 @@ static void test_orders_survive_restart(void **state)
     send_new(&A, (ord){.clid = "p", .side = '2', .qty = "1", .px = "100.00"});
     send_new(&B, (ord){.clid = "b", .qty = "0.4", .px = "100.00"});
     send_new(&B, (ord){.clid = "k", .qty = "3", .px = "60.00"});
+    send_new(&B, (ord){.clid = "ice", .qty = "1", .px = "70.00", .max_floor = "0.1"}); /* an iceberg */
+    assert_int_equal(level_at(MATCH_BUY, D("70.00")), D("0.1"));
     send_status(&A, "p", "before");
     rep before = *must(&A, '8', 'I', "p");
     assert_int_equal(before.st, '1');
@@ -75,7 +77,7 @@ static void test_orders_survive_restart(void **state)
     char r_oid[32];
     snprintf(r_oid, sizeof r_oid, "%s", must(&A, '8', '5', "r.1")->oid);
     uint32_t open_before = match_open_orders(S.sym[0].book);
-    assert_int_equal(open_before, 400 + 3);
+    assert_int_equal(open_before, 400 + 4); /* r.1, p, k, ice */
     assert_int_equal(exchange_save_state(X, dir), 0);
     uint64_t a_in = A.s.store.seq->next_in, a_out = A.s.store.seq->next_out;
     uint64_t b_in = B.s.store.seq->next_in, b_out = B.s.store.seq->next_out;
@@ -87,6 +89,7 @@ static void test_orders_survive_restart(void **state)
     assert_int_equal(S.sym[0].asks[0].price, D("100.00"));
     assert_int_equal(S.sym[0].asks[0].qty, D("0.3"));
     assert_int_equal(S.sym[0].bids[0].price, D("99.99"));
+    assert_int_equal(level_at(MATCH_BUY, D("70.00")), D("0.1")); /* still an iceberg */
     A.n = 0;
     client_connect(&A);
     assert_int_equal(A.s.state, TF_FIX_ACTIVE);
@@ -152,7 +155,7 @@ static void test_orders_survive_restart(void **state)
     assert_int_equal(must(&A, '8', 'I', "n")->st, '0');
     send_change(&A, "n", "n.c", NULL, NULL);
     must(&A, '8', '4', "n.c");
-    assert_int_equal(match_open_orders(S.sym[0].book), 400 + 1); /* B's k */
+    assert_int_equal(match_open_orders(S.sym[0].book), 400 + 2); /* B's k and ice */
     h_teardown();
     cleanup_dir();
 }
@@ -176,7 +179,7 @@ static void test_bad_files(void **state)
     S.fix.store_dir = dir;
     h_start();
     assert_int_equal(exchange_load_state(X, dir), 1); /* none */
-    write_file("tfsim-orders-state 2\ncounters 0 0\nend 0\n");
+    write_file("tfsim-orders-state 3\ncounters 0 0\nend 0\n");
     assert_int_equal(exchange_load_state(X, dir), -1); /* another version */
     write_file("something else\n");
     assert_int_equal(exchange_load_state(X, dir), -1);

@@ -221,7 +221,12 @@ static void collect(void *ctx, const match_order_info *o)
     assert_true(o->leaves > 0);
     assert_int_equal(o->type, MATCH_LIMIT);
     assert_int_equal(o->tif, MATCH_GTC);
-    agg[o->side][grid(o->price)] += o->leaves;
+    assert_true(o->shown > 0 && o->shown <= o->leaves);
+    if (!o->display)
+        assert_int_equal(o->shown, o->leaves);
+    else
+        assert_true(o->shown <= o->display);
+    agg[o->side][grid(o->price)] += o->shown; /* a level counts what its orders show */
     seen++;
     match_order_info g;
     assert_true(match_order_get(T.b, o->id, &g));
@@ -235,8 +240,8 @@ static void collect(void *ctx, const match_order_info *o)
     }
 }
 
-/* Every open order of owners [0, nowners): the sum of leaves per level is
- * the level, each agrees with its record; nobody else has orders. */
+/* Every open order of owners [0, nowners): the sum of what they show per
+ * level is the level, each agrees with its record; nobody else has orders. */
 static void check_orders(uint32_t nowners)
 {
     memset(agg, 0, sizeof agg);
@@ -302,15 +307,28 @@ static int group_teardown(void **state)
 
 static void begin(void) { T.nev = T.rd = 0; }
 
-static uint64_t submit_full(uint32_t owner, int side, int type, int tif, int stp, bool post_only, int64_t px,
-                            int64_t qty)
+static uint64_t submit_shown(uint32_t owner, int side, int type, int tif, int stp, bool post_only, int64_t px,
+                             int64_t qty, int64_t display)
 {
     begin();
     match_new n = {.owner = owner, .tag = T.next_tag++, .side = (uint8_t)side, .type = (uint8_t)type,
-                   .tif = (uint8_t)tif, .stp = (uint8_t)stp, .post_only = post_only, .price = px, .qty = qty};
+                   .tif = (uint8_t)tif, .stp = (uint8_t)stp, .post_only = post_only, .price = px, .qty = qty,
+                   .display = display};
     uint64_t id = match_submit(T.b, &n);
     check_book();
     return id;
+}
+
+static uint64_t submit_full(uint32_t owner, int side, int type, int tif, int stp, bool post_only, int64_t px,
+                            int64_t qty)
+{
+    return submit_shown(owner, side, type, tif, stp, post_only, px, qty, 0);
+}
+
+/* An iceberg: n lots showing d at a time. */
+static uint64_t ice(uint32_t owner, int side, int k, int n, int d)
+{
+    return submit_shown(owner, side, MATCH_LIMIT, MATCH_GTC, MATCH_STP_EXPIRE_TAKER, false, P(k), Q(n), Q(d));
 }
 
 static uint64_t gtc(uint32_t owner, int side, int k, int n)
@@ -914,6 +932,130 @@ static void test_restored_filled(void **state)
     check_book();
 }
 
+/* ---- icebergs ------------------------------------------------------------ */
+
+/* A tranche shows at a time; once taken, the next goes to the back of the
+ * level (behind b), and a taker still crossing meets b first. */
+static void test_iceberg_tranches(void **state)
+{
+    (void)state;
+    uint64_t a = ice(1, SELL, 10, 10, 3);
+    expect_accepted(a);
+    expect_level(SELL, 10, 3);
+    expect_done();
+    uint64_t b = gtc(2, SELL, 10, 2);
+    expect_accepted(b);
+    expect_level(SELL, 10, 5);
+    expect_done();
+    uint64_t t = lim(3, BUY, MATCH_IOC, 10, 4);
+    expect_accepted(t);
+    expect_fill(a, t, 10, 3, 3, 3);
+    expect_level(SELL, 10, 2);
+    expect_level(SELL, 10, 5);
+    expect_fill(b, t, 10, 1, 1, 4);
+    expect_level(SELL, 10, 4);
+    expect_done();
+    assert_int_equal(match_refreshes(T.b), 1);
+    match_order_info f;
+    assert_true(match_front(T.b, SELL, &f));
+    assert_int_equal(f.id, b);
+    assert_true(match_order_get(T.b, a, &f));
+    assert_int_equal(f.leaves, Q(7));
+    assert_int_equal(f.shown, Q(3));
+    /* The hidden part comes round: b's 1, a's tranche, a fresh one. */
+    uint64_t m = mkt(4, BUY, 6);
+    expect_accepted(m);
+    expect_fill(b, m, 10, 1, 2, 1);
+    expect_level(SELL, 10, 3);
+    expect_fill(a, m, 10, 3, 6, 4);
+    expect_level(SELL, 10, 0);
+    expect_level(SELL, 10, 3);
+    expect_fill(a, m, 10, 2, 8, 6);
+    expect_level(SELL, 10, 1);
+    expect_done();
+    /* The last tranche is what is left: 2 open, 1 shown. */
+    assert_true(match_order_get(T.b, a, &f));
+    assert_int_equal(f.leaves, Q(2));
+    assert_int_equal(f.shown, Q(1));
+    check_orders(8);
+}
+
+static void test_iceberg_fok_and_stp(void **state)
+{
+    (void)state;
+    uint64_t a = ice(1, SELL, 10, 4, 1);
+    /* FOK for all 4: only one shows, the rest comes round. */
+    uint64_t t = lim(2, BUY, MATCH_FOK, 10, 4);
+    expect_accepted(t);
+    expect_fill(a, t, 10, 1, 1, 1);
+    expect_level(SELL, 10, 0);
+    expect_level(SELL, 10, 1);
+    expect_fill(a, t, 10, 1, 2, 2);
+    expect_level(SELL, 10, 0);
+    expect_level(SELL, 10, 1);
+    expect_fill(a, t, 10, 1, 3, 3);
+    expect_level(SELL, 10, 0);
+    expect_level(SELL, 10, 1);
+    expect_fill(a, t, 10, 1, 4, 4);
+    expect_level(SELL, 10, 0);
+    expect_done();
+    /* More than there is: nothing trades. */
+    uint64_t c = ice(1, SELL, 12, 6, 2);
+    t = lim(2, BUY, MATCH_FOK, 12, 7);
+    expect_accepted(t);
+    expect_end(MATCH_EV_EXPIRED, t, MATCH_R_FOK, 7);
+    expect_done();
+    /* The taker's own order behind the iceberg stops it (EXPIRE_TAKER)
+     * before the hidden part comes round: so the FOK cannot fill. */
+    uint64_t e = gtc(2, SELL, 12, 1);
+    expect_accepted(e);
+    begin();
+    t = submit_full(2, BUY, MATCH_LIMIT, MATCH_FOK, MATCH_STP_EXPIRE_TAKER, false, P(12), Q(3));
+    expect_accepted(t);
+    expect_end(MATCH_EV_EXPIRED, t, MATCH_R_FOK, 3);
+    expect_done();
+    assert_int_equal(open_filled(c), 0);
+    check_orders(8);
+}
+
+static void test_iceberg_replace_and_bad_display(void **state)
+{
+    (void)state;
+    uint64_t a = ice(1, BUY, 10, 6, 2);
+    expect_accepted(a);
+    expect_level(BUY, 10, 2);
+    /* Less qty at the same price: the tranche stands (2 of 4). */
+    assert_int_equal(rep(1, a, 10, 4), MATCH_OK);
+    next(MATCH_EV_REPLACED);
+    expect_done();
+    /* Down to 1 open: the tranche shrinks with it. */
+    begin();
+    assert_int_equal(match_amend_down(T.b, 1, a, Q(1)), MATCH_OK);
+    check_book();
+    next(MATCH_EV_REPLACED);
+    expect_level(BUY, 10, 1);
+    expect_done();
+    /* A new price: a fresh tranche where it rests. */
+    assert_int_equal(rep(1, a, 9, 5), MATCH_OK);
+    next(MATCH_EV_REPLACED);
+    expect_level(BUY, 10, 0);
+    expect_level(BUY, 9, 2);
+    expect_done();
+    check_orders(8);
+    /* Display off the lot, negative, or on a market order: refused. */
+    assert_int_equal(submit_shown(1, BUY, MATCH_LIMIT, MATCH_GTC, 0, false, P(5), Q(5), LOT / 2), 0);
+    assert_int_equal(submit_shown(1, BUY, MATCH_LIMIT, MATCH_GTC, 0, false, P(5), Q(5), -LOT), 0);
+    assert_int_equal(submit_shown(1, BUY, MATCH_MARKET, MATCH_IOC, 0, false, 0, Q(5), Q(1)), 0);
+    assert_int_equal(T.n_rej[MATCH_R_BAD_QTY], 3);
+    /* Display not below the qty: a plain order, all shown. */
+    uint64_t p = ice(1, BUY, 4, 3, 3);
+    expect_accepted(p);
+    expect_level(BUY, 4, 3);
+    match_order_info f;
+    assert_true(match_order_get(T.b, p, &f));
+    assert_int_equal(f.display, 0);
+}
+
 static void test_agent_never_self_trade_prevents(void **state)
 {
     (void)state;
@@ -1276,8 +1418,18 @@ static void test_randomized_invariants(void **state)
             else
                 tif = t < 70 ? MATCH_GTC : t < 88 ? MATCH_IOC : MATCH_FOK;
             bool po = type == MATCH_LIMIT && below(12) == 0;
-            uint64_t id = submit_full(owner, side, type, tif, (int)below(3), po, P(k), Q(n));
+            /* Icebergs (participants': the agent's level is all it has open) */
+            int64_t display = type == MATCH_LIMIT && owner != MATCH_AGENT && below(6) == 0 ? Q(1 + below(4)) : 0;
+            uint64_t id = submit_shown(owner, side, type, tif, (int)below(3), po, P(k), Q(n), display);
             assert_true(T.nev >= 1);
+            if (id && tif == MATCH_FOK) { /* all or nothing, icebergs' hidden parts and STP included */
+                int64_t got = 0;
+                for (uint32_t e = 0; e < T.nev; e++)
+                    got += T.ev[e].kind == MATCH_EV_FILL && T.ev[e].order.id == id ? T.ev[e].qty : 0;
+                if (got != 0 && got != Q(n))
+                    fail_msg("FOK %llu filled %lld of %lld", (unsigned long long)id, (long long)got,
+                             (long long)Q(n));
+            }
             assert_int_equal(T.ev[0].kind, id ? MATCH_EV_ACCEPTED : MATCH_EV_REJECTED);
             if (id)
                 assert_int_equal(T.ev[0].order.id, id);
@@ -1356,6 +1508,7 @@ static void test_randomized_invariants(void **state)
     assert_true(T.n_ev[MATCH_EV_EXPIRED] > 100);
     assert_true(T.n_rej[MATCH_R_BOOK_FULL] > 0);
     assert_true(T.n_rej[MATCH_R_WOULD_TAKE] > 0);
+    assert_true(match_refreshes(T.b) > 100);
 }
 
 /* Many owners with scattered ids through a small owner table: its counts
@@ -1416,6 +1569,9 @@ int main(void)
         T_(test_stp_expire_both),
         T_(test_stp_none),
         T_(test_restored_filled),
+        T_(test_iceberg_tranches),
+        T_(test_iceberg_fok_and_stp),
+        T_(test_iceberg_replace_and_bad_display),
         T_(test_agent_never_self_trade_prevents),
         T_(test_tick_and_lot),
         T_(test_level_qty_overflow),

@@ -297,6 +297,10 @@ void exchange_dump_orders(const exchange *x, FILE *f)
         json_dec8(f, o->type == MATCH_MARKET ? 0 : o->price);
         fputs(",\"qty\":", f);
         json_dec8(f, o->qty);
+        if (o->display) {
+            fputs(",\"display\":", f);
+            json_dec8(f, o->display);
+        }
         fputs(",\"cum\":", f);
         json_dec8(f, o->cum);
         fputs(",\"avg_px\":", f);
@@ -311,15 +315,19 @@ void exchange_dump_orders(const exchange *x, FILE *f)
 void exchange_print_stats(const exchange *x, FILE *f)
 {
     const exchange_counters *c = &x->c;
+    uint64_t refreshes = 0;
+    for (uint32_t i = 0; i < x->s->nsym; i++)
+        refreshes += x->s->sym[i].book ? match_refreshes(x->s->sym[i].book) : 0;
     fprintf(f,
             "tfsim: FIX: %llu sessions, %llu connections, %llu logons (%llu refused), %llu orders, %llu fills, "
+            "%llu iceberg refreshes, "
             "%llu rejects, %llu cancels, %llu replaces, %llu cancel-news (XCN), %llu cancel rejects, "
             "%llu status requests, %llu reports (%llu not queued), %llu canceled on disconnect; faults: "
             "%llu drops, %llu delayed, %llu rejects, %llu garbled, %llu seq skips, %llu logons refused, "
             "%llu session boundaries, %llu strict refusals, %llu fills after cancel\n",
             (unsigned long long)c->sessions, (unsigned long long)c->connections, (unsigned long long)c->logons,
             (unsigned long long)c->logons_refused, (unsigned long long)c->orders, (unsigned long long)c->fills,
-            (unsigned long long)c->rejects, (unsigned long long)c->cancels, (unsigned long long)c->replaces,
+            (unsigned long long)refreshes, (unsigned long long)c->rejects, (unsigned long long)c->cancels, (unsigned long long)c->replaces,
             (unsigned long long)c->cancel_news, (unsigned long long)c->cancel_rejects,
             (unsigned long long)c->status_requests,
             (unsigned long long)c->reports, (unsigned long long)c->report_drops,

@@ -158,7 +158,7 @@ void exchange_dump_orders(const exchange *x, FILE *f);
  * version or unreadable (tfsim exits 2). Loaded open orders go back into
  * the books as their accounts' (they may trade at once; the reports wait
  * in their sessions for the next Logon); orders keep their OrderIDs. */
-#define EX_STATE_VERSION 1
+#define EX_STATE_VERSION 2 /* 2: an iceberg's display */
 int exchange_save_state(const exchange *x, const char *dir);
 int exchange_load_state(exchange *x, const char *dir);
 

@@ -84,6 +84,22 @@ static void parse_new(exchange *x, const tf_fix_msg *m, x_order *t, const char *
         }
         t->stp = modes[c - '1'];
     }
+    /* An iceberg: MaxFloor (111), the part shown at a time (Binance's FIX
+     * takes it the same way). */
+    if (tf_fix_get_str(m, TF_FIX_TAG_MAX_FLOOR, &v, &n) == 0) {
+        int64_t lot = x->s->sym[si].lot > 0 ? x->s->sym[si].lot : 1;
+        if (tf_fix_get_fixed(m, TF_FIX_TAG_MAX_FLOOR, &t->display) != 0 || t->display <= 0 ||
+            t->display > t->qty || t->display % lot != 0) {
+            *why = "MaxFloor (111) must be a positive quantity on the lot, not above OrderQty (38)";
+            t->display = 0;
+            return;
+        }
+        if (t->type != MATCH_LIMIT) {
+            *why = "MaxFloor (111) on a market order: only a resting limit order can show a part of itself";
+            t->display = 0;
+            return;
+        }
+    }
 }
 
 static int on_new(exchange *x, uint32_t si, const tf_fix_msg *m)
@@ -143,6 +159,7 @@ static int on_new(exchange *x, uint32_t si, const tf_fix_msg *m)
     o->post_only = t.post_only;
     o->price = t.type == MATCH_LIMIT ? t.price : 0;
     o->qty = t.qty;
+    o->display = t.display;
     ex_set_cur(o, id, idlen);
     memcpy(o->orig, o->cur, o->cur_len);
     o->orig_len = o->cur_len;
@@ -155,7 +172,8 @@ static int on_new(exchange *x, uint32_t si, const tf_fix_msg *m)
         return 0;
     }
     match_new n = {.owner = o->account, .tag = (uint64_t)r + 1, .side = o->side, .type = o->type, .tif = o->tif,
-                   .stp = o->stp, .post_only = o->post_only, .price = o->price, .qty = o->qty};
+                   .stp = o->stp, .post_only = o->post_only, .price = o->price, .qty = o->qty,
+                   .display = o->display};
     x->op = X_OP_NEW;
     x->op_rec = r;
     match_submit(x->s->sym[o->sym].book, &n);

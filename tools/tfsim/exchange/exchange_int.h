@@ -41,6 +41,7 @@ typedef struct x_order {
     char status;                    /* 39: 0 1 2 4 8 C */
     uint8_t cur_len, orig_len;
     int64_t price, qty, cum, fees;  /* 1e-8 */
+    int64_t display;                /* an iceberg: MaxFloor (111); 0: none */
     __int128 cost;                  /* sum of price * qty of its fills */
     char cur[EX_CLID_MAX], orig[EX_CLID_MAX];
 } x_order;

@@ -7,14 +7,15 @@
  * with bytes outside '!'..'~' and '%' as %XX (so none is empty or holds a
  * space):
  *
- *   tfsim-orders-state 1
+ *   tfsim-orders-state 2                       (1, without display, is read too)
  *   counters <order_seq> <exec_id>
  *   account <owner id> <=name>                 (owner ids 1.. in order)
  *   session <slot> <owner id> <=SenderCompID>
  *   order <O|F> <order_id> <owner id> <session slot> <=symbol> <side 0 buy|1 sell>
  *         <type 0 limit|1 market> <tif 0 GTC|1 IOC|2 FOK> <stp 0..3, match.h>
  *         <post_only 0|1> <status, 39> <price> <qty> <cum> <fees> <cost> <avg_px>
- *         <=current ClOrdID> <=original ClOrdID>        (one line; 1e-8 units;
+ *         <=current ClOrdID> <=original ClOrdID> <display: an iceberg's MaxFloor, 0 none>
+ *                                                         (one line; 1e-8 units;
  *         cost = sum of price * qty of the fills; avg_px = cost / cum, for
  *         people: the load uses cost)
  *   clid <=ClOrdID>                            (the order's, oldest first)
@@ -100,7 +101,7 @@ static void put_order(const exchange *x, FILE *f, const x_order *o, uint32_t *ch
     put_s(f, o->cur, o->cur_len);
     fputc(' ', f);
     put_s(f, o->orig, o->orig_len);
-    fputc('\n', f);
+    fprintf(f, " %lld\n", (long long)o->display);
     uint32_t n = 0;
     for (uint32_t e = o->clids; e != EX_NIL && n < EX_CLIDS; e = x->clids[e].rnext)
         chain[n++] = e;
@@ -171,6 +172,7 @@ typedef struct loader {
     unsigned line;
     char *save;                     /* strtok_r's */
     bool bad;
+    int version;
 } loader;
 
 static char *word(loader *l)
@@ -268,6 +270,7 @@ static uint32_t load_order(loader *l, uint32_t *max_slot)
     num(l, 0, INT64_MAX); /* avg_px: for people */
     t.cur_len = (uint8_t)str(l, cur, sizeof cur);
     t.orig_len = (uint8_t)str(l, orig, sizeof orig);
+    t.display = l->version >= 2 ? num(l, 0, t.qty) : 0; /* 1 had no icebergs */
     uint32_t slot = (uint32_t)(id & ((1ull << EX_SLOT_BITS) - 1));
     t.open = kind == 'O';
     if (l->bad || (kind != 'O' && kind != 'F') || !strchr("01248C", t.status) || !t.status || id == 0 ||
@@ -363,17 +366,17 @@ int exchange_load_state(exchange *x, const char *dir)
     int version = -1;
     char magic[32] = "";
     if (getline(&line, &cap, f) <= 0 || sscanf(line, "%31s %d", magic, &version) != 2 ||
-        strcmp(magic, MAGIC) != 0 || version != EX_STATE_VERSION) {
+        strcmp(magic, MAGIC) != 0 || version < 1 || version > EX_STATE_VERSION) {
         if (strcmp(magic, MAGIC) == 0)
-            fprintf(stderr, "tfsim: %s is of version %d; this tfsim reads version %d only: refusing it "
-                            "(move it away to start without those orders)\n", path, version, EX_STATE_VERSION);
+            fprintf(stderr, "tfsim: %s is of version %d; this tfsim reads versions 1 to %d: refusing "
+                            "it (move it away to start without those orders)\n", path, version, EX_STATE_VERSION);
         else
             fprintf(stderr, "tfsim: %s is not a tfsim orders file (move it away to start without it)\n", path);
         free(line);
         fclose(f);
         return -1;
     }
-    loader l = {.x = x, .path = path, .line = 1};
+    loader l = {.x = x, .path = path, .line = 1, .version = version};
     uint32_t rec = EX_NIL, orders = 0, max_slot = 0;
     bool end = false, failed = false;
     while (!end && !failed && getline(&line, &cap, f) > 0) {
@@ -409,7 +412,7 @@ int exchange_load_state(exchange *x, const char *dir)
         uint64_t before = x->c.fills;
         match_new n = {.owner = o->account, .tag = (uint64_t)r + 1, .side = o->side, .type = o->type,
                        .tif = o->tif, .stp = o->stp, .post_only = o->post_only, .price = o->price,
-                       .qty = o->qty, .filled = o->cum};
+                       .qty = o->qty, .filled = o->cum, .display = o->display};
         x->op = X_OP_RESTORE;
         x->op_rec = r;
         match_submit(x->s->sym[o->sym].book, &n);

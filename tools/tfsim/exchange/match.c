@@ -71,7 +71,7 @@ static int64_t unrest(match_book *b, uint32_t oi)
     else
         l->tail = o->prev;
     o->prev = o->next = o->level = M_NIL;
-    l->qty -= o->qty - o->filled;
+    l->qty -= m_visible(o);
     if (--l->count == 0)
         m_level_remove(b, o->side, li);
     return l->count ? l->qty : 0;
@@ -93,7 +93,9 @@ static void rest(match_book *b, uint32_t oi)
         l->head = oi;
     l->tail = oi;
     l->count++;
-    l->qty += o->qty - o->filled;
+    if (o->display) /* an iceberg shows a fresh tranche */
+        o->shown = o->qty - o->filled < o->display ? o->qty - o->filled : o->display;
+    l->qty += m_visible(o);
     o->level = li;
     emit_level(b, o->side, l->price, l->qty);
 }
@@ -127,32 +129,33 @@ static void cancel_resting(match_book *b, uint32_t oi, int why)
 
 /* Would the incoming order t fill entirely? Walks the opposite side the way
  * take() would (skipping own orders that STP would cancel, stopping at one
- * that would stop the taker) without touching anything. */
+ * that would stop the taker) without touching anything. An iceberg's
+ * hidden part comes round only after every order of its level has been
+ * met, so it counts once the level's walk is through. */
 static bool fok_fills(const match_book *b, const m_order *t)
 {
     int opp = !t->side;
-    int64_t have = 0;
+    int64_t have = 0, need = t->qty - t->filled;
     for (uint32_t k = b->nlv[opp]; k-- > 0;) {
         const m_level *l = &b->levels[b->lvl[opp][k]];
         if (t->type == MATCH_LIMIT && !crosses(t->side, t->price, l->price))
             return false;
-        if (t->owner == MATCH_AGENT) { /* no STP: the aggregate will do */
-            if (l->qty >= t->qty - t->filled - have)
-                return true;
-            have += l->qty;
-            continue;
-        }
+        int64_t hidden = 0;
         for (uint32_t mi = l->head; mi != M_NIL; mi = b->orders[mi].next) {
             const m_order *m = &b->orders[mi];
-            if (m->owner == t->owner && t->stp != MATCH_STP_NONE) {
+            if (t->owner != MATCH_AGENT && m->owner == t->owner && t->stp != MATCH_STP_NONE) {
                 if (t->stp == MATCH_STP_EXPIRE_MAKER)
                     continue;
                 return false;
             }
-            have += m->qty - m->filled;
-            if (have >= t->qty - t->filled)
+            have += m_visible(m);
+            hidden += m->qty - m->filled - m_visible(m);
+            if (have >= need)
                 return true;
         }
+        have += hidden;
+        if (have >= need)
+            return true;
     }
     return false;
 }
@@ -179,22 +182,31 @@ static bool take(match_book *b, uint32_t oi)
                 return true;
             continue;
         }
-        int64_t q = t->qty - t->filled, mleft = m->qty - m->filled;
+        int64_t q = t->qty - t->filled, mleft = m_visible(m);
         if (mleft < q)
             q = mleft;
         t->filled += q;
         m->filled += q;
+        if (m->display)
+            m->shown -= q;
         l->qty -= q;
         match_event ev = {.kind = MATCH_EV_FILL, .side = t->side, .trade_id = ++b->trade_id, .price = l->price, .qty = q};
         m_info(t, &ev.order);
         m_info(m, &ev.maker);
         int64_t lq = l->qty;
+        bool refresh = m->filled < m->qty && m->display && m->shown == 0;
         if (m->filled == m->qty) {
             lq = unrest(b, mi);
             drop(b, mi);
+        } else if (refresh) {
+            lq = unrest(b, mi); /* its tranche is gone: the next one goes to the back */
         }
         emit(b, &ev);
         emit_level(b, opp, ev.price, lq);
+        if (refresh) {
+            b->refreshes++;
+            rest(b, mi);
+        }
     }
     return false;
 }
@@ -232,7 +244,8 @@ static uint64_t submit(match_book *b, const match_new *r, int op, int *why_out)
         why = MATCH_R_BAD_PARAM;
     else if (limit && bad_price(b, r->price))
         why = MATCH_R_BAD_PRICE;
-    else if (bad_qty(b, r->qty) || r->filled < 0 || r->filled >= r->qty || r->filled % b->lot != 0)
+    else if (bad_qty(b, r->qty) || r->filled < 0 || r->filled >= r->qty || r->filled % b->lot != 0 ||
+             r->display < 0 || r->display % b->lot != 0 || (r->display && !limit))
         why = MATCH_R_BAD_QTY;
     else if (r->post_only && would_cross(b, r->side, r->price))
         why = MATCH_R_WOULD_TAKE;
@@ -258,6 +271,7 @@ static uint64_t submit(match_book *b, const match_new *r, int op, int *why_out)
     o->price = req.price;
     o->qty = r->qty;
     o->filled = r->filled;
+    o->display = r->display < r->qty - r->filled ? r->display : 0;
     m_owner_link(b, oi);
     uint64_t id = o->id;
     match_event ev = {.kind = MATCH_EV_ACCEPTED};
@@ -353,12 +367,15 @@ static int replace(match_book *b, int op, uint32_t owner, uint64_t id, int64_t p
             rest(b, oi);
             return MATCH_OK;
         }
-        l->qty += qty - o->qty;
+        int64_t was = m_visible(o);
         o->qty = qty;
         o->tag = tag;
+        if (o->display && o->shown > qty - o->filled)
+            o->shown = qty - o->filled; /* less open: the tranche shrinks with it */
+        l->qty += m_visible(o) - was;
         m_info(o, &ev.order);
         emit(b, &ev);
-        if (qty != ev.qty)
+        if (m_visible(o) != was)
             emit_level(b, side, px, l->qty);
         return MATCH_OK;
     }
@@ -405,8 +422,11 @@ static void agent_shrink(match_book *b, int side, uint32_t li, int64_t need)
             cancel_resting(b, mi, MATCH_R_REQUESTED); /* the level goes only with its last order */
         } else if (m->owner == MATCH_AGENT) {
             match_event ev = {.kind = MATCH_EV_REPLACED, .price = m->price, .qty = m->qty};
+            int64_t was = m_visible(m);
             m->qty -= need;
-            b->levels[li].qty -= need;
+            if (m->display && m->shown > m->qty - m->filled)
+                m->shown = m->qty - m->filled;
+            b->levels[li].qty += m_visible(m) - was;
             need = 0;
             m_info(m, &ev.order);
             emit(b, &ev);
@@ -460,3 +480,5 @@ uint32_t match_cancel_owner(match_book *b, uint32_t owner)
     b->busy = false;
     return n;
 }
+
+uint64_t match_refreshes(const match_book *b) { return b->refreshes; }

@@ -17,7 +17,7 @@
  * Promises.
  *  - No allocation after match_create; no recursion; no I/O.
  *  - Complexities (L = active levels on a side, k = levels or orders
- *    consumed by a match, q = orders at one level, n = an owner's open
+ *    consumed by a match (an iceberg's tranches each count), q = orders at one level, n = an owner's open
  *    orders): best bid/ask O(1); order by id O(1); cancel O(1) plus, when
  *    its level empties, a memmove of the levels better than it (0 at the
  *    touch); submit/replace O(log L + k) plus one such memmove when a level
@@ -36,6 +36,15 @@
  *    A LEVEL event follows every change of a level's aggregate quantity
  *    (qty 0: the level is gone), so a shadow book built from LEVEL events
  *    alone always equals the book.
+ *  - Icebergs (match_new.display): a resting iceberg shows one tranche of
+ *    display (less when less is open) and its level counts only that. A
+ *    taker meets the tranche like any order; once it is taken the next
+ *    tranche is shown at the back of the same level (FILL, LEVEL of the
+ *    level without it, LEVEL with it): it loses time priority, and a taker
+ *    still crossing meets the orders behind it first, then the new
+ *    tranche. Hidden quantity is reachable at its price only this way. A
+ *    replace keeps the display (a new qty or price shows a fresh tranche
+ *    when the order rests again).
  *  - The callback must not call the mutating operations (they return
  *    MATCH_R_BUSY, or 0 for match_submit, and emit nothing); queries are
  *    allowed and see the book as of that event.
@@ -106,6 +115,8 @@ typedef struct match_order_info {
     int64_t qty;     /* total quantity */
     int64_t filled;  /* cumulative filled */
     int64_t leaves;  /* open quantity: qty - filled while open, 0 once done */
+    int64_t display; /* an iceberg's tranche (0: not one) */
+    int64_t shown;   /* resting: what its level counts of it (an iceberg: what is left of its tranche) */
 } match_order_info;
 
 typedef struct match_event {
@@ -139,6 +150,8 @@ typedef struct match_new {
     int64_t qty;                /* > 0, on the lot, <= MATCH_QTY_MAX */
     int64_t filled;             /* already filled (an order restored after a restart): >= 0, on the
                                  * lot, < qty; it matches and rests for qty - filled; 0 normally */
+    int64_t display;            /* an iceberg (LIMIT): it rests showing this much (on the lot) at a time;
+                                 * 0, or not below what it has open: all of it */
 } match_new;
 
 typedef struct match_level_info {
@@ -204,6 +217,7 @@ uint32_t match_owner_each(const match_book *b, uint32_t owner,
                           void (*fn)(void *ctx, const match_order_info *o), void *ctx);
 uint32_t match_open_orders(const match_book *b); /* open orders, all owners */
 uint64_t match_last_trade_id(const match_book *b);
+uint64_t match_refreshes(const match_book *b); /* iceberg tranches shown again so far */
 int64_t match_tick(const match_book *b);
 int64_t match_lot(const match_book *b);
 

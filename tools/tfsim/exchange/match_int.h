@@ -22,6 +22,7 @@ enum { M_FREE = 0, M_OPEN = 1 };
 typedef struct m_order {
     uint64_t id, tag;
     int64_t price, qty, filled;
+    int64_t display, shown;  /* an iceberg: the tranche size, and what is left of the one resting (0: not one) */
     uint32_t owner;
     uint32_t prev, next;   /* level FIFO (next: free list when free) */
     uint32_t oprev, onext; /* owner list */
@@ -44,6 +45,7 @@ struct match_book {
     void *ctx;
     bool busy;
     uint64_t trade_id;
+    uint64_t refreshes;    /* iceberg tranches shown again */
     /* orders */
     m_order *orders;
     uint32_t cap_orders, free_order, n_orders;
@@ -62,6 +64,10 @@ struct match_book {
 };
 
 static inline int64_t m_key(int side, int64_t price) { return side == MATCH_BUY ? price : -price; }
+
+/* What a resting order shows (and its level counts): all it has open, or
+ * an iceberg's current tranche. */
+static inline int64_t m_visible(const m_order *o) { return o->display ? o->shown : o->qty - o->filled; }
 
 /* match_level.c: pools, level index, owner table */
 uint32_t m_order_alloc(match_book *b);       /* M_NIL when full; sets id */

@@ -117,7 +117,8 @@ void m_info(const m_order *o, match_order_info *out)
 {
     *out = (match_order_info){.id = o->id, .tag = o->tag, .owner = o->owner, .side = o->side, .type = o->type,
                               .tif = o->tif, .stp = o->stp, .post_only = o->post_only != 0, .price = o->price,
-                              .qty = o->qty, .filled = o->filled, .leaves = o->qty - o->filled};
+                              .qty = o->qty, .filled = o->filled, .leaves = o->qty - o->filled,
+                              .display = o->display, .shown = m_visible(o)};
 }
 
 /* ---- levels ---------------------------------------------------------------- */
