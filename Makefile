@@ -72,7 +72,7 @@ CONF_SRC   := $(wildcard lib/conf/*.c)
 ALGO_SRC   := $(wildcard lib/algo/*.c)
 ENGINE_SRC := engine/engine.c engine/event_log.c $(wildcard engine/runtime/*.c engine/md/*.c engine/orders/*.c engine/algo/*.c engine/venue/*.c)
 OOB_SRC    := $(wildcard tools/oob/*.c)
-TOOLS      := tfstat tfdump tfctl tfsim tfwatchdog
+TOOLS      := tfstat tfdump tfctl tfsim tfwatchdog tfsup
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
 OOB_TOOLS  := tfexport-influx tfexport-redis tfexport-prom tfquery
 PROM_SRC   := $(filter-out tools/prom/main.c,$(wildcard tools/prom/*.c))
@@ -175,6 +175,10 @@ $(OUT)/bin/tfwatchdog: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/watchdog/*
                        $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
+# tfsup: one box's supervisor (tfctl up/down/status run it).
+$(OUT)/bin/tfsup: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/sup/*.c)) $(TOOL_LIBS)
+	$(call link,$(LDLIBS))
+
 # tfsim, the local exchange: its market-data half (md/), its order-entry
 # half (exchange/) and main.c. It speaks FIX through lib/fix, as the engine does.
 $(OUT)/bin/tfsim: $(TFSIM_SRC:%.c=$(OUT)/obj/%.o) $(LIBFIX) $(TOOL_LIBS)
@@ -209,6 +213,11 @@ $(OUT)/tests/tools/query/test_api: $(OUT)/obj/tests/tools/query/test_api.o $(OUT
 
 # The watchdog's judgement, tested as an object.
 $(OUT)/tests/tools/watchdog/%: $(OUT)/obj/tests/tools/watchdog/%.o $(OUT)/obj/tools/watchdog/watch.o $(TOOL_LIBS)
+	$(call link,$(TEST_LIBS) $(LDLIBS))
+
+# The supervisor's plan and status, tested as objects (not main.c).
+$(OUT)/tests/tools/sup/%: $(OUT)/obj/tests/tools/sup/%.o \
+    $(patsubst %.c,$(OUT)/obj/%.o,$(filter-out tools/sup/main.c,$(wildcard tools/sup/*.c))) $(TOOL_LIBS)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # The exporter's renderer, tested as objects.

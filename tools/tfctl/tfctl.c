@@ -14,6 +14,10 @@
  *     session reset [N|all]
  *     algo twap|vwap|pov|iceberg SYMBOL buy|sell QTY [--option VALUE]...
  *     algo pause|resume|cancel ID | algo amend ID [--qty Q] [--limit PX] [--end S] | parents
+ *   tfctl up|down|status -c CONFIG [tfsup options]
+ *     the box's services through the supervisor (tfsup, beside tfctl):
+ *     up starts them all (or, when they run, what is held or waiting),
+ *     down stops them, status shows each one's state
  *
  * A new order, a cancel or a replace is answered twice: the risk gate's
  * (accepted, pending), then the venue's first word about the order (New, a
@@ -29,11 +33,13 @@
  * the venue (the reason printed),
  * 2 no engine (or not running), 3 wrong layout version, 4 not a TradeFan
  * segment or no order path, 5 no answer in time. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "include/tradefan/client.h"
 #include "tools/tfctl/algo_cmd.h"
@@ -43,6 +49,30 @@
 #include "shm/state.h"
 
 #define TFCTL_WAIT_MS 3000
+
+/* tfctl up|down|status ARGS...: tfsup from tfctl's own folder, with
+ * --daemon, --down or --status for the word. */
+static int supervisor(int argc, char **argv)
+{
+    char path[512];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 8);
+    if (n <= 0) {
+        fprintf(stderr, "tfctl: where am I?\n");
+        return 2;
+    }
+    path[n] = 0;
+    strcpy(strrchr(path, '/') + 1, "tfsup");
+    char *args[64];
+    int k = 0;
+    args[k++] = path;
+    args[k++] = !strcmp(argv[1], "up") ? "--daemon" : !strcmp(argv[1], "down") ? "--down" : "--status";
+    for (int i = 2; i < argc && k < 63; i++)
+        args[k++] = argv[i];
+    args[k] = NULL;
+    execv(path, args);
+    fprintf(stderr, "tfctl: cannot run %s: %s\n", path, strerror(errno));
+    return 2;
+}
 
 static void usage(FILE *f)
 {
@@ -55,7 +85,8 @@ static void usage(FILE *f)
             "  limit NAME TARGET VALUE   (TARGET: symbol, strategy id, or \"\" for global)\n"
             "  kill on [--flatten] | kill off | state ACTIVE|REDUCING|HALTED\n"
             "  resolve ORDER_ID canceled | resolve ORDER_ID filled QTY PRICE\n"
-            "  session reset [N|all]\n%s", tfctl_algo_usage);
+            "  session reset [N|all]\n%s"
+            "usage: tfctl up|down|status -c CONFIG   the box's services (tfsup)\n", tfctl_algo_usage);
 }
 
 /* Money (10^-8 quote) as its exact decimal text (a few may share one printf). */
@@ -278,6 +309,8 @@ static int show_limits(tfc *c)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && (!strcmp(argv[1], "up") || !strcmp(argv[1], "down") || !strcmp(argv[1], "status")))
+        return supervisor(argc, argv);
     const char *inst = getenv("TRADEFAN_INSTANCE") ? getenv("TRADEFAN_INSTANCE") : "dev";
     const char *dir = "/dev/shm";
     unsigned strategy = 0;
