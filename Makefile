@@ -12,10 +12,13 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
+SYSCONFDIR ?= /etc
+SYSTEMDDIR ?= /etc/systemd/system
+DOCDIR  ?= $(PREFIX)/share/doc/tradefan
 VARIANT ?= release
 ENV     ?= development
 
-PKGS      := ck yaml-0.1 liburing libwebsockets openssl libcurl hiredis zlib jansson
+PKGS      := ck yaml-0.1 liburing libwebsockets openssl libcurl hiredis zlib jansson libcap
 TEST_PKGS := cmocka
 BENCH_PKGS := jansson
 
@@ -332,10 +335,23 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh tuning/run.sh $(ENV)
 
+# Binaries, the environments, the monitoring configs (tfsup renders them
+# from share/tradefan/monitoring) and the systemd units (tuning/systemd,
+# their @BINDIR@, @SYSCONFDIR@ and @DOCDIR@ filled in); then, as root:
+# systemctl daemon-reload (README: "Production with systemd").
 install: $(ENGINE) $(TOOL_BINS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tradefan/environments
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tradefan/environments \
+	    $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/rules $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(ENGINE) $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 tuning/environments/*.yaml $(DESTDIR)$(PREFIX)/share/tradefan/environments/
+	install -m 0644 tuning/monitoring/*.yml $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/
+	install -m 0755 tuning/monitoring/render.sh $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/
+	install -m 0644 tuning/monitoring/rules/*.yml $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/rules/
+	install -m 0644 README.md ARCHITECTURE.md $(DESTDIR)$(DOCDIR)/
+	for u in tuning/systemd/*.service tuning/systemd/*.target; do \
+	    sed -e 's|@BINDIR@|$(PREFIX)/bin|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g; s|@DOCDIR@|$(DOCDIR)|g' $$u \
+	        >$(DESTDIR)$(SYSTEMDDIR)/$$(basename $$u) && chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$(basename $$u) || exit 1; \
+	done
 
 clean:
 	rm -rf build

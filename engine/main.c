@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/runtime/prefault.h"
+#include "engine/runtime/privilege.h"
 #include "lib/conf/config.h"
 #include "engine/engine.h"
 #include "shm/err.h"
@@ -99,6 +100,17 @@ int main(int argc, char **argv)
         print_layout(&cfg);
         printf("config ok\n");
         return 0;
+    }
+
+    /* The service user, before anything is created: segments, journals
+     * and stores belong to it, and nothing else of root's stays. */
+    if (cfg.user[0]) {
+        if (tf_become_user(cfg.user) != 0) {
+            fprintf(stderr, "tfengine: %s\n", tf_err_msg());
+            return 1;
+        }
+        fprintf(stderr, "tfengine: running as %s (uid %u), keeping CAP_SYS_NICE and CAP_IPC_LOCK\n", cfg.user,
+                (unsigned)getuid());
     }
 
     /* Block the stop signals here so every thread inherits the mask and

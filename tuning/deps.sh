@@ -5,9 +5,9 @@ set -eu
 
 PACKAGES="build-essential pkg-config make
 liburing-dev libck-dev libwebsockets-dev libhiredis-dev libcurl4-openssl-dev
-libcmocka-dev libquickfix-dev libcyaml-dev libyaml-dev libssl-dev libjansson-dev zlib1g-dev
+libcmocka-dev libquickfix-dev libcyaml-dev libyaml-dev libssl-dev libjansson-dev zlib1g-dev libcap-dev
 clang libclang-rt-14-dev openssl
-valgrind procps python3 util-linux tzdata
+valgrind procps python3 util-linux tzdata systemd
 redis-server redis-tools influxdb influxdb-client prometheus prometheus-alertmanager
 prometheus-node-exporter python3-aiosmtpd python3-yaml libsimdjson-dev
 python3-influxdb python3-redis wrk curl"

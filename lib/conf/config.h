@@ -387,6 +387,8 @@ typedef struct tf_cfg_exchange {
 typedef struct tf_config {
     char source_file[TF_CFG_PATH_MAX];   /* the file this was loaded from */
     char instance[TF_CFG_NAME_MAX];      /* segment names: tradefan.<instance>.<segment> */
+    char user[TF_CFG_NAME_MAX];          /* started as root, the engine becomes this user before it creates
+                                          * anything, keeping CAP_SYS_NICE and CAP_IPC_LOCK ("" = stays as is) */
 
     /* shm: where segments live and who may read them */
     char shm_dir[TF_CFG_PATH_MAX];       /* default "/dev/shm" */

@@ -375,6 +375,7 @@ static const tf__cfg_key tf__cfg_exchange_keys[] = {
     END};
 const tf__cfg_key tf__cfg_root_keys[] = {
     ROW("instance", TF__T_NAME, AT(tf_config, instance), .required = true, .what = "instance"),
+    ROW("user", TF__T_NAME, AT(tf_config, user), .what = "user name"),
     ROW("shm", TF__T_MAP, .sub = tf__cfg_shm_keys),
     ROW("rings", TF__T_MAP, .sub = tf__cfg_ring_keys),
     ROW("journal", TF__T_MAP, .sub = tf__cfg_journal_keys),

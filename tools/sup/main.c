@@ -3,6 +3,7 @@
  *   tfsup -c CONFIG [--daemon] [--no-monitoring] [--no-sim]   start and supervise
  *   tfsup -c CONFIG --status                                 print each service's state
  *   tfsup -c CONFIG --down                                   stop everything, in reverse order
+ *   tfsup -c CONFIG --plan                                   print what up would start, and how
  *
  * --daemon returns once every service is up (exit 0, the status printed)
  * or one did not come up (exit 1, its log's tail printed; nothing left
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -250,13 +252,14 @@ int main(int argc, char **argv)
 {
     static sup s; /* a config is large */
     const char *config = NULL;
-    enum { RUN, STATUS, DOWN } mode = RUN;
+    enum { RUN, STATUS, DOWN, PLAN } mode = RUN;
     bool daemon_mode = false;
     s.monitoring = !(getenv("TF_MONITORING") && strcmp(getenv("TF_MONITORING"), "0") == 0);
     s.sim = true;
     static const struct option opts[] = {{"config", 1, NULL, 'c'},         {"daemon", 0, NULL, 'D'},
                                          {"status", 0, NULL, 'S'},         {"down", 0, NULL, 'X'},
                                          {"no-monitoring", 0, NULL, 'M'},  {"no-sim", 0, NULL, 'N'},
+                                         {"plan", 0, NULL, 'P'},
                                          {"help", 0, NULL, 'h'},           {0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -267,9 +270,10 @@ int main(int argc, char **argv)
         case 'X': mode = DOWN; break;
         case 'M': s.monitoring = false; break;
         case 'N': s.sim = false; break;
+        case 'P': mode = PLAN; break;
         default:
             fprintf(ch == 'h' ? stdout : stderr,
-                    "usage: tfsup -c CONFIG [--daemon] [--no-monitoring] [--no-sim] | --status | --down\n");
+                    "usage: tfsup -c CONFIG [--daemon] [--no-monitoring] [--no-sim] | --status | --down | --plan\n");
             return ch == 'h' ? 0 : 2;
         }
     }
@@ -284,6 +288,18 @@ int main(int argc, char **argv)
         return 2;
     }
     snprintf(s.config_path, sizeof s.config_path, "%s", config);
+    if (s.cfg.user[0] && !getenv("TRADEFAN_ENGINE_UID")) {
+        /* The engine becomes this user: its segments are that user's, and
+         * this config (the operator's word) says to trust them. */
+        struct passwd *pw = getpwnam(s.cfg.user);
+        if (!pw) {
+            fprintf(stderr, "tfsup: user %s: no such user\n", s.cfg.user);
+            return 2;
+        }
+        char uid[16];
+        snprintf(uid, sizeof uid, "%u", (unsigned)pw->pw_uid);
+        setenv("TRADEFAN_ENGINE_UID", uid, 1);
+    }
     ssize_t n = readlink("/proc/self/exe", s.bindir, sizeof s.bindir - 1);
     if (n <= 0) {
         fprintf(stderr, "tfsup: where am I? %s\n", strerror(errno));
@@ -310,6 +326,17 @@ int main(int argc, char **argv)
     if (sup_plan(&s, err, sizeof err) != 0) {
         fprintf(stderr, "tfsup: %s\n", err);
         return 2;
+    }
+    if (mode == PLAN) {
+        static const char *const health[] = {"alive", "http", "redis", "tcp", "engine"};
+        for (int i = 0; i < s.n; i++) {
+            const sup_service *v = &s.svc[i];
+            printf("%-22s %-6s", v->name, health[v->health]);
+            for (int a = 0; a < v->argc; a++)
+                printf(" %s", v->argv[a]);
+            putchar('\n');
+        }
+        return 0;
     }
     int ready[2] = {-1, -1};
     if (daemon_mode) {
