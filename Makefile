@@ -106,7 +106,7 @@ ENGINE    := $(OUT)/bin/tfengine
 ENGINE_LIBS := $(LIBENGINE) $(LIBALGO) $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 TOOL_LIBS   := $(LIBOOB) $(LIBALGO) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 
-.PHONY: all deps test test-unit bench run install clean
+.PHONY: all deps test test-build test-unit bench run install clean
 .DEFAULT_GOAL := all
 
 all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) \
@@ -315,12 +315,15 @@ fuzz: deps fuzz-build
 deps:
 	$(Q)sh tuning/deps.sh
 
-test: deps
+test: test-build
+	$(Q)sh tests/run_all.sh
+
+# What the tests run: the release, ASan+UBSan and TSan builds and the fuzz targets.
+test-build: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan all
 	$(Q)$(MAKE) --no-print-directory VARIANT=tsan all
 	$(Q)$(MAKE) --no-print-directory fuzz-build
-	$(Q)sh tests/run_all.sh
 
 test-unit: all
 	$(Q)sh tests/run_unit.sh build

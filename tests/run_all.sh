@@ -9,14 +9,20 @@
 #   7. the tree's rules (tests/tree/check_tree.py): layers include only
 #      downwards, no import circle between files, no source over 700 lines
 # Closes with "tests: N passed, N failed" (suites) and exits non-zero on any failure.
+# Usage: tests/run_all.sh [SUITE...]   (unit asan+ubsan tsan fuzz valgrind integration tree; none: all)
 set -u
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
 failures=""
 
+# With suite names as arguments (.ci/run STAGE), only those run.
+only="$*"
 suite() {
     name=$1; shift
+    if [ -n "$only" ] && ! echo " $only " | grep -qF " $name "; then
+        return 0
+    fi
     echo "=== $name"
     if "$@"; then
         passed=$((passed + 1))
@@ -70,4 +76,8 @@ suite integration integration_tests
 suite tree /usr/bin/python3 tests/tree/check_tree.py build
 
 echo "tests: $passed passed, $failed failed${failures:+ (failed:$failures)}"
+if [ $((passed + failed)) -eq 0 ]; then
+    echo "tests: no suite named '$only'" >&2
+    exit 2
+fi
 [ $failed -eq 0 ]

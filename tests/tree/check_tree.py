@@ -7,6 +7,8 @@
 2. No import circle between files: from the release build's objects (nm),
    which object calls which; the graph must have no cycle.
 3. No source file over 700 lines outside tests.
+4. The GitHub workflow runs .ci/run on Debian 12, one step for each of
+   tests/run_all.sh's suites (and the build), so no stage is left out.
 
 Usage: check_tree.py [BUILD_DIR]. Prints each breach; exits 1 if any.
 """
@@ -159,11 +161,27 @@ def check_cycles(breaches):
         breaches.append("import circle: " + ", ".join(calls))
 
 
+def check_ci(breaches):
+    import yaml  # python3-yaml (make deps)
+    path = os.path.join(ROOT, ".github", "workflows", "ci.yml")
+    with open(path) as f:
+        job = next(iter(yaml.safe_load(f)["jobs"].values()))
+    if job.get("container", {}).get("image") != "debian:12":
+        breaches.append(f"{path}: not run on debian:12")
+    runs = [st.get("run", "") for st in job.get("steps", [])]
+    with open(os.path.join(ROOT, "tests", "run_all.sh")) as f:
+        suites = re.findall(r"^suite (\S+) ", f.read(), re.M)
+    for stage in ["build"] + suites:
+        if f".ci/run {stage}" not in runs:
+            breaches.append(f"{path}: no step runs '.ci/run {stage}'")
+
+
 def main():
     breaches = []
     check_layers(breaches)
     check_sizes(breaches)
     check_cycles(breaches)
+    check_ci(breaches)
     for b in breaches:
         print("FAIL " + b)
     print(f"tree: {0 if breaches else 1} passed, {1 if breaches else 0} failed "
