@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/runtime/prefault.h"
+#include "engine/runtime/host_fit.h"
 #include "engine/runtime/privilege.h"
 #include "lib/conf/config.h"
 #include "engine/engine.h"
@@ -26,6 +27,9 @@ static void usage(FILE *f)
             "usage: tfengine -c CONFIG [--check-config] [--duration SECONDS]\n"
             "  -c, --config FILE    environment YAML (tuning/environments/*.yaml)\n"
             "      --check-config   validate the config, print the layout, exit\n"
+            "      --host-check     does the host fit the layout? item by item (exit 1: changes wanted)\n"
+            "      --host-apply     change what can change at run time (governor, C-states, THP, IRQs)\n"
+            "      --root DIR       read (and write) the host's /proc and /sys under DIR (tests)\n"
             "      --duration S     stop by itself after S seconds (tests, demos)\n"
             "      --replace-stale  replace segments left by a crashed engine\n"
             "                       (same as shm.on_stale: replace)\n");
@@ -53,13 +57,17 @@ static void print_layout(const tf_config *c)
 int main(int argc, char **argv)
 {
     const char *config_path = NULL;
-    int check_only = 0, replace_stale = 0;
+    int check_only = 0, replace_stale = 0, host = 0; /* host: 1 check, 2 apply */
+    const char *host_root = "/";
     double duration = 0;
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"check-config", no_argument, NULL, 'k'},
         {"duration", required_argument, NULL, 'd'},
         {"replace-stale", no_argument, NULL, 'r'},
+        {"host-check", no_argument, NULL, 'H'},
+        {"host-apply", no_argument, NULL, 'A'},
+        {"root", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -69,6 +77,9 @@ int main(int argc, char **argv)
         case 'c': config_path = optarg; break;
         case 'k': check_only = 1; break;
         case 'r': replace_stale = 1; break;
+        case 'H': host = 1; break;
+        case 'A': host = 2; break;
+        case 'R': host_root = optarg; break;
         case 'd': {
             char *end;
             duration = strtod(optarg, &end);
@@ -101,6 +112,28 @@ int main(int argc, char **argv)
         printf("config ok\n");
         return 0;
     }
+    static tf_host_report host_report;
+    if (host == 1) { /* tuning/host/check */
+        tf_host_check(&cfg, host_root, &host_report);
+        tf_host_print(&host_report, stdout);
+        printf("%d of %d items want a change\n", host_report.changes, host_report.n);
+        return host_report.changes ? 1 : 0;
+    }
+    if (host == 2) { /* tuning/host/apply */
+        int failed = tf_host_apply(&cfg, host_root, stdout);
+        tf_host_check(&cfg, host_root, &host_report);
+        printf("after: %d of %d items want a change; %d writes failed\n", host_report.changes, host_report.n, failed);
+        return failed ? 1 : 0;
+    }
+    /* Say at start what of the host does not fit the layout (nothing is refused for it). */
+    tf_host_check(&cfg, "/", &host_report);
+    for (int i = 0; i < host_report.n; i++)
+        if (host_report.items[i].verdict == TF_HOST_CHANGE)
+            fprintf(stderr, "tfengine: host does not fit the layout: %s: %s\n", host_report.items[i].name,
+                    host_report.items[i].text);
+    if (host_report.changes)
+        fprintf(stderr, "tfengine: %d host items want a change (tuning/host/check -c %s says each; "
+                        "tuning/host/apply does what can be done at run time)\n", host_report.changes, config_path);
 
     /* The service user, before anything is created: segments, journals
      * and stores belong to it, and nothing else of root's stays. */

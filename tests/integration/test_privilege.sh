@@ -7,6 +7,8 @@
 # cleanly. An unknown user, and a user it cannot become, stop it at start
 # with the reason. Runs as root (as make test does on CI); "nobody" is the
 # service user here, so nothing is added to the system.
+# Also: tuning/host/check item by item, and the engine's start saying the
+# same of the host as the check does.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=build/bin
@@ -76,6 +78,20 @@ write_config "$dir/other.yaml" root
 setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN/tfengine" -c "$dir/other.yaml" >"$dir/other.log" 2>&1
 check "not root, another user: refused (exit 1)" [ $? -eq 1 ]
 check "saying why" grep -q "not root: cannot become root" "$dir/other.log"
+
+echo "3. does the host fit the layout?"
+sed 's/cpu: -1/cpu: 1/' "$dir/ok.yaml" >"$dir/pinned.yaml"
+sh tuning/host/check -c "$dir/pinned.yaml" >"$dir/host.txt" 2>&1
+hrc=$?
+check "tuning/host/check answers (exit $hrc)" [ "$hrc" -le 1 ]
+check "item by item: the ten of them" [ "$(grep -cE '^(ok|CHANGE|n/a) ' "$dir/host.txt")" -eq 10 ]
+"$BIN/tfengine" -c "$dir/pinned.yaml" --duration 1 >"$dir/pinned.log" 2>&1
+if [ "$hrc" -eq 1 ]; then
+    check "the engine's start says what does not fit, as the check does" sh -c \
+        "[ \$(grep -c 'tfengine: host does not fit the layout' $dir/pinned.log) -eq \$(grep -c '^CHANGE' $dir/host.txt) ]"
+else
+    check "a host that fits: the engine's start says nothing of it" sh -c "! grep -q 'host does not fit' $dir/pinned.log"
+fi
 
 echo "privilege integration: $fails failed"
 [ $fails -eq 0 ]
