@@ -420,11 +420,12 @@ typedef struct tf_venue_session_status {
     uint8_t state;               /* tf_fix_state */
     uint8_t halted;              /* 1: not reconnecting until an operator resets it (tfctl session reset) */
     uint8_t in_schedule;         /* 0: outside exchange.schedule's session hours */
-    uint8_t _pad;
+    uint8_t reconciling;         /* 1: logged on, the status of its open orders not all answered yet */
     uint32_t session;
     uint64_t next_in;            /* the MsgSeqNum expected from the venue */
     uint64_t problem_realtime_ns;/* when `problem` was written (0: none) */
-    char problem[72];            /* e.g. "Logon MsgSeqNum 1 below the expected 43, no ResetSeqNumFlag" */
+    uint32_t unknown_orders;     /* orders of unknown fate (all sessions): an operator must settle them */
+    char problem[68];            /* e.g. "Logon MsgSeqNum 1 below the expected 43, no ResetSeqNumFlag" */
 } tf_venue_session_status;
 _Static_assert(sizeof(tf_venue_session_status) == 96, "fits a state slot");
 

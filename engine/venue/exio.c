@@ -28,7 +28,7 @@
 
 /* At most once a millisecond: the stats lines are read by other processes,
  * and writing them every duty cycle would keep pulling them back. */
-static void publish_health(tf_exio_session *s, uint64_t mono)
+static void publish_health(const tf_exio *x, tf_exio_session *s, uint64_t mono)
 {
     if (mono - s->health_mono < 1000000)
         return;
@@ -45,6 +45,8 @@ static void publish_health(tf_exio_session *s, uint64_t mono)
     *s->c_seq_resets = f->c.seq_resets;
     s->status.state = (uint8_t)f->state;
     s->status.halted = s->halted;
+    s->status.reconciling = s->reconcile_pending != 0;
+    s->status.unknown_orders = x->g_unknown ? (uint32_t)*x->g_unknown : 0;
     s->status.next_in = f->store.seq->next_in;
     if (s->status_slot)
         tf_state_write(s->status_slot, &s->status, sizeof s->status, mono);
@@ -55,7 +57,7 @@ static void set_problem(tf_exio *x, tf_exio_session *s, const char *what, const 
 {
     int n = snprintf(s->status.problem, sizeof s->status.problem, "%.40s", what ? what : "");
     if (text && text[0] && n >= 0 && (size_t)n < sizeof s->status.problem - 3)
-        snprintf(s->status.problem + n, sizeof s->status.problem - (size_t)n, "%s%.66s", n ? ": " : "", text);
+        snprintf(s->status.problem + n, sizeof s->status.problem - (size_t)n, "%s%.62s", n ? ": " : "", text);
     s->status.problem_realtime_ns = x->wall;
     s->health_mono = 0; /* published at once */
 }
@@ -323,7 +325,7 @@ static int poll_inner(tf_exio *x, uint64_t now, bool take_commands)
         }
         connect_due(x, s);
         note_reject(x, s);
-        publish_health(s, x->mono);
+        publish_health(x, s, x->mono);
     }
     if (take_commands)
         work += tf__exio_take_commands(x);

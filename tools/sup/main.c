@@ -4,6 +4,7 @@
  *   tfsup -c CONFIG --status                                 print each service's state
  *   tfsup -c CONFIG --down                                   stop everything, in reverse order
  *   tfsup -c CONFIG --plan                                   print what up would start, and how
+ *   tfsup -c CONFIG --gate [--timeout S]                     wait (60 s) until the engine trades: exit 0, or 1
  *
  * --daemon returns once every service is up (exit 0, the status printed)
  * or one did not come up (exit 1, its log's tail printed; nothing left
@@ -252,14 +253,16 @@ int main(int argc, char **argv)
 {
     static sup s; /* a config is large */
     const char *config = NULL;
-    enum { RUN, STATUS, DOWN, PLAN } mode = RUN;
+    enum { RUN, STATUS, DOWN, PLAN, GATE } mode = RUN;
+    double gate_s = 60;
     bool daemon_mode = false;
     s.monitoring = !(getenv("TF_MONITORING") && strcmp(getenv("TF_MONITORING"), "0") == 0);
     s.sim = true;
     static const struct option opts[] = {{"config", 1, NULL, 'c'},         {"daemon", 0, NULL, 'D'},
                                          {"status", 0, NULL, 'S'},         {"down", 0, NULL, 'X'},
                                          {"no-monitoring", 0, NULL, 'M'},  {"no-sim", 0, NULL, 'N'},
-                                         {"plan", 0, NULL, 'P'},
+                                         {"plan", 0, NULL, 'P'},           {"gate", 0, NULL, 'G'},
+                                         {"timeout", 1, NULL, 'T'},
                                          {"help", 0, NULL, 'h'},           {0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -271,9 +274,11 @@ int main(int argc, char **argv)
         case 'M': s.monitoring = false; break;
         case 'N': s.sim = false; break;
         case 'P': mode = PLAN; break;
+        case 'G': mode = GATE; break;
+        case 'T': gate_s = atof(optarg); break;
         default:
             fprintf(ch == 'h' ? stdout : stderr,
-                    "usage: tfsup -c CONFIG [--daemon] [--no-monitoring] [--no-sim] | --status | --down | --plan\n");
+                    "usage: tfsup -c CONFIG [--daemon] [--no-monitoring] [--no-sim] | --status | --down | --plan | --gate [--timeout S]\n");
             return ch == 'h' ? 0 : 2;
         }
     }
@@ -314,6 +319,16 @@ int main(int argc, char **argv)
         return sup_print_status(s.status_path, s.pid_path);
     if (mode == DOWN)
         return down(&s);
+    if (mode == GATE) {
+        static char verdict[2048];
+        uint64_t t0 = sup_now_ms(), end = t0 + (uint64_t)(gate_s * 1000);
+        int ok;
+        while (!(ok = sup_gate(&s, verdict, sizeof verdict)) && sup_now_ms() < end)
+            usleep(50000);
+        fputs(verdict, stdout);
+        printf("gate: %s after %.2f s\n", ok ? "passed" : "FAILED", (sup_now_ms() - t0) / 1000.0);
+        return ok ? 0 : 1;
+    }
     int other = running_pid(s.pid_path);
     if (other) {
         kill(other, SIGUSR1);

@@ -101,6 +101,11 @@ int sup_healthy(const sup *s, const sup_service *v);
  * engine's reads the same); -1 when it cannot be read. */
 int sup_open_orders(const sup *s);
 
+/* gate.c: is the engine trading? 1 when its heartbeat is fresh, its feed
+ * live, every venue session logged on and reconciled with no order of
+ * unknown fate; each criterion's verdict written into out. */
+int sup_gate(const sup *s, char *out, size_t cap);
+
 /* status.c */
 void sup_write_status(const sup *s);
 /* Print the status file of the supervisor for this config; 0 all up, 1 not
