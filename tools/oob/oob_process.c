@@ -32,6 +32,7 @@ int oob_position_load(const char *path, oob_position *pos)
         uint64_t v;
         unsigned idx;
         if (sscanf(line, "%31[a-z_0-9]=%" SCNu64, key, &v) != 2) {
+            line[strcspn(line, "\n")] = 0;
             rc = TF_ERR("%s: garbled line '%.40s'", path, line);
             break;
         }
@@ -298,9 +299,19 @@ int oob_start(int argc, char **argv, const char *prog, const char *section, oob_
         return 1;
     }
     if (oob_position_load(pos_path, pos) < 0) {
-        fprintf(stderr, "%s: %s (fix or remove it: removing exports everything the journal holds "
-                "again, which is harmless)\n", prog, tf_err_msg());
-        return 1;
+        /* Garbled (a disk fault, a hand edit): kept aside for a look, and
+         * everything the journal holds exported again, which the stores
+         * take as the same points. Refusing to start would lose what
+         * arrives meanwhile instead. */
+        char aside[TF_CFG_PATH_MAX + 48];
+        snprintf(aside, sizeof aside, "%s.corrupt-%lld", pos_path, (long long)time(NULL));
+        fprintf(stderr, "%s: %s: moved to %s; exporting from the journal's oldest record again\n", prog,
+                tf_err_msg(), aside);
+        if (rename(pos_path, aside) != 0) {
+            fprintf(stderr, "%s: cannot move %s aside: %s\n", prog, pos_path, strerror(errno));
+            return 1;
+        }
+        memset(pos, 0, sizeof *pos);
     }
     return -1;
 }

@@ -338,3 +338,5 @@ void exchange_print_stats(const exchange *x, FILE *f)
             (unsigned long long)c->f_session_resets, (unsigned long long)c->f_strict,
             (unsigned long long)c->f_fill_after_cancel);
 }
+
+const exchange_counters *exchange_counters_of(const exchange *x) { return &x->c; }

@@ -111,6 +111,8 @@ typedef struct exchange_counters {
 /* Cold. Uses s->fix (options; ed25519_pub is loaded here, fault) and the
  * books of s; md: copied. NULL with a one-line message on stderr. */
 exchange *exchange_create(sim *s, const exchange_md_ops *md);
+/* Its counters (read only). */
+const exchange_counters *exchange_counters_of(const exchange *x);
 void exchange_free(exchange *x);
 void exchange_set_quiet(exchange *x, bool quiet); /* no log lines (tests) */
 const exchange_counters *exchange_stats(const exchange *x);
@@ -160,6 +162,8 @@ void exchange_dump_orders(const exchange *x, FILE *f);
  * in their sessions for the next Logon); orders keep their OrderIDs. */
 #define EX_STATE_VERSION 2 /* 2: an iceberg's display */
 int exchange_save_state(const exchange *x, const char *dir);
+/* The same without the line saying so (the saves while it runs). */
+int exchange_save_state_quietly(const exchange *x, const char *dir);
 int exchange_load_state(exchange *x, const char *dir);
 
 /* One line of counters, as the exit summary prints it. */

@@ -112,7 +112,7 @@ static void put_order(const exchange *x, FILE *f, const x_order *o, uint32_t *ch
     }
 }
 
-int exchange_save_state(const exchange *x, const char *dir)
+static int save_state(const exchange *x, const char *dir, bool say)
 {
     char path[512], tmp[520];
     snprintf(path, sizeof path, "%s/orders.state", dir);
@@ -159,10 +159,14 @@ int exchange_save_state(const exchange *x, const char *dir)
         unlink(tmp);
         return -1;
     }
-    if (!x->quiet)
+    if (say && !x->quiet)
         fprintf(stderr, "tfsim: %u open and %u finished orders saved in %s\n", nopen, x->fin_count, path);
     return 0;
 }
+
+int exchange_save_state(const exchange *x, const char *dir) { return save_state(x, dir, true); }
+
+int exchange_save_state_quietly(const exchange *x, const char *dir) { return save_state(x, dir, false); }
 
 /* ---- load ----------------------------------------------------------------------- */
 

@@ -60,6 +60,7 @@ struct sim_gw {
     SSL_CTX *tls;
     gw_conn fix[EX_MAX_CONNS], echo[GW_ECHO_MAX];
     exchange_md_ops md;             /* as given to sim_fix_start */
+    uint64_t saved_sum, saved_ns;   /* --fix-store: what the orders file last held, and when */
     char rbuf[65536];
 };
 
@@ -68,6 +69,22 @@ static uint64_t clock_ns(clockid_t id)
     struct timespec ts;
     clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* --fix-store: the orders file follows every change within 50 ms, so a
+ * tfsim killed outright loses at most that (a venue keeps its book). */
+static void save_if_changed(sim *s, struct sim_gw *g)
+{
+    if (!g || !g->started || !s->fix.store_dir || !s->ex)
+        return;
+    const exchange_counters *c = exchange_counters_of(s->ex);
+    uint64_t sum = c->orders + c->fills + c->cancels + c->replaces + c->cancel_news + c->rejects + c->sessions +
+                   c->cancel_on_disconnect, now = clock_ns(CLOCK_MONOTONIC);
+    if (sum == g->saved_sum || now - g->saved_ns < 50000000ull)
+        return;
+    if (exchange_save_state_quietly(s->ex, s->fix.store_dir) == 0)
+        g->saved_sum = sum;
+    g->saved_ns = now;
 }
 
 static void set_events(struct sim_gw *g, gw_conn *c, uint64_t key, uint32_t ev)
@@ -406,6 +423,7 @@ void sim_fix_wait(sim *s, uint64_t timeout_ns)
     }
     if (x) {
         flush_all(s);
+        save_if_changed(s, g);
         uint64_t wake = exchange_wake_ns(x);
         if (wake) {
             uint64_t now = clock_ns(CLOCK_MONOTONIC);
