@@ -106,7 +106,7 @@ ENGINE    := $(OUT)/bin/tfengine
 ENGINE_LIBS := $(LIBENGINE) $(LIBALGO) $(LIBFIX) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 TOOL_LIBS   := $(LIBOOB) $(LIBALGO) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 
-.PHONY: all deps test test-build test-unit bench run install clean
+.PHONY: all deps test test-build test-unit bench chaos run install clean
 .DEFAULT_GOAL := all
 
 all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) \
@@ -330,6 +330,12 @@ test-unit: all
 
 bench: all
 	$(Q)sh bench/run_all.sh
+
+# The chaos suite: every fault (tests/chaos/chaos.py), Redis and InfluxDB
+# frozen CHAOS_FREEZE seconds (default 60); a short pass runs in make test.
+CHAOS_FREEZE ?= 60
+chaos: all
+	$(Q)/usr/bin/python3 tests/chaos/chaos.py --freeze $(CHAOS_FREEZE)
 
 bench-%: all
 	$(Q)sh bench/run_all.sh $*

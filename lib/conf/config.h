@@ -198,6 +198,8 @@ typedef struct tf_cfg_redis {
     uint32_t bars_keep;                  /* bars kept per sorted set (default 1440) */
     uint64_t timeout_ns;                 /* connect/command (default 2 s) */
     uint64_t retry_min_ns, retry_max_ns;
+    uint32_t persistence;                /* local Redis: 0 none (a cache, rebuilt from the journal), 1 aof
+                                          * (appendonly, fsync every second) */
 } tf_cfg_redis;
 
 typedef struct tf_cfg_query {
@@ -219,6 +221,15 @@ typedef struct tf_cfg_prom {
     char bind[64];                       /* default 127.0.0.1 */
     uint32_t port;                       /* default 9464 (the OpenTelemetry Prometheus port); 0 = any free port */
 } tf_cfg_prom;
+
+/* Backups (tuning/backup): InfluxDB, Redis, the journals and the small
+ * state files, into dir/<UTC time>/, every every_ns when the supervisor
+ * runs it (0: only by hand), the newest `keep` kept. */
+typedef struct tf_cfg_backup {
+    char dir[TF_CFG_PATH_MAX];           /* default <run_dir>/backups */
+    uint64_t every_ns;                   /* default 0: by hand (tuning/backup now) */
+    uint32_t keep;                       /* default 24 */
+} tf_cfg_backup;
 
 /* tfwatchdog: the engine's stage heartbeats watched from outside it. */
 typedef struct tf_cfg_watchdog {
@@ -419,6 +430,7 @@ typedef struct tf_config {
     tf_cfg_risk risk;
     tf_cfg_exchange exchange;
     tf_cfg_watchdog watchdog;
+    tf_cfg_backup backup;
 
     uint32_t thread_count;
     tf_cfg_thread threads[TF_CFG_MAX_THREADS];

@@ -314,6 +314,10 @@ static int tf__cfg_order_checks(tf__cfg_ctx *c, yaml_node_t *root)
         snprintf(cfg->orders.id_file, sizeof cfg->orders.id_file, "%.200s/order_ids",
                  cfg->export_.run_dir) >= (int)sizeof cfg->orders.id_file)
         return tf__cfg_fail(c, on ? on : root, "orders.id_file: export.run_dir is too long");
+    if (!cfg->backup.dir[0] &&
+        snprintf(cfg->backup.dir, sizeof cfg->backup.dir, "%.200s/backups", cfg->export_.run_dir) >=
+            (int)sizeof cfg->backup.dir)
+        return tf__cfg_fail(c, root, "backup.dir: export.run_dir is too long");
     if (!cfg->orders.algo_store[0] &&
         snprintf(cfg->orders.algo_store, sizeof cfg->orders.algo_store, "%.200s/algo_parents",
                  cfg->export_.run_dir) >= (int)sizeof cfg->orders.algo_store)

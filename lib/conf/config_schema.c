@@ -77,6 +77,7 @@ const tf_config tf__cfg_default_config = {
     .bars = {.grace_ns = 2000000000ull, .empty_policy = 0, .revision_window = 10},
     .validation = {.max_deviation_bps = 1000},
     .watchdog = {.stall_ns = 250000000ull, .poll_ns = 50000000ull, .kill_switch = false},
+    .backup = {.dir = "", .every_ns = 0, .keep = 24},
     .export_ = {
         .cpu = -1,
         .influx = {.enabled = true, .local = true, .url = "http://127.0.0.1:8086",
@@ -222,6 +223,7 @@ static const tf__cfg_key tf__cfg_influx_keys[] = {
     ROW("trades", TF__T_BOOL, AT(tf_cfg_influx, trades)),
     ROW("top_sample_ms", TF__T_MS, AT(tf_cfg_influx, top_sample_ns), .max = 3600000),
     END};
+static const char *const tf__cfg_persistence_names[] = {"none", "aof", NULL};
 static const tf__cfg_key tf__cfg_redis_keys[] = {
     ROW("enabled", TF__T_BOOL, AT(tf_cfg_redis, enabled)),
     ROW("local", TF__T_BOOL, AT(tf_cfg_redis, local)),
@@ -236,6 +238,8 @@ static const tf__cfg_key tf__cfg_redis_keys[] = {
     ROW("timeout_ms", TF__T_MS, AT(tf_cfg_redis, timeout_ns), .min = 10, .max = 600000),
     ROW("retry_min_ms", TF__T_MS, AT(tf_cfg_redis, retry_min_ns), .min = 1, .max = 600000),
     ROW("retry_max_ms", TF__T_MS, AT(tf_cfg_redis, retry_max_ns), .min = 1, .max = 3600000),
+    ROW("persistence", TF__T_ENUM, AT(tf_cfg_redis, persistence), .sub = tf__cfg_persistence_names,
+        .what = "persistence"),
     END};
 static const tf__cfg_key tf__cfg_query_keys[] = {
     ROW("enabled", TF__T_BOOL, AT(tf_cfg_query, enabled)),
@@ -267,6 +271,11 @@ static const tf__cfg_key tf__cfg_watchdog_keys[] = {
     ROW("stall_ms", TF__T_MS, AT(tf_cfg_watchdog, stall_ns), .min = 10, .max = 600000),
     ROW("poll_ms", TF__T_MS, AT(tf_cfg_watchdog, poll_ns), .min = 1, .max = 10000),
     ROW("kill_switch", TF__T_BOOL, AT(tf_cfg_watchdog, kill_switch)),
+    END};
+static const tf__cfg_key tf__cfg_backup_keys[] = {
+    ROW("dir", TF__T_PATH, AT(tf_cfg_backup, dir)),
+    ROW("every_s", TF__T_MS, AT(tf_cfg_backup, every_ns), .max = 30 * 24 * 3600, .what = "s"),
+    ROW("keep", TF__T_INT, AT(tf_cfg_backup, keep), .min = 1, .max = 100000),
     END};
 static const char *const tf__cfg_trading_state_names[] = {"active", "reducing", "halted", NULL};
 static const tf__cfg_key tf__cfg_orders_keys[] = {
@@ -392,6 +401,7 @@ const tf__cfg_key tf__cfg_root_keys[] = {
     ROW("risk", TF__T_MAP, AT(tf_config, risk), .sub = tf__cfg_risk_keys),
     ROW("exchange", TF__T_MAP, AT(tf_config, exchange), .sub = tf__cfg_exchange_keys),
     ROW("watchdog", TF__T_MAP, AT(tf_config, watchdog), .sub = tf__cfg_watchdog_keys),
+    ROW("backup", TF__T_MAP, AT(tf_config, backup), .sub = tf__cfg_backup_keys),
     ROW("threads", TF__T_THREADS, .required = true),
     END};
 

@@ -300,7 +300,14 @@ static int submit(exporter *x)
         pthread_mutex_unlock(&x->lock);
         if (free_slot)
             break;
+        /* Every batch in flight: say so, and how far behind it falls, while the store is away. */
+        uint64_t head = oob_source_head(&x->src);
+        x->status.st.journal_head = head;
+        x->status.st.behind_ns = oob_lag_update(&x->lag, head, x->pos.next_seq, tf_now_ns());
+        pthread_mutex_lock(&x->lock);
         x->status.st.retries = x->retries;
+        x->status.st.connected = (uint32_t)x->connected;
+        pthread_mutex_unlock(&x->lock);
         oob_status_publish(&x->status);
     }
     begin_batch(x);

@@ -173,6 +173,10 @@ static int flush(rexporter *x)
                 fprintf(stderr, "tfexport-redis: retrying in %" PRIu64 " ms, position kept at %" PRIu64 "\n",
                         wait / 1000000u, x->pos.next_seq);
             announced = true;
+            /* Still saying how far behind it falls while the store is away. */
+            uint64_t head = oob_source_head(&x->src);
+            x->status.st.journal_head = head;
+            x->status.st.behind_ns = oob_lag_update(&x->lag, head, x->pos.next_seq, tf_now_ns());
             oob_status_publish(&x->status);
             oob_sleep(wait);
             if (oob_stop)

@@ -307,6 +307,13 @@ static int print_export_env(const tf_config *cfg)
     printf("TF_QUERY_ENABLED=%d\nTF_QUERY_URL='http://%s:%u'\n", ex->query.enabled, ex->query.bind,
            ex->query.port);
     printf("TF_PROM_ENABLED=%d\nTF_PROM_URL='http://%s:%u'\n", ex->prom.enabled, ex->prom.bind, ex->prom.port);
+    /* What tuning/backup copies and restores. */
+    printf("TF_REDIS_PERSISTENCE=%s\nTF_BACKUP_DIR='%s'\nTF_BACKUP_EVERY_S=%llu\nTF_BACKUP_KEEP=%u\n",
+           ex->redis.persistence ? "aof" : "none", cfg->backup.dir,
+           (unsigned long long)(cfg->backup.every_ns / 1000000000ull), cfg->backup.keep);
+    printf("TF_ORDERS_JOURNAL='%s'\nTF_MD_JOURNAL='%s'\nTF_ORDER_ID_FILE='%s'\nTF_ALGO_STORE='%s'\nTF_FIX_STORE='%s'\n",
+           cfg->orders.journal_file, cfg->md_journal_file, cfg->orders.id_file, cfg->orders.algo_store,
+           cfg->exchange.store_dir);
     return 0;
 }
 

@@ -117,8 +117,9 @@ static int plan_redis(sup *s, char *why, size_t cap)
     if ((r->password.env[0] || r->password.file[0]) && tf_config_secret_read(&r->password, pw, sizeof pw) != 0)
         return FAIL("export.redis.password: cannot read it");
     snprintf(conf, sizeof conf, "%s/redis.conf", abs);
-    snprintf(text, sizeof text, "bind 127.0.0.1\nport %u\ndir %s\nlogfile %s/redis.log\nsave \"\"\nappendonly no\n%s%s%s",
-             r->port, abs, abs, pw[0] ? "requirepass \"" : "", pw, pw[0] ? "\"\n" : "");
+    snprintf(text, sizeof text, "bind 127.0.0.1\nport %u\ndir %s\nlogfile %s/redis.log\nsave \"\"\n%s%s%s%s",
+             r->port, abs, abs, r->persistence ? "appendonly yes\nappendfsync everysec\n" : "appendonly no\n",
+             pw[0] ? "requirepass \"" : "", pw, pw[0] ? "\"\n" : "");
     memset(pw, 0, sizeof pw);
     int rc = write_file(conf, 0600, text, why, cap);
     memset(text, 0, sizeof text);
@@ -213,6 +214,9 @@ static int plan_sim(sup *s, char *why, size_t cap)
         (!strcmp(c->exchange.host, "127.0.0.1") || !strcmp(c->exchange.host, "localhost")))
         rc |= sup_arg(v, "--fix-port") | sup_arg(v, "%u", c->exchange.port) | sup_arg(v, "--fix-store") |
               sup_arg(v, "%s/tfsim-fix", s->run_dir);
+    const char *dump = getenv("TF_SIM_ORDERS_DUMP"); /* its book at exit (the chaos suite compares) */
+    if (dump && *dump)
+        rc |= sup_arg(v, "--orders-dump") | sup_arg(v, "%s", dump);
     return rc ? FAIL("tfsim: arguments too long") : 0;
 }
 
@@ -254,6 +258,16 @@ int sup_plan(sup *s, char *why, size_t cap)
     e->engine = true;
     e->cpu = -1; /* it pins its own threads */
     bool orders = tf_config_has_stage(c, TF_STAGE_RISK);
+    if (c->backup.every_ns) { /* backups on a schedule (tuning/backup every) */
+        sup_service *v = add(s, "backup", SUP_HEALTH_ALIVE, 5000);
+        char script[SUP_PATH + 64];
+        snprintf(script, sizeof script, "%s/../../tuning/backup", s->bindir);
+        if (access(script, R_OK) != 0)
+            snprintf(script, sizeof script, "%s/../share/tradefan/backup", s->bindir);
+        if (!v || sup_arg(v, "sh") || sup_arg(v, "%s", script) || sup_arg(v, "-c") ||
+            sup_arg(v, "%s", s->config_path) || sup_arg(v, "every"))
+            return FAIL("backup: arguments too long");
+    }
     bool ok = true;
     if (ex->influx.enabled) {
         ok &= tool(s, "export-influx", "tfexport-influx", SUP_HEALTH_ALIVE, NULL) != NULL;
