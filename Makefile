@@ -355,6 +355,7 @@ install: $(ENGINE) $(TOOL_BINS)
 	install -m 0644 tuning/environments/*.yaml $(DESTDIR)$(PREFIX)/share/tradefan/environments/
 	install -m 0644 tuning/monitoring/*.yml $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/
 	install -m 0755 tuning/monitoring/render.sh $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/
+	install -m 0755 tuning/backup $(DESTDIR)$(PREFIX)/share/tradefan/
 	install -m 0644 tuning/monitoring/rules/*.yml $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/rules/
 	install -m 0644 README.md ARCHITECTURE.md $(DESTDIR)$(DOCDIR)/
 	for u in tuning/systemd/*.service tuning/systemd/*.target; do \
