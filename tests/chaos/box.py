@@ -29,8 +29,17 @@ def run(*args, timeout=60, check=False):
 
 
 class Box:
-    def __init__(self):
+    def __init__(self, small_fs_mb=0):
         self.dir = tempfile.mkdtemp(prefix="tf-chaos.", dir="/dev/shm")
+        self.mounted = False
+        if small_fs_mb:
+            # A filesystem of its own for the segments, journals and stores, so
+            # that filling it (the chaos case) fills nothing else on the host.
+            r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dm,mode=0755" % small_fs_mb, "tmpfs", self.dir],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError("cannot mount a tmpfs for the box (root needed): " + r.stderr.strip())
+            self.mounted = True
         self.inst = "chaos%d" % os.getpid()
         self.ports = {k: free_port() for k in ("sim", "fix", "redis", "influx", "query", "prom")}
         self.cfg = os.path.join(self.dir, "cfg.yaml")
@@ -131,5 +140,7 @@ threads:
         self.down()
         if os.environ.get("CHAOS_KEEP"):
             print("chaos: kept %s" % self.dir)
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            return
+        if self.mounted:
+            subprocess.run(["umount", self.dir], capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -173,6 +173,7 @@ class Chaos:
             "drop-feed": lambda: self.drop_feed(),
             "stall-engine": lambda: self.stall_engine(),
             "corrupt-position": lambda: self.corrupt_position(),
+            "fill-dirs": lambda: self.fill_dirs(),
         }
         for c in cases:
             table[c]()
@@ -256,6 +257,37 @@ class Chaos:
             return st and st[1] != ctx["pid"]
         self.case("corrupt-position", inject, detected)
 
+    def fill_dirs(self):
+        """The filesystem of the segments and journals full for a while
+        (the box runs on a tmpfs of its own): detected when anything says
+        so (an error logged by the engine, an exporter retrying, a service
+        restarted); back once the space is freed and all is whole again."""
+        b = self.b
+        hold = 10.0
+        filler = os.path.join(b.dir, "filler")
+
+        def errors():
+            return sum(e.get("count", 0) for e in b.stat().get("errors", []))
+
+        def inject(ctx):
+            ctx["errors"] = errors()
+            ctx["retries"] = sum(e.get("retries", 0) for e in b.stat().get("exporters", {}).values())
+            ctx["restarts"] = sum(v[2] for v in b.status().values())
+            subprocess.run(["dd", "if=/dev/zero", "of=" + filler, "bs=1M"], capture_output=True)
+            ctx["end"] = time.time() + hold
+            threading.Timer(hold, lambda: os.path.exists(filler) and os.unlink(filler)).start()
+
+        def detected(ctx):
+            return (errors() > ctx["errors"] or
+                    sum(e.get("retries", 0) for e in b.stat().get("exporters", {}).values()) > ctx["retries"] or
+                    sum(v[2] for v in b.status().values()) > ctx["restarts"])
+
+        def back(ctx):
+            ex = b.stat().get("exporters", {})
+            return time.time() >= ctx["end"] and all(ex.get(n, {}).get("behind_ns", 3e9) < 2e9 for n in
+                                                       ("export-influx", "export-redis"))
+        self.case("fill-dirs %gs" % hold, inject, detected, recover_limit=120, back=back)
+
     # ---- the whole run ----
     def settle(self):
         """No new orders, none open, every exporter caught up."""
@@ -323,7 +355,8 @@ class Chaos:
 SHORT = ["kill-export-influx", "kill-redis", "kill-engine", "drop-fix", "stall-engine", "corrupt-position"]
 ALL = ["kill-engine", "kill-export-influx", "kill-export-influx-orders", "kill-export-redis",
        "kill-export-redis-orders", "kill-export-prom", "kill-query", "kill-watchdog", "kill-redis", "kill-influxd",
-       "kill-tfsim", "freeze-redis", "freeze-influxd", "drop-fix", "drop-feed", "stall-engine", "corrupt-position"]
+       "kill-tfsim", "freeze-redis", "freeze-influxd", "drop-fix", "drop-feed", "stall-engine", "corrupt-position",
+       "fill-dirs"]
 
 
 def main():
@@ -333,7 +366,7 @@ def main():
     ap.add_argument("--freeze", type=float, default=60.0)
     a = ap.parse_args()
     cases = a.cases.split(",") if a.cases else SHORT if a.short else ALL
-    b = boxmod.Box()
+    b = boxmod.Box(small_fs_mb=1536 if "fill-dirs" in cases else 0)
     t_start = time.time()
     try:
         b.up()
