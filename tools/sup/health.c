@@ -23,6 +23,27 @@ static size_t discard(void *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
+/* A point written to the engine's database: taken (204), or no database
+ * yet (404: the exporter creates it) counts as writable. */
+static int influx_writable(const char *url)
+{
+    CURL *h = curl_easy_init();
+    if (!h)
+        return 0;
+    static const char point[] = "tradefan_supervisor_probe up=1i";
+    long code = 0;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, point);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)(sizeof point - 1));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    int ok = curl_easy_perform(h) == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
+             (code == 204 || code == 404);
+    curl_easy_cleanup(h);
+    return ok;
+}
+
 static int http_ok(const char *url)
 {
     CURL *h = curl_easy_init();
@@ -94,6 +115,7 @@ int sup_healthy(const sup *s, const sup_service *v)
 {
     switch (v->health) {
     case SUP_HEALTH_HTTP: return http_ok(v->url);
+    case SUP_HEALTH_INFLUX: return http_ok(v->url) && influx_writable(v->probe);
     case SUP_HEALTH_REDIS: return redis_ok(v->port);
     case SUP_HEALTH_TCP: {
         int fd = connect_local(v->port);

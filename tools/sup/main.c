@@ -343,7 +343,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (mode == PLAN) {
-        static const char *const health[] = {"alive", "http", "redis", "tcp", "engine"};
+        static const char *const health[] = {"alive", "http", "redis", "tcp", "engine", "influx"};
         for (int i = 0; i < s.n; i++) {
             const sup_service *v = &s.svc[i];
             printf("%-22s %-6s", v->name, health[v->health]);

@@ -151,10 +151,11 @@ static int plan_influx(sup *s, char *why, size_t cap)
              rpc, abs, abs, abs, port);
     if (rpc < 0 || write_file(conf, 0644, text, why, cap) != 0)
         return rpc < 0 ? FAIL("no free port for influxd's RPC") : -1;
-    sup_service *v = add(s, "influxd", SUP_HEALTH_HTTP, 30000);
+    sup_service *v = add(s, "influxd", SUP_HEALTH_INFLUX, 30000);
     if (!v)
         return FAIL("too many services");
     snprintf(v->url, sizeof v->url, "http://127.0.0.1:%d/ping", port);
+    snprintf(v->probe, sizeof v->probe, "http://127.0.0.1:%d/write?db=%.64s&precision=s", port, in->database);
     return sup_arg(v, "influxd") | sup_arg(v, "run") | sup_arg(v, "-config") | sup_arg(v, "%s", conf);
 }
 

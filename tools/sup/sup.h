@@ -40,6 +40,9 @@ typedef enum sup_health {
     SUP_HEALTH_REDIS,     /* PING answers +PONG (or -NOAUTH: it is up, it wants a password) */
     SUP_HEALTH_TCP,       /* port accepts a connection */
     SUP_HEALTH_ENGINE,    /* the stats segment published, owned by this process */
+    SUP_HEALTH_INFLUX,    /* /ping answers, and a point written to its database is taken (an
+                           * influxd whose WAL failed once, a full disk, refuses every write
+                           * after, however much room comes back: only a restart heals it) */
 } sup_health;
 
 typedef enum sup_state {
@@ -58,6 +61,7 @@ typedef struct sup_service {
     int argc;
     uint8_t health;                  /* sup_health */
     char url[256];                   /* HTTP */
+    char probe[256];                 /* INFLUX: the write URL of the probe point */
     uint32_t port;                   /* REDIS, TCP */
     uint32_t start_timeout_ms;
     bool engine;                     /* the held-down rule applies */

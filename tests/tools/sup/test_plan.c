@@ -89,6 +89,8 @@ static void test_a_whole_box_in_order(void **state)
     assert_string_equal(find("export-prom")->url, "http://127.0.0.1:19464/metrics");
     assert_int_equal(find("query")->port, 18080);
     assert_string_equal(find("influxd")->url, "http://127.0.0.1:18086/ping");
+    assert_int_equal(find("influxd")->health, SUP_HEALTH_INFLUX);
+    assert_string_equal(find("influxd")->probe, "http://127.0.0.1:18086/write?db=tradefan&precision=s");
     /* The password is in a 0600 file, never on the command line. */
     const sup_service *r = find("redis");
     assert_int_equal(r->health, SUP_HEALTH_REDIS);
