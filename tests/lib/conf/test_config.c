@@ -279,8 +279,9 @@ static void test_error_keys(void **state)
     expect_error("instance: d\nwatchdog: {stall_ms: 5}\nthreads:\n  - name: t\n    stages: [synth_sink]\n",
                  "t.yaml:2:22: watchdog.stall_ms 5 is out of range (10..600000)");
     expect_error("instance: x\nfoo: 1\n" T1,
-                 "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, shm, rings, journal, "
-                 "heartbeat_period_ms, lock_memory, prefault_memory, synthetic, instruments, feed, bars, validation, export, orders, risk, exchange, watchdog, threads)");
+                 "t.yaml:2:1: unknown key 'foo' in the top level (known: instance, user, shm, rings, journal, "
+                 "heartbeat_period_ms, lock_memory, prefault_memory, synthetic, instruments, feed, bars, validation, "
+                 "export, orders, risk, exchange, watchdog, backup, threads)");
     expect_error("instance: x\nthreads:\n  - name: a\n    stages: [synth_source]\n"
                  "  - name: b\n    color: red\n    stages: [synth_sink]\n",
                  "t.yaml:6:5: unknown key 'color' in threads[1] (known: name, cpu, rt_priority, idle, stages)");
