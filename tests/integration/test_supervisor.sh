@@ -3,7 +3,8 @@
 # whole box on loopback: Redis, InfluxDB, the node exporter, Alertmanager,
 # Prometheus, tfsim, the engine, the exporters, the watchdog, tfexport-prom
 # and tfquery, each on a free port, data under a temporary folder.
-#  1. up: every service started in order and healthy; status says so
+#  1. up: every service started in order and healthy; status says so;
+#     Prometheus discovers targets from files (another box's added live)
 #  2. an out-of-band process and a server killed (-9) are started again
 #     (restarts counted, Prometheus's textfile metric too)
 #  3. the engine killed with an order open: held down, alerted (status,
@@ -86,6 +87,14 @@ check "Prometheus has the supervisor's metrics (node exporter textfile)" wait_fo
 import json, sys, urllib.request
 r = json.load(urllib.request.urlopen('http://127.0.0.1:$TF_PROMETHEUS_PORT/api/v1/query?query=tradefan_service_up', timeout=2))
 sys.exit(0 if len(r['data']['result']) >= 14 else 1)"
+
+# Another box's targets: one file beside this host's, picked up without a restart.
+printf '[{"targets": ["127.0.0.1:%s"], "labels": {"box": "box2"}}]\n' "$TF_NODE_EXPORTER_PORT" \
+    >"$dir/run/monitoring/targets/node-box2.json"
+check "Prometheus finds another box's targets from a file (file-based discovery)" wait_for 30 "$PY" -c "
+import json, sys, urllib.request
+r = json.load(urllib.request.urlopen('http://127.0.0.1:$TF_PROMETHEUS_PORT/api/v1/targets', timeout=2))
+sys.exit(0 if any(t['labels'].get('box') == 'box2' and t['health'] == 'up' for t in r['data']['activeTargets']) else 1)"
 
 echo "2. a crashed out-of-band process and a crashed server are started again"
 old=$(pid_of export-redis)

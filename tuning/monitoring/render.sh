@@ -23,6 +23,11 @@ token=""
 esc() { printf '%s' "$1" | sed 's/[\\/&|]/\\&/g'; }
 sed -e "s|127.0.0.1:9464|127.0.0.1:$prom_port|; s|127.0.0.1:9100|127.0.0.1:$node_port|; s|127.0.0.1:9093|127.0.0.1:$am_port|" \
     "$here/prometheus.yml" >"$out/prometheus.yml"
+# This host's scrape targets (file-based discovery: other boxes add files of their own).
+mkdir -p "$out/targets"
+box=$(hostname -s 2>/dev/null || echo local)
+printf '[{"targets": ["127.0.0.1:%s"], "labels": {"box": "%s"}}]\n' "$prom_port" "$box" >"$out/targets/tradefan-local.json"
+printf '[{"targets": ["127.0.0.1:%s"], "labels": {"box": "%s"}}]\n' "$node_port" "$box" >"$out/targets/node-local.json"
 cp "$here/rules/tradefan.rules.yml" "$out/rules/"
 umask 077
 sed -e "s|@@SMTP_HOST@@|$(esc "${TF_SMTP_HOST:-127.0.0.1:25}")|" \
