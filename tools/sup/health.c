@@ -23,41 +23,40 @@ static size_t discard(void *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-/* A point written to the engine's database: taken (204), or no database
- * yet (404: the exporter creates it) counts as writable. */
-static int influx_writable(const char *url)
+/* The HTTP status of a GET (post NULL) or a POST of `post`, within a
+ * second; 0 when there was no answer. */
+static long http_status(const char *url, const char *post)
 {
     CURL *h = curl_easy_init();
     if (!h)
         return 0;
-    static const char point[] = "tradefan_supervisor_probe up=1i";
     long code = 0;
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, point);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)(sizeof point - 1));
+    if (post) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(post));
+    }
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-    int ok = curl_easy_perform(h) == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
-             (code == 204 || code == 404);
+    if (curl_easy_perform(h) != CURLE_OK || curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
+        code = 0;
     curl_easy_cleanup(h);
-    return ok;
+    return code;
 }
 
 static int http_ok(const char *url)
 {
-    CURL *h = curl_easy_init();
-    if (!h)
-        return 0;
-    long code = 0;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-    int ok = curl_easy_perform(h) == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
-             code >= 200 && code < 300;
-    curl_easy_cleanup(h);
-    return ok;
+    long code = http_status(url, NULL);
+    return code >= 200 && code < 300;
+}
+
+/* A point written to the engine's database: taken (204), or no database
+ * yet (404: the exporter creates it) counts as writable. */
+static int influx_writable(const char *url)
+{
+    long code = http_status(url, "tradefan_supervisor_probe up=1i");
+    return code == 204 || code == 404;
 }
 
 /* Connected to 127.0.0.1:port within 500 ms: the fd, else -1. */

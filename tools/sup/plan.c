@@ -93,6 +93,15 @@ static bool local_url(const char *url, const char *scheme)
            (strncmp(url + n, "127.0.0.1:", 10) == 0 || strncmp(url + n, "localhost:", 10) == 0);
 }
 
+/* A file of the project beside the binaries: tuning/<rel> in a build tree
+ * (build/bin), share/tradefan/<installed> once installed. */
+static void project_file(const sup *s, const char *rel, const char *installed, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/../../tuning/%s", s->bindir, rel);
+    if (access(out, R_OK) != 0)
+        snprintf(out, cap, "%s/../share/tradefan/%s", s->bindir, installed);
+}
+
 static int env_port(const char *name, int dflt)
 {
     const char *v = getenv(name);
@@ -167,9 +176,7 @@ static int plan_monitoring(sup *s, char *why, size_t cap)
     int nport = env_port("TF_NODE_EXPORTER_PORT", 9100);
     char mon[SUP_PATH + 16], render[SUP_PATH + 64], cmd[3 * SUP_PATH];
     snprintf(mon, sizeof mon, "%s/monitoring", s->run_dir);
-    snprintf(render, sizeof render, "%s/../../tuning/monitoring/render.sh", s->bindir);
-    if (access(render, R_OK) != 0)
-        snprintf(render, sizeof render, "%s/../share/tradefan/monitoring/render.sh", s->bindir);
+    project_file(s, "monitoring/render.sh", "monitoring/render.sh", render, sizeof render);
     snprintf(cmd, sizeof cmd, "sh '%s' '%s' %u %d %d", render, mon, s->cfg.export_.prom.port, nport, aport);
     if (mkdirs(mon) != 0 || system(cmd) != 0)
         return FAIL("the monitoring configs did not render (%s)", cmd);
@@ -262,9 +269,7 @@ int sup_plan(sup *s, char *why, size_t cap)
     if (c->backup.every_ns) { /* backups on a schedule (tuning/backup every) */
         sup_service *v = add(s, "backup", SUP_HEALTH_ALIVE, 5000);
         char script[SUP_PATH + 64];
-        snprintf(script, sizeof script, "%s/../../tuning/backup", s->bindir);
-        if (access(script, R_OK) != 0)
-            snprintf(script, sizeof script, "%s/../share/tradefan/backup", s->bindir);
+        project_file(s, "backup", "backup", script, sizeof script);
         if (!v || sup_arg(v, "sh") || sup_arg(v, "%s", script) || sup_arg(v, "-c") ||
             sup_arg(v, "%s", s->config_path) || sup_arg(v, "every"))
             return FAIL("backup: arguments too long");
