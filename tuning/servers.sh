@@ -62,9 +62,12 @@ bind-address = "127.0.0.1:$tf__rpc"
 [logging]
   level = "warn"
 [continuous_queries]
-  enabled = false
+  enabled = true
+  log-enabled = false
+  run-interval = "1s"
 [retention]
-  enabled = false
+  enabled = true
+  check-interval = "30m"
 CONF
     ${TF_SERVER_CPU:+taskset -c "$TF_SERVER_CPU"} influxd run -config "$tf__d/influxdb.conf" >"$tf__d/influxd.log" 2>&1 &
     influx_pid=$!

@@ -183,6 +183,12 @@ typedef struct tf_cfg_influx {
     bool gzip;                           /* Content-Encoding: gzip (default true) */
     bool trades;                         /* every trade as a point (default true) */
     uint64_t top_sample_ns;              /* top of book at most once per this, venue time; 0 = off (default 1 s) */
+    /* History at scale (tools/oob/influx_history.h): retention policies
+     * tf_raw (the market data as written, the database's default) and
+     * tf_bars (1m/1h/1d bars, kept by continuous queries). */
+    bool downsample;                     /* default false */
+    uint32_t raw_days;                   /* tf_raw's duration (default 30) */
+    uint32_t bars_days;                  /* tf_bars' duration; 0 = forever (default 0) */
 } tf_cfg_influx;
 
 typedef struct tf_cfg_redis {

@@ -86,7 +86,7 @@ const tf_config tf__cfg_default_config = {
                    .batch_ns = 200000000ull, .timeout_ns = 5000000000ull,
                    .retry_min_ns = 100000000ull, .retry_max_ns = 10000000000ull,
                    .create_database = true, .gzip = true, .trades = true,
-                   .top_sample_ns = 1000000000ull},
+                   .top_sample_ns = 1000000000ull, .raw_days = 30},
         .redis = {.enabled = true, .local = true, .host = "127.0.0.1", .port = 6379,
                   .pipeline = 256, .trades_maxlen = 10000, .bars_keep = 1440,
                   .timeout_ns = 2000000000ull, .retry_min_ns = 100000000ull,
@@ -222,6 +222,9 @@ static const tf__cfg_key tf__cfg_influx_keys[] = {
     ROW("gzip", TF__T_BOOL, AT(tf_cfg_influx, gzip)),
     ROW("trades", TF__T_BOOL, AT(tf_cfg_influx, trades)),
     ROW("top_sample_ms", TF__T_MS, AT(tf_cfg_influx, top_sample_ns), .max = 3600000),
+    ROW("downsample", TF__T_BOOL, AT(tf_cfg_influx, downsample)),
+    ROW("raw_days", TF__T_INT, AT(tf_cfg_influx, raw_days), .min = 1, .max = 36500),
+    ROW("bars_days", TF__T_INT, AT(tf_cfg_influx, bars_days), .max = 36500),
     END};
 static const char *const tf__cfg_persistence_names[] = {"none", "aof", NULL};
 static const tf__cfg_key tf__cfg_redis_keys[] = {

@@ -131,7 +131,7 @@ def main():
         ("limit beyond 2^53", f"/v1/bars?symbol={sym}&limit=999999999999999999999", 400),
         ("unknown parameter", f"/v1/bars?symbol={sym}&colour=red", 400),
         ("parameter twice", f"/v1/bars?symbol={sym}&symbol={sym}", 400),
-        ("unsupported timeframe", f"/v1/bars?symbol={sym}&timeframe=5m", 400),
+        ("unsupported timeframe", f"/v1/bars?symbol={sym}&timeframe=2h", 400),
         ("malformed query string", f"/v1/bars?symbol={sym}&justaword", 400),
         ("end whose ns would wrap", f"/v1/bars?symbol={sym}&start=0&end=99999999999999", 400, "end must be 0.."),
         ("start whose ns would wrap", f"/v1/bars?symbol={sym}&start=99999999999999", 400, "start must be 0.."),

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compare what the exporters wrote with the engine's journal.
 
-  compare_export.py DUMP --influx URL --db DB [--redis PORT] [--bars-keep N]
+  compare_export.py DUMP --influx URL --db DB --instance NAME [--redis PORT] [--bars-keep N]
 
 DUMP is `tfdump --type bar` and `--type trade` output of the whole journal.
 Checks, printing one line per failure and a summary:
@@ -62,6 +62,7 @@ def main():
     ap.add_argument("dump")
     ap.add_argument("--influx", required=True)
     ap.add_argument("--db", required=True)
+    ap.add_argument("--instance", required=True)
     ap.add_argument("--redis", type=int)
     ap.add_argument("--redis-db", type=int, default=0)
     ap.add_argument("--bars-keep", type=int, default=1440)
@@ -112,7 +113,7 @@ def main():
         r = redis.Redis(host="127.0.0.1", port=a.redis, db=a.redis_db, decode_responses=True)
         for sym in sorted({k[0] for k in bars}):
             want = sorted(k[1] for k in bars if k[0] == sym)[-a.bars_keep:]
-            members = r.zrange(f"md:bars:binance:{sym}:1m", 0, -1, withscores=True)
+            members = r.zrange(f"md:bars:{{{a.instance}:binance:{sym}}}:1m", 0, -1, withscores=True)
             have = {int(score): json.loads(m) for m, score in members}
             if sorted(have) != want:
                 print(f"redis: {sym} bars at {sorted(have)[:3]}... != journal's newest {want[:3]}... "
@@ -125,7 +126,7 @@ def main():
                     bad += 1
         seen = {}
         for sym in sorted({k[0] for k in trades}):
-            for _, f in r.xrange(f"md:trades:binance:{sym}", "-", "+"):
+            for _, f in r.xrange(f"md:trades:{{{a.instance}:binance:{sym}}}", "-", "+"):
                 key = (sym, int(f["id"]))
                 seen[key] = seen.get(key, 0) + 1
         missing = [k for k in trades if k not in seen]

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """The trading record as the journal holds it, against InfluxDB and Redis:
-  compare_record.py TFDUMP_OUTPUT INFLUX_URL DB REDIS_PORT
+  compare_record.py TFDUMP_OUTPUT INFLUX_URL DB REDIS_PORT INSTANCE
 TFDUMP_OUTPUT: `tfdump --orders` lines (key=value). Checks, exactly:
  - every fill is one point in `fills` (count, and price/qty/fee of each by seq)
  - every order event is one point in `orders`
  - the last position per (strategy, symbol) equals `positions`' last point
-   and Redis' positions hash, and pnl:<strategy>
+   and Redis' positions:{<instance>:...} hash, and pnl:{<instance>}:<strategy>
  - Redis' open orders are the orders whose last state is not final
 Prints what differs; exit 0 when nothing does."""
 import json
@@ -17,7 +17,7 @@ from order_dump import read_events
 
 import redis
 
-dump, url, db, rport = sys.argv[1:5]
+dump, url, db, rport, inst = sys.argv[1:6]
 fails = 0
 
 
@@ -88,20 +88,20 @@ for (s, sym), e in positions.items():
         for jk, ik in (("qty", "qty"), ("realized", "realized"), ("fees", "fees")):
             if abs(float(e[jk]) - float(r[ik])) > 1e-9:
                 bad("position %s/%s %s: journal %s, InfluxDB %s" % (s, sym, ik, e[jk], r[ik]))
-    keys = rd.keys("positions:*:%s" % sym)
+    keys = rd.keys("positions:{%s:*:%s}" % (inst, sym))
     got = json.loads(rd.hget(keys[0], s)) if keys and rd.hget(keys[0], s) else None
     if not got or got["qty"] != e["qty"] or got["realized"] != e["realized"]:
         bad("position %s/%s in Redis: %s, journal qty %s realized %s" % (s, sym, got, e["qty"], e["realized"]))
-    pnl = rd.hgetall("pnl:%s" % s)
+    pnl = rd.hgetall("pnl:{%s}:%s" % (inst, s))
     if not any(json.loads(v)["realized"] == e["realized"] for k, v in pnl.items() if k.endswith(":" + sym)):
-        bad("pnl:%s in Redis has no %s with realized %s" % (s, sym, e["realized"]))
+        bad("pnl:{%s}:%s in Redis has no %s with realized %s" % (inst, s, sym, e["realized"]))
 open_j = {o for o, st in last_state.items() if st not in FINAL}
 open_r = set()
-for k in rd.keys("orders:open:*"):
+for k in rd.keys("orders:open:{%s:*}" % inst):
     open_r |= set(rd.hkeys(k))
 if open_j != open_r:
     bad("open orders: journal %s, Redis %s" % (sorted(open_j)[:10], sorted(open_r)[:10]))
-rfills = sum(rd.xlen(k) for k in rd.keys("orders:fills:*"))
+rfills = sum(rd.xlen(k) for k in rd.keys("orders:fills:{%s:*}" % inst))
 if rfills != len(fills):
     bad("fills in Redis streams: %d, journal %d" % (rfills, len(fills)))
 print("  record: %d order events, %d fills, %d positions, %d open orders compared" %

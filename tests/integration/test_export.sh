@@ -109,7 +109,7 @@ stop_sim
 dump
 check "the journal holds the replayed trades" test "$(journal_trades)" -gt 4000
 check "InfluxDB and Redis equal the journal" \
-    $PY "$HERE/compare_export.py" "$dir/dump.txt" --influx "$influx_url" --db live --redis "$rport" --bars-keep 20
+    $PY "$HERE/compare_export.py" "$dir/dump.txt" --influx "$influx_url" --db live --instance "$inst" --redis "$rport" --bars-keep 20
 check "positions saved" grep -q next_seq "$dir/run/export-influx.pos"
 check "the VWAP profile is built from the bars in influxd" sh -c \
     "$PY tools/vwap_profile.py --url $influx_url --db live --symbol BTCUSDT --days 3650 --out $dir/profile.txt && \
@@ -195,7 +195,7 @@ print(f"    {len(sent)} distinct trades replayed, {len(got)} journaled")
 sys.exit(0 if got == sent else 1)
 PYEOF
 check "InfluxDB and Redis equal the journal after the faults" \
-    $PY "$HERE/compare_export.py" "$dir/dump.txt" --influx "$influx_url" --db faults --redis "$rport" --redis-db 1 --bars-keep 20
+    $PY "$HERE/compare_export.py" "$dir/dump.txt" --influx "$influx_url" --db faults --instance "$inst" --redis "$rport" --redis-db 1 --bars-keep 20
 
 echo "4. configuration and credential errors"
 write_config "$dir/c.yaml" nosuchdb ", create_database: false"

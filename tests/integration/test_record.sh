@@ -102,7 +102,7 @@ start_xi --until-idle 500; start_xr --until-idle 500
 wait "$xi_pid" "$xr_pid" 2>/dev/null; xi_pid="" xr_pid=""
 "$BIN/tfdump" -d "$dir" -n "$inst" --orders >"$dir/orders.txt" 2>/dev/null
 check "every order event, fill and position in InfluxDB and Redis, exactly once" \
-    $PY $HERE/compare_record.py "$dir/orders.txt" "http://127.0.0.1:$iport" record "$rport"
+    $PY $HERE/compare_record.py "$dir/orders.txt" "http://127.0.0.1:$iport" record "$rport" "$inst"
 check "the exporters' position files are their own" \
     test -s "$dir/run/export-influx-orders.pos" -a -s "$dir/run/export-redis-orders.pos"
 

@@ -30,10 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shm/catalog.h"
 #include "shm/common.h"
 #include "shm/err.h"
 #include "shm/orders.h"
 #include "tools/oob/oob_process.h"
+#include "tools/oob/influx_history.h"
 #include "tools/oob/influx_http.h"
 #include "tools/oob/influx_points.h"
 #include "tools/oob/journal_source.h"
@@ -362,8 +364,13 @@ int main(int argc, char **argv)
         return rc_start;
     const char *status_name = args.status_name;
     uint64_t until_idle_ns = args.until_idle_ns;
-    const tf_cfg_influx *ic = &x.cfg.export_.influx;
-    influx_points_init(&x.ip, ic);
+    tf_cfg_influx *ic = &x.cfg.export_.influx;
+    bool md = strcmp(args.journal, TF_SEG_MD) == 0;
+    /* History at scale: market data lands in tf_raw (kept raw_days), the
+     * trading record in autogen (kept), unless a policy is named. */
+    if (ic->downsample && !ic->retention_policy[0])
+        snprintf(ic->retention_policy, sizeof ic->retention_policy, "%s", md ? IH_RAW_RP : IH_RECORD_RP);
+    influx_points_init(&x.ip, ic, x.cfg.instance);
     x.ip.venue_clock_ns = x.pos.extra[0];
     for (unsigned i = 0; i < IP_MAX_SAMPLED; i++)
         x.ip.last_bucket[i] = x.pos.extra[1 + i];
@@ -396,6 +403,25 @@ int main(int argc, char **argv)
         fprintf(stderr, "tfexport-influx: InfluxDB refuses our credentials (HTTP %ld)\n",
                 x.senders[0].conn.status);
         return 5;
+    }
+    /* The market-data exporter owns the retention policies and continuous
+     * queries: set up before the first write, so tf_raw exists to write to. */
+    if (ic->downsample && md) {
+        char err[512];
+        for (int tries = 0;; tries++) {
+            if (influx_history_setup(&x.senders[0].conn, ic, err, sizeof err) == 0)
+                break;
+            if (x.senders[0].conn.status == 401 || x.senders[0].conn.status == 403 || strstr(err, "shorter") ||
+                tries >= 600 || oob_stop) {
+                fprintf(stderr, "tfexport-influx: retention and downsampling not set up: %s\n", err);
+                return 5;
+            }
+            if (tries % 20 == 0)
+                fprintf(stderr, "tfexport-influx: retention and downsampling not set up yet (%s); retrying\n", err);
+            oob_sleep(500000000ull);
+        }
+        fprintf(stderr, "tfexport-influx: retention %s %u days (default), %s %u days (0: forever); continuous "
+                "queries 1m/1h/1d\n", IH_RAW_RP, ic->raw_days, IH_BARS_RP, ic->bars_days);
     }
     pthread_mutex_init(&x.lock, NULL);
     pthread_cond_init(&x.changed, NULL);

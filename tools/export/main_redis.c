@@ -211,7 +211,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tfexport-redis: %s\n", tf_err_msg());
         return 1;
     }
-    redis_cmds_init(&x.rc, rc);
+    redis_cmds_init(&x.rc, rc, x.cfg.instance);
     x.rc.stream_ms = x.pos.extra[0];
     x.rc.fills_ms = x.pos.extra[1];
     x.buf.cap = (size_t)(rc->pipeline + 3) * RC_CMD_MAX + RC_CMD_MAX * 3;

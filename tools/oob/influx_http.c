@@ -218,6 +218,16 @@ influx_rc influx_create_database(influx_conn *c)
     return query(c, q, true, NULL);
 }
 
+influx_rc influx_exec(influx_conn *c, const char *influxql)
+{
+    influx_rc rc = query(c, influxql, true, NULL);
+    /* A statement the server refuses still answers 200, with the error in
+     * its result. */
+    if (rc == INFLUX_OK && strstr(c->body, "\"error\""))
+        return INFLUX_FAILED;
+    return rc;
+}
+
 influx_rc influx_query(influx_conn *c, const char *influxql, char *out, size_t cap, size_t *out_len)
 {
     /* Large answers: read straight into the caller's buffer. */

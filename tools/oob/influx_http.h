@@ -47,6 +47,10 @@ void influx_close(influx_conn *c);
 influx_rc influx_write(influx_conn *c, const char *lines, size_t len);
 /* CREATE DATABASE "<database>" (idempotent on the server). */
 influx_rc influx_create_database(influx_conn *c);
+/* POST /query: one statement that changes the server (CREATE, ALTER, DROP,
+ * SELECT ... INTO); INFLUX_FAILED when its result holds an error (the text
+ * in c->body). */
+influx_rc influx_exec(influx_conn *c, const char *influxql);
 /* GET /query?db=..&epoch=ns&q=<influxql>; the JSON answer lands in `out`
  * (NUL-terminated, truncated to cap) and its length in *out_len. */
 influx_rc influx_query(influx_conn *c, const char *influxql, char *out, size_t cap, size_t *out_len);

@@ -19,11 +19,13 @@ static int64_t stamp(const influx_points *ip, const tf_order_event *ev, uint64_t
     return (int64_t)(t / ip->divisor);
 }
 
-static bool tags(lp_buf *b, const char *m, const tf_order_event *ev, const tf_md_instrument_info *in)
+static bool tags(const influx_points *ip, lp_buf *b, const char *m, const tf_order_event *ev,
+                 const tf_md_instrument_info *in)
 {
     char strategy[12];
     snprintf(strategy, sizeof strategy, "%u", ev->strategy);
-    return lp_measurement(b, m) && lp_tag(b, "exchange", in->venue) && lp_tag(b, "symbol", in->symbol) &&
+    return lp_measurement(b, m) && lp_tag(b, "exchange", in->venue) && lp_tag(b, "instance", ip->instance) &&
+           lp_tag(b, "symbol", in->symbol) &&
            lp_tag(b, "strategy", strategy);
 }
 
@@ -39,7 +41,7 @@ static int order_point(influx_points *ip, lp_buf *b, const tf_order_event *ev, c
 {
     unsigned pp = in->price_precision, qp = in->qty_precision;
     const char *status = ev->state < TF_OS_COUNT ? tf_ord_state_names[ev->state] : "?";
-    bool ok = tags(b, "orders", ev, in) && lp_tag(b, "event", tf_event_kind_names[ev->kind]) &&
+    bool ok = tags(ip, b, "orders", ev, in) && lp_tag(b, "event", tf_event_kind_names[ev->kind]) &&
               lp_tag(b, "status", status) && lp_field_int(b, "order_id", (int64_t)ev->order_id) &&
               lp_field_int(b, "client_req_id", (int64_t)ev->client_req_id) &&
               lp_field_str(b, "side", ev->side ? "sell" : "buy") &&
@@ -55,7 +57,7 @@ static int fill_point(influx_points *ip, lp_buf *b, const tf_order_event *ev, co
 {
     unsigned pp = in->price_precision, qp = in->qty_precision;
     const char *liq = ev->reason == 1 ? "maker" : ev->reason == 2 ? "taker" : "unknown";
-    bool ok = tags(b, "fills", ev, in) && lp_tag(b, "side", ev->side ? "sell" : "buy") &&
+    bool ok = tags(ip, b, "fills", ev, in) && lp_tag(b, "side", ev->side ? "sell" : "buy") &&
               lp_tag(b, "liquidity", liq) &&
               lp_tag(b, "out_of_band", ev->kind == TF_EV_OUT_OF_BAND_FILL ? "true" : "false") &&
               lp_field_int(b, "order_id", (int64_t)ev->order_id) && lp_field_fixed(b, "price", ev->last_px, pp) &&
@@ -68,7 +70,7 @@ static int position_point(influx_points *ip, lp_buf *b, const tf_order_event *ev
                           uint64_t seq)
 {
     unsigned pp = in->price_precision, qp = in->qty_precision;
-    bool ok = tags(b, "positions", ev, in) && lp_field_fixed(b, "qty", ev->qty, qp) &&
+    bool ok = tags(ip, b, "positions", ev, in) && lp_field_fixed(b, "qty", ev->qty, qp) &&
               lp_field_fixed(b, "avg_price", ev->price, pp) && lp_field_fixed(b, "mark_price", ev->last_px, pp) &&
               lp_field_fixed(b, "realized", ev->arg, TF_MONEY_PRECISION) &&
               lp_field_fixed(b, "unrealized", ev->cum_qty, TF_MONEY_PRECISION) &&
@@ -87,7 +89,7 @@ static int parent_point(influx_points *ip, lp_buf *b, const tf_order_event *ev, 
                        : ev->kind == TF_EV_PARENT_CONTROL
                            ? (ev->reason < TF_ALGO_ACT_END ? tf_algo_action_names[ev->reason] : "?")
                            : (ev->reason < TF_ALGO_STATE_END ? tf_algo_state_names[ev->reason] : "?");
-    bool ok = tags(b, "parent_orders", ev, in) && lp_tag(b, "event", tf_event_kind_names[ev->kind]) &&
+    bool ok = tags(ip, b, "parent_orders", ev, in) && lp_tag(b, "event", tf_event_kind_names[ev->kind]) &&
               lp_tag(b, "what", what) && lp_field_int(b, "parent_id", (int64_t)ev->order_id) &&
               lp_field_str(b, "side", ev->side ? "sell" : "buy");
     if (ev->kind == TF_EV_PARENT_STATE)
@@ -104,7 +106,8 @@ static int risk_point(influx_points *ip, lp_buf *b, const tf_order_event *ev, ui
 {
     char strategy[12];
     snprintf(strategy, sizeof strategy, "%u", ev->strategy);
-    bool ok = lp_measurement(b, "risk_events") && lp_tag(b, "event", tf_event_kind_names[ev->kind]) &&
+    bool ok = lp_measurement(b, "risk_events") && lp_tag(b, "instance", ip->instance) &&
+              lp_tag(b, "event", tf_event_kind_names[ev->kind]) &&
               lp_tag(b, "strategy", strategy) && lp_field_int(b, "arg", ev->arg) &&
               lp_field_int(b, "reason_code", ev->reason) &&
               lp_field_str(b, "reason", ev->kind == TF_EV_KILL ? (ev->reason < TF_KILL_TRIGGER_COUNT

@@ -1,10 +1,12 @@
 #include "tools/oob/influx_points.h"
 
+#include <stdio.h>
 #include <string.h>
 
-void influx_points_init(influx_points *ip, const tf_cfg_influx *cfg)
+void influx_points_init(influx_points *ip, const tf_cfg_influx *cfg, const char *instance)
 {
     memset(ip, 0, sizeof *ip);
+    memcpy(ip->instance, instance, strnlen(instance, sizeof ip->instance - 1));
     static const uint64_t div[] = {1, 1000, 1000000, 1000000000};
     static const uint64_t slots[] = {1000000, 1000, 1, 1};
     ip->precision = cfg->precision;
@@ -14,16 +16,16 @@ void influx_points_init(influx_points *ip, const tf_cfg_influx *cfg)
     ip->top_sample_ns = cfg->top_sample_ns;
 }
 
-static bool tags(lp_buf *b, const char *measurement, const tf_md_instrument_info *in)
+static bool tags(const influx_points *ip, lp_buf *b, const char *measurement, const tf_md_instrument_info *in)
 {
     return lp_measurement(b, measurement) && lp_tag(b, "exchange", in->venue) &&
-           lp_tag(b, "symbol", in->symbol);
+           lp_tag(b, "instance", ip->instance) && lp_tag(b, "symbol", in->symbol);
 }
 
 static int bar(influx_points *ip, lp_buf *b, const tf_md_bar *r, const tf_md_instrument_info *in)
 {
     unsigned pp = in->price_precision, qp = in->qty_precision;
-    bool ok = tags(b, r->flags & TF_BAR_FROM_VENUE ? "venue_klines" : "market_data", in) &&
+    bool ok = tags(ip, b, r->flags & TF_BAR_FROM_VENUE ? "venue_klines" : "market_data", in) &&
               lp_tag(b, "timeframe", "1m") && lp_field_fixed(b, "open", r->open, pp) &&
               lp_field_fixed(b, "high", r->high, pp) && lp_field_fixed(b, "low", r->low, pp) &&
               lp_field_fixed(b, "close", r->close, pp) && lp_field_fixed(b, "volume", r->volume, qp) &&
@@ -34,6 +36,8 @@ static int bar(influx_points *ip, lp_buf *b, const tf_md_bar *r, const tf_md_ins
               lp_field_int(b, "first_trade_id", (int64_t)r->first_trade_id) &&
               lp_field_int(b, "last_trade_id", (int64_t)r->last_trade_id) &&
               lp_field_bool(b, "flat", r->flags & TF_BAR_FLAT) &&
+              lp_field_int(b, "volume_units", r->volume) && lp_field_int(b, "price_precision", pp) &&
+              lp_field_int(b, "qty_precision", qp) &&
               lp_point_end(b, (int64_t)(r->open_time_ns / ip->divisor));
     return ok ? 1 : -1;
 }
@@ -46,7 +50,7 @@ static int trade(influx_points *ip, lp_buf *b, const tf_md_trade *r, const tf_md
         return 0;
     unsigned pp = in->price_precision, qp = in->qty_precision;
     uint64_t ts = r->trade_time_ns / ip->divisor + (ip->trade_slots > 1 ? r->trade_id % ip->trade_slots : 0);
-    bool ok = tags(b, "trades", in) && lp_field_fixed(b, "price", r->price, pp) &&
+    bool ok = tags(ip, b, "trades", in) && lp_field_fixed(b, "price", r->price, pp) &&
               lp_field_fixed(b, "qty", r->qty, qp) && lp_field_int(b, "id", (int64_t)r->trade_id) &&
               lp_field_bool(b, "buyer_maker", r->flags & TF_MD_BUYER_MAKER) &&
               lp_point_end(b, (int64_t)ts);
@@ -61,7 +65,7 @@ static int quote(influx_points *ip, lp_buf *b, const tf_md_quote *r, const tf_md
     if (bucket <= ip->last_bucket[r->instrument])
         return 0;
     unsigned pp = in->price_precision, qp = in->qty_precision;
-    bool ok = tags(b, "quotes", in) && lp_field_fixed(b, "bid", r->bid_price, pp) &&
+    bool ok = tags(ip, b, "quotes", in) && lp_field_fixed(b, "bid", r->bid_price, pp) &&
               lp_field_fixed(b, "bid_qty", r->bid_qty, qp) && lp_field_fixed(b, "ask", r->ask_price, pp) &&
               lp_field_fixed(b, "ask_qty", r->ask_qty, qp) &&
               lp_field_int(b, "update_id", (int64_t)r->update_id) &&
@@ -77,7 +81,7 @@ static int feed_event(influx_points *ip, lp_buf *b, const tf_md_feed_event *e)
     static const char *const kinds[] = {"?", "connected", "disconnected", "trade_gap", "book_gap",
                                         "book_synced", "server_shutdown", "rotate"};
     const char *k = e->kind < sizeof kinds / sizeof *kinds ? kinds[e->kind] : "?";
-    bool ok = lp_measurement(b, "feed_events") && lp_tag(b, "kind", k) &&
+    bool ok = lp_measurement(b, "feed_events") && lp_tag(b, "instance", ip->instance) && lp_tag(b, "kind", k) &&
               lp_field_int(b, "instrument", e->instrument == UINT32_MAX ? -1 : (int64_t)e->instrument) &&
               lp_field_int(b, "a", (int64_t)e->a) && lp_field_int(b, "b", (int64_t)e->b) &&
               lp_point_end(b, (int64_t)(e->realtime_ns / ip->divisor));
@@ -121,6 +125,7 @@ int influx_points_gap(influx_points *ip, lp_buf *b, const char *exporter, uint64
 {
     size_t start = b->len;
     bool ok = lp_measurement(b, "export_gaps") && lp_tag(b, "exporter", exporter) &&
+              lp_tag(b, "instance", ip->instance) &&
               lp_field_int(b, "from_seq", (int64_t)from_seq) && lp_field_int(b, "to_seq", (int64_t)to_seq) &&
               lp_field_int(b, "records", (int64_t)(to_seq - from_seq + 1)) &&
               lp_field_int(b, "data_until_ns", (int64_t)ip->venue_clock_ns) &&

@@ -1,11 +1,17 @@
 /* Market-data journal records → InfluxDB points (line protocol).
  *
+ * Every point is tagged `instance` (the engine's instance name), so several
+ * engines share one database.
+ *
  * Data model (the users' seed, kept): measurement `market_data`, tags
- * exchange, symbol, timeframe ("1m"), fields open, high, low, close, volume,
+ * exchange, instance, symbol, timeframe ("1m"), fields open, high, low, close, volume,
  * vwap (price precision + 4 decimals), quote_volume (8 decimals; a float64
  * in InfluxDB, so also exact as the integer quote_volume_e8, in 10^-8),
  * trades (i), revision (i), first_trade_id (i),
- * last_trade_id (i), flat (bool); timestamp = the bar's open time. A revised
+ * last_trade_id (i), flat (bool), and for exact sums when bars are
+ * downsampled (influx_history.h) volume_units (i, the volume in 10^-qty
+ * precision) with price_precision (i) and qty_precision (i), so a bar reads
+ * back exactly without the engine's registry; timestamp = the bar's open time. A revised
  * bar is the same series and timestamp, so it overwrites the earlier one.
  * The venue's own klines go to `venue_klines` with the same shape, so they
  * never overwrite ours. Trades: `trades` (price, qty, id i, buyer_maker);
@@ -48,6 +54,7 @@
 #define IP_LINE_MAX 512u     /* the longest point written */
 
 typedef struct influx_points {
+    char instance[TF_CFG_NAME_MAX];
     uint32_t precision;       /* tf_influx_precision */
     uint64_t divisor;         /* ns per timestamp unit */
     uint64_t trade_slots;     /* distinct timestamps inside one venue millisecond */
@@ -58,7 +65,7 @@ typedef struct influx_points {
     uint64_t unknown_instrument;
 } influx_points;
 
-void influx_points_init(influx_points *ip, const tf_cfg_influx *cfg);
+void influx_points_init(influx_points *ip, const tf_cfg_influx *cfg, const char *instance);
 
 /* Append the points for one record: returns how many (0 when the record
  * makes none), or -1 when the buffer is full (nothing appended). `in` may be

@@ -7,12 +7,21 @@
 #include "tools/oob/oob_process.h"
 #include "tools/oob/resp.h"
 
-void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg)
+void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg, const char *instance)
 {
     memset(rc, 0, sizeof *rc);
+    memcpy(rc->instance, instance, strnlen(instance, sizeof rc->instance - 1));
     rc->trades_maxlen = cfg->trades_maxlen;
     rc->bars_keep = cfg->bars_keep;
     rc->stream_ms = 0;
+}
+
+size_t redis_key(char *out, size_t cap, const char *kind, const char *instance, const char *exchange,
+                 const char *symbol, const char *suffix)
+{
+    int n = symbol ? snprintf(out, cap, "%s:{%s:%s:%s}%s", kind, instance, exchange, symbol, suffix ? suffix : "")
+                   : snprintf(out, cap, "%s:{%s}:%s", kind, instance, exchange);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 enum { K_QUOTE, K_TRADES, K_BARS, K_VENUE_BARS };
@@ -20,20 +29,22 @@ enum { K_QUOTE, K_TRADES, K_BARS, K_VENUE_BARS };
 /* The instrument's key of that kind (built on first use; ids >= 64 each time). */
 static const char *key(redis_cmds *rc, int kind, const tf_md_instrument_info *in, size_t *len)
 {
-    static const char *const kinds[] = {"quote", "trades", "bars", "venue_bars"};
+    static const char *const kinds[] = {"md:quote", "md:trades", "md:bars", "md:venue_bars"};
     static const char *const suffix[] = {"", "", ":1m", ":1m"};
-    static char spare[64];
+    static char spare[RC_KEY_MAX];
     if (in->id < 64 && rc->keys[in->id].built) {
         *len = rc->keys[in->id].len[kind];
         return rc->keys[in->id].key[kind];
     }
     if (in->id >= 64) {
-        *len = (size_t)snprintf(spare, sizeof spare, "md:%s:%s:%s%s", kinds[kind], in->venue, in->symbol, suffix[kind]);
+        *len = redis_key(spare, sizeof spare, kinds[kind], rc->instance, in->venue, in->symbol, suffix[kind]);
         return spare;
     }
+    char inst[sizeof rc->instance]; /* a copy: gcc cannot tell the key buffer from the name it is built of */
+    memcpy(inst, rc->instance, sizeof inst);
     for (int k = 0; k < 4; k++)
-        rc->keys[in->id].len[k] = (uint8_t)snprintf(rc->keys[in->id].key[k], 64, "md:%s:%s:%s%s", kinds[k],
-                                                    in->venue, in->symbol, suffix[k]);
+        rc->keys[in->id].len[k] = (uint8_t)redis_key(rc->keys[in->id].key[k], RC_KEY_MAX, kinds[k], inst,
+                                                     in->venue, in->symbol, suffix[k]);
     rc->keys[in->id].built = true;
     *len = rc->keys[in->id].len[kind];
     return rc->keys[in->id].key[kind];

@@ -1,25 +1,30 @@
 /* Market-data journal records → Redis commands, written as RESP by hand into
  * one buffer (no formatting, no allocation per command).
  *
- * Key layout (no braces, so Redis Cluster spreads keys evenly):
- *   md:quote:<exchange>:<symbol>          hash: bid bid_qty ask ask_qty update_id
- *   md:trades:<exchange>:<symbol>         stream, XADD MAXLEN ~ N, entry id
+ * Key layout. Every key names the engine instance, so several engines share
+ * one Redis; the part in braces is the Redis Cluster hash tag, so one
+ * instance's keys of one instrument live in one slot (one node) and a batch
+ * for an instrument goes to one node, while instruments and instances spread
+ * over the cluster. <is> below is "<instance>:<exchange>:<symbol>".
+ *   md:quote:{<is>}                       hash: bid bid_qty ask ask_qty update_id
+ *   md:trades:{<is>}                      stream, XADD MAXLEN ~ N, entry id
  *                                         <ms>-<journal seq>: price qty id side time
- *   md:bars:<exchange>:<symbol>:1m        sorted set scored by open time (ms); member
+ *   md:bars:{<is>}:1m                     sorted set scored by open time (ms); member
  *                                         a JSON bar; trimmed to the newest N
- *   md:venue_bars:<exchange>:<symbol>:1m  the venue's own klines, the same way
+ *   md:venue_bars:{<is>}:1m               the venue's own klines, the same way
  *
  * The trading record (tfexport-redis --journal orders, redis_orders.c):
- *   orders:open:<exchange>:<symbol>       hash: order id -> JSON of the open order;
+ *   orders:open:{<is>}                    hash: order id -> JSON of the open order;
  *                                         deleted when it is filled, canceled,
  *                                         rejected or expired
- *   orders:fills:<exchange>:<symbol>      stream, MAXLEN ~ trades_maxlen, id
+ *   orders:fills:{<is>}                   stream, MAXLEN ~ trades_maxlen, id
  *                                         <ms>-<journal seq>: order_id strategy side
  *                                         price qty fee liquidity time_ns
- *   positions:<exchange>:<symbol>         hash: strategy -> JSON position after its
+ *   positions:{<is>}                      hash: strategy -> JSON position after its
  *                                         latest fill (qty, avg_price, mark_price,
  *                                         realized, unrealized, fees)
- *   pnl:<strategy>                        hash: <exchange>:<symbol> -> the same JSON
+ *   pnl:{<instance>}:<strategy>           hash: <exchange>:<symbol> -> the same JSON
+ *   parents:{<instance>}:<strategy>       hash: parent id -> the parent's latest JSON
  *
  * Every command is idempotent, so a batch resent after a reconnect or a
  * crash changes nothing twice: HSET overwrites; a stream entry id that is
@@ -44,7 +49,10 @@ typedef struct resp_buf {
     uint32_t commands;
 } resp_buf;
 
+#define RC_KEY_MAX 112u   /* the longest key */
+
 typedef struct redis_cmds {
+    char instance[TF_CFG_NAME_MAX];
     uint32_t trades_maxlen;
     uint32_t bars_keep;
     /* Stream ids must grow, but trades arrive out of order now and then: the
@@ -57,11 +65,17 @@ typedef struct redis_cmds {
     struct {
         bool built;
         uint8_t len[4];
-        char key[4][64];
+        char key[4][RC_KEY_MAX];
     } keys[64];
 } redis_cmds;
 
-void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg);
+void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg, const char *instance);
+
+/* An instrument's key: "<kind>:{<instance>:<exchange>:<symbol>}<suffix>";
+ * a strategy's (symbol NULL): "<kind>:{<instance>}:<exchange>" with the
+ * strategy number in `exchange`. Returns its length, 0 when it does not fit. */
+size_t redis_key(char *out, size_t cap, const char *kind, const char *instance, const char *exchange,
+                 const char *symbol, const char *suffix);
 
 /* Append the commands for one record; returns how many (0: none), -1 when
  * `b` has less than RC_CMD_MAX * 3 bytes free (nothing appended). */

@@ -50,12 +50,12 @@ static bool final_state(uint8_t s)
     return s == TF_OS_FILLED || s == TF_OS_CANCELED || s == TF_OS_REJECTED || s == TF_OS_EXPIRED;
 }
 
-static int order_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in)
+static int order_cmds(const redis_cmds *rc, resp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in)
 {
     if (!ev->order_id)
         return 0; /* refused before it became an order: nothing open */
-    char k[96], id[24], json[512];
-    snprintf(k, sizeof k, "orders:open:%s:%s", in->venue, in->symbol);
+    char k[RC_KEY_MAX], id[24], json[512];
+    redis_key(k, sizeof k, "orders:open", rc->instance, in->venue, in->symbol, NULL);
     snprintf(id, sizeof id, "%llu", (unsigned long long)ev->order_id);
     cmd c;
     cmd_begin(&c, b);
@@ -81,8 +81,8 @@ static int order_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_instrum
 static int fill_cmds(redis_cmds *rc, resp_buf *b, const tf_order_event *ev, uint64_t seq,
                      const tf_md_instrument_info *in)
 {
-    char k[96], sid[48];
-    snprintf(k, sizeof k, "orders:fills:%s:%s", in->venue, in->symbol);
+    char k[RC_KEY_MAX], sid[48];
+    redis_key(k, sizeof k, "orders:fills", rc->instance, in->venue, in->symbol, NULL);
     /* Stream ids grow with the journal: its ms, then its sequence. */
     uint64_t ms = ev->realtime_ns / 1000000u;
     if (ms < rc->fills_ms)
@@ -117,11 +117,12 @@ static int fill_cmds(redis_cmds *rc, resp_buf *b, const tf_order_event *ev, uint
     return 1;
 }
 
-/* positions:<exchange>:<symbol> field <strategy>, and pnl:<strategy> field
- * <exchange>:<symbol>: the latest after each fill. */
-static int position_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in)
+/* positions:{<instance>:<exchange>:<symbol>} field <strategy>, and
+ * pnl:{<instance>}:<strategy> field <exchange>:<symbol>: the latest after
+ * each fill. */
+static int position_cmds(const redis_cmds *rc, resp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in)
 {
-    char qty[48], avg[48], mark[48], real[48], unreal[48], fees[48], json[512], k[96], f[96];
+    char qty[48], avg[48], mark[48], real[48], unreal[48], fees[48], json[512], k[RC_KEY_MAX], f[96];
     put_fixed(qty, sizeof qty, ev->qty, in->qty_precision);
     put_fixed(avg, sizeof avg, ev->price, in->price_precision);
     put_fixed(mark, sizeof mark, ev->last_px, in->price_precision);
@@ -137,19 +138,20 @@ static int position_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_inst
         return 0;
     char s[12];
     snprintf(s, sizeof s, "%u", ev->strategy);
-    snprintf(k, sizeof k, "positions:%s:%s", in->venue, in->symbol);
+    redis_key(k, sizeof k, "positions", rc->instance, in->venue, in->symbol, NULL);
     hset(b, k, s, json, (size_t)n);
-    snprintf(k, sizeof k, "pnl:%u", ev->strategy);
+    redis_key(k, sizeof k, "pnl", rc->instance, s, NULL, NULL);
     snprintf(f, sizeof f, "%s:%s", in->venue, in->symbol);
     hset(b, k, f, json, (size_t)n);
     return 2;
 }
 
-/* parents:<strategy> field <parent id>: a parent's latest (JSON), written
- * on every parent event; a finished parent stays with its final state. */
-static int parent_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in)
+/* parents:{<instance>}:<strategy> field <parent id>: a parent's latest
+ * (JSON), written on every parent event; a finished parent stays with its
+ * final state. */
+static int parent_cmds(const redis_cmds *rc, resp_buf *b, const tf_order_event *ev, const tf_md_instrument_info *in)
 {
-    char a[48], c2[48], json[384], k[48], f[24];
+    char a[48], c2[48], json[384], k[RC_KEY_MAX], f[24], s[12];
     int n;
     if (ev->kind == TF_EV_PARENT_STATE) {
         put_fixed(a, sizeof a, ev->cum_qty, in->qty_precision);
@@ -175,7 +177,8 @@ static int parent_cmds(resp_buf *b, const tf_order_event *ev, const tf_md_instru
     }
     if (n <= 0 || (size_t)n >= sizeof json)
         return 0;
-    snprintf(k, sizeof k, "parents:%u", ev->strategy);
+    snprintf(s, sizeof s, "%u", ev->strategy);
+    redis_key(k, sizeof k, "parents", rc->instance, s, NULL, NULL);
     snprintf(f, sizeof f, "%llu", (unsigned long long)ev->order_id);
     hset(b, k, f, json, (size_t)n);
     return 1;
@@ -188,14 +191,14 @@ int redis_cmds_order(redis_cmds *rc, resp_buf *b, const tf_journal_slot *rec, co
     tf_order_event ev;
     memcpy(&ev, rec->payload, sizeof ev);
     if (ev.kind == TF_EV_POSITION)
-        return position_cmds(b, &ev, in);
+        return position_cmds(rc, b, &ev, in);
     if (ev.kind >= TF_EV_PARENT_ACCEPTED && ev.kind <= TF_EV_PARENT_STATE)
-        return in ? parent_cmds(b, &ev, in) : 0;
+        return in ? parent_cmds(rc, b, &ev, in) : 0;
     if (ev.kind == TF_EV_OUT_OF_BAND_FILL)
         return fill_cmds(rc, b, &ev, rec->seq, in);
     if (ev.kind == 0 || (ev.kind > TF_EV_EXPIRED && ev.kind != TF_EV_RESOLVED))
         return 0;
-    int n = order_cmds(b, &ev, in);
+    int n = order_cmds(rc, b, &ev, in);
     if (ev.kind == TF_EV_FILL)
         n += fill_cmds(rc, b, &ev, rec->seq, in);
     return n;

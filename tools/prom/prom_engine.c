@@ -296,6 +296,8 @@ static void attach(prom_source *s)
 void prom_render(prom_source *s, prom_buf *b)
 {
     s->scrapes++;
+    /* Every series names its engine: several engines share one Prometheus. */
+    prom_const_label(b, "instance_name", s->inst);
     attach(s);
     uint64_t now = tf_now_ns();
     int up = 0;

@@ -13,6 +13,12 @@ void prom_init(prom_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+void prom_const_label(prom_buf *b, const char *name, const char *value)
+{
+    b->const_name = name;
+    b->const_value = value;
+}
+
 void prom_free(prom_buf *b)
 {
     free(b->p);
@@ -107,8 +113,16 @@ static void head(prom_buf *b, const char *suffix, const prom_label *labels, int 
     puts_(b, b->fam_name);
     puts_(b, suffix);
     bool open = false;
+    if (b->const_name) {
+        puts_(b, "{");
+        puts_(b, b->const_name);
+        puts_(b, "=\"");
+        escaped(b, b->const_value ? b->const_value : "", true);
+        puts_(b, "\"");
+        open = true;
+    }
     for (int i = 0; i < n; i++) {
-        if (!labels[i].name)
+        if (!labels[i].name || (b->const_name && strcmp(labels[i].name, b->const_name) == 0))
             continue;
         puts_(b, open ? "," : "{");
         open = true;

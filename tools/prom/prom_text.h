@@ -24,6 +24,9 @@ typedef struct prom_buf {
     size_t len, cap;
     bool failed;
     char fam_name[128];       /* the family opened last */
+    /* A label every sample carries first (the engine's instance_name, so
+     * several engines share one Prometheus); NULL name: none. */
+    const char *const_name, *const_value;
     uint32_t families, samples;
 } prom_buf;
 
@@ -36,6 +39,8 @@ typedef struct prom_label {
 } prom_label;
 
 void prom_init(prom_buf *b);
+/* Every sample from now on carries name="value" (strings kept by the caller). */
+void prom_const_label(prom_buf *b, const char *name, const char *value);
 void prom_free(prom_buf *b);
 /* Begin a family: type "counter", "gauge" or "histogram". */
 void prom_family(prom_buf *b, const char *name, const char *type, const char *help);

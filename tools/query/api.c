@@ -17,6 +17,7 @@
 #include "shm/common.h"
 #include "shm/err.h"
 #include "shm/fixed.h"
+#include "tools/oob/influx_history.h"
 #include "tools/oob/oob_process.h"
 #include "tools/oob/redis_cmds.h"
 #include "tools/oob/redis_conn.h"
@@ -141,13 +142,13 @@ static bool redis_ready(q_server *q)
 }
 
 /* 1 answered from Redis, 0 Redis cannot answer the whole range. */
-static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_info *in, uint64_t start_ms,
-                           uint64_t end_ms, uint32_t limit)
+static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_info *in, const char *instance,
+                           uint64_t start_ms, uint64_t end_ms, uint32_t limit)
 {
     if (!redis_ready(q))
         return 0;
-    char key[96];
-    snprintf(key, sizeof key, "md:bars:%s:%s:1m", in->venue, in->symbol);
+    char key[RC_KEY_MAX];
+    redis_key(key, sizeof key, "md:bars", instance, in->venue, in->symbol, ":1m");
     redisReply *oldest = redisCommand(q->redis, "ZRANGE %s 0 0 WITHSCORES", key);
     if (!oldest || oldest->type != REDIS_REPLY_ARRAY || oldest->elements != 2 ||
         strtoull(oldest->element[1]->str, NULL, 10) > start_ms) {
@@ -187,13 +188,16 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
         q_fail(r, 503, "the range starts before the bars held in memory and Redis, and InfluxDB is not configured");
         return;
     }
-    char iq[512];
+    char iq[768];
+    const tf_cfg_influx *ic = &q->cfg.export_.influx;
+    const char *rp = ic->retention_policy[0] ? ic->retention_policy : ic->downsample ? IH_RAW_RP : "";
     /* The symbol and exchange come from the registry, never from the request. */
     snprintf(iq, sizeof iq,
              "SELECT open,high,low,close,volume,quote_volume,vwap,trades,revision,first_trade_id,"
-             "last_trade_id,flat,quote_volume_e8 FROM market_data WHERE exchange='%s' AND symbol='%s' AND timeframe='1m' "
-             "AND time >= %" PRIu64 "ms AND time <= %" PRIu64 "ms ORDER BY time DESC LIMIT %u",
-             in->venue, in->symbol, start_ms, end_ms, limit);
+             "last_trade_id,flat,quote_volume_e8 FROM %s%s%s\"market_data\" WHERE exchange='%s' AND instance='%s' AND "
+             "symbol='%s' AND timeframe='1m' AND time >= %" PRIu64 "ms AND time <= %" PRIu64 "ms ORDER BY time DESC "
+             "LIMIT %u",
+             *rp ? "\"" : "", rp, *rp ? "\"." : "", in->venue, q->cfg.instance, in->symbol, start_ms, end_ms, limit);
     size_t len = 0;
     influx_rc rc = influx_query(&q->influx, iq, q->scratch, q->scratch_cap, &len);
     if (rc != INFLUX_OK) {
@@ -241,22 +245,79 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
     json_decref(root);
 }
 
+/* A name from the request that goes into a key or a query: [A-Za-z0-9._-]. */
+static bool plain_name(const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (n >= max || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+                          (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == '-'))
+            return false;
+    return n > 0;
+}
+
+/* Another engine's bars: Redis for 1m when it holds the range, else InfluxDB. */
+static void bars_of_instance(q_server *q, q_response *r, q_bar_ask *ask)
+{
+    if (!plain_name(ask->exchange, sizeof ask->exchange - 1) || !plain_name(ask->symbol, sizeof ask->symbol - 1)) {
+        q_fail(r, 400, "exchange and symbol are letters, digits, '.', '_' or '-'");
+        return;
+    }
+    pthread_mutex_lock(&q->backend_lock);
+    tf_md_instrument_info in = {0};
+    memcpy(in.venue, ask->exchange, sizeof in.venue);
+    memcpy(in.symbol, ask->symbol, sizeof in.symbol);
+    if (ask->timeframe_ns != 60000000000ull ||
+        !bars_from_redis(q, r, &in, ask->instance, ask->start_ms, ask->end_ms, ask->limit))
+        q_bars_history(q, r, ask);
+    pthread_mutex_unlock(&q->backend_lock);
+}
+
 static void bars(q_server *q, q_response *r, const q_args *a)
 {
-    static const char *const known[] = {"symbol", "exchange", "timeframe", "start", "end", "limit", NULL};
+    static const char *const known[] = {"symbol", "exchange", "timeframe", "start", "end", "limit", "instance", NULL};
     if (!q_args_ok(r, a, known))
         return;
     const char *tf = q_arg(a, "timeframe");
-    if (tf && strcmp(tf, "1m") != 0) {
-        q_fail(r, 400, "timeframe '%.20s' is not kept (only 1m)", tf);
+    if (!tf)
+        tf = "1m";
+    uint64_t tf_ns = q_timeframe_ns(tf);
+    if (!tf_ns) {
+        q_fail(r, 400, "timeframe '%.20s' is not one of 1m, 5m, 15m, 30m, 1h, 4h, 1d", tf);
         return;
     }
     uint64_t start = 0, end = 0, limit = Q_DEFAULT_LIMIT;
     bool has_start;
     if (!q_range_args(r, a, q->cfg.export_.query.max_limit, &start, &has_start, &end, &limit))
         return;
+    uint64_t tf_ms = tf_ns / Q_MS;
     if (!has_start)
-        start = end > limit * 60000 ? end - limit * 60000 : 0;
+        start = end > limit * tf_ms ? end - limit * tf_ms : 0;
+    const char *inst = q_arg(a, "instance");
+    q_bar_ask ask = {.timeframe = tf, .timeframe_ns = tf_ns, .start_ms = start, .end_ms = end,
+                     .limit = (uint32_t)limit};
+    if (inst && strcmp(inst, q->cfg.instance) != 0) {
+        const char *sym = q_arg(a, "symbol"), *ex = q_arg(a, "exchange");
+        if (!plain_name(inst, sizeof ask.instance - 1)) {
+            q_fail(r, 400, "instance '%.40s' is not a name (letters, digits, '.', '_', '-')", inst);
+            return;
+        }
+        if (!sym || !*sym) {
+            q_fail(r, 400, "symbol is required");
+            return;
+        }
+        if (!ex)
+            ex = "binance";
+        if (strlen(ex) >= sizeof ask.exchange || strlen(sym) >= sizeof ask.symbol) {
+            q_fail(r, 400, "exchange or symbol longer than %zu characters", sizeof ask.symbol - 1);
+            return;
+        }
+        snprintf(ask.instance, sizeof ask.instance, "%s", inst);
+        memcpy(ask.exchange, ex, strlen(ex) + 1);
+        memcpy(ask.symbol, sym, strlen(sym) + 1);
+        bars_of_instance(q, r, &ask);
+        return;
+    }
     pthread_mutex_lock(&q->store.lock);
     const tf_md_instrument_info *in = instrument(q, r, a);
     if (!in) {
@@ -264,10 +325,17 @@ static void bars(q_server *q, q_response *r, const q_args *a)
         return;
     }
     tf_md_instrument_info info = *in;
+    snprintf(ask.instance, sizeof ask.instance, "%s", q->cfg.instance);
+    snprintf(ask.exchange, sizeof ask.exchange, "%s", info.venue);
+    snprintf(ask.symbol, sizeof ask.symbol, "%s", info.symbol);
+    ask.known = true;
+    ask.price_precision = info.price_precision;
+    ask.qty_precision = info.qty_precision;
     const qs_bar *first;
-    bool complete;
-    uint32_t n = qs_store_bars(&q->store, info.id, start * Q_MS, end * Q_MS + (Q_MS - 1), (uint32_t)limit,
-                               &first, &complete);
+    bool complete = false;
+    uint32_t n = tf_ns == 60000000000ull ? qs_store_bars(&q->store, info.id, start * Q_MS, end * Q_MS + (Q_MS - 1),
+                                                         (uint32_t)limit, &first, &complete)
+                                         : 0;
     if (complete) {
         bars_header(r, &info, "memory");
         q_reserve(r, (size_t)n * (QS_JSON_MAX + 1) + 8);
@@ -285,8 +353,8 @@ static void bars(q_server *q, q_response *r, const q_args *a)
     /* Older than memory: Redis if it holds the whole range, else InfluxDB;
      * answers cached (briefly while the range may still be revised). */
     char key[256];
-    snprintf(key, sizeof key, "bars|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRIu64, info.venue, info.symbol, start, end,
-             limit);
+    snprintf(key, sizeof key, "bars|%s|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRIu64, tf, info.venue, info.symbol, start,
+             end, limit);
     size_t clen;
     int cstatus;
     uint64_t now = tf_now_ns();
@@ -300,11 +368,20 @@ static void bars(q_server *q, q_response *r, const q_args *a)
         pthread_mutex_unlock(&q->backend_lock);
         return;
     }
-    if (!bars_from_redis(q, r, &info, start, end, (uint32_t)limit))
-        bars_from_influx(q, r, &info, start, end, (uint32_t)limit);
+    const tf_cfg_influx *ic = &q->cfg.export_.influx;
+    bool raw_holds = !ic->downsample || start * Q_MS + (uint64_t)ic->raw_days * 86400000000000ull >
+                                            tf_realtime_ns() + 3600000000000ull;
+    if (tf_ns != 60000000000ull)
+        q_bars_history(q, r, &ask);
+    else if (!bars_from_redis(q, r, &info, q->cfg.instance, start, end, (uint32_t)limit)) {
+        if (raw_holds)
+            bars_from_influx(q, r, &info, start, end, (uint32_t)limit);
+        else
+            q_bars_history(q, r, &ask);
+    }
     if (r->status == 200) {
         uint64_t settled_ms = (q->cfg.bars.revision_window + 2) * 60000ull + q->cfg.bars.grace_ns / Q_MS;
-        uint64_t ttl = end + settled_ms < now_ms() ? 60000000000ull : 1000000000ull;
+        uint64_t ttl = end + tf_ms + settled_ms < now_ms() ? 60000000000ull : 1000000000ull;
         lru_put(&q->cache, key, r->body, r->len, r->status, now + ttl);
     }
     pthread_mutex_unlock(&q->backend_lock);

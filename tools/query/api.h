@@ -1,11 +1,17 @@
 /* The query API: requests (path + decoded query arguments) → JSON answers.
  *
  *   GET /v1/bars?symbol=BTCUSDT[&exchange=binance][&timeframe=1m][&start=MS][&end=MS][&limit=N]
- *       closed 1-minute bars with start <= open_time <= end (ms since the
- *       epoch; default end = now, start = end - limit minutes), oldest first,
- *       at most limit (default 500, at most query.max_limit; the newest when
+ *                [&instance=NAME]
+ *       closed bars with start <= open_time <= end (ms since the epoch;
+ *       default end = now, start = end - limit timeframes), oldest first, at
+ *       most limit (default 500, at most query.max_limit; the newest when
  *       more match). "source" says where they came from: "memory" (the
  *       server's own window of the journal), "redis" or "influxdb".
+ *       timeframe 1m, 5m, 15m, 30m, 1h, 4h or 1d: wider than 1m comes from
+ *       InfluxDB, from the coarsest stored resolution that divides it
+ *       ("resolution": 1m, 1h or 1d; influx_history.h), exact OHLCV and
+ *       volume-weighted VWAP. instance: another engine's bars, from the Redis
+ *       and InfluxDB they share (default: this engine's).
  *   GET /v1/quote?symbol=...[&exchange=...]      top of book from the engine's state segment
  *   GET /v1/trades?symbol=...[&exchange=...][&limit=N]   the newest trades, oldest first
  *   GET /v1/health                               engine, redis, influxdb: up or down
@@ -108,6 +114,20 @@ bool q_limit_arg(q_response *r, const q_args *a, uint32_t max, const char *setti
 /* start, end (default now, ms) and limit; start after end refused. */
 bool q_range_args(q_response *r, const q_args *a, uint32_t max, uint64_t *start, bool *has_start, uint64_t *end,
                   uint64_t *limit);
+/* Bars from InfluxDB at any timeframe, for any instance (api_history.c). */
+typedef struct q_bar_ask {
+    char instance[TF_CFG_NAME_MAX], exchange[TF_SYMBOL_MAX], symbol[TF_SYMBOL_MAX]; /* checked: [A-Za-z0-9._-] only */
+    const char *timeframe;   /* "1m", "5m", "15m", "30m", "1h", "4h", "1d" */
+    uint64_t timeframe_ns;
+    uint64_t start_ms, end_ms;
+    uint32_t limit;
+    bool known;              /* this engine's instrument: its registry's precisions */
+    unsigned price_precision, qty_precision;
+} q_bar_ask;
+void q_bars_history(q_server *q, q_response *r, const q_bar_ask *ask);
+/* A timeframe's width in ns; 0 when it is not one served. */
+uint64_t q_timeframe_ns(const char *name);
+
 /* The trading record's endpoints (api_record.c); false when `path` is not one. */
 bool q_handle_record(q_server *q, const char *path, const q_args *a, q_response *r);
 

@@ -277,14 +277,20 @@ static void fills_from_influx(q_server *q, q_response *r, const filter *f, uint6
         q_fail(r, 503, "the range starts before the fills held in memory, and InfluxDB is not configured");
         return;
     }
-    char strat[48] = "", iq[640];
+    char strat[48] = "", iq[768];
     if (f->by_strategy)
         snprintf(strat, sizeof strat, " AND strategy='%u'", f->strategy);
+    /* The trading record's policy: the one named, else autogen when market
+     * data has its own (influx_history.h), else the default. */
+    const tf_cfg_influx *ic = &q->cfg.export_.influx;
+    const char *rp = ic->retention_policy[0] ? ic->retention_policy : ic->downsample ? "autogen" : "";
     /* Names come from the registry and numbers from parsed arguments, never raw request text. */
     snprintf(iq, sizeof iq,
-             "SELECT order_id,price,qty,fee,strategy,side,liquidity FROM fills WHERE exchange='%s' AND symbol='%s'%s "
-             "AND time >= %" PRIu64 "ms AND time <= %" PRIu64 "ms ORDER BY time DESC LIMIT %" PRIu64,
-             f->in->venue, f->in->symbol, strat, start_ms, end_ms, limit);
+             "SELECT order_id,price,qty,fee,strategy,side,liquidity FROM %s%s%s\"fills\" WHERE exchange='%s' AND "
+             "instance='%s' AND symbol='%s'%s AND time >= %" PRIu64 "ms AND time <= %" PRIu64 "ms ORDER BY time DESC "
+             "LIMIT %" PRIu64,
+             *rp ? "\"" : "", rp, *rp ? "\"." : "", f->in->venue, q->cfg.instance, f->in->symbol, strat, start_ms,
+             end_ms, limit);
     size_t len = 0;
     pthread_mutex_lock(&q->backend_lock);
     influx_rc rc = influx_query(&q->influx, iq, q->scratch, q->scratch_cap, &len);

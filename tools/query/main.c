@@ -30,6 +30,7 @@
 #include "shm/common.h"
 #include "shm/err.h"
 #include "tools/oob/oob_process.h"
+#include "tools/oob/influx_history.h"
 #include "tools/query/api.h"
 
 static q_server g_q;
@@ -317,14 +318,51 @@ static int print_export_env(const tf_config *cfg)
     return 0;
 }
 
+/* --backfill-days N: the retention policies and continuous queries set up,
+ * then the coarse bars computed for the last N days (what the continuous
+ * queries would have written, had they run then): after an import of
+ * history, or once downsample is turned on over data already stored. */
+static int backfill(const tf_config *cfg, uint32_t days)
+{
+    tf_cfg_influx ic = cfg->export_.influx;
+    if (!ic.enabled || !ic.downsample) {
+        fprintf(stderr, "tfquery: --backfill-days needs export.influx.enabled and export.influx.downsample\n");
+        return 1;
+    }
+    ic.timeout_ns = 600000000000ull; /* a slice of a year is a long statement */
+    ic.gzip = false;
+    influx_conn c;
+    char err[512];
+    if (influx_open(&c, &ic, 0) != 0) {
+        fprintf(stderr, "tfquery: %s\n", tf_err_msg());
+        return 1;
+    }
+    uint64_t now = tf_realtime_ns(), t0 = tf_now_ns();
+    unsigned n = 0;
+    int rc = influx_history_setup(&c, &ic, err, sizeof err) == 0 &&
+                     influx_history_backfill(&c, now - (uint64_t)days * 86400000000000ull, now + 60000000000ull, &n,
+                                             err, sizeof err) == 0
+                 ? 0
+                 : 1;
+    if (rc)
+        fprintf(stderr, "tfquery: backfill failed: %s\n", err);
+    else
+        printf("tfquery: backfilled %u days of 1m/1h/1d bars in %u statements, %.2f s\n", days, n,
+               (double)(tf_now_ns() - t0) / 1e9);
+    influx_close(&c);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *config = NULL, *port_file = NULL, *status_name = "query";
     bool print_env = false;
+    long backfill_days = -1;
     static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                          {"port-file", required_argument, 0, 'p'},
                                          {"status", required_argument, 0, 's'},
                                          {"print-env", no_argument, 0, 'e'},
+                                         {"backfill-days", required_argument, 0, 'b'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     for (int o; (o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1;) {
@@ -336,8 +374,13 @@ int main(int argc, char **argv)
             status_name = optarg;
         else if (o == 'e')
             print_env = true;
+        else if (o == 'b' && (backfill_days = strtol(optarg, NULL, 10)) > 0 && backfill_days <= 36500)
+            ;
         else {
-            fprintf(stderr, "usage: tfquery -c CONFIG [--port-file FILE] [--status NAME] [--print-env]\n");
+            if (o == 'b')
+                fprintf(stderr, "tfquery: --backfill-days is 1..36500, not '%s'\n", optarg);
+            fprintf(stderr, "usage: tfquery -c CONFIG [--port-file FILE] [--status NAME] [--print-env] "
+                            "[--backfill-days N]\n");
             return o == 'h' ? 0 : 1;
         }
     }
@@ -347,6 +390,8 @@ int main(int argc, char **argv)
     const tf_cfg_query *qc = &cfg.export_.query;
     if (print_env)
         return print_export_env(&cfg);
+    if (backfill_days > 0)
+        return backfill(&cfg, (uint32_t)backfill_days);
     if (!qc->enabled) {
         fprintf(stderr, "tfquery: export.query.enabled is false; nothing to do\n");
         return 0;

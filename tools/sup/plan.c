@@ -156,7 +156,8 @@ static int plan_influx(sup *s, char *why, size_t cap)
              "  query-log-enabled = false\n  cache-snapshot-write-cold-duration = \"10s\"\n[monitor]\n"
              "  store-enabled = false\n[subscriber]\n  enabled = false\n[http]\n  enabled = true\n"
              "  bind-address = \"127.0.0.1:%d\"\n  log-enabled = false\n  max-body-size = 0\n[logging]\n"
-             "  level = \"warn\"\n[continuous_queries]\n  enabled = false\n[retention]\n  enabled = false\n",
+             "  level = \"warn\"\n[continuous_queries]\n  enabled = true\n  log-enabled = false\n  run-interval = \"1s\"\n"
+             "[retention]\n  enabled = true\n  check-interval = \"30m\"\n",
              rpc, abs, abs, abs, port);
     if (rpc < 0 || write_file(conf, 0644, text, why, cap) != 0)
         return rpc < 0 ? FAIL("no free port for influxd's RPC") : -1;

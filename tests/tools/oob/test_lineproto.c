@@ -90,7 +90,7 @@ static void test_points(void **state)
     (void)state;
     tf_cfg_influx cfg = {.precision = TF_INFLUX_NS, .trades = true, .top_sample_ns = 1000000000};
     influx_points ip;
-    influx_points_init(&ip, &cfg);
+    influx_points_init(&ip, &cfg, "prod");
     lp_buf b = fresh(sizeof mem - 1);
 
     tf_md_bar bar = {.instrument = 0, .flags = TF_BAR_CLOSED, .revision = 1,
@@ -98,10 +98,11 @@ static void test_points(void **state)
                      .low = 4299936, .close = 4299955, .volume = 398119, .quote_volume = 17119496123456LL,
                      .vwap = 43000951234LL, .trade_count = 150, .first_trade_id = 1001, .last_trade_id = 1151};
     assert_int_equal(influx_points_add(&ip, &b, slot(TF_REC_MD_BAR, &bar, sizeof bar), &btc), 1);
-    assert_string_equal(text(&b), "market_data,exchange=binance,symbol=BTCUSDT,timeframe=1m "
+    assert_string_equal(text(&b), "market_data,exchange=binance,instance=prod,symbol=BTCUSDT,timeframe=1m "
                                   "open=43000.19,high=43002.33,low=42999.36,close=42999.55,volume=3.98119,"
                                   "vwap=43000.951234,quote_volume=171194.96123456,quote_volume_e8=17119496123456i,trades=150i,revision=1i,"
-                                  "first_trade_id=1001i,last_trade_id=1151i,flat=false 1796046300000000000\n");
+                                  "first_trade_id=1001i,last_trade_id=1151i,flat=false,volume_units=398119i,"
+                                  "price_precision=2i,qty_precision=5i 1796046300000000000\n");
 
     /* Trades of one millisecond get distinct, deterministic timestamps. */
     b = fresh(sizeof mem - 1);
@@ -109,7 +110,7 @@ static void test_points(void **state)
                      .qty = 100, .trade_id = 2000123, .trade_time_ns = 1796046300123000000ull,
                      .hops = {.venue_ns = 1796046300124000000ull}};
     assert_int_equal(influx_points_add(&ip, &b, slot(TF_REC_MD_TRADE, &t, sizeof t), &btc), 1);
-    assert_string_equal(text(&b), "trades,exchange=binance,symbol=BTCUSDT price=43000.01,qty=0.00100,"
+    assert_string_equal(text(&b), "trades,exchange=binance,instance=prod,symbol=BTCUSDT price=43000.01,qty=0.00100,"
                                   "id=2000123i,buyer_maker=true 1796046300123000123\n");
 
     /* Quotes: the first one in each second of venue time. */
@@ -118,7 +119,7 @@ static void test_points(void **state)
                      .ask_price = 4300001, .ask_qty = 2};
     assert_int_equal(influx_points_add(&ip, &b, slot(TF_REC_MD_QUOTE, &q, sizeof q), &btc), 1);
     assert_int_equal(influx_points_add(&ip, &b, slot(TF_REC_MD_QUOTE, &q, sizeof q), &btc), 0);
-    assert_string_equal(text(&b), "quotes,exchange=binance,symbol=BTCUSDT bid=43000.00,bid_qty=0.00001,"
+    assert_string_equal(text(&b), "quotes,exchange=binance,instance=prod,symbol=BTCUSDT bid=43000.00,bid_qty=0.00001,"
                                   "ask=43000.01,ask_qty=0.00002,update_id=9i 1796046300124000000\n");
 
     /* Unknown instrument: skipped and counted. Depth: no point. */
@@ -130,7 +131,7 @@ static void test_points(void **state)
 
     /* Millisecond precision: the trade keeps its millisecond. */
     cfg.precision = TF_INFLUX_MS;
-    influx_points_init(&ip, &cfg);
+    influx_points_init(&ip, &cfg, "prod");
     b = fresh(sizeof mem - 1);
     assert_int_equal(influx_points_add(&ip, &b, slot(TF_REC_MD_TRADE, &t, sizeof t), &btc), 1);
     assert_non_null(strstr(text(&b), " 1796046300123\n"));
@@ -146,7 +147,7 @@ static void test_parent_points(void **state)
     (void)state;
     tf_cfg_influx cfg = {.precision = TF_INFLUX_NS};
     influx_points ip;
-    influx_points_init(&ip, &cfg);
+    influx_points_init(&ip, &cfg, "prod");
     lp_buf b = fresh(sizeof mem - 1);
     tf_order_event ev = {.order_id = 77, .strategy = 3, .instrument = 0, .kind = TF_EV_PARENT_STATE,
                          .reason = TF_ALGO_RUNNING, .cum_qty = 25000, .last_px = 4300012, .arg = 1500,
@@ -154,7 +155,7 @@ static void test_parent_points(void **state)
     tf_journal_slot *s = slot(TF_REC_ORDER_EVENT, &ev, sizeof ev);
     s->seq = 9;
     assert_int_equal(influx_points_add(&ip, &b, s, &btc), 1);
-    assert_string_equal(text(&b), "parent_orders,exchange=binance,symbol=BTCUSDT,strategy=3,event=parent_state,"
+    assert_string_equal(text(&b), "parent_orders,exchange=binance,instance=prod,symbol=BTCUSDT,strategy=3,event=parent_state,"
                                   "what=running parent_id=77i,side=\"buy\",filled=0.25000,avg_price=43000.12,"
                                   "slippage_bp=1.500,seq=9i 1796046300000000009\n");
 }

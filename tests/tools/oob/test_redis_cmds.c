@@ -31,7 +31,7 @@ static int setup(void **state)
     memset(&cfg, 0, sizeof cfg);
     cfg.trades_maxlen = 10000;
     cfg.bars_keep = 1440;
-    redis_cmds_init(&RC, &cfg);
+    redis_cmds_init(&RC, &cfg, "prod");
     memset(mem, 0, sizeof mem);
     B = (resp_buf){.p = mem, .cap = sizeof mem};
     return 0;
@@ -106,7 +106,7 @@ static void test_quote_is_hset(void **state)
                      .ask_price = 4300010, .ask_qty = 200};
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_MD_QUOTE, 5, &q, sizeof q), &BTC), 1);
     const char *want =
-        "*12\r\n$4\r\nHSET\r\n$24\r\nmd:quote:binance:BTCUSDT\r\n$3\r\nbid\r\n$8\r\n43000.00\r\n"
+        "*12\r\n$4\r\nHSET\r\n$31\r\nmd:quote:{prod:binance:BTCUSDT}\r\n$3\r\nbid\r\n$8\r\n43000.00\r\n"
         "$7\r\nbid_qty\r\n$7\r\n1.50000\r\n$3\r\nask\r\n$8\r\n43000.10\r\n$7\r\nask_qty\r\n$7\r\n0.00200\r\n"
         "$9\r\nupdate_id\r\n$2\r\n42\r\n";
     assert_buf(want, strlen(want));
@@ -120,7 +120,7 @@ static void test_trade_is_xadd(void **state)
                      .trade_time_ns = 1700000000123456789ull};
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_MD_TRADE, 9001, &t, sizeof t), &BTC), 1);
     char want[2048];
-    size_t n = resp(want, 16, "XADD", "md:trades:binance:BTCUSDT", "MAXLEN", "~", "10000",
+    size_t n = resp(want, 16, "XADD", "md:trades:{prod:binance:BTCUSDT}", "MAXLEN", "~", "10000",
                     "1700000000123-9001", "price", "43000.10", "qty", "0.00150", "id", "777", "side",
                     "buy", "time", "1700000000123");
     assert_buf(want, n);
@@ -130,7 +130,7 @@ static void test_trade_is_xadd(void **state)
     t.flags = TF_MD_BUYER_MAKER;
     t.trade_id = 776;
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_MD_TRADE, 9002, &t, sizeof t), &BTC), 1);
-    n += resp(want + n, 16, "XADD", "md:trades:binance:BTCUSDT", "MAXLEN", "~", "10000",
+    n += resp(want + n, 16, "XADD", "md:trades:{prod:binance:BTCUSDT}", "MAXLEN", "~", "10000",
               "1700000000123-9002", "price", "43000.10", "qty", "0.00150", "id", "776", "side",
               "sell", "time", "1700000000100");
     assert_buf(want, n);
@@ -144,13 +144,13 @@ static void test_bar_is_three_commands(void **state)
     tf_md_bar b = a_bar(TF_BAR_CLOSED);
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_MD_BAR, 1, &b, sizeof b), &BTC), 3);
     /* Fewer than 10 arguments: "*4", not "*04". */
-    const char *first = "*4\r\n$16\r\nZREMRANGEBYSCORE\r\n$26\r\nmd:bars:binance:BTCUSDT:1m\r\n"
+    const char *first = "*4\r\n$16\r\nZREMRANGEBYSCORE\r\n$33\r\nmd:bars:{prod:binance:BTCUSDT}:1m\r\n"
                         "$13\r\n1700000040000\r\n$13\r\n1700000040000\r\n";
     char want[2048];
     size_t n = strlen(first);
     memcpy(want, first, n);
-    n += resp(want + n, 4, "ZADD", "md:bars:binance:BTCUSDT:1m", "1700000040000", BAR_JSON);
-    n += resp(want + n, 4, "ZREMRANGEBYRANK", "md:bars:binance:BTCUSDT:1m", "0", "-1441");
+    n += resp(want + n, 4, "ZADD", "md:bars:{prod:binance:BTCUSDT}:1m", "1700000040000", BAR_JSON);
+    n += resp(want + n, 4, "ZREMRANGEBYRANK", "md:bars:{prod:binance:BTCUSDT}:1m", "0", "-1441");
     assert_buf(want, n);
     assert_int_equal(B.commands, 3);
 }
@@ -164,10 +164,10 @@ static void test_venue_bar_key(void **state)
     snprintf(json, sizeof json, "%.*s\"flat\":true}", (int)(strlen(BAR_JSON) - strlen("\"flat\":false}")),
              BAR_JSON);
     char want[2048];
-    size_t n = resp(want, 4, "ZREMRANGEBYSCORE", "md:venue_bars:binance:BTCUSDT:1m", "1700000040000",
+    size_t n = resp(want, 4, "ZREMRANGEBYSCORE", "md:venue_bars:{prod:binance:BTCUSDT}:1m", "1700000040000",
                     "1700000040000");
-    n += resp(want + n, 4, "ZADD", "md:venue_bars:binance:BTCUSDT:1m", "1700000040000", json);
-    n += resp(want + n, 4, "ZREMRANGEBYRANK", "md:venue_bars:binance:BTCUSDT:1m", "0", "-1441");
+    n += resp(want + n, 4, "ZADD", "md:venue_bars:{prod:binance:BTCUSDT}:1m", "1700000040000", json);
+    n += resp(want + n, 4, "ZREMRANGEBYRANK", "md:venue_bars:{prod:binance:BTCUSDT}:1m", "0", "-1441");
     assert_buf(want, n);
 }
 
@@ -181,12 +181,12 @@ static void test_high_instrument_id(void **state)
                      .ask_price = 5001, .ask_qty = 4};
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_MD_QUOTE, 1, &q, sizeof q), &far), 1);
     char want[1024];
-    size_t n = resp(want, 12, "HSET", "md:quote:kraken:XRPUSDT", "bid", "0.5000", "bid_qty", "3", "ask",
+    size_t n = resp(want, 12, "HSET", "md:quote:{prod:kraken:XRPUSDT}", "bid", "0.5000", "bid_qty", "3", "ask",
                     "0.5001", "ask_qty", "4", "update_id", "1");
     assert_buf(want, n);
     tf_md_trade t = {.instrument = 200, .price = 5000, .qty = 3, .trade_id = 1, .trade_time_ns = 2000000};
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_MD_TRADE, 3, &t, sizeof t), &far), 1);
-    n += resp(want + n, 16, "XADD", "md:trades:kraken:XRPUSDT", "MAXLEN", "~", "10000", "2-3", "price",
+    n += resp(want + n, 16, "XADD", "md:trades:{prod:kraken:XRPUSDT}", "MAXLEN", "~", "10000", "2-3", "price",
               "0.5000", "qty", "3", "id", "1", "side", "buy", "time", "2");
     assert_buf(want, n);
 }
@@ -269,7 +269,7 @@ static void test_parent_events_are_hset(void **state)
                          .realtime_ns = 1700000000000000001ull};
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_ORDER_EVENT, 4, &ev, sizeof ev), &BTC), 1);
     char want[1024];
-    size_t n = resp(want, 4, "HSET", "parents:3", "77",
+    size_t n = resp(want, 4, "HSET", "parents:{prod}:3", "77",
                     "{\"parent_id\":77,\"symbol\":\"BTCUSDT\",\"side\":\"buy\",\"state\":\"done\","
                     "\"filled\":\"0.50000\",\"avg_price\":\"43000.12\",\"slippage_bp\":-1.250,"
                     "\"updated_ns\":1700000000000000001}");
@@ -280,7 +280,7 @@ static void test_parent_events_are_hset(void **state)
     ev.qty = 100000;
     ev.price = 0;
     assert_int_equal(redis_cmds_add(&RC, &B, rec(TF_REC_ORDER_EVENT, 5, &ev, sizeof ev), &BTC), 1);
-    n = resp(want, 4, "HSET", "parents:3", "77",
+    n = resp(want, 4, "HSET", "parents:{prod}:3", "77",
              "{\"parent_id\":77,\"symbol\":\"BTCUSDT\",\"side\":\"buy\",\"algo\":\"twap\",\"qty\":\"1.00000\","
              "\"limit_price\":\"0.00\",\"updated_ns\":1700000000000000001}");
     assert_buf(want, n);
