@@ -89,7 +89,7 @@ def check(qurl, inst, sym, bars_json, tf, start, end, resolution):
     start, end = int(start), int(end)
     want = aggregate(bars, WIDTH[tf], start, end)
     args = urllib.parse.urlencode({"instance": inst, "symbol": sym, "timeframe": tf, "start": start, "end": end,
-                                   "limit": 5000})
+                                   "limit": 10000})
     got = json.load(urllib.request.urlopen(qurl + "/v1/bars?" + args, timeout=60))
     bad = 0
     if got.get("resolution") != resolution:
