@@ -145,7 +145,7 @@ static int plan_influx(sup *s, char *why, size_t cap)
 {
     const tf_cfg_influx *in = &s->cfg.export_.influx;
     int port = url_port(in->url, 8086), rpc = free_port();
-    char dir[SUP_PATH], conf[SUP_PATH + 16], text[2048], abs[SUP_PATH];
+    char dir[SUP_PATH], conf[SUP_PATH + 16], text[4096], abs[SUP_PATH];
     snprintf(dir, sizeof dir, "%s/influxdb", s->run_dir);
     if (mkdirs(dir) != 0 || !realpath(dir, abs))
         return FAIL("cannot create %s: %s", dir, strerror(errno));
