@@ -206,6 +206,7 @@ typedef struct tf_cfg_redis {
     uint64_t retry_min_ns, retry_max_ns;
     uint32_t persistence;                /* local Redis: 0 none (a cache, rebuilt from the journal), 1 aof
                                           * (appendonly, fsync every second) */
+    bool cluster;                        /* host:port is a node of a Redis Cluster (redis_cluster.h); db 0 */
 } tf_cfg_redis;
 
 typedef struct tf_cfg_query {

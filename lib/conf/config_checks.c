@@ -354,6 +354,16 @@ int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
         return tf__cfg_fail(c, exn, "export.influx.retry_min_ms is above export.influx.retry_max_ms");
     if (ex->redis.retry_min_ns > ex->redis.retry_max_ns)
         return tf__cfg_fail(c, exn, "export.redis.retry_min_ms is above export.redis.retry_max_ms");
+    if (ex->influx.downsample && ex->influx.bars_days && ex->influx.bars_days < ex->influx.raw_days)
+        return tf__cfg_fail(c, exn, "export.influx.bars_days (%u) is shorter than raw_days (%u): the bars "
+                                    "would go before the raw data they are made of", ex->influx.bars_days,
+                            ex->influx.raw_days);
+    if (ex->redis.cluster && ex->redis.db != 0)
+        return tf__cfg_fail(c, exn, "export.redis.db is %u but a Redis Cluster has only database 0 "
+                                    "(export.redis.cluster is true)", ex->redis.db);
+    if (ex->redis.cluster && ex->redis.local)
+        return tf__cfg_fail(c, exn, "export.redis.cluster needs export.redis.local false: the supervisor "
+                                    "starts one Redis, not a cluster");
     const struct { const tf_cfg_secret *s; const char *name; } secrets[] = {
         {&ex->influx.password, "export.influx.password"}, {&ex->redis.password, "export.redis.password"},
         {&ex->query.token, "export.query.token"}};

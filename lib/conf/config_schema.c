@@ -243,6 +243,7 @@ static const tf__cfg_key tf__cfg_redis_keys[] = {
     ROW("retry_max_ms", TF__T_MS, AT(tf_cfg_redis, retry_max_ns), .min = 1, .max = 3600000),
     ROW("persistence", TF__T_ENUM, AT(tf_cfg_redis, persistence), .sub = tf__cfg_persistence_names,
         .what = "persistence"),
+    ROW("cluster", TF__T_BOOL, AT(tf_cfg_redis, cluster)),
     END};
 static const tf__cfg_key tf__cfg_query_keys[] = {
     ROW("enabled", TF__T_BOOL, AT(tf_cfg_query, enabled)),

@@ -33,6 +33,7 @@
 #include "shm/err.h"
 #include "shm/orders.h"
 #include "tools/oob/oob_process.h"
+#include "tools/oob/redis_cluster.h"
 #include "tools/oob/redis_cmds.h"
 #include "tools/oob/redis_conn.h"
 #include "tools/oob/journal_source.h"
@@ -42,6 +43,8 @@ typedef struct rexporter {
     oob_source src;
     oob_status status;
     redisContext *ctx;
+    redis_cluster cl;           /* export.redis.cluster: ctx unused */
+    bool cl_open;
     redis_cmds rc;
     tf_backoff backoff;
     oob_position pos;
@@ -95,14 +98,30 @@ static void disconnect(rexporter *x)
     if (x->ctx)
         redisFree(x->ctx);
     x->ctx = NULL;
+    if (x->cl_open)
+        rcl_close(&x->cl);
+    x->cl_open = false;
     x->status.st.connected = 0;
 }
+
+static bool connected(const rexporter *x) { return x->ctx || x->cl_open; }
 
 /* 0 connected and ready; -1 retry later; -2 refused for good (credentials, db). */
 static int connect_redis(rexporter *x)
 {
     const tf_cfg_redis *rc = &x->cfg.export_.redis;
     char err[320];
+    if (rc->cluster) {
+        int r = rcl_open(&x->cl, rc, x->password, rc->timeout_ns, &lean_replies, err, sizeof err);
+        if (r != 0) {
+            fprintf(stderr, "tfexport-redis: cluster: %s\n", err);
+            rcl_close(&x->cl);
+            return r;
+        }
+        x->cl_open = true;
+        x->status.st.connected = 1;
+        return 0;
+    }
     int r = oob_redis_connect(rc, x->password, rc->timeout_ns, &x->ctx, err, sizeof err);
     if (r != 0) {
         fprintf(stderr, "tfexport-redis: %s%s\n", err, r == -2 ? " (check export.redis.password and db)" : "");
@@ -113,26 +132,57 @@ static int connect_redis(rexporter *x)
     return 0;
 }
 
+/* One reply read (by the lean functions): counted; 1 when it is a cluster
+ * redirection (the batch is then resent after the slot map is read again). */
+static int note_reply(void *arg)
+{
+    rexporter *x = arg;
+    if (!g_reply_is_error)
+        return 0;
+    g_reply_is_error = 0;
+    if (rcl_redirected(g_reply_error))
+        return 1;
+    if (strstr(g_reply_error, "equal or smaller")) {
+        x->duplicates++;
+    } else {
+        if (x->errors++ < 10 || x->errors % 1000 == 0)
+            fprintf(stderr, "tfexport-redis: error reply (%" PRIu64 " so far): %.200s\n", x->errors, g_reply_error);
+        x->status.st.rejected++;
+    }
+    return 0;
+}
+
 /* Send the pipeline and read every reply: 0 done, -1 connection lost. */
 static int send_pipeline(rexporter *x)
 {
+    g_reply_is_error = 0;
+    if (x->cl_open) {
+        /* Slots move (resharding, failover): read the map again and resend. */
+        for (int tries = 0; tries < 5; tries++) {
+            char err[320];
+            int r = rcl_send(&x->cl, x->buf.p, x->buf.len, x->buf.commands, note_reply, x, err, sizeof err);
+            if (r == 0)
+                return 0;
+            if (r < 0) {
+                fprintf(stderr, "tfexport-redis: cluster: %s\n", err);
+                return -1;
+            }
+            if (rcl_refresh(&x->cl, err, sizeof err) != 0) {
+                fprintf(stderr, "tfexport-redis: cluster: slots moved, and the map cannot be read: %s\n", err);
+                return -1;
+            }
+            fprintf(stderr, "tfexport-redis: cluster: slots moved; the map read again (%" PRIu64 " times), the "
+                    "batch resent\n", x->cl.refreshes);
+        }
+        return -1;
+    }
     if (redisAppendFormattedCommand(x->ctx, x->buf.p, x->buf.len) != REDIS_OK)
         return -1;
     for (uint32_t i = 0; i < x->buf.commands; i++) {
         void *r = NULL;
-        g_reply_is_error = 0;
         if (redisGetReply(x->ctx, &r) != REDIS_OK || !r)
             return -1;
-        if (g_reply_is_error) {
-            if (strstr(g_reply_error, "equal or smaller")) {
-                x->duplicates++;
-            } else {
-                if (x->errors++ < 10 || x->errors % 1000 == 0)
-                    fprintf(stderr, "tfexport-redis: error reply (%" PRIu64 " so far): %.200s\n",
-                            x->errors, g_reply_error);
-                x->status.st.rejected++;
-            }
-        }
+        (void)note_reply(x);
     }
     return 0;
 }
@@ -155,7 +205,7 @@ static int flush(rexporter *x)
     if (x->buf.commands) {
         bool announced = false;
         for (;;) {
-            int rc = x->ctx ? 0 : connect_redis(x);
+            int rc = connected(x) ? 0 : connect_redis(x);
             if (rc == -2)
                 return -2;
             uint64_t t0 = tf_now_ns();
@@ -164,7 +214,7 @@ static int flush(rexporter *x)
                 break;
             }
             if (rc == 0) {
-                fprintf(stderr, "tfexport-redis: connection lost: %s\n", x->ctx->errstr);
+                fprintf(stderr, "tfexport-redis: connection lost: %s\n", x->ctx ? x->ctx->errstr : "(cluster)");
                 disconnect(x);
             }
             x->status.st.retries++;

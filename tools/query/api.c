@@ -78,6 +78,8 @@ void q_server_close(q_server *q)
 {
     if (q->redis)
         redisFree(q->redis);
+    if (q->cluster_open)
+        rcl_close(&q->cluster);
     if (q->influx_ok)
         influx_close(&q->influx);
     lru_free(&q->cache);
@@ -124,7 +126,7 @@ static bool redis_ready(q_server *q)
     const tf_cfg_redis *rc = &q->cfg.export_.redis;
     if (!rc->enabled)
         return false;
-    if (q->redis && !q->redis->err)
+    if (rc->cluster ? q->cluster_open : q->redis && !q->redis->err)
         return true;
     if (q->redis) {
         redisFree(q->redis);
@@ -134,11 +136,41 @@ static bool redis_ready(q_server *q)
     if (now < q->redis_retry_ns)
         return false;
     char err[320];
-    bool ok = oob_redis_connect(rc, q->redis_password, q->cfg.export_.query.timeout_ns, &q->redis, err,
-                               sizeof err) == 0;
+    bool ok;
+    if (rc->cluster) {
+        ok = rcl_open(&q->cluster, rc, q->redis_password, q->cfg.export_.query.timeout_ns, NULL, err, sizeof err) == 0;
+        if (!ok)
+            rcl_close(&q->cluster);
+        q->cluster_open = ok;
+    } else {
+        ok = oob_redis_connect(rc, q->redis_password, q->cfg.export_.query.timeout_ns, &q->redis, err, sizeof err) ==
+             0;
+    }
     if (!ok)
         q->redis_retry_ns = now + 1000000000ull; /* a down Redis costs one try a second */
     return ok;
+}
+
+/* A command on `key`: to the one server, or to the cluster node holding
+ * it (the slot map read again once when the slot has moved). */
+static redisReply *redis_on(q_server *q, const char *key, const char *fmt, ...)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        char err[320];
+        redisContext *c = q->cluster_open ? rcl_node_for(&q->cluster, key, strlen(key), err, sizeof err) : q->redis;
+        if (!c)
+            return NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        redisReply *r = redisvCommand(c, fmt, ap);
+        va_end(ap);
+        if (!r || !q->cluster_open || r->type != REDIS_REPLY_ERROR || !rcl_redirected(r->str))
+            return r;
+        freeReplyObject(r);
+        if (rcl_refresh(&q->cluster, err, sizeof err) != 0)
+            return NULL;
+    }
+    return NULL;
 }
 
 /* 1 answered from Redis, 0 Redis cannot answer the whole range. */
@@ -149,7 +181,7 @@ static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_in
         return 0;
     char key[RC_KEY_MAX];
     redis_key(key, sizeof key, "md:bars", instance, in->venue, in->symbol, ":1m");
-    redisReply *oldest = redisCommand(q->redis, "ZRANGE %s 0 0 WITHSCORES", key);
+    redisReply *oldest = redis_on(q, key, "ZRANGE %s 0 0 WITHSCORES", key);
     if (!oldest || oldest->type != REDIS_REPLY_ARRAY || oldest->elements != 2 ||
         strtoull(oldest->element[1]->str, NULL, 10) > start_ms) {
         if (oldest)
@@ -157,7 +189,7 @@ static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_in
         return 0;
     }
     freeReplyObject(oldest);
-    redisReply *rep = redisCommand(q->redis, "ZRANGEBYSCORE %s %llu %llu", key, (unsigned long long)start_ms,
+    redisReply *rep = redis_on(q, key, "ZRANGEBYSCORE %s %llu %llu", key, (unsigned long long)start_ms,
                                    (unsigned long long)end_ms);
     if (!rep || rep->type != REDIS_REPLY_ARRAY) {
         if (rep)

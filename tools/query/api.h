@@ -35,6 +35,7 @@
 #include "lib/conf/config.h"
 #include "tools/oob/influx_http.h"
 #include "tools/oob/journal_source.h"
+#include "tools/oob/redis_cluster.h"
 #include "tools/query/lru.h"
 #include "tools/query/record.h"
 #include "tools/query/store.h"
@@ -66,6 +67,8 @@ typedef struct q_server {
     oob_source orders_src;    /* the order journal; under store.lock */
     qr_store record;          /* the newest order events; under store.lock */
     redisContext *redis;
+    redis_cluster cluster;    /* export.redis.cluster: the nodes instead of `redis` */
+    bool cluster_open;
     uint64_t redis_retry_ns; /* do not try to reconnect before this */
     char redis_password[256];
     influx_conn influx;

@@ -848,6 +848,17 @@ static void test_export_config(void **state)
                  "t.yaml:2:33: export.influx.batch_points 0 is out of range (1..1000000)");
     expect_error("instance: x\nexport: {redis: {retry_min_ms: 50, retry_max_ms: 10}}\n" T1,
                  "t.yaml:2:9: export.redis.retry_min_ms is above export.redis.retry_max_ms");
+    expect_error("instance: x\nexport: {redis: {cluster: true, local: false, db: 2}}\n" T1,
+                 "t.yaml:2:9: export.redis.db is 2 but a Redis Cluster has only database 0 "
+                 "(export.redis.cluster is true)");
+    expect_error("instance: x\nexport: {redis: {cluster: true}}\n" T1,
+                 "t.yaml:2:9: export.redis.cluster needs export.redis.local false: the supervisor starts one "
+                 "Redis, not a cluster");
+    expect_error("instance: x\nexport: {influx: {downsample: true, raw_days: 30, bars_days: 7}}\n" T1,
+                 "t.yaml:2:9: export.influx.bars_days (7) is shorter than raw_days (30): the bars would go "
+                 "before the raw data they are made of");
+    expect_error("instance: x\nexport: {influx: {raw_days: 0}}\n" T1,
+                 "t.yaml:2:29: export.influx.raw_days 0 is out of range (1..36500)");
 }
 
 static void test_env_testing(void **state)

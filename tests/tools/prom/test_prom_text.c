@@ -42,6 +42,23 @@ static void test_label_values_and_help_are_escaped(void **state)
     prom_free(&b);
 }
 
+/* Every sample carries the engine's instance_name first; a sample that
+ * names it too does not repeat it. */
+static void test_const_label_on_every_sample(void **state)
+{
+    (void)state;
+    prom_buf b;
+    prom_init(&b);
+    prom_const_label(&b, "instance_name", "prod");
+    prom_family(&b, "g", "gauge", "h");
+    prom_sample_u64(&b, "", NULL, 0, 1);
+    prom_label l[] = {{"stage", "feed"}, {"instance_name", "prod"}};
+    prom_sample_u64(&b, "_count", l, 2, 2);
+    assert_string_equal(b.p, "# HELP g h\n# TYPE g gauge\ng{instance_name=\"prod\"} 1\n"
+                             "g_count{instance_name=\"prod\",stage=\"feed\"} 2\n");
+    prom_free(&b);
+}
+
 static void test_values_print_exactly(void **state)
 {
     (void)state;
@@ -105,6 +122,7 @@ int main(void)
         cmocka_unit_test(test_families_and_samples),
         cmocka_unit_test(test_label_values_and_help_are_escaped),
         cmocka_unit_test(test_values_print_exactly),
+        cmocka_unit_test(test_const_label_on_every_sample),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_latency_bounds_ascend),
     };
