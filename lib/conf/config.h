@@ -183,6 +183,14 @@ typedef struct tf_cfg_influx {
     bool gzip;                           /* Content-Encoding: gzip (default true) */
     bool trades;                         /* every trade as a point (default true) */
     uint64_t top_sample_ns;              /* top of book at most once per this, venue time; 0 = off (default 1 s) */
+    /* InfluxDB 2.x (and Cloud): api 2 writes to /api/v2/write?org=&bucket=
+     * with "Authorization: Token ..."; queries go to the 1.x-compatible
+     * /query with the same token (a DBRP mapping of database/retention
+     * policy to the bucket). api 1 (default): InfluxDB 1.x and Enterprise. */
+    uint32_t api;                        /* 1 or 2 (default 1) */
+    char org[64];                        /* api 2: the organization (required) */
+    char bucket[128];                    /* api 2: default "<database>/<retention policy or autogen>" */
+    tf_cfg_secret token;                 /* api 2: the API token (required) */
     /* History at scale (tools/oob/influx_history.h): retention policies
      * tf_raw (the market data as written, the database's default) and
      * tf_bars (1m/1h/1d bars, kept by continuous queries). */

@@ -358,6 +358,12 @@ int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
         return tf__cfg_fail(c, exn, "export.influx.bars_days (%u) is shorter than raw_days (%u): the bars "
                                     "would go before the raw data they are made of", ex->influx.bars_days,
                             ex->influx.raw_days);
+    if (ex->influx.api == 2 && (!ex->influx.org[0] || (!ex->influx.token.file[0] && !ex->influx.token.env[0])))
+        return tf__cfg_fail(c, exn, "export.influx.api 2 (InfluxDB 2.x) needs export.influx.org and "
+                                    "export.influx.token ({file: ...} or {env: ...})");
+    if (ex->influx.api == 2 && (ex->influx.downsample || ex->influx.local))
+        return tf__cfg_fail(c, exn, "export.influx.api 2: set local false and downsample false (InfluxDB 2.x "
+                                    "downsamples with tasks, not continuous queries; README: Beyond one box)");
     if (ex->redis.cluster && ex->redis.db != 0)
         return tf__cfg_fail(c, exn, "export.redis.db is %u but a Redis Cluster has only database 0 "
                                     "(export.redis.cluster is true)", ex->redis.db);
@@ -365,7 +371,8 @@ int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
         return tf__cfg_fail(c, exn, "export.redis.cluster needs export.redis.local false: the supervisor "
                                     "starts one Redis, not a cluster");
     const struct { const tf_cfg_secret *s; const char *name; } secrets[] = {
-        {&ex->influx.password, "export.influx.password"}, {&ex->redis.password, "export.redis.password"},
+        {&ex->influx.password, "export.influx.password"}, {&ex->influx.token, "export.influx.token"},
+        {&ex->redis.password, "export.redis.password"},
         {&ex->query.token, "export.query.token"}};
     for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++)
         if (secrets[i].s->file[0] && secrets[i].s->env[0])

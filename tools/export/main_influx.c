@@ -399,7 +399,7 @@ int main(int argc, char **argv)
     }
     /* Create the database up front (idempotent on the server) rather than on
      * the first write's 404; a server that is down now is retried by writes. */
-    if (ic->create_database && influx_create_database(&x.senders[0].conn) == INFLUX_AUTH) {
+    if (ic->create_database && ic->api != 2 && influx_create_database(&x.senders[0].conn) == INFLUX_AUTH) {
         fprintf(stderr, "tfexport-influx: InfluxDB refuses our credentials (HTTP %ld)\n",
                 x.senders[0].conn.status);
         return 5;

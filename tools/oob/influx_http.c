@@ -54,9 +54,27 @@ int influx_open(influx_conn *c, const tf_cfg_influx *cfg, size_t max_body)
     snprintf(c->username, sizeof c->username, "%s", cfg->username);
     char *db = curl_easy_escape(c->curl, cfg->database, 0);
     char *rp = curl_easy_escape(c->curl, cfg->retention_policy, 0);
-    snprintf(c->write_url, sizeof c->write_url, "%s/write?db=%s&precision=%s%s%s", c->base_url, db,
-             tf_influx_precision_names[cfg->precision], cfg->retention_policy[0] ? "&rp=" : "",
-             cfg->retention_policy[0] ? rp : "");
+    if (cfg->api == 2) {
+        /* InfluxDB 2.x: organization and bucket, a token, "us" for microseconds. */
+        if (tf_config_secret_read(&cfg->token, c->token, sizeof c->token) != 0)
+            return TF_ERR_CTX("export.influx.token");
+        char bucket[192];
+        if (cfg->bucket[0])
+            snprintf(bucket, sizeof bucket, "%s", cfg->bucket);
+        else
+            snprintf(bucket, sizeof bucket, "%s/%s", cfg->database,
+                     cfg->retention_policy[0] ? cfg->retention_policy : "autogen");
+        char *org = curl_easy_escape(c->curl, cfg->org, 0), *bk = curl_easy_escape(c->curl, bucket, 0);
+        snprintf(c->write_url, sizeof c->write_url, "%s/api/v2/write?org=%s&bucket=%s&precision=%s", c->base_url,
+                 org, bk, cfg->precision == TF_INFLUX_US ? "us" : tf_influx_precision_names[cfg->precision]);
+        curl_free(org);
+        curl_free(bk);
+        c->username[0] = 0; /* the token is the credential */
+    } else {
+        snprintf(c->write_url, sizeof c->write_url, "%s/write?db=%s&precision=%s%s%s", c->base_url, db,
+                 tf_influx_precision_names[cfg->precision], cfg->retention_policy[0] ? "&rp=" : "",
+                 cfg->retention_policy[0] ? rp : "");
+    }
     curl_free(db);
     curl_free(rp);
     c->gzip = cfg->gzip;
@@ -68,6 +86,13 @@ int influx_open(influx_conn *c, const tf_cfg_influx *cfg, size_t max_body)
     c->headers_gz = curl_slist_append(NULL, "Content-Type: text/plain; charset=utf-8");
     c->headers_gz = curl_slist_append(c->headers_gz, "Expect:");
     c->headers_gz = curl_slist_append(c->headers_gz, "Content-Encoding: gzip");
+    if (c->token[0]) {
+        char auth[600];
+        snprintf(auth, sizeof auth, "Authorization: Token %s", c->token);
+        c->headers = curl_slist_append(c->headers, auth);
+        c->headers_gz = curl_slist_append(c->headers_gz, auth);
+        c->auth_headers = curl_slist_append(NULL, auth);
+    }
     if (c->gzip) {
         c->gz_cap = compressBound((uLong)max_body) + 64;
         c->gz = malloc(c->gz_cap);
@@ -83,6 +108,7 @@ void influx_close(influx_conn *c)
         curl_easy_cleanup(c->curl);
     curl_slist_free_all(c->headers);
     curl_slist_free_all(c->headers_gz);
+    curl_slist_free_all(c->auth_headers);
     free(c->gz);
     memset(c, 0, sizeof *c);
 }
@@ -204,6 +230,8 @@ static influx_rc query(influx_conn *c, const char *influxql, bool post, sink *ou
     if (n >= (int)sizeof url)
         return INFLUX_FAILED;
     curl_easy_setopt(h, CURLOPT_URL, url);
+    if (c->auth_headers)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->auth_headers);
     if (post) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");

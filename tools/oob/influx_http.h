@@ -28,6 +28,8 @@ typedef struct influx_conn {
     char base_url[TF_CFG_PATH_MAX];
     char database[64];
     char username[64];
+    char token[512];       /* api 2 */
+    void *auth_headers;    /* api 2: the token on queries */
     char password[256];
     bool gzip;
     uint64_t timeout_ms;
