@@ -169,6 +169,31 @@ for _ in range(50):  # the exporter writes bars to InfluxDB a moment after Redis
 print("  got %s, want volume %s" % (got, vol))
 sys.exit(1)
 PY
+check "B's quote, trades and positions through A's tfquery equal B's in Redis" $PY - "$QA" "$B" "$rport" <<'PY'
+import json, sys, urllib.request, redis
+q, inst, rport = sys.argv[1:4]
+r = redis.Redis(port=int(rport), decode_responses=True)
+ask = lambda p, x="": json.load(urllib.request.urlopen("%s/v1/%s?instance=%s&symbol=BTCUSDT%s" % (q, p, inst, x)))
+tag = "{%s:binance:BTCUSDT}" % inst
+bad = 0
+quote = ask("quote")
+now = r.hgetall("md:quote:" + tag)
+if quote["source"] != "redis" or quote["instance"] != inst or abs(quote["update_id"] - int(now["update_id"])) > 10**6:
+    print("  quote %s vs Redis %s" % (quote, now)); bad += 1
+# Trades and positions: stop-free, so compare with what Redis held just before and after.
+before = [f["id"] for _, f in r.xrevrange("md:trades:" + tag, count=50)]
+got = ask("trades", "&limit=50")["trades"]
+if len(got) != 50 or not all(isinstance(t["id"], int) and t["price"] and t["side"] in ("buy", "sell") for t in got) \
+        or got[0]["id"] < int(before[-1]):
+    print("  trades %s... vs Redis %s..." % (got[:2], before[:2])); bad += 1
+pos = ask("positions")["positions"]
+want = [json.loads(v) for v in r.hgetall("positions:" + tag).values()]
+if [p["strategy"] for p in pos] != [p["strategy"] for p in want] or not pos:
+    print("  positions %s vs Redis %s" % (pos, want)); bad += 1
+print("  quote, %d trades, %d positions of %s" % (len(got), len(pos), inst))
+sys.exit(1 if bad else 0)
+PY
+check "another instance's unknown symbol: 404" sh -c "curl -s -o /dev/null -w '%{http_code}' \"$QA/v1/quote?instance=$B&symbol=NOPE\" | grep -q 404"
 check "an instance name that is not a name: 400" sh -c "curl -s -o /dev/null -w '%{http_code}' \"$QA/v1/bars?instance=x%27%20OR%201=1&symbol=BTCUSDT\" | grep -q 400"
 check "a timeframe not served: 400" sh -c "curl -s -o /dev/null -w '%{http_code}' \"$QA/v1/bars?symbol=BTCUSDT&timeframe=2h\" | grep -q 400"
 

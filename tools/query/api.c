@@ -121,7 +121,7 @@ static void bars_header(q_response *r, const tf_md_instrument_info *in, const ch
         in->venue, in->symbol, source);
 }
 
-static bool redis_ready(q_server *q)
+bool q_redis_ready(q_server *q)
 {
     const tf_cfg_redis *rc = &q->cfg.export_.redis;
     if (!rc->enabled)
@@ -153,7 +153,7 @@ static bool redis_ready(q_server *q)
 
 /* A command on `key`: to the one server, or to the cluster node holding
  * it (the slot map read again once when the slot has moved). */
-static redisReply *redis_on(q_server *q, const char *key, const char *fmt, ...)
+redisReply *q_redis_on(q_server *q, const char *key, const char *fmt, ...)
 {
     for (int tries = 0; tries < 2; tries++) {
         char err[320];
@@ -177,11 +177,11 @@ static redisReply *redis_on(q_server *q, const char *key, const char *fmt, ...)
 static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_info *in, const char *instance,
                            uint64_t start_ms, uint64_t end_ms, uint32_t limit)
 {
-    if (!redis_ready(q))
+    if (!q_redis_ready(q))
         return 0;
     char key[RC_KEY_MAX];
     redis_key(key, sizeof key, "md:bars", instance, in->venue, in->symbol, ":1m");
-    redisReply *oldest = redis_on(q, key, "ZRANGE %s 0 0 WITHSCORES", key);
+    redisReply *oldest = q_redis_on(q, key, "ZRANGE %s 0 0 WITHSCORES", key);
     if (!oldest || oldest->type != REDIS_REPLY_ARRAY || oldest->elements != 2 ||
         strtoull(oldest->element[1]->str, NULL, 10) > start_ms) {
         if (oldest)
@@ -189,7 +189,7 @@ static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_in
         return 0;
     }
     freeReplyObject(oldest);
-    redisReply *rep = redis_on(q, key, "ZRANGEBYSCORE %s %llu %llu", key, (unsigned long long)start_ms,
+    redisReply *rep = q_redis_on(q, key, "ZRANGEBYSCORE %s %llu %llu", key, (unsigned long long)start_ms,
                                    (unsigned long long)end_ms);
     if (!rep || rep->type != REDIS_REPLY_ARRAY) {
         if (rep)
@@ -277,8 +277,7 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
     json_decref(root);
 }
 
-/* A name from the request that goes into a key or a query: [A-Za-z0-9._-]. */
-static bool plain_name(const char *s, size_t max)
+bool q_plain_name(const char *s, size_t max)
 {
     size_t n = 0;
     for (; s[n]; n++)
@@ -291,7 +290,7 @@ static bool plain_name(const char *s, size_t max)
 /* Another engine's bars: Redis for 1m when it holds the range, else InfluxDB. */
 static void bars_of_instance(q_server *q, q_response *r, q_bar_ask *ask)
 {
-    if (!plain_name(ask->exchange, sizeof ask->exchange - 1) || !plain_name(ask->symbol, sizeof ask->symbol - 1)) {
+    if (!q_plain_name(ask->exchange, sizeof ask->exchange - 1) || !q_plain_name(ask->symbol, sizeof ask->symbol - 1)) {
         q_fail(r, 400, "exchange and symbol are letters, digits, '.', '_' or '-'");
         return;
     }
@@ -330,7 +329,7 @@ static void bars(q_server *q, q_response *r, const q_args *a)
                      .limit = (uint32_t)limit};
     if (inst && strcmp(inst, q->cfg.instance) != 0) {
         const char *sym = q_arg(a, "symbol"), *ex = q_arg(a, "exchange");
-        if (!plain_name(inst, sizeof ask.instance - 1)) {
+        if (!q_plain_name(inst, sizeof ask.instance - 1)) {
             q_fail(r, 400, "instance '%.40s' is not a name (letters, digits, '.', '_', '-')", inst);
             return;
         }
@@ -493,7 +492,7 @@ static void health(q_server *q, q_response *r, const q_args *a)
     uint64_t records = q->store.records;
     pthread_mutex_unlock(&q->store.lock);
     pthread_mutex_lock(&q->backend_lock);
-    const char *redis = !q->cfg.export_.redis.enabled ? "off" : redis_ready(q) ? "up" : "down";
+    const char *redis = !q->cfg.export_.redis.enabled ? "off" : q_redis_ready(q) ? "up" : "down";
     const char *influx = "off";
     if (q->influx_ok) {
         size_t len;
@@ -534,6 +533,8 @@ void q_handle(q_server *q, const char *method, const char *path, const q_args *a
         q_fail(r, 401, "a bearer token is required (Authorization: Bearer ...)");
     else if (strcmp(method, "GET") != 0)
         q_fail(r, 405, "only GET is served");
+    else if (q_handle_instance(q, path, args, r))
+        ; /* another engine's quote, trades or positions (api_instance.c) */
     else if (strcmp(path, "/v1/bars") == 0)
         bars(q, r, args);
     else if (strcmp(path, "/v1/quote") == 0)

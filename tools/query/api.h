@@ -14,6 +14,8 @@
  *       and InfluxDB they share (default: this engine's).
  *   GET /v1/quote?symbol=...[&exchange=...]      top of book from the engine's state segment
  *   GET /v1/trades?symbol=...[&exchange=...][&limit=N]   the newest trades, oldest first
+ *       quote, trades and positions also take instance=NAME: another
+ *       engine's, from the Redis they share (api_instance.c)
  *   GET /v1/health                               engine, redis, influxdb: up or down
  *   GET /v1/orders, /v1/fills, /v1/positions, /v1/pnl   the trading record (record.h)
  *
@@ -130,6 +132,19 @@ typedef struct q_bar_ask {
 void q_bars_history(q_server *q, q_response *r, const q_bar_ask *ask);
 /* A timeframe's width in ns; 0 when it is not one served. */
 uint64_t q_timeframe_ns(const char *name);
+
+/* Redis, shared by the endpoint files: whether it is connected (connecting
+ * at most once a second), and one command on `key` (routed to its node on
+ * a cluster). Under backend_lock. */
+bool q_redis_ready(q_server *q);
+/* A name from the request that goes into a key or a query: 1..max of [A-Za-z0-9._-]. */
+bool q_plain_name(const char *s, size_t max);
+redisReply *q_redis_on(q_server *q, const char *key, const char *fmt, ...);
+
+/* /v1/quote, /v1/trades and /v1/positions with instance=<another engine>:
+ * answered from the Redis the engines share (api_instance.c). False when
+ * the request is not one of those (the engine's own endpoints answer it). */
+bool q_handle_instance(q_server *q, const char *path, const q_args *a, q_response *r);
 
 /* The trading record's endpoints (api_record.c); false when `path` is not one. */
 bool q_handle_record(q_server *q, const char *path, const q_args *a, q_response *r);
