@@ -354,6 +354,10 @@ int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
         return tf__cfg_fail(c, exn, "export.influx.retry_min_ms is above export.influx.retry_max_ms");
     if (ex->redis.retry_min_ns > ex->redis.retry_max_ns)
         return tf__cfg_fail(c, exn, "export.redis.retry_min_ms is above export.redis.retry_max_ms");
+    if (ex->influx.downsample && ex->influx.retention_policy[0])
+        return tf__cfg_fail(c, exn, "export.influx.downsample chooses the retention policies (tf_raw, tf_bars, "
+                                    "autogen): remove export.influx.retention_policy \"%s\"",
+                            ex->influx.retention_policy);
     if (ex->influx.downsample && ex->influx.bars_days && ex->influx.bars_days < ex->influx.raw_days)
         return tf__cfg_fail(c, exn, "export.influx.bars_days (%u) is shorter than raw_days (%u): the bars "
                                     "would go before the raw data they are made of", ex->influx.bars_days,

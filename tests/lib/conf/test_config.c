@@ -857,6 +857,9 @@ static void test_export_config(void **state)
     expect_error("instance: x\nexport: {influx: {downsample: true, raw_days: 30, bars_days: 7}}\n" T1,
                  "t.yaml:2:9: export.influx.bars_days (7) is shorter than raw_days (30): the bars would go "
                  "before the raw data they are made of");
+    expect_error("instance: x\nexport: {influx: {downsample: true, retention_policy: one_year}}\n" T1,
+                 "t.yaml:2:9: export.influx.downsample chooses the retention policies (tf_raw, tf_bars, autogen): "
+                 "remove export.influx.retention_policy \"one_year\"");
     expect_error("instance: x\nexport: {influx: {raw_days: 0}}\n" T1,
                  "t.yaml:2:29: export.influx.raw_days 0 is out of range (1..36500)");
 }
@@ -906,6 +909,9 @@ static void test_env_production(void **state)
     assert_int_equal(cfg.risk.max_gross_exposure, 100000ll * 100000000);
     assert_string_equal(cfg.feed.rest_url, "https://api.binance.com");
     assert_string_equal(cfg.md_journal_file, "/var/lib/tradefan/prod/md.journal");
+    assert_true(cfg.export_.influx.downsample);
+    assert_int_equal(cfg.export_.influx.raw_days, 30);
+    assert_int_equal(cfg.export_.influx.bars_days, 0);
 
     /* On a 2-CPU host the layout is impossible, and the message points at the first cpu. */
     const char *path = "tuning/environments/production.yaml";
