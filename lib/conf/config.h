@@ -256,6 +256,8 @@ typedef struct tf_cfg_watchdog {
 typedef struct tf_cfg_export {
     char run_dir[TF_CFG_PATH_MAX];       /* positions, local server data (default "run/<instance>") */
     int32_t cpu;                         /* pin the exporters and tfquery here, off the engine's cores (-1: not pinned) */
+    uint64_t stall_ns;                   /* a store that has not answered a request this long is reported not
+                                          * connected, while the request waits on to its timeout (default 500 ms) */
     tf_cfg_influx influx;
     tf_cfg_redis redis;
     tf_cfg_query query;

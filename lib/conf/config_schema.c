@@ -80,6 +80,7 @@ const tf_config tf__cfg_default_config = {
     .backup = {.dir = "", .every_ns = 0, .keep = 24},
     .export_ = {
         .cpu = -1,
+        .stall_ns = 500000000ull,
         .influx = {.enabled = true, .local = true, .url = "http://127.0.0.1:8086",
                    .database = "tradefan", .precision = TF_INFLUX_NS, .batch_points = 5000,
                    .connections = 2,
@@ -270,6 +271,7 @@ static const tf__cfg_key tf__cfg_prom_keys[] = {
 static const tf__cfg_key tf__cfg_export_keys[] = {
     ROW("run_dir", TF__T_PATH, AT(tf_cfg_export, run_dir), .min = 1),
     ROW("cpu", TF__T_CPU, AT(tf_cfg_export, cpu)),
+    ROW("stall_ms", TF__T_MS, AT(tf_cfg_export, stall_ns), .min = 10, .max = 600000),
     ROW("influx", TF__T_MAP, AT(tf_cfg_export, influx), .sub = tf__cfg_influx_keys),
     ROW("redis", TF__T_MAP, AT(tf_cfg_export, redis), .sub = tf__cfg_redis_keys),
     ROW("query", TF__T_MAP, AT(tf_cfg_export, query), .sub = tf__cfg_query_keys),

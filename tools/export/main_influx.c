@@ -55,6 +55,7 @@ typedef struct batch {
     uint64_t venue_clock, buckets[IP_MAX_SAMPLED]; /* sampling state at its end, saved with it */
     uint64_t exported, rejected;
     bool has_bars;              /* holds a bar: sent only after earlier bar batches (revisions overwrite) */
+    uint64_t sending_since_ns;  /* when a sender took it */
 } batch;
 
 #define MAX_SENDERS 8
@@ -83,6 +84,7 @@ struct exporter {
     pthread_cond_t changed;
     bool quit;
     uint64_t retries, last_status, connected; /* live, from senders (under lock) */
+    bool stalled_said;
     uint64_t saved_ns;
     oob_lag lag;
     oob_latency lat;
@@ -212,6 +214,7 @@ static void *sender_main(void *arg)
         if (!b)
             break;
         b->state = B_SENDING;
+        b->sending_since_ns = tf_now_ns();
         pthread_mutex_unlock(&x->lock);
         int r = send_lines(s, b, b->buf.p, b->buf.len, b->points);
         pthread_mutex_lock(&x->lock);
@@ -221,6 +224,21 @@ static void *sender_main(void *arg)
     }
     pthread_mutex_unlock(&x->lock);
     return NULL;
+}
+
+/* Connected, as the status says it: a request answered, and none waiting
+ * longer than export.stall_ms (a frozen InfluxDB is seen in well under a
+ * second, while the request waits on to its timeout). Under x->lock. */
+static uint32_t answering(exporter *x, uint64_t now)
+{
+    bool stalled = false;
+    for (uint32_t k = 0; k < x->nbatches; k++)
+        stalled |= x->batches[k].state == B_SENDING && now - x->batches[k].sending_since_ns > x->cfg.export_.stall_ns;
+    if (stalled && !x->stalled_said)
+        fprintf(stderr, "tfexport-influx: InfluxDB has not answered a write for %" PRIu64 " ms or more\n",
+                x->cfg.export_.stall_ns / 1000000u);
+    x->stalled_said = stalled;
+    return x->connected && !stalled;
 }
 
 /* Main thread: retire acknowledged batches in order, saving the position.
@@ -308,7 +326,7 @@ static int submit(exporter *x)
         x->status.st.behind_ns = oob_lag_update(&x->lag, head, x->pos.next_seq, tf_now_ns());
         pthread_mutex_lock(&x->lock);
         x->status.st.retries = x->retries;
-        x->status.st.connected = (uint32_t)x->connected;
+        x->status.st.connected = answering(x, tf_now_ns());
         pthread_mutex_unlock(&x->lock);
         oob_status_publish(&x->status);
     }
@@ -511,7 +529,7 @@ int main(int argc, char **argv)
             pthread_mutex_lock(&x.lock);
             x.status.st.retries = x.retries;
             x.status.st.last_status = (uint32_t)x.last_status;
-            x.status.st.connected = (uint32_t)x.connected;
+            x.status.st.connected = answering(&x, now);
             pthread_mutex_unlock(&x.lock);
             oob_status_publish(&x.status);
             last_publish = now;

@@ -21,7 +21,9 @@
  * EXIT: 0 stopped, 1 usage/config/position file, 5 Redis refuses our
  * credentials or database.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +154,60 @@ static int note_reply(void *arg)
     return 0;
 }
 
+/* Wait for the socket (events) in 50 ms slices, up to the command timeout
+ * after the last progress. Once Redis has not answered for export.stall_ms
+ * the status says not connected (and the log says so), so a frozen Redis is
+ * seen in well under a second while the wait goes on: a slow answer is not
+ * a lost connection. 0 ready, -1 timed out or stopping. */
+static int wait_fd(rexporter *x, redisContext *c, short events, uint64_t progress_ns)
+{
+    uint64_t timeout = x->cfg.export_.redis.timeout_ns, stall = x->cfg.export_.stall_ns;
+    for (;;) {
+        struct pollfd p = {.fd = c->fd, .events = events};
+        int n = poll(&p, 1, 50);
+        if (n > 0)
+            return 0;
+        if (n < 0 && errno != EINTR)
+            return -1;
+        uint64_t waited = tf_now_ns() - progress_ns;
+        if (waited >= timeout || oob_stop) {
+            snprintf(c->errstr, sizeof c->errstr, "no answer in %" PRIu64 " ms", waited / 1000000u);
+            return -1;
+        }
+        if (waited >= stall && x->status.st.connected) {
+            x->status.st.connected = 0;
+            fprintf(stderr, "tfexport-redis: Redis has not answered for %" PRIu64 " ms; waiting up to %" PRIu64
+                    " ms\n", waited / 1000000u, timeout / 1000000u);
+            oob_status_publish(&x->status);
+        }
+    }
+}
+
+/* One reply of a pipeline, its commands written first: 0, or -1 lost. */
+static int get_reply(rexporter *x, redisContext *c, void **r, uint64_t *progress_ns)
+{
+    for (;;) {
+        if (redisGetReplyFromReader(c, r) != REDIS_OK)
+            return -1;
+        if (*r) {
+            *progress_ns = tf_now_ns();
+            if (!x->status.st.connected) {
+                x->status.st.connected = 1;
+                fprintf(stderr, "tfexport-redis: Redis answers again\n");
+            }
+            return 0;
+        }
+        for (int done = 0; !done;) {
+            if (redisBufferWrite(c, &done) != REDIS_OK)
+                return -1;
+            if (!done && wait_fd(x, c, POLLOUT, *progress_ns) != 0)
+                return -1;
+        }
+        if (wait_fd(x, c, POLLIN, *progress_ns) != 0 || redisBufferRead(c) != REDIS_OK)
+            return -1;
+    }
+}
+
 /* Send the pipeline and read every reply: 0 done, -1 connection lost. */
 static int send_pipeline(rexporter *x)
 {
@@ -178,9 +234,10 @@ static int send_pipeline(rexporter *x)
     }
     if (redisAppendFormattedCommand(x->ctx, x->buf.p, x->buf.len) != REDIS_OK)
         return -1;
+    uint64_t progress = tf_now_ns();
     for (uint32_t i = 0; i < x->buf.commands; i++) {
         void *r = NULL;
-        if (redisGetReply(x->ctx, &r) != REDIS_OK || !r)
+        if (get_reply(x, x->ctx, &r, &progress) != 0)
             return -1;
         (void)note_reply(x);
     }
