@@ -211,7 +211,7 @@ $(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/qu
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 # test_api includes api.c; the endpoints and replies it calls are linked.
 $(OUT)/tests/tools/query/test_api: $(OUT)/obj/tests/tools/query/test_api.o $(OUT)/obj/tools/query/lru.o \
-    $(OUT)/obj/tools/query/store.o $(OUT)/obj/tools/query/api_record.o $(OUT)/obj/tools/query/api_history.o $(OUT)/obj/tools/query/api_instance.o $(OUT)/obj/tools/query/reply.o $(TOOL_LIBS)
+    $(OUT)/obj/tools/query/store.o $(OUT)/obj/tools/query/api_record.o $(OUT)/obj/tools/query/api_history.o $(OUT)/obj/tools/query/api_instance.o $(OUT)/obj/tools/query/backend.o $(OUT)/obj/tools/query/reply.o $(TOOL_LIBS)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # The watchdog's judgement, tested as an object.

@@ -142,7 +142,7 @@ sys.exit(0 if sorted(x['metric']['job'] for x in r if x['value'][1]=='1') == ['n
 }
 wait_for 15 targets_up
 check "Prometheus scrapes tfexport-prom and the node exporter (both up)" targets_up
-logged_on() { curl -s "http://127.0.0.1:$pp/metrics" | grep -q '^tradefan_venue_session_up{session="0"} 1'; }
+logged_on() { curl -s "http://127.0.0.1:$pp/metrics" | grep -q '^tradefan_venue_session_up{instance_name="'"$inst"'",session="0"} 1'; }
 wait_for 15 logged_on
 check "the engine is logged on to the FIX venue" logged_on
 wait_for 10 sh -c "$T quote BTCUSDT" || true
@@ -173,7 +173,7 @@ $T limit daily_loss_limit "" "$limit" >/dev/null
 echo "  (daily PnL $pnl, limit lowered to $limit)"
 fault TradeFanDailyLoss
 # b. The engine stopped in its tracks (every stage stalls).
-metric() { curl -s "http://127.0.0.1:$pp/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+metric() { curl -s "http://127.0.0.1:$pp/metrics" | awk -v m="$1{instance_name=\"$inst\"}" '$1 == m {print $2}'; }
 stalls0=$(metric tradefan_watchdog_stalls_total)
 t0=$(now)
 kill -STOP "$engine_pid"
@@ -182,7 +182,7 @@ import sys, time, urllib.request
 url, t0, before = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 while time.time() < t0 + 10:
     for line in urllib.request.urlopen(url, timeout=1).read().decode().splitlines():
-        if line.startswith("tradefan_watchdog_stalls_total ") and float(line.split()[1]) > before:
+        if line.startswith("tradefan_watchdog_stalls_total{") and float(line.split()[1]) > before:
             print("%.2f" % (time.time() - t0))
             sys.exit(0)
     time.sleep(0.02)
@@ -194,7 +194,7 @@ fault TradeFanStageStalled
 check "  ... and says which stage in its log" grep -q "STALL: stage .* not polled" "$dir/watchdog.log"
 check "  ... and in tfstat" sh -c "$BIN/tfstat -d $dir -n $inst --once --no-color | grep -q 'watchdog .*stalls [1-9]'"
 kill -CONT "$engine_pid"
-killed() { curl -s "http://127.0.0.1:$pp/metrics" | grep -q '^tradefan_kill_switch_active 1'; }
+killed() { curl -s "http://127.0.0.1:$pp/metrics" | grep -q '^tradefan_kill_switch_active{instance_name="'"$inst"'"} 1'; }
 wait_for 10 killed
 check "  ... and trips the kill switch once the engine runs again (watchdog.kill_switch)" killed
 check "  ... which its log says" grep -q "kill switch tripped" "$dir/watchdog.log"

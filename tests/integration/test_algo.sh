@@ -190,9 +190,9 @@ prom_pid=$!
 wait_for 5 test -s "$dir/promport"
 "$PY" -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:'+open('$dir/promport').read().strip()+'/metrics', timeout=5).read().decode())" >"$dir/metrics.txt" 2>&1
 check "Prometheus sees it: filled ratio, schedule, slippage" sh -c \
-    "grep -q 'trading_parent_filled_ratio{parent=\"$long\",algo=\"twap\",state=\"running\"' $dir/metrics.txt && \
-     grep -q 'trading_parent_slippage_bps{parent=\"$long\",algo=\"twap\",against=\"arrival\"}' $dir/metrics.txt && \
-     grep -qE '^trading_parents_running [1-9]' $dir/metrics.txt"
+    "grep -q 'trading_parent_filled_ratio{instance_name=\"$inst\",parent=\"$long\",algo=\"twap\",state=\"running\"' $dir/metrics.txt && \
+     grep -q 'trading_parent_slippage_bps{instance_name=\"$inst\",parent=\"$long\",algo=\"twap\",against=\"arrival\"}' $dir/metrics.txt && \
+     grep -qE '^trading_parents_running\{instance_name=\"$inst\"\} [1-9]' $dir/metrics.txt"
 kill "$prom_pid" 2>/dev/null
 check "and in JSON" sh -c "$BIN/tfstat -n $inst -d $dir --json | \"$PY\" -c 'import json,sys; p=[x for x in json.load(sys.stdin)[\"parents\"] if x[\"parent_id\"]==$long]; sys.exit(0 if p and p[0][\"state\"]==\"running\" else 1)'"
 check "paused" sh -c "$T algo pause $long | grep -q 'action=pause'"

@@ -33,7 +33,7 @@ $PY -c 'import redis' || { echo "FAIL: python3-redis is required (make deps)"; e
 
 for i in 1 2 3; do
     p=$(tf_free_port); mkdir -p "$dir/n$i"
-    redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/n$i/nodes.conf" \
+    redis-server --port "$p" --cluster-port "$(tf_free_port)" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/n$i/nodes.conf" \
         --dir "$dir/n$i" --save '' --appendonly no --daemonize no >"$dir/n$i/log" 2>&1 &
     nodes="$nodes $p"
 done

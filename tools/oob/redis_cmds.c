@@ -16,14 +16,6 @@ void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg, const char *instan
     rc->stream_ms = 0;
 }
 
-size_t redis_key(char *out, size_t cap, const char *kind, const char *instance, const char *exchange,
-                 const char *symbol, const char *suffix)
-{
-    int n = symbol ? snprintf(out, cap, "%s:{%s:%s:%s}%s", kind, instance, exchange, symbol, suffix ? suffix : "")
-                   : snprintf(out, cap, "%s:{%s}:%s", kind, instance, exchange);
-    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
-}
-
 enum { K_QUOTE, K_TRADES, K_BARS, K_VENUE_BARS };
 
 /* The instrument's key of that kind (built on first use; ids >= 64 each time). */

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lib/conf/config.h"
 #include "shm/journal.h"
@@ -73,9 +74,15 @@ void redis_cmds_init(redis_cmds *rc, const tf_cfg_redis *cfg, const char *instan
 
 /* An instrument's key: "<kind>:{<instance>:<exchange>:<symbol>}<suffix>";
  * a strategy's (symbol NULL): "<kind>:{<instance>}:<exchange>" with the
- * strategy number in `exchange`. Returns its length, 0 when it does not fit. */
-size_t redis_key(char *out, size_t cap, const char *kind, const char *instance, const char *exchange,
-                 const char *symbol, const char *suffix);
+ * strategy number in `exchange`. Returns its length, 0 when it does not fit.
+ * (Inline: every file that names a key uses it.) */
+static inline size_t redis_key(char *out, size_t cap, const char *kind, const char *instance, const char *exchange,
+                               const char *symbol, const char *suffix)
+{
+    int n = symbol ? snprintf(out, cap, "%s:{%s:%s:%s}%s", kind, instance, exchange, symbol, suffix ? suffix : "")
+                   : snprintf(out, cap, "%s:{%s}:%s", kind, instance, exchange);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
 
 /* Append the commands for one record; returns how many (0: none), -1 when
  * `b` has less than RC_CMD_MAX * 3 bytes free (nothing appended). */

@@ -121,58 +121,6 @@ static void bars_header(q_response *r, const tf_md_instrument_info *in, const ch
         in->venue, in->symbol, source);
 }
 
-bool q_redis_ready(q_server *q)
-{
-    const tf_cfg_redis *rc = &q->cfg.export_.redis;
-    if (!rc->enabled)
-        return false;
-    if (rc->cluster ? q->cluster_open : q->redis && !q->redis->err)
-        return true;
-    if (q->redis) {
-        redisFree(q->redis);
-        q->redis = NULL;
-    }
-    uint64_t now = tf_now_ns();
-    if (now < q->redis_retry_ns)
-        return false;
-    char err[320];
-    bool ok;
-    if (rc->cluster) {
-        ok = rcl_open(&q->cluster, rc, q->redis_password, q->cfg.export_.query.timeout_ns, NULL, err, sizeof err) == 0;
-        if (!ok)
-            rcl_close(&q->cluster);
-        q->cluster_open = ok;
-    } else {
-        ok = oob_redis_connect(rc, q->redis_password, q->cfg.export_.query.timeout_ns, &q->redis, err, sizeof err) ==
-             0;
-    }
-    if (!ok)
-        q->redis_retry_ns = now + 1000000000ull; /* a down Redis costs one try a second */
-    return ok;
-}
-
-/* A command on `key`: to the one server, or to the cluster node holding
- * it (the slot map read again once when the slot has moved). */
-redisReply *q_redis_on(q_server *q, const char *key, const char *fmt, ...)
-{
-    for (int tries = 0; tries < 2; tries++) {
-        char err[320];
-        redisContext *c = q->cluster_open ? rcl_node_for(&q->cluster, key, strlen(key), err, sizeof err) : q->redis;
-        if (!c)
-            return NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        redisReply *r = redisvCommand(c, fmt, ap);
-        va_end(ap);
-        if (!r || !q->cluster_open || r->type != REDIS_REPLY_ERROR || !rcl_redirected(r->str))
-            return r;
-        freeReplyObject(r);
-        if (rcl_refresh(&q->cluster, err, sizeof err) != 0)
-            return NULL;
-    }
-    return NULL;
-}
-
 /* 1 answered from Redis, 0 Redis cannot answer the whole range. */
 static int bars_from_redis(q_server *q, q_response *r, const tf_md_instrument_info *in, const char *instance,
                            uint64_t start_ms, uint64_t end_ms, uint32_t limit)
@@ -275,16 +223,6 @@ static void bars_from_influx(q_server *q, q_response *r, const tf_md_instrument_
     }
     q_put(r, "]}");
     json_decref(root);
-}
-
-bool q_plain_name(const char *s, size_t max)
-{
-    size_t n = 0;
-    for (; s[n]; n++)
-        if (n >= max || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
-                          (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == '-'))
-            return false;
-    return n > 0;
 }
 
 /* Another engine's bars: Redis for 1m when it holds the range, else InfluxDB. */

@@ -208,3 +208,14 @@ bool q_range_args(q_response *r, const q_args *a, uint32_t max, uint64_t *start,
     }
     return true;
 }
+
+/* A name from the request that goes into a key or a query: [A-Za-z0-9._-]. */
+bool q_plain_name(const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (n >= max || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+                          (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == '-'))
+            return false;
+    return n > 0;
+}
