@@ -77,7 +77,15 @@ ENGINE_SRC := engine/engine.c engine/event_log.c $(wildcard engine/runtime/*.c e
 OOB_SRC    := $(wildcard tools/oob/*.c)
 TOOLS      := tfstat tfdump tfctl tfsim tfwatchdog tfsup
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
-OOB_TOOLS  := tfexport-influx tfexport-redis tfexport-prom tfquery
+OOB_TOOLS  := tfexport-influx tfexport-redis tfexport-prom tfquery tfconsole
+CONSOLE_SRC := $(wildcard tools/console/*.c)
+TFSTAT_VIEW_SRC := $(filter-out tools/tfstat/tfstat.c,$(wildcard tools/tfstat/*.c))
+# The console's pages and the front-end libraries they draw with (web/,
+# pinned in web/package-lock.json, fetched by make deps), copied into
+# $(OUT)/web: the pages load nothing from outside.
+WEB_SRC    := $(wildcard web/console/*)
+WEB_VENDOR := web/node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js \
+              web/node_modules/uplot/dist/uPlot.iife.min.js web/node_modules/uplot/dist/uPlot.min.css
 PROM_SRC   := $(filter-out tools/prom/main.c,$(wildcard tools/prom/*.c))
 QUERY_SRC  := $(wildcard tools/query/*.c)
 CLIENT_SRC := client/tfclient.c
@@ -109,7 +117,7 @@ TOOL_LIBS   := $(LIBOOB) $(LIBALGO) $(LIBCONF) $(LIBBASE) $(LIBSHM)
 .PHONY: all deps test test-build test-unit bench chaos run install clean
 .DEFAULT_GOAL := all
 
-all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) \
+all: $(ENGINE) $(TOOL_BINS) $(TEST_BINS) $(BENCH_BINS) $(OUT)/bench/query_load $(CLIENT_SO) $(PLUGIN_SO) $(OUT)/web/.built \
      $(OUT)/examples/c_strategy $(if $(filter release,$(VARIANT)),$(OUT)/bench/quickfix_rtt)
 
 # Link $@ from its prerequisites, with the libraries given.
@@ -141,6 +149,16 @@ $(OUT)/bin/tfexport-%: $(OUT)/obj/tools/export/main_%.o $(TOOL_LIBS)
 
 $(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
+
+# tfconsole: its process, tfstat's sections (the state it pushes), the
+# query server's hot store and the client library (operator actions).
+$(OUT)/bin/tfconsole: $(CONSOLE_SRC:%.c=$(OUT)/obj/%.o) $(TFSTAT_VIEW_SRC:%.c=$(OUT)/obj/%.o) \
+                      $(OUT)/obj/tools/query/store.o $(OUT)/obj/client/tfclient.o $(TOOL_LIBS)
+	$(call link,$(LDLIBS))
+
+$(OUT)/web/.built: $(WEB_SRC) web/package-lock.json
+	$(Q)for f in $(WEB_VENDOR); do [ -f "$$f" ] || { echo "web: $$f is missing: run make deps (npm ci in web/)" >&2; exit 1; }; done
+	$(Q)mkdir -p $(OUT)/web/vendor && cp $(WEB_SRC) $(OUT)/web/ && cp $(WEB_VENDOR) $(OUT)/web/vendor/ && touch $@
 
 # tfexport-prom: its process and the renderer in tools/prom/.
 $(OUT)/bin/tfexport-prom: $(OUT)/obj/tools/prom/main.o $(PROM_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)

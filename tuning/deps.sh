@@ -10,7 +10,7 @@ clang libclang-rt-14-dev openssl
 valgrind procps python3 util-linux tzdata systemd
 redis-server redis-tools influxdb influxdb-client prometheus prometheus-alertmanager
 prometheus-node-exporter python3-aiosmtpd python3-yaml libsimdjson-dev
-python3-influxdb python3-redis wrk curl"
+python3-influxdb python3-redis wrk curl chromium"
 
 missing=""
 for p in $PACKAGES; do
@@ -19,7 +19,23 @@ for p in $PACKAGES; do
     fi
 done
 
+# Node.js for the console's pinned front-end libraries (Debian's nodejs and
+# npm, unless a node with its own npm is already there).
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+
+# The console's front-end libraries, pinned by web/package-lock.json, from
+# the npm registry; again only when the lock changed.
+web_deps() {
+    here=$(cd "$(dirname "$0")/.." && pwd)
+    if [ ! -f "$here/web/node_modules/.package-lock.json" ] ||
+        [ "$here/web/package-lock.json" -nt "$here/web/node_modules/.package-lock.json" ]; then
+        echo "deps: npm ci in web/ (lightweight-charts, uPlot, playwright-core)"
+        (cd "$here/web" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
 if [ -z "$missing" ]; then
+    web_deps
     exit 0
 fi
 
@@ -43,4 +59,5 @@ if apt-get install -y -q --no-install-recommends $missing; then status=0; else s
 if [ "$policy_installed" = 1 ]; then
     rm -f /usr/sbin/policy-rc.d
 fi
+[ $status -eq 0 ] && web_deps
 exit $status

@@ -40,6 +40,7 @@ stop_engine() {
 trap 'stop_engine; exit 0' INT TERM
 echo "run: Prometheus on http://127.0.0.1:${TF_PROMETHEUS_PORT:-9090}, Alertmanager on" \
      "http://127.0.0.1:${TF_ALERTMANAGER_PORT:-9093}; metrics on $TF_PROM_URL/metrics; query API on $TF_QUERY_URL/v1/"
+[ "${TF_CONSOLE_ENABLED:-0}" = 1 ] && echo "run: the web console on $TF_CONSOLE_URL (read-only unless export.console.operator_token is set)"
 echo "run: the services: build/bin/tfctl status -c $cfg"
 
 if [ -t 1 ] && [ -z "${TF_RUN_SECONDS:-}" ]; then

@@ -237,6 +237,20 @@ typedef struct tf_cfg_prom {
     uint32_t port;                       /* default 9464 (the OpenTelemetry Prometheus port); 0 = any free port */
 } tf_cfg_prom;
 
+/* tfconsole: the live web console (tools/console/). Pages and a WebSocket
+ * on bind:port; read-only for anyone who reaches it on loopback (with
+ * `token` anywhere else); operator actions only with `operator_token`. */
+typedef struct tf_cfg_console {
+    bool enabled;                        /* default false (the environments turn it on) */
+    char bind[64];                       /* default 127.0.0.1 */
+    uint32_t port;                       /* default 8090; 0 = any free port */
+    tf_cfg_secret token;                 /* viewers' bearer token (required off loopback) */
+    tf_cfg_secret operator_token;        /* the kill switch, trading state, cancel all; none = read-only */
+    char web_dir[TF_CFG_PATH_MAX];       /* the pages ("" = share/tradefan/web beside the binary, else build/web) */
+    uint32_t rate_hz;                    /* updates pushed per second (default 20) */
+    uint32_t history_bars;               /* bars sent on connect (default 600) */
+} tf_cfg_console;
+
 /* Backups (tuning/backup): InfluxDB, Redis, the journals and the small
  * state files, into dir/<UTC time>/, every every_ns when the supervisor
  * runs it (0: only by hand), the newest `keep` kept. */
@@ -262,6 +276,7 @@ typedef struct tf_cfg_export {
     tf_cfg_redis redis;
     tf_cfg_query query;
     tf_cfg_prom prom;                    /* tfexport-prom: GET /metrics */
+    tf_cfg_console console;              /* tfconsole: the web console */
 } tf_cfg_export;
 
 /* ---- the order path (strategy, risk, oms, paper stages) ------------------

@@ -377,7 +377,8 @@ int tf__cfg_cross_checks(tf__cfg_ctx *c, yaml_node_t *root)
     const struct { const tf_cfg_secret *s; const char *name; } secrets[] = {
         {&ex->influx.password, "export.influx.password"}, {&ex->influx.token, "export.influx.token"},
         {&ex->redis.password, "export.redis.password"},
-        {&ex->query.token, "export.query.token"}};
+        {&ex->query.token, "export.query.token"}, {&ex->console.token, "export.console.token"},
+        {&ex->console.operator_token, "export.console.operator_token"}};
     for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++)
         if (secrets[i].s->file[0] && secrets[i].s->env[0])
             return tf__cfg_fail(c, exn, "%s: give file or env, not both", secrets[i].name);

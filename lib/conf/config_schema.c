@@ -96,6 +96,7 @@ const tf_config tf__cfg_default_config = {
                   .max_limit = 10000, .hot_bars = 1440, .hot_trades = 1000, .hot_order_events = 16384,
                   .timeout_ns = 2000000000ull, .threads = 1},
         .prom = {.enabled = true, .bind = "127.0.0.1", .port = 9464},
+        .console = {.enabled = false, .bind = "127.0.0.1", .port = 8090, .rate_hz = 20, .history_bars = 600},
     },
 };
 const tf_cfg_orders tf__cfg_default_orders = {
@@ -268,6 +269,16 @@ static const tf__cfg_key tf__cfg_prom_keys[] = {
     ROW("bind", TF__T_PATH, AT(tf_cfg_prom, bind), .min = 1),
     ROW("port", TF__T_INT, AT(tf_cfg_prom, port), .max = 65535),
     END};
+static const tf__cfg_key tf__cfg_console_keys[] = {
+    ROW("enabled", TF__T_BOOL, AT(tf_cfg_console, enabled)),
+    ROW("bind", TF__T_PATH, AT(tf_cfg_console, bind), .min = 1),
+    ROW("port", TF__T_INT, AT(tf_cfg_console, port), .max = 65535),
+    ROW("token", TF__T_MAP, AT(tf_cfg_console, token), .sub = tf__cfg_secret_keys),
+    ROW("operator_token", TF__T_MAP, AT(tf_cfg_console, operator_token), .sub = tf__cfg_secret_keys),
+    ROW("web_dir", TF__T_PATH, AT(tf_cfg_console, web_dir)),
+    ROW("rate_hz", TF__T_INT, AT(tf_cfg_console, rate_hz), .min = 1, .max = 100),
+    ROW("history_bars", TF__T_INT, AT(tf_cfg_console, history_bars), .min = 1, .max = 10000),
+    END};
 static const tf__cfg_key tf__cfg_export_keys[] = {
     ROW("run_dir", TF__T_PATH, AT(tf_cfg_export, run_dir), .min = 1),
     ROW("cpu", TF__T_CPU, AT(tf_cfg_export, cpu)),
@@ -276,6 +287,7 @@ static const tf__cfg_key tf__cfg_export_keys[] = {
     ROW("redis", TF__T_MAP, AT(tf_cfg_export, redis), .sub = tf__cfg_redis_keys),
     ROW("query", TF__T_MAP, AT(tf_cfg_export, query), .sub = tf__cfg_query_keys),
     ROW("prom", TF__T_MAP, AT(tf_cfg_export, prom), .sub = tf__cfg_prom_keys),
+    ROW("console", TF__T_MAP, AT(tf_cfg_export, console), .sub = tf__cfg_console_keys),
     END};
 static const tf__cfg_key tf__cfg_watchdog_keys[] = {
     ROW("stall_ms", TF__T_MS, AT(tf_cfg_watchdog, stall_ns), .min = 10, .max = 600000),

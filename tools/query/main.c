@@ -308,6 +308,8 @@ static int print_export_env(const tf_config *cfg)
     printf("TF_QUERY_ENABLED=%d\nTF_QUERY_URL='http://%s:%u'\n", ex->query.enabled, ex->query.bind,
            ex->query.port);
     printf("TF_PROM_ENABLED=%d\nTF_PROM_URL='http://%s:%u'\n", ex->prom.enabled, ex->prom.bind, ex->prom.port);
+    printf("TF_CONSOLE_ENABLED=%d\nTF_CONSOLE_URL='http://%s:%u/'\n", ex->console.enabled, ex->console.bind,
+           ex->console.port);
     /* What tuning/backup copies and restores. */
     printf("TF_REDIS_PERSISTENCE=%s\nTF_BACKUP_DIR='%s'\nTF_BACKUP_EVERY_S=%llu\nTF_BACKUP_KEEP=%u\n",
            ex->redis.persistence ? "aof" : "none", cfg->backup.dir,

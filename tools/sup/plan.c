@@ -300,5 +300,11 @@ int sup_plan(sup *s, char *why, size_t cap)
         if (v)
             v->port = ex->query.port;
     }
+    if (ex->console.enabled) {
+        sup_service *v = tool(s, "console", "tfconsole", ex->console.port ? SUP_HEALTH_TCP : SUP_HEALTH_ALIVE, NULL);
+        ok &= v != NULL;
+        if (v)
+            v->port = ex->console.port;
+    }
     return ok ? 0 : FAIL("too many services or arguments too long");
 }

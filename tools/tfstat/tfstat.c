@@ -56,11 +56,6 @@ static section_fn *const text_sections[] = {
     section_journal, section_state, section_orders, section_parents, section_venue, section_exporters,
     section_errors,
 };
-static section_fn *const json_sections[] = {
-    section_header, section_threads,  section_stages, section_counters, section_hists,
-    section_rings,  section_journal,  section_segments, section_state,  section_errors,
-    section_orders, section_parents, section_venue,    section_exporters,
-};
 
 /* ---- modes ------------------------------------------------------------------ */
 
@@ -124,9 +119,7 @@ static void emit(const tf_view *v, const view_sample *cur, const view_sample *pr
     frame fr;
     frame_init(&fr, v, cur, prev, dir);
     if (json) {
-        for (size_t i = 0; i < TF_ARRAY_LEN(json_sections); i++)
-            json_sections[i](&r, &fr);
-        fputs("}\n", f);
+        tfstat_json_frame(f, v, cur, prev, dir);
     } else {
         for (size_t i = 0; i < TF_ARRAY_LEN(text_sections); i++)
             text_sections[i](&r, &fr);

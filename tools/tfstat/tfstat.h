@@ -5,6 +5,7 @@
 #define TF_TFSTAT_TFSTAT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "shm/catalog.h"
 #include "shm/records.h"
@@ -43,6 +44,10 @@ void section_orders(render *r, const frame *fr);    /* view_orders.c */
 void section_parents(render *r, const frame *fr);   /* view_parents.c */
 void section_venue(render *r, const frame *fr);     /* view_venue.c */
 void section_exporters(render *r, const frame *fr); /* view_exporters.c */
+
+/* json_frame.c: one JSON object of every section, then a newline (tfstat
+ * --json's frame; tfconsole pushes the same). */
+void tfstat_json_frame(FILE *f, const tf_view *v, const view_sample *cur, const view_sample *prev, const char *dir);
 
 /* view_orders.c: slot kinds the order section shows (the state section skips them). */
 int order_view_is_kind(uint16_t kind);
