@@ -74,12 +74,11 @@ FIX_SRC    := $(wildcard lib/fix/*.c)
 CONF_SRC   := $(wildcard lib/conf/*.c)
 ALGO_SRC   := $(wildcard lib/algo/*.c)
 ENGINE_SRC := engine/engine.c engine/event_log.c $(wildcard engine/runtime/*.c engine/md/*.c engine/orders/*.c engine/algo/*.c engine/venue/*.c)
-OOB_SRC    := $(wildcard tools/oob/*.c)
+OOB_SRC    := $(wildcard tools/oob/*.c tools/oob/stat/*.c)
 TOOLS      := tfstat tfdump tfctl tfsim tfwatchdog tfsup
 TFSIM_SRC  := $(wildcard tools/tfsim/*.c tools/tfsim/md/*.c tools/tfsim/exchange/*.c)
 OOB_TOOLS  := tfexport-influx tfexport-redis tfexport-prom tfquery tfconsole
 CONSOLE_SRC := $(wildcard tools/console/*.c)
-TFSTAT_VIEW_SRC := $(filter-out tools/tfstat/tfstat.c,$(wildcard tools/tfstat/*.c))
 # The console's pages and the front-end libraries they draw with (web/,
 # pinned in web/package-lock.json, fetched by make deps), copied into
 # $(OUT)/web: the pages load nothing from outside.
@@ -150,10 +149,9 @@ $(OUT)/bin/tfexport-%: $(OUT)/obj/tools/export/main_%.o $(TOOL_LIBS)
 $(OUT)/bin/tfquery: $(QUERY_SRC:%.c=$(OUT)/obj/%.o) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
-# tfconsole: its process, tfstat's sections (the state it pushes), the
-# query server's hot store and the client library (operator actions).
-$(OUT)/bin/tfconsole: $(CONSOLE_SRC:%.c=$(OUT)/obj/%.o) $(TFSTAT_VIEW_SRC:%.c=$(OUT)/obj/%.o) \
-                      $(OUT)/obj/tools/query/store.o $(OUT)/obj/client/tfclient.o $(TOOL_LIBS)
+# tfconsole: its process and the client library (operator actions);
+# tfstat's sections and the hot store are in tools/oob.
+$(OUT)/bin/tfconsole: $(CONSOLE_SRC:%.c=$(OUT)/obj/%.o) $(OUT)/obj/client/tfclient.o $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
 $(OUT)/web/.built: $(WEB_SRC) web/package-lock.json
@@ -205,7 +203,7 @@ $(OUT)/bin/tfsup: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/sup/*.c)) $(TOO
 $(OUT)/bin/tfsim: $(TFSIM_SRC:%.c=$(OUT)/obj/%.o) $(LIBFIX) $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
-$(OUT)/bin/tfstat: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/tfstat/*.c)) $(TOOL_LIBS)
+$(OUT)/bin/tfstat: $(OUT)/obj/tools/tfstat/tfstat.o $(TOOL_LIBS)
 	$(call link,$(LDLIBS))
 
 $(OUT)/bin/tfdump: $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard tools/tfdump/*.c)) $(TOOL_LIBS)
@@ -224,12 +222,11 @@ $(OUT)/tests/tools/tfsim/%: $(OUT)/obj/tests/tools/tfsim/%.o $(TFSIM_TESTED:%.c=
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # tfquery's tests link its cache and hot store as objects (not main.c).
-$(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/query/lru.o \
-                            $(OUT)/obj/tools/query/store.o $(TOOL_LIBS)
+$(OUT)/tests/tools/query/%: $(OUT)/obj/tests/tools/query/%.o $(OUT)/obj/tools/query/lru.o $(TOOL_LIBS)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 # test_api includes api.c; the endpoints and replies it calls are linked.
 $(OUT)/tests/tools/query/test_api: $(OUT)/obj/tests/tools/query/test_api.o $(OUT)/obj/tools/query/lru.o \
-    $(OUT)/obj/tools/query/store.o $(OUT)/obj/tools/query/api_record.o $(OUT)/obj/tools/query/api_history.o $(OUT)/obj/tools/query/api_instance.o $(OUT)/obj/tools/query/backend.o $(OUT)/obj/tools/query/reply.o $(TOOL_LIBS)
+    $(OUT)/obj/tools/query/api_record.o $(OUT)/obj/tools/query/api_history.o $(OUT)/obj/tools/query/api_instance.o $(OUT)/obj/tools/query/backend.o $(OUT)/obj/tools/query/reply.o $(TOOL_LIBS)
 	$(call link,$(TEST_LIBS) $(LDLIBS))
 
 # The watchdog's judgement, tested as an object.
@@ -366,14 +363,17 @@ run: deps
 # from share/tradefan/monitoring) and the systemd units (tuning/systemd,
 # their @BINDIR@, @SYSCONFDIR@ and @DOCDIR@ filled in); then, as root:
 # systemctl daemon-reload (README: "Production with systemd").
-install: $(ENGINE) $(TOOL_BINS)
+install: $(ENGINE) $(TOOL_BINS) $(OUT)/web/.built
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tradefan/environments \
+	    $(DESTDIR)$(PREFIX)/share/tradefan/web/vendor \
 	    $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/rules $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(ENGINE) $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 tuning/environments/*.yaml $(DESTDIR)$(PREFIX)/share/tradefan/environments/
 	install -m 0644 tuning/monitoring/*.yml $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/
 	install -m 0755 tuning/monitoring/render.sh $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/
 	install -m 0755 tuning/backup $(DESTDIR)$(PREFIX)/share/tradefan/
+	install -m 0644 $(OUT)/web/*.html $(OUT)/web/*.js $(OUT)/web/*.css $(DESTDIR)$(PREFIX)/share/tradefan/web/
+	install -m 0644 $(OUT)/web/vendor/* $(DESTDIR)$(PREFIX)/share/tradefan/web/vendor/
 	install -m 0644 tuning/monitoring/rules/*.yml $(DESTDIR)$(PREFIX)/share/tradefan/monitoring/rules/
 	install -m 0644 README.md ARCHITECTURE.md $(DESTDIR)$(DOCDIR)/
 	for u in tuning/systemd/*.service tuning/systemd/*.target; do \

@@ -89,7 +89,9 @@ risk:
 threads:
   - {name: hot, cpu: -1, idle: backoff, stages: [feed, strategy, risk, oms, paper]}
 YAML
-$VG build/bin/tfengine -c "$dir/orders.yaml" --duration 8 >"$dir/out_orders" 2>&1 &
+# Stopped by SIGTERM once every tool below has run (a fixed duration raced
+# the tools under valgrind on a busy host).
+$VG build/bin/tfengine -c "$dir/orders.yaml" --duration 120 >"$dir/out_orders" 2>&1 &
 eng=$!
 i=0
 while ! build/bin/tfctl -n vgord$$ -d "$dir" risk >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -115,6 +117,7 @@ run 0 build/bin/tfctl -n vgord$$ -d "$dir" limits
 run 0 build/bin/tfctl -n vgord$$ -d "$dir" kill on --flatten
 run 0 build/bin/tfctl -n vgord$$ -d "$dir" kill off
 run 0 build/bin/tfstat -n vgord$$ -d "$dir" --json
+kill -TERM $eng
 wait $eng
 rc=$?
 if [ $rc -ne 0 ]; then

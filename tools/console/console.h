@@ -27,7 +27,7 @@
 #include "lib/conf/config.h"
 #include "tools/oob/journal_source.h"
 #include "tools/oob/view.h"
-#include "tools/query/store.h"
+#include "tools/oob/hot_store.h"
 
 #define CON_FRAMES 64u              /* frames kept for browsers that lag */
 #define CON_FRAME_MAX (256u << 10)  /* a frame's JSON at most */

@@ -40,7 +40,7 @@
 #include "tools/oob/redis_cluster.h"
 #include "tools/query/lru.h"
 #include "tools/query/record.h"
-#include "tools/query/store.h"
+#include "tools/oob/hot_store.h"
 
 #define Q_MAX_ARGS 16
 /* Longest name=value argument (decoded) read from a request: longer ones

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "tools/oob/tool_util.h"
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 #define CHECK_MAX_AGE_NS   2000000000ull /* --check: heartbeat younger than this */
 #define FIRST_SAMPLE_GAP_S 0.2           /* print-once: the two samples for rates */

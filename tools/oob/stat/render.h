@@ -14,8 +14,8 @@
  * in JSON an object per row, a "name":{...} member (`keyed`), the bare
  * value of a one-figure row (`scalar`), or the cells as members of an
  * object the section opened (`members`). */
-#ifndef TF_TFSTAT_RENDER_H
-#define TF_TFSTAT_RENDER_H
+#ifndef TF_TOOLS_OOB_STAT_RENDER_H
+#define TF_TOOLS_OOB_STAT_RENDER_H
 
 #include <stddef.h>
 #include <stdint.h>

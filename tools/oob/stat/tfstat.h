@@ -1,8 +1,8 @@
 /* What tfstat's sections share: one frame's context (the view, the two
  * samples, the engine's liveness) and the sections themselves. Each section
  * writes itself in the render's mode, text or JSON. */
-#ifndef TF_TFSTAT_TFSTAT_H
-#define TF_TFSTAT_TFSTAT_H
+#ifndef TF_TOOLS_OOB_STAT_TFSTAT_H
+#define TF_TOOLS_OOB_STAT_TFSTAT_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "shm/catalog.h"
 #include "shm/records.h"
 #include "tools/oob/view.h"
-#include "tools/tfstat/render.h"
+#include "tools/oob/stat/render.h"
 
 #define STUCK_AGE_NS 1000000000ull /* a LIVE engine's heartbeat older: warn */
 

@@ -11,7 +11,7 @@
 #include "shm/segment.h"
 #include "shm/state.h"
 #include "tools/oob/oob_process.h"
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 static const char *const exporter_segments[] = {"export-influx", "export-redis", "export-influx-orders",
                                                 "export-redis-orders", "query"};

@@ -3,7 +3,7 @@
  * thread, heartbeat, poll and work rates. */
 #include <string.h>
 
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 static const char *idle_name(uint32_t k)
 {

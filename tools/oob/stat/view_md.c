@@ -5,7 +5,7 @@
 #include <inttypes.h>
 
 #include "tools/oob/md_view.h"
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 /* The two records JSON carries too (text: one line each among the slots). */
 enum { EN_PHASE, EN_PID, EN_CONFIG, EN_UPTIME, EN_UPDATED, EN_COLS };

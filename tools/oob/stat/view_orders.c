@@ -11,7 +11,7 @@
 #include "shm/segment.h"
 #include "shm/state.h"
 #include "tools/oob/md_view.h"
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 typedef struct order_view {
     int have_risk, have_oms;

@@ -4,8 +4,8 @@
  * the process. One follower thread writes; request handlers read under the
  * store's mutex (this is the query server, not the engine's hot path).
  * Bars are kept sorted by open time; a revision replaces its bar. */
-#ifndef TF_TOOLS_QUERY_STORE_H
-#define TF_TOOLS_QUERY_STORE_H
+#ifndef TF_TOOLS_OOB_HOT_STORE_H
+#define TF_TOOLS_OOB_HOT_STORE_H
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -16,7 +16,7 @@
 #include "shm/orders.h"
 #include "shm/records.h"
 #include "shm/state.h"
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 #define VENUE_VIEW_SESSIONS 8
 #define NO_COUNTER TF_CTR_COUNT

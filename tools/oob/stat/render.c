@@ -1,6 +1,6 @@
 /* tfstat's renderer: column descriptions to text table lines or JSON
  * objects, and the shared formatting helpers. See render.h. */
-#include "tools/tfstat/render.h"
+#include "tools/oob/stat/render.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 /* "owner/name{labels}" */
 static const char *counter_label(const tf_view *v, uint32_t i, int with_labels)

@@ -1,4 +1,4 @@
-/* tfquery's hot store (tools/query/store.h): trades in a ring of the newest,
+/* tfquery's hot store (tools/oob/hot_store.h): trades in a ring of the newest,
  * bars kept sorted by open time with revisions replacing their bar, the
  * oldest dropped when full, range queries with a limit taking the newest,
  * and whether memory holds the whole range asked for. */
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "tools/oob/redis_cmds.h"
-#include "tools/query/store.h"
+#include "tools/oob/hot_store.h"
 
 #define MIN_NS 60000000000ull
 #define T0 1700000040000000000ull /* on the minute */

@@ -2,7 +2,7 @@
  * last time, last argument, detail) and how many did not fit. */
 #include <inttypes.h>
 
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 /* The error code's name; "code N" for one newer than these tools. */
 static const char *code_name(uint32_t code)

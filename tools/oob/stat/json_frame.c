@@ -1,5 +1,5 @@
 /* tfstat's JSON frame: every section, in the order scripts read them. */
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 void tfstat_json_frame(FILE *f, const tf_view *v, const view_sample *cur, const view_sample *prev, const char *dir)
 {

@@ -1,4 +1,4 @@
-#include "tools/query/store.h"
+#include "tools/oob/hot_store.h"
 
 #include <stdlib.h>
 #include <string.h>

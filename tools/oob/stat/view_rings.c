@@ -3,7 +3,7 @@
  * segments are present or unusable. */
 #include <inttypes.h>
 
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 enum { R_NAME, R_KIND, R_CAP, R_RECSZ, R_DEPTH, R_HIGH, R_PUB, R_CONS, R_FULL, R_DROPS, R_COLS };
 static const rcol ring_cols[R_COLS] = {

@@ -10,7 +10,7 @@
 #include "shm/segment.h"
 #include "shm/state.h"
 #include "tools/oob/md_view.h"
-#include "tools/tfstat/tfstat.h"
+#include "tools/oob/stat/tfstat.h"
 
 enum { A_ID, A_KIND, A_SYMBOL, A_SIDE, A_STATE, A_QTY, A_FILLED, A_TARGET, A_AVG, A_ARR, A_VWAP, A_KIDS, A_COLS };
 static const rcol parent_cols[A_COLS] = {
