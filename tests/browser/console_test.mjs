@@ -85,6 +85,18 @@ for (let i = 0; i < 20 && !topOk; i++) {
   if (!topOk) await sleep(20);
 }
 check("the top of the book equals tfquery's /v1/quote", topOk, topDetail);
+// The ladder (rebuilt by tfconsole from the journal's depth records): its
+// best levels are the engine's top of book when both name the same update.
+let ladOk = false, ladDetail = "";
+for (let i = 0; i < 40 && !ladOk; i++) {
+  const a = await q(`/v1/quote?symbol=${sym}`);
+  const l = await market.evaluate(() => TFPAGE.ladder());
+  ladDetail = `ladder ${l && l.update_id} ${l && l.bids[0]} / ${l && l.asks[0]}, tfquery ${a.update_id} ${a.bid} / ${a.ask}`;
+  ladOk = l && l.synced && l.update_id === a.update_id && l.bids[0][0] === a.bid && l.bids[0][1] === a.bid_qty &&
+    l.asks[0][0] === a.ask && l.asks[0][1] === a.ask_qty && l.bids.length === 10 && l.asks.length === 10;
+  if (!ladOk) await sleep(30);
+}
+check("the depth ladder's best levels equal tfquery's top of book (10 levels a side)", ladOk, ladDetail);
 const trading = pages["trading.html"].page;
 let posOk = false, posDetail = "";
 for (let i = 0; i < 30 && !posOk; i++) {

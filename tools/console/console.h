@@ -9,8 +9,8 @@
  *
  * Messages (JSON text frames), server to browser:
  *   hello    {instance, operator, instruments:[{symbol, exchange, price_precision, qty_precision}]}
- *   history  {symbol, bars:[...closed, oldest first], trades:[... seq > after], gap}
- *   frame    {seq, t, md:{SYMBOL:{top, bar (being built), bars (closed since), trades (new)}}}
+ *   history  {symbol, bars:[...closed, oldest first], trades:[... seq > after], gap, depth}
+ *   frame    {seq, t, md:{SYMBOL:{top, depth (the ladder), bar (being built), bars (closed since), trades (new)}}}
  *   record   {fills:[... seq > after], pnl:[[t_ms, daily PnL]...]}   (once, after history)
  *   state    {state: tfstat's JSON frame, open_orders:[...], fills:[new], pnl:[new points]}
  * browser to server: resume {after:{SYMBOL: journal seq of the last trade drawn}, fills_after: seq} once after
@@ -34,6 +34,8 @@
 #define CON_TICK_ITEMS 512u         /* trades or bars collected per instrument per frame */
 #define CON_FILLS 256u              /* fills kept */
 #define CON_TRADES 1024u            /* trades kept per instrument, for history and resume */
+#define CON_BOOK_LEVELS 256u        /* depth levels kept a side */
+#define CON_LADDER 10u              /* depth levels shown a side */
 #define CON_PNL 17280u              /* the day's PnL every 5 s: 24 h */
 
 typedef struct con_text {
@@ -55,6 +57,18 @@ typedef struct con_trade {
     uint16_t len;
     char json[200];
 } con_trade;
+
+typedef struct con_level {
+    int64_t price, qty;             /* units */
+} con_level;
+
+typedef struct con_book {
+    con_level bids[CON_BOOK_LEVELS], asks[CON_BOOK_LEVELS]; /* nearest first */
+    uint32_t nbids, nasks;
+    uint64_t update_id;
+    bool synced;                    /* a snapshot since the last clear */
+    bool changed;                   /* since the last frame */
+} con_book;
 
 typedef struct con_fill {
     uint64_t seq;                   /* the order journal's */
@@ -78,6 +92,7 @@ typedef struct console {
     qs_store store;                 /* closed bars and trades, per instrument */
     con_pending pending[QS_MAX_INSTRUMENTS];
     con_trade *trades[QS_MAX_INSTRUMENTS];  /* CON_TRADES each, allocated on first use */
+    con_book *books[QS_MAX_INSTRUMENTS];    /* allocated on the first depth record */
     uint64_t trade_total[QS_MAX_INSTRUMENTS];
     uint64_t frame_seq;             /* the newest frame's number (0: none yet) */
     con_text frames[CON_FRAMES];    /* frame seq lives at [seq % CON_FRAMES] */
@@ -116,6 +131,11 @@ void console_pnl_sample(console *c, uint64_t now_ns);
 void console_pnl(const console *c, con_text *t, uint64_t from);
 /* The trading history message: {"type":"record","fills":[after],"pnl":[[t, daily]...]}. */
 void console_record_history(console *c, con_text *t, uint64_t after_fill_seq);
+
+/* The depth ladder (book.c): a depth record applied; the ladder as
+ * "depth":{synced, update_id, bids:[[price, qty]...], asks:[...]}. */
+void console_book_apply(console *c, const tf_md_depth *d);
+void console_book_json(const console *c, con_text *t, uint32_t instrument);
 
 /* Text building (bounded by `max`; false when it would not fit). */
 bool con_put(con_text *t, const char *s, size_t n, size_t max);

@@ -32,6 +32,7 @@ void console_free(console *c)
     oob_source_close(&c->orders);
     qs_store_free(&c->store);
     for (unsigned i = 0; i < QS_MAX_INSTRUMENTS; i++) {
+        free(c->books[i]);
         free(c->trades[i]);
         free(c->pending[i].trades.p);
         free(c->pending[i].bars.p);
@@ -46,6 +47,12 @@ void console_free(console *c)
 /* A record into the store and into the next frame. */
 static void take(console *c, const tf_journal_slot *rec)
 {
+    if (rec->type == TF_REC_MD_DEPTH && rec->length >= sizeof(tf_md_depth)) {
+        tf_md_depth d;
+        memcpy(&d, rec->payload, sizeof d);
+        console_book_apply(c, &d);
+        return;
+    }
     if (rec->type != TF_REC_MD_BAR && rec->type != TF_REC_MD_TRADE)
         return;
     uint32_t id = *(const uint32_t *)rec->payload;
@@ -136,6 +143,13 @@ static bool build_frame(console *c, uint64_t now_ns)
                 con_put(t, json, n, CON_FRAME_MAX);
                 fields = true;
             }
+        }
+        if (c->books[id] && c->books[id]->changed) {
+            c->books[id]->changed = false;
+            if (fields)
+                con_put(t, ",", 1, CON_FRAME_MAX);
+            console_book_json(c, t, id);
+            fields = true;
         }
         if (p->nbars) {
             con_printf(t, CON_FRAME_MAX, "%s\"bars\":[", fields ? "," : "");
@@ -319,7 +333,9 @@ void console_history(console *c, con_text *t, uint32_t id, uint64_t after)
         con_put(t, tr->json, tr->len, CON_FRAME_MAX);
         any = true;
     }
-    con_put(t, "]}", 2, CON_FRAME_MAX);
+    con_put(t, "],", 2, CON_FRAME_MAX);
+    console_book_json(c, t, id);
+    con_put(t, "}", 1, CON_FRAME_MAX);
 }
 
 void console_record_history(console *c, con_text *t, uint64_t after_fill_seq)

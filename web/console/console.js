@@ -9,6 +9,7 @@ const TF = (() => {
     bars: {},          // symbol -> [bar...] oldest first (closed)
     live: {},          // symbol -> the bar being built
     top: {},           // symbol -> {bid, bid_qty, ask, ask_qty, book_synced}
+    depth: {},         // symbol -> the ladder {synced, update_id, bids:[[price, qty]...], asks}
     trades: {},        // symbol -> [trade...] oldest first, at most 200
     lastSeq: {},       // symbol -> journal seq of the newest trade drawn (the resume point)
     journal: "",       // the journal those seqs belong to
@@ -76,15 +77,17 @@ const TF = (() => {
     } else if (m.type === "history") {
       if (m.gap) { st.gaps++; emit("gap", m); }
       addBars(m.symbol, m.bars || []);
+      if (m.depth) st.depth[m.symbol] = m.depth;
       const fresh = addTrades(m.symbol, m.trades || []);
       emit("history", { symbol: m.symbol, trades: fresh });
     } else if (m.type === "frame") {
       for (const [sym, d] of Object.entries(m.md || {})) {
         if (d.top) st.top[sym] = d.top;
+        if (d.depth) st.depth[sym] = d.depth;
         if (d.bar) st.live[sym] = d.bar;
         if (d.bars) addBars(sym, d.bars);
         const fresh = d.trades ? addTrades(sym, d.trades) : [];
-        emit("md", { symbol: sym, frame: m.seq, trades: fresh, bars: d.bars || [], bar: d.bar, top: d.top });
+        emit("md", { symbol: sym, frame: m.seq, trades: fresh, bars: d.bars || [], bar: d.bar, top: d.top, depth: d.depth });
       }
     } else if (m.type === "record") {
       addFills(m.fills || []);

@@ -32,11 +32,17 @@ function redrawAll() {
 
 function drawBook() {
   const t = TF.st.top[symbol];
-  if (!t) return;
-  document.querySelector("#book tbody").innerHTML =
-    `<tr><td>${t.bid_qty}</td><td class="buy">${t.bid}</td><td class="sell">${t.ask}</td><td>${t.ask_qty}</td></tr>`;
-  document.getElementById("booksync").textContent = t.book_synced ? "book synced" : "book NOT synced";
-  document.getElementById("last").textContent = t.bid + " / " + t.ask;
+  if (t) document.getElementById("last").textContent = t.bid + " / " + t.ask;
+  const d = TF.st.depth[symbol];
+  if (!d) return;
+  // The ladder: asks above (the nearest at the bottom), bids below, a bar for each size.
+  const max = Math.max(1e-12, ...d.bids.map((l) => +l[1]), ...d.asks.map((l) => +l[1]));
+  const row = (l, cls) => `<tr class="lvl" data-side="${cls}"><td class="${cls}">${l[0]}</td><td>${l[1]}</td>` +
+    `<td class="depthbar"><div class="${cls}bar" style="width:${(100 * l[1] / max).toFixed(1)}%"></div></td></tr>`;
+  document.querySelector("#ladder tbody").innerHTML =
+    d.asks.slice().reverse().map((l) => row(l, "sell")).join("") + '<tr class="spread"><td colspan="3"></td></tr>' +
+    d.bids.map((l) => row(l, "buy")).join("");
+  document.getElementById("booksync").textContent = d.synced ? `book synced, update ${d.update_id}` : "book NOT synced";
 }
 
 function drawTrades() {
@@ -52,6 +58,7 @@ window.TFPAGE = {
   candles: () => candles.data().map((c) => ({ time: c.time, open: c.open, high: c.high, low: c.low, close: c.close })),
   closedBars: () => (TF.st.bars[symbol] || []).slice(),
   top: () => TF.st.top[symbol] || null,
+  ladder: () => TF.st.depth[symbol] || null,
   shownTrades: () => [...document.querySelectorAll("#trades tbody tr")].map((r) => +r.dataset.id),
   painted: {},   // trade id -> wall-clock ms when its row was on screen
   gaps: () => TF.st.gaps, reconnects: () => TF.st.reconnects,
@@ -64,6 +71,7 @@ TF.on((kind, d) => {
     sel.innerHTML = syms.map((s) => `<option${s === symbol ? " selected" : ""}>${s}</option>`).join("");
   } else if (kind === "history" && d.symbol === symbol) {
     redrawAll();
+    drawBook();
   } else if (kind === "md" && d.symbol === symbol) {
     // update() draws the newest candle only: a revision of an older bar, or
     // a bar being built that is behind the newest closed one, redraws all.
@@ -74,7 +82,7 @@ TF.on((kind, d) => {
     }
     if (d.bar && d.bar.open_time > newest() - 1 && !(TF.st.bars[symbol] || []).some((b) => b.open_time === d.bar.open_time)) { candles.update(candle(d.bar)); volume.update(vol(d.bar)); }
     if (d.bar) document.getElementById("barinfo").textContent = `bar ${d.bar.trades} trades, vwap ${d.bar.vwap}`;
-    if (d.top) drawBook();
+    if (d.top || d.depth) drawBook();
     if (d.trades.length) {
       drawTrades();
       // The rows are in the DOM; the next frame puts them on screen.
