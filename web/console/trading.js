@@ -26,6 +26,16 @@ function draw(s) {
   document.querySelector("#fills tbody").innerHTML = TF.st.fills.slice(-50).reverse().map((f) =>
     `<tr data-seq="${f.seq}"><td>${new Date(f.time).toISOString().slice(11, 23)}</td><td>${f.order_id}</td><td>${esc(f.symbol)}</td>` +
     `<td>${f.strategy}</td><td class="${f.side}">${f.side}</td><td>${f.price}</td><td>${f.qty}</td><td>${f.fee}</td><td>${f.liquidity}</td></tr>`).join("");
+  // Parents: quantities in the instrument's units (tfstat's frame gives units).
+  const bySym = TF.st.instruments;
+  document.querySelector("#parents tbody").innerHTML = (s.parents || []).map((a) => {
+    const i = bySym[a.symbol] || { price_precision: 0, qty_precision: 0 };
+    const pct = a.qty ? (100 * a.filled / a.qty).toFixed(1) : "0.0";
+    return `<tr data-parent="${a.parent_id}"><td>${a.parent_id}</td><td>${esc(a.algo)}</td><td>${esc(a.symbol)}</td>` +
+      `<td class="${esc(a.side)}">${esc(a.side)}</td><td>${esc(a.state)}</td>` +
+      `<td><progress max="100" value="${pct}"></progress> ${pct}%</td><td>${units(a.filled, i.qty_precision)} / ${units(a.qty, i.qty_precision)}</td>` +
+      `<td>${units(a.target, i.qty_precision)}</td><td>${units(a.avg_px, i.price_precision)}</td><td>${a.slippage_bp}</td>` +
+      `<td>${a.vs_vwap_bp}</td><td>${a.children}</td></tr>`; }).join("");
   pnlPlot.setData([TF.st.pnl.map((p) => p[0] / 1000), TF.st.pnl.map((p) => p[1])]);
   document.getElementById("ops").style.display = "";
 }
