@@ -25,8 +25,8 @@
  *   --fix-bind ADDR       its IPv4 address (default: --bind)
  *   --fix-port-file F     write the FIX port there once listening
  *   --fix-store DIR       sequence numbers in DIR/<ours>-<theirs>.seq (default: memory),
- *                         and the orders in DIR/orders.state: written within 50 ms of
- *                         every change and at a clean exit, loaded at start, so a restarted
+ *                         and the orders in DIR/orders.state: written after every change,
+ *                         before its reports are sent, and at a clean exit, loaded at start, so a restarted
  *                         tfsim still has its accounts' open orders (back in the books;
  *                         they may trade at once, the reports wait for the next Logon)
  *                         and answers status requests for finished ones; a file of

@@ -71,8 +71,10 @@ static uint64_t clock_ns(clockid_t id)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* --fix-store: the orders file follows every change within 50 ms, so a
- * tfsim killed outright loses at most that (a venue keeps its book). */
+/* --fix-store: the orders file follows every change before the reports of
+ * that change are written to the session, as a venue makes a change durable
+ * before it acknowledges it: a tfsim killed outright loses nothing it has
+ * told the engine (a cancel it acknowledged stays canceled). */
 static void save_if_changed(sim *s, struct sim_gw *g)
 {
     if (!g || !g->started || !s->fix.store_dir || !s->ex)
@@ -80,7 +82,7 @@ static void save_if_changed(sim *s, struct sim_gw *g)
     const exchange_counters *c = exchange_counters_of(s->ex);
     uint64_t sum = c->orders + c->fills + c->cancels + c->replaces + c->cancel_news + c->rejects + c->sessions +
                    c->cancel_on_disconnect, now = clock_ns(CLOCK_MONOTONIC);
-    if (sum == g->saved_sum || now - g->saved_ns < 50000000ull)
+    if (sum == g->saved_sum)
         return;
     if (exchange_save_state_quietly(s->ex, s->fix.store_dir) == 0)
         g->saved_sum = sum;
@@ -293,6 +295,7 @@ static void fix_readable(sim *s, int ci)
         if (exchange_conn_done(s->ex, ci) || (!c->ssl && (size_t)n < sizeof g->rbuf))
             break;
     }
+    save_if_changed(s, g); /* durable before the answers go out */
     fix_flush(s, ci);
 }
 
@@ -422,8 +425,8 @@ void sim_fix_wait(sim *s, uint64_t timeout_ns)
         }
     }
     if (x) {
-        flush_all(s);
         save_if_changed(s, g);
+        flush_all(s);
         uint64_t wake = exchange_wake_ns(x);
         if (wake) {
             uint64_t now = clock_ns(CLOCK_MONOTONIC);
@@ -466,6 +469,7 @@ void sim_fix_wait(sim *s, uint64_t timeout_ns)
         }
     }
     if (x) {
+        save_if_changed(s, g);
         flush_all(s);
         if (g->md.tick)
             g->md.tick(g->md.ctx, clock_ns(CLOCK_MONOTONIC));
