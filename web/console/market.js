@@ -32,7 +32,7 @@ function redrawAll() {
 
 function drawBook() {
   const t = TF.st.top[symbol];
-  if (t) document.getElementById("last").textContent = t.bid + " / " + t.ask;
+  if (t) document.getElementById("last").textContent = t.update_id ? t.bid + " / " + t.ask : "no quote yet";
   const d = TF.st.depth[symbol];
   if (!d) return;
   // The ladder: asks above (the nearest at the bottom), bids below, a bar for each size.
@@ -42,7 +42,8 @@ function drawBook() {
   document.querySelector("#ladder tbody").innerHTML =
     d.asks.slice().reverse().map((l) => row(l, "sell")).join("") + '<tr class="spread"><td colspan="3"></td></tr>' +
     d.bids.map((l) => row(l, "buy")).join("");
-  document.getElementById("booksync").textContent = d.synced ? `book synced, update ${d.update_id}` : "book NOT synced";
+  document.getElementById("booksync").textContent = d.synced ? `book synced, update ${d.update_id}` :
+    d.update_id ? "book NOT synced (waiting for a snapshot)" : "no depth yet";
 }
 
 function drawTrades() {
