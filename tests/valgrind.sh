@@ -107,6 +107,25 @@ while [ ! -s "$dir/promport" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); do
 for k in 1 2; do curl -s --max-time 10 "http://127.0.0.1:$(cat "$dir/promport")/metrics" >"$dir/metrics$k" || true; done
 grep -q '^tradefan_engine_up{instance_name="vgord'"$$"'"} 1' "$dir/metrics2" ||
     { echo "valgrind: FAILED: tfexport-prom served no live engine"; fail=1; }
+# tfconsole: a page and its pieces fetched, a WebSocket held open 3 s (hello,
+# history, frames, state), an operator action refused; stopped with SIGTERM.
+sed -e "s|^export: {run_dir: $dir/run}|export: {run_dir: $dir/run, console: {enabled: true, port: 0}}|" \
+    "$dir/orders.yaml" >"$dir/console.yaml"
+$VG build/bin/tfconsole -c "$dir/console.yaml" --port-file "$dir/conport" >"$dir/out_con" 2>&1 &
+con=$!
+i=0
+while [ ! -s "$dir/conport" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+cu="http://127.0.0.1:$(cat "$dir/conport")"
+for p in / /console.js /vendor/uPlot.min.css /nothing; do curl -s --max-time 10 -o /dev/null "$cu$p" || true; done
+curl -s --max-time 10 -o /dev/null -X POST "$cu/v1/op/kill?on=1" || true
+node --experimental-websocket -e '
+const ws = new WebSocket(process.argv[1], ["tf-console"]); let n = 0;
+ws.onmessage = (e) => { if (JSON.parse(e.data).type === "hello") ws.send(JSON.stringify({type: "resume", after: {}})); n++; };
+setTimeout(() => { console.log("messages " + n); process.exit(n > 2 ? 0 : 1); }, 3000);' "ws://127.0.0.1:$(cat "$dir/conport")/ws" \
+    >"$dir/out_ws" 2>&1 || { echo "valgrind: FAILED: tfconsole pushed nothing: $(cat "$dir/out_ws")"; fail=1; }
+kill -TERM $con
+wait $con; rc_con=$?
+[ $rc_con -eq 0 ] || { echo "valgrind: FAILED (exit $rc_con): tfconsole"; tail -40 "$dir/out_con" | sed 's/^/    /'; fail=1; }
 kill -TERM $prom $wd
 wait $prom; rc_prom=$?
 wait $wd; rc_wd=$?

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shm/catalog.h"
 #include "shm/common.h"
@@ -193,6 +194,11 @@ static bool build_state(console *c, uint64_t now_ns)
         return false;
     c->last_state_ns = now_ns;
     if (!c->view_open) {
+        /* No engine yet (or held down): wait quietly, view_open would say so twice a second. */
+        char path[512];
+        if (tf_segment_path(path, sizeof path, c->cfg.shm_dir, c->cfg.instance, TF_SEG_STATS) != 0 ||
+            access(path, R_OK) != 0)
+            return false;
         if (view_open(&c->view, "tfconsole", c->cfg.shm_dir, c->cfg.instance) != 0) {
             view_close(&c->view);
             return false;
