@@ -104,6 +104,9 @@ typedef struct console {
     view_sample samples[2];
     int cur;
     uint64_t resyncs;               /* a new journal or an overflow: every browser gets history again */
+    uint64_t top_updated[QS_MAX_INSTRUMENTS], bar_updated[QS_MAX_INSTRUMENTS]; /* the slots' last pushed */
+    uint64_t md_try_ns, orders_try_ns, frame_ns;
+    _Alignas(8) uint8_t rec[256];   /* one journal record read (the slot size) */
 } console;
 
 int console_init(console *c, const tf_config *cfg);

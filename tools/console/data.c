@@ -54,7 +54,10 @@ static void take(console *c, const tf_journal_slot *rec)
         console_book_apply(c, &d);
         return;
     }
-    if (rec->type != TF_REC_MD_BAR && rec->type != TF_REC_MD_TRADE)
+    /* The journal is another process's writing: a record shorter than its
+     * type is skipped, not read past. */
+    if ((rec->type != TF_REC_MD_BAR || rec->length < sizeof(tf_md_bar)) &&
+        (rec->type != TF_REC_MD_TRADE || rec->length < sizeof(tf_md_trade)))
         return;
     uint32_t id = *(const uint32_t *)rec->payload;
     const tf_md_instrument_info *in = oob_source_instrument(&c->src, id);
@@ -107,9 +110,9 @@ static void put_top(con_text *t, const tf_md_top *top, const tf_md_instrument_in
 }
 
 /* The next frame from what is pending and the state slots; false: nothing new. */
-static bool build_frame(console *c, uint64_t now_ns)
+static bool build_frame(console *c)
 {
-    static uint64_t last_top[QS_MAX_INSTRUMENTS], last_bar[QS_MAX_INSTRUMENTS];
+    uint64_t *last_top = c->top_updated, *last_bar = c->bar_updated;
     uint64_t seq = c->frame_seq + 1;
     con_text *t = &c->frames[seq % CON_FRAMES];
     t->len = 0;
@@ -181,7 +184,6 @@ static bool build_frame(console *c, uint64_t now_ns)
         c->resyncs++; /* too big to send: everyone starts over from history */
         return false;
     }
-    (void)now_ns;
     if (any)
         c->frame_seq = seq;
     return any;
@@ -245,12 +247,9 @@ static bool build_state(console *c, uint64_t now_ns)
 
 bool console_poll(console *c, uint64_t now_ns)
 {
-    static uint64_t last_try, last_frame;
-    static tf_journal_slot *rec;
-    if (!rec && !(rec = calloc(1, 256)))
-        return false;
-    if (!c->src.attached && now_ns - last_try > 200000000ull) {
-        last_try = now_ns;
+    tf_journal_slot *rec = (tf_journal_slot *)c->rec;
+    if (!c->src.attached && now_ns - c->md_try_ns > 200000000ull) {
+        c->md_try_ns = now_ns;
         if (oob_source_attach(&c->src, 0, 0) < 0)
             fprintf(stderr, "tfconsole: %s\n", tf_err_msg());
     }
@@ -270,9 +269,9 @@ bool console_poll(console *c, uint64_t now_ns)
     console_pnl_sample(c, now_ns);
     bool news = build_state(c, now_ns);
     uint64_t period = 1000000000ull / c->cfg.export_.console.rate_hz;
-    if (now_ns - last_frame >= period) {
-        last_frame = now_ns;
-        news |= build_frame(c, now_ns);
+    if (now_ns - c->frame_ns >= period) {
+        c->frame_ns = now_ns;
+        news |= build_frame(c);
     }
     return news;
 }

@@ -58,15 +58,6 @@ static bool token_is(const char *given, size_t n, const char *want)
     return CRYPTO_memcmp(a, b, sizeof a) == 0;
 }
 
-static bool loopback(const char *addr)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET, addr, &a4) == 1)
-        return ntohl(a4.s_addr) >> 24 == 127;
-    return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
 /* ---- the WebSocket ------------------------------------------------------------- */
 
 static int send_text(struct lws *wsi, session *s, const char *msg, size_t n)
@@ -162,7 +153,7 @@ static void on_resume(session *s, const char *in, size_t len)
 static void offered_tokens(struct lws *wsi, bool *viewer, bool *operator_)
 {
     char list[600] = "";
-    *viewer = !g_token[0] && loopback(g_c.cfg.export_.console.bind);
+    *viewer = !g_token[0] && oob_loopback(g_c.cfg.export_.console.bind);
     *operator_ = false;
     if (lws_hdr_copy(wsi, list, sizeof list, WSI_TOKEN_PROTOCOL) <= 0)
         return;
@@ -320,7 +311,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tfconsole: %s\n", tf_err_msg());
         return 1;
     }
-    if (!g_token[0] && !loopback(cc->bind)) {
+    if (!g_token[0] && !oob_loopback(cc->bind)) {
         fprintf(stderr, "tfconsole: export.console.bind %s is not a loopback address and no export.console.token "
                         "is configured: set a token, or bind to loopback\n", cc->bind);
         return 1;

@@ -39,13 +39,10 @@ static void fill_json(console *c, con_fill *f, const tf_order_event *ev, uint64_
 
 void console_record_poll(console *c)
 {
-    static tf_journal_slot *rec;
-    static uint64_t last_try;
-    if (!rec && !(rec = calloc(1, 256)))
-        return;
+    tf_journal_slot *rec = (tf_journal_slot *)c->rec;
     uint64_t now = tf_now_ns();
-    if (!c->orders.attached && now - last_try > 200000000ull) {
-        last_try = now;
+    if (!c->orders.attached && now - c->orders_try_ns > 200000000ull) {
+        c->orders_try_ns = now;
         (void)oob_source_attach(&c->orders, 0, 0); /* no order path: nothing to show */
     }
     for (int got = 0; got < 65536; got++) {

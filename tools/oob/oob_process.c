@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <sched.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,4 +361,13 @@ int oob_status_read(const char *dir, const char *inst, const char *segment, uint
     *owner = tf_segment_owner(&seg, tf_now_ns(), NULL);
     tf_segment_close(&seg);
     return ok;
+}
+
+bool oob_loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return ntohl(a4.s_addr) >> 24 == 127;
+    return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }

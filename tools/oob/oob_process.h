@@ -94,6 +94,10 @@ void oob_sleep(uint64_t ns);
 extern volatile sig_atomic_t oob_stop;
 void oob_install_signals(void);
 
+/* Whether `addr` is a loopback address (127.0.0.0/8 or ::1): where a
+ * server may answer without a token. */
+bool oob_loopback(const char *addr);
+
 /* Load the config named by -c (or TF_CONFIG) with this host's CPU count;
  * prints the error and returns -1. */
 int oob_load_config(const char *path, tf_config *cfg);

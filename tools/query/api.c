@@ -28,16 +28,6 @@
 
 /* ---- setup ----------------------------------------------------------------- */
 
-/* Whether `addr` is a loopback address: 127.0.0.0/8 or ::1. */
-static bool loopback(const char *addr)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET, addr, &a4) == 1)
-        return ntohl(a4.s_addr) >> 24 == 127;
-    return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
 int q_server_open(q_server *q, const tf_config *cfg)
 {
     memset(q, 0, sizeof *q);
@@ -50,7 +40,7 @@ int q_server_open(q_server *q, const tf_config *cfg)
     memset(q->token + tlen, 0, sizeof q->token - tlen);
     /* Off loopback anyone who can reach the port could query: not without a
      * token. Checked before anything is allocated (nothing to undo). */
-    if (!q->token[0] && !loopback(qc->bind))
+    if (!q->token[0] && !oob_loopback(qc->bind))
         return TF_ERR("export.query.bind %s is not a loopback address (127.0.0.0/8, ::1) and no "
                       "export.query.token is configured: set a token, or bind to loopback", qc->bind);
     if (tf_config_secret_read(&cfg->export_.redis.password, q->redis_password, sizeof q->redis_password) != 0)

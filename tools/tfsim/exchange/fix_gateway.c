@@ -60,7 +60,7 @@ struct sim_gw {
     SSL_CTX *tls;
     gw_conn fix[EX_MAX_CONNS], echo[GW_ECHO_MAX];
     exchange_md_ops md;             /* as given to sim_fix_start */
-    uint64_t saved_sum, saved_ns;   /* --fix-store: what the orders file last held, and when */
+    uint64_t saved_sum;             /* --fix-store: what the orders file last held */
     char rbuf[65536];
 };
 
@@ -81,12 +81,11 @@ static void save_if_changed(sim *s, struct sim_gw *g)
         return;
     const exchange_counters *c = exchange_counters_of(s->ex);
     uint64_t sum = c->orders + c->fills + c->cancels + c->replaces + c->cancel_news + c->rejects + c->sessions +
-                   c->cancel_on_disconnect, now = clock_ns(CLOCK_MONOTONIC);
+                   c->cancel_on_disconnect;
     if (sum == g->saved_sum)
         return;
     if (exchange_save_state_quietly(s->ex, s->fix.store_dir) == 0)
         g->saved_sum = sum;
-    g->saved_ns = now;
 }
 
 static void set_events(struct sim_gw *g, gw_conn *c, uint64_t key, uint32_t ev)
